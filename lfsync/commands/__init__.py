@@ -1,0 +1,1 @@
+"""One module per CLI command; `lfsync.cli` wires them into the `lfsync` group."""

@@ -1,0 +1,18 @@
+"""Options several commands share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+project_dir = click.argument(
+    "directory", required=False, default=".", type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+lock_timeout = click.option(
+    "--lock-timeout", type=float, default=0.0, show_default=True, metavar="SECONDS",
+    help="How long to wait for another lfsync holding the state lock.",
+)
+prune = click.option("--prune", is_flag=True, help="Move declared-no-more accounts in state to the trash.")
+adopt = click.option("--adopt", is_flag=True, help="Adopt existing accounts with the same $name instead of creating duplicates.")
+refresh = click.option("--refresh", is_flag=True, help="Read the managed records first and plan to correct drift.")

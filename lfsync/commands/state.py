@@ -1,0 +1,134 @@
+"""`lfsync state list|show|rm|mv` and `lfsync import`: manage what state records."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import click
+
+from lfsync.commands import options
+from lfsync.commands.output import say, stdout
+from lfsync.errors import LfsyncError
+from lfsync.journal import ResourceState
+from lfsync.lightfield import ApiError
+from lfsync.project import load_project
+from lfsync.state import load_state, locked_state
+from lfsync.target import open_client
+from lfsync.workflow import load_inputs
+
+directory_option = click.option(
+    "--dir", "directory", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The project directory.",
+)
+
+
+@click.group()
+def state() -> None:
+    """Inspect and edit the state file (the accounts themselves are never touched)."""
+
+
+@state.command("list")
+@directory_option
+def list_(directory: Path) -> None:
+    """List the addresses in state."""
+    for address in load_state(load_project(directory)).resources:
+        stdout().out(address)
+
+
+@state.command()
+@click.argument("address")
+@directory_option
+def show(address: str, directory: Path) -> None:
+    """Show one resource as recorded in state."""
+    resource = _existing(load_state(load_project(directory)).resources, address)
+    stdout().out(json.dumps(resource.model_dump(mode="json", exclude_none=True), indent=2, sort_keys=True))
+
+
+@state.command()
+@click.argument("addresses", nargs=-1, required=True)
+@directory_option
+@options.lock_timeout
+def rm(addresses: tuple[str, ...], directory: Path, lock_timeout: float) -> None:
+    """Forget resources: lfsync stops managing them; the accounts stay in Lightfield."""
+    with locked_state(load_project(directory), "state rm", lock_timeout) as current:
+        resources = dict(current.resources)
+        removed = [(address, _existing(resources, address).id) for address in addresses]
+        for address, _ in removed:
+            del resources[address]
+        current.replace_resources(resources)
+    for address, resource_id in removed:
+        say(f"Removed {address} ({resource_id}) from state; the account itself is untouched.")
+
+
+@state.command()
+@click.argument("source")
+@click.argument("destination")
+@directory_option
+@options.lock_timeout
+def mv(source: str, destination: str, directory: Path, lock_timeout: float) -> None:
+    """Rename a resource's address, e.g. after renaming its key in the declarations."""
+    _check_address(destination)
+    with locked_state(load_project(directory), "state mv", lock_timeout) as current:
+        resources = dict(current.resources)
+        if destination in resources:
+            raise LfsyncError(f"{destination} is already in state")
+        resources[destination] = _existing(resources, source)
+        del resources[source]
+        current.replace_resources(resources)
+    say(f"Moved {source} to {destination}.")
+
+
+@click.command("import")
+@click.argument("address")
+@click.argument("account_id", metavar="ID")
+@directory_option
+@options.lock_timeout
+def import_(address: str, account_id: str, directory: Path, lock_timeout: float) -> None:
+    """Start managing an existing account: record ID under ADDRESS (which must be declared)."""
+    _check_address(address)
+    inputs = load_inputs(directory)
+    if address not in inputs.desired:
+        raise LfsyncError(f"{address} is not declared; declare it first, then import it")
+    with locked_state(inputs.project, "import", lock_timeout) as current:
+        if address in current.resources:
+            raise LfsyncError(f"{address} is already in state as {current.resources[address].id}; `lfsync state rm` it first")
+        for other, managed in current.resources.items():
+            if managed.id == account_id:
+                raise LfsyncError(f"{account_id} is already managed as {other}")
+        record = asyncio.run(_retrieve(inputs.project, account_id))
+        for intent in [i for i in current.pending.values() if i.address == address and i.operation == "create"]:
+            current.reject(intent, f"settled by `lfsync import {address} {account_id}`", abandoned=True)
+        resources = dict(current.resources)
+        resources[address] = ResourceState(
+            id=record["id"],
+            hash="",  # nothing applied yet: the next plan shows every declared value as an update
+            http_link=record.get("httpLink"),
+            created_at=record.get("createdAt"),
+            applied={"fields": {}, "relationships": {}},
+        )
+        current.replace_resources(resources)
+    say(f"Imported {account_id} as {address}. Run `lfsync plan` to see how it differs from its declaration.")
+
+
+async def _retrieve(project, account_id: str) -> dict:
+    async with open_client(project) as client:
+        try:
+            return await client.retrieve_account(account_id)
+        except ApiError as error:
+            raise LfsyncError(f"cannot import {account_id}: {error.describe()}") from None
+
+
+def _existing(resources: dict[str, ResourceState], address: str) -> ResourceState:
+    if address not in resources:
+        raise LfsyncError(f"{address} is not in state (see `lfsync state list`)")
+    return resources[address]
+
+
+def _check_address(address: str) -> None:
+    from lfsync.declarations import ADDRESS_PREFIX, _ADDRESS_KEY_RE
+
+    key = address.removeprefix(ADDRESS_PREFIX)
+    if not address.startswith(ADDRESS_PREFIX) or not _ADDRESS_KEY_RE.fullmatch(key):
+        raise LfsyncError(f"{address!r} is not an address like account.acme")

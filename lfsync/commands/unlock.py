@@ -1,0 +1,64 @@
+"""`lfsync force-unlock`: remove a lock whose holder can't release it."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+from pathlib import Path
+
+import click
+
+from lfsync.commands import options
+from lfsync.commands.output import is_interactive, say
+from lfsync.errors import LfsyncError
+from lfsync.filelock import describe_holder, read_holder
+from lfsync.filelock import force_unlock as remove_lock
+from lfsync.project import load_project
+from lfsync.state import StatePaths
+
+
+@click.command("force-unlock")
+@options.project_dir
+@click.option("--force", is_flag=True, help="Don't ask for confirmation.")
+def force_unlock(directory: Path, force: bool) -> None:
+    """Remove the state lock of the workspace.
+
+    Locks die with their process on this machine, so this is only for a holder that hangs, or one
+    on another machine sharing the state folder. Two writers at once can corrupt state.
+    """
+    path = StatePaths(load_project(directory)).lock
+    if not path.exists() or not _is_held(path):
+        say("The state is not locked; nothing to do.")
+        return
+    holder = read_holder(path)
+    if holder and holder.get("host") == socket.gethostname() and _alive(holder.get("pid")):
+        say(f"Warning: the holder, {describe_holder(holder)}, is still running.", "yellow")
+    if not force:
+        if not is_interactive():
+            raise LfsyncError("force-unlock asks for confirmation: pass --force when not on a terminal")
+        if not click.confirm(f"Remove the lock held by {describe_holder(holder)}?"):
+            say("Nothing removed.")
+            return
+    remove_lock(path)
+    say(f"Lock removed (was held by {describe_holder(holder)}).")
+
+
+def _is_held(path: Path) -> bool:
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return False
+
+
+def _alive(pid) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (TypeError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,157 @@
+"""Every choice the emulator makes where Lightfield's docs and SDK are silent.
+
+Numbers 1-11 follow "What the emulator decides where the sources are silent" in
+lightfield-api.md; 12 onwards are decisions taken while building the emulator.
+Other modules import the constants from here, so changing a choice is a one-line
+edit. The prose of each decision lives in DECISIONS below (README.md repeats it).
+"""
+
+from __future__ import annotations
+
+# -- Transport ---------------------------------------------------------------
+API_VERSION = "2026-03-01"
+"""8. The only accepted `Lightfield-Version`; checked after auth and scopes."""
+
+CREATE_STATUS = 200
+"""2. A successful create answers 200, not 201."""
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+REQUEST_ID_HEADER = "X-Request-Id"
+
+# -- Records -------------------------------------------------------------------
+ID_RANDOM_LENGTH = 20
+"""12. IDs are `<prefix>_c` + 20 lowercase base-36 characters (cuid-like)."""
+
+ID_PREFIX_BY_OBJECT_TYPE = {
+    "account": "acc",
+    "contact": "con",
+    "member": "mem",
+    "opportunity": "opp",
+    "task": "task",
+    "note": "note",
+    "meeting": "meet",
+    "user": "usr",
+}
+
+HTTP_LINK_PATH = "/app/accounts/{id}"
+"""13. `httpLink` points at the emulator itself (a read-only HTML view, no auth)."""
+
+# -- Idempotency ---------------------------------------------------------------
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
+IDEMPOTENT_OPERATIONS = frozenset({"accounts.create", "accounts.update"})
+"""3. Only create and update honour `Idempotency-Key`; other operations ignore it."""
+
+IDEMPOTENCY_IN_FLIGHT_TIMEOUT_SECONDS = 300.0
+"""14. An in-flight claim is abandoned when the process holding it is gone (same
+host) or after this many seconds; the next request with the key then runs again."""
+
+# -- Lists, filters, history ------------------------------------------------------
+LIST_DEFAULT_LIMIT = 25
+LIST_MAX_LIMIT = 25
+HISTORY_DEFAULT_LIMIT = 20
+HISTORY_MAX_LIMIT = 100
+RESERVED_LIST_PARAMS = frozenset({"limit", "offset", "status"})
+
+DEFAULT_INDEX_LAG_MS = 0.0
+"""11. List (search) results lag writes by this much; retrieve is always fresh."""
+
+# -- Relationships -----------------------------------------------------------------
+RELATIONSHIP_WRITE_LIMIT = 25
+"""More than this many IDs in one request's relationships -> 422."""
+
+SYSTEM_RELATIONSHIP_SLUG = "$account-{name}"
+"""15. Relationship filters accept the key (`$contact`) or the definition slug
+(`$account-contact`); custom relationships' slug is their key."""
+
+# -- Rate limits ---------------------------------------------------------------------
+DEFAULT_RATE_PER_SECOND = 25.0
+MIN_BUCKET_CAPACITY = 1.0
+"""16. Bucket capacity = rate, but never below one token (so rates < 1/s still work)."""
+
+# -- Faults -----------------------------------------------------------------------------
+FAIL_STATUSES = (500, 503)
+"""17. An injected failure is 500 or 503, picked by the seeded RNG."""
+
+# -- Enrichment (9) ----------------------------------------------------------------
+ENRICHED_ACCOUNT_STATUS_LABEL = "Prospect"
+HOW_THEY_MAKE_MONEY_TEMPLATE = (
+    "**{name}**: revenue model not researched yet (filled in by the local emulator, "
+    "as Lightfield's enrichment would)."
+)
+
+DECISIONS: list[tuple[int, str]] = [
+    (1, "Every error is wrapped in {\"error\": {type, message, code?, param?}}, 409 and 429 included."),
+    (2, "A successful create answers 200. Replays add `Idempotent-Replayed: true`; every response "
+        "carries `X-Request-Id` and the `X-RateLimit-*` headers of its category."),
+    (3, "Idempotency cache key = (organisation, operation type, key). Only create and update honour "
+        "it. A reused key with a different body (or, for update, a different account) replays the "
+        "original response. Kept 24 h (injectable clock); any non-2xx original is not kept."),
+    (4, "Records carry only fields that have a value; every defined, readable relationship appears "
+        "(`values: []` when empty), read-only ones ($opportunity, $task, $note, $meeting) included. "
+        "Record relationships use lower-case `has_one`/`has_many`; definitions use upper case. "
+        "`externalId` is always null."),
+    (5, "Validation: unknown key -> 400 unknown_field / unknown_relationship; wrong value or shape "
+        "-> 400 invalid_type; missing or blank `$name` -> 422 parameter_missing with param "
+        "`fields.name` (other params keep the key as written, e.g. `fields.$website`); writing a "
+        "read-only field/relationship (and MARKDOWN/HTML) -> 422 invalid_configuration; unknown "
+        "select label -> 400 invalid_type; an `opt_` ID that is not an option of the field -> 422 "
+        "referenced_resource_missing; bad limit/offset/status/operator -> 400 invalid_type with "
+        "param = the query key; unknown filter key -> 400 unknown_field; `skipEnrichment` or any "
+        "other unknown top-level key on update -> 400 unknown_field."),
+    (6, "`$owner` is has_one (a list of one is accepted on create). Update operations in one object "
+        "apply replace, then remove, then add; removing an absent link or adding a present one is a "
+        "no-op; `replace` also accepts a list. A has_one relationship left holding two IDs -> 400 "
+        "invalid_type (use replace). Removed IDs are checked for shape only."),
+    (7, "A trashed account: retrieve returns it; update -> 404; relating to it -> 422 "
+        "relationship_entity_inactive; it appears only in status=trashed lists. Relationship "
+        "targets: wrong ID prefix -> 400 invalid_type; unknown ID -> 422 relationship_entity_missing; "
+        "an account relating to itself -> 422 invalid_configuration."),
+    (8, "Token bucket per (organisation, category), capacity = rate, continuous refill; 401/403 "
+        "answers take no token, every other answer (404, 400 version_header, ...) does. Only "
+        "version 2026-03-01 is accepted, checked after auth, scopes and the rate limit. Retry-After "
+        "is whole seconds, at least 1; X-RateLimit-Reset is the unix second the bucket is full."),
+    (9, "On create the emulator fills `$howTheyMakeMoney` (MARKDOWN) and `$accountStatus` "
+        "(SINGLE_SELECT, \"Prospect\") itself, with or without skipEnrichment, so clients learn to "
+        "leave unmanaged fields alone. Nothing else is enriched."),
+    (10, "The organisation comes from a YAML fixture (default_org.yaml ships with lfsync): custom "
+         "fields, select options, custom relationships, members, contacts, API keys and scopes."),
+    (11, "List index lag is 0 by default and settable (--index-lag-ms): a list sees each account "
+         "as it was `lag` ago (new ones missing, updates and trash moves not yet visible)."),
+    (12, "IDs look like Lightfield's: prefix + `_c` + 20 lowercase base-36 characters. Select option "
+         "and definition IDs in the fixture are derived from the field key and label, so they are "
+         "stable across restarts."),
+    (13, "`httpLink` is `<emulator base URL>/app/accounts/<id>`, a read-only HTML view."),
+    (14, "An in-flight idempotency claim is held in SQLite with its owner process; it is abandoned "
+         "(the key runs again) when that process is gone or after 300 s."),
+    (15, "Filters: text matching (equal, startsWith, contains) is case-insensitive, like a search "
+         "index; NUMBER/CURRENCY/DATETIME compare numerically (filter datetimes without offset are "
+         "UTC); an unset CHECKBOX filters as false; multi-valued fields match when any value does; "
+         "FULL_NAME equal compares \"first last\", startsWith any part; ADDRESS matches when any "
+         "component does; SELECT filters take an option ID or label. A missing field never matches, "
+         "so a negated filter matches it. Relationship filters take `contains` (default) or "
+         "`-contains`, by key or slug (`$account-contact`), and `key:asSource` / "
+         "`key:asDestination` for self-referential ones. Repeated keys are AND-ed."),
+    (16, "Bucket capacity is max(rate, 1) so fractional test rates still admit a request."),
+    (17, "Faults (all off by default, seeded RNG): latency (+ uniform jitter) is spent after the "
+         "idempotency claim, so a concurrent retry sees 409; fail_rate answers 500 or 503 before "
+         "anything is stored; drop_after_commit_rate commits the write and its idempotency entry, "
+         "then drops the connection (under uvicorn) or answers 500 (in-process)."),
+    (18, "Values: NUMBER and CURRENCY take at most 2 decimals within +/-(2^53-1); DATETIME is read "
+         "back as UTC `YYYY-MM-DDTHH:MM:SS.sssZ`; EMAIL is read back as a list; URL without a scheme "
+         "gets `https://`; a multi-valued URL reads back as a list, a single one as a string; "
+         "TELEPHONE: `+` numbers must be 8-15 digits, 10 digits (or 11 starting with 1) are US, other "
+         "7-15 digit numbers are kept as local digits, extensions become `;ext=N`; ADDRESS country "
+         "is upper-cased; SOCIAL_HANDLE URLs get `https://` if missing; null or an empty list clears."),
+    (19, "Self-referential relationships (parentAccount) are written through the bare key, which "
+         "sets the `asSource` direction; records show merged `values` (source then destination) plus "
+         "`directions`. Links from trashed accounts are not shown on the other side."),
+    (20, "An update that changes nothing keeps `updatedAt` and adds no history entry. Field history "
+         "exists for every defined field; it starts at the first value, collapses repeats, and a "
+         "cleared field records null. The `after` cursor is opaque."),
+    (21, "Storage is one SQLite file (WAL) or `:memory:`; every transaction runs under one lock "
+         "with BEGIN IMMEDIATE, so concurrent requests and several processes on one file are safe. "
+         "Rate-limit buckets live in memory and start full."),
+    (22, "An unknown path or method -> 404 not_found (after auth). Members list is a Search "
+         "request, members retrieve a Read. Listing trashed accounts needs accounts:restore."),
+]

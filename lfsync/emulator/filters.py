@@ -1,0 +1,157 @@
+"""List filters: `key[op]=value`, `key[-op]=value` (negated), `key=value` (default op).
+
+`parse_filters` validates the query against the schema; `Filter.matches` tests one
+account. Matching rules are decision 15.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from .errors import invalid_type, unknown_field
+from .schema import AccountSchema, FieldDefinition, RelationshipDefinition
+from .values import ADDRESS_TEXT_KEYS, FULL_NAME_KEYS, parse_datetime, resolve_option
+
+ORDERING_OPERATORS = ("equal", "greaterThan", "greaterThanOrEqual", "lessThan", "lessThanOrEqual")
+OPERATORS_BY_VALUE_TYPE: dict[str, tuple[str, ...]] = {
+    "NUMBER": ORDERING_OPERATORS,
+    "CURRENCY": ORDERING_OPERATORS,
+    "DATETIME": ORDERING_OPERATORS,
+    "TEXT": ("equal", "startsWith"),
+    "FULL_NAME": ("equal", "startsWith"),
+    "SOCIAL_HANDLE": ("equal", "startsWith"),
+    "ADDRESS": ("equal", "startsWith"),
+    "CHECKBOX": ("equal",),
+    "SINGLE_SELECT": ("equal",),
+    "EMAIL": ("contains",),
+    "TELEPHONE": ("contains",),
+    "URL": ("contains",),
+}
+RELATIONSHIP_OPERATORS = ("contains",)
+DIRECTIONS = ("asSource", "asDestination")
+FILTER_KEY = re.compile(r"^(?P<key>[^\[\]]+?)(?:\[(?P<op>[^\[\]]*)\])?$")
+
+# (relationship key, direction or None for merged) -> IDs, for the account being tested
+RelationshipValues = Callable[[str, "str | None"], list[str]]
+
+
+@dataclass(frozen=True)
+class Filter:
+    param: str
+    operator: str
+    negated: bool
+    operand: Any
+    field: FieldDefinition | None = None
+    relationship: RelationshipDefinition | None = None
+    direction: str | None = None
+
+    def matches(self, fields: dict[str, Any], relationship_values: RelationshipValues) -> bool:
+        if self.relationship is not None:
+            hit = self.operand in relationship_values(self.relationship.key, self.direction)
+        else:
+            assert self.field is not None
+            hit = _field_matches(self.field, self.operator, fields.get(self.field.key), self.operand)
+        return hit != self.negated
+
+
+def parse_filters(schema: AccountSchema, items: list[tuple[str, str]]) -> list[Filter]:
+    return [_parse_filter(schema, param, value) for param, value in items]
+
+
+def _parse_filter(schema: AccountSchema, param: str, text: str) -> Filter:
+    match = FILTER_KEY.match(param)
+    if match is None:
+        raise invalid_type(param, f"`{param}` is not a filter (use key[operator]=value).")
+    key, operator = match.group("key"), match.group("op")
+    negated = bool(operator) and operator.startswith("-")
+    operator = operator[1:] if negated else operator
+
+    name, _, direction = key.partition(":")
+    relationship = schema.relationship_for_filter(name)
+    if relationship is not None:
+        if direction and (direction not in DIRECTIONS or not relationship.self_referential):
+            raise invalid_type(param, f"`{direction}` is not a direction of `{name}`.")
+        operator = operator or "contains"
+        if operator not in RELATIONSHIP_OPERATORS:
+            raise invalid_type(param, f"Relationship filters support: {', '.join(RELATIONSHIP_OPERATORS)}.")
+        return Filter(param, operator, negated, text, relationship=relationship, direction=direction or None)
+
+    definition = schema.fields.get(key)
+    if definition is None:
+        raise unknown_field(param, f"Unknown filter field `{key}`.")
+    allowed = OPERATORS_BY_VALUE_TYPE.get(definition.value_type, ())
+    if not allowed:
+        raise invalid_type(param, f"`{key}` ({definition.value_type}) cannot be filtered.")
+    operator = operator or ("equal" if "equal" in allowed else "contains")
+    if operator not in allowed:
+        raise invalid_type(param, f"`{key}` supports: {', '.join(allowed)}.")
+    return Filter(param, operator, negated, _operand(definition, param, text), field=definition)
+
+
+def _operand(definition: FieldDefinition, param: str, text: str) -> Any:
+    value_type = definition.value_type
+    if value_type in ("NUMBER", "CURRENCY"):
+        try:
+            return float(text)
+        except ValueError:
+            raise invalid_type(param, f"`{text}` is not a number.") from None
+    if value_type == "DATETIME":
+        moment = parse_datetime(text, require_offset=False)
+        if moment is None:
+            raise invalid_type(param, f"`{text}` is not an ISO 8601 date-time.")
+        return moment
+    if value_type == "CHECKBOX":
+        if text.lower() not in ("true", "false"):
+            raise invalid_type(param, "Use true or false.")
+        return text.lower() == "true"
+    if value_type == "SINGLE_SELECT":
+        return resolve_option(definition, text, param)
+    return text.casefold()
+
+
+def _field_matches(definition: FieldDefinition, operator: str, stored: Any, operand: Any) -> bool:
+    value_type = definition.value_type
+    if value_type == "CHECKBOX":
+        return bool(stored) == operand
+    if stored is None:
+        return False
+    if value_type in ("NUMBER", "CURRENCY"):
+        return _compare(operator, float(stored), operand)
+    if value_type == "DATETIME":
+        return _compare(operator, datetime.fromisoformat(stored), operand)
+    if value_type == "SINGLE_SELECT":
+        return stored == operand
+    if value_type in ("EMAIL", "TELEPHONE", "URL"):
+        items = stored if isinstance(stored, list) else [stored]
+        if value_type == "TELEPHONE" and any(ch.isdigit() for ch in operand):
+            digits = re.sub(r"\D", "", operand)
+            return any(digits in re.sub(r"\D", "", item) for item in items)
+        return any(operand in item.casefold() for item in items)
+    return any(_text_matches(operator, candidate.casefold(), operand) for candidate in _text_candidates(value_type, stored, operator))
+
+
+def _text_candidates(value_type: str, stored: Any, operator: str) -> list[str]:
+    if value_type == "FULL_NAME":
+        parts = [stored[k] for k in FULL_NAME_KEYS if stored.get(k)]
+        full = " ".join(parts)
+        return [full] if operator == "equal" else [full, *parts]
+    if value_type == "ADDRESS":
+        return [str(stored[k]) for k in ADDRESS_TEXT_KEYS if stored.get(k)]
+    return [str(stored)]
+
+
+def _text_matches(operator: str, candidate: str, operand: str) -> bool:
+    return candidate == operand if operator == "equal" else candidate.startswith(operand)
+
+
+def _compare(operator: str, left: Any, right: Any) -> bool:
+    return {
+        "equal": left == right,
+        "greaterThan": left > right,
+        "greaterThanOrEqual": left >= right,
+        "lessThan": left < right,
+        "lessThanOrEqual": left <= right,
+    }[operator]

@@ -1,0 +1,204 @@
+"""The organisation an emulator serves, loaded from a YAML fixture (decision 10)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from .ids import stable_id
+from .schema import (
+    CARDINALITIES,
+    HANDLE_SERVICES,
+    VALUE_TYPES,
+    AccountSchema,
+    Direction,
+    FieldDefinition,
+    RelationshipDefinition,
+    make_options,
+    system_account_fields,
+    system_account_relationships,
+)
+
+DEFAULT_ORG_FIXTURE = Path(__file__).with_name("default_org.yaml")
+
+ALL_SCOPES = (
+    "accounts:create",
+    "accounts:read",
+    "accounts:update",
+    "accounts:delete",
+    "accounts:restore",
+    "contacts:read",
+    "members:read",
+)
+
+
+class FixtureError(ValueError):
+    """The organisation fixture is malformed; the message names the file and the place."""
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    email: str
+    first_name: str | None
+    last_name: str | None
+    role: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: str
+    name: str
+    email: str | None = None
+    trashed: bool = False
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    key: str
+    scopes: frozenset[str]
+    full_access: bool
+    description: str = ""
+
+
+@dataclass
+class Organisation:
+    id: str
+    name: str
+    schema: AccountSchema
+    members: dict[str, Member] = field(default_factory=dict)
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    api_keys: dict[str, ApiKey] = field(default_factory=dict)
+
+
+def load_organisation(path: Path | None = None) -> Organisation:
+    path = path or DEFAULT_ORG_FIXTURE
+    try:
+        data = YAML(typ="safe").load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, YAMLError) as exc:
+        raise FixtureError(f"{path}: cannot read organisation fixture: {exc}") from exc
+    try:
+        return _build_organisation(data or {})
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FixtureError(f"{path}: {exc}") from exc
+
+
+def _build_organisation(data: dict[str, Any]) -> Organisation:
+    org = data.get("organization") or {}
+    accounts = data.get("accounts") or {}
+    schema = AccountSchema()
+    for definition in system_account_fields(accounts.get("systemFieldOptions") or {}):
+        schema.fields[definition.key] = definition
+    for key, spec in (accounts.get("customFields") or {}).items():
+        schema.fields[key] = _custom_field(str(key), spec)
+    for definition in system_account_relationships():
+        schema.relationships[definition.key] = definition
+    for key, spec in (accounts.get("customRelationships") or {}).items():
+        schema.relationships[key] = _custom_relationship(str(key), spec)
+
+    members = {m.id: m for m in (_member(spec) for spec in data.get("members") or [])}
+    contacts = {c.id: c for c in (_contact(spec) for spec in data.get("contacts") or [])}
+    api_keys = {k.key: k for k in (_api_key(spec) for spec in data.get("apiKeys") or [])}
+    if not api_keys:
+        raise ValueError("apiKeys: at least one API key is needed")
+    return Organisation(
+        id=str(org.get("id") or "org_local"),
+        name=str(org.get("name") or "Local Lightfield"),
+        schema=schema,
+        members=members,
+        contacts=contacts,
+        api_keys=api_keys,
+    )
+
+
+def _custom_field(key: str, spec: dict[str, Any]) -> FieldDefinition:
+    if key.startswith("$"):
+        raise ValueError(f"customFields.{key}: custom field keys have no `$` prefix")
+    value_type = spec["valueType"]
+    if value_type not in VALUE_TYPES:
+        raise ValueError(f"customFields.{key}.valueType: unknown value type {value_type!r}")
+    handle_service = spec.get("handleService")
+    if value_type == "SOCIAL_HANDLE" and handle_service not in HANDLE_SERVICES:
+        raise ValueError(f"customFields.{key}.handleService: one of {sorted(HANDLE_SERVICES)}")
+    if value_type == "CURRENCY" and not spec.get("currency"):
+        raise ValueError(f"customFields.{key}.currency: a CURRENCY field needs an ISO 4217 code")
+    return FieldDefinition(
+        key=key,
+        label=str(spec.get("label") or key),
+        value_type=value_type,
+        id=str(spec.get("id") or stable_id("ad", "account", key)),
+        read_only=bool(spec.get("readOnly", False)),
+        description=spec.get("description"),
+        options=tuple(make_options(key, spec.get("options") or [])),
+        currency=spec.get("currency"),
+        handle_service=handle_service,
+        multiple_values=spec.get("multipleValues"),
+    )
+
+
+def _custom_relationship(key: str, spec: dict[str, Any]) -> RelationshipDefinition:
+    cardinality = str(spec.get("cardinality", "HAS_MANY")).upper()
+    if cardinality not in CARDINALITIES:
+        raise ValueError(f"customRelationships.{key}.cardinality: HAS_ONE or HAS_MANY")
+    object_type = spec["objectType"]
+    if object_type not in ("account", "contact", "member", "opportunity"):
+        raise ValueError(f"customRelationships.{key}.objectType: account, contact, member or opportunity")
+    directions = spec.get("directions") or {}
+    as_source = as_destination = None
+    if object_type == "account":
+        source = directions.get("asSource") or {}
+        destination = directions.get("asDestination") or {}
+        as_source = Direction(str(source.get("cardinality", cardinality)).upper(), str(source.get("label", key)))
+        as_destination = Direction(
+            str(destination.get("cardinality", "HAS_MANY")).upper(), str(destination.get("label", key))
+        )
+    return RelationshipDefinition(
+        key=key,
+        label=str(spec.get("label") or key),
+        object_type=object_type,
+        cardinality=cardinality,
+        id=str(spec.get("id") or stable_id("rd", "account", key)),
+        slug=str(spec.get("slug") or key),
+        read_only=bool(spec.get("readOnly", False)),
+        description=spec.get("description"),
+        as_source=as_source,
+        as_destination=as_destination,
+    )
+
+
+def _member(spec: dict[str, Any]) -> Member:
+    member_id = str(spec["id"])
+    if not member_id.startswith("mem_"):
+        raise ValueError(f"members: {member_id!r} must start with mem_")
+    return Member(
+        id=member_id,
+        email=str(spec["email"]),
+        first_name=spec.get("firstName"),
+        last_name=spec.get("lastName"),
+        role=str(spec.get("role", "Member")),
+        user_id=str(spec.get("userId") or stable_id("usr", member_id)),
+    )
+
+
+def _contact(spec: dict[str, Any]) -> Contact:
+    contact_id = str(spec["id"])
+    if not contact_id.startswith("con_"):
+        raise ValueError(f"contacts: {contact_id!r} must start with con_")
+    return Contact(id=contact_id, name=str(spec.get("name", "")), email=spec.get("email"),
+                   trashed=bool(spec.get("trashed", False)))
+
+
+def _api_key(spec: dict[str, Any]) -> ApiKey:
+    scopes = spec.get("scopes", "all")
+    full_access = scopes == "all"
+    granted = frozenset(ALL_SCOPES) if full_access else frozenset(str(s) for s in scopes)
+    unknown = granted - set(ALL_SCOPES)
+    if unknown:
+        raise ValueError(f"apiKeys.{spec['key']}: unknown scopes {sorted(unknown)}")
+    return ApiKey(key=str(spec["key"]), scopes=granted, full_access=full_access,
+                  description=str(spec.get("description", "")))

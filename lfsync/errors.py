@@ -1,0 +1,46 @@
+"""Expected errors: each becomes one clear message and exit code 1 in the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class SourceLocation:
+    """A place in a declaration file; line and column are 1-based."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class LfsyncError(Exception):
+    """An error the user can act on; the CLI prints it and exits 1."""
+
+
+class DeclarationError(LfsyncError):
+    """One or more problems in declaration or settings files, each with its location."""
+
+    def __init__(self, problems: list[tuple[SourceLocation | None, str]]):
+        self.problems = sorted(problems, key=lambda p: (p[0] is None, p[0] or SourceLocation("", 0, 0)))
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        lines = [f"{loc}: {msg}" if loc else msg for loc, msg in self.problems]
+        return "\n".join(lines)
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """A path as users should see it: relative to the working directory when possible."""
+    for root in (Path.cwd(), base):
+        if root is None:
+            continue
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            continue
+    return str(path)

@@ -1,0 +1,311 @@
+"""Canonical formatting of declaration files, comments kept (`lfsync fmt`).
+
+Canonical means: 2-space mapping indent, block sequences indented under their key,
+each account's keys in the order fields -> relationships -> skip_enrichment, and
+strings quoted only when needed. "Needed" includes strings that YAML 1.1 tools
+(PyYAML, many CI linters) would read as something else, such as NO, yes or on:
+lfsync reads YAML 1.2, where they are text, but other tools must agree.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
+from ruamel.yaml.tokens import CommentToken
+
+from lfsync.declarations import ACCOUNT_KEYS, TOP_LEVEL_KEY
+from lfsync.errors import DeclarationError, display_path
+from lfsync.yamlio import load_yaml_text, read_text, round_trip_yaml
+
+LINE_WIDTH = 4096  # never re-wrap long values: line breaks are the author's choice
+STRING_TAG = "tag:yaml.org,2002:str"
+MAPPING_INDENT = 2
+SEQUENCE_DASH_WIDTH = 2  # "- ": block sequences are indented 2 under their key, items 2 after the dash
+ACCOUNT_INDENT = 2  # accounts: -> <key>:, at 2 spaces a level
+ACCOUNT_BODY_INDENT = 4  # <key>: -> fields:
+_YAML_1_1_RESOLVER = VersionedResolver(version=(1, 1))
+
+
+def format_text(text: str, path_display: str = "<text>") -> str:
+    """The canonical form of a declaration file's text; raises DeclarationError for invalid YAML."""
+    document = load_yaml_text(text, path_display)
+    if document is None:
+        # Empty or comments only: ruamel keeps no comments without a document to hang them on.
+        return _tidy_blank_document(text)
+    _reindent_comments(document)
+    _order_account_keys(document)
+    _quote_ambiguous_strings(document)
+    return _dump(document)
+
+
+def format_files(paths: list[Path], check: bool = False) -> list[Path]:
+    """Format files in place (or only look, with check=True); returns those that change / would change.
+
+    Nothing is written unless every file parses, so a failed run leaves the project untouched.
+    """
+    problems = []
+    changes: list[tuple[Path, str]] = []
+    for path in paths:
+        shown = display_path(path)
+        try:
+            original = read_text(path, shown)
+            formatted = format_text(original, shown)
+        except DeclarationError as error:
+            problems.extend(error.problems)
+            continue
+        if formatted != original:
+            changes.append((path, formatted))
+    if problems:
+        raise DeclarationError(problems)
+    if not check:
+        for path, formatted in changes:
+            _replace_file(path, formatted)
+    return [path for path, _ in changes]
+
+
+def _dump(document: Any) -> str:
+    yaml = round_trip_yaml()
+    yaml.indent(mapping=MAPPING_INDENT, sequence=MAPPING_INDENT + SEQUENCE_DASH_WIDTH, offset=SEQUENCE_DASH_WIDTH)
+    yaml.width = LINE_WIDTH
+    stream = io.StringIO()
+    yaml.dump(document, stream)
+    return stream.getvalue()
+
+
+def _tidy_blank_document(text: str) -> str:
+    lines = [line.rstrip() for line in text.splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _reindent_comments(document: Any) -> None:
+    """Move comments along with the lines they belong to when the indentation changes.
+
+    ruamel writes comments at the column they had in the source, so without this
+    re-indenting a 4-space file would leave comments stranded at the old columns.
+    """
+    columns: dict[int, int] = {}
+    entry_comments: list[EntryComment] = []
+    # ruamel indents a top-level block sequence by its offset too.
+    root_column = SEQUENCE_DASH_WIDTH if isinstance(document, CommentedSeq) else 0
+    _collect_columns(document, root_column, columns, entry_comments)
+    adjusted: set[int] = set()
+    for token, shift, sibling_column in entry_comments:
+        if id(token) not in adjusted:
+            adjusted.add(id(token))
+            if token.value.startswith("#"):
+                token.column = max(token.column + shift, 0)
+            token.value = _reindent_following_lines(token.value, columns, sibling_column)
+    for token in _comment_tokens(document):
+        if id(token) not in adjusted:
+            adjusted.add(id(token))
+            token.column = _new_column(token.column, columns)
+            token.value = _reindent_following_lines(token.value, columns)
+
+
+# The comment after an entry: its end-of-line part moves with the entry (shift); the
+# lines after it precede the next sibling, at sibling_column (None after the last entry).
+EntryComment = tuple[CommentToken, int, "int | None"]
+
+
+def _collect_columns(node: Any, new_column: int, columns: dict[int, int], entry_comments: list[EntryComment]) -> None:
+    """Map each old entry column to its canonical one and note the comments after entries."""
+    if not isinstance(node, (CommentedMap, CommentedSeq)) or node.fa.flow_style():
+        return
+    is_mapping = isinstance(node, CommentedMap)
+    entries = list(node.items() if is_mapping else enumerate(node))
+    entry_column = new_column if is_mapping else new_column + SEQUENCE_DASH_WIDTH
+    for position, (entry, value) in enumerate(entries):
+        try:
+            old_column = node.lc.key(entry)[1] if is_mapping else node.lc.item(entry)[1]
+        except (KeyError, IndexError, TypeError):
+            continue
+        columns.setdefault(old_column, entry_column)
+        comments = node.ca.items.get(entry)
+        token = comments[2 if is_mapping else 0] if comments else None
+        if isinstance(token, CommentToken):
+            sibling_column = new_column if position < len(entries) - 1 else None
+            entry_comments.append((token, entry_column - old_column, sibling_column))
+        child_column = new_column + MAPPING_INDENT if is_mapping else entry_column
+        _collect_columns(value, child_column, columns, entry_comments)
+
+
+def _comment_tokens(node: Any) -> list[CommentToken]:
+    tokens: list[CommentToken] = []
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        tokens.extend(_flatten_tokens([node.ca.comment, list(node.ca.items.values()), getattr(node.ca, "end", None)]))
+        for value in node.values() if isinstance(node, CommentedMap) else node:
+            tokens.extend(_comment_tokens(value))
+    return tokens
+
+
+def _flatten_tokens(value: Any) -> list[CommentToken]:
+    if isinstance(value, CommentToken):
+        return [value]
+    if isinstance(value, list):
+        return [token for item in value for token in _flatten_tokens(item)]
+    return []
+
+
+def _new_column(old_column: int, columns: dict[int, int]) -> int:
+    if old_column == 0:
+        return 0
+    known = [column for column in columns if column <= old_column]
+    if not known:
+        return old_column
+    nearest = max(known)
+    return columns[nearest] + (old_column - nearest)
+
+
+def _reindent_following_lines(text: str, columns: dict[int, int], sibling_column: int | None = None) -> str:
+    first, newline, rest = text.partition("\n")
+    lines = []
+    for line in rest.splitlines(keepends=True):
+        stripped = line.lstrip(" ")
+        if stripped.strip():
+            old_column = len(line) - len(stripped)
+            column = sibling_column if sibling_column is not None else _new_column(old_column, columns)
+            line = " " * column + stripped
+        lines.append(line)
+    return first + newline + "".join(lines)
+
+
+def _order_account_keys(document: Any) -> None:
+    accounts = document.get(TOP_LEVEL_KEY) if isinstance(document, CommentedMap) else None
+    if not isinstance(accounts, CommentedMap):
+        return
+    for body in accounts.values():
+        if not isinstance(body, CommentedMap):
+            continue
+        desired = [key for key in ACCOUNT_KEYS if key in body] + [key for key in body if key not in ACCOUNT_KEYS]
+        if list(body) != desired:
+            _reorder_keeping_comments(body, desired)
+
+
+def _reorder_keeping_comments(body: CommentedMap, desired: list[Any]) -> None:
+    """Reorder an account's keys; comment lines between entries stay with the entry they precede.
+
+    ruamel hangs the comment lines that precede a key on the end of the entry
+    before it, so moving entries naively would move those lines to the wrong place.
+    """
+    original = list(body)
+    leading = {key: _detach_following_lines(body, before) for before, key in zip(original, original[1:])}
+    trailing = _detach_following_lines(body, original[-1])
+    for key in desired:
+        body.move_to_end(key)
+    for key, text in leading.items():
+        if text:
+            _attach_before(body, key, _reindent(text, ACCOUNT_BODY_INDENT))
+    if trailing:
+        # Lines after an account's last entry introduce the next account (or, at column 0, the file's end).
+        _attach_after(body, desired[-1], _reindent(trailing, ACCOUNT_INDENT, keep_column_zero=True))
+
+
+def _last_comment_slot(container: Any, key: Any) -> tuple[Any, Any, int]:
+    """Where the comment after an entry's last line lives: (holder, key or index, slot in ca.items)."""
+    value = container[key]
+    if isinstance(value, (CommentedMap, CommentedSeq)) and value and not value.fa.flow_style():
+        return _last_comment_slot(value, list(value)[-1] if isinstance(value, CommentedMap) else len(value) - 1)
+    return container, key, (0 if isinstance(container, CommentedSeq) else 2)
+
+
+def _detach_following_lines(container: Any, key: Any) -> str:
+    """Remove and return the full comment lines after an entry, keeping its end-of-line comment."""
+    holder, slot_key, slot = _last_comment_slot(container, key)
+    entry = holder.ca.items.get(slot_key)
+    token = entry[slot] if entry else None
+    if not isinstance(token, CommentToken):
+        return ""
+    end_of_line, _, following = token.value.partition("\n")
+    if end_of_line.strip():
+        token.value = end_of_line + "\n"
+    else:
+        entry[slot] = None
+    return following
+
+
+def _attach_before(mapping: CommentedMap, key: Any, text: str) -> None:
+    entry = mapping.ca.items.setdefault(key, [None, None, None, None])
+    entry[1] = [CommentToken(text, CommentMark(0), None)] + (entry[1] or [])
+
+
+def _attach_after(container: Any, key: Any, text: str) -> None:
+    holder, slot_key, slot = _last_comment_slot(container, key)
+    entry = holder.ca.items.setdefault(slot_key, [None, None, None, None])
+    if entry[slot] is None:
+        entry[slot] = CommentToken("\n" + text, CommentMark(0), None)
+    else:
+        entry[slot].value += text
+
+
+def _reindent(text: str, indent: int, keep_column_zero: bool = False) -> str:
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if not line.strip():
+            lines.append("\n")
+        elif keep_column_zero and not line[0].isspace():
+            lines.append(line)
+        else:
+            lines.append(" " * indent + line.lstrip())
+    return "".join(lines)
+
+
+def _quote_ambiguous_strings(node: Any) -> None:
+    if isinstance(node, CommentedMap):
+        _quote_ambiguous_keys(node)
+        for key, value in node.items():
+            if _is_ambiguous_plain_string(value):
+                node[key] = SingleQuotedScalarString(value)
+            else:
+                _quote_ambiguous_strings(value)
+    elif isinstance(node, CommentedSeq):
+        for index, item in enumerate(node):
+            if _is_ambiguous_plain_string(item):
+                node[index] = SingleQuotedScalarString(item)
+            else:
+                _quote_ambiguous_strings(item)
+
+
+def _quote_ambiguous_keys(mapping: CommentedMap) -> None:
+    for position, key in enumerate(list(mapping)):
+        if not _is_ambiguous_plain_string(key):
+            continue
+        value = mapping[key]
+        comments = mapping.ca.items.pop(key, None)
+        del mapping[key]
+        quoted = SingleQuotedScalarString(key)
+        mapping.insert(position, quoted, value)
+        if comments is not None:
+            mapping.ca.items[quoted] = comments
+
+
+def _is_ambiguous_plain_string(value: Any) -> bool:
+    """A plain string that a YAML 1.1 reader would take for a bool, number, null or date."""
+    # Subclasses (literal/folded block scalars, already quoted strings) keep their style.
+    if type(value) is not str:
+        return False
+    return _YAML_1_1_RESOLVER.resolve(ScalarNode, value, (True, False)) != STRING_TAG
+
+
+def _replace_file(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so an interrupted run never leaves half a file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        shutil.copymode(path, temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,224 @@
+"""The Lightfield HTTP client (httpx): auth, version header, error envelope, pacing."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, TypeVar
+
+import httpx
+
+from lfsync import __version__
+from lfsync.errors import LfsyncError
+from lfsync.pacing import Category, Pacer
+
+API_VERSION = "2026-03-01"
+RETRYABLE_STATUSES = {429, 500, 502, 503, 504}
+IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+class ApiError(LfsyncError):
+    """A non-2xx answer, or no answer at all (status 0: timeout or connection error)."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str | None = None,
+        code: str | None = None,
+        param: str | None = None,
+        retry_after: float | None = None,
+        request_id: str | None = None,
+    ):
+        self.status = status
+        self.type = type
+        self.code = code
+        self.param = param
+        self.retry_after = retry_after
+        self.request_id = request_id
+        self.message = message
+        super().__init__(self.describe())
+
+    @property
+    def retryable(self) -> bool:
+        """429, 5xx, no answer, or the same key still in flight: the same request may be sent again."""
+        if self.status == 0 or self.status in RETRYABLE_STATUSES:
+            return True
+        return self.status == 409 and self.code == IDEMPOTENCY_CONFLICT
+
+    def describe(self) -> str:
+        if self.status == 0:
+            return self.message
+        detail = " ".join(part for part in (self.code or self.type, f"({self.param})" if self.param else None) if part)
+        return f"HTTP {self.status} {detail}: {self.message}".replace("  ", " ")
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    status: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+class LightfieldClient:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        max_connections: int = 32,
+        pacer: Pacer | None = None,
+    ):
+        self.pacer = pacer or Pacer()
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            transport=transport,
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            headers={
+                "Authorization": f"Bearer {api_key}",
+                "Lightfield-Version": API_VERSION,
+                "User-Agent": f"lfsync/{__version__}",
+            },
+        )
+
+    async def __aenter__(self) -> "LightfieldClient":
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        category: Category,
+        json: dict | None = None,
+        params: dict | None = None,
+        idempotency_key: str | None = None,
+    ) -> ApiResponse:
+        await self.pacer.acquire(category)
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        if json is not None or method in ("POST", "DELETE"):
+            headers["Content-Type"] = "application/json"
+        try:
+            response = await self._http.request(method, path, json=json, params=params, headers=headers)
+        except httpx.TimeoutException:
+            raise ApiError(0, f"no answer from the API within the timeout ({method} {path})") from None
+        except httpx.TransportError as error:
+            raise ApiError(0, f"connection to the API failed: {type(error).__name__} ({method} {path})") from None
+        self.pacer.observe(category, response.headers)
+        if response.status_code == 429:
+            self.pacer.pause(category, _retry_after(response) or 1.0)
+        if response.is_success:
+            return ApiResponse(
+                response.status_code, _json(response), response.headers.get("idempotent-replayed") == "true"
+            )
+        raise _error_from(response)
+
+    # -- accounts -------------------------------------------------------------------------------
+    async def create_account(self, body: dict, idempotency_key: str) -> ApiResponse:
+        return await self.request("POST", "/v1/accounts", category="write", json=body, idempotency_key=idempotency_key)
+
+    async def update_account(self, account_id: str, body: dict, idempotency_key: str | None) -> ApiResponse:
+        return await self.request(
+            "POST", f"/v1/accounts/{account_id}", category="write", json=body, idempotency_key=idempotency_key
+        )
+
+    async def delete_account(self, account_id: str) -> ApiResponse:
+        return await self.request("DELETE", f"/v1/accounts/{account_id}", category="write")
+
+    async def restore_account(self, account_id: str) -> ApiResponse:
+        return await self.request("POST", f"/v1/accounts/{account_id}/restore", category="write")
+
+    async def retrieve_account(self, account_id: str) -> dict:
+        return (await self.request("GET", f"/v1/accounts/{account_id}", category="read")).body
+
+    async def list_accounts(self, **params: Any) -> dict:
+        return (await self.request("GET", "/v1/accounts", category="search", params=params)).body
+
+    async def find_accounts_named(self, name: str, status: str = "active") -> list[dict]:
+        """Every account whose $name equals `name` (all pages)."""
+        found: list[dict] = []
+        while True:
+            page = await self.list_accounts(**{"$name[equal]": name, "limit": 25, "offset": len(found), "status": status})
+            found.extend(page.get("data", []))
+            if not page.get("data") or len(found) >= page.get("totalCount", 0):
+                return found
+
+    async def definitions(self) -> dict:
+        return (await self.request("GET", "/v1/accounts/definitions", category="read")).body
+
+    async def validate_auth(self) -> dict:
+        return (await self.request("GET", "/v1/auth/validate", category="read")).body
+
+
+def _json(response: httpx.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {"data": body}
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers["retry-after"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _error_from(response: httpx.Response) -> ApiError:
+    error = _json(response).get("error")
+    error = error if isinstance(error, dict) else {}
+    return ApiError(
+        response.status_code,
+        str(error.get("message") or response.reason_phrase or "request failed"),
+        type=error.get("type"),
+        code=error.get("code"),
+        param=error.get("param"),
+        retry_after=_retry_after(response),
+        request_id=response.headers.get("x-request-id"),
+    )
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 8
+    base_delay: float = 0.25
+    max_delay: float = 20.0
+
+    def backoff(self, attempt: int, error: ApiError) -> float:
+        if error.retry_after is not None:
+            return error.retry_after + random.uniform(0, 0.25)
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))  # full jitter
+
+
+async def with_retries(
+    send: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    on_retry: Callable[[ApiError], None] | None = None,
+) -> T:
+    """Call `send` until it answers or fails for good; retryable failures are retried identically."""
+    for attempt in range(policy.attempts):
+        try:
+            return await send()
+        except ApiError as error:
+            if not error.retryable or attempt == policy.attempts - 1:
+                raise
+            if on_retry:
+                on_retry(error)
+            await asyncio.sleep(policy.backoff(attempt, error))
+    raise AssertionError("unreachable")

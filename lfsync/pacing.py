@@ -1,0 +1,88 @@
+"""Client-side pacing: a token bucket per rate category, corrected by the server's X-RateLimit-* headers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+Category = Literal["write", "read", "search"]
+DEFAULT_RATE = 25.0
+# Stay a hair under the server's refill rate so its bucket never runs dry from our side alone.
+RATE_MARGIN = 0.97
+BURST_SECONDS = 0.2
+
+
+@dataclass
+class TokenBucket:
+    rate: float = DEFAULT_RATE * RATE_MARGIN
+    clock: Callable[[], float] = time.monotonic
+    tokens: float = field(init=False)
+    updated: float = field(init=False)
+    paused_until: float = 0.0
+    _lock: asyncio.Lock | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = self.capacity
+        self.updated = self.clock()
+
+    @property
+    def capacity(self) -> float:
+        return max(1.0, self.rate * BURST_SECONDS)
+
+    def _refill(self) -> float:
+        now = self.clock()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        return now
+
+    def delay(self) -> float:
+        """Seconds until a token is free (0 if one is free now)."""
+        now = self._refill()
+        if now < self.paused_until:
+            return self.paused_until - now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    async def acquire(self) -> None:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:  # first come, first served
+            while (wait := self.delay()) > 0:
+                await asyncio.sleep(wait)
+            self.tokens -= 1
+
+    def observe(self, limit: float | None, remaining: float | None) -> None:
+        """Follow the server: its limit sets our rate, its remaining count caps our tokens."""
+        self._refill()
+        if limit and limit > 0:
+            self.rate = limit * RATE_MARGIN
+        if remaining is not None:
+            self.tokens = min(self.tokens, remaining)
+
+    def pause(self, seconds: float) -> None:
+        self.paused_until = max(self.paused_until, self.clock() + seconds)
+        self.tokens = min(self.tokens, 0)
+
+
+class Pacer:
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.buckets: dict[str, TokenBucket] = {
+            name: TokenBucket(clock=clock) for name in ("write", "read", "search")
+        }
+
+    async def acquire(self, category: Category) -> None:
+        await self.buckets[category].acquire()
+
+    def observe(self, category: Category, headers) -> None:
+        self.buckets[category].observe(_number(headers.get("x-ratelimit-limit")), _number(headers.get("x-ratelimit-remaining")))
+
+    def pause(self, category: Category, seconds: float) -> None:
+        self.buckets[category].pause(seconds)
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None

@@ -1,0 +1,184 @@
+"""(desired accounts, state, remote matches?) -> changes. Pure: no I/O, tested without a server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from lfsync.journal import ResourceState
+from lfsync.plan import AttributeChange, Change
+from lfsync.refresh import RemoteRecord
+from lfsync.resources import DesiredAccount, is_reference, relationship_ids, resource_hash
+
+
+@dataclass
+class PlanInputs:
+    desired: Mapping[str, DesiredAccount]
+    resources: Mapping[str, ResourceState]
+    workspace: str
+    prune: bool = False
+    # address -> IDs of live records whose identity ($name) matches; only given with --adopt
+    identity_matches: Mapping[str, list[str]] | None = None
+    # address -> the record as read back; only given with --refresh
+    remote: Mapping[str, RemoteRecord] | None = None
+
+
+@dataclass
+class PlannedChanges:
+    changes: list[Change] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def plan_changes(inputs: PlanInputs) -> PlannedChanges:
+    result = PlannedChanges()
+    ids = {address: resource.id for address, resource in inputs.resources.items()}
+    for address in sorted(inputs.desired):
+        account = inputs.desired[address]
+        current = inputs.resources.get(address)
+        remote = (inputs.remote or {}).get(address)
+        if current is None:
+            change = _create_or_adopt(account, ids, inputs.identity_matches, result.problems)
+        elif remote is not None and remote.status == "missing":
+            change = _create_or_adopt(account, ids, None, result.problems)
+            change.replaces = current.id
+        elif remote is not None and remote.status == "trashed":
+            change = _restore(account, current, remote, ids)
+        else:
+            change = _update(account, current, ids, inputs.workspace, remote)
+        if change is not None:
+            result.changes.append(change)
+    for address in sorted(set(inputs.resources) - set(inputs.desired)):
+        if inputs.prune:
+            result.changes.append(_delete(address, inputs.resources[address]))
+        else:
+            result.orphans.append(address)
+    _defer_cyclic_relationships(result.changes, inputs.desired)
+    return result
+
+
+def _create_or_adopt(
+    account: DesiredAccount, ids: dict[str, str], matches: Mapping[str, list[str]] | None, problems: list[str]
+) -> Change | None:
+    found = (matches or {}).get(account.address, [])
+    if len(found) > 1:
+        problems.append(
+            f"{account.address}: {len(found)} existing accounts are named {account.fields.get('$name')!r} "
+            f"({', '.join(found)}); choose one with `lfsync import {account.address} ID`"
+        )
+        return None
+    payload = account.payload(ids)
+    empty = {"fields": {}, "relationships": {}}
+    return Change(
+        address=account.address,
+        action="adopt" if found else "create",
+        resource_id=found[0] if found else None,
+        location=account.location,
+        skip_enrichment=account.skip_enrichment,
+        depends_on=account.unresolved(ids),
+        attributes=attribute_changes(empty, payload),
+    )
+
+
+def _update(
+    account: DesiredAccount, current: ResourceState, ids: dict[str, str], workspace: str, remote: RemoteRecord | None
+) -> Change | None:
+    payload = account.payload(ids)
+    waiting_for = account.unresolved(ids)
+    observed = remote.observed if remote is not None and remote.observed != current.applied else None
+    unchanged = resource_hash(payload, account.address, workspace) == current.hash
+    if not waiting_for and unchanged and observed is None:
+        return None
+    attributes = attribute_changes(observed or current.applied, payload)
+    if not attributes:
+        return None
+    return Change(
+        address=account.address,
+        action="update",
+        resource_id=current.id,
+        location=account.location,
+        depends_on=waiting_for,
+        attributes=attributes,
+        observed=observed,
+    )
+
+
+def _restore(account: DesiredAccount, current: ResourceState, remote: RemoteRecord, ids: dict[str, str]) -> Change:
+    """A managed account found in the trash: restore it, then correct whatever differs."""
+    observed = remote.observed if remote.observed != current.applied else None
+    return Change(
+        address=account.address,
+        action="restore",
+        resource_id=current.id,
+        location=account.location,
+        depends_on=account.unresolved(ids),
+        attributes=attribute_changes(remote.observed, account.payload(ids)),
+        observed=observed,
+    )
+
+
+def _delete(address: str, current: ResourceState) -> Change:
+    empty = {"fields": {}, "relationships": {}}
+    return Change(
+        address=address,
+        action="delete",
+        resource_id=current.id,
+        attributes=attribute_changes(current.applied, empty),
+    )
+
+
+def attribute_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[AttributeChange]:
+    """Field-level differences between two managed payloads, fields first, in a stable order."""
+    changes: list[AttributeChange] = []
+    for section in ("fields", "relationships"):
+        old, new = before.get(section, {}), after.get(section, {})
+        for key in list(new) + sorted(set(old) - set(new)):
+            path = f"{section}.{key}"
+            if key not in old:
+                changes.append(_attribute(path, "add", None, new[key]))
+            elif key not in new:
+                changes.append(AttributeChange(path=path, kind="remove", before=old[key]))
+            elif old[key] != new[key]:
+                changes.append(_attribute(path, "change", old[key], new[key]))
+    return changes
+
+
+def _attribute(path: str, kind: str, before: Any, after: Any) -> AttributeChange:
+    pending = any(is_reference(item) for item in relationship_ids(after)) if path.startswith("relationships.") else False
+    return AttributeChange(path=path, kind=kind, before=before, after=after, known_after_apply=pending)
+
+
+def _defer_cyclic_relationships(changes: list[Change], desired: Mapping[str, DesiredAccount]) -> None:
+    """Break reference cycles among creates: hold back the relationships that close a cycle.
+
+    A depth-first walk over create dependencies; an edge back to an account still on the walk closes
+    a cycle, so that relationship is created empty and linked by a follow-up update.
+    """
+    creating = {c.address: c for c in changes if c.action in ("create", "adopt")}
+    state: dict[str, str] = {}
+
+    def visit(address: str) -> None:
+        state[address] = "visiting"
+        change = creating[address]
+        account = desired[address]
+        for key, value in account.relationships.items():
+            targets = [t for t in relationship_ids(value) if t in creating]
+            if any(state.get(t) == "visiting" for t in targets):
+                if key not in change.deferred_relationships:
+                    change.deferred_relationships.append(key)
+                continue
+            for target in targets:
+                if target not in state:
+                    visit(target)
+        state[address] = "done"
+        change.depends_on = [
+            d for d in change.depends_on if not _only_via_deferred(account, d, change.deferred_relationships)
+        ]
+
+    for address in sorted(creating):
+        if address not in state:
+            visit(address)
+
+
+def _only_via_deferred(account: DesiredAccount, target: str, deferred: list[str]) -> bool:
+    return all(key in deferred for key, value in account.relationships.items() if target in relationship_ids(value))

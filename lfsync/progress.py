@@ -1,0 +1,112 @@
+"""Progress of a long apply: a rich bar on a terminal, a plain line every few seconds elsewhere."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from typing import Callable, TextIO
+
+from lfsync.render import format_duration
+
+PLAIN_INTERVAL_SECONDS = 5.0
+COUNTED = ("created", "updated", "deleted", "adopted", "failed", "retried")
+
+
+class Progress:
+    """Counts outcomes; subclasses show them."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.total = 0
+        self.started = time.monotonic()
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self.started = time.monotonic()
+
+    def count(self, outcome: str, done: bool = True) -> None:
+        self.counts[outcome] += 1
+        self.show()
+
+    @property
+    def done(self) -> int:
+        return sum(self.counts[k] for k in ("created", "updated", "deleted", "adopted", "failed"))
+
+    @property
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.done / elapsed if elapsed > 0 else 0.0
+
+    def describe_counts(self) -> str:
+        return " ".join(f"{name}={self.counts[name]}" for name in COUNTED if self.counts[name] or name in ("created", "failed"))
+
+    def show(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+class PlainProgress(Progress):
+    def __init__(self, stream: TextIO = sys.stderr, interval: float = PLAIN_INTERVAL_SECONDS, clock: Callable[[], float] = time.monotonic):
+        super().__init__()
+        self.stream = stream
+        self.interval = interval
+        self.clock = clock
+        self.last_line = 0.0
+
+    def show(self) -> None:
+        now = self.clock()
+        if now - self.last_line >= self.interval:
+            self.last_line = now
+            self._line()
+
+    def stop(self) -> None:
+        if self.total:
+            self._line()
+
+    def _line(self) -> None:
+        rate = self.rate
+        remaining = self.total - self.done
+        eta = format_duration(remaining / rate) if rate > 0 else "?"
+        percent = 100 * self.done / self.total if self.total else 100
+        print(
+            f"apply: {self.done}/{self.total} ({percent:.0f}%) {self.describe_counts()} "
+            f"{rate:.1f} accounts/s, ETA {eta}",
+            file=self.stream,
+            flush=True,
+        )
+
+
+class BarProgress(Progress):
+    def __init__(self, console) -> None:
+        super().__init__()
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+        from rich.progress import Progress as RichProgress
+
+        self._bar = RichProgress(
+            TextColumn("[bold]apply"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:.1f}/s"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[counts]}"),
+            console=console,
+            transient=False,
+        )
+        self._task = None
+
+    def start(self, total: int) -> None:
+        super().start(total)
+        self._bar.start()
+        self._task = self._bar.add_task("apply", total=total, rate=0.0, counts="")
+
+    def show(self) -> None:
+        if self._task is not None:
+            self._bar.update(self._task, completed=self.done, rate=self.rate, counts=self.describe_counts())
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self.show()
+            self._bar.stop()

@@ -1,0 +1,99 @@
+"""A project directory: lfsync.yaml settings, environment overrides, file locations."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from lfsync.errors import DeclarationError, LfsyncError, display_path
+
+SETTINGS_FILE = "lfsync.yaml"
+LOCAL_TARGET = "local"
+LOCAL_DIR = ".lfsync"
+LOCAL_SERVE_URL = "http://127.0.0.1:8787"
+WORKSPACE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+SETTING_TYPES: dict[str, type] = {
+    "target": str,
+    "workspace": str,
+    "state_dir": str,
+    "skip_enrichment": bool,
+}
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    target: str
+    workspace: str
+    state_dir: Path
+    skip_enrichment: bool
+
+    @property
+    def is_local(self) -> bool:
+        return self.target == LOCAL_TARGET
+
+    @property
+    def local_db_path(self) -> Path:
+        return self.root / LOCAL_DIR / "local.db"
+
+    @property
+    def base_url(self) -> str:
+        # The local target is served in-process and never contacted at this address; it is where
+        # `lfsync emulator serve --db .lfsync/local.db` serves the same data, so httpLinks work there.
+        return LOCAL_SERVE_URL if self.is_local else self.target
+
+    def state_file(self, suffix: str) -> Path:
+        return self.state_dir / f"{self.workspace}.{suffix}"
+
+
+def load_project(directory: Path, env: Mapping[str, str] | None = None) -> Project:
+    env = os.environ if env is None else env
+    root = directory.resolve()
+    if not root.is_dir():
+        raise LfsyncError(f"{display_path(directory)}: not a directory")
+    settings = _read_settings(root)
+    target = (env.get("LIGHTFIELD_BASE_URL") or settings.get("target", LOCAL_TARGET)).rstrip("/")
+    workspace = env.get("LFSYNC_WORKSPACE") or settings.get("workspace", "default")
+    if not WORKSPACE_PATTERN.match(workspace):
+        raise LfsyncError(
+            f"workspace {workspace!r} is not a valid name (letters, digits, '_', '-', '.')"
+        )
+    if target != LOCAL_TARGET and not re.match(r"^https?://", target):
+        raise LfsyncError(f"target {target!r} must be 'local' or an http(s) base URL")
+    return Project(
+        root=root,
+        target=target,
+        workspace=workspace,
+        state_dir=(root / settings.get("state_dir", "state")).resolve(),
+        skip_enrichment=settings.get("skip_enrichment", False),
+    )
+
+
+def _read_settings(root: Path) -> dict:
+    from lfsync.yamlio import load_yaml_file, location
+
+    path = root / SETTINGS_FILE
+    if not path.exists():
+        return {}
+    shown = display_path(path)
+    document = load_yaml_file(path)
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise DeclarationError([(location(shown, document), "lfsync.yaml must be a mapping of settings")])
+    problems = []
+    for key, value in document.items():
+        expected = SETTING_TYPES.get(key)
+        if expected is None:
+            known = ", ".join(SETTING_TYPES)
+            problems.append((location(shown, document, key=key), f"unknown setting {key!r} (known: {known})"))
+        elif not isinstance(value, expected):
+            problems.append(
+                (location(shown, document, key=key), f"setting {key!r} must be a {expected.__name__}")
+            )
+    if problems:
+        raise DeclarationError(problems)
+    return dict(document)

@@ -1,0 +1,114 @@
+"""--refresh: read the managed records back and express them in the shape of the applied payloads.
+
+The API reads values back normalised (select labels as option IDs, datetimes in UTC, phone numbers
+in E.164), so a value counts as drifted only when it differs after the same normalisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from lfsync.lightfield import ApiError, LightfieldClient
+from lfsync.resources import relationship_ids
+from lfsync.state import State
+
+SELECT_TYPES = {"SINGLE_SELECT", "MULTI_SELECT"}
+# Normalised by the API in ways we don't reproduce: compared only for presence.
+PRESENCE_ONLY_TYPES = {"TELEPHONE", "SOCIAL_HANDLE"}
+
+
+@dataclass(frozen=True)
+class RemoteRecord:
+    status: Literal["present", "missing", "trashed"]
+    observed: dict[str, Any] = field(default_factory=dict)  # the applied payload as the server has it now
+
+    @property
+    def drifted(self) -> bool:
+        return self.status != "present"
+
+
+async def refresh_remote(client: LightfieldClient, state: State) -> dict[str, RemoteRecord]:
+    definitions = (await client.definitions()).get("fieldDefinitions", {})
+    trashed = await _trashed_ids(client) if state.resources else set()
+    remote: dict[str, RemoteRecord] = {}
+    for address, resource in state.resources.items():
+        try:
+            record = await client.retrieve_account(resource.id)
+        except ApiError as error:
+            if error.status != 404:
+                raise
+            remote[address] = RemoteRecord("missing")
+            continue
+        status = "trashed" if resource.id in trashed else "present"
+        remote[address] = RemoteRecord(status, observed_payload(resource.applied, record, definitions))
+    return remote
+
+
+async def _trashed_ids(client: LightfieldClient) -> set[str]:
+    ids: set[str] = set()
+    offset = 0
+    try:
+        while True:
+            page = await client.list_accounts(status="trashed", limit=25, offset=offset)
+            ids.update(record["id"] for record in page.get("data", []))
+            offset += len(page.get("data", []))
+            if not page.get("data") or offset >= page.get("totalCount", 0):
+                return ids
+    except ApiError as error:
+        if error.status == 403:  # listing the trash needs accounts:restore; without it, trash looks present
+            return ids
+        raise
+
+
+def observed_payload(applied: dict, record: dict, definitions: dict) -> dict:
+    """`applied` with every managed value the server no longer holds replaced by what it holds."""
+    fields: dict[str, Any] = {}
+    server_fields = record.get("fields", {})
+    for key, mine in applied.get("fields", {}).items():
+        theirs = server_fields.get(key, {}).get("value")
+        definition = definitions.get(key, {})
+        if theirs is None:
+            continue  # cleared on the server: observed as absent
+        fields[key] = mine if same_value(mine, theirs, definition) else theirs
+    relationships: dict[str, Any] = {}
+    server_relationships = record.get("relationships", {})
+    for key, mine in applied.get("relationships", {}).items():
+        theirs = server_relationships.get(key, {}).get("values", [])
+        if sorted(relationship_ids(mine)) == sorted(theirs):
+            relationships[key] = mine
+        elif theirs:
+            relationships[key] = theirs[0] if isinstance(mine, str) and len(theirs) == 1 else list(theirs)
+    return {"fields": fields, "relationships": relationships}
+
+
+def same_value(mine: Any, theirs: Any, definition: dict) -> bool:
+    value_type = definition.get("valueType")
+    if value_type in PRESENCE_ONLY_TYPES:
+        return True
+    if value_type in SELECT_TYPES:
+        options = (definition.get("typeConfiguration") or {}).get("options", [])
+        by_label = {option.get("label"): option.get("id") for option in options}
+        return sorted(by_label.get(v, v) for v in _as_list(mine)) == sorted(_as_list(theirs))
+    if value_type == "DATETIME":
+        return _instant(mine) == _instant(theirs)
+    if value_type in ("NUMBER", "CURRENCY") and isinstance(mine, (int, float)) and isinstance(theirs, (int, float)):
+        return abs(float(mine) - float(theirs)) < 0.005
+    if value_type == "ADDRESS" and isinstance(mine, dict) and isinstance(theirs, dict):
+        return all(theirs.get(k) == v for k, v in mine.items())
+    if value_type in ("URL", "EMAIL"):
+        return _as_list(mine) == _as_list(theirs)
+    return mine == theirs
+
+
+def _as_list(value: Any) -> list:
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _instant(value: Any) -> Any:
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment

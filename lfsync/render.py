@@ -1,0 +1,179 @@
+"""Plan -> terraform-like text, a markdown PR comment, or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lfsync.plan import AttributeChange, Change, Plan
+from lfsync.resources import is_reference
+
+SYMBOLS = {"create": "+", "update": "~", "delete": "-", "adopt": ">", "restore": "^"}
+ATTRIBUTE_SYMBOLS = {"add": "+", "change": "~", "remove": "-"}
+COLOURS = {"+": "green", "~": "yellow", "-": "red", ">": "cyan", "^": "cyan"}
+HEADLINES = {
+    "create": "will be created",
+    "update": "will be updated in place",
+    "delete": "will be moved to the trash",
+    "adopt": "will be adopted (an existing record with the same name)",
+    "restore": "is in the trash and will be restored",
+}
+ACTIONS = ("adopt", "create", "update", "restore", "delete")
+
+
+def summary_line(plan: Plan) -> str:
+    if not plan.has_changes:
+        return "No changes. Your accounts match the declarations."
+    parts = [
+        f"{plan.count(action)} to {action}"
+        for action in ACTIONS
+        if action in ("create", "update", "delete") or plan.count(action)
+    ]
+    return f"Plan: {', '.join(parts)}."
+
+
+def eta_line(plan: Plan) -> str | None:
+    if not plan.write_requests:
+        return None
+    line = f"Apply needs {plan.write_requests} write request(s): about {format_duration(plan.eta_seconds())} at the write limit of 25/s."
+    if plan.enrichment_creates:
+        line += f" {plan.enrichment_creates} create(s) will trigger enrichment (metered; set skip_enrichment to avoid)."
+    return line
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def render_text(plan: Plan) -> list[tuple[str, str | None]]:
+    """Lines with an optional colour name; the CLI prints them with colour only on a terminal."""
+    lines: list[tuple[str, str | None]] = []
+    for note in plan.pending:
+        lines.append((f"! {note}", "magenta"))
+    if plan.pending:
+        lines.append(("", None))
+    if plan.changes:
+        lines.append(("lfsync will perform the following actions:", None))
+        lines.append(("", None))
+    for change in plan.changes:
+        lines.extend(_change_lines(change))
+        lines.append(("", None))
+    for address in plan.orphans:
+        lines.append((f"? {address} is in state but no longer declared; it is left alone.", "magenta"))
+    if plan.orphans:
+        lines.append(("  Run with --prune to move it to the trash, or `lfsync state rm ADDRESS` to forget it.", None))
+        lines.append(("", None))
+    for problem in plan.problems:
+        lines.append((f"Error: {problem}", "red"))
+    lines.append((summary_line(plan), "bold"))
+    eta = eta_line(plan)
+    if eta:
+        lines.append((eta, None))
+    return lines
+
+
+def _change_lines(change: Change) -> list[tuple[str, str | None]]:
+    symbol = SYMBOLS[change.action]
+    where = [part for part in (change.resource_id, change.location) if part]
+    suffix = f"  ({', '.join(where)})" if where else ""
+    headline = HEADLINES[change.action]
+    if change.replaces:
+        headline = f"was deleted outside lfsync ({change.replaces}) and will be created again"
+    elif change.observed is not None:
+        headline += " (changed outside lfsync)"
+    lines: list[tuple[str, str | None]] = [
+        (f"  # {change.address} {headline}", None),
+        (f"  {symbol} {change.address}{suffix}", COLOURS[symbol]),
+    ]
+    if change.action == "delete":
+        return lines
+    width = max((len(_label(a)) for a in change.attributes), default=0)
+    in_relationships = False
+    for attribute in change.attributes:
+        if attribute.path.startswith("relationships.") and not in_relationships:
+            in_relationships = True
+            lines.append(("      relationships:", None))
+        indent = "        " if in_relationships else "      "
+        attribute_symbol = ATTRIBUTE_SYMBOLS[attribute.kind]
+        lines.append(
+            (f"{indent}{attribute_symbol} {_label(attribute).ljust(width)} {_values(attribute)}", COLOURS[attribute_symbol])
+        )
+    if change.deferred_relationships:
+        lines.append((f"      (linked by a follow-up update: {', '.join(change.deferred_relationships)})", None))
+    return lines
+
+
+def _label(attribute: AttributeChange) -> str:
+    return attribute.path.split(".", 1)[1] + ":"
+
+
+def _values(attribute: AttributeChange) -> str:
+    if attribute.known_after_apply:
+        after = _show_with_references(attribute.after) + " (known after apply)"
+    else:
+        after = _show(attribute.after)
+    if attribute.kind == "add":
+        return after
+    if attribute.kind == "remove":
+        return f"{_show(attribute.before)} -> null"
+    return f"{_show(attribute.before)} -> {after}"
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _show_with_references(value: Any) -> str:
+    """References to accounts not created yet are shown bare, as terraform shows unknown values."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_show_with_references(item) for item in value) + "]"
+    return value if is_reference(value) else _show(value)
+
+
+def render_markdown(plan: Plan) -> str:
+    """A PR comment: a headline, a table of changes and the full diff in a collapsible block."""
+    out = [f"### lfsync plan for workspace `{plan.workspace}`", "", f"**{summary_line(plan)}**", ""]
+    eta = eta_line(plan)
+    if eta:
+        out += [eta, ""]
+    if plan.changes:
+        out += ["| action | address | where |", "|---|---|---|"]
+        for change in plan.changes:
+            where = " ".join(f"`{part}`" for part in (change.resource_id, change.location) if part)
+            out.append(f"| {change.action} | `{change.address}` | {where} |")
+        out.append("")
+    if plan.orphans:
+        out += [f"Not declared, left alone (use `--prune` to trash): {', '.join(f'`{a}`' for a in plan.orphans)}", ""]
+    if plan.pending:
+        out += ["Unsettled operations from an interrupted apply (settled first by the next apply):", ""]
+        out += [f"- {note}" for note in plan.pending] + [""]
+    if plan.problems:
+        out += [f"- :x: {problem}" for problem in plan.problems] + [""]
+    if plan.changes:
+        diff = [text for text, _ in render_text(plan.model_copy(update={"pending": [], "orphans": [], "problems": []}))]
+        out += ["<details><summary>Details</summary>", "", "```diff"]
+        out += [_diff_line(line) for line in diff if not line.startswith(("Plan:", "No changes", "Apply needs"))]
+        out += ["```", "", "</details>"]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _diff_line(line: str) -> str:
+    """Put the change symbol in column one, where GitHub's diff highlighting looks for it."""
+    stripped = line.lstrip()
+    if stripped[:1] in ("+", "-", "~", ">"):
+        symbol = {"~": "!", ">": "+"}.get(stripped[0], stripped[0])
+        return f"{symbol} {stripped[1:].lstrip()}" if line.startswith("  ") else line
+    return line
+
+
+def render_json(plan: Plan) -> str:
+    document = plan.model_dump(mode="json")
+    document["summary"] = {action: plan.count(action) for action in ACTIONS}
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,223 @@
+"""Per-workspace state: the snapshot file, folded with the journal, behind an exclusive lock."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from pydantic import BaseModel, ValidationError
+
+from lfsync.atomicfile import write_atomically
+from lfsync.errors import LfsyncError, display_path
+from lfsync.filelock import exclusive_lock
+from lfsync.journal import Intent, Journal, Operation, Outcome, ResourceState, utc_now
+from lfsync.project import Project
+
+FORMAT_VERSION = 1
+
+
+class StateSnapshot(BaseModel):
+    format_version: int = FORMAT_VERSION
+    lineage: str
+    serial: int = 0
+    workspace: str
+    target: str
+    resources: dict[str, ResourceState] = {}
+
+    def to_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json", exclude_none=True), indent=2, sort_keys=True) + "\n"
+
+
+class StatePaths:
+    def __init__(self, project: Project):
+        self.snapshot = project.state_file("lfstate.json")
+        self.backup = project.state_file("lfstate.backup.json")
+        self.journal = project.state_file("journal.jsonl")
+        self.lock = project.state_file("lock")
+
+
+class State:
+    """The state as it stands: the snapshot with every journalled outcome folded in.
+
+    Writers record through `begin` / `finish` / `reject`, which journal first and then change the
+    in-memory view; `compact` folds it all into a new snapshot.
+    """
+
+    def __init__(self, snapshot: StateSnapshot, pending: dict[int, Intent], journal: Journal, paths: StatePaths):
+        self.snapshot = snapshot
+        self.pending = pending
+        self._journal = journal
+        self._paths = paths
+        self._next_seq = max(pending, default=0) + 1
+        self.persisted = paths.snapshot.exists()
+        self.existed = self.persisted  # before this run: a saved plan made against no state has no lineage
+
+    @property
+    def resources(self) -> dict[str, ResourceState]:
+        return self.snapshot.resources
+
+    @property
+    def lineage(self) -> str:
+        return self.snapshot.lineage
+
+    @property
+    def serial(self) -> int:
+        return self.snapshot.serial
+
+    def ids(self) -> dict[str, str]:
+        return {address: resource.id for address, resource in self.resources.items()}
+
+    def begin(
+        self,
+        operation: Operation,
+        address: str,
+        *,
+        resource_id: str | None = None,
+        idempotency_key: str | None = None,
+        request: dict[str, Any] | None = None,
+        hash: str | None = None,
+        applied: dict[str, Any] | None = None,
+    ) -> Intent:
+        intent = Intent(
+            seq=self._take_seq(),
+            operation=operation,
+            address=address,
+            resource_id=resource_id,
+            idempotency_key=idempotency_key,
+            request=request,
+            hash=hash,
+            applied=applied,
+            at=utc_now(),
+        )
+        self._journal.append("intent", intent)
+        self.pending[intent.seq] = intent
+        return intent
+
+    def finish(self, intent: Intent, resource: ResourceState | None) -> None:
+        """Record that `intent` took effect: `resource` is the address's new state, None if removed."""
+        serial = self.snapshot.serial + 1
+        outcome = Outcome(intent=intent.seq, result="done", serial=serial, address=intent.address, resource=resource)
+        self._journal.append("outcome", outcome)
+        self._fold(outcome)
+        self.pending.pop(intent.seq, None)
+
+    def reject(self, intent: Intent, error: str, *, abandoned: bool = False) -> None:
+        """Record that `intent` is settled without effect (a definite 4xx, or found never to have landed)."""
+        outcome = Outcome(
+            intent=intent.seq, result="abandoned" if abandoned else "rejected", address=intent.address, error=error
+        )
+        self._journal.append("outcome", outcome)
+        self.pending.pop(intent.seq, None)
+
+    def compact(self) -> None:
+        """Write the folded snapshot atomically (keeping a backup), then shrink the journal."""
+        write_snapshot(self._paths, self.snapshot)
+        self.persisted = True
+        self._journal.replace_with(sorted(self.pending.values(), key=lambda i: i.seq))
+        self._next_seq = max(self.pending, default=0) + 1
+
+    def replace_resources(self, resources: dict[str, ResourceState]) -> None:
+        """For state commands (rm, mv, import): a direct edit, one serial, written at once."""
+        if self.pending:
+            raise LfsyncError(
+                f"{len(self.pending)} operation(s) from an interrupted apply are unsettled; "
+                "run `lfsync apply` first so state is complete"
+            )
+        self.snapshot.resources = dict(sorted(resources.items()))
+        self.snapshot.serial += 1
+        self.compact()
+
+    def close(self) -> None:
+        self._journal.close()
+
+    def _take_seq(self) -> int:
+        seq = self._next_seq
+        self._next_seq += 1
+        return seq
+
+    def _fold(self, outcome: Outcome) -> None:
+        if outcome.serial is not None:
+            self.snapshot.serial = max(self.snapshot.serial, outcome.serial)
+        if outcome.result != "done":
+            return
+        if outcome.resource is None:
+            self.snapshot.resources.pop(outcome.address, None)
+        else:
+            self.snapshot.resources[outcome.address] = outcome.resource
+        self.snapshot.resources = dict(sorted(self.snapshot.resources.items()))
+
+
+def write_snapshot(paths: StatePaths, snapshot: StateSnapshot) -> None:
+    if paths.snapshot.exists():
+        write_atomically(paths.backup, paths.snapshot.read_text(encoding="utf-8"))
+    write_atomically(paths.snapshot, snapshot.to_json())
+
+
+def load_state(project: Project) -> State:
+    """Snapshot + journal, read-only unless the caller holds the lock."""
+    paths = StatePaths(project)
+    snapshot = _read_snapshot(paths.snapshot) or StateSnapshot(
+        lineage=str(uuid.uuid4()), workspace=project.workspace, target=project.target
+    )
+    _check_matches(snapshot, project, paths.snapshot)
+    journal = Journal(paths.journal)
+    try:
+        intents, outcomes = journal.read()
+    except (json.JSONDecodeError, ValidationError) as error:
+        raise LfsyncError(f"{display_path(paths.journal)}: damaged journal ({error})") from None
+    state = State(snapshot, {}, journal, paths)
+    resolved = set()
+    for outcome in outcomes:
+        resolved.add(outcome.intent)
+        if outcome.serial is None or outcome.serial > snapshot.serial:
+            state._fold(outcome)
+    state.pending = {seq: intent for seq, intent in intents.items() if seq not in resolved}
+    state._next_seq = max(intents, default=0) + 1
+    return state
+
+
+@contextmanager
+def locked_state(project: Project, command: str, lock_timeout: float = 0.0) -> Iterator[State]:
+    """Hold the workspace lock and yield the state for writing; the journal is closed afterwards."""
+    paths = StatePaths(project)
+    with exclusive_lock(paths.lock, command, lock_timeout):
+        state = load_state(project)
+        if not state.persisted:
+            state.compact()  # fixes the lineage before anything is journalled against it
+        try:
+            yield state
+        finally:
+            state.close()
+
+
+def _read_snapshot(path: Path) -> StateSnapshot | None:
+    if not path.exists():
+        return None
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise LfsyncError(f"{display_path(path)}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
+    if document.get("format_version") != FORMAT_VERSION:
+        raise LfsyncError(
+            f"{display_path(path)}: state format_version {document.get('format_version')!r} "
+            f"is not supported (this lfsync reads {FORMAT_VERSION})"
+        )
+    try:
+        return StateSnapshot.model_validate(document)
+    except ValidationError as error:
+        raise LfsyncError(f"{display_path(path)}: invalid state: {error}") from None
+
+
+def _check_matches(snapshot: StateSnapshot, project: Project, path: Path) -> None:
+    if snapshot.workspace != project.workspace:
+        raise LfsyncError(
+            f"{display_path(path)} belongs to workspace {snapshot.workspace!r}, not {project.workspace!r}"
+        )
+    if snapshot.target != project.target:
+        raise LfsyncError(
+            f"{display_path(path)} records accounts of target {snapshot.target!r}, but this run targets "
+            f"{project.target!r}. Use another workspace (LFSYNC_WORKSPACE) for a different organisation."
+        )

@@ -1,0 +1,92 @@
+"""The steps plan and apply share: load a project, build a plan, settle and execute it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from lfsync.declarations import Declarations, load_declarations
+from lfsync.lightfield import LightfieldClient
+from lfsync.plan import Plan
+from lfsync.planner import PlanInputs, plan_changes
+from lfsync.project import Project, load_project
+from lfsync.refresh import RemoteRecord, refresh_remote  # noqa: F401  (re-exported for the commands)
+from lfsync.resources import DesiredAccount
+from lfsync.state import State
+
+
+@dataclass(frozen=True)
+class Inputs:
+    project: Project
+    declarations: Declarations
+    desired: dict[str, DesiredAccount]
+
+
+def load_inputs(directory: Path) -> Inputs:
+    project = load_project(directory)
+    declarations = load_declarations(project.root, state_dir=project.state_dir)
+    return Inputs(project, declarations, desired_accounts(declarations, project))
+
+
+def desired_accounts(declarations: Declarations, project: Project) -> dict[str, DesiredAccount]:
+    return {
+        address: DesiredAccount(
+            address=address,
+            fields=dict(account.fields),
+            relationships=dict(account.relationships),
+            skip_enrichment=project.skip_enrichment if account.skip_enrichment is None else account.skip_enrichment,
+            location=str(account.location),
+            field_locations={key: str(where) for key, where in account.field_locations.items()},
+        )
+        for address, account in declarations.accounts.items()
+    }
+
+
+async def identity_matches(client: LightfieldClient, inputs: Inputs, state: State) -> dict[str, list[str]]:
+    """For --adopt: live accounts whose $name equals that of each account not yet in state."""
+    matches: dict[str, list[str]] = {}
+    for address, account in inputs.desired.items():
+        if address not in state.resources:
+            found = await client.find_accounts_named(account.fields["$name"])
+            if found:
+                matches[address] = [record["id"] for record in found]
+    return matches
+
+
+def build_plan(
+    inputs: Inputs,
+    state: State,
+    *,
+    prune: bool = False,
+    matches: dict[str, list[str]] | None = None,
+    remote: dict[str, RemoteRecord] | None = None,
+) -> Plan:
+    planned = plan_changes(
+        PlanInputs(
+            desired=inputs.desired,
+            resources=state.resources,
+            workspace=inputs.project.workspace,
+            prune=prune,
+            identity_matches=matches,
+            remote=remote,
+        )
+    )
+    return Plan(
+        project_dir=str(inputs.project.root),
+        workspace=inputs.project.workspace,
+        target=inputs.project.target,
+        lineage=state.lineage if state.existed else "",
+        serial=state.serial,
+        declarations_digest=inputs.declarations.digest,
+        changes=planned.changes,
+        orphans=planned.orphans,
+        problems=planned.problems,
+        pending=[describe_pending(intent) for intent in sorted(state.pending.values(), key=lambda i: i.seq)],
+    )
+
+
+def describe_pending(intent) -> str:
+    return (
+        f"{intent.address}: {intent.operation} interrupted at {intent.at} "
+        f"(key {intent.idempotency_key or '-'}); the next apply settles it first"
+    )

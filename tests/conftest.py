@@ -1,0 +1,93 @@
+"""Shared fixtures: projects in tmp_path, the CLI run in-process, served emulators."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", help="run the long variants (marked slow)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="long variant: run with --run-slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_project(tmp_path: Path):
+    """A project directory with the given files; `lfsync.yaml` defaults to the local target."""
+
+    def make(files: dict[str, str], settings: str = "target: local\n", name: str = "project") -> Path:
+        root = tmp_path / name
+        root.mkdir(parents=True, exist_ok=True)
+        write_files(root, {"lfsync.yaml": settings, **files})
+        return root
+
+    return make
+
+
+@pytest.fixture
+def cli(monkeypatch):
+    """Run `lfsync ARGS` in-process; returns click's Result (exit_code, stdout, stderr)."""
+    from lfsync.cli import main
+
+    for variable in ("LIGHTFIELD_BASE_URL", "LFSYNC_WORKSPACE", "LIGHTFIELD_API_KEY", "NO_COLOR"):
+        monkeypatch.delenv(variable, raising=False)
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(main, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
+
+    return run
+
+
+ACCOUNTS = """
+accounts:
+  acme:
+    fields:
+      $name: Acme Corp
+      $website: [https://acme.example]
+      $industry: [Software]
+      $primaryAddress: {city: Oslo, country: NO}
+      tier: enterprise
+    relationships:
+      $owner: mem_cadalovelace000000000
+  acme-nordics:
+    fields:
+      $name: Acme Nordics
+    relationships:
+      parentAccount: account.acme
+  globex:
+    fields:
+      $name: Globex
+      icp-score: 42
+"""
+
+
+@pytest.fixture
+def project(make_project) -> Path:
+    return make_project({"accounts.yaml": ACCOUNTS})
+
+
+def env_without_secrets() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in ("LIGHTFIELD_API_KEY", "LIGHTFIELD_BASE_URL")}

@@ -1,0 +1,152 @@
+"""State: snapshot + journal folding, atomic writes with a backup, and the workspace lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from lfsync.filelock import LockHeld, exclusive_lock
+from lfsync.journal import ResourceState
+from lfsync.project import load_project
+from lfsync.state import StatePaths, load_state, locked_state
+
+
+@pytest.fixture
+def ws(make_project):
+    return load_project(make_project({}, settings="target: local\nworkspace: w1\n"))
+
+
+def resource(resource_id: str) -> ResourceState:
+    return ResourceState(id=resource_id, hash="h" + resource_id, applied={"fields": {"$name": resource_id}, "relationships": {}})
+
+
+def test_first_lock_fixes_lineage_and_outcomes_survive_without_compaction(ws):
+    with locked_state(ws, "test") as state:
+        lineage = state.lineage
+        intent = state.begin("create", "account.a", idempotency_key="k", request={"fields": {}})
+        state.finish(intent, resource("acc_1"))
+        assert state.serial == 1
+    reloaded = load_state(ws)  # journal folded in, no compaction happened
+    assert reloaded.lineage == lineage
+    assert reloaded.serial == 1 and reloaded.resources["account.a"].id == "acc_1"
+    assert reloaded.pending == {}
+
+
+def test_unresolved_intent_is_pending_after_reload(ws):
+    with locked_state(ws, "test") as state:
+        state.begin("create", "account.a", idempotency_key="k", request={"fields": {"$name": "A"}})
+    pending = list(load_state(ws).pending.values())
+    assert [(i.address, i.idempotency_key, i.request) for i in pending] == [("account.a", "k", {"fields": {"$name": "A"}})]
+
+
+def test_torn_last_journal_line_is_ignored(ws):
+    with locked_state(ws, "test") as state:
+        state.finish(state.begin("create", "account.a"), resource("acc_1"))
+    journal = StatePaths(ws).journal
+    with journal.open("a") as handle:
+        handle.write('{"intent": {"seq": 9, "oper')  # killed mid-append
+    state = load_state(ws)
+    assert state.resources["account.a"].id == "acc_1" and state.pending == {}
+
+
+def test_compaction_writes_sorted_snapshot_with_backup_and_empties_journal(ws):
+    paths = StatePaths(ws)
+    with locked_state(ws, "test") as state:
+        for name in ("b", "a"):
+            state.finish(state.begin("create", f"account.{name}"), resource(f"acc_{name}"))
+        state.compact()
+        state.finish(state.begin("delete", "account.b"), None)
+        state.compact()
+    assert not paths.journal.exists()
+    snapshot = json.loads(paths.snapshot.read_text())
+    assert list(snapshot["resources"]) == ["account.a"] and snapshot["serial"] == 3
+    assert list(json.loads(paths.backup.read_text())["resources"]) == ["account.a", "account.b"]
+    text = paths.snapshot.read_text()
+    assert text == json.dumps(snapshot, indent=2, sort_keys=True) + "\n"
+
+
+def test_outcomes_already_in_snapshot_are_not_folded_twice(ws):
+    paths = StatePaths(ws)
+    with locked_state(ws, "test") as state:
+        state.finish(state.begin("create", "account.a"), resource("acc_1"))
+        journal_text = paths.journal.read_text()
+        state.compact()
+    paths.journal.write_text(journal_text)  # killed between snapshot write and journal truncation
+    state = load_state(ws)
+    assert state.serial == 1 and list(state.resources) == ["account.a"] and state.pending == {}
+
+
+def test_state_of_another_target_is_refused(ws, monkeypatch):
+    with locked_state(ws, "test"):
+        pass
+    monkeypatch.setenv("LIGHTFIELD_BASE_URL", "https://api.lightfield.app")
+    from lfsync.errors import LfsyncError
+
+    with pytest.raises(LfsyncError, match="records accounts of target 'local'"):
+        load_state(load_project(ws.root))
+
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from lfsync.filelock import exclusive_lock
+with exclusive_lock(Path(sys.argv[1]), "apply"):
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def hold_lock(path: Path, seconds: float) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "locked"
+    return process
+
+
+def test_second_writer_fails_naming_the_holder(tmp_path):
+    holder = hold_lock(tmp_path / "w.lock", 30)
+    try:
+        with pytest.raises(LockHeld, match=rf"pid {holder.pid} on .* \(apply\) since"):
+            with exclusive_lock(tmp_path / "w.lock", "apply"):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_second_writer_waits_for_lock_timeout(tmp_path):
+    holder = hold_lock(tmp_path / "w.lock", 0.5)
+    started = time.monotonic()
+    with exclusive_lock(tmp_path / "w.lock", "apply", timeout=10):
+        waited = time.monotonic() - started
+    holder.wait()
+    assert 0.2 < waited < 10
+
+
+def test_lock_of_a_killed_holder_does_not_block(tmp_path):
+    holder = hold_lock(tmp_path / "w.lock", 60)
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+    with exclusive_lock(tmp_path / "w.lock", "apply"):
+        pass
+
+
+def test_cli_lock_blocks_a_second_apply_and_force_unlock(project, cli):
+    lock = project.parent / "project" / "state" / "default.lock"
+    holder = hold_lock(lock, 30)
+    try:
+        result = cli("apply", project, "--auto-approve")
+        assert result.exit_code == 1
+        assert f"state is locked by pid {holder.pid}" in result.stderr
+        unlocked = cli("force-unlock", project, "--force")
+        assert unlocked.exit_code == 0 and "Lock removed" in unlocked.stdout
+        assert cli("apply", project, "--auto-approve").exit_code == 0
+    finally:
+        holder.kill()
+        holder.wait()
