@@ -73,8 +73,10 @@ class LightfieldClient:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         max_connections: int = 32,
         pacer: Pacer | None = None,
+        read_retry: "RetryPolicy | None" = None,
     ):
         self.pacer = pacer or Pacer()
+        self.read_retry = read_retry or RetryPolicy()
         self._http = httpx.AsyncClient(
             base_url=base_url,
             transport=transport,
@@ -140,11 +142,16 @@ class LightfieldClient:
     async def restore_account(self, account_id: str) -> ApiResponse:
         return await self.request("POST", f"/v1/accounts/{account_id}/restore", category="write")
 
+    async def read(self, path: str, category: Category, params: dict | None = None) -> dict:
+        """GET with retries: reading twice is always safe."""
+        send = lambda: self.request("GET", path, category=category, params=params)  # noqa: E731
+        return (await with_retries(send, self.read_retry)).body
+
     async def retrieve_account(self, account_id: str) -> dict:
-        return (await self.request("GET", f"/v1/accounts/{account_id}", category="read")).body
+        return await self.read(f"/v1/accounts/{account_id}", "read")
 
     async def list_accounts(self, **params: Any) -> dict:
-        return (await self.request("GET", "/v1/accounts", category="search", params=params)).body
+        return await self.read("/v1/accounts", "search", params)
 
     async def find_accounts_named(self, name: str, status: str = "active") -> list[dict]:
         """Every account whose $name equals `name` (all pages)."""
@@ -156,10 +163,10 @@ class LightfieldClient:
                 return found
 
     async def definitions(self) -> dict:
-        return (await self.request("GET", "/v1/accounts/definitions", category="read")).body
+        return await self.read("/v1/accounts/definitions", "read")
 
     async def validate_auth(self) -> dict:
-        return (await self.request("GET", "/v1/auth/validate", category="read")).body
+        return await self.read("/v1/auth/validate", "read")
 
 
 def _json(response: httpx.Response) -> dict:

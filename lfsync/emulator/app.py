@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from .paging import page_params
 from .ratelimit import RateLimiter
 from .store import Store
 
+logger = logging.getLogger(__name__)
 JSON_CONTENT_TYPE = "application/json"
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
@@ -150,6 +152,10 @@ class Emulator:
                 response = await self._run(operation, Call(request, key, params, body))
         except ApiError as error:
             response = _error_response(error)
+        except Exception:
+            # Clients (and the SDK) expect the envelope even when the emulator itself fails.
+            logger.exception("Lightfield emulator: unexpected error in %s %s", request.method, request.url.path)
+            response = _error_response(ApiError(500, "Unexpected emulator error."))
         headers = rate_headers or self.rate_limiter.peek(self.org.id, category).headers()
         for name, value in headers.items():
             response.headers.setdefault(name, value)

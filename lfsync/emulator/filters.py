@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from operator import eq, ge, gt, le, lt
 from typing import Any, Callable
 
 from .errors import invalid_type, unknown_field
@@ -130,7 +131,8 @@ def _field_matches(definition: FieldDefinition, operator: str, stored: Any, oper
             digits = re.sub(r"\D", "", operand)
             return any(digits in re.sub(r"\D", "", item) for item in items)
         return any(operand in item.casefold() for item in items)
-    return any(_text_matches(operator, candidate.casefold(), operand) for candidate in _text_candidates(value_type, stored, operator))
+    candidates = _text_candidates(value_type, stored, operator)
+    return any(_text_matches(operator, candidate.casefold(), operand) for candidate in candidates)
 
 
 def _text_candidates(value_type: str, stored: Any, operator: str) -> list[str]:
@@ -147,11 +149,14 @@ def _text_matches(operator: str, candidate: str, operand: str) -> bool:
     return candidate == operand if operator == "equal" else candidate.startswith(operand)
 
 
-def _compare(operator: str, left: Any, right: Any) -> bool:
-    return {
-        "equal": left == right,
-        "greaterThan": left > right,
-        "greaterThanOrEqual": left >= right,
-        "lessThan": left < right,
-        "lessThanOrEqual": left <= right,
-    }[operator]
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "equal": eq,
+    "greaterThan": gt,
+    "greaterThanOrEqual": ge,
+    "lessThan": lt,
+    "lessThanOrEqual": le,
+}
+
+
+def _compare(name: str, left: Any, right: Any) -> bool:
+    return COMPARISONS[name](left, right)

@@ -97,7 +97,7 @@ class IdempotencyCache:
         if now - claimed_at >= decisions.IDEMPOTENCY_IN_FLIGHT_TIMEOUT_SECONDS:
             return True
         host, _, rest = owner.partition(":")
-        pid_text, _, instance = rest.partition(":")
+        pid_text = rest.partition(":")[0]
         if host != self._host or not pid_text.isdigit():
             return False
         pid = int(pid_text)

@@ -32,12 +32,16 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+def check_rate(rate: float) -> None:
+    if not rate > 0 or math.isinf(rate):
+        raise ValueError(f"a rate must be a positive, finite number of requests per second, got {rate!r}")
+
+
 class TokenBucket:
     """Capacity = rate (at least one token), refilled continuously."""
 
     def __init__(self, rate: float, now: float):
-        if not rate > 0 or math.isinf(rate):
-            raise ValueError(f"rate must be a positive number, got {rate!r}")
+        check_rate(rate)
         self.rate = rate
         self.capacity = max(rate, decisions.MIN_BUCKET_CAPACITY)
         self.tokens = self.capacity
@@ -67,6 +71,8 @@ class TokenBucket:
 
 class RateLimiter:
     def __init__(self, rates: dict[str, float], clock: Callable[[], float]):
+        for rate in rates.values():
+            check_rate(rate)
         self._rates = rates
         self._clock = clock
         self._buckets: dict[tuple[str, str], TokenBucket] = {}

@@ -7,12 +7,10 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
+from .emulator_helpers import DEV_KEY, client_for
+
 from lfsync.emulator import EmulatorConfig, create_app
 
-DEV_KEY = "sk_lf_local_dev"
-READONLY_KEY = "sk_lf_local_readonly"
-API_VERSION = "2026-03-01"
-IN_PROCESS_BASE_URL = "http://lightfield.local"
 
 
 @pytest.fixture
@@ -55,10 +53,3 @@ def connect() -> Iterator[Connect]:
     for app in apps:
         app.state.emulator.close()
 
-
-def client_for(app: object, key: str = DEV_KEY) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
-        base_url=IN_PROCESS_BASE_URL,
-        headers={"Authorization": f"Bearer {key}", "Lightfield-Version": API_VERSION},
-    )

@@ -6,6 +6,11 @@ from typing import Any
 
 import httpx
 
+DEV_KEY = "sk_lf_local_dev"
+READONLY_KEY = "sk_lf_local_readonly"
+API_VERSION = "2026-03-01"
+IN_PROCESS_BASE_URL = "http://lightfield.local"
+
 OWNER = "mem_cadalovelace000000000"
 OTHER_MEMBER = "mem_cgracehopper000000000"
 CONTACT = "con_cmariecurie0000000000"
@@ -30,3 +35,11 @@ async def create(client: httpx.AsyncClient, name: str = "Acme", **body: Any) -> 
 def value(record: dict[str, Any], key: str) -> Any:
     field = record["fields"].get(key)
     return None if field is None else field["value"]
+
+
+def client_for(app: object, key: str = DEV_KEY) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+        base_url=IN_PROCESS_BASE_URL,
+        headers={"Authorization": f"Bearer {key}", "Lightfield-Version": API_VERSION},
+    )

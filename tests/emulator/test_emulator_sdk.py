@@ -9,8 +9,7 @@ from collections.abc import Iterator
 import httpx
 import lightfield
 import pytest
-from conftest import DEV_KEY, READONLY_KEY
-from emulator_helpers import CONTACT, OWNER
+from .emulator_helpers import CONTACT, DEV_KEY, OWNER, READONLY_KEY
 from lightfield import Lightfield
 from lightfield.types import (
     AccountCreateResponse,

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from emulator_helpers import CONTACT, OTHER_CONTACT, OTHER_MEMBER, OWNER, TRASHED_CONTACT, create, error_of, value
+from .emulator_helpers import (
+    CONTACT,
+    OTHER_CONTACT,
+    OTHER_MEMBER,
+    OWNER,
+    TRASHED_CONTACT,
+    create,
+    error_of,
+    value,
+)
 
 pytestmark = pytest.mark.anyio
 

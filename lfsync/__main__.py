@@ -1,0 +1,3 @@
+from lfsync.cli import main
+
+main()

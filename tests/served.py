@@ -1,0 +1,71 @@
+"""A served emulator in its own process, and lfsync applies as separate processes: what crash tests kill."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+
+LOCAL_KEY = "sk_lf_local_dev"
+
+
+@contextmanager
+def served_emulator(db: Path, *flags: str) -> Iterator[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lfsync", "emulator", "serve", "--port", "0", "--db", str(db), *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline().strip()
+        assert line.startswith("LIGHTFIELD_BASE_URL="), line
+        yield line.split("=", 1)[1]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def lfsync_env(base_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIGHTFIELD_", "LFSYNC_"))}
+    return {**env, "LIGHTFIELD_BASE_URL": base_url, "LIGHTFIELD_API_KEY": LOCAL_KEY, "NO_COLOR": "1"}
+
+
+def start_apply(project: Path, base_url: str, *flags: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "lfsync", "apply", str(project), "--auto-approve", *flags],
+        env=lfsync_env(base_url),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def all_accounts(base_url: str) -> list[dict]:
+    """Every live account, read with retries (the emulator may be injecting faults)."""
+    records: list[dict] = []
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {LOCAL_KEY}", "Lightfield-Version": "2026-03-01"}) as client:
+        while True:
+            for _ in range(50):
+                response = client.get("/v1/accounts", params={"limit": 25, "offset": len(records)})
+                if response.status_code == 200:
+                    break
+                import time
+
+                time.sleep(float(response.headers.get("retry-after", "0.2")))
+            page = response.json()
+            records += page["data"]
+            if not page["data"] or len(records) >= page["totalCount"]:
+                return records
+
+
+def numbered_accounts(count: int) -> str:
+    return "accounts:\n" + "".join(
+        f"  acct-{i:04d}:\n    fields:\n      $name: Crash Test {i:04d}\n      icp-score: {i % 100}\n" for i in range(count)
+    )

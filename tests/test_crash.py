@@ -1,0 +1,101 @@
+"""Kill apply at random moments (SIGKILL, SIGINT), race two applies: never a duplicate, never a loss.
+
+CI runs short variants; `pytest --run-slow -m slow` runs the long ones.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from served import all_accounts, numbered_accounts, served_emulator, start_apply
+
+FAULTS = ("--drop-after-commit-rate", "0.1", "--fail-rate", "0.05")
+ACCOUNTS = 300
+
+
+def crash_project(make_project) -> Path:
+    return make_project({"accounts.yaml": numbered_accounts(ACCOUNTS)}, settings="skip_enrichment: true\n")
+
+
+def assert_exactly_once(project: Path, base_url: str) -> None:
+    records = all_accounts(base_url)
+    names = [r["fields"]["$name"]["value"] for r in records]
+    assert len(names) == len(set(names)), f"duplicates: {len(names) - len(set(names))}"
+    assert sorted(names) == sorted(f"Crash Test {i:04d}" for i in range(ACCOUNTS))
+    state = json.loads((project / "state" / "default.lfstate.json").read_text())
+    by_name = {r["fields"]["$name"]["value"]: r["id"] for r in records}
+    assert len(state["resources"]) == ACCOUNTS
+    for address, resource in state["resources"].items():
+        assert by_name[f"Crash Test {address.split('-')[1]}"] == resource["id"], address
+    assert not (project / "state" / "default.journal.jsonl").exists()
+
+
+def interrupt_repeatedly(project: Path, base_url: str, kills: int, sig: int, seed: int) -> list[str]:
+    """Start apply, hit it with `sig` at a random moment, `kills` times; then let one finish.
+    Returns the output of every run that was interrupted or that finished."""
+    rng = random.Random(seed)
+    outputs = []
+    for _ in range(kills):
+        process = start_apply(project, base_url, "--concurrency", "8")
+        time.sleep(rng.uniform(0.4, 2.0))
+        if process.poll() is not None:
+            break  # it finished before the blow
+        process.send_signal(sig)
+        output, _ = process.communicate(timeout=60)
+        outputs.append(output)
+        if sig == signal.SIGINT:
+            assert process.returncode != 0, output
+            assert "Traceback" not in output, output
+    final = start_apply(project, base_url, "--concurrency", "8")
+    output, _ = final.communicate(timeout=600)
+    assert final.returncode == 0, output
+    return outputs + [output]
+
+
+def run_kill_test(make_project, tmp_path, sig, kills, seed, write_rate):
+    project = crash_project(make_project)
+    with served_emulator(tmp_path / "emulator.db", *FAULTS, "--write-rate", str(write_rate), "--seed", str(seed)) as url:
+        outputs = interrupt_repeatedly(project, url, kills, sig, seed)
+        assert len(outputs) > 1, "apply finished before it could be interrupted"
+        if sig == signal.SIGKILL:
+            assert any("Settling" in output for output in outputs), "no kill left an intent to settle"
+        else:
+            assert any("Apply interrupted" in output for output in outputs)
+        assert_exactly_once(project, url)
+
+
+def test_sigkill_at_random_moments(make_project, tmp_path):
+    run_kill_test(make_project, tmp_path, signal.SIGKILL, kills=6, seed=11, write_rate=150)
+
+
+def test_sigint_at_random_moments(make_project, tmp_path):
+    run_kill_test(make_project, tmp_path, signal.SIGINT, kills=4, seed=12, write_rate=150)
+
+
+def test_two_racing_applies_wait_for_each_other(make_project, tmp_path):
+    project = crash_project(make_project)
+    with served_emulator(tmp_path / "emulator.db", *FAULTS, "--write-rate", "150", "--seed", "13") as url:
+        first = start_apply(project, url, "--lock-timeout", "300")
+        second = start_apply(project, url, "--lock-timeout", "300")
+        outputs = [p.communicate(timeout=600)[0] for p in (first, second)]
+        assert [first.returncode, second.returncode] == [0, 0], outputs
+        assert any("Nothing to change" in output for output in outputs), outputs
+        assert_exactly_once(project, url)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(5))
+def test_sigkill_long(make_project, tmp_path, seed):
+    run_kill_test(make_project, tmp_path, signal.SIGKILL, kills=30, seed=100 + seed, write_rate=25)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(3))
+def test_sigint_long(make_project, tmp_path, seed):
+    run_kill_test(make_project, tmp_path, signal.SIGINT, kills=15, seed=200 + seed, write_rate=25)

@@ -1,0 +1,156 @@
+"""Interrupted applies: intents journalled but never answered are settled first, never duplicated."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import httpx
+import pytest
+
+from lfsync.applier import Applier, create_body
+from lfsync.emulator import EmulatorConfig, create_app
+from lfsync.lightfield import LightfieldClient, RetryPolicy
+from lfsync.recovery import RecoveryStopped, settle_pending
+from lfsync.resources import create_idempotency_key, resource_hash
+from lfsync.state import load_state, locked_state
+from lfsync.workflow import build_plan, load_inputs
+
+from test_end_to_end import server_accounts, state_of
+
+FAST_RETRY = RetryPolicy(attempts=12, base_delay=0.001, max_delay=0.01)
+
+
+def journal_create(project, address: str, *, at: str | None = None):
+    """Journal the create intent exactly as the applier would, without sending it."""
+    inputs = load_inputs(project)
+    with locked_state(inputs.project, "test") as state:
+        payload = inputs.desired[address].payload(state.ids())
+        digest = resource_hash(payload, address, inputs.project.workspace)
+        key = create_idempotency_key(digest)
+        body = create_body(payload, False)
+        intent = state.begin("create", address, idempotency_key=key, request=body, hash=digest, applied=payload)
+    if at:
+        _rewrite_intent_time(inputs.project, intent.seq, at)
+    return key, body
+
+
+def _rewrite_intent_time(project, seq: int, at: str) -> None:
+    from lfsync.state import StatePaths
+
+    path = StatePaths(project).journal
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(line.replace('"at": "', f'"at": "{at}", "old_at": "', 1) if f'"seq": {seq}' in line else line for line in lines) + "\n")
+
+
+async def send_directly(project, key: str, body: dict) -> str:
+    from lfsync.project import load_project
+    from lfsync.target import open_client
+
+    async with open_client(load_project(project)) as client:
+        return (await client.create_account(body, key)).body["id"]
+
+
+def test_unsent_intent_is_sent_on_the_next_apply(project, cli):
+    journal_create(project, "account.globex")
+    assert len(load_state(load_inputs(project).project).pending) == 1
+    planned = cli("plan", project)
+    assert "account.globex: create interrupted at" in planned.stdout
+    result = cli("apply", project, "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "Settling 1 operation(s)" in result.stdout and "account.globex: interrupted create settled" in result.stdout
+    assert "Plan: 2 to create" in result.stdout
+    assert len(server_accounts(project)) == 3
+    assert cli("plan", project, "--detailed-exitcode").exit_code == 0
+
+
+def test_landed_but_unanswered_create_is_replayed_not_duplicated(project, cli):
+    key, body = journal_create(project, "account.globex")
+    landed = asyncio.run(send_directly(project, key, body))  # the answer was lost with the process
+    result = cli("apply", project, "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert state_of(project)["resources"]["account.globex"]["id"] == landed
+    assert len(server_accounts(project)) == 3
+
+
+def two_days_ago() -> str:
+    return (datetime.now(timezone.utc) - timedelta(days=2)).isoformat(timespec="milliseconds")
+
+
+def test_create_older_than_the_key_window_is_adopted_by_name(project, cli):
+    key, body = journal_create(project, "account.globex", at=two_days_ago())
+    landed = asyncio.run(send_directly(project, key, body))
+    result = cli("apply", project, "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert f"account.globex: adopted {landed}" in result.stdout
+    assert state_of(project)["resources"]["account.globex"]["id"] == landed
+    assert len(server_accounts(project)) == 3
+
+
+def test_old_create_that_never_landed_is_planned_again(project, cli):
+    journal_create(project, "account.globex", at=two_days_ago())
+    result = cli("apply", project, "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "account.globex: the interrupted create never landed" in result.stdout
+    assert len(server_accounts(project)) == 3
+
+
+def test_old_create_with_two_candidates_stops_and_import_settles_it(project, cli):
+    key, body = journal_create(project, "account.globex", at=two_days_ago())
+    first = asyncio.run(send_directly(project, key, body))
+    asyncio.run(send_directly(project, key + "-by-hand", body))
+    stopped = cli("apply", project, "--auto-approve")
+    assert stopped.exit_code == 1
+    message = stopped.stderr.replace("\n", " ")
+    assert "2 accounts named 'Globex' were created since" in message and first in message
+    assert "lfsync import account.globex ID" in message
+    assert cli("import", "account.globex", first, "--dir", project).exit_code == 0
+    result = cli("apply", project, "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert state_of(project)["resources"]["account.globex"]["id"] == first
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_faults_never_duplicate_or_lose_an_account(make_project, seed):
+    """500s before storing, 500s after committing, and a tight rate limit, all at once."""
+    accounts = "accounts:\n" + "".join(f"  a{i}:\n    fields: {{$name: Account {i}}}\n" for i in range(40))
+    project = make_project({"accounts.yaml": accounts})
+    inputs = load_inputs(project)
+    app = create_app(EmulatorConfig(fail_rate=0.15, drop_after_commit_rate=0.15, write_rate=200, seed=seed))
+
+    async def run():
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with LightfieldClient("http://emulator", "sk_lf_local_dev", transport=transport, read_retry=FAST_RETRY) as client:
+            with locked_state(inputs.project, "test") as state:
+                plan = build_plan(inputs, state)
+                report = await Applier(client, state, inputs.desired, "default", concurrency=8, retry=FAST_RETRY).execute(plan.changes)
+                state.compact()
+            records = []
+            while True:
+                page = await client.list_accounts(limit=25, offset=len(records))
+                records += page["data"]
+                if len(records) >= page["totalCount"]:
+                    return report, records
+
+    report, records = asyncio.run(run())
+    assert report.ok and report.retried > 0
+    names = sorted(r["fields"]["$name"]["value"] for r in records)
+    assert names == sorted(f"Account {i}" for i in range(40))
+    state = load_state(inputs.project)
+    assert sorted(r.id for r in state.resources.values()) == sorted(r["id"] for r in records)
+
+
+def test_settle_reports_a_still_failing_target_without_losing_the_intent(project):
+    journal_create(project, "account.globex")
+    app = create_app(EmulatorConfig(fail_rate=1.0))
+    inputs = load_inputs(project)
+
+    async def run():
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with LightfieldClient("http://emulator", "sk_lf_local_dev", transport=transport) as client:
+            with locked_state(inputs.project, "test") as state:
+                await settle_pending(client, state, RetryPolicy(attempts=2, base_delay=0.001))
+
+    with pytest.raises(RecoveryStopped, match="Nothing was lost; run apply again"):
+        asyncio.run(run())
+    assert len(load_state(inputs.project).pending) == 1
