@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, TypeVar
 
@@ -77,6 +78,7 @@ class LightfieldClient:
     ):
         self.pacer = pacer or Pacer()
         self.read_retry = read_retry or RetryPolicy()
+        self.statuses: Counter[int] = Counter()  # answers by HTTP status; 0 = no answer
         self._http = httpx.AsyncClient(
             base_url=base_url,
             transport=transport,
@@ -115,9 +117,12 @@ class LightfieldClient:
         try:
             response = await self._http.request(method, path, json=json, params=params, headers=headers)
         except httpx.TimeoutException:
+            self.statuses[0] += 1
             raise ApiError(0, f"no answer from the API within the timeout ({method} {path})") from None
         except httpx.TransportError as error:
+            self.statuses[0] += 1
             raise ApiError(0, f"connection to the API failed: {type(error).__name__} ({method} {path})") from None
+        self.statuses[response.status_code] += 1
         self.pacer.observe(category, response.headers)
         if response.status_code == 429:
             self.pacer.pause(category, _retry_after(response) or 1.0)

@@ -75,12 +75,21 @@ def observed_payload(applied: dict, record: dict, definitions: dict) -> dict:
     relationships: dict[str, Any] = {}
     server_relationships = record.get("relationships", {})
     for key, mine in applied.get("relationships", {}).items():
-        theirs = server_relationships.get(key, {}).get("values", [])
+        theirs = written_values(server_relationships.get(key, {}))
         if sorted(relationship_ids(mine)) == sorted(theirs):
             relationships[key] = mine
         elif theirs:
             relationships[key] = theirs[0] if isinstance(mine, str) and len(theirs) == 1 else list(theirs)
     return {"fields": fields, "relationships": relationships}
+
+
+def written_values(relationship: dict) -> list[str]:
+    """The IDs this record links to. A self-referential relationship reads back both directions
+    in `values` (a parent lists its children too); what was written is the source direction."""
+    directions = relationship.get("directions")
+    if directions:
+        return list(directions.get("asSource", {}).get("values", []))
+    return list(relationship.get("values", []))
 
 
 def same_value(mine: Any, theirs: Any, definition: dict) -> bool:

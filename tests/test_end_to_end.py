@@ -309,3 +309,20 @@ def test_the_examples_project_plans_and_applies(tmp_path, cli):
     state = state_of(examples, "demo")
     declared = sum(text.count("\n    fields:") for text in (p.read_text() for p in (examples / "accounts").glob("*.yaml")))
     assert len({r["id"] for r in state["resources"].values()}) == declared >= 20
+
+
+def test_refresh_sees_no_drift_on_a_parent_with_children(make_project, cli):
+    project = make_project({"a.yaml": """
+        accounts:
+          parent:
+            fields: {$name: Parent}
+          child:
+            fields: {$name: Child}
+            relationships: {parentAccount: account.parent}
+          grandchild:
+            fields: {$name: Grandchild}
+            relationships: {parentAccount: account.child}
+        """})
+    assert cli("apply", project, "--auto-approve").exit_code == 0
+    refreshed = cli("plan", project, "--refresh", "--detailed-exitcode")
+    assert refreshed.exit_code == 0, refreshed.stdout
