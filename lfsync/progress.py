@@ -16,16 +16,17 @@ COUNTED = ("created", "updated", "deleted", "adopted", "failed", "retried")
 class Progress:
     """Counts outcomes; subclasses show them."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.counts: Counter[str] = Counter()
         self.total = 0
-        self.started = time.monotonic()
+        self.clock = clock
+        self.started = clock()
 
     def start(self, total: int) -> None:
         self.total = total
-        self.started = time.monotonic()
+        self.started = self.clock()
 
-    def count(self, outcome: str, done: bool = True) -> None:
+    def count(self, outcome: str) -> None:
         self.counts[outcome] += 1
         self.show()
 
@@ -35,7 +36,7 @@ class Progress:
 
     @property
     def rate(self) -> float:
-        elapsed = time.monotonic() - self.started
+        elapsed = self.clock() - self.started
         return self.done / elapsed if elapsed > 0 else 0.0
 
     def describe_counts(self) -> str:
@@ -50,11 +51,10 @@ class Progress:
 
 class PlainProgress(Progress):
     def __init__(self, stream: TextIO = sys.stderr, interval: float = PLAIN_INTERVAL_SECONDS, clock: Callable[[], float] = time.monotonic):
-        super().__init__()
+        super().__init__(clock)
         self.stream = stream
         self.interval = interval
-        self.clock = clock
-        self.last_line = 0.0
+        self.last_line = self.started
 
     def show(self) -> None:
         now = self.clock()

@@ -326,3 +326,38 @@ def test_refresh_sees_no_drift_on_a_parent_with_children(make_project, cli):
     assert cli("apply", project, "--auto-approve").exit_code == 0
     refreshed = cli("plan", project, "--refresh", "--detailed-exitcode")
     assert refreshed.exit_code == 0, refreshed.stdout
+
+
+def test_skip_enrichment_per_project_and_per_account(make_project, cli):
+    accounts = """
+        accounts:
+          bulk:
+            fields: {$name: Bulk}
+          special:
+            fields: {$name: Special}
+            skip_enrichment: false
+        """
+    quiet = make_project({"a.yaml": accounts}, settings="skip_enrichment: true\n", name="quiet")
+    planned = cli("plan", quiet)
+    assert "1 create(s) will trigger enrichment" in planned.stdout
+    assert cli("apply", quiet, "--auto-approve").exit_code == 0
+    loud = make_project({"a.yaml": accounts}, name="loud")
+    assert "2 create(s) will trigger enrichment" in cli("plan", loud).stdout
+
+
+def test_create_bodies_carry_skip_enrichment_as_declared(make_project):
+    from lfsync.applier import create_body
+    from lfsync.workflow import load_inputs
+
+    project = make_project({"a.yaml": """
+        accounts:
+          bulk:
+            fields: {$name: Bulk}
+          special:
+            fields: {$name: Special}
+            skip_enrichment: false
+        """}, settings="skip_enrichment: true\n")
+    desired = load_inputs(project).desired
+    bodies = {a: create_body(d.payload({}), d.skip_enrichment) for a, d in desired.items()}
+    assert bodies["account.bulk"] == {"fields": {"$name": "Bulk"}, "skipEnrichment": True}
+    assert bodies["account.special"] == {"fields": {"$name": "Special"}}

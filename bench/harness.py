@@ -1,0 +1,134 @@
+"""What every benchmark scenario needs: account data, a throwaway project, a served emulator, a server-side count."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+
+API_KEY = "sk_lf_local_dev"
+API_VERSION = "2026-03-01"
+API_HEADERS = {"Authorization": f"Bearer {API_KEY}", "Lightfield-Version": API_VERSION}
+WORKSPACE = "bench"
+
+TIERS = ("smb", "mid-market", "enterprise")
+NAME_PREFIXES = ("Northwind", "Blue Harbor", "Copperline", "Evergreen", "Granite Peak", "Lumen", "Redwood", "Silverlake")
+NAME_SECTORS = ("Logistics", "Analytics", "Foods", "Robotics", "Health", "Energy", "Media", "Freight", "Labs")
+PAGE_SIZE = 25
+EMULATOR_START_TIMEOUT_SECONDS = 30
+
+
+# -- account data -------------------------------------------------------------------------------
+def account_fields(number: int) -> dict:
+    """One realistic account; `$name` is unique per number."""
+    prefix = NAME_PREFIXES[number % len(NAME_PREFIXES)]
+    sector = NAME_SECTORS[(number // len(NAME_PREFIXES)) % len(NAME_SECTORS)]
+    slug = f"{prefix}-{sector}-{number:05d}".lower().replace(" ", "-")
+    return {
+        "$name": f"{prefix} {sector} {number:05d}",
+        "$website": [f"https://{slug}.example"],
+        "tier": TIERS[number % len(TIERS)],
+        "icp-score": round((number * 37) % 1000 / 10, 1),
+    }
+
+
+def many_accounts(count: int) -> list[dict]:
+    return [account_fields(number) for number in range(count)]
+
+
+# -- a throwaway lfsync project -----------------------------------------------------------------
+def write_project(directory: Path, accounts: list[dict], base_url: str) -> Path:
+    """lfsync.yaml (targeting `base_url`, skip_enrichment) and one declaration file with every account."""
+    (directory / "accounts").mkdir(parents=True)
+    (directory / "lfsync.yaml").write_text(
+        f"target: {base_url}\nworkspace: {WORKSPACE}\nstate_dir: state\nskip_enrichment: true\n", encoding="utf-8"
+    )
+    declarations = "accounts:\n" + "".join(_declaration(number, fields) for number, fields in enumerate(accounts))
+    (directory / "accounts" / "bench.yaml").write_text(declarations, encoding="utf-8")
+    return directory
+
+
+def _declaration(number: int, fields: dict) -> str:
+    lines = [f"  acct-{number:05d}:", "    fields:"]
+    lines += [f"      {key}: {_yaml_value(value)}" for key, value in fields.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _yaml_value(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_value(item) for item in value) + "]"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
+
+
+# -- the emulator, in a process of its own --------------------------------------------------------
+@contextmanager
+def served_emulator(directory: Path, flags: tuple[str, ...]) -> Iterator[str]:
+    """A fresh emulator (fresh SQLite file in `directory`) serving on a free loopback port; yields its base URL."""
+    command = [sys.executable, "-m", "lfsync", "emulator", "serve", "--host", "127.0.0.1", "--port", "0",
+               "--db", str(directory / "emulator.db"), *flags]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        first_line = process.stdout.readline().strip()
+        if not first_line.startswith("LIGHTFIELD_BASE_URL="):
+            raise RuntimeError(f"the emulator did not start ({' '.join(command)}): {first_line!r}")
+        base_url = first_line.split("=", 1)[1]
+        _wait_until_answering(base_url)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_until_answering(base_url: str) -> None:
+    deadline = time.monotonic() + EMULATOR_START_TIMEOUT_SECONDS
+    while True:
+        try:
+            httpx.get(f"{base_url}/v1/auth/validate", headers=API_HEADERS, timeout=2)
+            return
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+# -- counting on the server ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class ServerCount:
+    stored: int  # live accounts on the server
+    duplicates: int  # stored minus distinct names
+    missing: int  # expected names not stored at all
+
+
+def count_on_server(base_url: str, expected_names: list[str]) -> ServerCount:
+    names = Counter(record["fields"]["$name"]["value"] for record in list_all_accounts(base_url))
+    stored = sum(names.values())
+    return ServerCount(stored=stored, duplicates=stored - len(names), missing=len(set(expected_names) - set(names)))
+
+
+def list_all_accounts(base_url: str) -> list[dict]:
+    records: list[dict] = []
+    with httpx.Client(base_url=base_url, headers=API_HEADERS, timeout=30) as client:
+        while True:
+            page = _get_page(client, offset=len(records))
+            records += page["data"]
+            if not page["data"] or len(records) >= page["totalCount"]:
+                return records
+
+
+def _get_page(client: httpx.Client, offset: int) -> dict:
+    """One page of GET /v1/accounts, waiting out 429s (the search bucket has a rate limit too)."""
+    while True:
+        response = client.get("/v1/accounts", params={"limit": PAGE_SIZE, "offset": offset})
+        if response.status_code != 429:
+            response.raise_for_status()
+            return response.json()
+        time.sleep(float(response.headers.get("retry-after", "1")))

@@ -1,0 +1,61 @@
+"""Client-side pacing: a token bucket per category that follows the server's rate-limit headers."""
+
+from __future__ import annotations
+
+import asyncio
+
+from lfsync.pacing import RATE_MARGIN, Pacer, TokenBucket
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_bucket_admits_a_small_burst_then_paces_just_under_the_limit():
+    clock = FakeClock()
+    bucket = TokenBucket(rate=25 * RATE_MARGIN, clock=clock)
+    admitted = 0
+    while bucket.delay() == 0:
+        bucket.tokens -= 1
+        admitted += 1
+    assert admitted == int(bucket.capacity) == 4
+    left = bucket.capacity - admitted
+    assert abs(bucket.delay() - (1 - left) / (25 * RATE_MARGIN)) < 1e-9
+    clock.now += 1.0
+    assert bucket.delay() == 0 and bucket.tokens == bucket.capacity  # refilled, never beyond the burst
+
+
+def test_bucket_follows_the_server_limit_and_remaining_count():
+    clock = FakeClock()
+    bucket = TokenBucket(clock=clock)
+    bucket.observe(limit=10, remaining=None)
+    assert bucket.rate == 10 * RATE_MARGIN
+    bucket.observe(limit=10, remaining=0)  # someone else drained the server's bucket
+    assert bucket.tokens == 0 and bucket.delay() > 0
+
+
+def test_retry_after_pauses_the_whole_category():
+    clock = FakeClock()
+    pacer = Pacer(clock=clock)
+    pacer.pause("write", 2.0)
+    assert pacer.buckets["write"].delay() == 2.0
+    assert pacer.buckets["read"].delay() == 0
+    clock.now += 2.0
+    assert pacer.buckets["write"].delay() <= 1 / pacer.buckets["write"].rate
+
+
+def test_acquire_waits_for_tokens_in_real_time():
+    bucket = TokenBucket(rate=50)
+
+    async def take(count: int) -> float:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.gather(*(bucket.acquire() for _ in range(count)))
+        return loop.time() - started
+
+    elapsed = asyncio.run(take(int(bucket.capacity) + 10))
+    assert 0.15 <= elapsed < 1.0  # 10 tokens beyond the burst at 50/s

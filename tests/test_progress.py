@@ -1,0 +1,20 @@
+import io
+
+from lfsync.progress import PlainProgress
+
+
+def test_plain_progress_prints_a_line_every_interval_and_at_the_end():
+    clock = [0.0]
+    stream = io.StringIO()
+    progress = PlainProgress(stream=stream, interval=5.0, clock=lambda: clock[0])
+    progress.start(10)
+    for second in range(1, 8):
+        clock[0] = float(second)
+        progress.count("created")
+    progress.count("retried")
+    progress.count("failed")
+    progress.stop()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2  # one 5 s in, one at the end
+    assert lines[0] == "apply: 5/10 (50%) created=5 failed=0 1.0 accounts/s, ETA 5s"
+    assert lines[1] == "apply: 8/10 (80%) created=7 failed=1 retried=1 1.1 accounts/s, ETA 2s"
