@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lfsync.declarations import Declarations, load_declarations
-from lfsync.lightfield import LightfieldClient
+from lfsync.errors import LfsyncError
+from lfsync.lightfield import ApiError, LightfieldClient, RetryPolicy, with_retries
 from lfsync.plan import Plan
 from lfsync.planner import PlanInputs, plan_changes
 from lfsync.project import Project, load_project
@@ -40,6 +41,21 @@ def desired_accounts(declarations: Declarations, project: Project) -> dict[str, 
         )
         for address, account in declarations.accounts.items()
     }
+
+
+PREFLIGHT_RETRY = RetryPolicy(attempts=3, base_delay=0.5)
+
+
+async def check_access(client: LightfieldClient, project: Project) -> None:
+    """Fail fast and clearly on a wrong URL or key, before anything is settled or sent."""
+    try:
+        await with_retries(lambda: client.request("GET", "/v1/auth/validate", category="read"), PREFLIGHT_RETRY)
+    except ApiError as error:
+        if error.status == 0:
+            raise LfsyncError(f"cannot reach the Lightfield API at {project.target}: {error.message}") from None
+        if error.status in (401, 403):
+            raise LfsyncError(f"the API key was refused ({error.describe()}); check LIGHTFIELD_API_KEY") from None
+        raise
 
 
 async def identity_matches(client: LightfieldClient, inputs: Inputs, state: State) -> dict[str, list[str]]:

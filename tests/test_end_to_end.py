@@ -254,9 +254,22 @@ def test_remote_target_needs_an_api_key_and_never_prints_it(project, cli):
     secret = "sk_lf_secret_do_not_print"
     result = cli("apply", project, "--auto-approve", env={"LIGHTFIELD_BASE_URL": "http://127.0.0.1:9", "LIGHTFIELD_API_KEY": secret})
     assert result.exit_code == 1
+    assert "cannot reach the Lightfield API at http://127.0.0.1:9" in result.stderr
     assert secret not in result.output
     for path in (project / "state").glob("*"):
         assert secret not in path.read_text()
+
+
+def test_a_refused_api_key_fails_fast_and_is_never_printed(project, cli, tmp_path):
+    from served import served_emulator
+
+    secret = "sk_lf_wrong_key_do_not_print"
+    with served_emulator(tmp_path / "e.db") as url:
+        result = cli("apply", project, "--auto-approve", env={"LIGHTFIELD_BASE_URL": url, "LIGHTFIELD_API_KEY": secret})
+    assert result.exit_code == 1
+    assert "the API key was refused (HTTP 401" in result.stderr
+    assert secret not in result.output
+    assert not (project / "state" / "default.journal.jsonl").exists()
 
 
 def test_validate_offline_and_against_definitions(project, cli):

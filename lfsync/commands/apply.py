@@ -20,7 +20,7 @@ from lfsync.progress import BarProgress, PlainProgress, Progress
 from lfsync.recovery import settle_pending
 from lfsync.state import State, locked_state
 from lfsync.target import open_client
-from lfsync.workflow import Inputs, build_plan, identity_matches, load_inputs, refresh_remote
+from lfsync.workflow import Inputs, build_plan, check_access, identity_matches, load_inputs, refresh_remote
 
 LINKS_SHOWN = 5
 
@@ -60,6 +60,7 @@ async def _apply(inputs: Inputs, state: State, saved: Plan | None, *, auto_appro
         if reason:
             raise LfsyncError(f"the saved plan is stale: {reason}. Run `lfsync plan` again.")
     async with open_client(inputs.project, concurrency=concurrency) as client:
+        await check_access(client, inputs.project)
         if state.pending:
             say(f"Settling {len(state.pending)} operation(s) left by an interrupted apply...")
             recovered = await settle_pending(client, state)

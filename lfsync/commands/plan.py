@@ -15,7 +15,7 @@ from lfsync.plan import Plan
 from lfsync.render import render_json, render_markdown, render_text
 from lfsync.state import load_state
 from lfsync.target import open_client
-from lfsync.workflow import build_plan, identity_matches, load_inputs, refresh_remote
+from lfsync.workflow import build_plan, check_access, identity_matches, load_inputs, refresh_remote
 
 EXIT_CHANGES = 2
 
@@ -50,6 +50,7 @@ def plan(directory: Path, out: Path | None, output_format: str, detailed_exitcod
 
 async def _read_remote(inputs, state, *, adopt: bool, refresh: bool):
     async with open_client(inputs.project) as client:
+        await check_access(client, inputs.project)
         matches = await identity_matches(client, inputs, state) if adopt else None
         remote = await refresh_remote(client, state) if refresh else None
         return matches, remote

@@ -1,0 +1,159 @@
+"""The clients under test, each creating the same accounts and timing only the creating itself.
+
+Every contender returns a Run: seconds from just before the first request to the last answer,
+the HTTP statuses received (0 = no answer), and the failures it surfaced to its user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import lightfield
+
+from harness import API_HEADERS, API_KEY
+from lfsync.applier import Applier, ApplyReport
+from lfsync.state import locked_state
+from lfsync.target import open_client
+from lfsync.workflow import build_plan, load_inputs
+
+HTTP_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass
+class Run:
+    seconds: float
+    statuses: Counter[int] | None  # None: the contender cannot see its requests (the CLI)
+    failures: Counter[str] = field(default_factory=Counter)
+
+
+# -- lfsync --------------------------------------------------------------------------------------
+def lfsync_in_process(project_dir: Path, concurrency: int) -> Run:
+    """What `lfsync apply` does, wired the same way, with only `Applier.execute` timed."""
+    return asyncio.run(_apply(project_dir, concurrency))
+
+
+async def _apply(project_dir: Path, concurrency: int) -> Run:
+    inputs = load_inputs(project_dir)
+    with locked_state(inputs.project, "bench") as state:
+        plan = build_plan(inputs, state)
+        if plan.problems or any(change.action != "create" for change in plan.changes):
+            raise RuntimeError(f"unexpected plan for a fresh project: {plan.problems or plan.changes[:3]}")
+        async with open_client(inputs.project, concurrency=concurrency, env={"LIGHTFIELD_API_KEY": API_KEY}) as client:
+            applier = Applier(client, state, inputs.desired, inputs.project.workspace, concurrency=concurrency)
+            started = time.perf_counter()
+            report = await applier.execute(plan.changes)
+            seconds = time.perf_counter() - started
+        state.compact()
+    return Run(seconds, client.statuses, _lfsync_failures(report))
+
+
+def _lfsync_failures(report: ApplyReport) -> Counter[str]:
+    kinds = {"rejected": len(report.failed), "unsettled": len(report.unsettled)}
+    return Counter({kind: count for kind, count in kinds.items() if count})
+
+
+def lfsync_cli(project_dir: Path, base_url: str, concurrency: int) -> Run:
+    """`python -m lfsync apply DIR --auto-approve`: wall clock of the whole process (start-up, plan, compaction)."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("LIGHTFIELD_", "LFSYNC_"))}
+    env.update(LIGHTFIELD_BASE_URL=base_url, LIGHTFIELD_API_KEY=API_KEY, NO_COLOR="1")
+    command = [sys.executable, "-m", "lfsync", "apply", str(project_dir), "--auto-approve", "--concurrency", str(concurrency)]
+    started = time.perf_counter()
+    finished = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    failures = Counter({f"exit code {finished.returncode}": 1}) if finished.returncode else Counter()
+    return Run(seconds, None, failures)
+
+
+# -- the official SDK, as a user would call it -----------------------------------------------------
+class StatusTally:
+    """Counts what an httpx client sends and the statuses it gets back, from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sent = 0
+        self._answered: Counter[int] = Counter()
+
+    def on_request(self, request: httpx.Request) -> None:
+        with self._lock:
+            self._sent += 1
+
+    def on_response(self, response: httpx.Response) -> None:
+        with self._lock:
+            self._answered[response.status_code] += 1
+
+    def statuses(self) -> Counter[int]:
+        with self._lock:
+            unanswered = self._sent - sum(self._answered.values())
+            return self._answered + Counter({0: unanswered})
+
+
+def _sdk_client(base_url: str, tally: StatusTally) -> lightfield.Lightfield:
+    """Default settings (max_retries=2, no Idempotency-Key); the hooks only watch."""
+    http_client = lightfield.DefaultHttpxClient(
+        event_hooks={"request": [tally.on_request], "response": [tally.on_response]}
+    )
+    return lightfield.Lightfield(api_key=API_KEY, base_url=base_url, http_client=http_client)
+
+
+def _sdk_create(client: lightfield.Lightfield, fields: dict) -> str | None:
+    """Create one account; the name of the exception the SDK raised, if it gave up."""
+    try:
+        client.account.create(fields=fields, skip_enrichment=True)
+    except lightfield.APIError as error:
+        return type(error).__name__
+    return None
+
+
+def sdk_sequential(base_url: str, accounts: list[dict]) -> Run:
+    tally = StatusTally()
+    with _sdk_client(base_url, tally) as client:
+        started = time.perf_counter()
+        outcomes = [_sdk_create(client, fields) for fields in accounts]
+        seconds = time.perf_counter() - started
+    return Run(seconds, tally.statuses(), Counter(filter(None, outcomes)))
+
+
+def sdk_thread_pool(base_url: str, accounts: list[dict], threads: int) -> Run:
+    tally = StatusTally()
+    with _sdk_client(base_url, tally) as client, ThreadPoolExecutor(threads) as pool:
+        started = time.perf_counter()
+        outcomes = list(pool.map(lambda fields: _sdk_create(client, fields), accounts))
+        seconds = time.perf_counter() - started
+    return Run(seconds, tally.statuses(), Counter(filter(None, outcomes)))
+
+
+# -- a bare asyncio loop over httpx: the floor for lfsync's overhead ------------------------------
+def bare_httpx(base_url: str, accounts: list[dict], concurrency: int) -> Run:
+    return asyncio.run(_post_all(base_url, accounts, concurrency))
+
+
+async def _post_all(base_url: str, accounts: list[dict], concurrency: int) -> Run:
+    statuses: Counter[int] = Counter()
+    slots = asyncio.Semaphore(concurrency)
+    connections = max(concurrency * 2, 8)  # as lfsync.target.open_client sizes its pool
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(base_url=base_url, headers=API_HEADERS, limits=limits, timeout=HTTP_TIMEOUT_SECONDS) as client:
+
+        async def create(fields: dict) -> None:
+            body = {"fields": fields, "skipEnrichment": True}
+            headers = {"Idempotency-Key": f"bench-{uuid.uuid4().hex}", "Content-Type": "application/json"}
+            async with slots:
+                response = await client.post("/v1/accounts", json=body, headers=headers)
+            statuses[response.status_code] += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(create(fields) for fields in accounts))
+        seconds = time.perf_counter() - started
+    failures = Counter({f"HTTP {status}": count for status, count in statuses.items() if status >= 400})
+    return Run(seconds, statuses, failures)
