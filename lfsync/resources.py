@@ -7,17 +7,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-REFERENCE_PREFIX = "account."
+from lfsync.declarations import is_reference
+
 CREATE_KEY_PREFIX = "lfsync-"
 KEY_HEX_LENGTH = 40
 
 
 def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def is_reference(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(REFERENCE_PREFIX)
 
 
 @dataclass(frozen=True)

@@ -341,15 +341,18 @@ def test_refresh_sees_no_drift_on_a_parent_with_children(make_project, cli):
     assert refreshed.exit_code == 0, refreshed.stdout
 
 
+ENRICHMENT_ACCOUNTS = """
+    accounts:
+      bulk:
+        fields: {$name: Bulk}
+      special:
+        fields: {$name: Special}
+        skip_enrichment: false
+    """
+
+
 def test_skip_enrichment_per_project_and_per_account(make_project, cli):
-    accounts = """
-        accounts:
-          bulk:
-            fields: {$name: Bulk}
-          special:
-            fields: {$name: Special}
-            skip_enrichment: false
-        """
+    accounts = ENRICHMENT_ACCOUNTS
     quiet = make_project({"a.yaml": accounts}, settings="skip_enrichment: true\n", name="quiet")
     planned = cli("plan", quiet)
     assert "1 create(s) will trigger enrichment" in planned.stdout
@@ -362,14 +365,7 @@ def test_create_bodies_carry_skip_enrichment_as_declared(make_project):
     from lfsync.applier import create_body
     from lfsync.workflow import load_inputs
 
-    project = make_project({"a.yaml": """
-        accounts:
-          bulk:
-            fields: {$name: Bulk}
-          special:
-            fields: {$name: Special}
-            skip_enrichment: false
-        """}, settings="skip_enrichment: true\n")
+    project = make_project({"a.yaml": ENRICHMENT_ACCOUNTS}, settings="skip_enrichment: true\n")
     desired = load_inputs(project).desired
     bodies = {a: create_body(d.payload({}), d.skip_enrichment) for a, d in desired.items()}
     assert bodies["account.bulk"] == {"fields": {"$name": "Bulk"}, "skipEnrichment": True}
