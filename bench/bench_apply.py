@@ -163,14 +163,17 @@ def run_all(plan: list[Scenario]) -> list[Result]:
         print(f"[{number}/{len(plan)}] {scenario.client}, {len(scenario.accounts)} accounts, "
               f"concurrency {scenario.concurrency}, emulator {' '.join(scenario.emulator_flags)}", file=sys.stderr)
         run, count = measure(scenario)
-        results.append(Result(scenario, run, count, reference_rate(scenario, results)))
+        own_rate = (len(scenario.accounts) - count.missing) / run.seconds
+        results.append(Result(scenario, run, count, reference_rate(scenario, own_rate, results)))
         print(f"      {run.seconds:.1f} s", file=sys.stderr)
     return results
 
 
-def reference_rate(scenario: Scenario, earlier: list[Result]) -> float:
+def reference_rate(scenario: Scenario, own_rate: float, earlier: list[Result]) -> float:
     if isinstance(scenario.ratio_to, float):
         return scenario.ratio_to
+    if scenario.ratio_to == scenario.client:  # the baseline itself
+        return own_rate
     return next(r.rate for r in earlier if r.scenario.client == scenario.ratio_to and r.scenario.section == scenario.section)
 
 

@@ -89,6 +89,8 @@ class StatusTally:
             self._sent += 1
 
     def on_response(self, response: httpx.Response) -> None:
+        """Hooks run once the headers are in: an answer counts only once its body arrived too."""
+        response.read()  # a dropped connection raises here, as it would in the SDK's own read
         with self._lock:
             self._answered[response.status_code] += 1
 

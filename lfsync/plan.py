@@ -45,6 +45,14 @@ class Change(BaseModel):
         return 2 if follow_up else 1
 
 
+class PlanOptions(BaseModel):
+    """How the plan was made; a saved plan is re-checked at apply time with the same options."""
+
+    prune: bool = False
+    adopt: bool = False
+    refresh: bool = False
+
+
 class Plan(BaseModel):
     format_version: int = PLAN_FORMAT_VERSION
     lfsync_version: str = __version__
@@ -54,6 +62,7 @@ class Plan(BaseModel):
     lineage: str
     serial: int
     declarations_digest: str
+    options: PlanOptions = PlanOptions()
     changes: list[Change] = []
     orphans: list[str] = []
     pending: list[str] = []

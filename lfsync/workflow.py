@@ -8,10 +8,10 @@ from pathlib import Path
 from lfsync.declarations import Declarations, load_declarations
 from lfsync.errors import LfsyncError
 from lfsync.lightfield import ApiError, LightfieldClient, RetryPolicy, with_retries
-from lfsync.plan import Plan
+from lfsync.plan import Plan, PlanOptions
 from lfsync.planner import PlanInputs, plan_changes
 from lfsync.project import Project, load_project
-from lfsync.refresh import RemoteRecord, refresh_remote  # noqa: F401  (re-exported for the commands)
+from lfsync.refresh import RemoteRecord, refresh_remote
 from lfsync.resources import DesiredAccount
 from lfsync.state import State
 
@@ -58,6 +58,15 @@ async def check_access(client: LightfieldClient, project: Project) -> None:
         raise
 
 
+async def read_target(
+    client: LightfieldClient, inputs: Inputs, state: State, options: PlanOptions
+) -> tuple[dict[str, list[str]] | None, dict[str, RemoteRecord] | None]:
+    """What --adopt and --refresh need from the target (nothing without them)."""
+    matches = await identity_matches(client, inputs, state) if options.adopt else None
+    remote = await refresh_remote(client, state) if options.refresh else None
+    return matches, remote
+
+
 async def identity_matches(client: LightfieldClient, inputs: Inputs, state: State) -> dict[str, list[str]]:
     """For --adopt: live accounts whose $name equals that of each account not yet in state."""
     matches: dict[str, list[str]] = {}
@@ -72,17 +81,18 @@ async def identity_matches(client: LightfieldClient, inputs: Inputs, state: Stat
 def build_plan(
     inputs: Inputs,
     state: State,
+    options: PlanOptions = PlanOptions(),
     *,
-    prune: bool = False,
     matches: dict[str, list[str]] | None = None,
     remote: dict[str, RemoteRecord] | None = None,
 ) -> Plan:
+    """`matches` and `remote` are what --adopt and --refresh read from the target."""
     planned = plan_changes(
         PlanInputs(
             desired=inputs.desired,
             resources=state.resources,
             workspace=inputs.project.workspace,
-            prune=prune,
+            prune=options.prune,
             identity_matches=matches,
             remote=remote,
         )
@@ -94,6 +104,7 @@ def build_plan(
         lineage=state.lineage if state.existed else "",
         serial=state.serial,
         declarations_digest=inputs.declarations.digest,
+        options=options,
         changes=planned.changes,
         orphans=planned.orphans,
         problems=planned.problems,

@@ -7,11 +7,9 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
 
-from conftest import REPO, write_files
+from conftest import REPO
 from lfsync.project import load_project
-from lfsync.state import StatePaths
 from lfsync.target import open_client
 
 
@@ -370,3 +368,17 @@ def test_create_bodies_carry_skip_enrichment_as_declared(make_project):
     bodies = {a: create_body(d.payload({}), d.skip_enrichment) for a, d in desired.items()}
     assert bodies["account.bulk"] == {"fields": {"$name": "Bulk"}, "skipEnrichment": True}
     assert bodies["account.special"] == {"fields": {"$name": "Special"}}
+
+
+def test_saved_plan_keeps_its_options(project, cli, tmp_path):
+    assert cli("apply", project, "--auto-approve").exit_code == 0
+    text = (project / "accounts.yaml").read_text()
+    (project / "accounts.yaml").write_text(text.split("  globex:")[0])
+    plan_file = tmp_path / "prune.lfplan"
+    planned = cli("plan", project, "--prune", "--out", plan_file)
+    assert "Plan: 0 to create, 0 to update, 1 to delete." in planned.stdout
+    refused = cli("apply", plan_file, "--prune")
+    assert refused.exit_code == 1 and "belong to `lfsync plan`" in refused.stderr
+    applied = cli("apply", plan_file)
+    assert applied.exit_code == 0 and "1 deleted" in applied.stdout
+    assert len(server_accounts(project)) == 2

@@ -16,7 +16,7 @@ def account(address, fields=None, relationships=None, skip=False):
         fields={"$name": address.split(".")[1].title(), **(fields or {})},
         relationships=relationships or {},
         skip_enrichment=skip,
-        location=f"accounts.yaml:1:3",
+        location="accounts.yaml:1:3",
     )
 
 

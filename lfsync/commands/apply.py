@@ -12,15 +12,15 @@ import click
 
 from lfsync.applier import DEFAULT_CONCURRENCY, Applier, ApplyReport
 from lfsync.commands import options
-from lfsync.commands.output import error, is_interactive, print_lines, say, stderr, warn
+from lfsync.commands.output import error, is_interactive, say, stderr, warn
 from lfsync.commands.plan import show_plan
 from lfsync.errors import LfsyncError
-from lfsync.plan import Plan, load_plan, staleness
+from lfsync.plan import Plan, PlanOptions, load_plan, staleness
 from lfsync.progress import BarProgress, PlainProgress, Progress
 from lfsync.recovery import settle_pending
 from lfsync.state import State, locked_state
 from lfsync.target import open_client
-from lfsync.workflow import Inputs, build_plan, check_access, identity_matches, load_inputs, refresh_remote
+from lfsync.workflow import Inputs, build_plan, check_access, load_inputs, read_target
 
 LINKS_SHOWN = 5
 
@@ -39,19 +39,20 @@ def apply(target: Path, auto_approve: bool, concurrency: int, refresh: bool, pru
     if saved is None and not auto_approve and not is_interactive():
         raise LfsyncError("apply is not on a terminal and cannot ask for confirmation: pass --auto-approve, or apply a saved plan")
     if saved is not None and (refresh or prune or adopt):
-        raise LfsyncError("--refresh, --prune and --adopt belong to the plan; a saved plan is applied as it was made")
+        raise LfsyncError("--refresh, --prune and --adopt belong to `lfsync plan`; a saved plan is applied with the options it was made with")
     inputs = load_inputs(Path(saved.project_dir) if saved else target)
+    plan_options = saved.options if saved else PlanOptions(prune=prune, adopt=adopt, refresh=refresh)
     with locked_state(inputs.project, "apply", lock_timeout) as state:
         report = asyncio.run(
-            _apply(inputs, state, saved, auto_approve=auto_approve or saved is not None, concurrency=concurrency,
-                   refresh=refresh, prune=prune, adopt=adopt)
+            _apply(inputs, state, saved, plan_options, auto_approve=auto_approve or saved is not None, concurrency=concurrency)
         )
     if report is None or not report.ok:
         sys.exit(1)
 
 
-async def _apply(inputs: Inputs, state: State, saved: Plan | None, *, auto_approve: bool, concurrency: int,
-                 refresh: bool, prune: bool, adopt: bool) -> ApplyReport | None:
+async def _apply(
+    inputs: Inputs, state: State, saved: Plan | None, plan_options: PlanOptions, *, auto_approve: bool, concurrency: int
+) -> ApplyReport | None:
     if saved is not None:
         reason = staleness(
             saved, lineage=state.lineage, serial=state.serial, digest=inputs.declarations.digest,
@@ -67,9 +68,8 @@ async def _apply(inputs: Inputs, state: State, saved: Plan | None, *, auto_appro
             state.compact()
             for line in recovered.settled + recovered.dropped:
                 say(f"  {line}")
-        matches = await identity_matches(client, inputs, state) if adopt else None
-        remote = await refresh_remote(client, state) if refresh else None
-        current = build_plan(inputs, state, prune=prune, matches=matches, remote=remote)
+        matches, remote = await read_target(client, inputs, state, plan_options)
+        current = build_plan(inputs, state, plan_options, matches=matches, remote=remote)
         if saved is not None:
             _check_within(current, saved)
         show_plan(current, "text")

@@ -11,11 +11,11 @@ import click
 from lfsync.commands import options
 from lfsync.commands.output import print_lines, say, stdout
 from lfsync.errors import display_path
-from lfsync.plan import Plan
+from lfsync.plan import Plan, PlanOptions
 from lfsync.render import render_json, render_markdown, render_text
 from lfsync.state import load_state
 from lfsync.target import open_client
-from lfsync.workflow import build_plan, check_access, identity_matches, load_inputs, refresh_remote
+from lfsync.workflow import build_plan, check_access, load_inputs, read_target
 
 EXIT_CHANGES = 2
 
@@ -32,10 +32,11 @@ def plan(directory: Path, out: Path | None, output_format: str, detailed_exitcod
     """Show the changes apply would make (nothing is sent but reads)."""
     inputs = load_inputs(directory)
     state = load_state(inputs.project)
+    plan_options = PlanOptions(prune=prune, adopt=adopt, refresh=refresh)
     matches = remote = None
     if adopt or refresh:
-        matches, remote = asyncio.run(_read_remote(inputs, state, adopt=adopt, refresh=refresh))
-    result = build_plan(inputs, state, prune=prune, matches=matches, remote=remote)
+        matches, remote = asyncio.run(_read_remote(inputs, state, plan_options))
+    result = build_plan(inputs, state, plan_options, matches=matches, remote=remote)
     show_plan(result, output_format)
     if out is not None:
         result.save(out)
@@ -48,12 +49,10 @@ def plan(directory: Path, out: Path | None, output_format: str, detailed_exitcod
         sys.exit(EXIT_CHANGES)
 
 
-async def _read_remote(inputs, state, *, adopt: bool, refresh: bool):
+async def _read_remote(inputs, state, plan_options: PlanOptions):
     async with open_client(inputs.project) as client:
         await check_access(client, inputs.project)
-        matches = await identity_matches(client, inputs, state) if adopt else None
-        remote = await refresh_remote(client, state) if refresh else None
-        return matches, remote
+        return await read_target(client, inputs, state, plan_options)
 
 
 def show_plan(result: Plan, output_format: str) -> None:
