@@ -6,7 +6,7 @@ import json
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from pydantic import BaseModel, ValidationError
 
@@ -67,8 +67,9 @@ class State:
     def serial(self) -> int:
         return self.snapshot.serial
 
-    def ids(self) -> dict[str, str]:
-        return {address: resource.id for address, resource in self.resources.items()}
+    def ids(self) -> "IdsView":
+        """address -> ID, a live view (copying it per request would make an apply quadratic)."""
+        return IdsView(self.snapshot.resources)
 
     def begin(
         self,
@@ -147,7 +148,20 @@ class State:
             self.snapshot.resources.pop(outcome.address, None)
         else:
             self.snapshot.resources[outcome.address] = outcome.resource
-        self.snapshot.resources = dict(sorted(self.snapshot.resources.items()))
+
+
+class IdsView(Mapping[str, str]):
+    def __init__(self, resources: dict[str, ResourceState]):
+        self._resources = resources
+
+    def __getitem__(self, address: str) -> str:
+        return self._resources[address].id
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._resources)
+
+    def __len__(self) -> int:
+        return len(self._resources)
 
 
 def write_snapshot(paths: StatePaths, snapshot: StateSnapshot) -> None:

@@ -33,7 +33,7 @@ def state() -> None:
 @directory_option
 def list_(directory: Path) -> None:
     """List the addresses in state."""
-    for address in load_state(load_project(directory)).resources:
+    for address in sorted(load_state(load_project(directory)).resources):
         stdout().out(address)
 
 
