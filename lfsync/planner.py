@@ -152,33 +152,47 @@ def _attribute(path: str, kind: str, before: Any, after: Any) -> AttributeChange
 def _defer_cyclic_relationships(changes: list[Change], desired: Mapping[str, DesiredAccount]) -> None:
     """Break reference cycles among creates: hold back the relationships that close a cycle.
 
-    A depth-first walk over create dependencies; an edge back to an account still on the walk closes
-    a cycle, so that relationship is created empty and linked by a follow-up update.
+    A depth-first walk over create dependencies (iterative: parent chains can be thousands long);
+    an edge back to an account still on the walk closes a cycle, so that relationship is created
+    empty and linked by a follow-up update.
     """
     creating = {c.address: c for c in changes if c.action in ("create", "adopt")}
-    state: dict[str, str] = {}
+    visiting, done = set(), set()
+    for root in sorted(creating):
+        if root in done:
+            continue
+        visiting.add(root)
+        stack = [(root, iter(desired[root].relationships.items()))]
+        while stack:
+            address, edges = stack[-1]
+            change = creating[address]
+            for key, value in edges:
+                targets = [t for t in relationship_ids(value) if t in creating]
+                if any(t in visiting for t in targets):
+                    if key not in change.deferred_relationships:
+                        change.deferred_relationships.append(key)
+                    continue
+                unvisited = [t for t in targets if t not in done]
+                if unvisited:
+                    # Walk into the first unvisited target; come back to this key for the others.
+                    stack[-1] = (address, _chain([(key, value)], edges))
+                    visiting.add(unvisited[0])
+                    stack.append((unvisited[0], iter(desired[unvisited[0]].relationships.items())))
+                    break
+            else:
+                stack.pop()
+                visiting.discard(address)
+                done.add(address)
+                change.depends_on = [
+                    d
+                    for d in change.depends_on
+                    if not _only_via_deferred(desired[address], d, change.deferred_relationships)
+                ]
 
-    def visit(address: str) -> None:
-        state[address] = "visiting"
-        change = creating[address]
-        account = desired[address]
-        for key, value in account.relationships.items():
-            targets = [t for t in relationship_ids(value) if t in creating]
-            if any(state.get(t) == "visiting" for t in targets):
-                if key not in change.deferred_relationships:
-                    change.deferred_relationships.append(key)
-                continue
-            for target in targets:
-                if target not in state:
-                    visit(target)
-        state[address] = "done"
-        change.depends_on = [
-            d for d in change.depends_on if not _only_via_deferred(account, d, change.deferred_relationships)
-        ]
 
-    for address in sorted(creating):
-        if address not in state:
-            visit(address)
+def _chain(first, rest):
+    yield from first
+    yield from rest
 
 
 def _only_via_deferred(account: DesiredAccount, target: str, deferred: list[str]) -> bool:

@@ -402,16 +402,21 @@ def test_idempotency_conflict_while_in_flight_is_retryable_and_settles_on_one_ac
 
 
 def test_429_carries_retry_after_and_pauses_the_category(make_app: MakeApp) -> None:
-    """Another client drains the organisation's Read bucket; ours gets 429, then waits it out."""
-    app = make_app(read_rate=1)
+    """Another client of the organisation drains its Read bucket; ours gets 429 and then waits out
+    the whole Retry-After (1 s), not just the 1/4 s its token bucket alone would wait at 4/s."""
+    app = make_app(read_rate=4)
 
     async def scenario() -> tuple[ApiError, float, Counter[int]]:
-        async with connected(app) as other, connected(app, read_retry=RetryPolicy(attempts=1)) as client:
-            await other.validate_auth()
+        headers = {"Authorization": f"Bearer {DEV_KEY}", "Lightfield-Version": "2026-03-01"}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL,
+                                     headers=headers) as other:
+            drained = [(await other.get("/v1/auth/validate")).status_code for _ in range(4)]
+            assert drained == [200] * 4
+        async with connected(app, read_retry=RetryPolicy(attempts=1)) as client:
             with pytest.raises(ApiError) as limited:
                 await client.validate_auth()
             started = time.monotonic()
-            assert (await client.validate_auth())["active"] is True  # no second 429: the client paused
+            assert (await client.validate_auth())["active"] is True
             return limited.value, time.monotonic() - started, client.statuses
 
     error, waited, statuses = asyncio.run(scenario())

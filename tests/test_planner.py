@@ -153,3 +153,20 @@ def test_refresh_missing_record_is_created_again_and_trashed_one_restored():
     changes = {c.address: c for c in plan([gone, trashed], resources, remote=remote).changes}
     assert (changes["account.gone"].action, changes["account.gone"].replaces) == ("create", "acc_g")
     assert (changes["account.trashed"].action, changes["account.trashed"].attributes) == ("restore", [])
+
+
+def test_long_parent_chains_and_a_long_cycle_plan_without_recursion_limits():
+    count = 3000
+    chain = [account(f"account.n{i}", relationships={"parentAccount": f"account.n{i - 1}"} if i else None) for i in range(count)]
+    assert all(not c.deferred_relationships for c in plan(chain).changes)
+    ring = [account(f"account.r{i}", relationships={"parentAccount": f"account.r{(i + 1) % count}"}) for i in range(count)]
+    deferred = [c for c in plan(ring).changes if c.deferred_relationships]
+    assert len(deferred) == 1
+
+
+def test_many_targets_in_one_relationship_are_all_walked():
+    hub = account("account.hub", relationships={"$contact": ["con_1"], "parentAccount": "account.a"})
+    a = account("account.a", relationships={"parentAccount": "account.b"})
+    b = account("account.b", relationships={"parentAccount": "account.hub"})
+    changes = {c.address: c for c in plan([hub, a, b]).changes}
+    assert sum(len(c.deferred_relationships) for c in changes.values()) == 1
