@@ -15,7 +15,6 @@ from lfsync.errors import LfsyncError
 from lfsync.pacing import Category, Pacer
 
 API_VERSION = "2026-03-01"
-RETRYABLE_STATUSES = {429, 500, 502, 503, 504}
 IDEMPOTENCY_CONFLICT = "idempotency_conflict"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
@@ -46,15 +45,15 @@ class ApiError(LfsyncError):
     @property
     def retryable(self) -> bool:
         """429, 5xx, no answer, or the same key still in flight: the same request may be sent again."""
-        if self.status == 0 or self.status in RETRYABLE_STATUSES:
+        if self.status == 0 or self.status == 429 or self.status >= 500:
             return True
         return self.status == 409 and self.code == IDEMPOTENCY_CONFLICT
 
     def describe(self) -> str:
         if self.status == 0:
             return self.message
-        detail = " ".join(part for part in (self.code or self.type, f"({self.param})" if self.param else None) if part)
-        return f"HTTP {self.status} {detail}: {self.message}".replace("  ", " ")
+        parts = [f"HTTP {self.status}", self.code or self.type, f"({self.param})" if self.param else None]
+        return f"{' '.join(part for part in parts if part)}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -159,19 +158,27 @@ class LightfieldClient:
         return await self.read("/v1/accounts", "search", params)
 
     async def find_accounts_named(self, name: str, status: str = "active") -> list[dict]:
-        """Every account whose $name equals `name` (all pages)."""
+        """Every account whose $name is exactly `name` (all pages).
+
+        The API's `equal` filter is served by a search index that ignores case, so its
+        answers are narrowed to exact matches here.
+        """
         found: list[dict] = []
         while True:
             page = await self.list_accounts(**{"$name[equal]": name, "limit": 25, "offset": len(found), "status": status})
             found.extend(page.get("data", []))
             if not page.get("data") or len(found) >= page.get("totalCount", 0):
-                return found
+                return [record for record in found if _name_of(record) == name]
 
     async def definitions(self) -> dict:
         return await self.read("/v1/accounts/definitions", "read")
 
     async def validate_auth(self) -> dict:
         return await self.read("/v1/auth/validate", "read")
+
+
+def _name_of(record: dict) -> str | None:
+    return (record.get("fields", {}).get("$name") or {}).get("value")
 
 
 def _json(response: httpx.Response) -> dict:

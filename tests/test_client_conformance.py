@@ -237,19 +237,14 @@ def test_find_accounts_named_reads_every_page(make_app: MakeApp) -> None:
             ids = [(await client.create_account(account_body("Dup Co"), f"dup-{i}")).body["id"] for i in range(27)]
             await client.create_account(account_body("Dup Co Two"), "dup-two")
             await client.delete_account(ids[0])
-            return await client.find_accounts_named("Dup Co"), await client.find_accounts_named("Dup Co", "trashed"), ids
+            active = await client.find_accounts_named("Dup Co")
+            return active, await client.find_accounts_named("Dup Co", status="trashed"), ids
 
     active, trashed, ids = asyncio.run(scenario())
     assert sorted(r["id"] for r in active) == sorted(ids[1:])  # 26 matches: two pages of 25 + 1
     assert [r["id"] for r in trashed] == [ids[0]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lfsync client bug: find_accounts_named() promises accounts whose $name *equals* the name, but it "
-    "returns the server's `$name[equal]` matches unfiltered, and that filter is case-insensitive (emulator "
-    "decision 15, like Lightfield's search index): 'ACME' and 'acme' come back for 'Acme'.",
-)
 def test_find_accounts_named_returns_only_exact_name_matches(make_app: MakeApp) -> None:
     app = make_app()
 
@@ -448,10 +443,6 @@ def test_5xx_is_retryable_and_with_retries_resends_until_attempts_run_out(make_a
     assert statuses[500] + statuses[503] == 6 and set(statuses) <= {500, 503}
 
 
-RETRYABLE_FIVE_XX_BUG = (
-    "lfsync client bug: ApiError.retryable only covers 500/502/503/504 (RETRYABLE_STATUSES), although its "
-    "docstring (and the retry rule: 429, 5xx, no answer, idempotency_conflict) says every 5xx is retryable"
-)
 
 
 @pytest.mark.parametrize(
@@ -472,8 +463,9 @@ RETRYABLE_FIVE_XX_BUG = (
         (502, None, True),
         (503, None, True),
         (504, None, True),
-        *(pytest.param(status, None, True, marks=pytest.mark.xfail(strict=True, reason=RETRYABLE_FIVE_XX_BUG))
-          for status in (501, 505, 507)),
+        (501, None, True),
+        (505, None, True),
+        (507, None, True),
     ],
 )
 def test_retryable_exactly_for_idempotency_conflict_429_5xx_and_no_answer(
@@ -518,8 +510,8 @@ def test_write_burst_beyond_the_rate_gets_429s_then_with_retries_creates_exactly
             retried: list[ApiError] = []
 
             async def create(i: int) -> ApiResponse:
-                send = lambda: client.create_account(account_body(f"Burst {i}"), f"burst-{i}")  # noqa: E731
-                return await with_retries(send, RetryPolicy(), retried.append)
+                return await with_retries(lambda: client.create_account(account_body(f"Burst {i}"), f"burst-{i}"),
+                                          RetryPolicy(), retried.append)
 
             results = await asyncio.gather(*(create(i) for i in range(10)))
             return results, retried, client.statuses, await client.list_accounts()
