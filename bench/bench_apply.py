@@ -3,7 +3,8 @@
     python bench/bench_apply.py [--accounts 1000] [--quick]
 
 Every scenario gets a fresh emulator process (fresh database) and a fresh project, then counts what
-landed on the server. Prints one aligned table and whether lfsync met its goals. See bench/README.md.
+landed on the server. Prints one aligned table and whether lfsync met its goals (exit status 1 if
+it missed one). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from contenders import Run, bare_httpx, lfsync_cli, lfsync_in_process, sdk_sequential, sdk_thread_pool
 from harness import ServerCount, count_on_server, many_accounts, served_emulator, write_project
+
+from lfsync.applier import DEFAULT_CONCURRENCY as CLI_DEFAULT_CONCURRENCY
 
 WRITE_LIMIT = 25.0
 AT_THE_LIMIT = ("--write-rate", "25", "--latency-ms", "150", "--latency-jitter-ms", "30")
@@ -26,7 +29,6 @@ UNTHROTTLED = ("--write-rate", "1000", "--latency-ms", "0")
 # Every emulator: a fast search bucket so counting afterwards is quick (it does not touch the
 # write bucket), and a seed so jitter and injected faults repeat from run to run.
 COUNTING_AND_SEED = ("--search-rate", "1000", "--seed", "7")
-CLI_DEFAULT_CONCURRENCY = 8
 SDK_THREADS = 16
 QUICK_ACCOUNTS, FULL_ACCOUNTS = 100, 1000
 QUICK_SEQUENTIAL, FULL_SEQUENTIAL = 20, 200
@@ -37,7 +39,7 @@ BARE_HTTPX = "bare httpx.AsyncClient loop"
 @dataclass(frozen=True)
 class Goal:
     label: str
-    measure: Callable[["Result"], float]
+    measure: Callable[[Result], float]
     met: Callable[[float], bool]
 
 
@@ -58,7 +60,7 @@ class Result:
     scenario: Scenario
     run: Run
     count: ServerCount
-    reference_rate: float  # what `ratio` divides by
+    reference_rate: float | None  # what `ratio` divides by; None for the baseline itself
 
     @property
     def created(self) -> int:
@@ -70,8 +72,8 @@ class Result:
         return self.created / self.run.seconds
 
     @property
-    def ratio(self) -> float:
-        return self.rate / self.reference_rate
+    def ratio(self) -> float | None:
+        return self.rate / self.reference_rate if self.reference_rate else None
 
     @property
     def requests(self) -> int | None:
@@ -125,7 +127,7 @@ def bare_loop(concurrency: int):
 
 def scenarios(accounts: list[dict], sequential: list[dict]) -> list[Scenario]:
     at_limit = f"1. lfsync at the limit (emulator {' '.join(AT_THE_LIMIT)}; ratio = accounts/s ÷ 25/s)"
-    sdk = f"2. the official SDK instead (same emulator; ratio = accounts/s ÷ 25/s)"
+    sdk = "2. the official SDK instead (same emulator; ratio = accounts/s ÷ 25/s)"
     drops = f"2b. 5% of answers lost after the write committed (emulator {' '.join(DROPPING_ANSWERS)})"
     overhead = f"3. lfsync's own overhead (emulator {' '.join(UNTHROTTLED)}; ratio = accounts/s ÷ {BARE_HTTPX})"
     default = CLI_DEFAULT_CONCURRENCY
@@ -150,10 +152,10 @@ def scenarios(accounts: list[dict], sequential: list[dict]) -> list[Scenario]:
 
 # -- running ----------------------------------------------------------------------------------------
 def measure(scenario: Scenario) -> tuple[Run, ServerCount]:
-    with tempfile.TemporaryDirectory(prefix="lfsync-bench-") as scratch:
-        with served_emulator(Path(scratch), (*scenario.emulator_flags, *COUNTING_AND_SEED)) as base_url:
-            run = scenario.run(base_url, Path(scratch), scenario.accounts)
-            count = count_on_server(base_url, [fields["$name"] for fields in scenario.accounts])
+    flags = (*scenario.emulator_flags, *COUNTING_AND_SEED)
+    with tempfile.TemporaryDirectory(prefix="lfsync-bench-") as scratch, served_emulator(Path(scratch), flags) as base_url:
+        run = scenario.run(base_url, Path(scratch), scenario.accounts)
+        count = count_on_server(base_url, [fields["$name"] for fields in scenario.accounts])
     return run, count
 
 
@@ -163,23 +165,22 @@ def run_all(plan: list[Scenario]) -> list[Result]:
         print(f"[{number}/{len(plan)}] {scenario.client}, {len(scenario.accounts)} accounts, "
               f"concurrency {scenario.concurrency}, emulator {' '.join(scenario.emulator_flags)}", file=sys.stderr)
         run, count = measure(scenario)
-        own_rate = (len(scenario.accounts) - count.missing) / run.seconds
-        results.append(Result(scenario, run, count, reference_rate(scenario, own_rate, results)))
+        results.append(Result(scenario, run, count, reference_rate(scenario, results)))
         print(f"      {run.seconds:.1f} s", file=sys.stderr)
     return results
 
 
-def reference_rate(scenario: Scenario, own_rate: float, earlier: list[Result]) -> float:
+def reference_rate(scenario: Scenario, earlier: list[Result]) -> float | None:
     if isinstance(scenario.ratio_to, float):
         return scenario.ratio_to
     if scenario.ratio_to == scenario.client:  # the baseline itself
-        return own_rate
+        return None
     return next(r.rate for r in earlier if r.scenario.client == scenario.ratio_to and r.scenario.section == scenario.section)
 
 
 # -- the table ---------------------------------------------------------------------------------------
-COLUMNS = ("client", "accounts", "conc", "seconds", "acc/s", "ratio", "requests", "429s", "429 %", "no answer",
-           "failed", "dupes", "missing", "failures surfaced")
+COLUMNS = ("client", "accounts", "conc", "seconds", "acc/s", "ratio", "cpu ms/acct", "requests", "429s", "429 %",
+           "no answer", "failed", "dupes", "missing", "failures surfaced")
 LEFT_ALIGNED = {"client", "failures surfaced"}
 
 
@@ -192,7 +193,8 @@ def table_row(result: Result) -> dict[str, str]:
         "conc": str(result.scenario.concurrency),
         "seconds": f"{run.seconds:.1f}",
         "acc/s": f"{result.rate:.1f}",
-        "ratio": "" if result.scenario.client == result.scenario.ratio_to else f"{result.ratio:.3f}",
+        "ratio": "" if result.ratio is None else f"{result.ratio:.3f}",
+        "cpu ms/acct": f"{1000 * run.cpu_seconds / len(result.scenario.accounts):.2f}",
         "requests": unknown if result.requests is None else str(result.requests),
         "429s": unknown if result.throttled is None else str(result.throttled),
         "429 %": unknown if result.throttled_share is None else f"{100 * result.throttled_share:.1f}%",
@@ -222,15 +224,17 @@ def _line(row: dict[str, str], widths: dict[str, int]) -> str:
     return "  ".join(cells).rstrip()
 
 
-def render_goals(results: list[Result]) -> str:
-    lines = []
+def goal_verdicts(results: list[Result]) -> list[tuple[bool, str]]:
+    """(met, line) for every goal of every result."""
+    verdicts = []
     for result in results:
-        for goal in result.scenario.goals:
+        scenario = result.scenario
+        where = f"{scenario.client} (concurrency {scenario.concurrency}, section {scenario.section.split()[0]})"
+        for goal in scenario.goals:
             value = goal.measure(result)
-            verdict = "met   " if goal.met(value) else "MISSED"
-            where = f"{result.scenario.client} (concurrency {result.scenario.concurrency}, section {result.scenario.section.split()[0]})"
-            lines.append(f"{verdict} {goal.label:<32} measured {_number(value):>7}   {where}")
-    return "\n".join(lines)
+            met = goal.met(value)
+            verdicts.append((met, f"{'met   ' if met else 'MISSED'} {goal.label:<32} measured {_number(value):>7}   {where}"))
+    return verdicts
 
 
 def _number(value: float) -> str:
@@ -251,10 +255,13 @@ def main() -> None:
     print(f"lfsync apply benchmark: {count} accounts per run (SDK sequential loop: {sequential}), "
           f"{os.cpu_count()} CPUs, every run against a fresh emulator process.")
     print("seconds: first request to last answer (the CLI row: the whole process). acc/s: distinct accounts stored / seconds.")
+    print("cpu ms/acct: CPU the client process used meanwhile, per account attempted (the emulator's own CPU not included).")
     print()
     print(render_table(results))
     print()
-    print(render_goals(results))
+    verdicts = goal_verdicts(results)
+    print("\n".join(line for _, line in verdicts))
+    sys.exit(0 if all(met for met, _ in verdicts) else 1)
 
 
 def forget_outside_api_settings() -> None:

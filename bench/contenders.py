@@ -1,13 +1,15 @@
 """The clients under test, each creating the same accounts and timing only the creating itself.
 
-Every contender returns a Run: seconds from just before the first request to the last answer,
-the HTTP statuses received (0 = no answer), and the failures it surfaced to its user.
+Every contender returns a Run: seconds from just before the first request to the last answer, the
+CPU seconds the client spent meanwhile, the HTTP statuses received (0 = no answer), and the failures
+it surfaced to its user.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -20,8 +22,8 @@ from pathlib import Path
 
 import httpx
 import lightfield
-
 from harness import API_HEADERS, API_KEY
+
 from lfsync.applier import Applier, ApplyReport
 from lfsync.state import locked_state
 from lfsync.target import open_client
@@ -33,6 +35,7 @@ HTTP_TIMEOUT_SECONDS = 30.0
 @dataclass
 class Run:
     seconds: float
+    cpu_seconds: float
     statuses: Counter[int] | None  # None: the contender cannot see its requests (the CLI)
     failures: Counter[str] = field(default_factory=Counter)
 
@@ -51,11 +54,11 @@ async def _apply(project_dir: Path, concurrency: int) -> Run:
             raise RuntimeError(f"unexpected plan for a fresh project: {plan.problems or plan.changes[:3]}")
         async with open_client(inputs.project, concurrency=concurrency, env={"LIGHTFIELD_API_KEY": API_KEY}) as client:
             applier = Applier(client, state, inputs.desired, inputs.project.workspace, concurrency=concurrency)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             report = await applier.execute(plan.changes)
-            seconds = time.perf_counter() - started
+            seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         state.compact()
-    return Run(seconds, client.statuses, _lfsync_failures(report))
+    return Run(seconds, cpu_seconds, client.statuses, _lfsync_failures(report))
 
 
 def _lfsync_failures(report: ApplyReport) -> Counter[str]:
@@ -65,14 +68,19 @@ def _lfsync_failures(report: ApplyReport) -> Counter[str]:
 
 def lfsync_cli(project_dir: Path, base_url: str, concurrency: int) -> Run:
     """`python -m lfsync apply DIR --auto-approve`: wall clock of the whole process (start-up, plan, compaction)."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("LIGHTFIELD_", "LFSYNC_"))}
-    env.update(LIGHTFIELD_BASE_URL=base_url, LIGHTFIELD_API_KEY=API_KEY, NO_COLOR="1")
+    env = {**os.environ, "LIGHTFIELD_BASE_URL": base_url, "LIGHTFIELD_API_KEY": API_KEY, "NO_COLOR": "1"}
     command = [sys.executable, "-m", "lfsync", "apply", str(project_dir), "--auto-approve", "--concurrency", str(concurrency)]
-    started = time.perf_counter()
-    finished = subprocess.run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
+    started, cpu_started = time.perf_counter(), _children_cpu_seconds()
+    finished = subprocess.run(command, check=False, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    seconds, cpu_seconds = time.perf_counter() - started, _children_cpu_seconds() - cpu_started
     failures = Counter({f"exit code {finished.returncode}": 1}) if finished.returncode else Counter()
-    return Run(seconds, None, failures)
+    return Run(seconds, cpu_seconds, None, failures)
+
+
+def _children_cpu_seconds() -> float:
+    """CPU of the child processes already waited for (the emulator still runs: not counted yet)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 # -- the official SDK, as a user would call it -----------------------------------------------------
@@ -120,19 +128,19 @@ def _sdk_create(client: lightfield.Lightfield, fields: dict) -> str | None:
 def sdk_sequential(base_url: str, accounts: list[dict]) -> Run:
     tally = StatusTally()
     with _sdk_client(base_url, tally) as client:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         outcomes = [_sdk_create(client, fields) for fields in accounts]
-        seconds = time.perf_counter() - started
-    return Run(seconds, tally.statuses(), Counter(filter(None, outcomes)))
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    return Run(seconds, cpu_seconds, tally.statuses(), Counter(filter(None, outcomes)))
 
 
 def sdk_thread_pool(base_url: str, accounts: list[dict], threads: int) -> Run:
     tally = StatusTally()
     with _sdk_client(base_url, tally) as client, ThreadPoolExecutor(threads) as pool:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         outcomes = list(pool.map(lambda fields: _sdk_create(client, fields), accounts))
-        seconds = time.perf_counter() - started
-    return Run(seconds, tally.statuses(), Counter(filter(None, outcomes)))
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    return Run(seconds, cpu_seconds, tally.statuses(), Counter(filter(None, outcomes)))
 
 
 # -- a bare asyncio loop over httpx: the floor for lfsync's overhead ------------------------------
@@ -154,8 +162,8 @@ async def _post_all(base_url: str, accounts: list[dict], concurrency: int) -> Ru
                 response = await client.post("/v1/accounts", json=body, headers=headers)
             statuses[response.status_code] += 1
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         await asyncio.gather(*(create(fields) for fields in accounts))
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     failures = Counter({f"HTTP {status}": count for status, count in statuses.items() if status >= 400})
-    return Run(seconds, statuses, failures)
+    return Run(seconds, cpu_seconds, statuses, failures)
