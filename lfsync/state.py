@@ -46,14 +46,16 @@ class State:
     in-memory view; `compact` folds it all into a new snapshot.
     """
 
-    def __init__(self, snapshot: StateSnapshot, pending: dict[int, Intent], journal: Journal, paths: StatePaths):
+    def __init__(
+        self, snapshot: StateSnapshot, pending: dict[int, Intent], journal: Journal, paths: StatePaths, next_seq: int
+    ):
         self.snapshot = snapshot
         self.pending = pending
         self._journal = journal
         self._paths = paths
-        self._next_seq = max(pending, default=0) + 1
-        self.persisted = paths.snapshot.exists()
-        self.existed = self.persisted  # before this run: a saved plan made against no state has no lineage
+        self._next_seq = next_seq
+        # Whether a snapshot was on disk when loaded: a saved plan made against none has no lineage.
+        self.existed = paths.snapshot.exists()
 
     @property
     def resources(self) -> dict[str, ResourceState]:
@@ -102,7 +104,7 @@ class State:
         serial = self.snapshot.serial + 1
         outcome = Outcome(intent=intent.seq, result="done", serial=serial, address=intent.address, resource=resource)
         self._journal.append("outcome", outcome)
-        self._fold(outcome)
+        _fold(self.snapshot, outcome)
         self.pending.pop(intent.seq, None)
 
     def reject(self, intent: Intent, error: str, *, abandoned: bool = False) -> None:
@@ -116,7 +118,6 @@ class State:
     def compact(self) -> None:
         """Write the folded snapshot atomically (keeping a backup), then shrink the journal."""
         write_snapshot(self._paths, self.snapshot)
-        self.persisted = True
         self._journal.replace_with(sorted(self.pending.values(), key=lambda i: i.seq))
         self._next_seq = max(self.pending, default=0) + 1
 
@@ -139,15 +140,17 @@ class State:
         self._next_seq += 1
         return seq
 
-    def _fold(self, outcome: Outcome) -> None:
-        if outcome.serial is not None:
-            self.snapshot.serial = max(self.snapshot.serial, outcome.serial)
-        if outcome.result != "done":
-            return
-        if outcome.resource is None:
-            self.snapshot.resources.pop(outcome.address, None)
-        else:
-            self.snapshot.resources[outcome.address] = outcome.resource
+
+
+def _fold(snapshot: StateSnapshot, outcome: Outcome) -> None:
+    if outcome.serial is not None:
+        snapshot.serial = max(snapshot.serial, outcome.serial)
+    if outcome.result != "done":
+        return
+    if outcome.resource is None:
+        snapshot.resources.pop(outcome.address, None)
+    else:
+        snapshot.resources[outcome.address] = outcome.resource
 
 
 class IdsView(Mapping[str, str]):
@@ -182,15 +185,13 @@ def load_state(project: Project) -> State:
         intents, outcomes = journal.read()
     except (json.JSONDecodeError, ValidationError) as error:
         raise LfsyncError(f"{display_path(paths.journal)}: damaged journal ({error})") from None
-    state = State(snapshot, {}, journal, paths)
-    resolved = set()
+    written_serial = snapshot.serial
     for outcome in outcomes:
-        resolved.add(outcome.intent)
-        if outcome.serial is None or outcome.serial > snapshot.serial:
-            state._fold(outcome)
-    state.pending = {seq: intent for seq, intent in intents.items() if seq not in resolved}
-    state._next_seq = max(intents, default=0) + 1
-    return state
+        if outcome.serial is None or outcome.serial > written_serial:  # not yet in the snapshot
+            _fold(snapshot, outcome)
+    resolved = {outcome.intent for outcome in outcomes}
+    pending = {seq: intent for seq, intent in intents.items() if seq not in resolved}
+    return State(snapshot, pending, journal, paths, next_seq=max(intents, default=0) + 1)
 
 
 @contextmanager
@@ -199,7 +200,7 @@ def locked_state(project: Project, command: str, lock_timeout: float = 0.0) -> I
     paths = StatePaths(project)
     with exclusive_lock(paths.lock, command, lock_timeout):
         state = load_state(project)
-        if not state.persisted:
+        if not state.existed:
             state.compact()  # fixes the lineage before anything is journalled against it
         try:
             yield state

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lfsync.declarations import Declarations, load_declarations
-from lfsync.errors import LfsyncError
+from lfsync.errors import LfsyncError, display_path
 from lfsync.lightfield import ApiError, LightfieldClient, RetryPolicy, with_retries
 from lfsync.plan import Plan, PlanOptions
 from lfsync.planner import PlanInputs, plan_changes
@@ -98,7 +98,7 @@ def build_plan(
         )
     )
     return Plan(
-        project_dir=str(inputs.project.root),
+        project_dir=display_path(inputs.project.root),
         workspace=inputs.project.workspace,
         target=inputs.project.target,
         lineage=state.lineage if state.existed else "",

@@ -382,3 +382,16 @@ def test_saved_plan_keeps_its_options(project, cli, tmp_path):
     applied = cli("apply", plan_file)
     assert applied.exit_code == 0 and "1 deleted" in applied.stdout
     assert len(server_accounts(project)) == 2
+
+
+def test_saved_plan_names_its_project_relative_to_where_plan_ran(project, cli, monkeypatch, tmp_path):
+    monkeypatch.chdir(project.parent)
+    assert cli("plan", "project", "--out", "release.lfplan").exit_code == 0
+    assert json.loads((project.parent / "release.lfplan").read_text())["project_dir"] == "project"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    moved = cli("apply", project.parent / "release.lfplan")
+    assert moved.exit_code == 1 and "run apply from where plan ran" in moved.stderr
+    monkeypatch.chdir(project.parent)
+    assert cli("apply", "release.lfplan").exit_code == 0

@@ -40,7 +40,7 @@ def apply(target: Path, auto_approve: bool, concurrency: int, refresh: bool, pru
         raise LfsyncError("apply is not on a terminal and cannot ask for confirmation: pass --auto-approve, or apply a saved plan")
     if saved is not None and (refresh or prune or adopt):
         raise LfsyncError("--refresh, --prune and --adopt belong to `lfsync plan`; a saved plan is applied with the options it was made with")
-    inputs = load_inputs(Path(saved.project_dir) if saved else target)
+    inputs = load_inputs(_saved_project_dir(saved) if saved else target)
     plan_options = saved.options if saved else PlanOptions(prune=prune, adopt=adopt, refresh=refresh)
     with locked_state(inputs.project, "apply", lock_timeout) as state:
         report = asyncio.run(
@@ -76,7 +76,6 @@ async def _apply(
         if current.problems:
             raise LfsyncError("the plan has errors (above); nothing was applied")
         if not current.changes:
-            state.compact()
             say("Apply complete! Nothing to change.", "bold green")
             return ApplyReport()
         if not auto_approve and not _confirmed():
@@ -89,6 +88,17 @@ async def _apply(
         state.compact()
     _summarise(report, inputs)
     return report
+
+
+def _saved_project_dir(saved: Plan) -> Path:
+    """Saved plans name their project relative to where plan ran, so CI can apply them in another checkout."""
+    directory = Path(saved.project_dir)
+    if not directory.is_dir():
+        raise LfsyncError(
+            f"the saved plan belongs to the project in {saved.project_dir!r}, which is not a directory here; "
+            "run apply from where plan ran"
+        )
+    return directory
 
 
 def _check_within(current: Plan, saved: Plan) -> None:
