@@ -211,6 +211,20 @@ def _error_from(response: httpx.Response) -> ApiError:
 
 
 T = TypeVar("T")
+K = TypeVar("K")
+READ_CONCURRENCY = 8
+
+
+async def gather_bounded(items: dict[K, Awaitable[T]], limit: int = READ_CONCURRENCY) -> dict[K, T]:
+    """Await many reads with at most `limit` in flight (the pacer keeps them under the rate)."""
+    slots = asyncio.Semaphore(limit)
+
+    async def one(awaitable: Awaitable[T]) -> T:
+        async with slots:
+            return await awaitable
+
+    results = await asyncio.gather(*(one(awaitable) for awaitable in items.values()))
+    return dict(zip(items, results))
 
 
 @dataclass(frozen=True)

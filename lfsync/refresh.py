@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from lfsync.lightfield import ApiError, LightfieldClient
+from lfsync.lightfield import ApiError, LightfieldClient, gather_bounded
 from lfsync.resources import relationship_ids
 from lfsync.state import State
 
@@ -32,18 +32,18 @@ class RemoteRecord:
 async def refresh_remote(client: LightfieldClient, state: State) -> dict[str, RemoteRecord]:
     definitions = (await client.definitions()).get("fieldDefinitions", {})
     trashed = await _trashed_ids(client) if state.resources else set()
-    remote: dict[str, RemoteRecord] = {}
-    for address, resource in state.resources.items():
+
+    async def read(resource) -> RemoteRecord:
         try:
             record = await client.retrieve_account(resource.id)
         except ApiError as error:
             if error.status != 404:
                 raise
-            remote[address] = RemoteRecord("missing")
-            continue
+            return RemoteRecord("missing")
         status = "trashed" if resource.id in trashed else "present"
-        remote[address] = RemoteRecord(status, observed_payload(resource.applied, record, definitions))
-    return remote
+        return RemoteRecord(status, observed_payload(resource.applied, record, definitions))
+
+    return await gather_bounded({address: read(resource) for address, resource in state.resources.items()})
 
 
 async def _trashed_ids(client: LightfieldClient) -> set[str]:

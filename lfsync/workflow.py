@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lfsync.declarations import Declarations, load_declarations
 from lfsync.errors import LfsyncError, display_path
-from lfsync.lightfield import ApiError, LightfieldClient, RetryPolicy, with_retries
+from lfsync.lightfield import ApiError, LightfieldClient, RetryPolicy, gather_bounded, with_retries
 from lfsync.plan import Plan, PlanOptions
 from lfsync.planner import PlanInputs, plan_changes
 from lfsync.project import Project, load_project
@@ -69,13 +69,14 @@ async def read_target(
 
 async def identity_matches(client: LightfieldClient, inputs: Inputs, state: State) -> dict[str, list[str]]:
     """For --adopt: live accounts whose $name equals that of each account not yet in state."""
-    matches: dict[str, list[str]] = {}
-    for address, account in inputs.desired.items():
-        if address not in state.resources:
-            found = await client.find_accounts_named(account.fields["$name"])
-            if found:
-                matches[address] = [record["id"] for record in found]
-    return matches
+    found = await gather_bounded(
+        {
+            address: client.find_accounts_named(account.fields["$name"])
+            for address, account in inputs.desired.items()
+            if address not in state.resources
+        }
+    )
+    return {address: [record["id"] for record in records] for address, records in found.items() if records}
 
 
 def build_plan(
