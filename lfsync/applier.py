@@ -68,6 +68,7 @@ class Applier:
         self.progress = progress or Progress()
         self.stop = stop or asyncio.Event()
         self.report = ApplyReport()
+        self.planned_serial = state.serial  # scopes update keys to this apply's starting state
 
     # -- scheduling ------------------------------------------------------------------------------
     async def execute(self, changes: list[Change]) -> ApplyReport:
@@ -154,7 +155,9 @@ class Applier:
         account = self.desired[change.address]
         payload = account.payload(self.state.ids())
         payload_hash = resource_hash(payload, change.address, self.workspace)
-        key = update_idempotency_key(payload_hash, resource_hash(EMPTY_PAYLOAD, change.address, self.workspace))
+        key = update_idempotency_key(
+            payload_hash, resource_hash(EMPTY_PAYLOAD, change.address, self.workspace), self.planned_serial
+        )
         body = update_operations(EMPTY_PAYLOAD, payload)
         intent = self.state.begin(
             "adopt", change.address, resource_id=change.resource_id, idempotency_key=key,
@@ -168,7 +171,7 @@ class Applier:
         payload = self.desired[address].payload(self.state.ids())
         payload_hash = resource_hash(payload, address, self.workspace)
         body = update_operations(before or current.applied, payload)
-        key = update_idempotency_key(payload_hash, current.hash)
+        key = update_idempotency_key(payload_hash, current.hash, self.planned_serial)
         intent = self.state.begin(
             "update", address, resource_id=current.id, idempotency_key=key, request=body, hash=payload_hash, applied=payload
         )
@@ -211,6 +214,11 @@ class Applier:
         record_outcome(self.state, intent, response)
         self.report.links[intent.address] = response.body.get("httpLink", "")
         self._count(count_as, intent.address)
+        if intent.operation == "create" and response.replayed:
+            problem = await revive_replayed(self.client, response, self.retry)
+            if problem:
+                self._fail(intent.address, problem)
+                return False
         return True
 
     # -- bookkeeping -----------------------------------------------------------------------------
@@ -227,6 +235,19 @@ class Applier:
         self.report.failed[address] = message
         for _ in range(requests):
             self.progress.count("failed")
+
+
+async def revive_replayed(client: LightfieldClient, response: ApiResponse, retry: RetryPolicy) -> str | None:
+    """A replayed create may name a record trashed since (pruned, then declared again within the
+    key's 24 hours). Restore it: for a live record that is a no-op. Returns a problem, or None."""
+    account_id = response.body.get("id")
+    try:
+        await with_retries(lambda: client.restore_account(account_id), retry)
+    except ApiError as error:
+        if error.status == 403:  # a key without accounts:restore: it can't have trashed it through us either
+            return None
+        return f"{account_id} was created earlier (the key replayed it) but could not be restored from the trash: {error.describe()}"
+    return None
 
 
 def create_body(payload: dict, skip_enrichment: bool) -> dict:

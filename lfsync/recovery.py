@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from lfsync.applier import record_outcome
+from lfsync.applier import record_outcome, revive_replayed
 from lfsync.errors import LfsyncError
 from lfsync.journal import Intent
 from lfsync.lightfield import ApiError, LightfieldClient, RetryPolicy, with_retries
@@ -63,6 +63,10 @@ async def _resend(client: LightfieldClient, state: State, intent: Intent, retry:
             return
     else:
         record_outcome(state, intent, response)
+        if intent.operation == "create" and response.replayed:
+            problem = await revive_replayed(client, response, retry)
+            if problem:
+                raise RecoveryStopped(f"{intent.address}: {problem}")
     report.settled.append(f"{intent.address}: interrupted {intent.operation} settled")
 
 

@@ -65,9 +65,13 @@ def create_idempotency_key(payload_hash: str) -> str:
     return f"{CREATE_KEY_PREFIX}{payload_hash[:KEY_HEX_LENGTH]}"
 
 
-def update_idempotency_key(payload_hash: str, prior_hash: str) -> str:
-    """An update's key names both ends of the change, so the same edit replays and a new one doesn't."""
-    return f"{CREATE_KEY_PREFIX}{payload_hash[:KEY_HEX_LENGTH]}-{prior_hash[:KEY_HEX_LENGTH]}"
+def update_idempotency_key(payload_hash: str, prior_hash: str, state_serial: int) -> str:
+    """An update's key names both ends of the change and the state it was planned from.
+
+    The serial matters: A -> B, back to A, then B again within a day would otherwise reuse the
+    first key and be answered by the replay of the first update, leaving the record at A.
+    """
+    return f"{CREATE_KEY_PREFIX}{payload_hash[:KEY_HEX_LENGTH]}-{prior_hash[:KEY_HEX_LENGTH]}-s{state_serial}"
 
 
 def relationship_ids(value: str | list[str] | None) -> list[str]:

@@ -18,8 +18,9 @@ def test_hash_is_canonical_and_scoped_by_address_and_workspace():
 def test_idempotency_keys():
     digest = "ab" * 32
     assert create_idempotency_key(digest) == "lfsync-" + digest[:40]
-    assert update_idempotency_key(digest, "cd" * 32) == f"lfsync-{digest[:40]}-{('cd' * 32)[:40]}"
-    assert len(update_idempotency_key(digest, digest)) <= 255
+    assert update_idempotency_key(digest, "cd" * 32, 7) == f"lfsync-{digest[:40]}-{('cd' * 32)[:40]}-s7"
+    assert update_idempotency_key(digest, "cd" * 32, 7) != update_idempotency_key(digest, "cd" * 32, 9)
+    assert len(update_idempotency_key(digest, digest, 10**12)) <= 255
 
 
 def test_payload_resolves_known_references_and_leaves_out_deferred_keys():
