@@ -244,7 +244,7 @@ async def revive_replayed(client: LightfieldClient, response: ApiResponse, retry
     try:
         await with_retries(lambda: client.restore_account(account_id), retry)
     except ApiError as error:
-        if error.status == 403:  # a key without accounts:restore: it can't have trashed it through us either
+        if error.status == 403:  # a key without accounts:restore can't check or bring it back: leave it
             return None
         return f"{account_id} was created earlier (the key replayed it) but could not be restored from the trash: {error.describe()}"
     return None
