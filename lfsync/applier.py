@@ -194,8 +194,15 @@ class Applier:
         return await self._send(intent, lambda: self.client.delete_account(change.resource_id), "deleted")
 
     async def _send(self, intent: Intent, request, count_as: str) -> bool:
+        attempts = 0
+
+        async def attempt() -> ApiResponse:
+            nonlocal attempts
+            attempts += 1
+            return await request()
+
         try:
-            response = await with_retries(request, self.retry, self._on_retry)
+            response = await with_retries(attempt, self.retry, self._on_retry)
         except ApiError as error:
             if error.retryable:
                 self.report.unsettled[intent.address] = (
@@ -214,7 +221,9 @@ class Applier:
         record_outcome(self.state, intent, response)
         self.report.links[intent.address] = response.body.get("httpLink", "")
         self._count(count_as, intent.address)
-        if intent.operation == "create" and response.replayed:
+        if intent.operation == "create" and response.replayed and attempts == 1:
+            # Replayed on the first attempt: created by an earlier apply, maybe trashed since.
+            # (A replay on a retry answers our own lost attempt of a moment ago.)
             problem = await revive_replayed(self.client, response, self.retry)
             if problem:
                 self._fail(intent.address, problem)
