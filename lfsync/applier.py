@@ -149,7 +149,7 @@ class Applier:
         intent = self.state.begin(
             "create", change.address, idempotency_key=key, request=body, hash=payload_hash, applied=payload
         )
-        return await self._send(intent, lambda: self.client.create_account(body, key), "created")
+        return await self._send(intent, "created")
 
     async def _adopt(self, change: Change) -> bool:
         account = self.desired[change.address]
@@ -163,7 +163,7 @@ class Applier:
             "adopt", change.address, resource_id=change.resource_id, idempotency_key=key,
             request=body, hash=payload_hash, applied=payload,
         )
-        return await self._send(intent, lambda: self.client.update_account(change.resource_id, body, key), "adopted")
+        return await self._send(intent, "adopted")
 
     async def _update(self, address: str, count_as: str, before: dict | None = None) -> bool:
         """`before` is the payload as the server holds it, when --refresh found it changed."""
@@ -179,11 +179,11 @@ class Applier:
             self.state.finish(intent, current.model_copy(update={"hash": payload_hash, "applied": payload}))
             self._count(count_as, address)
             return True
-        return await self._send(intent, lambda: self.client.update_account(current.id, body, key), count_as)
+        return await self._send(intent, count_as)
 
     async def _restore(self, change: Change) -> bool:
         intent = self.state.begin("restore", change.address, resource_id=change.resource_id)
-        if not await self._send(intent, lambda: self.client.restore_account(change.resource_id), "restored"):
+        if not await self._send(intent, "restored"):
             return False
         if not change.attributes:
             return True
@@ -191,15 +191,15 @@ class Applier:
 
     async def _delete(self, change: Change) -> bool:
         intent = self.state.begin("delete", change.address, resource_id=change.resource_id)
-        return await self._send(intent, lambda: self.client.delete_account(change.resource_id), "deleted")
+        return await self._send(intent, "deleted")
 
-    async def _send(self, intent: Intent, request, count_as: str) -> bool:
+    async def _send(self, intent: Intent, count_as: str) -> bool:
         attempts = 0
 
         async def attempt() -> ApiResponse:
             nonlocal attempts
             attempts += 1
-            return await request()
+            return await send_intent(self.client, intent)
 
         try:
             response = await with_retries(attempt, self.retry, self._on_retry)
@@ -244,6 +244,17 @@ class Applier:
         self.report.failed[address] = message
         for _ in range(requests):
             self.progress.count("failed")
+
+
+async def send_intent(client: LightfieldClient, intent: Intent) -> ApiResponse:
+    """The request an intent stands for, exactly as journalled (first sends and re-sends alike)."""
+    if intent.operation == "create":
+        return await client.create_account(intent.request, intent.idempotency_key)
+    if intent.operation in ("update", "adopt"):
+        return await client.update_account(intent.resource_id, intent.request, intent.idempotency_key)
+    if intent.operation == "restore":
+        return await client.restore_account(intent.resource_id)
+    return await client.delete_account(intent.resource_id)
 
 
 async def revive_replayed(client: LightfieldClient, response: ApiResponse, retry: RetryPolicy) -> str | None:

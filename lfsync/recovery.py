@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from lfsync.applier import record_outcome, revive_replayed
+from lfsync.applier import record_outcome, revive_replayed, send_intent
 from lfsync.errors import LfsyncError
 from lfsync.journal import Intent
 from lfsync.lightfield import ApiError, LightfieldClient, RetryPolicy, with_retries
@@ -48,7 +48,7 @@ async def settle_pending(
 
 async def _resend(client: LightfieldClient, state: State, intent: Intent, retry: RetryPolicy, report: RecoveryReport) -> None:
     try:
-        response = await with_retries(lambda: _send(client, intent), retry)
+        response = await with_retries(lambda: send_intent(client, intent), retry)
     except ApiError as error:
         if error.retryable:
             raise RecoveryStopped(
@@ -68,16 +68,6 @@ async def _resend(client: LightfieldClient, state: State, intent: Intent, retry:
             if problem:
                 raise RecoveryStopped(f"{intent.address}: {problem}")
     report.settled.append(f"{intent.address}: interrupted {intent.operation} settled")
-
-
-async def _send(client: LightfieldClient, intent: Intent):
-    if intent.operation == "create":
-        return await client.create_account(intent.request, intent.idempotency_key)
-    if intent.operation in ("update", "adopt"):
-        return await client.update_account(intent.resource_id, intent.request, intent.idempotency_key)
-    if intent.operation == "restore":
-        return await client.restore_account(intent.resource_id)
-    return await client.delete_account(intent.resource_id)
 
 
 async def _settle_old_create(client: LightfieldClient, state: State, intent: Intent, report: RecoveryReport) -> None:
