@@ -17,6 +17,7 @@ from lfsync.pacing import Category, Pacer
 API_VERSION = "2026-03-01"
 IDEMPOTENCY_CONFLICT = "idempotency_conflict"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+LIST_PAGE_SIZE = 25  # the API's maximum
 
 
 class ApiError(LfsyncError):
@@ -157,18 +158,23 @@ class LightfieldClient:
     async def list_accounts(self, **params: Any) -> dict:
         return await self.read("/v1/accounts", "search", params)
 
+    async def list_all_accounts(self, **params: Any) -> list[dict]:
+        """Every account a list query matches, page after page."""
+        found: list[dict] = []
+        while True:
+            page = await self.list_accounts(**params, limit=LIST_PAGE_SIZE, offset=len(found))
+            found.extend(page.get("data", []))
+            if not page.get("data") or len(found) >= page.get("totalCount", 0):
+                return found
+
     async def find_accounts_named(self, name: str, status: str = "active") -> list[dict]:
-        """Every account whose $name is exactly `name` (all pages).
+        """Every account whose $name is exactly `name`.
 
         The API's `equal` filter is served by a search index that ignores case, so its
         answers are narrowed to exact matches here.
         """
-        found: list[dict] = []
-        while True:
-            page = await self.list_accounts(**{"$name[equal]": name, "limit": 25, "offset": len(found), "status": status})
-            found.extend(page.get("data", []))
-            if not page.get("data") or len(found) >= page.get("totalCount", 0):
-                return [record for record in found if _name_of(record) == name]
+        found = await self.list_all_accounts(**{"$name[equal]": name, "status": status})
+        return [record for record in found if _name_of(record) == name]
 
     async def definitions(self) -> dict:
         return await self.read("/v1/accounts/definitions", "read")

@@ -47,18 +47,11 @@ async def refresh_remote(client: LightfieldClient, state: State) -> dict[str, Re
 
 
 async def _trashed_ids(client: LightfieldClient) -> set[str]:
-    ids: set[str] = set()
-    offset = 0
     try:
-        while True:
-            page = await client.list_accounts(status="trashed", limit=25, offset=offset)
-            ids.update(record["id"] for record in page.get("data", []))
-            offset += len(page.get("data", []))
-            if not page.get("data") or offset >= page.get("totalCount", 0):
-                return ids
+        return {record["id"] for record in await client.list_all_accounts(status="trashed")}
     except ApiError as error:
         if error.status == 403:  # listing the trash needs accounts:restore; without it, trash looks present
-            return ids
+            return set()
         raise
 
 

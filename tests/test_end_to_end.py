@@ -20,13 +20,7 @@ def state_of(project: Path, workspace: str = "default") -> dict:
 def server_accounts(project: Path) -> list[dict]:
     async def fetch():
         async with open_client(load_project(project)) as client:
-            records, offset = [], 0
-            while True:
-                page = await client.list_accounts(limit=25, offset=offset)
-                records += page["data"]
-                offset += len(page["data"])
-                if not page["data"] or offset >= page["totalCount"]:
-                    return records
+            return await client.list_all_accounts()
 
     return asyncio.run(fetch())
 

@@ -125,12 +125,7 @@ def test_faults_never_duplicate_or_lose_an_account(make_project, seed):
                 plan = build_plan(inputs, state)
                 report = await Applier(client, state, inputs.desired, "default", concurrency=8, retry=FAST_RETRY).execute(plan.changes)
                 state.compact()
-            records = []
-            while True:
-                page = await client.list_accounts(limit=25, offset=len(records))
-                records += page["data"]
-                if len(records) >= page["totalCount"]:
-                    return report, records
+            return report, await client.list_all_accounts()
 
     report, records = asyncio.run(run())
     assert report.ok and report.retried > 0
