@@ -95,6 +95,19 @@ def _same_file(handle, path: Path) -> bool:
         return False
 
 
+def is_locked(path: Path) -> bool:
+    """Whether a live process holds the lock on `path` now."""
+    if not path.exists():
+        return False
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return False
+
+
 def force_unlock(path: Path) -> dict | None:
     """Remove the lock file; returns who held it. A live holder keeps its now-orphaned lock."""
     holder = read_holder(path)

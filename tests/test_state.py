@@ -150,3 +150,18 @@ def test_cli_lock_blocks_a_second_apply_and_force_unlock(project, cli):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_is_locked_follows_the_holder_and_force_unlock_leaves_a_free_lock_alone(project, cli):
+    from lfsync.filelock import is_locked
+
+    lock = project / "state" / "default.lock"
+    assert not is_locked(lock)
+    holder = hold_lock(lock, 60)
+    assert is_locked(lock)
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+    assert not is_locked(lock)
+    result = cli("force-unlock", project, "--force")
+    assert result.exit_code == 0 and "not locked; nothing to do" in result.stdout
+    assert lock.exists()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import socket
 from pathlib import Path
@@ -12,7 +11,7 @@ import click
 from lfsync.commands import options
 from lfsync.commands.output import is_interactive, say
 from lfsync.errors import LfsyncError
-from lfsync.filelock import describe_holder, read_holder
+from lfsync.filelock import describe_holder, is_locked, read_holder
 from lfsync.filelock import force_unlock as remove_lock
 from lfsync.project import load_project
 from lfsync.state import StatePaths
@@ -28,7 +27,7 @@ def force_unlock(directory: Path, force: bool) -> None:
     on another machine sharing the state folder. Two writers at once can corrupt state.
     """
     path = StatePaths(load_project(directory)).lock
-    if not path.exists() or not _is_held(path):
+    if not is_locked(path):
         say("The state is not locked; nothing to do.")
         return
     holder = read_holder(path)
@@ -42,16 +41,6 @@ def force_unlock(directory: Path, force: bool) -> None:
             return
     remove_lock(path)
     say(f"Lock removed (was held by {describe_holder(holder)}).")
-
-
-def _is_held(path: Path) -> bool:
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-        return False
 
 
 def _alive(pid) -> bool:
