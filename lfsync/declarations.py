@@ -66,13 +66,7 @@ class AccountDeclaration(pydantic.BaseModel):
     relationship_locations: dict[str, SourceLocation]
 
     def references(self) -> list[str]:
-        """Addresses ("account.x") this account refers to, in order, without repeats."""
-        found: dict[str, None] = {}
-        for value in self.relationships.values():
-            for target in value if isinstance(value, list) else [value]:
-                if is_reference(target):
-                    found[target] = None
-        return list(found)
+        return references_in(self.relationships)
 
 
 class Declarations(pydantic.BaseModel):
@@ -89,6 +83,16 @@ def is_lightfield_id(value: Any) -> bool:
 
 def is_reference(value: Any) -> bool:
     return isinstance(value, str) and _REFERENCE_RE.fullmatch(value) is not None
+
+
+def references_in(relationships: dict[str, str | list[str]]) -> list[str]:
+    """Addresses ("account.x") the relationships refer to, in order, without repeats."""
+    found: dict[str, None] = {}
+    for value in relationships.values():
+        for target in value if isinstance(value, list) else [value]:
+            if is_reference(target):
+                found[target] = None
+    return list(found)
 
 
 def address_of(key: str) -> str:

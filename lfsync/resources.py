@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from lfsync.declarations import is_reference
+from lfsync.declarations import is_reference, references_in
 
 CREATE_KEY_PREFIX = "lfsync-"
 KEY_HEX_LENGTH = 40
@@ -29,12 +29,7 @@ class DesiredAccount:
     field_locations: dict[str, str] = field(default_factory=dict)
 
     def references(self) -> list[str]:
-        found: list[str] = []
-        for value in self.relationships.values():
-            for item in value if isinstance(value, list) else [value]:
-                if is_reference(item) and item not in found:
-                    found.append(item)
-        return found
+        return references_in(self.relationships)
 
     def payload(self, ids: Mapping[str, str], *, leave_out: frozenset[str] = frozenset()) -> dict:
         """The managed payload with references replaced by IDs (unknown ones stay as references).
