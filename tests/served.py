@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -47,22 +48,45 @@ def start_apply(project: Path, base_url: str, *flags: str) -> subprocess.Popen:
     )
 
 
+def _api(base_url: str) -> httpx.Client:
+    return httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {LOCAL_KEY}", "Lightfield-Version": "2026-03-01"})
+
+
+def _list_page(client: httpx.Client, offset: int, limit: int = 25) -> dict:
+    """One list page, retried while the emulator injects faults or rate-limits."""
+    for _ in range(200):
+        response = client.get("/v1/accounts", params={"limit": limit, "offset": offset})
+        if response.status_code == 200:
+            return response.json()
+        time.sleep(min(float(response.headers.get("retry-after", "0.05")), 1.0))
+    raise AssertionError(f"the emulator kept refusing list requests: {response.status_code}")
+
+
 def all_accounts(base_url: str) -> list[dict]:
     """Every live account, read with retries (the emulator may be injecting faults)."""
     records: list[dict] = []
-    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {LOCAL_KEY}", "Lightfield-Version": "2026-03-01"}) as client:
+    with _api(base_url) as client:
         while True:
-            for _ in range(50):
-                response = client.get("/v1/accounts", params={"limit": 25, "offset": len(records)})
-                if response.status_code == 200:
-                    break
-                import time
-
-                time.sleep(float(response.headers.get("retry-after", "0.2")))
-            page = response.json()
+            page = _list_page(client, len(records))
             records += page["data"]
-            if not page["data"] or len(records) >= page["totalCount"]:
+            if len(page["data"]) < 25:
                 return records
+
+
+def account_count(base_url: str) -> int:
+    """Live accounts on our emulator (its totalCount is exact; the real API's need not be)."""
+    with _api(base_url) as client:
+        return _list_page(client, 0, limit=1)["totalCount"]
+
+
+def wait_until(condition, process: subprocess.Popen, poll_seconds: float = 0.02) -> bool:
+    """Poll `condition` until it holds (True) or `process` has exited (False). Waits on an
+    observable event, not on a guess of how long a start-up takes."""
+    while process.poll() is None:
+        if condition():
+            return True
+        time.sleep(poll_seconds)
+    return False
 
 
 def numbered_accounts(count: int) -> str:
