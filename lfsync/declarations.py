@@ -25,18 +25,9 @@ from lfsync.addresses import (
 from lfsync.discovery import declarations_digest, find_declaration_files
 from lfsync.errors import DeclarationError, SourceLocation, display_path
 from lfsync.project import DEFAULT_STATE_DIR
-from lfsync.yamlio import (
-    DuplicateKey,
-    DuplicateKeysError,
-    UnsupportedValueError,
-    decode_text,
-    load_yaml_text,
-    location,
-    read_bytes,
-    to_plain,
-    value_location,
-    yaml_type_name,
-)
+from lfsync.parsecache import DocumentParser, ParseCache
+from lfsync.yamlload import LoadedFile, LoadProblem, read_declaration_bytes
+from lfsync.yamlscalars import excerpt, yaml_type_name
 
 READ_ONLY_FIELDS = {"$howTheyMakeMoney", "$accountStatus"}
 READ_ONLY_RELATIONSHIPS = {"$opportunity", "$task", "$note", "$meeting"}
@@ -88,22 +79,32 @@ def did_you_mean(word: str, candidates: Any) -> str:
 
 
 def load_declarations(
-    project_dir: Path, files: list[Path] | None = None, state_dir: Path | None = None
+    project_dir: Path,
+    files: list[Path] | None = None,
+    state_dir: Path | None = None,
+    parser: DocumentParser | None = None,
 ) -> Declarations:
-    """Load and validate every declaration file; raises DeclarationError listing all problems."""
+    """Load and validate every declaration file; raises DeclarationError listing all problems.
+
+    `parser` turns a file's bytes into a ParsedDocument; by default the parse cache under the
+    project's .lfsync folder, in front of the libyaml loader.
+    """
     if files is None:
         files = find_declaration_files(project_dir, state_dir or project_dir / DEFAULT_STATE_DIR)
+    if parser is None:
+        parser = ParseCache.for_project(project_dir).parse
     problems: Problems = []
     contents: dict[Path, bytes] = {}
     parsed: list[ParsedAccount] = []
     for path in sorted(files):
         shown = display_path(path, project_dir)
         try:
-            contents[path] = read_bytes(path, shown)
+            contents[path] = read_declaration_bytes(path, shown, project_dir)
+            loaded = LoadedFile(shown, parser(contents[path], shown))
         except DeclarationError as error:
             problems.extend(error.problems)
             continue
-        parsed.extend(parse_file(contents[path], shown, problems))
+        parsed.extend(parse_file(loaded, problems))
     accounts = index_by_address(parsed, problems)
     check_references(parsed, accounts, problems)
     if problems:
@@ -128,51 +129,60 @@ class ParsedAccount:
     references: list[tuple[str, SourceLocation, str]] = field(default_factory=list)  # (address, where, relationship)
 
 
-def parse_file(data: bytes, shown: str, problems: Problems) -> list[ParsedAccount]:
-    document = parse_document(data, shown, problems)
-    if document is None:
-        return []
-    accounts_node = top_level_accounts(document, shown, problems)
-    if accounts_node is None:
+ACCOUNTS_PATH = (TOP_LEVEL_KEY,)
+
+
+def parse_file(loaded: LoadedFile, problems: Problems) -> list[ParsedAccount]:
+    """The accounts of one loaded file; its problems are appended to `problems`."""
+    problems.extend(describe_load_problem(loaded, problem) for problem in loaded.document.problems)
+    accounts = top_level_accounts(loaded, problems)
+    if accounts is None:
         return []
     parsed = []
-    for key, body in accounts_node.items():
-        key_location = location(shown, accounts_node, key=key)
+    for key, body in accounts.items():
+        key_location = loaded.key_at(ACCOUNTS_PATH + (key,))
         if not valid_address_key(key, key_location, problems):
             continue
-        parsed.append(AccountParser(shown, key, key_location, problems).parse(body, accounts_node))
+        parsed.append(AccountParser(loaded, key, key_location, problems).parse(body))
     return parsed
 
 
-def parse_document(data: bytes, shown: str, problems: Problems) -> Any:
-    try:
-        text = decode_text(data, shown)
-        return load_yaml_text(text, shown)
-    except DuplicateKeysError as error:
-        problems.extend(describe_duplicate(duplicate) for duplicate in error.duplicates)
-        # Go on with the first of each duplicate so the rest of the file is checked too.
-        return load_yaml_text(text, shown, allow_duplicate_keys=True)
-    except DeclarationError as error:
-        problems.extend(error.problems)
-        return None
+def describe_load_problem(loaded: LoadedFile, problem: LoadProblem) -> tuple[SourceLocation, str]:
+    where = loaded.location_of(problem)
+    if problem.kind == "duplicate":
+        key = problem.path[-1]
+        first = SourceLocation(loaded.shown, *problem.first) if problem.first else where
+        if problem.path[:-1] == ACCOUNTS_PATH:
+            return where, f"{address_of(shown_key(key))} is declared twice: {first} and {where}"
+        return where, f"duplicate key {shown_key(key, quoted=True)}: it is already defined at {first}"
+    return where, f"{describe_path(problem.path)}: {problem.message}" if problem.path else problem.message
 
 
-def describe_duplicate(duplicate: DuplicateKey) -> tuple[SourceLocation, str]:
-    if duplicate.parents == (TOP_LEVEL_KEY,):
-        message = (
-            f"{address_of(str(duplicate.key))} is declared twice: {duplicate.first} and {duplicate.second}"
-        )
-    else:
-        message = f"duplicate key {duplicate.key!r}: it is already defined at {duplicate.first}"
-    return duplicate.second, message
+def describe_path(path: tuple) -> str:
+    """How a message names the place of a value: `fields.tier of account.acme` inside an account."""
+    if len(path) >= 4 and path[0] == TOP_LEVEL_KEY and path[2] in ACCOUNT_KEYS and isinstance(path[1], str):
+        return f"{path[2]}.{shown_key(path[3])} of {address_of(shown_key(path[1]))}"
+    if len(path) == 3 and path[0] == TOP_LEVEL_KEY and path[2] in ACCOUNT_KEYS and isinstance(path[1], str):
+        return f"'{path[2]}' of {address_of(shown_key(path[1]))}"
+    return ".".join(shown_key(step) for step in path)
 
 
-def top_level_accounts(document: Any, shown: str, problems: Problems) -> dict | None:
+def shown_key(key: Any, quoted: bool = False) -> str:
+    """A key as a message shows it: control characters escaped, long keys cut."""
+    if isinstance(key, str):
+        return excerpt(key) if quoted else excerpt(key, quote=False)
+    return repr(key)
+
+
+def top_level_accounts(loaded: LoadedFile, problems: Problems) -> dict | None:
     """The `accounts` mapping of a document, or None (with problems recorded) when there is none."""
+    document = loaded.data
+    if document is None:
+        return None
     if not isinstance(document, dict):
         problems.append(
             (
-                location(shown, document),
+                loaded.root_location(),
                 "expected a mapping with a single key 'accounts' at the top of the file, "
                 f"found {yaml_type_name(document)}",
             )
@@ -182,8 +192,8 @@ def top_level_accounts(document: Any, shown: str, problems: Problems) -> dict | 
         if key != TOP_LEVEL_KEY:
             problems.append(
                 (
-                    location(shown, document, key=key),
-                    f"unknown top-level key {key!r}: a declaration file holds only 'accounts'"
+                    loaded.key_at((key,)),
+                    f"unknown top-level key {shown_key(key, quoted=True)}: a declaration file holds only 'accounts'"
                     + did_you_mean(str(key), [TOP_LEVEL_KEY]),
                 )
             )
@@ -193,7 +203,7 @@ def top_level_accounts(document: Any, shown: str, problems: Problems) -> dict | 
     if not isinstance(accounts, dict):
         problems.append(
             (
-                value_location(shown, document, TOP_LEVEL_KEY),
+                loaded.value_at(ACCOUNTS_PATH, accounts),
                 f"'accounts' must be a mapping of address keys to accounts, found {yaml_type_name(accounts)}",
             )
         )
@@ -206,7 +216,7 @@ def valid_address_key(key: Any, where: SourceLocation, problems: Problems) -> bo
         return True
     if isinstance(key, str):
         problem = (
-            f"invalid account key {key!r}: use lower-case letters, digits, '-' and '_', "
+            f"invalid account key {shown_key(key, quoted=True)}: use lower-case letters, digits, '-' and '_', "
             "starting with a letter or digit"
         )
         suggestion = _suggest_address_key(key)
@@ -223,18 +233,20 @@ def valid_address_key(key: Any, where: SourceLocation, problems: Problems) -> bo
 
 def _suggest_address_key(key: str) -> str | None:
     suggestion = re.sub(r"[^a-z0-9_-]+", "-", key.strip().lower()).strip("-_")
-    return suggestion if is_address_key(suggestion) else None
+    return suggestion if is_address_key(suggestion) and len(suggestion) <= 60 else None
 
 
 class AccountParser:
-    """Checks one account's body, recording every problem, and builds its declaration."""
+    """Checks one account's plain data, recording every problem, and builds its declaration."""
 
-    def __init__(self, shown: str, key: str, key_location: SourceLocation, problems: Problems):
-        self.shown = shown
+    def __init__(self, loaded: LoadedFile, key: str, key_location: SourceLocation, problems: Problems):
+        self.loaded = loaded
         self.key = key
+        self.path = ACCOUNTS_PATH + (key,)
         self.address = address_of(key)
         self.key_location = key_location
         self.problems = problems
+        self.refused = loaded.refused_paths
         self.ok = True
         self.references: list[tuple[str, SourceLocation, str]] = []
 
@@ -242,10 +254,18 @@ class AccountParser:
         self.ok = False
         self.problems.append((where, message))
 
-    def parse(self, body: Any, accounts_node: dict) -> ParsedAccount:
+    def value_problem(self, path: tuple, value: Any, message: str) -> None:
+        """A problem with the value at `path`, unless the loader already refused that value (and said why)."""
+        if path in self.refused:
+            self.ok = False
+            return
+        self.problem(self.loaded.value_at(path, value), message)
+
+    def parse(self, body: Any) -> ParsedAccount:
         if not isinstance(body, dict):
-            self.problem(
-                value_location(self.shown, accounts_node, self.key),
+            self.value_problem(
+                self.path,
+                body,
                 f"{self.address} must be a mapping with 'fields' (and optionally 'relationships' and "
                 f"'skip_enrichment'), found {yaml_type_name(body)}",
             )
@@ -254,6 +274,8 @@ class AccountParser:
         fields, field_locations = self.parse_fields(body)
         relationships, relationship_locations = self.parse_relationships(body)
         skip_enrichment = self.parse_skip_enrichment(body)
+        if any(path[: len(self.path)] == self.path for path in self.refused):
+            self.ok = False  # a value in this account was refused by the loader
         declaration = None
         if self.ok:
             declaration = AccountDeclaration(
@@ -272,8 +294,8 @@ class AccountParser:
         for key in body:
             if key not in ACCOUNT_KEYS:
                 self.problem(
-                    location(self.shown, body, key=key),
-                    f"unknown key {key!r} in {self.address}; allowed: {', '.join(ACCOUNT_KEYS)}"
+                    self.loaded.key_at(self.path + (key,)),
+                    f"unknown key {shown_key(key, quoted=True)} in {self.address}; allowed: {', '.join(ACCOUNT_KEYS)}"
                     + did_you_mean(str(key), ACCOUNT_KEYS),
                 )
 
@@ -286,9 +308,11 @@ class AccountParser:
             )
             return {}, {}
         fields_node = body["fields"]
+        fields_path = self.path + ("fields",)
         if not isinstance(fields_node, dict):
-            self.problem(
-                value_location(self.shown, body, "fields"),
+            self.value_problem(
+                fields_path,
+                fields_node,
                 f"'fields' of {self.address} must be a mapping of field keys to values, "
                 f"found {yaml_type_name(fields_node)}",
             )
@@ -296,13 +320,12 @@ class AccountParser:
         fields: dict[str, Any] = {}
         field_locations: dict[str, SourceLocation] = {}
         for key, value in fields_node.items():
-            where = location(self.shown, fields_node, key=key)
+            where = self.loaded.key_at(fields_path + (key,))
             if not self.valid_field_key(key, where):
                 continue
-            plain = self.plain_value(fields_node, key, value, f"fields.{key}")
-            fields[key] = plain
+            fields[key] = value
             field_locations[key] = where
-        self.check_name(body, fields_node)
+        self.check_name(fields_node)
         return fields, field_locations
 
     def valid_field_key(self, key: Any, where: SourceLocation) -> bool:
@@ -320,26 +343,20 @@ class AccountParser:
             return False
         return True
 
-    def check_name(self, body: dict, fields_node: dict) -> None:
+    def check_name(self, fields_node: dict) -> None:
         if NAME_FIELD not in fields_node:
             self.problem(
-                location(self.shown, body, key="fields"),
+                self.loaded.key_at(self.path + ("fields",)),
                 f"{self.address} has no $name in 'fields'; every account needs a name",
             )
             return
         name = fields_node[NAME_FIELD]
         if not isinstance(name, str) or not name.strip():
-            self.problem(
-                value_location(self.shown, fields_node, NAME_FIELD),
+            self.value_problem(
+                self.path + ("fields", NAME_FIELD),
+                name,
                 f"$name of {self.address} must be non-empty text, found {yaml_type_name(name)}",
             )
-
-    def plain_value(self, node: dict, key: Any, value: Any, what: str) -> Any:
-        try:
-            return to_plain(value)
-        except UnsupportedValueError as error:
-            self.problem(value_location(self.shown, node, key), f"{what} of {self.address}: {error}")
-            return None
 
     # relationships
 
@@ -347,9 +364,11 @@ class AccountParser:
         node = body.get("relationships")
         if node is None:
             return {}, {}
+        relationships_path = self.path + ("relationships",)
         if not isinstance(node, dict):
-            self.problem(
-                value_location(self.shown, body, "relationships"),
+            self.value_problem(
+                relationships_path,
+                node,
                 f"'relationships' of {self.address} must be a mapping of relationship keys to IDs or references, "
                 f"found {yaml_type_name(node)}",
             )
@@ -357,10 +376,10 @@ class AccountParser:
         relationships: dict[str, str | list[str]] = {}
         locations: dict[str, SourceLocation] = {}
         for key, value in node.items():
-            where = location(self.shown, node, key=key)
+            where = self.loaded.key_at(relationships_path + (key,))
             if not self.valid_relationship_key(key, where):
                 continue
-            parsed = self.parse_relationship_value(node, key, value)
+            parsed = self.parse_relationship_value(relationships_path + (key,), key, value)
             if parsed is not None:
                 relationships[key] = parsed
                 locations[key] = where
@@ -373,30 +392,32 @@ class AccountParser:
             )
             return False
         if key in READ_ONLY_RELATIONSHIPS:
-            self.problem(where, f"relationship {key} is read-only in Lightfield and cannot be set from a declaration")
+            self.problem(
+                where,
+                f"relationship {shown_key(key)} is read-only in Lightfield and cannot be set from a declaration",
+            )
             return False
         return True
 
-    def parse_relationship_value(self, node: dict, key: str, value: Any) -> str | list[str] | None:
+    def parse_relationship_value(self, path: tuple, key: str, value: Any) -> str | list[str] | None:
         if isinstance(value, list):
-            targets = [
-                self.relationship_target(item, location(self.shown, value, index=index), key)
-                for index, item in enumerate(value)
-            ]
+            targets = [self.relationship_target(path + (index,), item, key) for index, item in enumerate(value)]
             return [str(t) for t in targets] if all(t is not None for t in targets) else None
-        return self.relationship_target(value, value_location(self.shown, node, key), key)
+        return self.relationship_target(path, value, key)
 
-    def relationship_target(self, value: Any, where: SourceLocation, key: str) -> str | None:
+    def relationship_target(self, path: tuple, value: Any, key: str) -> str | None:
         if is_lightfield_id(value):
             return str(value)
         if is_reference(value):
-            self.references.append((str(value), where, key))
+            self.references.append((str(value), self.loaded.value_at(path, value), key))
             return str(value)
         hint = " (use [] for none)" if value is None else ""
-        self.problem(
-            where,
-            f"relationships.{key} of {self.address}: found {yaml_type_name(value)}{hint}; expected a Lightfield ID "
-            f"like mem_cm1abc123def456 or a reference to a declared account like account.acme, or a list of them",
+        self.value_problem(
+            path,
+            value,
+            f"relationships.{shown_key(key)} of {self.address}: found {yaml_type_name(value)}{hint}; expected a "
+            "Lightfield ID like mem_cm1abc123def456 or a reference to a declared account like account.acme, "
+            "or a list of them",
         )
         return None
 
@@ -408,8 +429,9 @@ class AccountParser:
         value = body["skip_enrichment"]
         if isinstance(value, bool):
             return value
-        self.problem(
-            value_location(self.shown, body, "skip_enrichment"),
+        self.value_problem(
+            self.path + ("skip_enrichment",),
+            value,
             f"skip_enrichment of {self.address} must be true or false, found {yaml_type_name(value)}",
         )
         return None

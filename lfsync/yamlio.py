@@ -20,6 +20,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lfsync.errors import DeclarationError, SourceLocation, display_path
+from lfsync.yamlscalars import yaml_type_name  # noqa: F401  (re-exported for callers that name YAML values)
 
 MERGE_KEY = "<<"
 
@@ -227,22 +228,3 @@ def describe_unsupported(value: Any) -> str:
     if isinstance(value, tuple):
         return "a mapping key must be a plain value, not a list or mapping"
     return f"a YAML {type(value).__name__} value is not supported here; use a string, number, boolean, list or mapping"
-
-
-def yaml_type_name(value: Any) -> str:
-    """How a user would name the YAML type of a loaded value, for messages."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool) or type(value).__name__ == "ScalarBoolean":
-        return f"the boolean {str(bool(value)).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the string {str(value)!r}"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return f"the date {value.isoformat()}"
-    return f"a {type(value).__name__}"

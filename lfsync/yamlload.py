@@ -17,8 +17,10 @@ numbers JSON cannot carry. ruamel.yaml stays the round-trip parser for `lfsync f
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -140,6 +142,40 @@ class ParsedDocument:
     problems: list[LoadProblem] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class LoadedFile:
+    """A parsed document and the name it is shown by: turns paths into file:line:col."""
+
+    shown: str
+    document: ParsedDocument
+
+    @property
+    def data(self) -> Any:
+        return self.document.data
+
+    def root_location(self) -> SourceLocation:
+        line, column, _ = self.document.positions.root
+        return SourceLocation(self.shown, line, column)
+
+    def key_at(self, path: tuple) -> SourceLocation:
+        """Where the key at `path` (or the sequence item) was written."""
+        return SourceLocation(self.shown, *self.document.positions.key(path))
+
+    def value_at(self, path: tuple, value: Any = ...) -> SourceLocation:
+        """Where the value at `path` was written; for an empty (null) value, where its key was."""
+        if value is None:
+            return self.key_at(path)
+        return SourceLocation(self.shown, *self.document.positions.value(path))
+
+    @cached_property
+    def refused_paths(self) -> frozenset[tuple]:
+        """Paths whose value (or key) the loader refused; validation does not complain about them again."""
+        return frozenset(problem.path for problem in self.document.problems if problem.kind != "duplicate")
+
+    def location_of(self, problem: LoadProblem) -> SourceLocation:
+        return SourceLocation(self.shown, problem.line, problem.column)
+
+
 # --- reading a file safely -------------------------------------------------------------------
 
 
@@ -238,12 +274,24 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, shown: str) -> tuple
     if "cannot start any token" in problem and "'" not in problem and 0 <= mark.index < len(text):
         # libyaml does not name the character; ruamel.yaml did, and a tab is the usual culprit.
         problem = problem.replace("character", f"character {text[mark.index]!r}", 1)
+    if problem == "found undefined alias" and 0 <= mark.index < len(text):
+        name = re.match(r"\*([^\s,\[\]{}]*)", text[mark.index :])
+        problem += f" {excerpt(name.group(1))}" if name else ""
     message = f"invalid YAML: {problem}"
     if error.context:
         context_mark = error.context_mark
-        where = f" that starts at {shown}:{context_mark.line + 1}:{context_mark.column + 1}" if context_mark else ""
+        same_place = context_mark is not None and context_mark.index == mark.index
+        where = f" that starts at {_mark_location(context_mark, text, shown)}" if context_mark and not same_place else ""
         message += f" ({error.context}{where})"
-    return SourceLocation(shown, mark.line + 1, mark.column + 1), message
+    return _mark_location(mark, text, shown), message
+
+
+def _mark_location(mark: Any, text: str, shown: str) -> SourceLocation:
+    """A libyaml mark as file:line:col; the end of the stream is the end of the text (libyaml puts it a line further)."""
+    if mark.index >= len(text):
+        line = text.count("\n") + 1
+        return SourceLocation(shown, line, len(text) - (text.rfind("\n") + 1) + 1)
+    return SourceLocation(shown, mark.line + 1, mark.column + 1)
 
 
 class _Refusal(Exception):

@@ -160,3 +160,22 @@ def excerpt(text: str, limit: int = 40, quote: bool = True) -> str:
     shortened = text if len(text) <= limit else text[:limit] + "…"
     shown = repr(shortened)
     return shown if quote else shown[1:-1]
+
+
+def yaml_type_name(value: Any) -> str:
+    """How a user would name the YAML type of a loaded value, for messages (text shown as a short, safe excerpt)."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {excerpt(value, 60)}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return f"the date {value.isoformat()}"
+    return f"a {type(value).__name__}"

@@ -1,0 +1,188 @@
+"""A content-addressed cache of parsed declaration files under `<project>/.lfsync/parse-cache/`.
+
+An entry is the loader's result for one file's bytes (plain data, position index, the problems
+that do not stop a load), keyed by SHA-256 over those bytes and everything else the result
+depends on: lfsync's version, the loader's own source, PyYAML's version and the loader settings.
+So an edited, renamed or deleted file, a new lfsync or other limits can never be answered from an
+old entry; the file's name is not part of an entry (positions are line and column only), which is
+what makes a renamed file with the same bytes a hit that still reports its new name.
+
+Entries are signed (HMAC-SHA256) with a key kept outside the project, in the user's cache
+directory: a pull request that commits a forged `.lfsync/parse-cache/` entry cannot change what
+a plan reads, and `marshal` only ever reads bytes this user's lfsync wrote. Any failure to read or
+write the cache (no home directory, read-only project, full disk, a damaged entry) falls back to
+parsing, silently: the cache changes nothing but speed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import marshal
+import os
+import secrets
+import sys
+import time
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+import lfsync
+from lfsync import yamlload, yamlscalars
+from lfsync.yamlload import DEFAULT_SETTINGS, LoaderSettings, LoadProblem, ParsedDocument, PositionIndex, decode, parse_text
+
+DocumentParser = Callable[[bytes, str], ParsedDocument]
+
+CACHE_DIR = Path(".lfsync") / "parse-cache"
+KEY_FILE = "parse-cache.key"
+ENTRY_FORMAT = 1
+MAX_ENTRY_AGE_SECONDS = 30 * 24 * 3600  # entries untouched this long are removed when new ones are written
+TAG_BYTES = 32
+
+
+def parse_bytes(data: bytes, shown: str, settings: LoaderSettings = DEFAULT_SETTINGS) -> ParsedDocument:
+    """The loader without a cache."""
+    return parse_text(decode(data, shown), shown, settings)
+
+
+class ParseCache:
+    def __init__(self, directory: Path | None, secret: bytes | None, settings: LoaderSettings = DEFAULT_SETTINGS):
+        self.directory = directory
+        self.secret = secret
+        self.settings = settings
+        self.identity = loader_identity(settings)
+        self.hits = 0
+        self.misses = 0
+        self._pruned = False
+
+    @classmethod
+    def for_project(cls, project_dir: Path, settings: LoaderSettings = DEFAULT_SETTINGS) -> ParseCache:
+        secret = user_secret()
+        return cls(project_dir / CACHE_DIR if secret else None, secret, settings)
+
+    @property
+    def enabled(self) -> bool:
+        return self.directory is not None and self.secret is not None
+
+    def parse(self, data: bytes, shown: str) -> ParsedDocument:
+        if not self.enabled:
+            return parse_bytes(data, shown, self.settings)
+        name = hashlib.sha256(self.identity + data).hexdigest()
+        cached = self._read(name)
+        if cached is not None:
+            self.hits += 1
+            return cached
+        self.misses += 1
+        document = parse_bytes(data, shown, self.settings)
+        self._write(name, document)
+        return document
+
+    def _read(self, name: str) -> ParsedDocument | None:
+        assert self.directory is not None and self.secret is not None
+        try:
+            blob = (self.directory / name).read_bytes()
+        except OSError:
+            return None
+        tag, body = blob[:TAG_BYTES], blob[TAG_BYTES:]
+        if not hmac.compare_digest(tag, _sign(self.secret, name, body)):
+            return None
+        try:
+            entry_format, data, root, problems = marshal.loads(body)
+            if entry_format != ENTRY_FORMAT:
+                return None
+            return ParsedDocument(data, PositionIndex(root), [LoadProblem(*problem) for problem in problems])
+        except (EOFError, ValueError, TypeError):
+            return None
+
+    def _write(self, name: str, document: ParsedDocument) -> None:
+        assert self.directory is not None and self.secret is not None
+        try:
+            body = marshal.dumps(
+                (ENTRY_FORMAT, document.data, document.positions.root, [tuple(problem) for problem in document.problems])
+            )
+        except ValueError:  # not plain data: never expected, but then simply not cached
+            return
+        try:
+            self._ensure_directory()
+            temporary = self.directory / f".{name}.{os.getpid()}.tmp"
+            temporary.write_bytes(_sign(self.secret, name, body) + body)
+            os.replace(temporary, self.directory / name)
+            self._prune_once()
+        except OSError:
+            return
+
+    def _ensure_directory(self) -> None:
+        assert self.directory is not None
+        if self.directory.is_dir():
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # Never committed by accident, even in a project whose .gitignore does not list .lfsync/.
+        (self.directory / ".gitignore").write_text("*\n", encoding="utf-8")
+
+    def _prune_once(self) -> None:
+        if self._pruned:
+            return
+        self._pruned = True
+        assert self.directory is not None
+        cutoff = time.time() - MAX_ENTRY_AGE_SECONDS
+        for entry in os.scandir(self.directory):
+            try:
+                if not entry.name.startswith(".") and entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
+
+
+def _sign(secret: bytes, name: str, body: bytes) -> bytes:
+    return hmac.new(secret, name.encode() + b"\0" + body, hashlib.sha256).digest()
+
+
+@lru_cache(maxsize=None)
+def loader_identity(settings: LoaderSettings) -> bytes:
+    """Everything besides a file's bytes that its parse depends on, as a prefix for the entry key."""
+    identity = hashlib.sha256()
+    for part in (lfsync.__version__, sys.version, yaml.__version__, str(yamlload.HAVE_LIBYAML), settings.key(), str(ENTRY_FORMAT)):
+        identity.update(part.encode() + b"\0")
+    for module in (yamlload, yamlscalars):
+        # The loader's own source: a changed loader (even without a new version number) misses.
+        identity.update(Path(module.__file__ or "").read_bytes())
+    return identity.digest()
+
+
+def user_cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lfsync"
+
+
+def user_secret() -> bytes | None:
+    """This user's key for signing cache entries, created on first use; None when it cannot be kept."""
+    try:
+        path = user_cache_home() / KEY_FILE
+    except RuntimeError:  # no home directory to be found
+        return None
+    try:
+        secret = path.read_bytes()
+        if len(secret) >= 32:
+            return secret
+    except OSError:
+        pass
+    return _create_secret(path)
+
+
+def _create_secret(path: Path) -> bytes | None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_bytes(32)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secret)
+        return secret
+    except FileExistsError:  # another lfsync created it meanwhile (or it is damaged: then no cache)
+        try:
+            secret = path.read_bytes()
+        except OSError:
+            return None
+        return secret if len(secret) >= 32 else None
+    except OSError:
+        return None
