@@ -39,6 +39,7 @@ from lfsync.yamlscalars import (
     excerpt,
     resolve_plain,
     resolve_tagged,
+    unsupported_tag,
 )
 
 try:  # libyaml's C parser; PyYAML's wheels ship it, a source build without libyaml does not.
@@ -337,7 +338,7 @@ class _Builder:
             )
         if node.tag not in (MAP_TAG, SEQ_TAG):
             mark = node.start_mark
-            self._problem("value", path, mark, f"the YAML tag {excerpt(node.tag, quote=False)} is not supported here")
+            self._problem("value", path, mark, unsupported_tag(node.tag))
             return None, None, 1
         self.in_progress.add(identity)
         built = self._mapping(node, path, depth) if node.__class__ is MappingNode else self._sequence(node, path, depth)

@@ -16,6 +16,7 @@ from typing import Any
 
 SAFE_INTEGER = 2**53 - 1  # the largest integer a JSON number (an IEEE double) holds exactly
 
+CORE_TAG_PREFIX = "tag:yaml.org,2002:"
 STR_TAG = "tag:yaml.org,2002:str"
 INT_TAG = "tag:yaml.org,2002:int"
 FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -71,13 +72,18 @@ def resolve_tagged(tag: str, text: str) -> Any:
         return value
     expected = {INT_TAG: int, FLOAT_TAG: float, BOOL_TAG: bool, NULL_TAG: type(None)}.get(tag)
     if expected is None:
-        raise ScalarProblem(f"the YAML tag {excerpt(tag, quote=False)} is not supported here")
+        raise ScalarProblem(unsupported_tag(tag))
     value = resolve_plain(text)
     if expected is float and type(value) is int:
         value = float(value)
     if type(value) is not expected:
         raise ScalarProblem(f"{excerpt(text)} is not a valid !!{tag.rsplit(':', 1)[1]}")
     return value
+
+
+def unsupported_tag(tag: str) -> str:
+    shown = "!!" + tag[len(CORE_TAG_PREFIX) :] if tag.startswith(CORE_TAG_PREFIX) else tag
+    return f"the YAML tag {excerpt(shown, quote=False)} is not supported here"
 
 
 def _number_or_timestamp(text: str) -> Any:
