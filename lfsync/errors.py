@@ -41,6 +41,6 @@ def display_path(path: Path, base: Path | None = None) -> str:
             continue
         try:
             return str(path.resolve().relative_to(root.resolve()))
-        except ValueError:
+        except (ValueError, RuntimeError):  # RuntimeError: a symlink loop
             continue
     return str(path)
