@@ -1,8 +1,9 @@
 """Plain YAML scalars -> Python values by the YAML 1.2 core schema, limited to what JSON can carry.
 
 `NO`, `yes`, `on` stay text; `0o17` is octal, `0x1F` hex; `.nan` and `.inf` are recognised so
-that they can be refused, and so are integers beyond what a JSON number holds exactly (refused
-without ever converting a 5,000-digit string). One addition to the core schema keeps what
+that they can be refused (JSON has neither); integers are parsed at any size up to 100 digits
+(lfsync.definitions_check refuses those beyond ±2**53-1 for number fields) and refused beyond,
+without ever converting a 5,000-digit string. One addition to the core schema keeps what
 ruamel.yaml has always done for lfsync: a plain timestamp (`2026-03-01T10:00:00Z`) becomes its
 ISO 8601 spelling (`2026-03-01T10:00:00+00:00`); a date alone stays as written.
 """
@@ -46,7 +47,10 @@ _TIMESTAMP = re.compile(
     r"(?:[ \t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9]{1,2})(?::(?P<tz_minute>[0-9]{2}))?))?)?"
 )
 _DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_MAX_INTEGER_DIGITS = 16  # more significant digits than this is beyond SAFE_INTEGER in any base we read
+# Integers are parsed at any size a field could mean (the definitions check then refuses those beyond
+# SAFE_INTEGER for number fields); longer digit strings are refused before any conversion, which
+# for thousands of digits would be slow (and Python refuses past 4,300).
+MAX_INTEGER_DIGITS = 100
 
 
 class ScalarProblem(ValueError):
@@ -111,16 +115,13 @@ def _number_or_timestamp(text: str) -> Any:
 
 def _integer(text: str, base: int, digits: str) -> int:
     significant = digits.lstrip("0")
-    if len(significant) <= _MAX_INTEGER_DIGITS:
-        value = int(significant or "0", base)
-        if text[:1] == "-":
-            value = -value
-        if abs(value) <= SAFE_INTEGER:
-            return value
-    raise ScalarProblem(
-        f"the integer {excerpt(text, quote=False)} is beyond ±{SAFE_INTEGER}, the largest a JSON number holds "
-        "exactly; quote it to mean the text"
-    )
+    if len(significant) > MAX_INTEGER_DIGITS:
+        raise ScalarProblem(
+            f"the integer {excerpt(text, quote=False)} has {len(significant):,} digits, more than any number field "
+            f"holds (at most ±{SAFE_INTEGER}); quote it to mean the text"
+        )
+    value = int(significant or "0", base)
+    return -value if text[:1] == "-" else value
 
 
 def _timestamp(text: str) -> str | None:

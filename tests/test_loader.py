@@ -61,7 +61,7 @@ def test_the_c_parser_is_in_use():
         ("2026-03-01", "2026-03-01"), ("2026-03-01T10:00:00Z", "2026-03-01T10:00:00+00:00"),
         ("2026-03-01 10:00:00", "2026-03-01T10:00:00"), ("2026-03-01t1:00:00.1234567 +01", "2026-03-01T01:00:00.123457+01:00"),
         ("2026-03-01T10:00:00.9999999Z", "2026-03-01T10:00:01+00:00"), ("2026-02-30", "2026-02-30"), ("2026-3-1", "2026-3-1"),
-        ("9007199254740991", 9007199254740991), ("-9007199254740991", -9007199254740991),
+        ("9007199254740993", 9007199254740993), ("-" + "9" * 100, -int("9" * 100)), ("0x" + "f" * 30, 16**30 - 1),
     ],
 )
 def test_plain_scalars_follow_the_yaml_1_2_core_schema(text, value):
@@ -73,7 +73,7 @@ def test_plain_scalars_follow_the_yaml_1_2_core_schema(text, value):
     ("text", "fragment"),
     [
         (".nan", "JSON has no NaN"), (".NaN", "JSON has no NaN"), (".inf", "JSON has no NaN"), ("-.Inf", "JSON has no NaN"),
-        ("1e999", "too large"), ("9007199254740992", "beyond"), ("-9007199254740992", "beyond"), ("0x20000000000000", "beyond"),
+        ("1e999", "too large"), ("1" * 101, "101 digits"), ("-" + "0" * 5 + "1" * 101, "101 digits"), ("0x" + "f" * 101, "101 digits"),
     ],
 )
 def test_numbers_json_cannot_carry_are_refused(text, fragment):
@@ -83,7 +83,7 @@ def test_numbers_json_cannot_carry_are_refused(text, fragment):
 
 def test_a_5000_digit_integer_is_refused_without_being_converted():
     # int() of more than 4300 digits raises ValueError in Python >= 3.11; the resolver never gets there.
-    with pytest.raises(ScalarProblem, match="beyond") as caught:
+    with pytest.raises(ScalarProblem, match="5,000 digits") as caught:
         resolve_plain("7" * 5000)
     assert len(str(caught.value)) < 200
 

@@ -1,0 +1,225 @@
+"""How lfsync's plan scales with the size of a project (issue 8): a table of measured vs goal.
+
+Generates a project of N accounts (8 lines each, spread over 100 files; every tenth account has an
+$owner, the others a parentAccount reference), then times whole `lfsync` processes on it:
+cold `plan --format json` (parse cache removed first), warm plan (files unchanged: cache hits),
+`plan --format markdown`, `validate --offline`, `lfsync --version`, and the reference: a process
+that reads the same files with libyaml's C loader (PyYAML's CSafeLoader). Peak RSS is each
+process's own (wait4). It also times the loader alone in this process (lfsync's parse of every
+file vs CSafeLoader's), and parsing with two worker processes, which decides whether parallel
+parsing would pay on this machine.
+
+    python bench/plan_scale.py                 # 10,000 accounts, 3 runs each (median)
+    python bench/plan_scale.py --large         # also 100,000 accounts (1 run each)
+    python bench/plan_scale.py --accounts 2000 --runs 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import marshal
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import account_fields  # noqa: E402
+
+FILES = 100
+REFERENCE_SCRIPT = """
+import sys, yaml
+for name in sys.argv[1:]:
+    with open(name, "rb") as handle:
+        yaml.load(handle, Loader=yaml.CSafeLoader)
+"""
+
+
+# -- the project ------------------------------------------------------------------------------
+def account_lines(number: int) -> list[str]:
+    fields = account_fields(number)
+    relationship = (
+        "      $owner: mem_cadalovelace000000000" if number % 10 == 0
+        else f"      parentAccount: account.acct-{number - number % 10:06d}"
+    )
+    return [
+        f"  acct-{number:06d}:",
+        "    fields:",
+        f"      $name: {fields['$name']}",
+        f"      $website: [{fields['$website'][0]}]",
+        f"      tier: {fields['tier']}",
+        f"      icp-score: {fields['icp-score']}",
+        "    relationships:",
+        relationship,
+    ]
+
+
+def write_project(root: Path, accounts: int, files: int = FILES) -> list[Path]:
+    (root / "accounts").mkdir(parents=True)
+    (root / "lfsync.yaml").write_text("target: local\nworkspace: bench\nskip_enrichment: true\n", encoding="utf-8")
+    per_file = -(-accounts // files)
+    written = []
+    for index in range(files):
+        numbers = range(index * per_file, min(accounts, (index + 1) * per_file))
+        lines = ["accounts:"] + [line for number in numbers for line in account_lines(number)]
+        path = root / "accounts" / f"part-{index:03d}.yaml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+# -- timing whole processes -------------------------------------------------------------------
+@dataclass
+class Run:
+    seconds: float
+    peak_rss_mb: float
+    exit_code: int
+
+
+def run_process(command: list[str], cwd: Path, env: dict[str, str]) -> Run:
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode not in (0, 2):
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}): {stderr[:2000]}")
+    return Run(seconds, usage.ru_maxrss / 1024, process.returncode)
+
+
+def median_run(runs: list[Run]) -> Run:
+    return Run(statistics.median(r.seconds for r in runs), max(r.peak_rss_mb for r in runs), runs[0].exit_code)
+
+
+# -- the loader alone, in this process ---------------------------------------------------------
+def loader_seconds(files: list[Path], project: Path) -> tuple[float, float]:
+    """(lfsync's parse of every file, CSafeLoader's) in this process, best of 3."""
+    import yaml
+
+    from lfsync.parsecache import parse_bytes
+
+    contents = [path.read_bytes() for path in files]
+    ours, reference = [], []
+    for _ in range(3):
+        started = time.perf_counter()
+        for data in contents:
+            parse_bytes(data, "f")
+        ours.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        for data in contents:
+            yaml.load(data, Loader=yaml.CSafeLoader)
+        reference.append(time.perf_counter() - started)
+    return min(ours), min(reference)
+
+
+def _parse_to_bytes(data: bytes) -> bytes:
+    from lfsync.parsecache import parse_bytes
+
+    document = parse_bytes(data, "f")
+    return marshal.dumps((document.data, document.positions.root))
+
+
+def parallel_seconds(files: list[Path]) -> float:
+    """Parsing every file in 2 worker processes (fork), results sent back as marshal bytes."""
+    contents = [path.read_bytes() for path in files]
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_parse_to_bytes, contents[:2]))  # the workers are up before the clock starts
+        started = time.perf_counter()
+        for blob in pool.map(_parse_to_bytes, contents, chunksize=4):
+            marshal.loads(blob)
+        return time.perf_counter() - started
+
+
+# -- one size ----------------------------------------------------------------------------------
+@dataclass
+class Row:
+    what: str
+    measured: str
+    goal: str
+    met: bool | None
+
+
+def measure(accounts: int, runs: int, warm_goal: float, rss_goal_mb: float) -> list[Row]:
+    with tempfile.TemporaryDirectory(prefix="lfsync-plan-scale-") as temporary:
+        root = Path(temporary) / "project"
+        files = write_project(root, accounts)
+        env = {**os.environ, "XDG_CACHE_HOME": str(Path(temporary) / "user-cache")}
+        for variable in ("LIGHTFIELD_BASE_URL", "LIGHTFIELD_API_KEY", "LFSYNC_WORKSPACE"):
+            env.pop(variable, None)
+        lfsync = [sys.executable, "-m", "lfsync"]
+        cache = root / ".lfsync" / "parse-cache"
+
+        def cold(*args: str) -> Run:
+            shutil.rmtree(cache, ignore_errors=True)
+            return run_process(lfsync + list(args), root, env)
+
+        print(f"[{accounts:,} accounts] reference, cold and warm plans ...", file=sys.stderr)
+        reference = median_run([run_process([sys.executable, "-c", REFERENCE_SCRIPT, *map(str, files)], root, env)
+                                for _ in range(runs)])
+        cold_json = median_run([cold("plan", "--format", "json") for _ in range(runs)])
+        run_process(lfsync + ["plan", "--format", "json"], root, env)  # fills the cache
+        warm_json = median_run([run_process(lfsync + ["plan", "--format", "json"], root, env) for _ in range(runs)])
+        cold_markdown = median_run([cold("plan", "--format", "markdown") for _ in range(runs)])
+        cold_validate = median_run([cold("validate", "--offline") for _ in range(runs)])
+        version = median_run([run_process(lfsync + ["--version"], root, env) for _ in range(max(runs, 3))])
+        print(f"[{accounts:,} accounts] loader alone and in parallel ...", file=sys.stderr)
+        ours, libyaml = loader_seconds(files, root)
+        parallel = parallel_seconds(files)
+
+    limit = 2 * reference.seconds
+    rows = [
+        Row("reference: CSafeLoader reads the files (process)", f"{reference.seconds:.2f} s", "", None),
+        Row("cold plan --format json", f"{cold_json.seconds:.2f} s = {cold_json.seconds / reference.seconds:.1f}x ref",
+            f"<= 2x ref ({limit:.2f} s)", cold_json.seconds <= limit),
+        Row("warm plan --format json (cache hits)", f"{warm_json.seconds:.2f} s", f"<= {warm_goal:.1f} s",
+            warm_json.seconds <= warm_goal),
+        Row("cold plan --format markdown", f"{cold_markdown.seconds:.2f} s = {cold_markdown.seconds / reference.seconds:.1f}x ref",
+            f"<= 2x ref ({limit:.2f} s)", cold_markdown.seconds <= limit),
+        Row("cold validate --offline", f"{cold_validate.seconds:.2f} s = {cold_validate.seconds / reference.seconds:.1f}x ref",
+            f"<= 2x ref ({limit:.2f} s)", cold_validate.seconds <= limit),
+        Row("peak RSS (largest of the plans)", f"{max(cold_json.peak_rss_mb, warm_json.peak_rss_mb, cold_markdown.peak_rss_mb):.0f} MB",
+            f"<= {rss_goal_mb:.0f} MB", max(cold_json.peak_rss_mb, warm_json.peak_rss_mb, cold_markdown.peak_rss_mb) <= rss_goal_mb),
+        Row("lfsync --version", f"{version.seconds:.2f} s", "<= 0.3 s", version.seconds <= 0.3),
+        Row("loader alone: lfsync parse / CSafeLoader (in process)", f"{ours:.2f} s / {libyaml:.2f} s = {ours / libyaml:.2f}x",
+            "<= 2x", ours <= 2 * libyaml),
+        Row("loader in 2 worker processes (in process)", f"{parallel:.2f} s ({ours / parallel:.2f}x speed-up)", "", None),
+    ]
+    return rows
+
+
+def print_table(accounts: int, rows: list[Row]) -> None:
+    width = max(len(row.what) for row in rows)
+    measured_width = max(len(row.measured) for row in rows)
+    print(f"\n{accounts:,} accounts, 8 lines each, {FILES} files; {os.cpu_count()} CPUs; medians of whole processes")
+    print(f"{'':6}  {'what':{width}}  {'measured':{measured_width}}  goal")
+    for row in rows:
+        verdict = "" if row.met is None else ("met" if row.met else "MISSED")
+        print(f"{verdict:6}  {row.what:{width}}  {row.measured:{measured_width}}  {row.goal}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--large", action="store_true", help="also measure 100,000 accounts (one run each)")
+    parser.add_argument("--runs", type=int, default=3)
+    options = parser.parse_args()
+    sizes = [(options.accounts, options.runs, 1.0, 250.0)]
+    if options.large:
+        sizes.append((100_000, 1, 6.0, 1024.0))
+    missed = False
+    for accounts, runs, warm_goal, rss_goal in sizes:
+        rows = measure(accounts, runs, warm_goal, rss_goal)
+        print_table(accounts, rows)
+        missed |= any(row.met is False for row in rows)
+    sys.exit(1 if missed else 0)
+
+
+if __name__ == "__main__":
+    main()
