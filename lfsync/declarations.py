@@ -25,7 +25,7 @@ from lfsync.addresses import (
 from lfsync.discovery import declarations_digest, find_declaration_files
 from lfsync.errors import DeclarationError, SourceLocation, display_path
 from lfsync.project import DEFAULT_STATE_DIR
-from lfsync.parsecache import DocumentParser, ParseCache
+from lfsync.parsecache import ParseCache, Uncached
 from lfsync.yamlload import LoadedFile, LoadProblem, read_declaration_bytes
 from lfsync.yamlscalars import excerpt, yaml_type_name
 
@@ -82,17 +82,18 @@ def load_declarations(
     project_dir: Path,
     files: list[Path] | None = None,
     state_dir: Path | None = None,
-    parser: DocumentParser | None = None,
+    cache: ParseCache | Uncached | None = None,
 ) -> Declarations:
     """Load and validate every declaration file; raises DeclarationError listing all problems.
 
-    `parser` turns a file's bytes into a ParsedDocument; by default the parse cache under the
-    project's .lfsync folder, in front of the libyaml loader.
+    `cache` turns a file's bytes into a ParsedDocument; by default the parse cache under the
+    project's .lfsync folder, in front of the libyaml loader. It is saved only when there is no
+    problem: bad input writes nothing.
     """
     if files is None:
         files = find_declaration_files(project_dir, state_dir or project_dir / DEFAULT_STATE_DIR)
-    if parser is None:
-        parser = ParseCache.for_project(project_dir).parse
+    if cache is None:
+        cache = ParseCache.for_project(project_dir)
     problems: Problems = []
     contents: dict[Path, bytes] = {}
     parsed: list[ParsedAccount] = []
@@ -100,7 +101,7 @@ def load_declarations(
         shown = display_path(path, project_dir)
         try:
             contents[path] = read_declaration_bytes(path, shown, project_dir)
-            loaded = LoadedFile(shown, parser(contents[path], shown))
+            loaded = LoadedFile(shown, cache.parse(contents[path], shown))
         except DeclarationError as error:
             problems.extend(error.problems)
             continue
@@ -109,6 +110,7 @@ def load_declarations(
     check_references(parsed, accounts, problems)
     if problems:
         raise DeclarationError(problems)
+    cache.save()
     return Declarations(
         accounts={address: accounts[address].declaration for address in sorted(accounts)},
         files=sorted(display_path(path, project_dir) for path in files),

@@ -23,7 +23,6 @@ import os
 import secrets
 import sys
 import time
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,7 +32,6 @@ import lfsync
 from lfsync import yamlload, yamlscalars
 from lfsync.yamlload import DEFAULT_SETTINGS, LoaderSettings, LoadProblem, ParsedDocument, PositionIndex, decode, parse_text
 
-DocumentParser = Callable[[bytes, str], ParsedDocument]
 
 CACHE_DIR = Path(".lfsync") / "parse-cache"
 KEY_FILE = "parse-cache.key"
@@ -47,7 +45,23 @@ def parse_bytes(data: bytes, shown: str, settings: LoaderSettings = DEFAULT_SETT
     return parse_text(decode(data, shown), shown, settings)
 
 
+class Uncached:
+    """Parses every file; the stand-in for a cache where none is wanted (and in tests)."""
+
+    def __init__(self, settings: LoaderSettings = DEFAULT_SETTINGS):
+        self.settings = settings
+
+    def parse(self, data: bytes, shown: str) -> ParsedDocument:
+        return parse_bytes(data, shown, self.settings)
+
+    def save(self) -> None:
+        pass
+
+
 class ParseCache:
+    """Entries are read as files are parsed and written by save(), which a caller calls only
+    after a load without problems: a command refused for bad input writes nothing."""
+
     def __init__(self, directory: Path | None, secret: bytes | None, settings: LoaderSettings = DEFAULT_SETTINGS):
         self.directory = directory
         self.secret = secret
@@ -55,7 +69,7 @@ class ParseCache:
         self.identity = loader_identity(settings)
         self.hits = 0
         self.misses = 0
-        self._pruned = False
+        self.pending: dict[str, ParsedDocument] = {}
 
     @classmethod
     def for_project(cls, project_dir: Path, settings: LoaderSettings = DEFAULT_SETTINGS) -> ParseCache:
@@ -76,8 +90,18 @@ class ParseCache:
             return cached
         self.misses += 1
         document = parse_bytes(data, shown, self.settings)
-        self._write(name, document)
+        self.pending[name] = document
         return document
+
+    def save(self) -> None:
+        """Write the entries parsed since the last save (and remove long-unused ones)."""
+        if not self.enabled or not self.pending:
+            return
+        pending, self.pending = self.pending, {}
+        for name, document in pending.items():
+            if not self._write(name, document):
+                return
+        self._prune()
 
     def _read(self, name: str) -> ParsedDocument | None:
         assert self.directory is not None and self.secret is not None
@@ -96,22 +120,23 @@ class ParseCache:
         except (EOFError, ValueError, TypeError):
             return None
 
-    def _write(self, name: str, document: ParsedDocument) -> None:
+    def _write(self, name: str, document: ParsedDocument) -> bool:
+        """False when the cache folder cannot be written (then no further entry is tried)."""
         assert self.directory is not None and self.secret is not None
         try:
             body = marshal.dumps(
                 (ENTRY_FORMAT, document.data, document.positions.root, [tuple(problem) for problem in document.problems])
             )
         except ValueError:  # not plain data: never expected, but then simply not cached
-            return
+            return True
         try:
             self._ensure_directory()
             temporary = self.directory / f".{name}.{os.getpid()}.tmp"
             temporary.write_bytes(_sign(self.secret, name, body) + body)
             os.replace(temporary, self.directory / name)
-            self._prune_once()
         except OSError:
-            return
+            return False
+        return True
 
     def _ensure_directory(self) -> None:
         assert self.directory is not None
@@ -121,13 +146,14 @@ class ParseCache:
         # Never committed by accident, even in a project whose .gitignore does not list .lfsync/.
         (self.directory / ".gitignore").write_text("*\n", encoding="utf-8")
 
-    def _prune_once(self) -> None:
-        if self._pruned:
-            return
-        self._pruned = True
+    def _prune(self) -> None:
         assert self.directory is not None
         cutoff = time.time() - MAX_ENTRY_AGE_SECONDS
-        for entry in os.scandir(self.directory):
+        try:
+            entries = list(os.scandir(self.directory))
+        except OSError:
+            return
+        for entry in entries:
             try:
                 if not entry.name.startswith(".") and entry.stat().st_mtime < cutoff:
                     os.unlink(entry.path)

@@ -11,7 +11,8 @@ import pytest
 
 import lfsync
 from lfsync.declarations import Declarations, load_declarations
-from lfsync.parsecache import CACHE_DIR, ParseCache, loader_identity, parse_bytes, user_secret
+from lfsync.errors import DeclarationError
+from lfsync.parsecache import CACHE_DIR, ParseCache, Uncached, loader_identity, user_secret
 from lfsync.yamlload import LoaderSettings
 
 ACME = "accounts:\n  acme:\n    fields:\n      $name: Acme\n      tier: gold\n    relationships: {parentAccount: account.globex}\n"
@@ -38,13 +39,13 @@ def project(tmp_path) -> Path:
 
 def load_counting(project: Path) -> tuple[Declarations, ParseCache]:
     cache = ParseCache.for_project(project)
-    return load_declarations(project, parser=cache.parse), cache
+    return load_declarations(project, cache=cache), cache
 
 
 def assert_as_without_cache(project: Path) -> Declarations:
     """A load through the cache gives exactly what a load that parses every file gives."""
     cached, _ = load_counting(project)
-    assert cached == load_declarations(project, parser=parse_bytes)
+    assert cached == load_declarations(project, cache=Uncached())
     return cached
 
 
@@ -87,17 +88,28 @@ def test_an_upgrade_of_lfsync_or_other_limits_never_reuse_an_entry(project, monk
     _, cache = load_counting(project)
     assert (cache.hits, cache.misses) == (0, 2)
     other_limits = ParseCache.for_project(project, LoaderSettings(max_depth=10))
-    load_declarations(project, parser=other_limits.parse)
+    load_declarations(project, cache=other_limits)
     assert (other_limits.hits, other_limits.misses) == (0, 2)
+
+
+def test_bad_input_writes_no_cache_entry(project):
+    (project / "sub" / "globex.yaml").write_text(GLOBEX + "  globex:\n    fields: {$name: Again}\n")
+    with pytest.raises(DeclarationError, match="declared twice"):
+        load_declarations(project)
+    assert not (project / ".lfsync").exists()
 
 
 def test_problems_from_a_cached_parse_name_the_file_as_it_is_now(project):
     (project / "sub" / "globex.yaml").write_text(GLOBEX + "  globex:\n    fields: {$name: Again}\n")
-    with pytest.raises(Exception, match="project/sub/globex.yaml:5:3: account.globex is declared twice"):
-        load_declarations(project)
+    cache = ParseCache.for_project(project)
+    with pytest.raises(DeclarationError, match="project/sub/globex.yaml:5:3: account.globex is declared twice"):
+        load_declarations(project, cache=cache)
+    cache.save()  # as if an earlier, successful load had stored this file's parse
     (project / "sub" / "globex.yaml").rename(project / "moved.yaml")
-    with pytest.raises(Exception, match="project/moved.yaml:5:3: account.globex is declared twice: project/moved.yaml:3:3"):
-        load_declarations(project)
+    cache = ParseCache.for_project(project)
+    with pytest.raises(DeclarationError, match="project/moved.yaml:5:3: account.globex is declared twice: project/moved.yaml:3:3"):
+        load_declarations(project, cache=cache)
+    assert cache.hits == 2
 
 
 def entry_path(project: Path, data: bytes) -> Path:
