@@ -74,6 +74,8 @@ def load_yaml_text(text: str, path_display: str, allow_duplicate_keys: bool = Fa
         raise DeclarationError([syntax_problem(error, path_display)]) from None
     except YAMLError as error:
         raise DeclarationError([syntax_problem(error, path_display)]) from None
+    except RecursionError:  # ruamel.yaml's composer recurses once per nesting level
+        raise DeclarationError([(None, f"{path_display}: the YAML is nested too deeply")]) from None
 
 
 def load_yaml_file(path: Path, path_display: str | None = None) -> Any:

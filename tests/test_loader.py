@@ -282,3 +282,8 @@ def test_declarations_are_those_the_ruamel_path_made(tmp_path):
             }
             # Compared as JSON text: 5 and 5.0, True and 1 are told apart, and so is key order.
             assert json.dumps(dumped, ensure_ascii=False) == json.dumps(expected[part]["accounts"][address], ensure_ascii=False), address
+
+
+def test_the_round_trip_path_refuses_deep_nesting_cleanly_too():
+    with pytest.raises(DeclarationError, match="nested too deeply|nesting depth"):
+        load_yaml_text("a: " + "[" * 1500 + "]" * 1500 + "\n", "f.yaml")
