@@ -141,8 +141,9 @@ def parse_file(loaded: LoadedFile, problems: Problems) -> list[ParsedAccount]:
     if accounts is None:
         return []
     parsed = []
+    locations = loaded.key_locations(ACCOUNTS_PATH)
     for key, body in accounts.items():
-        key_location = loaded.key_at(ACCOUNTS_PATH + (key,))
+        key_location = locations[key]
         if not valid_address_key(key, key_location, problems):
             continue
         parsed.append(AccountParser(loaded, key, key_location, problems).parse(body))
@@ -321,8 +322,9 @@ class AccountParser:
             return {}, {}
         fields: dict[str, Any] = {}
         field_locations: dict[str, SourceLocation] = {}
+        key_locations = self.loaded.key_locations(fields_path)
         for key, value in fields_node.items():
-            where = self.loaded.key_at(fields_path + (key,))
+            where = key_locations[key]
             if not self.valid_field_key(key, where):
                 continue
             fields[key] = value
@@ -377,8 +379,9 @@ class AccountParser:
             return {}, {}
         relationships: dict[str, str | list[str]] = {}
         locations: dict[str, SourceLocation] = {}
+        key_locations = self.loaded.key_locations(relationships_path)
         for key, value in node.items():
-            where = self.loaded.key_at(relationships_path + (key,))
+            where = key_locations[key]
             if not self.valid_relationship_key(key, where):
                 continue
             parsed = self.parse_relationship_value(relationships_path + (key,), key, value)

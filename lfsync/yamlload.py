@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -107,6 +106,10 @@ class PositionIndex:
         entry = self._entry(path)
         return (entry[2], entry[3]) if len(entry) == 5 else (entry[0], entry[1])
 
+    def children(self, path: tuple) -> Any:
+        """The positions of what the value at `path` holds (a dict for a mapping, a list for a sequence)."""
+        return self._entry(path)[-1]
+
     def _entry(self, path: tuple) -> tuple:
         entry: tuple = self.root
         for step in path:
@@ -161,6 +164,11 @@ class LoadedFile:
     def key_at(self, path: tuple) -> SourceLocation:
         """Where the key at `path` (or the sequence item) was written."""
         return SourceLocation(self.shown, *self.document.positions.key(path))
+
+    def key_locations(self, path: tuple) -> dict[Any, SourceLocation]:
+        """Where each key of the mapping at `path` was written (one lookup for all of them)."""
+        children = self.document.positions.children(path)
+        return {key: SourceLocation(self.shown, entry[0], entry[1]) for key, entry in children.items()}
 
     def value_at(self, path: tuple, value: Any = ...) -> SourceLocation:
         """Where the value at `path` was written; for an empty (null) value, where its key was."""
@@ -460,15 +468,3 @@ def copy_plain(value: Any) -> Any:
     if isinstance(value, list):
         return [copy_plain(item) for item in value]
     return value
-
-
-def walk_paths(data: Any, path: tuple = ()) -> Iterator[tuple]:
-    """Every path in plain data (mapping keys and sequence indices), parents first."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield path + (key,)
-            yield from walk_paths(value, path + (key,))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield path + (index,)
-            yield from walk_paths(value, path + (index,))

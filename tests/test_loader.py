@@ -20,7 +20,6 @@ from lfsync.yamlload import (
     LoaderSettings,
     parse_text,
     read_declaration_bytes,
-    walk_paths,
 )
 from lfsync.yamlscalars import ScalarProblem, resolve_plain
 
@@ -227,6 +226,18 @@ def test_every_bad_input_file_has_an_expectation():
 
 
 # --- the two parse paths -----------------------------------------------------------------
+
+
+def walk_paths(data, path: tuple = ()):
+    """Every path in plain data (mapping keys and sequence indices), parents first."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield path + (key,)
+            yield from walk_paths(value, path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield path + (index,)
+            yield from walk_paths(value, path + (index,))
 
 
 def corpus_files(tmp_path: Path) -> list[tuple[Path, Path]]:
