@@ -26,7 +26,7 @@ from lfsync.discovery import declarations_digest, find_declaration_files
 from lfsync.errors import DeclarationError, SourceLocation, display_path
 from lfsync.project import DEFAULT_STATE_DIR
 from lfsync.parsecache import ParseCache, Uncached
-from lfsync.yamlload import LoadedFile, LoadProblem, read_declaration_bytes
+from lfsync.yamlload import LoadedFile, LoadProblem, garbage_collection_paused, read_declaration_bytes
 from lfsync.yamlscalars import excerpt, yaml_type_name
 
 READ_ONLY_FIELDS = {"$howTheyMakeMoney", "$accountStatus"}
@@ -97,15 +97,16 @@ def load_declarations(
     problems: Problems = []
     contents: dict[Path, bytes] = {}
     parsed: list[ParsedAccount] = []
-    for path in sorted(files):
-        shown = display_path(path, project_dir)
-        try:
-            contents[path] = read_declaration_bytes(path, shown, project_dir)
-            loaded = LoadedFile(shown, cache.parse(contents[path], shown))
-        except DeclarationError as error:
-            problems.extend(error.problems)
-            continue
-        parsed.extend(parse_file(loaded, problems))
+    with garbage_collection_paused():
+        for path in sorted(files):
+            shown = display_path(path, project_dir)
+            try:
+                contents[path] = read_declaration_bytes(path, shown, project_dir)
+                loaded = LoadedFile(shown, cache.parse(contents[path], shown))
+            except DeclarationError as error:
+                problems.extend(error.problems)
+                continue
+            parsed.extend(parse_file(loaded, problems))
     accounts = index_by_address(parsed, problems)
     check_references(parsed, accounts, problems)
     if problems:

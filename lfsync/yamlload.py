@@ -16,8 +16,11 @@ numbers JSON cannot carry. ruamel.yaml stays the round-trip parser for `lfsync f
 
 from __future__ import annotations
 
+import gc
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -231,6 +234,21 @@ def decode(data: bytes, shown: str) -> str:
 # --- parsing ---------------------------------------------------------------------------------
 
 
+@contextmanager
+def garbage_collection_paused() -> Iterator[None]:
+    """For loading many files: the data only grows meanwhile and holds no reference cycles, so
+    the cyclic collector's passes over it are pure cost (about half the load time at 10,000
+    accounts). Reference counting still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+
 class _Composer(_Parser):
     """libyaml's composer with tag resolution left to yamlscalars (PyYAML's own resolver is YAML 1.1)."""
 
@@ -254,7 +272,7 @@ def parse_text(text: str, shown: str, settings: LoaderSettings = DEFAULT_SETTING
         root = parser.get_single_node()
     except yaml.MarkedYAMLError as error:
         raise DeclarationError([_syntax_problem(error, text, shown)]) from None
-    except yaml.reader.ReaderError as error:  # the pure-Python reader's complaint about a character
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow (a control character, say)
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
         raise DeclarationError(
