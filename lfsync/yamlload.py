@@ -206,10 +206,10 @@ def read_declaration_bytes(path: Path, shown: str, project_root: Path, settings:
             [(None, f"{shown}: the file resolves to a place outside the project (a symlink?); "
                     "declaration files must live inside the project directory")]
         )
+    if not resolved.is_file():  # checked before opening: opening a FIFO would wait for a writer
+        raise DeclarationError([(None, f"{shown}: not a regular file")])
     try:
         with open(resolved, "rb") as handle:
-            if not os.path.isfile(resolved):
-                raise DeclarationError([(None, f"{shown}: not a regular file")])
             data = handle.read(settings.max_file_bytes + 1)
     except OSError as error:
         raise DeclarationError([(None, f"{shown}: cannot read the file: {error.strerror or error}")]) from None

@@ -196,6 +196,11 @@ def test_a_symlink_inside_the_project_is_followed(tmp_path):
     assert list(declarations.accounts) == ["account.a"]
 
 
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    os.mkfifo(tmp_path / "pipe.yaml")
+    assert problems_of(tmp_path) == ["pipe.yaml: not a regular file"]
+
+
 def test_messages_escape_control_characters_and_cut_long_values(tmp_path):
     (tmp_path / "a.yaml").write_text(
         'accounts:\n  acme:\n    fields: {$name: A}\n    "x\\e[2J": 1\n  b:\n    fields: {$name: ' + "y" * 500 + "}\n"
