@@ -303,3 +303,16 @@ def test_declarations_are_those_the_ruamel_path_made(tmp_path):
 def test_the_round_trip_path_refuses_deep_nesting_cleanly_too():
     with pytest.raises(DeclarationError, match="nested too deeply|nesting depth"):
         load_yaml_text("a: " + "[" * 1500 + "]" * 1500 + "\n", "f.yaml")
+
+
+def test_plan_refuses_a_symlinked_secret_and_writes_nothing(make_project, cli, tmp_path):
+    secret = tmp_path / "home" / "dotenv"
+    secret.parent.mkdir()
+    secret.write_text("LIGHTFIELD_API_KEY=sk_lf_canary_456\nSECOND=line\n")
+    root = make_project({"accounts.yaml": "accounts: {a: {fields: {$name: A}}}\n"})
+    (root / "x.yaml").symlink_to(secret)
+    result = cli("plan", root)
+    assert result.exit_code == 1
+    assert "x.yaml: the file resolves to a place outside the project" in result.stderr
+    assert "canary" not in result.stdout + result.stderr and "SECOND" not in result.stdout + result.stderr
+    assert sorted(path.name for path in root.iterdir()) == ["accounts.yaml", "lfsync.yaml", "x.yaml"]
