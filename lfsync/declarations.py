@@ -99,7 +99,7 @@ def load_declarations(
     parsed: list[ParsedAccount] = []
     with garbage_collection_paused():
         for path in sorted(files):
-            shown = display_path(path, project_dir)
+            shown = shown_path(path, project_dir)
             try:
                 contents[path] = read_declaration_bytes(path, shown, project_dir)
                 loaded = LoadedFile(shown, cache.parse(contents[path], shown))
@@ -114,9 +114,15 @@ def load_declarations(
     cache.save()
     return Declarations(
         accounts={address: accounts[address].declaration for address in sorted(accounts)},
-        files=sorted(display_path(path, project_dir) for path in files),
+        files=sorted(shown_path(path, project_dir) for path in files),
         digest=declarations_digest(project_dir, contents),
     )
+
+
+def shown_path(path: Path, project_dir: Path) -> str:
+    """A file's name for messages: its folder as display_path shows it, its own name as written,
+    so that a symlink is named, never the place it points to."""
+    return str(Path(display_path(path.parent, project_dir)) / path.name)
 
 
 # --- one file --------------------------------------------------------------------------
