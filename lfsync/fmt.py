@@ -26,6 +26,7 @@ from ruamel.yaml.tokens import CommentToken
 from lfsync.declarations import ACCOUNT_KEYS, TOP_LEVEL_KEY
 from lfsync.errors import DeclarationError, display_path
 from lfsync.yamlio import load_yaml_text, read_text, round_trip_yaml
+from lfsync.yamlload import decode, read_declaration_bytes
 
 LINE_WIDTH = 4096  # never re-wrap long values: line breaks are the author's choice
 STRING_TAG = "tag:yaml.org,2002:str"
@@ -48,17 +49,23 @@ def format_text(text: str, path_display: str = "<text>") -> str:
     return _dump(document)
 
 
-def format_files(paths: list[Path], check: bool = False) -> list[Path]:
+def format_files(paths: list[Path], check: bool = False, project_root: Path | None = None) -> list[Path]:
     """Format files in place (or only look, with check=True); returns those that change / would change.
 
     Nothing is written unless every file parses, so a failed run leaves the project untouched.
+    With `project_root`, a file that resolves outside it (a symlink) is refused unread: fmt would
+    otherwise copy its target's contents into the project.
     """
     problems = []
     changes: list[tuple[Path, str]] = []
     for path in paths:
         shown = display_path(path)
         try:
-            original = read_text(path, shown)
+            original = (
+                decode(read_declaration_bytes(path, shown, project_root), shown)
+                if project_root is not None
+                else read_text(path, shown)
+            )
             formatted = format_text(original, shown)
         except DeclarationError as error:
             problems.extend(error.problems)

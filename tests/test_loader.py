@@ -316,3 +316,15 @@ def test_plan_refuses_a_symlinked_secret_and_writes_nothing(make_project, cli, t
     assert "x.yaml: the file resolves to a place outside the project" in result.stderr
     assert "canary" not in result.stdout + result.stderr and "SECOND" not in result.stdout + result.stderr
     assert sorted(path.name for path in root.iterdir()) == ["accounts.yaml", "lfsync.yaml", "x.yaml"]
+
+
+def test_fmt_refuses_a_symlink_out_of_the_project_and_leaves_it_alone(make_project, cli, tmp_path):
+    secret = tmp_path / "home" / "env.yaml"
+    secret.parent.mkdir()
+    secret.write_text("SECRET_KEY:   sk_canary\n")
+    root = make_project({"accounts.yaml": "accounts: {a: {fields: {$name: A}}}\n"})
+    (root / "x.yaml").symlink_to(secret)
+    result = cli("fmt", root)
+    assert result.exit_code == 1 and "the file resolves to a place outside the project" in result.stderr
+    assert "canary" not in result.stdout + result.stderr
+    assert (root / "x.yaml").is_symlink() and secret.read_text() == "SECRET_KEY:   sk_canary\n"

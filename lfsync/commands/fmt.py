@@ -25,7 +25,7 @@ def fmt(directory: Path, check: bool) -> None:
     settings = project.root / SETTINGS_FILE
     if settings.exists():
         files.insert(0, settings)
-    changed = format_files(files, check=check)
+    changed = format_files(files, check=check, project_root=project.root)
     for path in changed:
         say(display_path(path))
     if check and changed:
