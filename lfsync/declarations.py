@@ -24,8 +24,8 @@ from lfsync.addresses import (
 )
 from lfsync.discovery import declarations_digest, find_declaration_files
 from lfsync.errors import DeclarationError, SourceLocation, display_path
-from lfsync.project import DEFAULT_STATE_DIR
 from lfsync.parsecache import ParseCache, Uncached
+from lfsync.project import DEFAULT_STATE_DIR
 from lfsync.yamlload import LoadedFile, LoadProblem, garbage_collection_paused, read_declaration_bytes
 from lfsync.yamlscalars import excerpt, yaml_type_name
 

@@ -30,8 +30,15 @@ import yaml
 
 import lfsync
 from lfsync import yamlload, yamlscalars
-from lfsync.yamlload import DEFAULT_SETTINGS, LoaderSettings, LoadProblem, ParsedDocument, PositionIndex, decode, parse_text
-
+from lfsync.yamlload import (
+    DEFAULT_SETTINGS,
+    LoaderSettings,
+    LoadProblem,
+    ParsedDocument,
+    PositionIndex,
+    decode,
+    parse_text,
+)
 
 CACHE_DIR = Path(".lfsync") / "parse-cache"
 KEY_FILE = "parse-cache.key"

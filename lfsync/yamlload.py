@@ -17,7 +17,6 @@ numbers JSON cannot carry. ruamel.yaml stays the round-trip parser for `lfsync f
 from __future__ import annotations
 
 import gc
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,9 +33,9 @@ from lfsync.errors import DeclarationError, SourceLocation
 from lfsync.yamlscalars import (
     MAP_TAG,
     NUMERIC_START,
-    WORDS,
     SEQ_TAG,
     STR_TAG,
+    WORDS,
     ScalarProblem,
     excerpt,
     resolve_plain,

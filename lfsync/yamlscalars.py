@@ -77,12 +77,12 @@ def resolve_tagged(tag: str, text: str) -> Any:
     expected = {INT_TAG: int, FLOAT_TAG: float, BOOL_TAG: bool, NULL_TAG: type(None)}.get(tag)
     if expected is None:
         raise ScalarProblem(unsupported_tag(tag))
-    value = resolve_plain(text)
-    if expected is float and type(value) is int:
-        value = float(value)
-    if type(value) is not expected:
+    resolved: Any = resolve_plain(text)
+    if expected is float and type(resolved) is int:
+        resolved = float(resolved)
+    if type(resolved) is not expected:
         raise ScalarProblem(f"{excerpt(text)} is not a valid !!{tag.rsplit(':', 1)[1]}")
-    return value
+    return resolved
 
 
 def unsupported_tag(tag: str) -> str:

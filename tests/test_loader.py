@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-import yaml_corpus
 
 from lfsync.declarations import load_declarations
 from lfsync.errors import DeclarationError, SourceLocation
@@ -22,6 +21,8 @@ from lfsync.yamlload import (
     read_declaration_bytes,
 )
 from lfsync.yamlscalars import ScalarProblem, resolve_plain
+
+import yaml_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "loader"
