@@ -212,6 +212,7 @@ def measure(accounts: int, runs: int, warm_goal: float, rss_goal_mb: float) -> l
         ours, libyaml = loader_seconds(files, root)
         parallel = parallel_seconds(files)
         print(f"[{accounts:,} accounts] stages in process ...", file=sys.stderr)
+        os.environ["XDG_CACHE_HOME"] = env["XDG_CACHE_HOME"]  # the same signing key as the processes above
         stages = stage_seconds(root)
 
     limit = 2 * reference.seconds

@@ -9,8 +9,8 @@ problem. Nothing here knows the file's name: a `ParsedDocument` is the same for 
 which is what lets lfsync.parsecache reuse it.
 
 Refused with a message naming line and column: files over the size limit, nesting deeper than
-the depth limit, aliases expanding past the alias limit (an "alias bomb" is stopped after a few
-thousand steps, before anything is copied), custom tags, duplicate keys, non-plain keys,
+the depth limit, aliases expanding past the alias limit (an "alias bomb" is counted, not
+expanded: it is refused before anything is copied), custom tags, duplicate keys, non-plain keys,
 numbers JSON cannot carry. ruamel.yaml stays the round-trip parser for `lfsync fmt`.
 """
 
