@@ -15,12 +15,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from lfsync.declarations import (
-    Declarations,
-    did_you_mean,
-    is_lightfield_id,
-    is_reference,
-)
+from lfsync.addresses import is_lightfield_id, is_reference
+from lfsync.declarations import Declarations, did_you_mean
 from lfsync.errors import SourceLocation
 from lfsync.yamlio import yaml_type_name
 

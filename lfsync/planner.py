@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from lfsync.journal import ResourceState
 from lfsync.plan import AttributeChange, Change
 from lfsync.refresh import RemoteRecord
-from lfsync.declarations import is_reference
+from lfsync.addresses import is_reference
 from lfsync.resources import DesiredAccount, relationship_ids, resource_hash
 
 

@@ -11,6 +11,7 @@ from typing import Mapping
 from lfsync.errors import DeclarationError, LfsyncError, display_path
 
 SETTINGS_FILE = "lfsync.yaml"
+DEFAULT_STATE_DIR = "state"
 LOCAL_TARGET = "local"
 LOCAL_DIR = ".lfsync"
 LOCAL_SERVE_URL = "http://127.0.0.1:8787"
@@ -67,7 +68,7 @@ def load_project(directory: Path, env: Mapping[str, str] | None = None) -> Proje
         root=root,
         target=target,
         workspace=workspace,
-        state_dir=(root / settings.get("state_dir", "state")).resolve(),
+        state_dir=(root / settings.get("state_dir", DEFAULT_STATE_DIR)).resolve(),
         skip_enrichment=settings.get("skip_enrichment", False),
     )
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from lfsync.plan import AttributeChange, Change, Plan
-from lfsync.declarations import is_reference
+from lfsync.addresses import is_reference
 
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "adopt": ">", "restore": "^"}
 ATTRIBUTE_SYMBOLS = {"add": "+", "change": "~", "remove": "-"}

@@ -9,10 +9,10 @@ import click
 
 from lfsync.commands import options
 from lfsync.commands.output import say
-from lfsync.declarations import find_declaration_files
+from lfsync.discovery import find_declaration_files
 from lfsync.errors import display_path
 from lfsync.fmt import format_files
-from lfsync.project import load_project
+from lfsync.project import SETTINGS_FILE, load_project
 
 
 @click.command()
@@ -22,7 +22,7 @@ def fmt(directory: Path, check: bool) -> None:
     """Format the declaration files (lfsync.yaml included)."""
     project = load_project(directory)
     files = find_declaration_files(project.root, project.state_dir)
-    settings = project.root / "lfsync.yaml"
+    settings = project.root / SETTINGS_FILE
     if settings.exists():
         files.insert(0, settings)
     changed = format_files(files, check=check)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from lfsync.addresses import is_reference
 from lfsync.commands import options
 from lfsync.commands.output import say, stdout
 from lfsync.errors import LfsyncError
@@ -127,8 +128,5 @@ def _existing(resources: dict[str, ResourceState], address: str) -> ResourceStat
 
 
 def _check_address(address: str) -> None:
-    from lfsync.declarations import ADDRESS_PREFIX, _ADDRESS_KEY_RE
-
-    key = address.removeprefix(ADDRESS_PREFIX)
-    if not address.startswith(ADDRESS_PREFIX) or not _ADDRESS_KEY_RE.fullmatch(key):
+    if not is_reference(address):
         raise LfsyncError(f"{address!r} is not an address like account.acme")
