@@ -1,7 +1,9 @@
 """The write-ahead journal: every intent is durable before its request is sent, every outcome after.
 
-One JSON document per line, appended and fsynced. A process killed mid-write can leave a torn last
-line; it is ignored, which is safe because an intent is only acted on once its line is complete.
+One JSON document per line, appended and fsynced: {"format_version": 1, "intent": {...}} or
+{"format_version": 1, "outcome": {...}} (records.py documents both). A process killed mid-write can
+leave a torn last line; it is ignored, which is safe because an intent is only acted on once its
+line is complete.
 """
 
 from __future__ import annotations
@@ -10,47 +12,13 @@ import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal, TextIO
 
 from pydantic import BaseModel
 
 from lfsync.atomicfile import write_atomically
-
-Operation = Literal["create", "update", "delete", "restore", "adopt"]
-
-
-class ResourceState(BaseModel):
-    id: str
-    hash: str
-    idempotency_key: str | None = None
-    http_link: str | None = None
-    created_at: str | None = None
-    applied: dict[str, Any]
-
-
-class Intent(BaseModel):
-    seq: int
-    operation: Operation
-    address: str
-    resource_id: str | None = None
-    idempotency_key: str | None = None
-    request: dict[str, Any] | None = None
-    hash: str | None = None
-    applied: dict[str, Any] | None = None
-    at: str
-
-    def age_seconds(self, now: datetime | None = None) -> float:
-        now = now or datetime.now(timezone.utc)
-        return (now - datetime.fromisoformat(self.at)).total_seconds()
-
-
-class Outcome(BaseModel):
-    intent: int
-    result: Literal["done", "rejected", "abandoned"]
-    serial: int | None = None
-    address: str
-    resource: ResourceState | None = None
-    error: str | None = None
+from lfsync.errors import LfsyncError, display_path
+from lfsync.records import INTENT, JOURNAL_FORMAT_VERSION, Intent, Outcome
 
 
 def utc_now() -> str:
@@ -60,7 +28,7 @@ def utc_now() -> str:
 class Journal:
     def __init__(self, path: Path):
         self.path = path
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def read(self) -> tuple[dict[int, Intent], list[Outcome]]:
         intents: dict[int, Intent] = {}
@@ -77,8 +45,14 @@ class Journal:
                 if number == len(lines):
                     break  # torn by a kill mid-append
                 raise
+            version = entry.get("format_version", 1)
+            if version != JOURNAL_FORMAT_VERSION:
+                raise LfsyncError(
+                    f"{display_path(self.path)}:{number}: journal format_version {version!r} is not supported "
+                    f"(this lfsync reads {JOURNAL_FORMAT_VERSION})"
+                )
             if "intent" in entry:
-                intent = Intent.model_validate(entry["intent"])
+                intent = INTENT.validate_python(entry["intent"])
                 intents[intent.seq] = intent
             else:
                 outcomes.append(Outcome.model_validate(entry["outcome"]))
@@ -88,8 +62,7 @@ class Journal:
         if self._handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = open(self.path, "a", encoding="utf-8")
-        line = json.dumps({kind: model.model_dump(mode="json", exclude_none=True)}, sort_keys=True)
-        self._handle.write(line + "\n")
+        self._handle.write(_line(kind, model))
         self._handle.flush()
         os.fsync(self._handle.fileno())
 
@@ -98,10 +71,7 @@ class Journal:
         self.close()
         if not intents and not self.path.exists():
             return
-        text = "".join(
-            json.dumps({"intent": i.model_dump(mode="json", exclude_none=True)}, sort_keys=True) + "\n"
-            for i in intents
-        )
+        text = "".join(_line("intent", intent) for intent in intents)
         if text:
             write_atomically(self.path, text)
         else:
@@ -111,3 +81,8 @@ class Journal:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+def _line(kind: Literal["intent", "outcome"], model: BaseModel) -> str:
+    entry = {"format_version": JOURNAL_FORMAT_VERSION, kind: model.model_dump(mode="json", exclude_none=True)}
+    return json.dumps(entry, sort_keys=True) + "\n"

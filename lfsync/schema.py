@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from lfsync.addresses import ADDRESS_KEY_PATTERN, LIGHTFIELD_ID_PATTERN, REFERENCE_PATTERN
+from lfsync.addresses import (
+    ADDRESS_KEY_PATTERN,
+    LIGHTFIELD_ID_PATTERN,
+    REFERENCE_PATTERN,
+)
 from lfsync.declarations import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"

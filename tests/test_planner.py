@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from lfsync.journal import ResourceState
+from lfsync.records import ResourceState
 from lfsync.planner import PlanInputs, plan_changes
-from lfsync.refresh import RemoteRecord
+from lfsync.plan import RemoteRecord
 from lfsync.resources import DesiredAccount, resource_hash
 
 WORKSPACE = "test"

@@ -10,10 +10,10 @@ import click
 
 from lfsync.commands import options
 from lfsync.commands.output import say
+from lfsync.connection import API_KEY_VARIABLE, open_client
 from lfsync.definitions_check import check_against_definitions
 from lfsync.errors import DeclarationError
-from lfsync.target import API_KEY_VARIABLE, open_client
-from lfsync.workflow import load_inputs
+from lfsync.workflow import load_declared
 
 
 @click.command()
@@ -21,16 +21,16 @@ from lfsync.workflow import load_inputs
 @click.option("--offline", is_flag=True, help="Skip the check against the target's definitions.")
 def validate(directory: Path, offline: bool) -> None:
     """Check the declarations without changing anything."""
-    inputs = load_inputs(directory)
-    online = not offline and (inputs.project.is_local or bool(os.environ.get(API_KEY_VARIABLE)))
+    declared = load_declared(directory)
+    online = not offline and (declared.project.is_local or bool(os.environ.get(API_KEY_VARIABLE)))
     if online:
-        definitions = asyncio.run(_definitions(inputs.project))
-        problems = check_against_definitions(inputs.declarations, definitions)
+        definitions = asyncio.run(_definitions(declared.project))
+        problems = check_against_definitions(declared.declarations, definitions)
         if problems:
             raise DeclarationError(list(problems))
     checked = "against the target's definitions" if online else f"offline (set {API_KEY_VARIABLE} to check definitions too)"
     say(
-        f"Success! {len(inputs.declarations.accounts)} account(s) in {len(inputs.declarations.files)} file(s) "
+        f"Success! {len(declared.declarations.accounts)} account(s) in {len(declared.declarations.files)} file(s) "
         f"are valid, checked {checked}.",
         "green",
     )
