@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from contenders import Run, bare_httpx, lfsync_cli, lfsync_in_process, sdk_sequential, sdk_thread_pool
-from harness import ServerCount, count_on_server, many_accounts, write_project
-
 from lfsync.applier import DEFAULT_CONCURRENCY as CLI_DEFAULT_CONCURRENCY
 from lfsync.emulator.testing import served_emulator
 from lfsync.pacing import DOCUMENTED_RATE_PER_SECOND as WRITE_LIMIT
+
+from contenders import Run, bare_httpx, lfsync_cli, lfsync_in_process, sdk_sequential, sdk_thread_pool
+from harness import ServerCount, count_on_server, many_accounts, write_project
 
 AT_THE_LIMIT = ("--write-rate", f"{WRITE_LIMIT:g}", "--latency-ms", "150", "--latency-jitter-ms", "30")
 DROPPING_ANSWERS = (*AT_THE_LIMIT, "--drop-after-commit-rate", "0.05")

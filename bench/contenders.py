@@ -22,13 +22,14 @@ from pathlib import Path
 
 import httpx
 import lightfield
-from harness import API_HEADERS, API_KEY
 
 from lfsync.actions import Action, ApplyReport
 from lfsync.applier import Applier
 from lfsync.connection import open_client
 from lfsync.state import locked_state
 from lfsync.workflow import build_plan, load_declared
+
+from harness import API_HEADERS, API_KEY
 
 HTTP_TIMEOUT_SECONDS = 30.0
 

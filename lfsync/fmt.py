@@ -122,7 +122,7 @@ def _collect_columns(node: Any, new_column: int, columns: dict[int, int], entry_
     if not isinstance(node, (CommentedMap, CommentedSeq)) or node.fa.flow_style():
         return
     is_mapping = isinstance(node, CommentedMap)
-    entries = list(node.items() if is_mapping else enumerate(node))
+    entries = list(node.items()) if isinstance(node, CommentedMap) else list(enumerate(node))
     entry_column = new_column if is_mapping else new_column + SEQUENCE_DASH_WIDTH
     for position, (entry, value) in enumerate(entries):
         try:

@@ -18,11 +18,14 @@ from lfsync.records import Payload
 PLAN_FORMAT_VERSION = 1
 
 
+RemoteStatus = Literal["present", "missing", "trashed"]
+
+
 @dataclass(frozen=True)
 class RemoteRecord:
     """A managed account as --refresh read it back: an input of the planner, never saved."""
 
-    status: Literal["present", "missing", "trashed"]
+    status: RemoteStatus
     observed: Payload = field(default_factory=dict)  # the applied payload as the server has it now
 
 

@@ -42,7 +42,8 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
             change = _create_or_adopt(account, ids, inputs.identity_matches, result.problems)
         elif remote is not None and remote.status == "missing":
             change = _create_or_adopt(account, ids, None, result.problems)
-            change.replaces = current.id
+            if change is not None:
+                change.replaces = current.id
         elif remote is not None and remote.status == "trashed":
             change = _restore(account, current, remote, ids)
         else:

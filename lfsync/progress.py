@@ -5,9 +5,12 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
 from lfsync.actions import ApplyOutcome
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 from lfsync.render import format_duration
 
 PLAIN_INTERVAL_SECONDS = 5.0
@@ -110,7 +113,7 @@ class BarProgress(Progress):
             console=console,
             transient=False,
         )
-        self._task = None
+        self._task: TaskID | None = None
 
     def start(self, total: int) -> None:
         super().start(total)

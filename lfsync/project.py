@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from lfsync.errors import DeclarationError, LfsyncError, display_path
+from lfsync.errors import DeclarationError, LfsyncError, SourceLocation, display_path
 
 SETTINGS_FILE = "lfsync.yaml"
 DEFAULT_STATE_DIR = "state"
@@ -85,7 +85,7 @@ def _read_settings(root: Path) -> dict:
         return {}
     if not isinstance(document, dict):
         raise DeclarationError([(location(shown, document), "lfsync.yaml must be a mapping of settings")])
-    problems = []
+    problems: list[tuple[SourceLocation | None, str]] = []
     for key, value in document.items():
         expected = SETTING_TYPES.get(key)
         if expected is None:

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from lfsync.lightfield import ApiError, LightfieldClient, gather_bounded
-from lfsync.plan import RemoteRecord
+from lfsync.plan import RemoteRecord, RemoteStatus
 from lfsync.resources import relationship_ids
 from lfsync.state import State
 
@@ -30,7 +30,7 @@ async def refresh_remote(client: LightfieldClient, state: State) -> dict[str, Re
             if error.status != 404:
                 raise
             return RemoteRecord("missing")
-        status = "trashed" if resource.id in trashed else "present"
+        status: RemoteStatus = "trashed" if resource.id in trashed else "present"
         return RemoteRecord(status, observed_payload(resource.applied, record, definitions))
 
     return await gather_bounded({address: read(resource) for address, resource in state.resources.items()})

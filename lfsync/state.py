@@ -6,7 +6,7 @@ import json
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping, TypeVar
+from typing import Iterator, Mapping
 
 from pydantic import ValidationError
 
@@ -18,13 +18,10 @@ from lfsync.project import Project
 from lfsync.records import (
     STATE_FORMAT_VERSION,
     Intent,
-    IntentBase,
     Outcome,
     ResourceState,
     StateSnapshot,
 )
-
-AnyIntent = TypeVar("AnyIntent", bound=IntentBase)
 
 
 class StatePaths:
@@ -69,7 +66,7 @@ class State:
         """address -> ID, a live view (copying it per request would make an apply quadratic)."""
         return IdsView(self.snapshot.resources)
 
-    def begin(self, request: AnyIntent) -> AnyIntent:
+    def begin(self, request: Intent) -> Intent:
         """Journal `request` (numbered and timed here) before it is sent; returns the journalled intent."""
         intent = request.model_copy(update={"seq": self._take_seq(), "at": utc_now()})
         self._journal.append("intent", intent)

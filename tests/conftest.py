@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 
-
 def pytest_addoption(parser):
     parser.addoption("--run-slow", action="store_true", help="run the long variants (marked slow)")
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from pathlib import Path
 
-
-from lfsync.project import load_project
 from lfsync.connection import open_client
+from lfsync.project import load_project
 
 
 def test_plan_apply_plan_is_clean_and_second_apply_creates_nothing(project, cli, state_of, server_accounts):

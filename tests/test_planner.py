@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from lfsync.records import ResourceState
-from lfsync.planner import PlanInputs, plan_changes
 from lfsync.plan import RemoteRecord
+from lfsync.planner import PlanInputs, plan_changes
+from lfsync.records import ResourceState
 from lfsync.resources import DesiredAccount, resource_hash
 
 WORKSPACE = "test"

@@ -11,10 +11,10 @@ import pytest
 from lfsync.applier import Applier, create_body
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.lightfield import LightfieldClient, RetryPolicy
+from lfsync.records import CreateIntent
 from lfsync.recovery import RecoveryStopped, settle_pending
 from lfsync.resources import create_idempotency_key, resource_hash
 from lfsync.state import load_state, locked_state
-from lfsync.records import CreateIntent
 from lfsync.workflow import build_plan, load_declared
 
 FAST_RETRY = RetryPolicy(attempts=12, base_delay=0.001, max_delay=0.01)
@@ -43,8 +43,8 @@ def _rewrite_intent_time(project, seq: int, at: str) -> None:
 
 
 async def send_directly(project, key: str, body: dict) -> str:
-    from lfsync.project import load_project
     from lfsync.connection import open_client
+    from lfsync.project import load_project
 
     async with open_client(load_project(project)) as client:
         return (await client.create_account(body, key)).body["id"]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from lfsync.filelock import LockHeld, exclusive_lock
-from lfsync.records import CreateIntent, DeleteIntent, ResourceState
 from lfsync.project import load_project
+from lfsync.records import CreateIntent, DeleteIntent, ResourceState
 from lfsync.state import StatePaths, load_state, locked_state
 
 

@@ -61,7 +61,7 @@ def apply(
     if not result.plan.changes:
         say("Apply complete! Nothing to change.", "bold green")
         return EXIT_OK
-    errors, lines = apply_summary(result.report, {a: d.location for a, d in result.declared.desired.items()})
+    errors, lines = apply_summary(result.report, {a: d.location for a, d in result.declared.desired.items() if d.location})
     for message in errors:
         error(message)
     print_lines(lines)

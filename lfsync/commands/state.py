@@ -13,9 +13,9 @@ from lfsync.commands import options
 from lfsync.commands.output import say, stdout
 from lfsync.connection import open_client
 from lfsync.errors import LfsyncError
-from lfsync.records import ResourceState, empty_payload
 from lfsync.lightfield import ApiError
 from lfsync.project import load_project
+from lfsync.records import ResourceState, empty_payload
 from lfsync.state import load_state, locked_state
 from lfsync.workflow import load_declared
 

@@ -10,6 +10,7 @@ from typing import Callable
 from . import decisions
 from .errors import ApiError
 
+
 @dataclass(frozen=True)
 class BucketState:
     limit: float
