@@ -4,16 +4,18 @@ and execute. Commands parse their options, make one call here and render what it
 from __future__ import annotations
 
 import asyncio
+import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Mapping, Protocol
 
 from lfsync.actions import ApplyReport
 from lfsync.applier import DEFAULT_CONCURRENCY, Applier
-from lfsync.connection import open_client
+from lfsync.connection import API_KEY_VARIABLE, open_client
 from lfsync.declarations import Declarations, load_declarations
-from lfsync.errors import LfsyncError, display_path
+from lfsync.definitions_check import check_against_definitions
+from lfsync.errors import DeclarationError, LfsyncError, display_path
 from lfsync.lightfield import (
     ApiError,
     LightfieldClient,
@@ -25,7 +27,7 @@ from lfsync.plan import Plan, PlanOptions, RemoteRecord, staleness
 from lfsync.planner import PlanInputs, plan_changes
 from lfsync.progress import Progress
 from lfsync.project import Project, load_project
-from lfsync.records import Intent
+from lfsync.records import CreateIntent, Intent, ResourceState, empty_payload
 from lfsync.recovery import settle_pending
 from lfsync.refresh import refresh_remote
 from lfsync.resources import DesiredAccount
@@ -262,3 +264,64 @@ def saved_project_dir(saved: Plan) -> Path:
             "run apply from where plan ran"
         )
     return directory
+
+
+# --- importing and validating -------------------------------------------------------------
+
+
+def import_account(directory: Path, address: str, account_id: str, lock_timeout: float = 0.0) -> None:
+    """`lfsync import`: record an existing account under a declared address (nothing is sent but a read)."""
+    declared = load_declared(directory)
+    if address not in declared.desired:
+        raise LfsyncError(f"{address} is not declared; declare it first, then import it")
+    with locked_state(declared.project, "import", lock_timeout) as state:
+        if address in state.resources:
+            raise LfsyncError(f"{address} is already in state as {state.resources[address].id}; `lfsync state rm` it first")
+        for other, managed in state.resources.items():
+            if managed.id == account_id:
+                raise LfsyncError(f"{account_id} is already managed as {other}")
+        record = asyncio.run(_retrieve(declared.project, account_id))
+        for intent in [i for i in state.pending.values() if i.address == address and isinstance(i, CreateIntent)]:
+            state.reject(intent, f"settled by `lfsync import {address} {account_id}`", abandoned=True)
+        resources = dict(state.resources)
+        resources[address] = ResourceState(
+            id=record["id"],
+            hash="",  # nothing applied yet: the next plan shows every declared value as an update
+            http_link=record.get("httpLink"),
+            created_at=record.get("createdAt"),
+            applied=empty_payload(),
+        )
+        state.replace_resources(resources)
+
+
+async def _retrieve(project: Project, account_id: str) -> dict:
+    async with open_client(project) as client:
+        try:
+            return await client.retrieve_account(account_id)
+        except ApiError as error:
+            raise LfsyncError(f"cannot import {account_id}: {error.describe()}") from None
+
+
+@dataclass(frozen=True)
+class Validated:
+    declared: DeclaredProject
+    online: bool  # also checked against the target's field and relationship definitions
+
+
+def validate_project(directory: Path, *, offline: bool, env: Mapping[str, str] | None = None) -> Validated:
+    """`lfsync validate`: offline checks, and against the target's definitions when it can be reached
+    (the local target, or a remote one with an API key). Raises DeclarationError with every problem."""
+    env = os.environ if env is None else env
+    declared = load_declared(directory)
+    online = not offline and (declared.project.is_local or bool(env.get(API_KEY_VARIABLE)))
+    if online:
+        definitions = asyncio.run(_definitions(declared.project))
+        problems = check_against_definitions(declared.declarations, definitions)
+        if problems:
+            raise DeclarationError(list(problems))
+    return Validated(declared, online)
+
+
+async def _definitions(project: Project) -> dict:
+    async with open_client(project) as client:
+        return await client.definitions()
