@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import traceback
 from typing import Any
@@ -40,7 +41,7 @@ class LfsyncGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in LAZY_COMMANDS:
             module_name, attribute, _ = LAZY_COMMANDS[name]
-            module = __import__(module_name, fromlist=[attribute])
+            module = importlib.import_module(module_name)
             command: click.Command = getattr(module, attribute)
             return command
         return super().get_command(ctx, name)

@@ -49,12 +49,17 @@ class IntentBase(BaseModel):
     address: str  # the account it is for, e.g. account.acme
     at: str = ""  # when it was journalled: ISO 8601 UTC with milliseconds, assigned by State.begin
 
+    @property
+    def key(self) -> str | None:
+        """The Idempotency-Key the request is sent with: creates and updates have one, the rest don't."""
+        return self.idempotency_key if isinstance(self, WriteIntent) else None
+
     def age_seconds(self, now: datetime | None = None) -> float:
         now = now or datetime.now(timezone.utc)
         return (now - datetime.fromisoformat(self.at)).total_seconds()
 
 
-class _WriteIntent(IntentBase):
+class WriteIntent(IntentBase):
     """A create or update: idempotent by key, and what state records once it lands."""
 
     idempotency_key: str  # sent as Idempotency-Key; a re-send within 24 h uses it again
@@ -63,16 +68,16 @@ class _WriteIntent(IntentBase):
     applied: Payload  # becomes ResourceState.applied when the request succeeds
 
 
-class CreateIntent(_WriteIntent):
+class CreateIntent(WriteIntent):
     operation: Literal["create"] = "create"
 
 
-class UpdateIntent(_WriteIntent):
+class UpdateIntent(WriteIntent):
     operation: Literal["update"] = "update"
     resource_id: str  # the account updated
 
 
-class AdoptIntent(_WriteIntent):
+class AdoptIntent(WriteIntent):
     """An update that takes an existing account (found by name) under management."""
 
     operation: Literal["adopt"] = "adopt"

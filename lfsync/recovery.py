@@ -51,7 +51,7 @@ async def _resend(client: LightfieldClient, state: State, intent: Intent, retry:
     if delivery.verdict is Verdict.UNSETTLED:
         raise RecoveryStopped(
             f"could not settle the interrupted {intent.operation} of {intent.address} "
-            f"(key {getattr(intent, 'idempotency_key', None) or '-'}): {_describe(delivery)}. "
+            f"(key {intent.key or '-'}): {_describe(delivery)}. "
             "Nothing was lost; run apply again."
         )
     if delivery.verdict is Verdict.REFUSED:

@@ -142,7 +142,7 @@ def build_plan(
 def describe_pending(intent: Intent) -> str:
     return (
         f"{intent.address}: {intent.operation} interrupted at {intent.at} "
-        f"(key {getattr(intent, 'idempotency_key', None) or '-'}); the next apply settles it first"
+        f"(key {intent.key or '-'}); the next apply settles it first"
     )
 
 
