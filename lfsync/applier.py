@@ -90,7 +90,7 @@ class Applier:
                     if await self._apply(change):
                         succeeded.add(change.address)
                     elif change.deferred_relationships:
-                        self.progress.count(ApplyOutcome.FAILED)  # its follow-up link will not run either
+                        self._count(ApplyOutcome.FAILED, change.address)  # its follow-up link will not run either
             finally:
                 finished[change.address].set()  # dependents need the ID only, not the follow-up link
             if change.deferred_relationships and change.address in succeeded:
@@ -183,12 +183,12 @@ class Applier:
         """`intent` is journalled already: send it, and count how it ended."""
         delivery = await deliver(self.client, self.state, intent, self.retry, resend=False, on_retry=self._on_retry)
         if delivery.verdict is Verdict.UNSETTLED:
-            self.report.unsettled[intent.address] = (
+            self._give_up(
+                intent.address,
                 f"{delivery.error.describe() if delivery.error else 'no answer'}; gave up after "
                 f"{self.retry.attempts} attempts. The request may have landed: the next apply settles it "
-                "with the same idempotency key."
+                "with the same idempotency key.",
             )
-            self._count(ApplyOutcome.FAILED, intent.address)
             return False
         if delivery.verdict is Verdict.REFUSED:
             self._fail(intent.address, delivery.error.describe() if delivery.error else "refused")
@@ -201,21 +201,28 @@ class Applier:
             return False
         return True
 
-    # -- bookkeeping -----------------------------------------------------------------------------
+    # -- bookkeeping: every count goes through _count ----------------------------------------------
     def _on_retry(self, error: ApiError) -> None:
         self.report.retried += 1
         self.progress.retried()
 
     def _count(self, outcome: ApplyOutcome, address: str) -> None:
-        """The one place an outcome is counted: in the report and on the progress display."""
+        """One request ended so: in the report (successes; failures carry their message there) and
+        on the progress display (every request, failures included)."""
         if outcome is not ApplyOutcome.FAILED:
             self.report.record(outcome, address)
         self.progress.count(outcome)
 
     def _fail(self, address: str, message: str, requests: int = 1) -> None:
+        """A definite failure (refused, or not attempted because a dependency failed)."""
         self.report.failed[address] = message
         for _ in range(requests):
-            self.progress.count(ApplyOutcome.FAILED)
+            self._count(ApplyOutcome.FAILED, address)
+
+    def _give_up(self, address: str, message: str) -> None:
+        """No definite answer: the intent stays in the journal for the next apply."""
+        self.report.unsettled[address] = message
+        self._count(ApplyOutcome.FAILED, address)
 
 
 def _resource_id(change: Change) -> str:
