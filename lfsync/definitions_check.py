@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lfsync.declarations import Declarations, did_you_mean, is_lightfield_id, is_reference
+from lfsync.addresses import is_lightfield_id, is_reference
+from lfsync.declarations import Declarations, did_you_mean
 from lfsync.errors import SourceLocation
 from lfsync.organisation import Organisation, RelationshipSpec
 from lfsync.values import ValueProblem, canonical_value

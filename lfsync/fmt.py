@@ -10,9 +10,6 @@ lfsync reads YAML 1.2, where they are text, but other tools must agree.
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +20,7 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import SingleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from lfsync.atomicfile import write_atomically
 from lfsync.declarations import ACCOUNT_KEYS, TOP_LEVEL_KEY
 from lfsync.errors import DeclarationError, display_path
 from lfsync.yamlio import load_yaml_text, read_text, round_trip_yaml
@@ -69,7 +67,7 @@ def format_files(paths: list[Path], check: bool = False) -> list[Path]:
         raise DeclarationError(problems)
     if not check:
         for path, formatted in changes:
-            _replace_file(path, formatted)
+            _rewrite(path, formatted)
     return [path for path, _ in changes]
 
 
@@ -124,7 +122,7 @@ def _collect_columns(node: Any, new_column: int, columns: dict[int, int], entry_
     if not isinstance(node, (CommentedMap, CommentedSeq)) or node.fa.flow_style():
         return
     is_mapping = isinstance(node, CommentedMap)
-    entries = list(node.items() if is_mapping else enumerate(node))
+    entries = list(node.items()) if isinstance(node, CommentedMap) else list(enumerate(node))
     entry_column = new_column if is_mapping else new_column + SEQUENCE_DASH_WIDTH
     for position, (entry, value) in enumerate(entries):
         try:
@@ -298,14 +296,5 @@ def _is_ambiguous_plain_string(value: Any) -> bool:
     return _YAML_1_1_RESOLVER.resolve(ScalarNode, value, (True, False)) != STRING_TAG
 
 
-def _replace_file(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so an interrupted run never leaves half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        shutil.copymode(path, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _rewrite(path: Path, text: str) -> None:
+    write_atomically(path, text, mode=path.stat().st_mode)

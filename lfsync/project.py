@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from lfsync.errors import DeclarationError, LfsyncError, display_path
+from lfsync.errors import DeclarationError, LfsyncError, SourceLocation, display_path
 
 SETTINGS_FILE = "lfsync.yaml"
+DEFAULT_STATE_DIR = "state"
 LOCAL_TARGET = "local"
 LOCAL_DIR = ".lfsync"
 LOCAL_SERVE_URL = "http://127.0.0.1:8787"
@@ -70,7 +71,7 @@ def load_project(directory: Path, env: Mapping[str, str] | None = None) -> Proje
         root=root,
         target=target,
         workspace=workspace,
-        state_dir=(root / settings.get("state_dir", "state")).resolve(),
+        state_dir=(root / settings.get("state_dir", DEFAULT_STATE_DIR)).resolve(),
         skip_enrichment=settings.get("skip_enrichment", False),
     )
 
@@ -119,7 +120,7 @@ def _read_settings(root: Path) -> dict:
         return {}
     if not isinstance(document, dict):
         raise DeclarationError([(location(shown, document), "lfsync.yaml must be a mapping of settings")])
-    problems = []
+    problems: list[tuple[SourceLocation | None, str]] = []
     for key, value in document.items():
         expected = SETTING_TYPES.get(key)
         if expected is None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from lfsync.commands.output import say
+from lfsync.project import SETTINGS_FILE
 
 SETTINGS = """\
 # lfsync project settings (all optional)
@@ -36,7 +37,7 @@ def init(directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     written = [
         name
-        for name, text in (("lfsync.yaml", SETTINGS), ("accounts.yaml", EXAMPLE))
+        for name, text in ((SETTINGS_FILE, SETTINGS), ("accounts.yaml", EXAMPLE))
         if _write_new(directory / name, text)
     ]
     if _extend_gitignore(directory / ".gitignore"):

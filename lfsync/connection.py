@@ -1,4 +1,4 @@
-"""Which API a project talks to: the embedded emulator for `target: local`, else a real base URL."""
+"""Connecting to the API a project targets: the embedded emulator for `target: local`, else a real base URL."""
 
 from __future__ import annotations
 
