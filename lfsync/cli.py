@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from lfsync import __version__
-from lfsync.commands import apply, init, plan, schema, state, unlock, validate
+from lfsync.commands import apply, definitions, init, plan, schema, state, unlock, validate
 from lfsync.commands import fmt as fmt_command
 from lfsync.commands.output import error
 from lfsync.errors import EXIT_OK, LfsyncError, describe_failure
@@ -78,6 +78,7 @@ def main() -> None:
 
 for command in (
     init.init,
+    definitions.definitions,
     validate.validate,
     plan.plan,
     apply.apply,

@@ -14,7 +14,7 @@ from lfsync.addresses import is_lightfield_id, is_reference
 from lfsync.declarations import Declarations, did_you_mean
 from lfsync.errors import SourceLocation
 from lfsync.organisation import Organisation, RelationshipSpec
-from lfsync.values import ValueProblem, canonical_value
+from lfsync.values import ValueProblem, canonical_value, unrepresentable
 
 Problem = tuple[SourceLocation, str]
 
@@ -64,6 +64,18 @@ def check_declarations(declarations: Declarations, organisation: Organisation) -
         checked.relationships[address] = relationships
     checked.problems.sort(key=lambda p: p[0])
     return checked
+
+
+def unrepresentable_values(declarations: Declarations) -> list[Problem]:
+    """Values no JSON body can carry, or the API could never hold (NaN, infinities, integers beyond
+    the safe range), found offline on every path, definitions or not."""
+    problems: list[Problem] = []
+    for address, account in declarations.accounts.items():
+        for key, value in account.fields.items():
+            problem = unrepresentable(value)
+            if problem:
+                problems.append((account.field_locations[key], f"fields.{key} of {address}: {problem}"))
+    return sorted(problems, key=lambda p: p[0])
 
 
 def check_against_definitions(declarations: Declarations, definitions: dict, members: list[dict] | None = None) -> list[Problem]:

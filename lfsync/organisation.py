@@ -14,10 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from lfsync.atomicfile import write_atomically
 from lfsync.errors import LfsyncError, display_path
+from lfsync.project import LOCAL_DIR
 from lfsync.values import FieldSpec
+
+if TYPE_CHECKING:
+    from lfsync.lightfield import LightfieldClient
+    from lfsync.project import Project
 
 SNAPSHOT_FILE = "lfsync.definitions.json"
 SNAPSHOT_FORMAT_VERSION = 1
@@ -91,8 +97,6 @@ def snapshot_path(project_root: Path) -> Path:
 
 
 def write_snapshot(path: Path, organisation: Organisation, target: str) -> None:
-    from lfsync.atomicfile import write_atomically
-
     document = {
         "format_version": SNAPSHOT_FORMAT_VERSION,
         "target": target,
@@ -130,3 +134,63 @@ def read_snapshot(path: Path, target: str) -> Organisation | None:
         },
         members=sorted(({"id": str(m.get("id")), "email": str(m.get("email") or "")} for m in members), key=lambda m: m["id"]),
     )
+
+
+# --- where a run learns the organisation -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownOrganisation:
+    """The organisation a run checks values against, and where it came from (said in the plan)."""
+
+    organisation: Organisation
+    source: str
+
+
+async def fetch_organisation(client: "LightfieldClient") -> Organisation:
+    """Definitions and members, read once per run."""
+    definitions = await client.definitions()
+    return Organisation.from_wire(definitions, await client.list_all_members())
+
+
+def cache_path(project: "Project") -> Path:
+    return project.root / LOCAL_DIR / "definitions" / f"{project.workspace}.json"
+
+
+def remember(project: "Project", organisation: Organisation) -> None:
+    """Keep what was fetched under .lfsync/, for a later run that cannot ask the target."""
+    try:
+        write_snapshot(cache_path(project), organisation, project.target)
+    except OSError:
+        pass  # a cache: a read-only checkout plans the same, only without it
+
+
+def offline_organisation(project: "Project") -> KnownOrganisation | None:
+    """For a run that cannot ask the target: the committed snapshot, else the cache of an earlier run."""
+    for path, kind in ((snapshot_path(project.root), "committed"), (cache_path(project), "cached")):
+        organisation = read_snapshot(path, project.target)
+        if organisation is not None:
+            pulled = _pulled_at(path)
+            return KnownOrganisation(organisation, f"the {kind} definitions in {display_path(path)} (pulled {pulled})")
+    return None
+
+
+def _pulled_at(path: Path) -> str:
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8")).get("pulled_at", "at an unknown time"))
+    except (OSError, ValueError):
+        return "at an unknown time"
+
+
+def differences(snapshot: Organisation, live: Organisation) -> list[str]:
+    """What changed between a committed snapshot and the live organisation, for a refusal message."""
+    changed: list[str] = []
+    for section, noun in (("fieldDefinitions", "field"), ("relationshipDefinitions", "relationship")):
+        before, after = snapshot.definitions[section], live.definitions[section]
+        changed += [f"{noun} {key} added" for key in sorted(set(after) - set(before))]
+        changed += [f"{noun} {key} removed" for key in sorted(set(before) - set(after))]
+        changed += [f"{noun} {key} changed" for key in sorted(set(before) & set(after)) if before[key] != after[key]]
+    before_members, after_members = snapshot.member_emails, live.member_emails
+    changed += [f"member {after_members[m] or m} added" for m in sorted(set(after_members) - set(before_members))]
+    changed += [f"member {before_members[m] or m} removed" for m in sorted(set(before_members) - set(after_members))]
+    return changed

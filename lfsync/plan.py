@@ -87,6 +87,14 @@ class Plan(BaseModel):
     orphans: list[str] = []  # addresses in state, no longer declared, left alone (no --prune)
     pending: list[str] = []  # interrupted operations the next apply settles first, described
     problems: list[str] = []  # reasons the plan cannot be applied as it stands (e.g. ambiguous --adopt)
+    # Where the definitions every value was checked against came from; "" when none could be had
+    # (the plan then says the values were not checked).
+    values_checked_against: str = ""
+    # organisation.Organisation.digest of those definitions and members: a saved plan is stale
+    # once the live organisation differs.
+    organisation_digest: str = ""
+    # ID -> how a reviewer knows it (account.<key>, an option label, a member's email); display only.
+    names: dict[str, str] = {}
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)

@@ -112,8 +112,11 @@ def _read_settings(root: Path) -> dict:
     from lfsync.yamlio import load_yaml_file, location
 
     path = root / SETTINGS_FILE
-    if not path.exists():
-        return {}
+    if not path.is_file():
+        raise LfsyncError(
+            f"no {SETTINGS_FILE} in {display_path(root)}: it is not an lfsync project. Run `lfsync init` there to "
+            "make it one, or name the project directory (e.g. `lfsync plan path/to/project`)"
+        )
     shown = display_path(path)
     document = load_yaml_file(path)
     if document is None:

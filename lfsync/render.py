@@ -27,6 +27,12 @@ ALWAYS_COUNTED = (Action.CREATE, Action.UPDATE, Action.DELETE)
 LINKS_SHOWN = 5
 
 
+UNCHECKED_NOTE = (
+    "Values were not checked against the organisation's definitions (no API key, and no lfsync.definitions.json: "
+    "see `lfsync definitions pull`); apply checks them before it sends anything."
+)
+
+
 def summary_line(plan: Plan) -> str:
     if not plan.has_changes:
         return "No changes. Your accounts match the declarations."
@@ -69,7 +75,7 @@ def render_text(plan: Plan) -> list[Line]:
         lines.append(("lfsync will perform the following actions:", None))
         lines.append(("", None))
     for change in plan.changes:
-        lines.extend(_change_lines(change))
+        lines.extend(_change_lines(change, plan.names))
         lines.append(("", None))
     for address in plan.orphans:
         lines.append((f"? {address} is in state but no longer declared; it is left alone.", "magenta"))
@@ -78,6 +84,8 @@ def render_text(plan: Plan) -> list[Line]:
         lines.append(("", None))
     for problem in plan.problems:
         lines.append((f"Error: {problem}", "red"))
+    if not plan.values_checked_against:
+        lines.append((f"Warning: {UNCHECKED_NOTE}", "yellow"))
     lines.append((summary_line(plan), "bold"))
     eta = eta_line(plan)
     if eta:
@@ -85,7 +93,7 @@ def render_text(plan: Plan) -> list[Line]:
     return lines
 
 
-def _change_lines(change: Change) -> list[Line]:
+def _change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
     symbol = SYMBOLS[change.action]
     where = [part for part in (change.resource_id, change.location) if part]
     suffix = f"  ({', '.join(where)})" if where else ""
@@ -109,7 +117,7 @@ def _change_lines(change: Change) -> list[Line]:
         indent = "        " if in_relationships else "      "
         attribute_symbol = ATTRIBUTE_SYMBOLS[attribute.kind]
         lines.append(
-            (f"{indent}{attribute_symbol} {_label(attribute).ljust(width)} {_values(attribute)}", COLOURS[attribute_symbol])
+            (f"{indent}{attribute_symbol} {_label(attribute).ljust(width)} {_values(attribute, names)}", COLOURS[attribute_symbol])
         )
     if change.deferred_relationships:
         lines.append((f"      (linked by a follow-up update: {', '.join(change.deferred_relationships)})", None))
@@ -120,32 +128,33 @@ def _label(attribute: AttributeChange) -> str:
     return attribute.path.split(".", 1)[1] + ":"
 
 
-def _values(attribute: AttributeChange) -> str:
+def _values(attribute: AttributeChange, names: Mapping[str, str]) -> str:
+    after = _show(attribute.after, names)
     if attribute.known_after_apply:
-        after = _show_with_references(attribute.after) + " (known after apply)"
-    else:
-        after = _show(attribute.after)
+        after += " (known after apply)"
     if attribute.kind == "add":
         return after
     if attribute.kind == "remove":
-        return f"{_show(attribute.before)} -> null"
-    return f"{_show(attribute.before)} -> {after}"
+        return f"{_show(attribute.before, names)} -> null"
+    return f"{_show(attribute.before, names)} -> {after}"
 
 
-def _show(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _show_with_references(value: Any) -> str:
-    """References to accounts not created yet are shown bare, as terraform shows unknown values."""
+def _show(value: Any, names: Mapping[str, str]) -> str:
+    """A value as a reviewer reads it: IDs by their names (option labels, member emails), accounts
+    by address, shown bare as terraform shows references."""
     if isinstance(value, list):
-        return "[" + ", ".join(_show_with_references(item) for item in value) + "]"
-    return value if is_reference(value) else _show(value)
+        return "[" + ", ".join(_show(item, names) for item in value) + "]"
+    if isinstance(value, str):
+        value = names.get(value, value)
+        if is_reference(value):
+            return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def render_markdown(plan: Plan) -> str:
     """A PR comment: a headline, a table of changes and the full diff in a collapsible block."""
     out = [f"### lfsync plan for workspace `{plan.workspace}`", "", f"**{summary_line(plan)}**", ""]
+    out += [f"Values checked against {plan.values_checked_against}." if plan.values_checked_against else f"**{UNCHECKED_NOTE}**", ""]
     eta = eta_line(plan)
     if eta:
         out += [eta, ""]

@@ -262,6 +262,17 @@ _CANONICAL: dict[str, Callable[[FieldSpec, Any], Any]] = {
 # --- shared pieces -----------------------------------------------------------------------------
 
 
+def unrepresentable(value: Any) -> str | None:
+    """Why a value (at any depth) cannot be sent at all, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{yaml_type_name(value)} cannot be sent to the API (JSON has no NaN or infinity)"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER:
+        return f"{short_number(value)} is beyond the range the API can hold (at most {MAX_SAFE_INTEGER} either way)"
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((problem for item in items if (problem := unrepresentable(item))), None)
+
+
+
 def _option(spec: FieldSpec, text: str) -> str:
     option = spec.option_for(text)
     if option is not None:

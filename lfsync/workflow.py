@@ -4,6 +4,7 @@ and execute. Commands parse their options, make one call here and render what it
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from lfsync.actions import ApplyReport
 from lfsync.applier import DEFAULT_CONCURRENCY, Applier
 from lfsync.connection import api_key_from, open_client
 from lfsync.declarations import Declarations, load_declarations
-from lfsync.definitions_check import check_against_definitions
+from lfsync.definitions_check import check_declarations, unrepresentable_values
 from lfsync.errors import DeclarationError, LfsyncError, display_path
 from lfsync.lightfield import (
     ApiError,
@@ -22,6 +23,18 @@ from lfsync.lightfield import (
     RetryPolicy,
     gather_bounded,
     with_retries,
+)
+from lfsync.organisation import (
+    SNAPSHOT_FILE,
+    KnownOrganisation,
+    Organisation,
+    differences,
+    fetch_organisation,
+    offline_organisation,
+    read_snapshot,
+    remember,
+    snapshot_path,
+    write_snapshot,
 )
 from lfsync.plan import Plan, PlanOptions, RemoteRecord, staleness
 from lfsync.planner import PlanInputs, plan_changes
@@ -41,12 +54,45 @@ class DeclaredProject:
     project: Project
     declarations: Declarations
     desired: dict[str, DesiredAccount]
+    # What the values were checked against and canonicalised with; None: not checked (no definitions)
+    organisation: KnownOrganisation | None = None
 
 
 def load_declared(directory: Path) -> DeclaredProject:
     project = load_project(directory)
     declarations = load_declarations(project.root, state_dir=project.state_dir)
+    problems = unrepresentable_values(declarations)
+    if problems:
+        raise DeclarationError(list(problems))
     return DeclaredProject(project, declarations, desired_accounts(declarations, project))
+
+
+def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | None) -> DeclaredProject:
+    """Every value checked against the organisation and put in its canonical form; raises
+    DeclarationError with every problem. Without definitions the declarations stay as written."""
+    if known is None:
+        return declared
+    checked = check_declarations(declared.declarations, known.organisation)
+    if checked.problems:
+        raise DeclarationError(list(checked.problems))
+    desired = {
+        address: dataclasses.replace(
+            account, fields=checked.fields[address], relationships=checked.relationships[address]
+        )
+        for address, account in declared.desired.items()
+    }
+    return dataclasses.replace(declared, desired=desired, organisation=known)
+
+
+def can_ask_target(project: Project, env: Mapping[str, str] | None = None) -> bool:
+    return project.is_local or bool(api_key_from(os.environ if env is None else env))
+
+
+async def learn_organisation(client: LightfieldClient, declared: DeclaredProject) -> DeclaredProject:
+    """Read the live definitions and members (once per run), keep them under .lfsync/, check values."""
+    organisation = await fetch_organisation(client)
+    remember(declared.project, organisation)
+    return with_checked_values(declared, KnownOrganisation(organisation, f"the definitions of {declared.project.target}, read now"))
 
 
 def desired_accounts(declarations: Declarations, project: Project) -> dict[str, DesiredAccount]:
@@ -92,7 +138,8 @@ async def read_remote(
     client: LightfieldClient, declared: DeclaredProject, state: State, options: PlanOptions
 ) -> RemoteView:
     matches = await identity_matches(client, declared, state) if options.adopt else None
-    records = await refresh_remote(client, state) if options.refresh else None
+    fields_by_key = declared.organisation.organisation.fields if declared.organisation else {}
+    records = await refresh_remote(client, state, fields_by_key) if options.refresh else None
     return RemoteView(matches, records)
 
 
@@ -136,7 +183,22 @@ def build_plan(
         orphans=planned.orphans,
         problems=planned.problems,
         pending=[describe_pending(intent) for intent in sorted(state.pending.values(), key=lambda i: i.seq)],
+        values_checked_against=declared.organisation.source if declared.organisation else "",
+        organisation_digest=declared.organisation.organisation.digest if declared.organisation else "",
+        names=display_names(declared, state),
     )
+
+
+def display_names(declared: DeclaredProject, state: State) -> dict[str, str]:
+    """What a reviewer calls each ID a plan may show: accounts by address, options by label,
+    members by email."""
+    names = {resource.id: address for address, resource in state.resources.items()}
+    if declared.organisation is not None:
+        organisation = declared.organisation.organisation
+        for spec in organisation.fields.values():
+            names.update({option.id: option.label for option in spec.options})
+        names.update({member_id: email for member_id, email in organisation.member_emails.items() if email})
+    return names
 
 
 def describe_pending(intent: Intent) -> str:
@@ -147,17 +209,24 @@ def describe_pending(intent: Intent) -> str:
 
 
 def plan_project(directory: Path, options: PlanOptions) -> tuple[DeclaredProject, Plan]:
-    """`lfsync plan`: reads only (the target only with --adopt or --refresh)."""
+    """`lfsync plan`: reads only. Values are checked against the live organisation when the target
+    can be asked (its key checked first), else against the committed definitions snapshot."""
     declared = load_declared(directory)
     state = load_state(declared.project)
-    remote = asyncio.run(_read_for_plan(declared, state, options)) if options.adopt or options.refresh else RemoteView()
+    if can_ask_target(declared.project) or options.adopt or options.refresh:
+        declared, remote = asyncio.run(_read_for_plan(declared, state, options))
+    else:
+        declared, remote = with_checked_values(declared, offline_organisation(declared.project)), RemoteView()
     return declared, build_plan(declared, state, options, remote)
 
 
-async def _read_for_plan(declared: DeclaredProject, state: State, options: PlanOptions) -> RemoteView:
+async def _read_for_plan(
+    declared: DeclaredProject, state: State, options: PlanOptions
+) -> tuple[DeclaredProject, RemoteView]:
     async with open_client(declared.project) as client:
         await check_access(client, declared.project)
-        return await read_remote(client, declared, state, options)
+        declared = await learn_organisation(client, declared)
+        return declared, await read_remote(client, declared, state, options)
 
 
 # --- applying -----------------------------------------------------------------------------
@@ -208,6 +277,10 @@ async def _apply(declared: DeclaredProject, state: State, request: ApplyRequest,
         _check_fresh(request.saved, declared, state)
     async with open_client(declared.project, concurrency=request.concurrency) as client:
         await check_access(client, declared.project)
+        declared = await learn_organisation(client, declared)
+        _check_snapshot_current(declared)
+        if request.saved is not None:
+            _check_same_organisation(request.saved, declared)
         if state.pending:
             terminal.settling(len(state.pending))
             recovered = await settle_pending(client, state)
@@ -241,6 +314,30 @@ def _check_fresh(saved: Plan, declared: DeclaredProject, state: State) -> None:
     )
     if reason:
         raise LfsyncError(f"the saved plan is stale: {reason}. Run `lfsync plan` again.")
+
+
+def _check_snapshot_current(declared: DeclaredProject) -> None:
+    """A committed definitions snapshot is what pull-request plans were checked against: apply
+    refuses while the live organisation differs from it."""
+    assert declared.organisation is not None
+    snapshot = read_snapshot(snapshot_path(declared.project.root), declared.project.target)
+    if snapshot is None or snapshot.digest == declared.organisation.organisation.digest:
+        return
+    changes = differences(snapshot, declared.organisation.organisation)
+    raise LfsyncError(
+        f"the organisation has changed since {SNAPSHOT_FILE} was pulled ({'; '.join(changes[:10]) or 'details differ'}"
+        f"{f'; and {len(changes) - 10} more' if len(changes) > 10 else ''}): plans checked against it may not hold. "
+        f"Run `lfsync definitions pull`, review the plan again and commit the new {SNAPSHOT_FILE}."
+    )
+
+
+def _check_same_organisation(saved: Plan, declared: DeclaredProject) -> None:
+    assert declared.organisation is not None
+    if saved.organisation_digest and saved.organisation_digest != declared.organisation.organisation.digest:
+        raise LfsyncError(
+            "the saved plan is stale: the organisation's definitions or members have changed since it was made. "
+            "Run `lfsync plan` again."
+        )
 
 
 def _check_within(current: Plan, saved: Plan) -> None:
@@ -304,24 +401,36 @@ async def _retrieve(project: Project, account_id: str) -> dict:
 
 @dataclass(frozen=True)
 class Validated:
-    declared: DeclaredProject
-    online: bool  # also checked against the target's field and relationship definitions
+    declared: DeclaredProject  # .organisation says what the values were checked against (None: offline only)
 
 
 def validate_project(directory: Path, *, offline: bool, env: Mapping[str, str] | None = None) -> Validated:
     """`lfsync validate`: offline checks, and against the target's definitions when it can be reached
     (the local target, or a remote one with an API key). Raises DeclarationError with every problem."""
-    env = os.environ if env is None else env
     declared = load_declared(directory)
-    online = not offline and (declared.project.is_local or bool(api_key_from(env)))
-    if online:
-        definitions = asyncio.run(_definitions(declared.project))
-        problems = check_against_definitions(declared.declarations, definitions)
-        if problems:
-            raise DeclarationError(list(problems))
-    return Validated(declared, online)
+    if offline:
+        return Validated(declared)
+    if can_ask_target(declared.project, env):
+        return Validated(asyncio.run(_learn(declared)))
+    return Validated(with_checked_values(declared, offline_organisation(declared.project)))
 
 
-async def _definitions(project: Project) -> dict:
+async def _learn(declared: DeclaredProject) -> DeclaredProject:
+    async with open_client(declared.project) as client:
+        await check_access(client, declared.project)
+        return await learn_organisation(client, declared)
+
+
+def pull_definitions(directory: Path) -> tuple[Path, Organisation]:
+    """`lfsync definitions pull`: write the organisation's definitions and members beside lfsync.yaml."""
+    project = load_project(directory)
+    organisation = asyncio.run(_fetch(project))
+    path = snapshot_path(project.root)
+    write_snapshot(path, organisation, project.target)
+    return path, organisation
+
+
+async def _fetch(project: Project) -> Organisation:
     async with open_client(project) as client:
-        return await client.definitions()
+        await check_access(client, project)
+        return await fetch_organisation(client)

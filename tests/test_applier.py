@@ -14,9 +14,8 @@ from lfsync.lightfield import LightfieldClient, RetryPolicy
 from lfsync.plan import PlanOptions, RemoteRecord
 from lfsync.progress import Progress
 from lfsync.records import CreateIntent
-from lfsync.refresh import refresh_remote
 from lfsync.state import load_state, locked_state
-from lfsync.workflow import RemoteView, build_plan, load_declared
+from lfsync.workflow import build_plan, learn_organisation, load_declared, read_remote
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01)
 ACCOUNTS = """
@@ -41,13 +40,14 @@ class Emulator:
 
 
 def apply(project, emulator: Emulator, options: PlanOptions = PlanOptions(), progress: Progress | None = None):
-    """Plan (reading the emulator with --refresh) and execute; returns (plan, report)."""
-    declared = load_declared(project)
-
+    """Plan (reading the emulator with --refresh) and execute; returns (plan, report). Values are
+    checked against a fault-free emulator's organisation (the same fixture)."""
     async def run():
+        async with Emulator().client() as reader:
+            declared = await learn_organisation(reader, load_declared(project))
         async with emulator.client() as client:
             with locked_state(declared.project, "test") as state:
-                remote = RemoteView(records=await refresh_remote(client, state)) if options.refresh else RemoteView()
+                remote = await read_remote(client, declared, state, options)
                 plan = build_plan(declared, state, options, remote)
                 applier = Applier(client, state, declared.desired, "default", retry=FAST_RETRY, progress=progress)
                 report = await applier.execute(plan.changes)

@@ -180,14 +180,15 @@ def test_a_rejected_account_fails_alone_and_the_rest_carry_on(make_project, cli,
           good:
             fields: {$name: Good}
           bad:
-            fields: {$name: Bad, tier: platinum}
+            fields: {$name: Bad}
+            relationships: {$contact: [con_c00000000000000000000]}
           child:
             fields: {$name: Child}
             relationships: {parentAccount: account.bad}
         """})
     result = cli("apply", project, "--auto-approve")
     assert result.exit_code == 1
-    assert "account.bad (a.yaml:4:3): HTTP 400 invalid_type (fields.tier)" in result.stderr.replace("\n", " ")
+    assert "account.bad (a.yaml:4:3): HTTP 422 relationship_entity_missing" in result.stderr.replace("\n", " ")
     assert "account.child" in result.stderr and "depends on account.bad" in result.stderr
     assert "1 created" in result.stdout and "2 failed" in result.stdout
     assert list(state_of(project)["resources"]) == ["account.good"]
@@ -254,7 +255,7 @@ def test_a_refused_api_key_fails_fast_and_is_never_printed(project, cli, tmp_pat
 
 def test_validate_offline_and_against_definitions(project, cli):
     ok = cli("validate", project)
-    assert ok.exit_code == 0 and "against the target's definitions" in ok.stdout
+    assert ok.exit_code == 0 and "checked against the definitions of local, read now" in ok.stdout
     (project / "more.yaml").write_text("accounts:\n  x:\n    fields:\n      $name: X\n      tier: platinum\n      colour: red\n")
     bad = cli("validate", project)
     assert bad.exit_code == 1

@@ -200,13 +200,13 @@ def test_unsafe_targets_are_refused_without_echoing_secrets(make_project, cli, t
 
 
 @pytest.mark.parametrize("target", ["http://127.0.0.1:8787", "http://localhost:1", "http://[::1]:2", "https://api.example.com"])
-def test_loopback_http_and_https_targets_are_accepted(tmp_path, target):
-    assert load_project(tmp_path, env={"LIGHTFIELD_BASE_URL": target}).target == target
+def test_loopback_http_and_https_targets_are_accepted(make_project, target):
+    assert load_project(make_project({}), env={"LIGHTFIELD_BASE_URL": target}).target == target
 
 
-def test_a_workspace_name_ending_in_a_newline_is_refused(tmp_path):
+def test_a_workspace_name_ending_in_a_newline_is_refused(make_project):
     with pytest.raises(LfsyncError, match="is not a valid name"):
-        load_project(tmp_path, env={"LFSYNC_WORKSPACE": "demo\n"})
+        load_project(make_project({}), env={"LFSYNC_WORKSPACE": "demo\n"})
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-1", "soon"])

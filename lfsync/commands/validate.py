@@ -9,6 +9,7 @@ import click
 from lfsync.commands import options
 from lfsync.commands.output import say
 from lfsync.connection import API_KEY_VARIABLE
+from lfsync.organisation import SNAPSHOT_FILE
 from lfsync.workflow import validate_project
 
 
@@ -19,10 +20,12 @@ def validate(directory: Path, offline: bool) -> None:
     """Check the declarations without changing anything."""
     result = validate_project(directory, offline=offline)
     declarations = result.declared.declarations
+    known = result.declared.organisation
     checked = (
-        "against the target's definitions"
-        if result.online
-        else f"offline (set {API_KEY_VARIABLE} to check definitions too)"
+        f"against {known.source}"
+        if known is not None
+        else f"offline only (set {API_KEY_VARIABLE}, or commit {SNAPSHOT_FILE} with `lfsync definitions pull`, "
+        "to check values against the organisation too)"
     )
     say(
         f"Success! {len(declarations.accounts)} account(s) in {len(declarations.files)} file(s) are valid, checked {checked}.",
