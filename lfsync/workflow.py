@@ -266,44 +266,51 @@ class ApplyResult:
 
 
 def apply_project(request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
-    """`lfsync apply`: settle interrupted work, plan, confirm, execute, and write state, under the lock."""
+    """`lfsync apply`: check access and every value, then under the lock settle interrupted work,
+    plan, confirm, execute and write state. Nothing is written before the values are checked."""
     declared = load_declared(request.source)
-    with locked_state(declared.project, "apply", request.lock_timeout) as state:
-        return asyncio.run(_apply(declared, state, request, terminal))
+    return asyncio.run(_apply(declared, request, terminal))
 
 
-async def _apply(declared: DeclaredProject, state: State, request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
-    if request.saved is not None:
-        _check_fresh(request.saved, declared, state)
+async def _apply(declared: DeclaredProject, request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
     async with open_client(declared.project, concurrency=request.concurrency) as client:
         await check_access(client, declared.project)
         declared = await learn_organisation(client, declared)
         _check_snapshot_current(declared)
         if request.saved is not None:
             _check_same_organisation(request.saved, declared)
-        if state.pending:
-            terminal.settling(len(state.pending))
-            recovered = await settle_pending(client, state)
-            state.compact()
-            terminal.settled(recovered.settled + recovered.dropped)
-        remote = await read_remote(client, declared, state, request.options)
-        current = build_plan(declared, state, request.options, remote)
-        if request.saved is not None:
-            _check_within(current, request.saved)
-        terminal.show_plan(current)
-        if current.problems:
-            raise LfsyncError("the plan has errors (above); nothing was applied")
-        if not current.changes:
-            return ApplyResult(declared, current, ApplyReport())
-        if not (request.auto_approve or request.saved is not None) and not terminal.confirm(current):
-            return ApplyResult(declared, current, None)
-        applier = Applier(
-            client, state, declared.desired, declared.project.workspace,
-            concurrency=request.concurrency, progress=terminal.progress(),
-        )
-        with terminal.interrupts(applier.stop):
-            report = await applier.execute(current.changes)
+        with locked_state(declared.project, "apply", request.lock_timeout) as state:
+            return await _apply_locked(client, declared, state, request, terminal)
+
+
+async def _apply_locked(
+    client: LightfieldClient, declared: DeclaredProject, state: State, request: ApplyRequest, terminal: ApplyTerminal
+) -> ApplyResult:
+    if request.saved is not None:
+        _check_fresh(request.saved, declared, state)
+    if state.pending:
+        terminal.settling(len(state.pending))
+        recovered = await settle_pending(client, state)
         state.compact()
+        terminal.settled(recovered.settled + recovered.dropped)
+    remote = await read_remote(client, declared, state, request.options)
+    current = build_plan(declared, state, request.options, remote)
+    if request.saved is not None:
+        _check_within(current, request.saved)
+    terminal.show_plan(current)
+    if current.problems:
+        raise LfsyncError("the plan has errors (above); nothing was applied")
+    if not current.changes:
+        return ApplyResult(declared, current, ApplyReport())
+    if not (request.auto_approve or request.saved is not None) and not terminal.confirm(current):
+        return ApplyResult(declared, current, None)
+    applier = Applier(
+        client, state, declared.desired, declared.project.workspace,
+        concurrency=request.concurrency, progress=terminal.progress(),
+    )
+    with terminal.interrupts(applier.stop):
+        report = await applier.execute(current.changes)
+    state.compact()
     return ApplyResult(declared, current, report)
 
 
