@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import Counter
 from typing import Any
 
 from lfsync.plan import AttributeChange, Change, Plan
 from lfsync.declarations import is_reference
+from lfsync.textsafe import code_block, markdown_code, markdown_text
 
 SYMBOLS = {"create": "+", "update": "~", "delete": "-", "adopt": ">", "restore": "^"}
 ATTRIBUTE_SYMBOLS = {"add": "+", "change": "~", "remove": "-"}
@@ -137,38 +140,107 @@ def _show_with_references(value: Any) -> str:
     return value if is_reference(value) else _show(value)
 
 
-def render_markdown(plan: Plan) -> str:
-    """A PR comment: a headline, a table of changes and the full diff in a collapsible block."""
-    out = [f"### lfsync plan for workspace `{plan.workspace}`", "", f"**{summary_line(plan)}**", ""]
+MARKDOWN_BUDGET = 60_000  # GitHub refuses comments over 65,536 characters
+_FOOTER_RESERVE = 600  # room kept for the note saying what was left out
+
+
+def plan_fingerprint(plan: Plan) -> str:
+    """A short SHA-256 of the plan's changes: the same plan always has the same fingerprint."""
+    changes = [change.model_dump(mode="json") for change in plan.changes]
+    digest = hashlib.sha256(json.dumps(changes, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return digest[:12]
+
+
+def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET, full_plan: str | None = None) -> str:
+    """A PR comment: counts first, then each change in a collapsible section, within `budget` characters.
+
+    What does not fit is counted in a closing note that says where the whole plan is (`full_plan`,
+    e.g. the saved plan file, else how to print it).
+    """
+    out = MarkdownBudget(budget - _FOOTER_RESERVE)
+    out.add_always(_markdown_head(plan))
+    for problem in plan.problems:
+        out.add("problem", [f"- :x: {markdown_text(problem)}"])
+    for note in plan.pending:
+        out.add("unsettled operation", [f"- :hourglass: {markdown_text(note)} (settled first by the next apply)"])
+    for address in plan.orphans:
+        out.add("orphan", [f"- :grey_question: {markdown_code(address)} is no longer declared; left alone (`--prune` trashes it)"])
+    for change in plan.changes:
+        out.add(change.action, _markdown_change(change))
+    out.add_always(_left_out_note(out.left_out, full_plan, budget))
+    return "\n".join(out.lines).rstrip() + "\n"
+
+
+class MarkdownBudget:
+    """Collects sections while they fit; once one does not, counts the rest by kind instead."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.lines: list[str] = []
+        self.size = 0
+        self.left_out: Counter[str] = Counter()
+
+    def add_always(self, lines: list[str]) -> None:
+        self.lines.extend(lines)
+        self.size += sum(len(line) + 1 for line in lines)
+
+    def add(self, kind: str, lines: list[str]) -> None:
+        size = sum(len(line) + 1 for line in lines)
+        if self.left_out or self.size + size > self.budget:
+            self.left_out[kind] += 1
+            return
+        self.add_always(lines)
+
+
+def _markdown_head(plan: Plan) -> list[str]:
+    head = [f"### lfsync plan for workspace {markdown_code(plan.workspace)}", "", f"**{summary_line(plan)}**", ""]
+    rows = [(action, plan.count(action)) for action in ACTIONS if plan.count(action)]
+    rows += [(label, len(items)) for label, items in (("unsettled", plan.pending), ("not declared", plan.orphans), ("errors", plan.problems)) if items]
+    if rows:
+        head += ["| | count |", "|---|--:|"] + [f"| {label} | {count} |" for label, count in rows] + [""]
+    head.append(f"Plan fingerprint: `{plan_fingerprint(plan)}` (SHA-256 of its changes)")
     eta = eta_line(plan)
-    if eta:
-        out += [eta, ""]
-    if plan.changes:
-        out += ["| action | address | where |", "|---|---|---|"]
-        for change in plan.changes:
-            where = " ".join(f"`{part}`" for part in (change.resource_id, change.location) if part)
-            out.append(f"| {change.action} | `{change.address}` | {where} |")
-        out.append("")
-    if plan.orphans:
-        out += [f"Not declared, left alone (use `--prune` to trash): {', '.join(f'`{a}`' for a in plan.orphans)}", ""]
-    if plan.pending:
-        out += ["Unsettled operations from an interrupted apply (settled first by the next apply):", ""]
-        out += [f"- {note}" for note in plan.pending] + [""]
-    if plan.problems:
-        out += [f"- :x: {problem}" for problem in plan.problems] + [""]
-    if plan.changes:
-        diff = [text for text, _ in render_text(plan.model_copy(update={"pending": [], "orphans": [], "problems": []}))]
-        out += ["<details><summary>Details</summary>", "", "```diff"]
-        out += [_diff_line(line) for line in diff if not line.startswith(("Plan:", "No changes", "Apply needs"))]
-        out += ["```", "", "</details>"]
-    return "\n".join(out).rstrip() + "\n"
+    head += ["", markdown_text(eta)] if eta else []
+    return head + [""]
+
+
+def _markdown_change(change: Change) -> list[str]:
+    symbol = SYMBOLS[change.action]
+    headline = _change_lines(change)[0][0].strip().removeprefix("# ").removeprefix(change.address).strip()
+    where = f" ({markdown_text(change.location)})" if change.location else ""
+    diff = [_diff_line(text) for text, _ in _change_lines(change)[1:]]
+    return [
+        f"<details><summary>{markdown_code(f'{symbol} {change.address}')} {markdown_text(headline)}{where}</summary>",
+        "",
+        *code_block(diff, "diff"),
+        "",
+        "</details>",
+        "",
+    ]
+
+
+def _left_out_note(left_out: Counter[str], full_plan: str | None, budget: int) -> list[str]:
+    if not left_out:
+        return []
+    total = sum(left_out.values())
+    kinds = ", ".join(f"{count} {kind}" for kind, count in left_out.items())
+    where = (
+        f"the saved plan {markdown_code(full_plan)} (JSON) and the job log"
+        if full_plan
+        else "the job log; `lfsync plan` (text) or `lfsync plan --format json` prints it whole"
+    )
+    return [
+        "",
+        f"> :warning: **{total} item(s) not shown** ({kinds}) to keep this comment under "
+        f"{budget:,} characters. The full plan is in {where}.",
+    ]
 
 
 def _diff_line(line: str) -> str:
     """Put the change symbol in column one, where GitHub's diff highlighting looks for it."""
     stripped = line.lstrip()
-    if stripped[:1] in ("+", "-", "~", ">"):
-        symbol = {"~": "!", ">": "+"}.get(stripped[0], stripped[0])
+    if stripped[:1] in ("+", "-", "~", ">", "^"):
+        symbol = {"~": "!", ">": "+", "^": "+"}.get(stripped[0], stripped[0])
         return f"{symbol} {stripped[1:].lstrip()}" if line.startswith("  ") else line
     return line
 

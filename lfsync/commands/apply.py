@@ -12,10 +12,11 @@ import click
 
 from lfsync.applier import DEFAULT_CONCURRENCY, Applier, ApplyReport
 from lfsync.commands import options
-from lfsync.commands.output import error, is_interactive, say, stderr, warn
+from lfsync.commands.output import append_step_summary, error, is_interactive, say, stderr, warn
 from lfsync.commands.plan import show_plan
 from lfsync.errors import LfsyncError
 from lfsync.plan import Plan, PlanOptions, load_plan, staleness
+from lfsync.render import render_markdown
 from lfsync.progress import BarProgress, PlainProgress, Progress
 from lfsync.recovery import settle_pending
 from lfsync.state import State, locked_state
@@ -73,6 +74,7 @@ async def _apply(
         if saved is not None:
             _check_within(current, saved)
         show_plan(current, "text")
+        append_step_summary(render_markdown(current))
         if current.problems:
             raise LfsyncError("the plan has errors (above); nothing was applied")
         if not current.changes:
@@ -163,6 +165,7 @@ def _summarise(report: ApplyReport, inputs: Inputs) -> None:
         say(f"Apply finished with errors: {counts}, {failures} failed.", "bold red")
     else:
         say(f"Apply complete! Resources: {counts}.", "bold green")
+    append_step_summary(f"**lfsync apply: {'interrupted' if report.interrupted else 'finished with errors' if failures else 'complete'}** ({counts}, {failures} failed)\n")
     if report.retried:
         say(f"({report.retried} request(s) retried with the same idempotency key.)")
     links = [(a, link) for a, link in report.links.items() if link][:LINKS_SHOWN]

@@ -8,6 +8,8 @@ import sys
 from rich.console import Console
 from rich.text import Text
 
+from lfsync.textsafe import for_terminal
+
 _stdout: Console | None = None
 _stderr: Console | None = None
 
@@ -33,20 +35,31 @@ def _no_colour(stream) -> bool:
 def print_lines(lines: list[tuple[str, str | None]], console: Console | None = None) -> None:
     console = console or stdout()
     for text, style in lines:
-        console.print(Text(text, style=style or ""))
+        console.print(Text(for_terminal(text), style=style or ""))
 
 
 def say(text: str = "", style: str | None = None) -> None:
-    stdout().print(Text(text, style=style or ""))
+    stdout().print(Text(for_terminal(text), style=style or ""))
 
 
 def warn(text: str) -> None:
-    stderr().print(Text(text, style="yellow"))
+    stderr().print(Text(for_terminal(text), style="yellow"))
 
 
 def error(text: str) -> None:
-    stderr().print(Text(f"Error: {text}", style="bold red"))
+    stderr().print(Text(f"Error: {for_terminal(text)}", style="bold red"))
 
 
 def is_interactive() -> bool:
     return sys.stdin.isatty()
+
+
+STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
+
+
+def append_step_summary(markdown: str) -> None:
+    """In GitHub Actions, add markdown to the job's summary page (the file it names)."""
+    path = os.environ.get(STEP_SUMMARY_VARIABLE)
+    if path:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(markdown if markdown.endswith("\n") else markdown + "\n")

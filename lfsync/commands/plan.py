@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from lfsync.commands import options
-from lfsync.commands.output import print_lines, say, stdout
+from lfsync.commands.output import append_step_summary, print_lines, say, stdout
 from lfsync.errors import display_path
 from lfsync.plan import Plan, PlanOptions
 from lfsync.render import render_json, render_markdown, render_text
@@ -37,7 +37,9 @@ def plan(directory: Path, out: Path | None, output_format: str, detailed_exitcod
     if adopt or refresh:
         matches, remote = asyncio.run(_read_remote(inputs, state, plan_options))
     result = build_plan(inputs, state, plan_options, matches=matches, remote=remote)
-    show_plan(result, output_format)
+    full_plan = display_path(out) if out is not None else None
+    show_plan(result, output_format, full_plan=full_plan)
+    append_step_summary(render_markdown(result, full_plan=full_plan))
     if out is not None:
         result.save(out)
         if output_format == "text":
@@ -55,10 +57,10 @@ async def _read_remote(inputs, state, plan_options: PlanOptions):
         return await read_target(client, inputs, state, plan_options)
 
 
-def show_plan(result: Plan, output_format: str) -> None:
+def show_plan(result: Plan, output_format: str, *, full_plan: str | None = None) -> None:
     if output_format == "json":
         stdout().out(render_json(result), end="")
     elif output_format == "markdown":
-        stdout().out(render_markdown(result), end="")
+        stdout().out(render_markdown(result, full_plan=full_plan), end="")
     else:
         print_lines(render_text(result))
