@@ -17,6 +17,7 @@ from typing import Any
 import pydantic
 
 from lfsync.errors import DeclarationError, SourceLocation, display_path
+from lfsync.globs import DEFAULT_DECLARATION_GLOBS, selected
 from lfsync.yamlio import (
     DuplicateKey,
     DuplicateKeysError,
@@ -42,7 +43,6 @@ ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment")
 NAME_FIELD = "$name"
 PROJECT_SETTINGS_FILE = "lfsync.yaml"
 DEFAULT_STATE_DIR = "state"
-DECLARATION_SUFFIXES = (".yaml", ".yml")
 
 _ADDRESS_KEY_RE = re.compile(ADDRESS_KEY_PATTERN)
 _LIGHTFIELD_ID_RE = re.compile(LIGHTFIELD_ID_PATTERN)
@@ -112,8 +112,11 @@ def did_you_mean(word: str, candidates: Any) -> str:
 # --- finding and loading files ---------------------------------------------------------
 
 
-def find_declaration_files(project_dir: Path, state_dir: Path) -> list[Path]:
-    """Every *.yaml / *.yml under the project, sorted; without lfsync.yaml, hidden folders and the state folder."""
+def find_declaration_files(
+    project_dir: Path, state_dir: Path, patterns: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS
+) -> list[Path]:
+    """The files `patterns` select (by default every *.yaml / *.yml) under the project, sorted;
+    never lfsync.yaml, files in hidden folders or the state folder."""
     root = project_dir.resolve()
     excluded_dir = (root / state_dir).resolve()
     found = []
@@ -125,20 +128,23 @@ def find_declaration_files(project_dir: Path, state_dir: Path) -> list[Path]:
         )
         for name in filenames:
             path = here / name
-            if name.startswith(".") or path.suffix not in DECLARATION_SUFFIXES:
+            if name.startswith(".") or (here == root and name == PROJECT_SETTINGS_FILE):
                 continue
-            if here == root and name == PROJECT_SETTINGS_FILE:
+            if not selected(path.relative_to(root).as_posix(), patterns):
                 continue
             found.append(project_dir / path.relative_to(root))
     return sorted(found)
 
 
 def load_declarations(
-    project_dir: Path, files: list[Path] | None = None, state_dir: Path | None = None
+    project_dir: Path,
+    files: list[Path] | None = None,
+    state_dir: Path | None = None,
+    patterns: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS,
 ) -> Declarations:
     """Load and validate every declaration file; raises DeclarationError listing all problems."""
     if files is None:
-        files = find_declaration_files(project_dir, state_dir or project_dir / DEFAULT_STATE_DIR)
+        files = find_declaration_files(project_dir, state_dir or project_dir / DEFAULT_STATE_DIR, patterns)
     problems: Problems = []
     contents: dict[Path, bytes] = {}
     parsed: list[ParsedAccount] = []
@@ -247,9 +253,11 @@ def top_level_accounts(document: Any, shown: str, problems: Problems) -> dict | 
                 (
                     location(shown, document, key=key),
                     f"unknown top-level key {key!r}: a declaration file holds only 'accounts'"
-                    + did_you_mean(str(key), [TOP_LEVEL_KEY]),
+                    + (did_you_mean(str(key), [TOP_LEVEL_KEY]) or _NOT_A_DECLARATION_HINT),
                 )
             )
+            if TOP_LEVEL_KEY not in document:
+                break  # one message is enough for a file that is no declaration file at all
     accounts = document.get(TOP_LEVEL_KEY)
     if accounts is None:
         return None
@@ -262,6 +270,12 @@ def top_level_accounts(document: Any, shown: str, problems: Problems) -> dict | 
         )
         return None
     return accounts
+
+
+_NOT_A_DECLARATION_HINT = (
+    "; if this file is not an lfsync declaration file, choose the files that are with "
+    "`declarations:` globs in lfsync.yaml (e.g. ['accounts/**/*.yaml'])"
+)
 
 
 def valid_address_key(key: Any, where: SourceLocation, problems: Problems) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Mapping
 
 from lfsync.errors import DeclarationError, LfsyncError, display_path
+from lfsync.globs import DEFAULT_DECLARATION_GLOBS, glob_problem
 
 SETTINGS_FILE = "lfsync.yaml"
 LOCAL_TARGET = "local"
@@ -20,7 +21,10 @@ SETTING_TYPES: dict[str, type] = {
     "workspace": str,
     "state_dir": str,
     "skip_enrichment": bool,
+    "declarations": list,
+    "identity": str,
 }
+DEFAULT_IDENTITY = "$name"
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,8 @@ class Project:
     workspace: str
     state_dir: Path
     skip_enrichment: bool
+    declaration_globs: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS
+    identity: str = DEFAULT_IDENTITY  # the field --adopt matches existing records on
 
     @property
     def is_local(self) -> bool:
@@ -69,6 +75,8 @@ def load_project(directory: Path, env: Mapping[str, str] | None = None) -> Proje
         workspace=workspace,
         state_dir=(root / settings.get("state_dir", "state")).resolve(),
         skip_enrichment=settings.get("skip_enrichment", False),
+        declaration_globs=tuple(str(glob) for glob in settings.get("declarations", DEFAULT_DECLARATION_GLOBS)),
+        identity=settings.get("identity", DEFAULT_IDENTITY),
     )
 
 
@@ -94,6 +102,16 @@ def _read_settings(root: Path) -> dict:
             problems.append(
                 (location(shown, document, key=key), f"setting {key!r} must be a {expected.__name__}")
             )
+        elif key == "declarations":
+            problems.extend(
+                (location(shown, value, index=index), problem)
+                for index, pattern in enumerate(value)
+                if (problem := glob_problem(pattern))
+            )
+            if not value:
+                problems.append((location(shown, document, key=key), "'declarations' needs at least one glob"))
+        elif key == "identity" and not value.strip():
+            problems.append((location(shown, document, key=key), "'identity' must name a field, e.g. $name or a custom field slug"))
     if problems:
         raise DeclarationError(problems)
     return dict(document)

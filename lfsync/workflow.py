@@ -25,7 +25,7 @@ class Inputs:
 
 def load_inputs(directory: Path) -> Inputs:
     project = load_project(directory)
-    declarations = load_declarations(project.root, state_dir=project.state_dir)
+    declarations = load_declarations(project.root, state_dir=project.state_dir, patterns=project.declaration_globs)
     return Inputs(project, declarations, desired_accounts(declarations, project))
 
 

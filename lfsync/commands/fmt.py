@@ -22,7 +22,7 @@ from lfsync.project import load_project
 def fmt(directory: Path, check: bool) -> None:
     """Format the declaration files (lfsync.yaml included); comments and quoting are kept."""
     project = load_project(directory)
-    files = find_declaration_files(project.root, project.state_dir)
+    files = find_declaration_files(project.root, project.state_dir, project.declaration_globs)
     settings = project.root / "lfsync.yaml"
     if settings.exists():
         files.insert(0, settings)
