@@ -39,7 +39,7 @@ READ_ONLY_FIELDS = {"$howTheyMakeMoney", "$accountStatus"}
 READ_ONLY_RELATIONSHIPS = {"$opportunity", "$task", "$note", "$meeting"}
 
 TOP_LEVEL_KEY = "accounts"
-ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment")
+ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment", "protect")
 NAME_FIELD = "$name"
 PROJECT_SETTINGS_FILE = "lfsync.yaml"
 DEFAULT_STATE_DIR = "state"
@@ -62,6 +62,7 @@ class AccountDeclaration(pydantic.BaseModel):
     relationships: dict[str, str | list[str]]
     skip_enrichment: bool | None
     location: SourceLocation
+    protect: bool = False  # refuse to delete it, even with --prune
     field_locations: dict[str, SourceLocation]
     relationship_locations: dict[str, SourceLocation]
 
@@ -330,7 +331,8 @@ class AccountParser:
         self.check_account_keys(body)
         fields, field_locations = self.parse_fields(body)
         relationships, relationship_locations = self.parse_relationships(body)
-        skip_enrichment = self.parse_skip_enrichment(body)
+        skip_enrichment = self.parse_flag(body, "skip_enrichment")
+        protect = self.parse_flag(body, "protect")
         declaration = None
         if self.ok:
             declaration = AccountDeclaration(
@@ -339,6 +341,7 @@ class AccountParser:
                 fields=fields,
                 relationships=relationships,
                 skip_enrichment=skip_enrichment,
+                protect=bool(protect),
                 location=self.key_location,
                 field_locations=field_locations,
                 relationship_locations=relationship_locations,
@@ -477,17 +480,17 @@ class AccountParser:
         )
         return None
 
-    # skip_enrichment
+    # skip_enrichment, protect
 
-    def parse_skip_enrichment(self, body: dict) -> bool | None:
-        if "skip_enrichment" not in body:
+    def parse_flag(self, body: dict, key: str) -> bool | None:
+        if key not in body:
             return None
-        value = body["skip_enrichment"]
+        value = body[key]
         if isinstance(value, bool):
             return value
         self.problem(
-            value_location(self.shown, body, "skip_enrichment"),
-            f"skip_enrichment of {self.address} must be true or false, found {yaml_type_name(value)}",
+            value_location(self.shown, body, key),
+            f"{key} of {self.address} must be true or false, found {yaml_type_name(value)}",
         )
         return None
 

@@ -26,6 +26,7 @@ class ResourceState(BaseModel):
     http_link: str | None = None
     created_at: str | None = None
     applied: dict[str, Any]
+    protect: bool | None = None  # declared `protect: true` when last applied: never deleted by --prune
 
 
 class Intent(BaseModel):

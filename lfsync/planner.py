@@ -50,7 +50,9 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
         if change is not None:
             result.changes.append(change)
     for address in sorted(set(inputs.resources) - set(inputs.desired)):
-        if inputs.prune:
+        if inputs.prune and inputs.resources[address].protect:
+            result.problems.append(protected_deletion(address, inputs.resources[address].id))
+        elif inputs.prune:
             result.changes.append(_delete(address, inputs.resources[address]))
         else:
             result.orphans.append(address)
@@ -115,6 +117,14 @@ def _restore(account: DesiredAccount, current: ResourceState, remote: RemoteReco
         depends_on=account.unresolved(ids),
         attributes=attribute_changes(remote.observed, account.payload(ids)),
         observed=observed,
+    )
+
+
+def protected_deletion(address: str, resource_id: str) -> str:
+    return (
+        f"{address} ({resource_id}) is protected (`protect: true` when last applied) and is not deleted, "
+        f"even with --prune. To delete it, declare it again with `protect: false`, apply, then remove it; "
+        f"or stop managing it with `lfsync state rm {address}`"
     )
 
 

@@ -63,6 +63,10 @@ def account_schema() -> dict:
                 "description": "Skip Lightfield's (metered) enrichment on create; overrides lfsync.yaml.",
                 "type": "boolean",
             },
+            "protect": {
+                "description": "Refuse to delete this account, even with --prune, once applied.",
+                "type": "boolean",
+            },
         },
         "required": ["fields"],
         "additionalProperties": False,

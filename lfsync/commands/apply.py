@@ -17,6 +17,7 @@ from lfsync.commands.plan import show_plan
 from lfsync.errors import LfsyncError
 from lfsync.plan import Plan, PlanOptions, load_plan, staleness
 from lfsync.render import render_markdown
+from lfsync.protection import record_protection
 from lfsync.progress import BarProgress, PlainProgress, Progress
 from lfsync.recovery import settle_pending
 from lfsync.state import State, locked_state
@@ -78,6 +79,8 @@ async def _apply(
         if current.problems:
             raise LfsyncError("the plan has errors (above); nothing was applied")
         if not current.changes:
+            if record_protection(state, inputs.desired):
+                state.compact()
             say("Apply complete! Nothing to change.", "bold green")
             return ApplyReport()
         if not auto_approve and not _confirmed():
@@ -87,6 +90,7 @@ async def _apply(
                           progress=_progress())
         with _interrupt_stops(applier.stop):
             report = await applier.execute(current.changes)
+        record_protection(state, inputs.desired)
         state.compact()
     _summarise(report, inputs)
     return report
