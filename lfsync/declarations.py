@@ -47,6 +47,8 @@ DEFAULT_STATE_DIR = "state"
 _ADDRESS_KEY_RE = re.compile(ADDRESS_KEY_PATTERN)
 _LIGHTFIELD_ID_RE = re.compile(LIGHTFIELD_ID_PATTERN)
 _REFERENCE_RE = re.compile(REFERENCE_PATTERN)
+OWNER_RELATIONSHIP = "$owner"
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 Problems = list[tuple[SourceLocation | None, str]]
 
@@ -84,6 +86,11 @@ def is_lightfield_id(value: Any) -> bool:
 
 def is_reference(value: Any) -> bool:
     return isinstance(value, str) and _REFERENCE_RE.fullmatch(value) is not None
+
+
+def is_member_email(value: Any) -> bool:
+    """`$owner` may name its member by email; it is resolved against the members list."""
+    return isinstance(value, str) and _EMAIL_RE.fullmatch(value) is not None
 
 
 def references_in(relationships: dict[str, str | list[str]]) -> list[str]:
@@ -471,6 +478,8 @@ class AccountParser:
             return str(value)
         if is_reference(value):
             self.references.append((str(value), where, key))
+            return str(value)
+        if key == OWNER_RELATIONSHIP and is_member_email(value):
             return str(value)
         hint = " (use [] for none)" if value is None else ""
         self.problem(

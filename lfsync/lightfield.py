@@ -160,12 +160,26 @@ class LightfieldClient:
 
     async def list_all_accounts(self, **params: Any) -> list[dict]:
         """Every account a list query matches, page after page."""
+        return await self.list_all("/v1/accounts", **params)
+
+    async def list_all_members(self) -> list[dict]:
+        return await self.list_all("/v1/members")
+
+    async def list_all(self, path: str, on_page: Callable[[int, int], None] | None = None, **params: Any) -> list[dict]:
+        """Every record a list endpoint answers, page after page; `on_page(read, total)` after each."""
         found: list[dict] = []
         while True:
-            page = await self.list_accounts(**params, limit=LIST_PAGE_SIZE, offset=len(found))
+            page = await self.read(path, "search", {**params, "limit": LIST_PAGE_SIZE, "offset": len(found)})
             found.extend(page.get("data", []))
+            if on_page:
+                on_page(len(found), page.get("totalCount", 0))
             if not page.get("data") or len(found) >= page.get("totalCount", 0):
                 return found
+
+    async def find_accounts_by(self, key: str, value: Any, status: str = "active") -> list[dict]:
+        """Live accounts whose field `key` holds `value` (the API's default operator for its type:
+        `equal` for text, `contains` for URL and email); the caller narrows to exact matches."""
+        return await self.list_all("/v1/accounts", **{key: value, "status": status})
 
     async def find_accounts_named(self, name: str, status: str = "active") -> list[dict]:
         """Every account whose $name is exactly `name`.

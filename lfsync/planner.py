@@ -18,8 +18,9 @@ class PlanInputs:
     resources: Mapping[str, ResourceState]
     workspace: str
     prune: bool = False
-    # address -> IDs of live records whose identity ($name) matches; only given with --adopt
+    # address -> IDs of live records whose identity matches; only given with --adopt
     identity_matches: Mapping[str, list[str]] | None = None
+    identity_field: str = "$name"  # what --adopt matched on (`identity:` in lfsync.yaml)
     # address -> the record as read back; only given with --refresh
     remote: Mapping[str, RemoteRecord] | None = None
 
@@ -38,8 +39,14 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
         account = inputs.desired[address]
         current = inputs.resources.get(address)
         remote = (inputs.remote or {}).get(address)
-        if current is None:
-            change = _create_or_adopt(account, ids, inputs.identity_matches, result.problems)
+        if current is None and inputs.identity_matches is not None and inputs.identity_field not in account.fields:
+            result.problems.append(
+                f"{account.address}: --adopt matches existing accounts on {inputs.identity_field} (`identity:` in "
+                f"lfsync.yaml), which this account does not declare" + (f" ({account.location})" if account.location else "")
+            )
+            change = None
+        elif current is None:
+            change = _create_or_adopt(account, ids, inputs.identity_matches, result.problems, inputs.identity_field)
         elif remote is not None and remote.status == "missing":
             change = _create_or_adopt(account, ids, None, result.problems)
             change.replaces = current.id
@@ -61,13 +68,18 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
 
 
 def _create_or_adopt(
-    account: DesiredAccount, ids: dict[str, str], matches: Mapping[str, list[str]] | None, problems: list[str]
+    account: DesiredAccount,
+    ids: dict[str, str],
+    matches: Mapping[str, list[str]] | None,
+    problems: list[str],
+    identity_field: str = "$name",
 ) -> Change | None:
     found = (matches or {}).get(account.address, [])
     if len(found) > 1:
         problems.append(
-            f"{account.address}: {len(found)} existing accounts are named {account.fields.get('$name')!r} "
-            f"({', '.join(found)}); choose one with `lfsync import {account.address} ID`"
+            f"{account.address}: {len(found)} existing accounts have {identity_field} "
+            f"{account.fields.get(identity_field)!r} ({', '.join(found)}); "
+            f"choose one with `lfsync import {account.address} ID`"
         )
         return None
     payload = account.payload(ids)

@@ -101,7 +101,10 @@ def fields_schema() -> dict:
 
 def relationships_schema() -> dict:
     properties: dict[str, Any] = {
-        "$owner": {"description": "The owning member: a member ID (mem_...).", "$ref": "#/$defs/relationshipValue"},
+        "$owner": {
+            "description": "The owning member: a member ID (mem_...) or the member's email.",
+            "anyOf": [{"$ref": "#/$defs/relationshipValue"}, {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}],
+        },
         "$contact": {"description": "Contacts: contact IDs (con_...).", "$ref": "#/$defs/relationshipValue"},
     }
     for read_only in sorted(READ_ONLY_RELATIONSHIPS):

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from lfsync.declarations import Declarations, load_declarations
 from lfsync.errors import LfsyncError, display_path
-from lfsync.lightfield import ApiError, LightfieldClient, RetryPolicy, gather_bounded, with_retries
+from lfsync.identity import identity_matches as find_identity_matches
+from lfsync.lightfield import ApiError, LightfieldClient, RetryPolicy, with_retries
 from lfsync.plan import Plan, PlanOptions
 from lfsync.planner import PlanInputs, plan_changes
 from lfsync.project import Project, load_project
@@ -69,15 +70,9 @@ async def read_target(
 
 
 async def identity_matches(client: LightfieldClient, inputs: Inputs, state: State) -> dict[str, list[str]]:
-    """For --adopt: live accounts whose $name equals that of each account not yet in state."""
-    found = await gather_bounded(
-        {
-            address: client.find_accounts_named(account.fields["$name"])
-            for address, account in inputs.desired.items()
-            if address not in state.resources
-        }
-    )
-    return {address: [record["id"] for record in records] for address, records in found.items() if records}
+    """For --adopt: live accounts holding the identity value (`identity:`, $name by default) of each
+    account not yet in state."""
+    return await find_identity_matches(client, inputs.desired, state.resources, inputs.project.identity)
 
 
 def build_plan(
@@ -96,6 +91,7 @@ def build_plan(
             workspace=inputs.project.workspace,
             prune=options.prune,
             identity_matches=matches,
+            identity_field=inputs.project.identity,
             remote=remote,
         )
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import sys
@@ -15,6 +16,7 @@ from lfsync.commands import options
 from lfsync.commands.output import append_step_summary, error, is_interactive, say, stderr, warn
 from lfsync.commands.plan import show_plan
 from lfsync.errors import LfsyncError
+from lfsync.owners import with_member_ids
 from lfsync.plan import Plan, PlanOptions, load_plan, staleness
 from lfsync.render import render_markdown
 from lfsync.protection import record_protection
@@ -64,6 +66,7 @@ async def _apply(
             raise LfsyncError(f"the saved plan is stale: {reason}. Run `lfsync plan` again.")
     async with open_client(inputs.project, concurrency=concurrency) as client:
         await check_access(client, inputs.project)
+        inputs = dataclasses.replace(inputs, desired=await with_member_ids(client, inputs.desired))
         if state.pending:
             say(f"Settling {len(state.pending)} operation(s) left by an interrupted apply...")
             recovered = await settle_pending(client, state)

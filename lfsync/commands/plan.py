@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import click
 from lfsync.commands import options
 from lfsync.commands.output import append_step_summary, print_lines, say, stdout
 from lfsync.errors import display_path
+from lfsync.owners import has_owner_emails, with_member_ids
 from lfsync.plan import Plan, PlanOptions
 from lfsync.render import render_json, render_markdown, render_text
 from lfsync.state import load_state
@@ -34,8 +36,8 @@ def plan(directory: Path, out: Path | None, output_format: str, detailed_exitcod
     state = load_state(inputs.project)
     plan_options = PlanOptions(prune=prune, adopt=adopt, refresh=refresh)
     matches = remote = None
-    if adopt or refresh:
-        matches, remote = asyncio.run(_read_remote(inputs, state, plan_options))
+    if adopt or refresh or has_owner_emails(inputs.desired):
+        inputs, matches, remote = asyncio.run(_read_remote(inputs, state, plan_options))
     result = build_plan(inputs, state, plan_options, matches=matches, remote=remote)
     full_plan = display_path(out) if out is not None else None
     show_plan(result, output_format, full_plan=full_plan)
@@ -54,7 +56,8 @@ def plan(directory: Path, out: Path | None, output_format: str, detailed_exitcod
 async def _read_remote(inputs, state, plan_options: PlanOptions):
     async with open_client(inputs.project) as client:
         await check_access(client, inputs.project)
-        return await read_target(client, inputs, state, plan_options)
+        inputs = dataclasses.replace(inputs, desired=await with_member_ids(client, inputs.desired))
+        return (inputs, *await read_target(client, inputs, state, plan_options))
 
 
 def show_plan(result: Plan, output_format: str, *, full_plan: str | None = None) -> None:
