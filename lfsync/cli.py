@@ -9,7 +9,7 @@ import traceback
 import click
 
 from lfsync import __version__
-from lfsync.commands import apply, init, plan, schema, state, unlock, validate
+from lfsync.commands import apply, export, init, plan, schema, state, unlock, validate
 from lfsync.commands import fmt as fmt_command
 from lfsync.commands.output import error
 from lfsync.emulator.cli import emulator
@@ -52,6 +52,7 @@ for command in (
     fmt_command.fmt,
     schema.schema,
     unlock.force_unlock,
+    export.export,
     emulator,
 ):
     main.add_command(command)

@@ -41,7 +41,7 @@ def format_text(text: str, path_display: str = "<text>") -> str:
         return _tidy_blank_document(text)
     _reindent_comments(document)
     _order_account_keys(document)
-    return _dump(document)
+    return dump_yaml(document)
 
 
 def format_files(paths: list[Path], check: bool = False) -> list[Path]:
@@ -89,7 +89,7 @@ def unified_diff(path_display: str, before: str, after: str) -> str:
     )
 
 
-def _dump(document: Any) -> str:
+def dump_yaml(document: Any) -> str:
     yaml = round_trip_yaml()
     yaml.indent(mapping=MAPPING_INDENT, sequence=MAPPING_INDENT + SEQUENCE_DASH_WIDTH, offset=SEQUENCE_DASH_WIDTH)
     yaml.width = LINE_WIDTH

@@ -8,7 +8,7 @@ records that hold the declared value exactly.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from lfsync.lightfield import LightfieldClient, gather_bounded
 from lfsync.resources import DesiredAccount
@@ -29,7 +29,11 @@ def holds_identity(record: dict, field: str, values: list[Any]) -> bool:
 
 
 async def identity_matches(
-    client: LightfieldClient, desired: Mapping[str, DesiredAccount], managed: Mapping[str, Any], field: str
+    client: LightfieldClient,
+    desired: Mapping[str, DesiredAccount],
+    managed: Mapping[str, Any],
+    field: str,
+    on_read: Callable[[int, int], None] | None = None,
 ) -> dict[str, list[str]]:
     """address -> IDs of live records holding the account's identity value, for accounts not in state.
 
@@ -41,7 +45,7 @@ async def identity_matches(
         if address not in managed and identity_values(account, field)
     }
     found = await gather_bounded(
-        {address: client.find_accounts_by(field, values[0]) for address, values in wanted.items()}
+        {address: client.find_accounts_by(field, values[0]) for address, values in wanted.items()}, on_done=on_read
     )
     return {
         address: [record["id"] for record in records if holds_identity(record, field, wanted[address])]

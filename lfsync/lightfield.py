@@ -235,13 +235,22 @@ K = TypeVar("K")
 READ_CONCURRENCY = 8
 
 
-async def gather_bounded(items: dict[K, Awaitable[T]], limit: int = READ_CONCURRENCY) -> dict[K, T]:
-    """Await many reads with at most `limit` in flight (the pacer keeps them under the rate)."""
+async def gather_bounded(
+    items: dict[K, Awaitable[T]], limit: int = READ_CONCURRENCY, on_done: Callable[[int, int], None] | None = None
+) -> dict[K, T]:
+    """Await many reads with at most `limit` in flight (the pacer keeps them under the rate);
+    `on_done(done, total)` after each."""
     slots = asyncio.Semaphore(limit)
+    done = 0
 
     async def one(awaitable: Awaitable[T]) -> T:
+        nonlocal done
         async with slots:
-            return await awaitable
+            result = await awaitable
+        done += 1
+        if on_done:
+            on_done(done, len(items))
+        return result
 
     results = await asyncio.gather(*(one(awaitable) for awaitable in items.values()))
     return dict(zip(items, results))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from lfsync.lightfield import ApiError, LightfieldClient, gather_bounded
 from lfsync.resources import relationship_ids
@@ -29,7 +29,9 @@ class RemoteRecord:
         return self.status != "present"
 
 
-async def refresh_remote(client: LightfieldClient, state: State) -> dict[str, RemoteRecord]:
+async def refresh_remote(
+    client: LightfieldClient, state: State, on_read: Callable[[int, int], None] | None = None
+) -> dict[str, RemoteRecord]:
     definitions = (await client.definitions()).get("fieldDefinitions", {})
     trashed = await _trashed_ids(client) if state.resources else set()
 
@@ -43,7 +45,9 @@ async def refresh_remote(client: LightfieldClient, state: State) -> dict[str, Re
         status = "trashed" if resource.id in trashed else "present"
         return RemoteRecord(status, observed_payload(resource.applied, record, definitions))
 
-    return await gather_bounded({address: read(resource) for address, resource in state.resources.items()})
+    return await gather_bounded(
+        {address: read(resource) for address, resource in state.resources.items()}, on_done=on_read
+    )
 
 
 async def _trashed_ids(client: LightfieldClient) -> set[str]:

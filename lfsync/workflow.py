@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from lfsync.declarations import Declarations, load_declarations
 from lfsync.errors import LfsyncError, display_path
@@ -11,6 +12,7 @@ from lfsync.identity import identity_matches as find_identity_matches
 from lfsync.lightfield import ApiError, LightfieldClient, RetryPolicy, with_retries
 from lfsync.plan import Plan, PlanOptions
 from lfsync.planner import PlanInputs, plan_changes
+from lfsync.progress import reading_progress
 from lfsync.project import Project, load_project
 from lfsync.refresh import RemoteRecord, refresh_remote
 from lfsync.resources import DesiredAccount
@@ -64,15 +66,22 @@ async def read_target(
     client: LightfieldClient, inputs: Inputs, state: State, options: PlanOptions
 ) -> tuple[dict[str, list[str]] | None, dict[str, RemoteRecord] | None]:
     """What --adopt and --refresh need from the target (nothing without them)."""
-    matches = await identity_matches(client, inputs, state) if options.adopt else None
-    remote = await refresh_remote(client, state) if options.refresh else None
+    matches = remote = None
+    if options.adopt:
+        with reading_progress("adopt: looking for existing accounts") as progress:
+            matches = await identity_matches(client, inputs, state, progress)
+    if options.refresh:
+        with reading_progress("refresh: reading managed accounts") as progress:
+            remote = await refresh_remote(client, state, progress)
     return matches, remote
 
 
-async def identity_matches(client: LightfieldClient, inputs: Inputs, state: State) -> dict[str, list[str]]:
+async def identity_matches(
+    client: LightfieldClient, inputs: Inputs, state: State, on_read: Callable[[int, int], None] | None = None
+) -> dict[str, list[str]]:
     """For --adopt: live accounts holding the identity value (`identity:`, $name by default) of each
     account not yet in state."""
-    return await find_identity_matches(client, inputs.desired, state.resources, inputs.project.identity)
+    return await find_identity_matches(client, inputs.desired, state.resources, inputs.project.identity, on_read)
 
 
 def build_plan(
