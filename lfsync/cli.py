@@ -8,7 +8,7 @@ import traceback
 
 import click
 
-from lfsync import __version__
+from lfsync import __version__, httpdebug
 from lfsync.commands import apply, export, init, plan, schema, state, unlock, validate
 from lfsync.commands import fmt as fmt_command
 from lfsync.commands.output import error
@@ -30,7 +30,7 @@ class ErrorHandlingGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
         except Exception as unexpected:  # a bug: say so, with the traceback only on request
-            if os.environ.get("LFSYNC_DEBUG"):
+            if os.environ.get("LFSYNC_DEBUG") or httpdebug.enabled():
                 traceback.print_exc()
             error(f"unexpected {type(unexpected).__name__}: {unexpected} (set LFSYNC_DEBUG=1 for the traceback)")
             sys.exit(EXIT_ERROR)
@@ -38,8 +38,10 @@ class ErrorHandlingGroup(click.Group):
 
 @click.group(cls=ErrorHandlingGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lfsync")
-def main() -> None:
+@click.option("--debug", is_flag=True, envvar="LFSYNC_DEBUG", help="Print every HTTP exchange (secrets redacted) and tracebacks.")
+def main(debug: bool) -> None:
     """Declare Lightfield accounts in YAML; plan and apply the changes."""
+    httpdebug.enable(debug)
 
 
 for command in (

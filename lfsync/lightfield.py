@@ -75,6 +75,7 @@ class LightfieldClient:
         max_connections: int = 32,
         pacer: Pacer | None = None,
         read_retry: "RetryPolicy | None" = None,
+        event_hooks: dict[str, list] | None = None,
     ):
         self.pacer = pacer or Pacer()
         self.read_retry = read_retry or RetryPolicy()
@@ -83,6 +84,7 @@ class LightfieldClient:
             base_url=base_url,
             transport=transport,
             timeout=timeout,
+            event_hooks=event_hooks,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             headers={
                 "Authorization": f"Bearer {api_key}",

@@ -121,14 +121,14 @@ ReadCallback = Callable[[int, int], None]  # (read so far, total) after each ans
 class ReadingLines:
     """For CI logs: `label: read/total` every `interval` seconds, and once at the end if any was shown."""
 
-    def __init__(self, label: str, stream: TextIO | None = None, interval: float = PLAIN_INTERVAL_SECONDS,
+    def __init__(self, label: str, stream: TextIO | None = None, interval: float | None = None,
                  clock: Callable[[], float] = time.monotonic):
         self.label = label
         self.stream = stream or sys.stderr
-        self.interval = interval
+        self.interval = PLAIN_INTERVAL_SECONDS if interval is None else interval
         self.clock = clock
         self.last_line = clock()
-        self.shown = False
+        self.shown: tuple[int, int] | None = None  # the last line printed
         self.read = self.total = 0
 
     def __call__(self, read: int, total: int) -> None:
@@ -139,11 +139,11 @@ class ReadingLines:
             self._line()
 
     def close(self) -> None:
-        if self.shown:
+        if self.shown and self.shown != (self.read, self.total):
             self._line()
 
     def _line(self) -> None:
-        self.shown = True
+        self.shown = (self.read, self.total)
         print(f"{self.label}: {self.read}/{self.total}", file=self.stream, flush=True)
 
 
