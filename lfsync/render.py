@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from typing import Any
+from typing import Any, Callable
+
+from pydantic import TypeAdapter
 
 from lfsync.plan import AttributeChange, Change, Plan
 from lfsync.declarations import is_reference
@@ -144,11 +146,12 @@ MARKDOWN_BUDGET = 60_000  # GitHub refuses comments over 65,536 characters
 _FOOTER_RESERVE = 600  # room kept for the note saying what was left out
 
 
+_CHANGES_JSON = TypeAdapter(list[Change])
+
+
 def plan_fingerprint(plan: Plan) -> str:
     """A short SHA-256 of the plan's changes: the same plan always has the same fingerprint."""
-    changes = [change.model_dump(mode="json") for change in plan.changes]
-    digest = hashlib.sha256(json.dumps(changes, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-    return digest[:12]
+    return hashlib.sha256(_CHANGES_JSON.dump_json(plan.changes)).hexdigest()[:12]
 
 
 def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET, full_plan: str | None = None) -> str:
@@ -160,13 +163,13 @@ def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET, full_plan: str
     out = MarkdownBudget(budget - _FOOTER_RESERVE)
     out.add_always(_markdown_head(plan))
     for problem in plan.problems:
-        out.add("problem", [f"- :x: {markdown_text(problem)}"])
+        out.add("problem", lambda: [f"- :x: {markdown_text(problem)}"])
     for note in plan.pending:
-        out.add("unsettled operation", [f"- :hourglass: {markdown_text(note)} (settled first by the next apply)"])
+        out.add("unsettled operation", lambda: [f"- :hourglass: {markdown_text(note)} (settled first by the next apply)"])
     for address in plan.orphans:
-        out.add("orphan", [f"- :grey_question: {markdown_code(address)} is no longer declared; left alone (`--prune` trashes it)"])
+        out.add("orphan", lambda: [f"- :grey_question: {markdown_code(address)} is no longer declared; left alone (`--prune` trashes it)"])
     for change in plan.changes:
-        out.add(change.action, _markdown_change(change))
+        out.add(change.action, lambda: _markdown_change(change))
     out.add_always(_left_out_note(out.left_out, full_plan, budget))
     return "\n".join(out.lines).rstrip() + "\n"
 
@@ -184,9 +187,13 @@ class MarkdownBudget:
         self.lines.extend(lines)
         self.size += sum(len(line) + 1 for line in lines)
 
-    def add(self, kind: str, lines: list[str]) -> None:
-        size = sum(len(line) + 1 for line in lines)
-        if self.left_out or self.size + size > self.budget:
+    def add(self, kind: str, render: Callable[[], list[str]]) -> None:
+        """`render` is called only while there is room: a 100,000-change plan renders one page."""
+        if self.left_out:
+            self.left_out[kind] += 1
+            return
+        lines = render()
+        if self.size + sum(len(line) + 1 for line in lines) > self.budget:
             self.left_out[kind] += 1
             return
         self.add_always(lines)
