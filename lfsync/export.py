@@ -17,13 +17,13 @@ from typing import Any, Iterable, Mapping
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from lfsync.declarations import ADDRESS_KEY_PATTERN, READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS, address_of
+from lfsync.addresses import address_of, is_address_key
+from lfsync.declarations import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
 from lfsync.refresh import SELECT_TYPES, written_values
 
 UNWRITABLE_TYPES = {"MARKDOWN", "HTML"}
 MAX_KEY_LENGTH = 48
 FALLBACK_KEY = "account"
-_ADDRESS_KEY_RE = re.compile(ADDRESS_KEY_PATTERN)
 # Letters NFKD does not split into a base letter and an accent.
 _LETTERS_WITHOUT_DECOMPOSITION = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "ð": "d"})
 
@@ -44,7 +44,7 @@ def key_from_name(name: Any) -> str:
     spelled = str(name or "").lower().translate(_LETTERS_WITHOUT_DECOMPOSITION)
     ascii_name = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
     key = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:MAX_KEY_LENGTH].strip("-")
-    return key if _ADDRESS_KEY_RE.fullmatch(key) else FALLBACK_KEY
+    return key if is_address_key(key) else FALLBACK_KEY
 
 
 def assign_keys(records: Iterable[dict], taken: Iterable[str] = ()) -> dict[str, str]:
@@ -90,7 +90,7 @@ def declaration_body(
     for key, held in record.get("fields", {}).items():
         value = (held or {}).get("value")
         definition = field_definitions.get(key)
-        if value is None or value == [] or not _writable_field(key, definition):
+        if value is None or value == [] or definition is None or not _writable_field(key, definition):
             continue
         fields[key] = _declared_value(value, definition)
     relationships = {}
@@ -150,12 +150,12 @@ def export_file_text(exported: list[ExportedAccount], header: list[str]) -> str:
 
 def _styled(value: Any, depth: int = 0) -> Any:
     if isinstance(value, dict):
-        styled = CommentedMap((key, _styled(item, depth + 1)) for key, item in value.items())
+        mapping = CommentedMap((key, _styled(item, depth + 1)) for key, item in value.items())
         if depth >= 2:  # a value like an address: one line
-            styled.fa.set_flow_style()
-        return styled
+            mapping.fa.set_flow_style()
+        return mapping
     if isinstance(value, list):
-        styled = CommentedSeq(_styled(item, depth + 1) for item in value)
-        styled.fa.set_flow_style()
-        return styled
+        sequence = CommentedSeq(_styled(item, depth + 1) for item in value)
+        sequence.fa.set_flow_style()
+        return sequence
     return value

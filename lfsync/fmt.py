@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import difflib
 import io
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
+from lfsync.atomicfile import write_atomically
 from lfsync.declarations import ACCOUNT_KEYS, TOP_LEVEL_KEY
 from lfsync.errors import DeclarationError, display_path
 from lfsync.yamlio import load_yaml_text, read_text, round_trip_yaml
@@ -70,7 +68,7 @@ def formatting_changes(paths: list[Path], write: bool) -> list[tuple[Path, str, 
         raise DeclarationError(problems)
     if write:
         for path, _, formatted in changes:
-            _replace_file(path, formatted)
+            _rewrite(path, formatted)
     return changes
 
 
@@ -140,7 +138,7 @@ def _collect_columns(node: Any, new_column: int, columns: dict[int, int], entry_
     if not isinstance(node, (CommentedMap, CommentedSeq)) or node.fa.flow_style():
         return
     is_mapping = isinstance(node, CommentedMap)
-    entries = list(node.items() if is_mapping else enumerate(node))
+    entries = list(node.items()) if isinstance(node, CommentedMap) else list(enumerate(node))
     entry_column = new_column if is_mapping else new_column + SEQUENCE_DASH_WIDTH
     for position, (entry, value) in enumerate(entries):
         try:
@@ -277,14 +275,5 @@ def _reindent(text: str, indent: int, keep_column_zero: bool = False) -> str:
     return "".join(lines)
 
 
-def _replace_file(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so an interrupted run never leaves half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        shutil.copymode(path, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _rewrite(path: Path, text: str) -> None:
+    write_atomically(path, text, mode=path.stat().st_mode)

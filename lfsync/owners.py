@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Mapping
 
-from lfsync.declarations import OWNER_RELATIONSHIP, is_member_email
+from lfsync.addresses import OWNER_RELATIONSHIP, is_member_email
 from lfsync.errors import LfsyncError
 from lfsync.lightfield import LightfieldClient
 from lfsync.resources import DesiredAccount

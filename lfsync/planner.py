@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from lfsync.journal import ResourceState
-from lfsync.plan import AttributeChange, Change
-from lfsync.refresh import RemoteRecord
-from lfsync.declarations import is_reference
+from lfsync.actions import Action
+from lfsync.addresses import is_reference
+from lfsync.plan import AttributeChange, Change, RemoteRecord
+from lfsync.records import ResourceState, empty_payload
 from lfsync.resources import DesiredAccount, relationship_ids, resource_hash
 
 
@@ -35,6 +35,7 @@ class PlannedChanges:
 def plan_changes(inputs: PlanInputs) -> PlannedChanges:
     result = PlannedChanges()
     ids = {address: resource.id for address, resource in inputs.resources.items()}
+    result.problems.extend(shared_ids(inputs.resources))
     for address in sorted(inputs.desired):
         account = inputs.desired[address]
         current = inputs.resources.get(address)
@@ -49,7 +50,8 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
             change = _create_or_adopt(account, ids, inputs.identity_matches, result.problems, inputs.identity_field)
         elif remote is not None and remote.status == "missing":
             change = _create_or_adopt(account, ids, None, result.problems)
-            change.replaces = current.id
+            if change is not None:
+                change.replaces = current.id
         elif remote is not None and remote.status == "trashed":
             change = _restore(account, current, remote, ids)
         else:
@@ -65,6 +67,19 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
             result.orphans.append(address)
     _defer_cyclic_relationships(result.changes, inputs.desired)
     return result
+
+
+def shared_ids(resources: Mapping[str, ResourceState]) -> list[str]:
+    """State that records one account under two addresses would send one's changes to the other."""
+    addresses_by_id: dict[str, list[str]] = {}
+    for address, resource in resources.items():
+        addresses_by_id.setdefault(resource.id, []).append(address)
+    return [
+        f"state records account {account_id} under {len(addresses)} addresses ({', '.join(sorted(addresses))}); "
+        "keep one with `lfsync state rm` of the others"
+        for account_id, addresses in sorted(addresses_by_id.items())
+        if len(addresses) > 1
+    ]
 
 
 def _create_or_adopt(
@@ -83,15 +98,14 @@ def _create_or_adopt(
         )
         return None
     payload = account.payload(ids)
-    empty = {"fields": {}, "relationships": {}}
     return Change(
         address=account.address,
-        action="adopt" if found else "create",
+        action=Action.ADOPT if found else Action.CREATE,
         resource_id=found[0] if found else None,
         location=account.location,
         skip_enrichment=account.skip_enrichment,
         depends_on=account.unresolved(ids),
-        attributes=attribute_changes(empty, payload),
+        attributes=attribute_changes(empty_payload(), payload),
     )
 
 
@@ -109,7 +123,7 @@ def _update(
         return None
     return Change(
         address=account.address,
-        action="update",
+        action=Action.UPDATE,
         resource_id=current.id,
         location=account.location,
         depends_on=waiting_for,
@@ -123,7 +137,7 @@ def _restore(account: DesiredAccount, current: ResourceState, remote: RemoteReco
     observed = remote.observed if remote.observed != current.applied else None
     return Change(
         address=account.address,
-        action="restore",
+        action=Action.RESTORE,
         resource_id=current.id,
         location=account.location,
         depends_on=account.unresolved(ids),
@@ -141,12 +155,11 @@ def protected_deletion(address: str, resource_id: str) -> str:
 
 
 def _delete(address: str, current: ResourceState) -> Change:
-    empty = {"fields": {}, "relationships": {}}
     return Change(
         address=address,
-        action="delete",
+        action=Action.DELETE,
         resource_id=current.id,
-        attributes=attribute_changes(current.applied, empty),
+        attributes=attribute_changes(current.applied, empty_payload()),
     )
 
 
@@ -178,7 +191,7 @@ def _defer_cyclic_relationships(changes: list[Change], desired: Mapping[str, Des
     an edge back to an account still on the walk closes a cycle, so that relationship is created
     empty and linked by a follow-up update.
     """
-    creating = {c.address: c for c in changes if c.action in ("create", "adopt")}
+    creating = {c.address: c for c in changes if c.action in (Action.CREATE, Action.ADOPT)}
     visiting, done = set(), set()
     for root in sorted(creating):
         if root in done:

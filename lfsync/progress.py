@@ -6,19 +6,24 @@ import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
-from typing import Callable, Iterator, TextIO
+from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
+from lfsync.actions import ApplyOutcome
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 from lfsync.render import format_duration
 
 PLAIN_INTERVAL_SECONDS = 5.0
-COUNTED = ("created", "updated", "deleted", "adopted", "failed", "retried")
+ALWAYS_SHOWN = (ApplyOutcome.CREATED, ApplyOutcome.FAILED)
 
 
 class Progress:
     """Counts outcomes; subclasses show them."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.counts: Counter[str] = Counter()
+        self.counts: Counter[ApplyOutcome] = Counter()
+        self.retries = 0
         self.total = 0
         self.clock = clock
         self.started = clock()
@@ -27,13 +32,18 @@ class Progress:
         self.total = total
         self.started = self.clock()
 
-    def count(self, outcome: str) -> None:
+    def count(self, outcome: ApplyOutcome) -> None:
+        """One request finished (a change of two requests, like a restore with changes, counts twice)."""
         self.counts[outcome] += 1
+        self.show()
+
+    def retried(self) -> None:
+        self.retries += 1
         self.show()
 
     @property
     def done(self) -> int:
-        return sum(self.counts[k] for k in ("created", "updated", "deleted", "adopted", "failed"))
+        return sum(self.counts.values())
 
     @property
     def rate(self) -> float:
@@ -41,7 +51,10 @@ class Progress:
         return self.done / elapsed if elapsed > 0 else 0.0
 
     def describe_counts(self) -> str:
-        return " ".join(f"{name}={self.counts[name]}" for name in COUNTED if self.counts[name] or name in ("created", "failed"))
+        shown = [f"{outcome}={self.counts[outcome]}" for outcome in ApplyOutcome if self.counts[outcome] or outcome in ALWAYS_SHOWN]
+        if self.retries:
+            shown.append(f"retried={self.retries}")
+        return " ".join(shown)
 
     def show(self) -> None:
         pass
@@ -83,7 +96,12 @@ class PlainProgress(Progress):
 class BarProgress(Progress):
     def __init__(self, console) -> None:
         super().__init__()
-        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
         from rich.progress import Progress as RichProgress
 
         self._bar = RichProgress(
@@ -96,7 +114,7 @@ class BarProgress(Progress):
             console=console,
             transient=False,
         )
-        self._task = None
+        self._task: TaskID | None = None
 
     def start(self, total: int) -> None:
         super().start(total)

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
-from lfsync.errors import DeclarationError, LfsyncError, display_path
+from lfsync.errors import DeclarationError, LfsyncError, SourceLocation, display_path
 from lfsync.globs import DEFAULT_DECLARATION_GLOBS, glob_problem
 
 SETTINGS_FILE = "lfsync.yaml"
+SCHEMA_FILE = "lfsync.schema.json"  # the JSON Schema `lfsync init` writes for editors
+DEFAULT_STATE_DIR = "state"
 LOCAL_TARGET = "local"
 LOCAL_DIR = ".lfsync"
 LOCAL_SERVE_URL = "http://127.0.0.1:8787"
-WORKSPACE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+WORKSPACE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+LOOPBACK_HOSTS = ("localhost", "::1")
 SETTING_TYPES: dict[str, type] = {
     "target": str,
     "workspace": str,
@@ -63,21 +68,53 @@ def load_project(directory: Path, env: Mapping[str, str] | None = None) -> Proje
     settings = _read_settings(root)
     target = (env.get("LIGHTFIELD_BASE_URL") or settings.get("target", LOCAL_TARGET)).rstrip("/")
     workspace = env.get("LFSYNC_WORKSPACE") or settings.get("workspace", "default")
-    if not WORKSPACE_PATTERN.match(workspace):
+    if not WORKSPACE_PATTERN.fullmatch(workspace):
         raise LfsyncError(
             f"workspace {workspace!r} is not a valid name (letters, digits, '_', '-', '.')"
         )
-    if target != LOCAL_TARGET and not re.match(r"^https?://", target):
-        raise LfsyncError(f"target {target!r} must be 'local' or an http(s) base URL")
+    if target != LOCAL_TARGET:
+        check_target_url(target)
     return Project(
         root=root,
         target=target,
         workspace=workspace,
-        state_dir=(root / settings.get("state_dir", "state")).resolve(),
+        state_dir=(root / settings.get("state_dir", DEFAULT_STATE_DIR)).resolve(),
         skip_enrichment=settings.get("skip_enrichment", False),
         declaration_globs=tuple(str(glob) for glob in settings.get("declarations", DEFAULT_DECLARATION_GLOBS)),
         identity=settings.get("identity", DEFAULT_IDENTITY),
     )
+
+
+def check_target_url(target: str) -> None:
+    """An https base URL, or http on this machine only: the API key must never cross a network in
+    clear text. Credentials never belong in the URL (it is written to state and plans)."""
+    try:
+        url = urlsplit(target)
+        host = url.hostname or ""
+        _ = url.port  # raises on a malformed port
+    except ValueError:
+        raise LfsyncError("target is not a valid URL: use 'local' or an https:// base URL") from None
+    if url.scheme not in ("http", "https") or not host:
+        raise LfsyncError("target must be 'local' or an https:// base URL (like https://api.lightfield.app)")
+    if url.username is not None or url.password is not None:
+        raise LfsyncError(
+            "target must not contain credentials (user:password@): it is recorded in state and plans; "
+            "the API key comes from LIGHTFIELD_API_KEY"
+        )
+    if url.scheme == "http" and not _is_loopback(host):
+        raise LfsyncError(
+            "target uses plain http:// to a host that is not loopback: the API key would travel unencrypted; use https:// "
+            "(plain http is allowed for loopback addresses only)"
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _read_settings(root: Path) -> dict:
@@ -92,7 +129,7 @@ def _read_settings(root: Path) -> dict:
         return {}
     if not isinstance(document, dict):
         raise DeclarationError([(location(shown, document), "lfsync.yaml must be a mapping of settings")])
-    problems = []
+    problems: list[tuple[SourceLocation | None, str]] = []
     for key, value in document.items():
         expected = SETTING_TYPES.get(key)
         if expected is None:
@@ -102,7 +139,7 @@ def _read_settings(root: Path) -> dict:
             problems.append(
                 (location(shown, document, key=key), f"setting {key!r} must be a {expected.__name__}")
             )
-        elif key == "declarations":
+        elif key == "declarations" and isinstance(value, list):
             problems.extend(
                 (location(shown, value, index=index), problem)
                 for index, pattern in enumerate(value)
@@ -110,7 +147,7 @@ def _read_settings(root: Path) -> dict:
             )
             if not value:
                 problems.append((location(shown, document, key=key), "'declarations' needs at least one glob"))
-        elif key == "identity" and not value.strip():
+        elif key == "identity" and isinstance(value, str) and not value.strip():
             problems.append((location(shown, document, key=key), "'identity' must name a field, e.g. $name or a custom field slug"))
     if problems:
         raise DeclarationError(problems)

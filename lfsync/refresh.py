@@ -6,27 +6,17 @@ in E.164), so a value counts as drifted only when it differs after the same norm
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Literal
+from typing import Any, Callable
 
 from lfsync.lightfield import ApiError, LightfieldClient, gather_bounded
+from lfsync.plan import RemoteRecord, RemoteStatus
 from lfsync.resources import relationship_ids
 from lfsync.state import State
 
 SELECT_TYPES = {"SINGLE_SELECT", "MULTI_SELECT"}
 # Normalised by the API in ways we don't reproduce: compared only for presence.
 PRESENCE_ONLY_TYPES = {"TELEPHONE", "SOCIAL_HANDLE"}
-
-
-@dataclass(frozen=True)
-class RemoteRecord:
-    status: Literal["present", "missing", "trashed"]
-    observed: dict[str, Any] = field(default_factory=dict)  # the applied payload as the server has it now
-
-    @property
-    def drifted(self) -> bool:
-        return self.status != "present"
 
 
 async def refresh_remote(
@@ -42,7 +32,7 @@ async def refresh_remote(
             if error.status != 404:
                 raise
             return RemoteRecord("missing")
-        status = "trashed" if resource.id in trashed else "present"
+        status: RemoteStatus = "trashed" if resource.id in trashed else "present"
         return RemoteRecord(status, observed_payload(resource.applied, record, definitions))
 
     return await gather_bounded(

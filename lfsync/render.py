@@ -1,29 +1,35 @@
-"""Plan -> terraform-like text, a markdown PR comment, or JSON."""
+"""Plan -> terraform-like text, a markdown PR comment, or JSON; an apply's summary lines."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections import Counter
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from pydantic import TypeAdapter
 
+from lfsync.actions import Action, ApplyReport
+from lfsync.addresses import is_reference
+from lfsync.pacing import DOCUMENTED_RATE_PER_SECOND
 from lfsync.plan import AttributeChange, Change, Plan
-from lfsync.declarations import is_reference
 from lfsync.textsafe import code_block, markdown_code, markdown_text
 
-SYMBOLS = {"create": "+", "update": "~", "delete": "-", "adopt": ">", "restore": "^"}
+Line = tuple[str, str | None]  # text and an optional rich style; colour is shown only on a terminal
+
+SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.ADOPT: ">", Action.RESTORE: "^"}
 ATTRIBUTE_SYMBOLS = {"add": "+", "change": "~", "remove": "-"}
 COLOURS = {"+": "green", "~": "yellow", "-": "red", ">": "cyan", "^": "cyan"}
 HEADLINES = {
-    "create": "will be created",
-    "update": "will be updated in place",
-    "delete": "will be moved to the trash",
-    "adopt": "will be adopted (an existing record with the same name)",
-    "restore": "is in the trash and will be restored",
+    Action.CREATE: "will be created",
+    Action.UPDATE: "will be updated in place",
+    Action.DELETE: "will be moved to the trash",
+    Action.ADOPT: "will be adopted (an existing record with the same name)",
+    Action.RESTORE: "is in the trash and will be restored",
 }
-ACTIONS = ("adopt", "create", "update", "restore", "delete")
+# Counted in every summary, even at 0; the other actions and outcomes only when they happen.
+ALWAYS_COUNTED = (Action.CREATE, Action.UPDATE, Action.DELETE)
+LINKS_SHOWN = 5
 
 
 def summary_line(plan: Plan) -> str:
@@ -31,8 +37,8 @@ def summary_line(plan: Plan) -> str:
         return "No changes. Your accounts match the declarations."
     parts = [
         f"{plan.count(action)} to {action}"
-        for action in ACTIONS
-        if action in ("create", "update", "delete") or plan.count(action)
+        for action in Action
+        if action in ALWAYS_COUNTED or plan.count(action)
     ]
     return f"Plan: {', '.join(parts)}."
 
@@ -40,7 +46,7 @@ def summary_line(plan: Plan) -> str:
 def eta_line(plan: Plan) -> str | None:
     if not plan.write_requests:
         return None
-    line = f"Apply needs {plan.write_requests} write request(s): about {format_duration(plan.eta_seconds())} at the write limit of 25/s."
+    line = f"Apply needs {plan.write_requests} write request(s): about {format_duration(plan.eta_seconds())} at the write limit of {DOCUMENTED_RATE_PER_SECOND:g}/s."
     if plan.enrichment_creates:
         line += f" {plan.enrichment_creates} create(s) will trigger enrichment (metered; set skip_enrichment to avoid)."
     return line
@@ -57,9 +63,9 @@ def format_duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
-def render_text(plan: Plan) -> list[tuple[str, str | None]]:
+def render_text(plan: Plan) -> list[Line]:
     """Lines with an optional colour name; the CLI prints them with colour only on a terminal."""
-    lines: list[tuple[str, str | None]] = []
+    lines: list[Line] = []
     for note in plan.pending:
         lines.append((f"! {note}", "magenta"))
     if plan.pending:
@@ -84,7 +90,7 @@ def render_text(plan: Plan) -> list[tuple[str, str | None]]:
     return lines
 
 
-def _change_lines(change: Change) -> list[tuple[str, str | None]]:
+def _change_lines(change: Change) -> list[Line]:
     symbol = SYMBOLS[change.action]
     where = [part for part in (change.resource_id, change.location) if part]
     suffix = f"  ({', '.join(where)})" if where else ""
@@ -93,11 +99,11 @@ def _change_lines(change: Change) -> list[tuple[str, str | None]]:
         headline = f"was deleted outside lfsync ({change.replaces}) and will be created again"
     elif change.observed is not None:
         headline += " (changed outside lfsync)"
-    lines: list[tuple[str, str | None]] = [
+    lines: list[Line] = [
         (f"  # {change.address} {headline}", None),
         (f"  {symbol} {change.address}{suffix}", COLOURS[symbol]),
     ]
-    if change.action == "delete":
+    if change.action == Action.DELETE:
         return lines
     width = max((len(_label(a)) for a in change.attributes), default=0)
     in_relationships = False
@@ -201,7 +207,7 @@ class MarkdownBudget:
 
 def _markdown_head(plan: Plan) -> list[str]:
     head = [f"### lfsync plan for workspace {markdown_code(plan.workspace)}", "", f"**{summary_line(plan)}**", ""]
-    rows = [(action, plan.count(action)) for action in ACTIONS if plan.count(action)]
+    rows = [(str(action), plan.count(action)) for action in Action if plan.count(action)]
     rows += [(label, len(items)) for label, items in (("unsettled", plan.pending), ("not declared", plan.orphans), ("errors", plan.problems)) if items]
     if rows:
         head += ["| | count |", "|---|--:|"] + [f"| {label} | {count} |" for label, count in rows] + [""]
@@ -254,5 +260,43 @@ def _diff_line(line: str) -> str:
 
 def render_json(plan: Plan) -> str:
     document = plan.model_dump(mode="json")
-    document["summary"] = {action: plan.count(action) for action in ACTIONS}
+    document["summary"] = {action.value: plan.count(action) for action in Action}
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def apply_summary(report: ApplyReport, locations: Mapping[str, str]) -> tuple[list[str], list[Line]]:
+    """(error messages, summary lines) of a finished apply; `locations` maps addresses to file:line:col."""
+    counts = _outcome_counts(report)
+    errors = []
+    for address, message in sorted({**report.failed, **report.unsettled}.items()):
+        where = locations.get(address)
+        errors.append(f"{address}{f' ({where})' if where else ''}: {message}")
+    lines: list[Line] = []
+    if report.interrupted:
+        lines.append((f"Apply interrupted: {counts}. What was sent is recorded in state; run apply again to finish.", "bold yellow"))
+    elif errors:
+        lines.append((f"Apply finished with errors: {counts}, {len(errors)} failed.", "bold red"))
+    else:
+        lines.append((f"Apply complete! Resources: {counts}.", "bold green"))
+    if report.retried:
+        lines.append((f"({report.retried} request(s) retried with the same idempotency key.)", None))
+    links = [(address, link) for address, link in report.links.items() if link][:LINKS_SHOWN]
+    lines += [(f"  {address}: {link}", None) for address, link in links]
+    if len(report.links) > len(links):
+        lines.append((f"  ... and {len(report.links) - len(links)} more (see `lfsync state show ADDRESS`)", None))
+    return errors, lines
+
+
+def apply_summary_markdown(report: ApplyReport) -> str:
+    """An apply's result in one markdown line (for GITHUB_STEP_SUMMARY)."""
+    failures = len({**report.failed, **report.unsettled})
+    result = "interrupted" if report.interrupted else "finished with errors" if failures else "complete"
+    return f"**lfsync apply: {result}** ({_outcome_counts(report)}, {failures} failed)\n"
+
+
+def _outcome_counts(report: ApplyReport) -> str:
+    counted = [
+        outcome for outcome in report.done
+        if report.done[outcome] or outcome in {action.outcome for action in ALWAYS_COUNTED}
+    ]
+    return ", ".join(f"{report.count(outcome)} {outcome}" for outcome in counted)

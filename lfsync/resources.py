@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from lfsync.declarations import is_reference, references_in
+from lfsync.addresses import is_reference, references_in
 
 CREATE_KEY_PREFIX = "lfsync-"
 KEY_HEX_LENGTH = 40

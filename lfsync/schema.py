@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from lfsync.declarations import (
+from lfsync.addresses import (
     ADDRESS_KEY_PATTERN,
     LIGHTFIELD_ID_PATTERN,
-    READ_ONLY_FIELDS,
-    READ_ONLY_RELATIONSHIPS,
     REFERENCE_PATTERN,
 )
+from lfsync.declarations import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = "https://lfsync.dev/schemas/declarations.schema.json"

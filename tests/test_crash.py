@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from served import account_count, all_accounts, numbered_accounts, served_emulator, start_apply, wait_until
+from lfsync.emulator.testing import served_emulator
+
+from served import account_count, all_accounts, numbered_accounts, start_apply, wait_until
 
 FAULTS = ("--drop-after-commit-rate", "0.1", "--fail-rate", "0.05")
 ACCOUNTS = 300

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 
+from lfsync.emulator.testing import served_emulator
 from lfsync.progress import ReadingLines
-from served import LOCAL_KEY, served_emulator
+
+from served import LOCAL_KEY
 
 
 def test_debug_prints_the_http_exchange_and_never_the_key(project, cli, tmp_path):

@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from lfsync.export import assign_keys, key_from_name
+
 from org_helpers import create_directly
 
 NO_DECLARATIONS = {}

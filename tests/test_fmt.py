@@ -240,11 +240,9 @@ def test_format_files_writes_nothing_when_any_file_is_invalid(tmp_path):
     assert messy.read_text(encoding="utf-8") == MESSY
 
 
-def test_init_output_and_the_examples_are_already_formatted(cli, tmp_path):
-    from conftest import REPO
-
+def test_init_output_and_the_examples_are_already_formatted(cli, tmp_path, repo_root):
     assert cli("init", tmp_path / "fresh").exit_code == 0
-    for project in (tmp_path / "fresh", REPO / "examples"):
+    for project in (tmp_path / "fresh", repo_root / "examples"):
         result = cli("fmt", "--check", project)
         assert (result.exit_code, result.stdout) == (0, "")
 

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from conftest import REPO
-
+REPO = Path(__file__).resolve().parent.parent
 WORKFLOW = REPO / "examples" / "github-workflow" / "lfsync.yml"
 
 

@@ -8,8 +8,7 @@ import click
 
 from lfsync.commands.output import say
 from lfsync.commands.schema import schema_text
-
-SCHEMA_FILE = "lfsync.schema.json"
+from lfsync.project import SCHEMA_FILE, SETTINGS_FILE
 
 SETTINGS = """\
 # lfsync project settings (all optional)
@@ -40,7 +39,7 @@ GITIGNORE_LINES = [".lfsync/", "state/*.lock", "*.lfplan"]
 def init(directory: Path) -> None:
     """Create lfsync.yaml, an example declaration, the JSON Schema editors use and .gitignore lines."""
     directory.mkdir(parents=True, exist_ok=True)
-    files = (("lfsync.yaml", SETTINGS), ("accounts.yaml", EXAMPLE), (SCHEMA_FILE, schema_text()))
+    files = ((SETTINGS_FILE, SETTINGS), ("accounts.yaml", EXAMPLE), (SCHEMA_FILE, schema_text()))
     written = [name for name, text in files if _write_new(directory / name, text)]
     if _extend_gitignore(directory / ".gitignore"):
         written.append(".gitignore")

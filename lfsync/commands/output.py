@@ -8,6 +8,8 @@ import sys
 from rich.console import Console
 from rich.text import Text
 
+from lfsync.plan import Plan
+from lfsync.render import Line, render_json, render_markdown, render_text
 from lfsync.textsafe import for_terminal
 
 _stdout: Console | None = None
@@ -32,7 +34,7 @@ def _no_colour(stream) -> bool:
     return "NO_COLOR" in os.environ or not stream.isatty()
 
 
-def print_lines(lines: list[tuple[str, str | None]], console: Console | None = None) -> None:
+def print_lines(lines: list[Line], console: Console | None = None) -> None:
     console = console or stdout()
     for text, style in lines:
         console.print(Text(for_terminal(text), style=style or ""))
@@ -52,6 +54,15 @@ def error(text: str) -> None:
 
 def is_interactive() -> bool:
     return sys.stdin.isatty()
+
+
+def show_plan(plan: Plan, output_format: str, *, full_plan: str | None = None) -> None:
+    if output_format == "json":
+        stdout().out(render_json(plan), end="")
+    elif output_format == "markdown":
+        stdout().out(render_markdown(plan, full_plan=full_plan), end="")
+    else:
+        print_lines(render_text(plan))
 
 
 STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"

@@ -6,9 +6,10 @@ import asyncio
 import sqlite3
 
 import pytest
-from .emulator_helpers import DEV_KEY, READONLY_KEY, client_for, create, error_of
 
 from lfsync.emulator import EmulatorConfig, create_app
+
+from .emulator_helpers import DEV_KEY, READONLY_KEY, client_for, create, error_of
 
 pytestmark = pytest.mark.anyio
 ACCOUNT = {"fields": {"$name": "Acme"}}

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 import httpx
 import lightfield
 import pytest
-from .emulator_helpers import CONTACT, DEV_KEY, OWNER, READONLY_KEY
 from lightfield import Lightfield
 from lightfield.types import (
     AccountCreateResponse,
@@ -27,6 +26,8 @@ from lightfield.types import (
 
 from lfsync.emulator import EmulatorConfig
 from lfsync.emulator.testing import serve_in_thread
+
+from .emulator_helpers import CONTACT, DEV_KEY, OWNER, READONLY_KEY
 
 FAST = {"write_rate": 1000, "read_rate": 1000, "search_rate": 1000}
 
