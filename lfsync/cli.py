@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from lfsync import __version__
-from lfsync.commands import apply, definitions, init, plan, schema, state, unlock, validate
+from lfsync import __version__, httpdebug
+from lfsync.commands import apply, definitions, export, init, plan, schema, state, unlock, validate
 from lfsync.commands import fmt as fmt_command
 from lfsync.commands.output import error
 from lfsync.errors import EXIT_OK, LfsyncError, describe_failure
@@ -64,7 +64,7 @@ class LfsyncGroup(click.Group):
 def report_failure(failure: BaseException) -> int:
     """Print the one message for `failure` and return its exit code."""
     message, code = describe_failure(failure)
-    if os.environ.get("LFSYNC_DEBUG") and not isinstance(failure, (LfsyncError, KeyboardInterrupt)):
+    if (os.environ.get("LFSYNC_DEBUG") or httpdebug.enabled()) and not isinstance(failure, (LfsyncError, KeyboardInterrupt)):
         traceback.print_exception(type(failure), failure, failure.__traceback__)
     error(message)
     return code
@@ -72,8 +72,10 @@ def report_failure(failure: BaseException) -> int:
 
 @click.group(cls=LfsyncGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lfsync")
-def main() -> None:
+@click.option("--debug", is_flag=True, envvar="LFSYNC_DEBUG", help="Print every HTTP exchange (secrets redacted) and tracebacks.")
+def main(debug: bool) -> None:
     """Declare Lightfield accounts in YAML; plan and apply the changes."""
+    httpdebug.enable(debug)
 
 
 for command in (
@@ -87,5 +89,6 @@ for command in (
     fmt_command.fmt,
     schema.schema,
     unlock.force_unlock,
+    export.export,
 ):
     main.add_command(command)

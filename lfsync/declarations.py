@@ -16,14 +16,17 @@ import pydantic
 
 from lfsync.addresses import (
     ADDRESS_PREFIX,
+    OWNER_RELATIONSHIP,
     address_of,
     is_address_key,
     is_lightfield_id,
+    is_member_email,
     is_reference,
     references_in,
 )
 from lfsync.discovery import declarations_digest, find_declaration_files
 from lfsync.errors import DeclarationError, SourceLocation, display_path
+from lfsync.globs import DEFAULT_DECLARATION_GLOBS
 from lfsync.project import DEFAULT_STATE_DIR
 from lfsync.yamlio import (
     DuplicateKey,
@@ -42,7 +45,7 @@ READ_ONLY_FIELDS = {"$howTheyMakeMoney", "$accountStatus"}
 READ_ONLY_RELATIONSHIPS = {"$opportunity", "$task", "$note", "$meeting"}
 
 TOP_LEVEL_KEY = "accounts"
-ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment")
+ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment", "protect")
 NAME_FIELD = "$name"
 
 Problems = list[tuple[SourceLocation | None, str]]
@@ -59,6 +62,7 @@ class AccountDeclaration(pydantic.BaseModel):
     relationships: dict[str, str | list[str]]
     skip_enrichment: bool | None
     location: SourceLocation
+    protect: bool = False  # refuse to delete it, even with --prune
     field_locations: dict[str, SourceLocation]
     relationship_locations: dict[str, SourceLocation]
 
@@ -88,11 +92,14 @@ def did_you_mean(word: str, candidates: Any) -> str:
 
 
 def load_declarations(
-    project_dir: Path, files: list[Path] | None = None, state_dir: Path | None = None
+    project_dir: Path,
+    files: list[Path] | None = None,
+    state_dir: Path | None = None,
+    patterns: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS,
 ) -> Declarations:
     """Load and validate every declaration file; raises DeclarationError listing all problems."""
     if files is None:
-        files = find_declaration_files(project_dir, state_dir or project_dir / DEFAULT_STATE_DIR)
+        files = find_declaration_files(project_dir, state_dir or project_dir / DEFAULT_STATE_DIR, patterns)
     problems: Problems = []
     contents: dict[Path, bytes] = {}
     parsed: list[ParsedAccount] = []
@@ -184,9 +191,11 @@ def top_level_accounts(document: Any, shown: str, problems: Problems) -> dict | 
                 (
                     location(shown, document, key=key),
                     f"unknown top-level key {key!r}: a declaration file holds only 'accounts'"
-                    + did_you_mean(str(key), [TOP_LEVEL_KEY]),
+                    + (did_you_mean(str(key), [TOP_LEVEL_KEY]) or _NOT_A_DECLARATION_HINT),
                 )
             )
+            if TOP_LEVEL_KEY not in document:
+                break  # one message is enough for a file that is no declaration file at all
     accounts = document.get(TOP_LEVEL_KEY)
     if accounts is None:
         return None
@@ -199,6 +208,12 @@ def top_level_accounts(document: Any, shown: str, problems: Problems) -> dict | 
         )
         return None
     return accounts
+
+
+_NOT_A_DECLARATION_HINT = (
+    "; if this file is not an lfsync declaration file, choose the files that are with "
+    "`declarations:` globs in lfsync.yaml (e.g. ['accounts/**/*.yaml'])"
+)
 
 
 def valid_address_key(key: Any, where: SourceLocation, problems: Problems) -> bool:
@@ -253,7 +268,8 @@ class AccountParser:
         self.check_account_keys(body)
         fields, field_locations = self.parse_fields(body)
         relationships, relationship_locations = self.parse_relationships(body)
-        skip_enrichment = self.parse_skip_enrichment(body)
+        skip_enrichment = self.parse_flag(body, "skip_enrichment")
+        protect = self.parse_flag(body, "protect")
         declaration = None
         if self.ok:
             declaration = AccountDeclaration(
@@ -262,6 +278,7 @@ class AccountParser:
                 fields=fields,
                 relationships=relationships,
                 skip_enrichment=skip_enrichment,
+                protect=bool(protect),
                 location=self.key_location,
                 field_locations=field_locations,
                 relationship_locations=relationship_locations,
@@ -392,6 +409,8 @@ class AccountParser:
         if is_reference(value):
             self.references.append((str(value), where, key))
             return str(value)
+        if key == OWNER_RELATIONSHIP and is_member_email(value):
+            return str(value)
         hint = " (use [] for none)" if value is None else ""
         self.problem(
             where,
@@ -400,17 +419,17 @@ class AccountParser:
         )
         return None
 
-    # skip_enrichment
+    # skip_enrichment, protect
 
-    def parse_skip_enrichment(self, body: dict) -> bool | None:
-        if "skip_enrichment" not in body:
+    def parse_flag(self, body: dict, key: str) -> bool | None:
+        if key not in body:
             return None
-        value = body["skip_enrichment"]
+        value = body[key]
         if isinstance(value, bool):
             return value
         self.problem(
-            value_location(self.shown, body, "skip_enrichment"),
-            f"skip_enrichment of {self.address} must be true or false, found {yaml_type_name(value)}",
+            value_location(self.shown, body, key),
+            f"{key} of {self.address} must be true or false, found {yaml_type_name(value)}",
         )
         return None
 

@@ -119,7 +119,7 @@ def _member(target: str, organisation: Organisation, members_by_email: dict[str,
     if "@" in target:
         member_id = members_by_email.get(target.casefold())
         if member_id is None:
-            raise ValueProblem(f"{target!r} is the email of no member of this organisation" + did_you_mean(target, members_by_email))
+            raise ValueProblem(f"{target!r} is the email of no member of this organisation")
         return member_id
     if target not in known:
         raise ValueProblem(f"{target} is no member of this organisation (members: {', '.join(e or i for i, e in known.items())})")

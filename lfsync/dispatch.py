@@ -138,5 +138,6 @@ def record_outcome(state: State, intent: Intent, record: dict) -> None:
             http_link=record.get("httpLink") or (previous.http_link if previous else None),
             created_at=record.get("createdAt") or (previous.created_at if previous else None),
             applied=intent.applied,
+            protect=previous.protect if previous else None,
         ),
     )

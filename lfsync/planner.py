@@ -18,8 +18,9 @@ class PlanInputs:
     resources: Mapping[str, ResourceState]
     workspace: str
     prune: bool = False
-    # address -> IDs of live records whose identity ($name) matches; only given with --adopt
+    # address -> IDs of live records whose identity matches; only given with --adopt
     identity_matches: Mapping[str, list[str]] | None = None
+    identity_field: str = "$name"  # what --adopt matched on (`identity:` in lfsync.yaml)
     # address -> the record as read back; only given with --refresh
     remote: Mapping[str, RemoteRecord] | None = None
 
@@ -39,8 +40,14 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
         account = inputs.desired[address]
         current = inputs.resources.get(address)
         remote = (inputs.remote or {}).get(address)
-        if current is None:
-            change = _create_or_adopt(account, ids, inputs.identity_matches, result.problems)
+        if current is None and inputs.identity_matches is not None and inputs.identity_field not in account.fields:
+            result.problems.append(
+                f"{account.address}: --adopt matches existing accounts on {inputs.identity_field} (`identity:` in "
+                f"lfsync.yaml), which this account does not declare" + (f" ({account.location})" if account.location else "")
+            )
+            change = None
+        elif current is None:
+            change = _create_or_adopt(account, ids, inputs.identity_matches, result.problems, inputs.identity_field)
         elif remote is not None and remote.status == "missing":
             change = _create_or_adopt(account, ids, None, result.problems)
             if change is not None:
@@ -52,7 +59,9 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
         if change is not None:
             result.changes.append(change)
     for address in sorted(set(inputs.resources) - set(inputs.desired)):
-        if inputs.prune:
+        if inputs.prune and inputs.resources[address].protect:
+            result.problems.append(protected_deletion(address, inputs.resources[address].id))
+        elif inputs.prune:
             result.changes.append(_delete(address, inputs.resources[address]))
         else:
             result.orphans.append(address)
@@ -74,13 +83,18 @@ def shared_ids(resources: Mapping[str, ResourceState]) -> list[str]:
 
 
 def _create_or_adopt(
-    account: DesiredAccount, ids: dict[str, str], matches: Mapping[str, list[str]] | None, problems: list[str]
+    account: DesiredAccount,
+    ids: dict[str, str],
+    matches: Mapping[str, list[str]] | None,
+    problems: list[str],
+    identity_field: str = "$name",
 ) -> Change | None:
     found = (matches or {}).get(account.address, [])
     if len(found) > 1:
         problems.append(
-            f"{account.address}: {len(found)} existing accounts are named {account.fields.get('$name')!r} "
-            f"({', '.join(found)}); choose one with `lfsync import {account.address} ID`"
+            f"{account.address}: {len(found)} existing accounts have {identity_field} "
+            f"{account.fields.get(identity_field)!r} ({', '.join(found)}); "
+            f"choose one with `lfsync import {account.address} ID`"
         )
         return None
     payload = account.payload(ids)
@@ -129,6 +143,14 @@ def _restore(account: DesiredAccount, current: ResourceState, remote: RemoteReco
         depends_on=account.unresolved(ids),
         attributes=attribute_changes(remote.observed, account.payload(ids)),
         observed=observed,
+    )
+
+
+def protected_deletion(address: str, resource_id: str) -> str:
+    return (
+        f"{address} ({resource_id}) is protected (`protect: true` when last applied) and is not deleted, "
+        f"even with --prune. To delete it, declare it again with `protect: false`, apply, then remove it; "
+        f"or stop managing it with `lfsync state rm {address}`"
     )
 
 

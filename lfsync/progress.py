@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from typing import TYPE_CHECKING, Callable, TextIO
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
 from lfsync.actions import ApplyOutcome
 
@@ -128,3 +129,70 @@ class BarProgress(Progress):
         if self._task is not None:
             self.show()
             self._bar.stop()
+
+
+# --- long reads (--refresh, --adopt, export) ---------------------------------------------
+
+ReadCallback = Callable[[int, int], None]  # (read so far, total) after each answer
+
+
+class ReadingLines:
+    """For CI logs: `label: read/total` every `interval` seconds, and once at the end if any was shown."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, interval: float | None = None,
+                 clock: Callable[[], float] = time.monotonic):
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.interval = PLAIN_INTERVAL_SECONDS if interval is None else interval
+        self.clock = clock
+        self.last_line = clock()
+        self.shown: tuple[int, int] | None = None  # the last line printed
+        self.read = self.total = 0
+
+    def __call__(self, read: int, total: int) -> None:
+        self.read, self.total = read, total
+        now = self.clock()
+        if now - self.last_line >= self.interval:
+            self.last_line = now
+            self._line()
+
+    def close(self) -> None:
+        if self.shown and self.shown != (self.read, self.total):
+            self._line()
+
+    def _line(self) -> None:
+        self.shown = (self.read, self.total)
+        print(f"{self.label}: {self.read}/{self.total}", file=self.stream, flush=True)
+
+
+class ReadingBar:
+    """On a terminal: a bar that disappears when the read is done."""
+
+    def __init__(self, label: str, console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+        from rich.progress import Progress as RichProgress
+
+        self._bar = RichProgress(
+            TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=console, transient=True,
+        )
+        self._task = self._bar.add_task(label, total=None)
+        self._bar.start()
+
+    def __call__(self, read: int, total: int) -> None:
+        self._bar.update(self._task, completed=read, total=total)
+
+    def close(self) -> None:
+        self._bar.stop()
+
+
+@contextmanager
+def reading_progress(label: str) -> Iterator[ReadCallback]:
+    from lfsync.commands.output import stderr
+
+    console = stderr()
+    shown = ReadingBar(label, console) if console.is_terminal else ReadingLines(label)
+    try:
+        yield shown
+    finally:
+        shown.close()

@@ -11,8 +11,10 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from lfsync.errors import DeclarationError, LfsyncError, SourceLocation, display_path
+from lfsync.globs import DEFAULT_DECLARATION_GLOBS, glob_problem
 
 SETTINGS_FILE = "lfsync.yaml"
+SCHEMA_FILE = "lfsync.schema.json"  # the JSON Schema `lfsync init` writes for editors
 DEFAULT_STATE_DIR = "state"
 LOCAL_TARGET = "local"
 LOCAL_DIR = ".lfsync"
@@ -24,7 +26,10 @@ SETTING_TYPES: dict[str, type] = {
     "workspace": str,
     "state_dir": str,
     "skip_enrichment": bool,
+    "declarations": list,
+    "identity": str,
 }
+DEFAULT_IDENTITY = "$name"
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class Project:
     workspace: str
     state_dir: Path
     skip_enrichment: bool
+    declaration_globs: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS
+    identity: str = DEFAULT_IDENTITY  # the field --adopt matches existing records on
 
     @property
     def is_local(self) -> bool:
@@ -53,12 +60,14 @@ class Project:
         return self.state_dir / f"{self.workspace}.{suffix}"
 
 
-def load_project(directory: Path, env: Mapping[str, str] | None = None) -> Project:
+def load_project(directory: Path, env: Mapping[str, str] | None = None, *, settings_required: bool = True) -> Project:
+    """`settings_required=False` for commands that work on any folder of YAML (fmt), as terraform
+    fmt does; every command that plans, applies or keeps state needs lfsync.yaml."""
     env = os.environ if env is None else env
     root = directory.resolve()
     if not root.is_dir():
         raise LfsyncError(f"{display_path(directory)}: not a directory")
-    settings = _read_settings(root)
+    settings = _read_settings(root, settings_required)
     target = (env.get("LIGHTFIELD_BASE_URL") or settings.get("target", LOCAL_TARGET)).rstrip("/")
     workspace = env.get("LFSYNC_WORKSPACE") or settings.get("workspace", "default")
     if not WORKSPACE_PATTERN.fullmatch(workspace):
@@ -73,6 +82,8 @@ def load_project(directory: Path, env: Mapping[str, str] | None = None) -> Proje
         workspace=workspace,
         state_dir=(root / settings.get("state_dir", DEFAULT_STATE_DIR)).resolve(),
         skip_enrichment=settings.get("skip_enrichment", False),
+        declaration_globs=tuple(str(glob) for glob in settings.get("declarations", DEFAULT_DECLARATION_GLOBS)),
+        identity=settings.get("identity", DEFAULT_IDENTITY),
     )
 
 
@@ -108,10 +119,12 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _read_settings(root: Path) -> dict:
+def _read_settings(root: Path, required: bool) -> dict:
     from lfsync.yamlio import load_yaml_file, location
 
     path = root / SETTINGS_FILE
+    if not path.is_file() and not required:
+        return {}
     if not path.is_file():
         raise LfsyncError(
             f"no {SETTINGS_FILE} in {display_path(root)}: it is not an lfsync project. Run `lfsync init` there to "
@@ -133,6 +146,16 @@ def _read_settings(root: Path) -> dict:
             problems.append(
                 (location(shown, document, key=key), f"setting {key!r} must be a {expected.__name__}")
             )
+        elif key == "declarations" and isinstance(value, list):
+            problems.extend(
+                (location(shown, value, index=index), problem)
+                for index, pattern in enumerate(value)
+                if (problem := glob_problem(pattern))
+            )
+            if not value:
+                problems.append((location(shown, document, key=key), "'declarations' needs at least one glob"))
+        elif key == "identity" and isinstance(value, str) and not value.strip():
+            problems.append((location(shown, document, key=key), "'identity' must name a field, e.g. $name or a custom field slug"))
     if problems:
         raise DeclarationError(problems)
     return dict(document)

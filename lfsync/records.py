@@ -39,6 +39,9 @@ class ResourceState(BaseModel):
     # The managed payload last applied, with references resolved to IDs: what the next plan diffs
     # against. Not the request body (that is Intent.request): an update sends only operations.
     applied: Payload
+    # True when the account was declared `protect: true` when last applied: --prune refuses to delete
+    # it (the declaration is gone by then, so the protection lives here). None (omitted) otherwise.
+    protect: bool | None = None
 
 
 class IntentBase(BaseModel):

@@ -7,7 +7,7 @@ in E.164), so a value counts as drifted only when its canonical form (lfsync.val
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from lfsync.lightfield import ApiError, LightfieldClient, gather_bounded
 from lfsync.plan import RemoteRecord, RemoteStatus
@@ -19,7 +19,10 @@ NUMBER_TYPES = {"NUMBER", "CURRENCY"}
 
 
 async def refresh_remote(
-    client: LightfieldClient, state: State, fields_by_key: Mapping[str, FieldSpec]
+    client: LightfieldClient,
+    state: State,
+    fields_by_key: Mapping[str, FieldSpec],
+    on_read: Callable[[int, int], None] | None = None,
 ) -> dict[str, RemoteRecord]:
     trashed = await _trashed_ids(client) if state.resources else set()
 
@@ -33,7 +36,9 @@ async def refresh_remote(
         status: RemoteStatus = "trashed" if resource.id in trashed else "present"
         return RemoteRecord(status, observed_payload(resource.applied, record, fields_by_key))
 
-    return await gather_bounded({address: read(resource) for address, resource in state.resources.items()})
+    return await gather_bounded(
+        {address: read(resource) for address, resource in state.resources.items()}, on_done=on_read
+    )
 
 
 async def _trashed_ids(client: LightfieldClient) -> set[str]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from typing import Any, Mapping
+from collections import Counter
+from typing import Any, Callable, Mapping
+
+from pydantic import TypeAdapter
 
 from lfsync.actions import Action, ApplyReport
 from lfsync.addresses import is_reference
 from lfsync.pacing import DOCUMENTED_RATE_PER_SECOND
 from lfsync.plan import AttributeChange, Change, Plan
+from lfsync.textsafe import code_block, markdown_code, markdown_text
 
 Line = tuple[str, str | None]  # text and an optional rich style; colour is shown only on a terminal
 
@@ -151,39 +156,114 @@ def _show(value: Any, names: Mapping[str, str]) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def render_markdown(plan: Plan) -> str:
-    """A PR comment: a headline, a table of changes and the full diff in a collapsible block."""
-    out = [f"### lfsync plan for workspace `{plan.workspace}`", "", f"**{summary_line(plan)}**", ""]
-    out += [f"Values checked against {plan.values_checked_against}." if plan.values_checked_against else f"**{UNCHECKED_NOTE}**", ""]
+MARKDOWN_BUDGET = 60_000  # GitHub refuses comments over 65,536 characters
+_FOOTER_RESERVE = 600  # room kept for the note saying what was left out
+
+
+_CHANGES_JSON = TypeAdapter(list[Change])
+
+
+def plan_fingerprint(plan: Plan) -> str:
+    """A short SHA-256 of the plan's changes: the same plan always has the same fingerprint."""
+    return hashlib.sha256(_CHANGES_JSON.dump_json(plan.changes)).hexdigest()[:12]
+
+
+def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET, full_plan: str | None = None) -> str:
+    """A PR comment: counts first, then each change in a collapsible section, within `budget` characters.
+
+    What does not fit is counted in a closing note that says where the whole plan is (`full_plan`,
+    e.g. the saved plan file, else how to print it).
+    """
+    out = MarkdownBudget(budget - _FOOTER_RESERVE)
+    out.add_always(_markdown_head(plan))
+    for problem in plan.problems:
+        out.add("problem", lambda: [f"- :x: {markdown_text(problem)}"])
+    for note in plan.pending:
+        out.add("unsettled operation", lambda: [f"- :hourglass: {markdown_text(note)} (settled first by the next apply)"])
+    for address in plan.orphans:
+        out.add("orphan", lambda: [f"- :grey_question: {markdown_code(address)} is no longer declared; left alone (`--prune` trashes it)"])
+    for change in plan.changes:
+        out.add(change.action, lambda: _markdown_change(change, plan.names))
+    out.add_always(_left_out_note(out.left_out, full_plan, budget))
+    return "\n".join(out.lines).rstrip() + "\n"
+
+
+class MarkdownBudget:
+    """Collects sections while they fit; once one does not, counts the rest by kind instead."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.lines: list[str] = []
+        self.size = 0
+        self.left_out: Counter[str] = Counter()
+
+    def add_always(self, lines: list[str]) -> None:
+        self.lines.extend(lines)
+        self.size += sum(len(line) + 1 for line in lines)
+
+    def add(self, kind: str, render: Callable[[], list[str]]) -> None:
+        """`render` is called only while there is room: a 100,000-change plan renders one page."""
+        if self.left_out:
+            self.left_out[kind] += 1
+            return
+        lines = render()
+        if self.size + sum(len(line) + 1 for line in lines) > self.budget:
+            self.left_out[kind] += 1
+            return
+        self.add_always(lines)
+
+
+def _markdown_head(plan: Plan) -> list[str]:
+    head = [f"### lfsync plan for workspace {markdown_code(plan.workspace)}", "", f"**{summary_line(plan)}**", ""]
+    rows = [(str(action), plan.count(action)) for action in Action if plan.count(action)]
+    rows += [(label, len(items)) for label, items in (("unsettled", plan.pending), ("not declared", plan.orphans), ("errors", plan.problems)) if items]
+    if rows:
+        head += ["| | count |", "|---|--:|"] + [f"| {label} | {count} |" for label, count in rows] + [""]
+    head.append(f"Plan fingerprint: `{plan_fingerprint(plan)}` (SHA-256 of its changes)")
+    head += ["", f"Values checked against {markdown_text(plan.values_checked_against)}." if plan.values_checked_against else f"**{UNCHECKED_NOTE}**"]
     eta = eta_line(plan)
-    if eta:
-        out += [eta, ""]
-    if plan.changes:
-        out += ["| action | address | where |", "|---|---|---|"]
-        for change in plan.changes:
-            where = " ".join(f"`{part}`" for part in (change.resource_id, change.location) if part)
-            out.append(f"| {change.action} | `{change.address}` | {where} |")
-        out.append("")
-    if plan.orphans:
-        out += [f"Not declared, left alone (use `--prune` to trash): {', '.join(f'`{a}`' for a in plan.orphans)}", ""]
-    if plan.pending:
-        out += ["Unsettled operations from an interrupted apply (settled first by the next apply):", ""]
-        out += [f"- {note}" for note in plan.pending] + [""]
-    if plan.problems:
-        out += [f"- :x: {problem}" for problem in plan.problems] + [""]
-    if plan.changes:
-        diff = [text for text, _ in render_text(plan.model_copy(update={"pending": [], "orphans": [], "problems": []}))]
-        out += ["<details><summary>Details</summary>", "", "```diff"]
-        out += [_diff_line(line) for line in diff if not line.startswith(("Plan:", "No changes", "Apply needs"))]
-        out += ["```", "", "</details>"]
-    return "\n".join(out).rstrip() + "\n"
+    head += ["", markdown_text(eta)] if eta else []
+    return head + [""]
+
+
+def _markdown_change(change: Change, names: Mapping[str, str]) -> list[str]:
+    symbol = SYMBOLS[change.action]
+    lines = _change_lines(change, names)
+    headline = lines[0][0].strip().removeprefix("# ").removeprefix(change.address).strip()
+    where = f" ({markdown_text(change.location)})" if change.location else ""
+    diff = [_diff_line(text) for text, _ in lines[1:]]
+    return [
+        f"<details><summary>{markdown_code(f'{symbol} {change.address}')} {markdown_text(headline)}{where}</summary>",
+        "",
+        *code_block(diff, "diff"),
+        "",
+        "</details>",
+        "",
+    ]
+
+
+def _left_out_note(left_out: Counter[str], full_plan: str | None, budget: int) -> list[str]:
+    if not left_out:
+        return []
+    total = sum(left_out.values())
+    kinds = ", ".join(f"{count} {kind}" for kind, count in left_out.items())
+    where = (
+        f"the saved plan {markdown_code(full_plan)} (JSON) and the job log"
+        if full_plan
+        else "the job log; `lfsync plan` (text) or `lfsync plan --format json` prints it whole"
+    )
+    return [
+        "",
+        f"> :warning: **{total} item(s) not shown** ({kinds}) to keep this comment under "
+        f"{budget:,} characters. The full plan is in {where}.",
+    ]
 
 
 def _diff_line(line: str) -> str:
     """Put the change symbol in column one, where GitHub's diff highlighting looks for it."""
     stripped = line.lstrip()
-    if stripped[:1] in ("+", "-", "~", ">"):
-        symbol = {"~": "!", ">": "+"}.get(stripped[0], stripped[0])
+    if stripped[:1] in ("+", "-", "~", ">", "^"):
+        symbol = {"~": "!", ">": "+", "^": "+"}.get(stripped[0], stripped[0])
         return f"{symbol} {stripped[1:].lstrip()}" if line.startswith("  ") else line
     return line
 
@@ -196,11 +276,7 @@ def render_json(plan: Plan) -> str:
 
 def apply_summary(report: ApplyReport, locations: Mapping[str, str]) -> tuple[list[str], list[Line]]:
     """(error messages, summary lines) of a finished apply; `locations` maps addresses to file:line:col."""
-    counted = [
-        outcome for outcome in report.done
-        if report.done[outcome] or outcome in {action.outcome for action in ALWAYS_COUNTED}
-    ]
-    counts = ", ".join(f"{report.count(outcome)} {outcome}" for outcome in counted)
+    counts = _outcome_counts(report)
     errors = []
     for address, message in sorted({**report.failed, **report.unsettled}.items()):
         where = locations.get(address)
@@ -219,3 +295,18 @@ def apply_summary(report: ApplyReport, locations: Mapping[str, str]) -> tuple[li
     if len(report.links) > len(links):
         lines.append((f"  ... and {len(report.links) - len(links)} more (see `lfsync state show ADDRESS`)", None))
     return errors, lines
+
+
+def apply_summary_markdown(report: ApplyReport) -> str:
+    """An apply's result in one markdown line (for GITHUB_STEP_SUMMARY)."""
+    failures = len({**report.failed, **report.unsettled})
+    result = "interrupted" if report.interrupted else "finished with errors" if failures else "complete"
+    return f"**lfsync apply: {result}** ({_outcome_counts(report)}, {failures} failed)\n"
+
+
+def _outcome_counts(report: ApplyReport) -> str:
+    counted = [
+        outcome for outcome in report.done
+        if report.done[outcome] or outcome in {action.outcome for action in ALWAYS_COUNTED}
+    ]
+    return ", ".join(f"{report.count(outcome)} {outcome}" for outcome in counted)

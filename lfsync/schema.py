@@ -62,6 +62,10 @@ def account_schema() -> dict:
                 "description": "Skip Lightfield's (metered) enrichment on create; overrides lfsync.yaml.",
                 "type": "boolean",
             },
+            "protect": {
+                "description": "Refuse to delete this account, even with --prune, once applied.",
+                "type": "boolean",
+            },
         },
         "required": ["fields"],
         "additionalProperties": False,
@@ -96,7 +100,10 @@ def fields_schema() -> dict:
 
 def relationships_schema() -> dict:
     properties: dict[str, Any] = {
-        "$owner": {"description": "The owning member: a member ID (mem_...).", "$ref": "#/$defs/relationshipValue"},
+        "$owner": {
+            "description": "The owning member: a member ID (mem_...) or the member's email.",
+            "anyOf": [{"$ref": "#/$defs/relationshipValue"}, {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}],
+        },
         "$contact": {"description": "Contacts: contact IDs (con_...).", "$ref": "#/$defs/relationshipValue"},
     }
     for read_only in sorted(READ_ONLY_RELATIONSHIPS):

@@ -9,7 +9,7 @@ import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Protocol
+from typing import Callable, Mapping, Protocol
 
 from lfsync.actions import ApplyReport
 from lfsync.applier import DEFAULT_CONCURRENCY, Applier
@@ -17,11 +17,13 @@ from lfsync.connection import api_key_from, open_client
 from lfsync.declarations import Declarations, load_declarations
 from lfsync.definitions_check import check_declarations, unrepresentable_values
 from lfsync.errors import DeclarationError, LfsyncError, display_path
+from lfsync.export import ExportedAccount, export_accounts, export_file_text
+from lfsync.globs import selected
+from lfsync.identity import identity_matches as find_identity_matches
 from lfsync.lightfield import (
     ApiError,
     LightfieldClient,
     RetryPolicy,
-    gather_bounded,
     with_retries,
 )
 from lfsync.organisation import (
@@ -38,12 +40,13 @@ from lfsync.organisation import (
 )
 from lfsync.plan import Plan, PlanOptions, RemoteRecord, staleness
 from lfsync.planner import PlanInputs, plan_changes
-from lfsync.progress import Progress
-from lfsync.project import Project, load_project
+from lfsync.progress import Progress, reading_progress
+from lfsync.project import SCHEMA_FILE, Project, load_project
+from lfsync.protection import record_protection
 from lfsync.records import CreateIntent, Intent, ResourceState, empty_payload
 from lfsync.recovery import settle_pending
 from lfsync.refresh import refresh_remote
-from lfsync.resources import DesiredAccount
+from lfsync.resources import DesiredAccount, resource_hash
 from lfsync.state import State, load_state, locked_state
 
 
@@ -60,7 +63,7 @@ class DeclaredProject:
 
 def load_declared(directory: Path) -> DeclaredProject:
     project = load_project(directory)
-    declarations = load_declarations(project.root, state_dir=project.state_dir)
+    declarations = load_declarations(project.root, state_dir=project.state_dir, patterns=project.declaration_globs)
     problems = unrepresentable_values(declarations)
     if problems:
         raise DeclarationError(list(problems))
@@ -104,6 +107,7 @@ def desired_accounts(declarations: Declarations, project: Project) -> dict[str, 
             skip_enrichment=project.skip_enrichment if account.skip_enrichment is None else account.skip_enrichment,
             location=str(account.location),
             field_locations={key: str(where) for key, where in account.field_locations.items()},
+            protect=account.protect,
         )
         for address, account in declarations.accounts.items()
     }
@@ -137,22 +141,25 @@ class RemoteView:
 async def read_remote(
     client: LightfieldClient, declared: DeclaredProject, state: State, options: PlanOptions
 ) -> RemoteView:
-    matches = await identity_matches(client, declared, state) if options.adopt else None
-    fields_by_key = declared.organisation.organisation.fields if declared.organisation else {}
-    records = await refresh_remote(client, state, fields_by_key) if options.refresh else None
+    matches = records = None
+    if options.adopt:
+        with reading_progress("adopt: looking for existing accounts") as progress:
+            matches = await identity_matches(client, declared, state, progress)
+    if options.refresh:
+        fields_by_key = declared.organisation.organisation.fields if declared.organisation else {}
+        with reading_progress("refresh: reading managed accounts") as progress:
+            records = await refresh_remote(client, state, fields_by_key, progress)
     return RemoteView(matches, records)
 
 
-async def identity_matches(client: LightfieldClient, declared: DeclaredProject, state: State) -> dict[str, list[str]]:
-    """For --adopt: live accounts whose $name equals that of each account not yet in state."""
-    found = await gather_bounded(
-        {
-            address: client.find_accounts_named(account.fields["$name"])
-            for address, account in declared.desired.items()
-            if address not in state.resources
-        }
+async def identity_matches(
+    client: LightfieldClient, declared: DeclaredProject, state: State, on_read: Callable[[int, int], None] | None = None
+) -> dict[str, list[str]]:
+    """For --adopt: live accounts holding the identity value (`identity:`, $name by default) of each
+    account not yet in state."""
+    return await find_identity_matches(
+        client, declared.desired, state.resources, declared.project.identity, on_read
     )
-    return {address: [record["id"] for record in records] for address, records in found.items() if records}
 
 
 # --- planning -----------------------------------------------------------------------------
@@ -168,6 +175,7 @@ def build_plan(
             workspace=declared.project.workspace,
             prune=options.prune,
             identity_matches=remote.matches,
+            identity_field=declared.project.identity,
             remote=remote.records,
         )
     )
@@ -301,6 +309,8 @@ async def _apply_locked(
     if current.problems:
         raise LfsyncError("the plan has errors (above); nothing was applied")
     if not current.changes:
+        if record_protection(state, declared.desired):
+            state.compact()
         return ApplyResult(declared, current, ApplyReport())
     if not (request.auto_approve or request.saved is not None) and not terminal.confirm(current):
         return ApplyResult(declared, current, None)
@@ -310,6 +320,7 @@ async def _apply_locked(
     )
     with terminal.interrupts(applier.stop):
         report = await applier.execute(current.changes)
+    record_protection(state, declared.desired)
     state.compact()
     return ApplyResult(declared, current, report)
 
@@ -368,6 +379,111 @@ def saved_project_dir(saved: Plan) -> Path:
             "run apply from where plan ran"
         )
     return directory
+
+
+# --- exporting ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    directory: Path
+    query: dict[str, str]  # list query parameters, as the API's list endpoint takes them
+    file_name: str  # the declaration file to write, relative to the project directory
+    filters: tuple[str, ...] = ()  # the --filter options as given, named in the file's header
+    lock_timeout: float = 0.0
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    matched: int  # accounts the query matched, managed or not
+    path: Path | None = None  # the file written; None when nothing was exported
+    exported: int = 0
+
+
+def export_project(request: ExportRequest) -> ExportResult:
+    """`lfsync export`: write declarations for the organisation's unmanaged accounts and record them in state."""
+    declared = load_declared(request.directory)
+    project = declared.project
+    target = _export_path(project, request.file_name)
+    # Read first, lock after: a refused filter or a wrong key leaves no trace in the project.
+    read_at = load_state(project).serial
+    records, organisation = asyncio.run(_read_organisation(project, request.query))
+    with locked_state(project, "export", request.lock_timeout) as state:
+        if state.pending:
+            raise LfsyncError(f"{len(state.pending)} operation(s) from an interrupted apply are unsettled; run `lfsync apply` first")
+        if state.serial != read_at:
+            raise LfsyncError("the state changed while the organisation was read (another lfsync ran); run export again")
+        managed = {resource.id: address for address, resource in state.resources.items()}
+        unmanaged = [record for record in records if record["id"] not in managed]
+        if not unmanaged:
+            return ExportResult(matched=len(records))
+        taken = {account.key for account in declared.declarations.accounts.values()}
+        taken |= {address.split(".", 1)[1] for address in state.resources}
+        exported = export_accounts(unmanaged, organisation.definitions, managed, taken)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(export_file_text(exported, _export_header(project, target, request.filters)), encoding="utf-8")
+        try:
+            known = KnownOrganisation(organisation, f"the definitions of {project.target}, read now")
+            _record_exported(state, request.directory, exported, {r["id"]: r for r in unmanaged}, known)
+        except BaseException:
+            target.unlink()  # nothing recorded: leave the project as it was
+            raise
+    return ExportResult(matched=len(records), path=target, exported=len(exported))
+
+
+def _export_path(project: Project, file_name: str) -> Path:
+    target = (project.root / file_name).resolve()
+    try:
+        relative = target.relative_to(project.root).as_posix()
+    except ValueError:
+        raise LfsyncError(f"--file {file_name!r} must be inside the project directory") from None
+    if target.exists():
+        raise LfsyncError(f"{display_path(target)} already exists; choose another --file")
+    if not selected(relative, project.declaration_globs):
+        raise LfsyncError(
+            f"{relative} is not among the declaration files (`declarations:` in lfsync.yaml); choose a --file they select"
+        )
+    return target
+
+
+async def _read_organisation(project: Project, query: dict[str, str]) -> tuple[list[dict], Organisation]:
+    async with open_client(project) as client:
+        await check_access(client, project)
+        organisation = await fetch_organisation(client)
+        with reading_progress("export: reading accounts") as progress:
+            records = await client.list_all("/v1/accounts", on_page=progress, **query, status="active")
+    return records, organisation
+
+
+def _export_header(project: Project, target: Path, filters: tuple[str, ...]) -> list[str]:
+    lines = []
+    schema = project.root / SCHEMA_FILE
+    if schema.exists():
+        relative = Path(*([".."] * len(target.parent.relative_to(project.root).parts)), SCHEMA_FILE).as_posix()
+        lines.append(f"yaml-language-server: $schema={relative if relative.startswith('.') else './' + relative}")
+    lines.append("Written by `lfsync export`" + (f" --filter {' --filter '.join(filters)}" if filters else "") + ".")
+    return lines
+
+
+def _record_exported(
+    state: State, directory: Path, exported: list[ExportedAccount], records: dict[str, dict], known: KnownOrganisation
+) -> None:
+    """State records for the exported accounts, made from the declarations as lfsync now reads and
+    checks them (canonical values), so the next plan compares like with like."""
+    declared = with_checked_values(load_declared(directory), known)
+    ids = {**{a: r.id for a, r in state.resources.items()}, **{account.address: account.record_id for account in exported}}
+    resources = dict(state.resources)
+    for account in exported:
+        payload = declared.desired[account.address].payload(ids)
+        record = records[account.record_id]
+        resources[account.address] = ResourceState(
+            id=account.record_id,
+            hash=resource_hash(payload, account.address, declared.project.workspace),
+            http_link=record.get("httpLink"),
+            created_at=record.get("createdAt"),
+            applied=payload,
+        )
+    state.replace_resources(resources)
 
 
 # --- importing and validating -------------------------------------------------------------

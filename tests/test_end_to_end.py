@@ -114,8 +114,8 @@ def test_saved_plan_applies_once_and_refuses_when_stale(project, cli, tmp_path):
 
 def test_markdown_and_json_formats(project, cli):
     markdown = cli("plan", project, "--format", "markdown").stdout
-    assert markdown.startswith("### lfsync plan for workspace `default`")
-    assert "| create | `account.acme` |" in markdown and "```diff" in markdown
+    assert markdown.startswith("### lfsync plan for workspace <code>default</code>")
+    assert "| create | 3 |" in markdown and "<summary><code>+ account.acme</code>" in markdown and "```diff" in markdown
     document = json.loads(cli("plan", project, "--format", "json").stdout)
     assert document["summary"]["create"] == 3
     assert [c["address"] for c in document["changes"]] == ["account.acme", "account.acme-nordics", "account.globex"]

@@ -62,11 +62,14 @@ def test_a_create_replacing_a_deleted_record_says_so():
     assert "  # account.acme was deleted outside lfsync (acc_9) and will be created again" in text(plan_of(replaced))
 
 
-def test_markdown_has_a_table_and_a_diff_with_symbols_in_column_one():
+def test_markdown_has_counts_a_section_per_change_and_a_diff_with_symbols_in_column_one():
+    # The markdown of issue 9 (budgeted PR comments): counts first, then one collapsible section per
+    # change naming its action, address and place; the per-change table it replaced is gone.
     markdown = render_markdown(plan_of(CREATE, UPDATE, orphans=["account.gone"]))
-    assert "| create | `account.acme` | `a.yaml:2:3` |" in markdown
-    assert "| update | `account.globex` | `acc_1` |" in markdown
-    assert "Not declared, left alone (use `--prune` to trash): `account.gone`" in markdown
+    assert "| create | 1 |" in markdown and "| update | 1 |" in markdown and "| not declared | 1 |" in markdown
+    assert "<details><summary><code>+ account.acme</code> will be created (a.yaml:2:3)</summary>" in markdown
+    assert "<details><summary><code>&#126; account.globex</code> will be updated in place (changed outside lfsync)</summary>" in markdown
+    assert "<code>account.gone</code> is no longer declared; left alone (`--prune` trashes it)" in markdown
     assert "+ account.acme  (a.yaml:2:3)" in markdown.splitlines() and "! account.globex  (acc_1)" in markdown.splitlines()
 
 

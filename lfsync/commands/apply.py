@@ -12,6 +12,7 @@ import click
 from lfsync.applier import DEFAULT_CONCURRENCY
 from lfsync.commands import options
 from lfsync.commands.output import (
+    append_step_summary,
     error,
     is_interactive,
     print_lines,
@@ -23,7 +24,7 @@ from lfsync.commands.output import (
 from lfsync.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, LfsyncError
 from lfsync.plan import Plan, PlanOptions, load_plan
 from lfsync.progress import BarProgress, PlainProgress, Progress
-from lfsync.render import apply_summary
+from lfsync.render import apply_summary, apply_summary_markdown, render_markdown
 from lfsync.workflow import ApplyRequest, apply_project, saved_project_dir
 
 
@@ -65,6 +66,7 @@ def apply(
     for message in errors:
         error(message)
     print_lines(lines)
+    append_step_summary(apply_summary_markdown(result.report))
     return EXIT_OK if result.report.ok else EXIT_ERROR
 
 
@@ -80,6 +82,7 @@ class Terminal:
 
     def show_plan(self, plan: Plan) -> None:
         show_plan(plan, "text")
+        append_step_summary(render_markdown(plan))
 
     def confirm(self, plan: Plan) -> bool:
         say("")

@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 
 from lfsync.commands import options
-from lfsync.commands.output import say, show_plan
+from lfsync.commands.output import append_step_summary, say, show_plan
 from lfsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, display_path
 from lfsync.plan import PlanOptions
+from lfsync.render import render_markdown
 from lfsync.workflow import plan_project
 
 
@@ -24,7 +25,9 @@ from lfsync.workflow import plan_project
 def plan(directory: Path, out: Path | None, output_format: str, detailed_exitcode: bool, refresh: bool, prune: bool, adopt: bool) -> int:
     """Show the changes apply would make (nothing is sent but reads)."""
     _, result = plan_project(directory, PlanOptions(prune=prune, adopt=adopt, refresh=refresh))
-    show_plan(result, output_format)
+    full_plan = display_path(out) if out is not None else None
+    show_plan(result, output_format, full_plan=full_plan)
+    append_step_summary(render_markdown(result, full_plan=full_plan))
     if out is not None:
         result.save(out)
         if output_format == "text":
