@@ -66,6 +66,8 @@ class ApplyReport:
     failed: dict[str, str] = field(default_factory=dict)
     unsettled: dict[str, str] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
+    # changes an interrupted apply never sent (nothing failed: the next apply makes them)
+    not_started: list[str] = field(default_factory=list)
     retried: int = 0
     interrupted: bool = False
 

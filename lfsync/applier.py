@@ -80,12 +80,16 @@ class Applier:
                 for dependency in change.depends_on:
                     if dependency in finished:
                         await finished[dependency].wait()
+                if self.stop.is_set():
+                    self.report.not_started.append(change.address)
+                    return
                 blocked = [d for d in change.depends_on if d in finished and d not in succeeded]
                 if blocked:
                     self._fail(change.address, f"not applied: it depends on {', '.join(blocked)}, which failed", change.requests)
                     return
                 async with slots:
                     if self.stop.is_set():
+                        self.report.not_started.append(change.address)
                         return
                     if await self._apply(change):
                         succeeded.add(change.address)

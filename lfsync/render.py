@@ -283,7 +283,12 @@ def apply_summary(report: ApplyReport, locations: Mapping[str, str]) -> tuple[li
         errors.append(f"{address}{f' ({where})' if where else ''}: {message}")
     lines: list[Line] = []
     if report.interrupted:
-        lines.append((f"Apply interrupted: {counts}. What was sent is recorded in state; run apply again to finish.", "bold yellow"))
+        failed = f", {len(errors)} failed" if errors else ""
+        lines.append((
+            f"Apply interrupted: {counts}{failed}, {len(report.not_started)} not started. "
+            "What was sent is recorded in state; run apply again to finish.",
+            "bold yellow",
+        ))
     elif errors:
         lines.append((f"Apply finished with errors: {counts}, {len(errors)} failed.", "bold red"))
     else:

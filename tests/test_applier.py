@@ -173,3 +173,39 @@ def test_remote_record_is_a_plan_input_the_planner_takes_without_the_client():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
     assert RemoteRecord("trashed").observed == {}
+
+
+class StopAfterFirst(Progress):
+    """Ctrl-C as the first answer arrives: what was not sent yet is "not started", not failed."""
+
+    def __init__(self, interrupt: asyncio.Event):
+        super().__init__()
+        self.interrupt = interrupt
+
+    def count(self, outcome: ApplyOutcome) -> None:
+        super().count(outcome)
+        self.interrupt.set()
+
+
+def test_an_interrupted_apply_reports_what_it_never_sent_as_not_started(make_project, emulator):
+    chain = "accounts:\n  a0:\n    fields: {$name: A0}\n" + "".join(
+        f"  a{i}:\n    fields: {{$name: A{i}}}\n    relationships: {{parentAccount: account.a{i - 1}}}\n" for i in range(1, 6)
+    )
+    project = make_project({"accounts.yaml": chain})
+
+    async def run():
+        async with emulator.client() as client:
+            declared = await learn_organisation(client, load_declared(project))
+            with locked_state(declared.project, "test") as state:
+                plan = build_plan(declared, state)
+                stop = asyncio.Event()
+                applier = Applier(client, state, declared.desired, "default", retry=FAST_RETRY, stop=stop,
+                                  progress=StopAfterFirst(stop))
+                report = await applier.execute(plan.changes)
+                state.compact()
+                return report
+
+    report = asyncio.run(run())
+    assert report.interrupted and report.done[ApplyOutcome.CREATED] == ["account.a0"]
+    assert sorted(report.not_started) == [f"account.a{i}" for i in range(1, 6)]
+    assert report.failed == {} and report.unsettled == {}

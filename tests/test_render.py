@@ -94,7 +94,9 @@ def test_apply_summary_counts_every_outcome_and_names_failures_with_their_place(
 
 def test_apply_summary_of_an_interrupted_and_a_clean_apply():
     interrupted = ApplyReport(interrupted=True)
-    assert apply_summary(interrupted, {})[1][0][0].startswith("Apply interrupted: 0 created, 0 updated, 0 deleted.")
+    interrupted.not_started += ["account.a", "account.b"]
+    assert apply_summary(interrupted, {})[1][0][0].startswith("Apply interrupted: 0 created, 0 updated, 0 deleted, 2 not started.")
+    assert apply_summary(interrupted, {})[0] == []  # what was never sent is no error
     clean = ApplyReport()
     clean.record(ApplyOutcome.ADOPTED, "account.found")
     assert apply_summary(clean, {})[1][0][0] == "Apply complete! Resources: 0 created, 0 updated, 0 deleted, 1 adopted."
