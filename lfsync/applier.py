@@ -10,6 +10,7 @@ from lfsync.journal import Intent, ResourceState
 from lfsync.lightfield import ApiError, ApiResponse, LightfieldClient, RetryPolicy, with_retries
 from lfsync.plan import Change
 from lfsync.progress import Progress
+from lfsync.replays import answers_with_an_earlier_record, last_retired
 from lfsync.resources import (
     DesiredAccount,
     create_idempotency_key,
@@ -143,8 +144,10 @@ class Applier:
         payload = account.payload(self.state.ids(), leave_out=frozenset(change.deferred_relationships))
         payload_hash = resource_hash(payload, change.address, self.workspace)
         key = create_idempotency_key(payload_hash)
-        if change.replaces:  # the original key would replay the deleted record
-            key = create_idempotency_key(resource_hash(payload, change.address, f"{self.workspace}/{change.replaces}"))
+        # A record deleted outside lfsync, or one lfsync retired (pruned): the original key would replay it.
+        replaces = change.replaces or last_retired(self.state.snapshot.retired, change.address)
+        if replaces:
+            key = create_idempotency_key(resource_hash(payload, change.address, f"{self.workspace}/{replaces}"))
         body = create_body(payload, account.skip_enrichment)
         intent = self.state.begin(
             "create", change.address, idempotency_key=key, request=body, hash=payload_hash, applied=payload
@@ -221,9 +224,11 @@ class Applier:
         record_outcome(self.state, intent, response)
         self.report.links[intent.address] = response.body.get("httpLink", "")
         self._count(count_as, intent.address)
-        if intent.operation == "create" and response.replayed and attempts == 1:
-            # Replayed on the first attempt: created by an earlier apply, maybe trashed since.
-            # (A replay on a retry answers our own lost attempt of a moment ago.)
+        # A replay on the first attempt (a retry's replay answers our own lost attempt of a moment ago),
+        # or a record older than this intent: created by an earlier apply, maybe trashed since.
+        if intent.operation == "create" and answers_with_an_earlier_record(
+            response.body, intent.at, replay_hint=response.replayed and attempts == 1
+        ):
             problem = await revive_replayed(self.client, response, self.retry)
             if problem:
                 self._fail(intent.address, problem)

@@ -9,18 +9,19 @@ intent is dropped when nothing was created since, or we stop and say what to che
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from lfsync.applier import record_outcome, revive_replayed, send_intent
 from lfsync.errors import LfsyncError
 from lfsync.journal import Intent
 from lfsync.lightfield import ApiError, LightfieldClient, RetryPolicy, with_retries
+from lfsync.replays import CLOCK_SKEW, answers_with_an_earlier_record
+from lfsync.replays import created_at as _created_at
 from lfsync.state import State
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 # Re-send only well inside the window: the key must still be known when the request arrives.
 REPLAY_LIMIT = IDEMPOTENCY_WINDOW - timedelta(hours=1)
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass
@@ -63,7 +64,9 @@ async def _resend(client: LightfieldClient, state: State, intent: Intent, retry:
             return
     else:
         record_outcome(state, intent, response)
-        if intent.operation == "create" and response.replayed:
+        if intent.operation == "create" and answers_with_an_earlier_record(
+            response.body, intent.at, replay_hint=response.replayed
+        ):
             problem = await revive_replayed(client, response, retry)
             if problem:
                 raise RecoveryStopped(f"{intent.address}: {problem}")
@@ -93,10 +96,3 @@ async def _settle_old_create(client: LightfieldClient, state: State, intent: Int
         f"Lightfield, then run `lfsync import {intent.address} ID` with the one to keep (and trash the others)."
     )
 
-
-def _created_at(record: dict) -> datetime | None:
-    text = record.get("createdAt")
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -15,6 +15,7 @@ from lfsync.errors import LfsyncError, display_path
 from lfsync.filelock import exclusive_lock
 from lfsync.journal import Intent, Journal, Operation, Outcome, ResourceState, utc_now
 from lfsync.project import Project
+from lfsync.replays import retire
 
 FORMAT_VERSION = 1
 
@@ -26,9 +27,15 @@ class StateSnapshot(BaseModel):
     workspace: str
     target: str
     resources: dict[str, ResourceState] = {}
+    # address -> IDs it named before a delete took it out of state (tombstones, see lfsync/replays.py);
+    # optional, so state files written before it read unchanged
+    retired: dict[str, list[str]] = {}
 
     def to_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json", exclude_none=True), indent=2, sort_keys=True) + "\n"
+        document = self.model_dump(mode="json", exclude_none=True)
+        if not document["retired"]:
+            del document["retired"]
+        return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
 class StatePaths:
@@ -148,7 +155,9 @@ def _fold(snapshot: StateSnapshot, outcome: Outcome) -> None:
     if outcome.result != "done":
         return
     if outcome.resource is None:
-        snapshot.resources.pop(outcome.address, None)
+        removed = snapshot.resources.pop(outcome.address, None)
+        if removed is not None:
+            retire(snapshot.retired, outcome.address, removed.id)
     else:
         snapshot.resources[outcome.address] = outcome.resource
 

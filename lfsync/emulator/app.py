@@ -138,6 +138,11 @@ class Emulator:
     def close(self) -> None:
         self.store.close()
 
+    async def finish_background_writes(self) -> None:
+        """Wait for the writes that gateway timeouts left running (tests use it to wait on an event)."""
+        while self._background:
+            await asyncio.gather(*self._background)
+
     # -- pipeline -----------------------------------------------------------------
 
     async def handle(self, request: Request) -> Response:
