@@ -31,7 +31,7 @@ class RemoteRecord:
 
 async def refresh_remote(client: LightfieldClient, state: State) -> dict[str, RemoteRecord]:
     definitions = (await client.definitions()).get("fieldDefinitions", {})
-    trashed = await _trashed_ids(client) if state.resources else set()
+    trashed = await _trashed_records(client) if state.resources else {}
 
     async def read(resource) -> RemoteRecord:
         try:
@@ -39,19 +39,25 @@ async def refresh_remote(client: LightfieldClient, state: State) -> dict[str, Re
         except ApiError as error:
             if error.status != 404:
                 raise
-            return RemoteRecord("missing")
+            # The docs' 404 covers "...or was deleted": a trashed record may answer it. Only a record
+            # in neither place is gone.
+            record = trashed.get(resource.id)
+            if record is None:
+                return RemoteRecord("missing")
         status = "trashed" if resource.id in trashed else "present"
         return RemoteRecord(status, observed_payload(resource.applied, record, definitions))
 
     return await gather_bounded({address: read(resource) for address, resource in state.resources.items()})
 
 
-async def _trashed_ids(client: LightfieldClient) -> set[str]:
+async def _trashed_records(client: LightfieldClient) -> dict[str, dict]:
+    """ID -> record of every account in the trash (the list is the one place a trashed record is
+    sure to show: retrieve may answer it with 404)."""
     try:
-        return {record["id"] for record in await client.list_all_accounts(status="trashed")}
+        return {record["id"]: record for record in await client.list_all_accounts(status="trashed")}
     except ApiError as error:
         if error.status == 403:  # listing the trash needs accounts:restore; without it, trash looks present
-            return set()
+            return {}
         raise
 
 

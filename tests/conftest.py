@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -36,14 +37,27 @@ def api_mode(request) -> str:
     return request.param
 
 
+class ShiftableClock:
+    """The wall clock, moved by `offset` seconds: an emulator that lives a little in the past."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
 @pytest.fixture
 def served_target(api_mode, cli, monkeypatch, tmp_path):
     """An emulator in `api_mode`, served on loopback in a thread, as the project's target
-    (LIGHTFIELD_BASE_URL and the key set for the CLI and for helpers alike); yields its config."""
+    (LIGHTFIELD_BASE_URL and the key set for the CLI and for helpers alike); yields its config,
+    whose `clock` is a ShiftableClock."""
     from lfsync.emulator import EmulatorConfig
     from lfsync.emulator.testing import serve_in_thread
 
-    config = EmulatorConfig(db_path=str(tmp_path / "served.db"), docs_literal=api_mode == DOCS_LITERAL)
+    config = EmulatorConfig(
+        db_path=str(tmp_path / "served.db"), docs_literal=api_mode == DOCS_LITERAL, clock=ShiftableClock()
+    )
     with serve_in_thread(config) as url:
         monkeypatch.setenv("LIGHTFIELD_BASE_URL", url)
         monkeypatch.setenv("LIGHTFIELD_API_KEY", "sk_lf_local_dev")

@@ -1,4 +1,8 @@
-"""Interrupted applies: intents journalled but never answered are settled first, never duplicated."""
+"""Interrupted applies: intents journalled but never answered are settled first, never duplicated.
+
+Every test runs against the emulator in both API modes (`api_mode`): its own choices, and only the
+forms Lightfield's docs show (no replay header, top-level errors, the docs' 409 body).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from lfsync.resources import create_idempotency_key, resource_hash
 from lfsync.state import load_state, locked_state
 from lfsync.workflow import build_plan, load_inputs
 
+from conftest import DOCS_LITERAL
 from test_end_to_end import server_accounts, state_of
 
 FAST_RETRY = RetryPolicy(attempts=12, base_delay=0.001, max_delay=0.01)
@@ -51,7 +56,7 @@ async def send_directly(project, key: str, body: dict) -> str:
         return (await client.create_account(body, key)).body["id"]
 
 
-def test_unsent_intent_is_sent_on_the_next_apply(project, cli):
+def test_unsent_intent_is_sent_on_the_next_apply(project, cli, served_target):
     journal_create(project, "account.globex")
     assert len(load_state(load_inputs(project).project).pending) == 1
     planned = cli("plan", project)
@@ -64,7 +69,7 @@ def test_unsent_intent_is_sent_on_the_next_apply(project, cli):
     assert cli("plan", project, "--detailed-exitcode").exit_code == 0
 
 
-def test_landed_but_unanswered_create_is_replayed_not_duplicated(project, cli):
+def test_landed_but_unanswered_create_is_replayed_not_duplicated(project, cli, served_target):
     key, body = journal_create(project, "account.globex")
     landed = asyncio.run(send_directly(project, key, body))  # the answer was lost with the process
     result = cli("apply", project, "--auto-approve")
@@ -77,7 +82,7 @@ def two_days_ago() -> str:
     return (datetime.now(timezone.utc) - timedelta(days=2)).isoformat(timespec="milliseconds")
 
 
-def test_create_older_than_the_key_window_is_adopted_by_name(project, cli):
+def test_create_older_than_the_key_window_is_adopted_by_name(project, cli, served_target):
     key, body = journal_create(project, "account.globex", at=two_days_ago())
     landed = asyncio.run(send_directly(project, key, body))
     result = cli("apply", project, "--auto-approve")
@@ -87,7 +92,7 @@ def test_create_older_than_the_key_window_is_adopted_by_name(project, cli):
     assert len(server_accounts(project)) == 3
 
 
-def test_old_create_that_never_landed_is_planned_again(project, cli):
+def test_old_create_that_never_landed_is_planned_again(project, cli, served_target):
     journal_create(project, "account.globex", at=two_days_ago())
     result = cli("apply", project, "--auto-approve")
     assert result.exit_code == 0, result.output
@@ -95,7 +100,7 @@ def test_old_create_that_never_landed_is_planned_again(project, cli):
     assert len(server_accounts(project)) == 3
 
 
-def test_old_create_with_two_candidates_stops_and_import_settles_it(project, cli):
+def test_old_create_with_two_candidates_stops_and_import_settles_it(project, cli, served_target):
     key, body = journal_create(project, "account.globex", at=two_days_ago())
     first = asyncio.run(send_directly(project, key, body))
     asyncio.run(send_directly(project, key + "-by-hand", body))
@@ -111,12 +116,16 @@ def test_old_create_with_two_candidates_stops_and_import_settles_it(project, cli
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_faults_never_duplicate_or_lose_an_account(make_project, seed):
-    """500s before storing, 500s after committing, and a tight rate limit, all at once."""
+def test_faults_never_duplicate_or_lose_an_account(make_project, seed, api_mode):
+    """500s before storing, 500s after committing, 504s while the write runs on, and a tight rate
+    limit, all at once."""
     accounts = "accounts:\n" + "".join(f"  a{i}:\n    fields: {{$name: Account {i}}}\n" for i in range(40))
     project = make_project({"accounts.yaml": accounts})
     inputs = load_inputs(project)
-    app = create_app(EmulatorConfig(fail_rate=0.15, drop_after_commit_rate=0.15, write_rate=200, seed=seed))
+    app = create_app(EmulatorConfig(
+        fail_rate=0.15, drop_after_commit_rate=0.15, gateway_timeout_rate=0.15, latency_ms=2, write_rate=200,
+        seed=seed, docs_literal=api_mode == DOCS_LITERAL,
+    ))
 
     async def run():
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -135,9 +144,9 @@ def test_faults_never_duplicate_or_lose_an_account(make_project, seed):
     assert sorted(r.id for r in state.resources.values()) == sorted(r["id"] for r in records)
 
 
-def test_settle_reports_a_still_failing_target_without_losing_the_intent(project):
+def test_settle_reports_a_still_failing_target_without_losing_the_intent(project, api_mode):
     journal_create(project, "account.globex")
-    app = create_app(EmulatorConfig(fail_rate=1.0))
+    app = create_app(EmulatorConfig(fail_rate=1.0, docs_literal=api_mode == DOCS_LITERAL))
     inputs = load_inputs(project)
 
     async def run():
