@@ -80,6 +80,8 @@ def test_408_is_retryable_like_429_and_5xx(status, retryable):
         (formatdate(NOW - 60, usegmt=True), 0.0),  # already past: retry now
         ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
         ("soon", None),
+        ("nan", None),
+        ("inf", None),
         ("", None),
         (None, None),
     ],
