@@ -158,3 +158,30 @@ def test_settle_reports_a_still_failing_target_without_losing_the_intent(project
     with pytest.raises(RecoveryStopped, match="Nothing was lost; run apply again"):
         asyncio.run(run())
     assert len(load_state(inputs.project).pending) == 1
+
+
+def test_a_504_then_the_in_flight_409_are_waited_out_in_one_apply(project, api_mode):
+    """Every write times out at the gateway (504) and runs on for half a second; the retry meets it in
+    flight (in docs-literal mode the docs' exact 409 body, with no code), waits, and gets the
+    replay. Timers of one event loop fire in order, so the 409 is not left to chance."""
+    inputs = load_inputs(project)
+    app = create_app(EmulatorConfig(gateway_timeout_rate=1.0, latency_ms=500, write_rate=1000,
+                                    docs_literal=api_mode == DOCS_LITERAL))
+    retry = RetryPolicy(attempts=12, base_delay=0.01)
+
+    async def run():
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with LightfieldClient("http://emulator", "sk_lf_local_dev", transport=transport, read_retry=retry) as client:
+            with locked_state(inputs.project, "test") as state:
+                plan = build_plan(inputs, state)
+                only_globex = [change for change in plan.changes if change.address == "account.globex"]
+                report = await Applier(client, state, inputs.desired, "default", retry=retry).execute(only_globex)
+                state.compact()
+            return report, dict(client.statuses), await client.list_all_accounts()
+
+    report, statuses, records = asyncio.run(run())
+    assert report.ok and report.done["created"] == ["account.globex"]
+    assert statuses[504] == 1 and statuses[409] >= 1 and statuses[200] == 1  # the 200 is the replay
+    assert set(statuses) == {200, 409, 504}
+    state = load_state(inputs.project)
+    assert [record["id"] for record in records] == [state.resources["account.globex"].id]
