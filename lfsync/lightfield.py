@@ -8,6 +8,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable, TypeVar
 
@@ -236,8 +237,8 @@ def retry_after_seconds(value: str | None, now: Callable[[], float] = time.time)
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    if moment.tzinfo is None:  # an HTTP date is GMT by definition
-        return None
+    if moment.tzinfo is None:  # asctime form: an HTTP date is GMT by definition
+        moment = moment.replace(tzinfo=timezone.utc)
     return max(0.0, moment.timestamp() - now())
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from email.utils import formatdate
 
 import httpx
@@ -79,6 +80,8 @@ def test_408_is_retryable_like_429_and_5xx(status, retryable):
         (formatdate(NOW + 12, usegmt=True), 12.0),  # "Fri, 19 Nov 2026 ... GMT"
         (formatdate(NOW - 60, usegmt=True), 0.0),  # already past: retry now
         ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+        ("Sunday, 06-Nov-94 08:49:37 GMT", 0.0),  # RFC 850 form
+        (time.asctime(time.gmtime(NOW + 30)), 30.0),  # asctime form, GMT without saying so
         ("soon", None),
         ("nan", None),
         ("inf", None),
