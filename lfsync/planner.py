@@ -34,6 +34,7 @@ class PlannedChanges:
 def plan_changes(inputs: PlanInputs) -> PlannedChanges:
     result = PlannedChanges()
     ids = {address: resource.id for address, resource in inputs.resources.items()}
+    result.problems.extend(shared_ids(inputs.resources))
     for address in sorted(inputs.desired):
         account = inputs.desired[address]
         current = inputs.resources.get(address)
@@ -56,6 +57,19 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
             result.orphans.append(address)
     _defer_cyclic_relationships(result.changes, inputs.desired)
     return result
+
+
+def shared_ids(resources: Mapping[str, ResourceState]) -> list[str]:
+    """State that records one account under two addresses would send one's changes to the other."""
+    addresses_by_id: dict[str, list[str]] = {}
+    for address, resource in resources.items():
+        addresses_by_id.setdefault(resource.id, []).append(address)
+    return [
+        f"state records account {account_id} under {len(addresses)} addresses ({', '.join(sorted(addresses))}); "
+        "keep one with `lfsync state rm` of the others"
+        for account_id, addresses in sorted(addresses_by_id.items())
+        if len(addresses) > 1
+    ]
 
 
 def _create_or_adopt(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from lfsync.errors import DeclarationError, LfsyncError, display_path
 
@@ -14,7 +16,8 @@ SETTINGS_FILE = "lfsync.yaml"
 LOCAL_TARGET = "local"
 LOCAL_DIR = ".lfsync"
 LOCAL_SERVE_URL = "http://127.0.0.1:8787"
-WORKSPACE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+WORKSPACE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+LOOPBACK_HOSTS = ("localhost", "::1")
 SETTING_TYPES: dict[str, type] = {
     "target": str,
     "workspace": str,
@@ -57,12 +60,12 @@ def load_project(directory: Path, env: Mapping[str, str] | None = None) -> Proje
     settings = _read_settings(root)
     target = (env.get("LIGHTFIELD_BASE_URL") or settings.get("target", LOCAL_TARGET)).rstrip("/")
     workspace = env.get("LFSYNC_WORKSPACE") or settings.get("workspace", "default")
-    if not WORKSPACE_PATTERN.match(workspace):
+    if not WORKSPACE_PATTERN.fullmatch(workspace):
         raise LfsyncError(
             f"workspace {workspace!r} is not a valid name (letters, digits, '_', '-', '.')"
         )
-    if target != LOCAL_TARGET and not re.match(r"^https?://", target):
-        raise LfsyncError(f"target {target!r} must be 'local' or an http(s) base URL")
+    if target != LOCAL_TARGET:
+        check_target_url(target)
     return Project(
         root=root,
         target=target,
@@ -70,6 +73,38 @@ def load_project(directory: Path, env: Mapping[str, str] | None = None) -> Proje
         state_dir=(root / settings.get("state_dir", "state")).resolve(),
         skip_enrichment=settings.get("skip_enrichment", False),
     )
+
+
+def check_target_url(target: str) -> None:
+    """An https base URL, or http on this machine only: the API key must never cross a network in
+    clear text. Credentials never belong in the URL (it is written to state and plans)."""
+    try:
+        url = urlsplit(target)
+        host = url.hostname or ""
+        _ = url.port  # raises on a malformed port
+    except ValueError:
+        raise LfsyncError("target is not a valid URL: use 'local' or an https:// base URL") from None
+    if url.scheme not in ("http", "https") or not host:
+        raise LfsyncError("target must be 'local' or an https:// base URL (like https://api.lightfield.app)")
+    if url.username is not None or url.password is not None:
+        raise LfsyncError(
+            "target must not contain credentials (user:password@): it is recorded in state and plans; "
+            "the API key comes from LIGHTFIELD_API_KEY"
+        )
+    if url.scheme == "http" and not _is_loopback(host):
+        raise LfsyncError(
+            "target uses plain http:// to a host that is not loopback: the API key would travel unencrypted; use https:// "
+            "(plain http is allowed for loopback addresses only)"
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _read_settings(root: Path) -> dict:

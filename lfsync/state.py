@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from lfsync.atomicfile import write_atomically
 from lfsync.errors import LfsyncError, display_path
 from lfsync.filelock import exclusive_lock
-from lfsync.journal import Intent, Journal, Operation, Outcome, ResourceState, utc_now
+from lfsync.journal import DamagedJournal, Intent, Journal, Operation, Outcome, ResourceState, utc_now
 from lfsync.project import Project
 from lfsync.replays import retire
 
@@ -61,6 +61,7 @@ class State:
         self._journal = journal
         self._paths = paths
         self._next_seq = next_seq
+        self._changed: list[str] = []  # addresses changed since the last compaction, for error messages
         # Whether a snapshot was on disk when loaded: a saved plan made against none has no lineage.
         self.existed = paths.snapshot.exists()
 
@@ -113,6 +114,7 @@ class State:
         self._journal.append("outcome", outcome)
         _fold(self.snapshot, outcome)
         self.pending.pop(intent.seq, None)
+        self._changed.append(intent.address)
 
     def reject(self, intent: Intent, error: str, *, abandoned: bool = False) -> None:
         """Record that `intent` is settled without effect (a definite 4xx, or found never to have landed)."""
@@ -124,9 +126,13 @@ class State:
 
     def compact(self) -> None:
         """Write the folded snapshot atomically (keeping a backup), then shrink the journal."""
-        write_snapshot(self._paths, self.snapshot)
-        self._journal.replace_with(sorted(self.pending.values(), key=lambda i: i.seq))
+        try:
+            write_snapshot(self._paths, self.snapshot)
+            self._journal.replace_with(sorted(self.pending.values(), key=lambda i: i.seq))
+        except OSError as error:
+            raise StateWriteFailed(self._paths, error, self._changed) from None
         self._next_seq = max(self.pending, default=0) + 1
+        self._changed = []
 
     def replace_resources(self, resources: dict[str, ResourceState]) -> None:
         """For state commands (rm, mv, import): a direct edit, one serial, written at once."""
@@ -147,6 +153,26 @@ class State:
         self._next_seq += 1
         return seq
 
+
+
+class StateWriteFailed(LfsyncError):
+    """The snapshot could not be rewritten. Nothing is lost while the journal is readable: every
+    outcome is in it, and the next command folds it in."""
+
+    CHANGES_NAMED = 20
+
+    def __init__(self, paths: StatePaths, error: OSError, changed: list[str]):
+        where = display_path(Path(error.filename)) if error.filename else display_path(paths.snapshot)
+        message = f"could not write the state: {where}: {error.strerror}."
+        if changed:
+            named = ", ".join(changed[: self.CHANGES_NAMED])
+            more = f" and {len(changed) - self.CHANGES_NAMED} more" if len(changed) > self.CHANGES_NAMED else ""
+            message += (
+                f" This run changed {len(changed)} account(s) ({named}{more}); they are recorded in the journal "
+                f"{display_path(paths.journal)}, and the next lfsync command that reads this state folds them in."
+            )
+        message += " Fix the cause (free disk space, permissions), then run `lfsync apply` again; do not delete the journal."
+        super().__init__(message)
 
 
 def _fold(snapshot: StateSnapshot, outcome: Outcome) -> None:
@@ -185,15 +211,21 @@ def write_snapshot(paths: StatePaths, snapshot: StateSnapshot) -> None:
 def load_state(project: Project) -> State:
     """Snapshot + journal, read-only unless the caller holds the lock."""
     paths = StatePaths(project)
-    snapshot = _read_snapshot(paths.snapshot) or StateSnapshot(
+    snapshot = _read_snapshot(paths) or StateSnapshot(
         lineage=str(uuid.uuid4()), workspace=project.workspace, target=project.target
     )
     _check_matches(snapshot, project, paths.snapshot)
     journal = Journal(paths.journal)
     try:
         intents, outcomes = journal.read()
-    except (json.JSONDecodeError, ValidationError) as error:
-        raise LfsyncError(f"{display_path(paths.journal)}: damaged journal ({error})") from None
+    except DamagedJournal as damage:
+        raise LfsyncError(
+            f"{display_path(paths.journal)}:{damage.line}: damaged journal: {damage.problem}. It records requests "
+            "sent by an apply that did not finish, so lfsync will not guess: look at that line (a line that is "
+            "not an intent or outcome of lfsync can be removed), then run the command again"
+        ) from None
+    except OSError as error:
+        raise LfsyncError(f"cannot read the journal {display_path(paths.journal)}: {error.strerror}") from None
     written_serial = snapshot.serial
     for outcome in outcomes:
         if outcome.serial is None or outcome.serial > written_serial:  # not yet in the snapshot
@@ -217,13 +249,20 @@ def locked_state(project: Project, command: str, lock_timeout: float = 0.0) -> I
             state.close()
 
 
-def _read_snapshot(path: Path) -> StateSnapshot | None:
+def _read_snapshot(paths: StatePaths) -> StateSnapshot | None:
+    path = paths.snapshot
     if not path.exists():
         return None
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise LfsyncError(f"cannot read the state file {display_path(path)}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise CorruptState(paths, "1:1: not UTF-8 text") from None
     except json.JSONDecodeError as error:
-        raise LfsyncError(f"{display_path(path)}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
+        raise CorruptState(paths, f"{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
+    if not isinstance(document, dict):
+        raise CorruptState(paths, f"1:1: not a state file (a JSON {type(document).__name__}, not an object)")
     if document.get("format_version") != FORMAT_VERSION:
         raise LfsyncError(
             f"{display_path(path)}: state format_version {document.get('format_version')!r} "
@@ -232,7 +271,21 @@ def _read_snapshot(path: Path) -> StateSnapshot | None:
     try:
         return StateSnapshot.model_validate(document)
     except ValidationError as error:
-        raise LfsyncError(f"{display_path(path)}: invalid state: {error}") from None
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise CorruptState(paths, f"invalid state at {where}: {first['msg']}") from None
+
+
+class CorruptState(LfsyncError):
+    def __init__(self, paths: StatePaths, problem: str):
+        separator = "" if problem[:1].isdigit() else " "
+        advice = (
+            f"The previous version is kept in {display_path(paths.backup)}: compare the two, and restore it "
+            f"with `cp {display_path(paths.backup)} {display_path(paths.snapshot)}` if it is the one to keep."
+            if paths.backup.exists()
+            else "No backup exists; restore the file from version control."
+        )
+        super().__init__(f"{display_path(paths.snapshot)}:{separator}{problem}. {advice}")
 
 
 def _check_matches(snapshot: StateSnapshot, project: Project, path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Mapping
 
 import httpx
@@ -13,6 +14,7 @@ from lfsync.project import Project
 
 LOCAL_API_KEY = "sk_lf_local_dev"
 API_KEY_VARIABLE = "LIGHTFIELD_API_KEY"
+API_KEY_FILE_VARIABLE = "LIGHTFIELD_API_KEY_FILE"
 
 
 def open_client(project: Project, *, concurrency: int = 8, env: Mapping[str, str] | None = None) -> LightfieldClient:
@@ -25,7 +27,25 @@ def open_client(project: Project, *, concurrency: int = 8, env: Mapping[str, str
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         # Never the user's real key: the local target has keys of its own.
         return LightfieldClient(project.base_url, LOCAL_API_KEY, transport=transport)
-    api_key = env.get(API_KEY_VARIABLE)
+    api_key = api_key_from(env)
     if not api_key:
-        raise LfsyncError(f"{API_KEY_VARIABLE} is not set; it is required for target {project.target}")
+        raise LfsyncError(
+            f"{API_KEY_VARIABLE} is not set (nor {API_KEY_FILE_VARIABLE}); it is required for target {project.target}"
+        )
     return LightfieldClient(project.base_url, api_key, max_connections=max(concurrency * 2, 8))
+
+
+def api_key_from(env: Mapping[str, str]) -> str | None:
+    """The key from the environment, or from the file LIGHTFIELD_API_KEY_FILE names (a mounted
+    secret); one trailing line break of the file is not part of the key."""
+    if env.get(API_KEY_VARIABLE):
+        return env[API_KEY_VARIABLE]
+    file_name = env.get(API_KEY_FILE_VARIABLE)
+    if not file_name:
+        return None
+    try:
+        text = Path(file_name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise LfsyncError(f"cannot read the API key from {API_KEY_FILE_VARIABLE} ({file_name}): {reason}") from None
+    return text.removesuffix("\n").removesuffix("\r")

@@ -12,7 +12,7 @@ from lfsync.commands import options
 from lfsync.commands.output import say
 from lfsync.definitions_check import check_against_definitions
 from lfsync.errors import DeclarationError
-from lfsync.target import API_KEY_VARIABLE, open_client
+from lfsync.target import API_KEY_VARIABLE, api_key_from, open_client
 from lfsync.workflow import load_inputs
 
 
@@ -22,7 +22,7 @@ from lfsync.workflow import load_inputs
 def validate(directory: Path, offline: bool) -> None:
     """Check the declarations without changing anything."""
     inputs = load_inputs(directory)
-    online = not offline and (inputs.project.is_local or bool(os.environ.get(API_KEY_VARIABLE)))
+    online = not offline and (inputs.project.is_local or bool(api_key_from(os.environ)))
     if online:
         definitions = asyncio.run(_definitions(inputs.project))
         problems = check_against_definitions(inputs.declarations, definitions)
