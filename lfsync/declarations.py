@@ -7,8 +7,6 @@ so a user fixes a project in one pass rather than one error at a time.
 from __future__ import annotations
 
 import difflib
-import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +14,20 @@ from typing import Any
 
 import pydantic
 
+from lfsync.addresses import (
+    ADDRESS_PREFIX,
+    OWNER_RELATIONSHIP,
+    address_of,
+    is_address_key,
+    is_lightfield_id,
+    is_member_email,
+    is_reference,
+    references_in,
+)
+from lfsync.discovery import declarations_digest, find_declaration_files
 from lfsync.errors import DeclarationError, SourceLocation, display_path
+from lfsync.globs import DEFAULT_DECLARATION_GLOBS
+from lfsync.project import DEFAULT_STATE_DIR
 from lfsync.yamlio import (
     DuplicateKey,
     DuplicateKeysError,
@@ -30,23 +41,12 @@ from lfsync.yamlio import (
     yaml_type_name,
 )
 
-ADDRESS_KEY_PATTERN = r"[a-z0-9][a-z0-9_-]*"
-ADDRESS_PREFIX = "account."
-LIGHTFIELD_ID_PATTERN = r"[a-z]+_[A-Za-z0-9]+"
-REFERENCE_PATTERN = re.escape(ADDRESS_PREFIX) + ADDRESS_KEY_PATTERN
 READ_ONLY_FIELDS = {"$howTheyMakeMoney", "$accountStatus"}
 READ_ONLY_RELATIONSHIPS = {"$opportunity", "$task", "$note", "$meeting"}
 
 TOP_LEVEL_KEY = "accounts"
-ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment")
+ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment", "protect")
 NAME_FIELD = "$name"
-PROJECT_SETTINGS_FILE = "lfsync.yaml"
-DEFAULT_STATE_DIR = "state"
-DECLARATION_SUFFIXES = (".yaml", ".yml")
-
-_ADDRESS_KEY_RE = re.compile(ADDRESS_KEY_PATTERN)
-_LIGHTFIELD_ID_RE = re.compile(LIGHTFIELD_ID_PATTERN)
-_REFERENCE_RE = re.compile(REFERENCE_PATTERN)
 
 Problems = list[tuple[SourceLocation | None, str]]
 
@@ -62,6 +62,7 @@ class AccountDeclaration(pydantic.BaseModel):
     relationships: dict[str, str | list[str]]
     skip_enrichment: bool | None
     location: SourceLocation
+    protect: bool = False  # refuse to delete it, even with --prune
     field_locations: dict[str, SourceLocation]
     relationship_locations: dict[str, SourceLocation]
 
@@ -77,28 +78,6 @@ class Declarations(pydantic.BaseModel):
     digest: str
 
 
-def is_lightfield_id(value: Any) -> bool:
-    return isinstance(value, str) and _LIGHTFIELD_ID_RE.fullmatch(value) is not None
-
-
-def is_reference(value: Any) -> bool:
-    return isinstance(value, str) and _REFERENCE_RE.fullmatch(value) is not None
-
-
-def references_in(relationships: dict[str, str | list[str]]) -> list[str]:
-    """Addresses ("account.x") the relationships refer to, in order, without repeats."""
-    found: dict[str, None] = {}
-    for value in relationships.values():
-        for target in value if isinstance(value, list) else [value]:
-            if is_reference(target):
-                found[target] = None
-    return list(found)
-
-
-def address_of(key: str) -> str:
-    return ADDRESS_PREFIX + key
-
-
 def closest(word: str, candidates: Any) -> str | None:
     matches = difflib.get_close_matches(word, [str(c) for c in candidates], n=1, cutoff=0.6)
     return matches[0] if matches else None
@@ -109,36 +88,18 @@ def did_you_mean(word: str, candidates: Any) -> str:
     return f" (did you mean {match!r}?)" if match else ""
 
 
-# --- finding and loading files ---------------------------------------------------------
-
-
-def find_declaration_files(project_dir: Path, state_dir: Path) -> list[Path]:
-    """Every *.yaml / *.yml under the project, sorted; without lfsync.yaml, hidden folders and the state folder."""
-    root = project_dir.resolve()
-    excluded_dir = (root / state_dir).resolve()
-    found = []
-    for folder, subfolders, filenames in os.walk(root):
-        here = Path(folder)
-        # Pruning in place keeps os.walk out of .git, virtualenvs and the state folder.
-        subfolders[:] = sorted(
-            name for name in subfolders if not name.startswith(".") and (here / name).resolve() != excluded_dir
-        )
-        for name in filenames:
-            path = here / name
-            if name.startswith(".") or path.suffix not in DECLARATION_SUFFIXES:
-                continue
-            if here == root and name == PROJECT_SETTINGS_FILE:
-                continue
-            found.append(project_dir / path.relative_to(root))
-    return sorted(found)
+# --- loading files ---------------------------------------------------------
 
 
 def load_declarations(
-    project_dir: Path, files: list[Path] | None = None, state_dir: Path | None = None
+    project_dir: Path,
+    files: list[Path] | None = None,
+    state_dir: Path | None = None,
+    patterns: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS,
 ) -> Declarations:
     """Load and validate every declaration file; raises DeclarationError listing all problems."""
     if files is None:
-        files = find_declaration_files(project_dir, state_dir or project_dir / DEFAULT_STATE_DIR)
+        files = find_declaration_files(project_dir, state_dir or project_dir / DEFAULT_STATE_DIR, patterns)
     problems: Problems = []
     contents: dict[Path, bytes] = {}
     parsed: list[ParsedAccount] = []
@@ -159,23 +120,6 @@ def load_declarations(
         files=sorted(display_path(path, project_dir) for path in files),
         digest=declarations_digest(project_dir, contents),
     )
-
-
-def declarations_digest(project_dir: Path, contents: dict[Path, bytes]) -> str:
-    """SHA-256 over (relative path, bytes) of every file: changes when any declaration changes."""
-    digest = hashlib.sha256()
-    for relative, data in sorted((_relative_posix(path, project_dir), data) for path, data in contents.items()):
-        encoded = relative.encode()
-        # Length prefixes keep (path, bytes) boundaries unambiguous.
-        digest.update(len(encoded).to_bytes(8, "big") + encoded + len(data).to_bytes(8, "big") + data)
-    return digest.hexdigest()
-
-
-def _relative_posix(path: Path, project_dir: Path) -> str:
-    try:
-        return path.resolve().relative_to(project_dir.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
 
 
 # --- one file --------------------------------------------------------------------------
@@ -247,9 +191,11 @@ def top_level_accounts(document: Any, shown: str, problems: Problems) -> dict | 
                 (
                     location(shown, document, key=key),
                     f"unknown top-level key {key!r}: a declaration file holds only 'accounts'"
-                    + did_you_mean(str(key), [TOP_LEVEL_KEY]),
+                    + (did_you_mean(str(key), [TOP_LEVEL_KEY]) or _NOT_A_DECLARATION_HINT),
                 )
             )
+            if TOP_LEVEL_KEY not in document:
+                break  # one message is enough for a file that is no declaration file at all
     accounts = document.get(TOP_LEVEL_KEY)
     if accounts is None:
         return None
@@ -264,8 +210,14 @@ def top_level_accounts(document: Any, shown: str, problems: Problems) -> dict | 
     return accounts
 
 
+_NOT_A_DECLARATION_HINT = (
+    "; if this file is not an lfsync declaration file, choose the files that are with "
+    "`declarations:` globs in lfsync.yaml (e.g. ['accounts/**/*.yaml'])"
+)
+
+
 def valid_address_key(key: Any, where: SourceLocation, problems: Problems) -> bool:
-    if isinstance(key, str) and _ADDRESS_KEY_RE.fullmatch(key):
+    if is_address_key(key):
         return True
     if isinstance(key, str):
         problem = (
@@ -286,7 +238,7 @@ def valid_address_key(key: Any, where: SourceLocation, problems: Problems) -> bo
 
 def _suggest_address_key(key: str) -> str | None:
     suggestion = re.sub(r"[^a-z0-9_-]+", "-", key.strip().lower()).strip("-_")
-    return suggestion if _ADDRESS_KEY_RE.fullmatch(suggestion) else None
+    return suggestion if is_address_key(suggestion) else None
 
 
 class AccountParser:
@@ -316,7 +268,8 @@ class AccountParser:
         self.check_account_keys(body)
         fields, field_locations = self.parse_fields(body)
         relationships, relationship_locations = self.parse_relationships(body)
-        skip_enrichment = self.parse_skip_enrichment(body)
+        skip_enrichment = self.parse_flag(body, "skip_enrichment")
+        protect = self.parse_flag(body, "protect")
         declaration = None
         if self.ok:
             declaration = AccountDeclaration(
@@ -325,6 +278,7 @@ class AccountParser:
                 fields=fields,
                 relationships=relationships,
                 skip_enrichment=skip_enrichment,
+                protect=bool(protect),
                 location=self.key_location,
                 field_locations=field_locations,
                 relationship_locations=relationship_locations,
@@ -455,6 +409,8 @@ class AccountParser:
         if is_reference(value):
             self.references.append((str(value), where, key))
             return str(value)
+        if key == OWNER_RELATIONSHIP and is_member_email(value):
+            return str(value)
         hint = " (use [] for none)" if value is None else ""
         self.problem(
             where,
@@ -463,17 +419,17 @@ class AccountParser:
         )
         return None
 
-    # skip_enrichment
+    # skip_enrichment, protect
 
-    def parse_skip_enrichment(self, body: dict) -> bool | None:
-        if "skip_enrichment" not in body:
+    def parse_flag(self, body: dict, key: str) -> bool | None:
+        if key not in body:
             return None
-        value = body["skip_enrichment"]
+        value = body[key]
         if isinstance(value, bool):
             return value
         self.problem(
-            value_location(self.shown, body, "skip_enrichment"),
-            f"skip_enrichment of {self.address} must be true or false, found {yaml_type_name(value)}",
+            value_location(self.shown, body, key),
+            f"{key} of {self.address} must be true or false, found {yaml_type_name(value)}",
         )
         return None
 

@@ -15,12 +15,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from lfsync.declarations import (
-    Declarations,
-    did_you_mean,
-    is_lightfield_id,
-    is_reference,
-)
+from lfsync.addresses import is_lightfield_id, is_reference
+from lfsync.declarations import Declarations, did_you_mean
 from lfsync.errors import SourceLocation
 from lfsync.yamlio import yaml_type_name
 
@@ -87,7 +83,8 @@ def check_number(value: Any, _config: dict) -> str | None:
         return f"expected a finite number, found {value}"
     if abs(value) > MAX_SAFE_INTEGER:
         return f"{value} is out of range (at most {MAX_SAFE_INTEGER})"
-    if Decimal(str(value)).as_tuple().exponent < -2:
+    exponent = Decimal(str(value)).as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
         return f"{value} has more than 2 decimals"
     return None
 

@@ -1,7 +1,9 @@
 """The write-ahead journal: every intent is durable before its request is sent, every outcome after.
 
-One JSON document per line, appended and fsynced. A process killed mid-write can leave a torn last
-line; it is ignored, which is safe because an intent is only acted on once its line is complete.
+One JSON document per line, appended and fsynced: {"format_version": 1, "intent": {...}} or
+{"format_version": 1, "outcome": {...}} (records.py documents both). A process killed mid-write can
+leave a torn last line; it is ignored, which is safe because an intent is only acted on once its
+line is complete, and cut before the next append so that no entry is ever glued to a fragment.
 """
 
 from __future__ import annotations
@@ -17,42 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from lfsync.atomicfile import write_atomically
 from lfsync.errors import LfsyncError, display_path
-
-Operation = Literal["create", "update", "delete", "restore", "adopt"]
-
-
-class ResourceState(BaseModel):
-    id: str
-    hash: str
-    idempotency_key: str | None = None
-    http_link: str | None = None
-    created_at: str | None = None
-    applied: dict[str, Any]
-
-
-class Intent(BaseModel):
-    seq: int
-    operation: Operation
-    address: str
-    resource_id: str | None = None
-    idempotency_key: str | None = None
-    request: dict[str, Any] | None = None
-    hash: str | None = None
-    applied: dict[str, Any] | None = None
-    at: str
-
-    def age_seconds(self, now: datetime | None = None) -> float:
-        now = now or datetime.now(timezone.utc)
-        return (now - datetime.fromisoformat(self.at)).total_seconds()
-
-
-class Outcome(BaseModel):
-    intent: int
-    result: Literal["done", "rejected", "abandoned"]
-    serial: int | None = None
-    address: str
-    resource: ResourceState | None = None
-    error: str | None = None
+from lfsync.records import INTENT, JOURNAL_FORMAT_VERSION, Intent, Outcome
 
 
 class JournalWriteFailed(LfsyncError):
@@ -79,7 +46,7 @@ class DamagedJournal(ValueError):
         super().__init__(f"line {line}: {problem}")
 
 
-ENTRY_STARTS = (b'{"intent": ', b'{"outcome": ')
+ENTRY_STARTS = (b'{"format_version": ', b'{"intent": ', b'{"outcome": ')
 
 
 def _decode(raw: bytes) -> Any:
@@ -99,13 +66,21 @@ def _parse_entry(raw: bytes, path: Path, number: int) -> Intent | Outcome:
         entry = _decode(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise DamagedJournal(path, number, f"not a JSON document ({error})") from None
-    if not isinstance(entry, dict) or len(entry) != 1 or not isinstance(next(iter(entry.values())), dict):
+    if not isinstance(entry, dict):
+        raise DamagedJournal(path, number, 'not a journal entry: expected {"intent": {...}} or {"outcome": {...}}')
+    version = entry.pop("format_version", 1)  # lines written before versioning are version 1
+    if version != JOURNAL_FORMAT_VERSION:
+        raise LfsyncError(
+            f"{display_path(path)}:{number}: journal format_version {version!r} is not supported "
+            f"(this lfsync reads {JOURNAL_FORMAT_VERSION}); it was written by another lfsync version"
+        )
+    if len(entry) != 1 or not isinstance(next(iter(entry.values())), dict):
         raise DamagedJournal(path, number, 'not a journal entry: expected {"intent": {...}} or {"outcome": {...}}')
     kind, body = next(iter(entry.items()))
     if kind not in ("intent", "outcome"):
         raise DamagedJournal(path, number, f"unknown entry kind {kind!r}")
     try:
-        return (Intent if kind == "intent" else Outcome).model_validate(body)
+        return INTENT.validate_python(body) if kind == "intent" else Outcome.model_validate(body)
     except ValidationError as error:
         raise DamagedJournal(path, number, f"invalid {kind}: {_first_error(error)}") from None
 
@@ -160,21 +135,21 @@ class Journal:
             if torn_tail and number == len(lines):
                 break
             entry = _parse_entry(raw, self.path, number)
-            if isinstance(entry, Intent):
-                intents[entry.seq] = entry
-            else:
+            if isinstance(entry, Outcome):
                 outcomes.append(entry)
+            else:
+                intents[entry.seq] = entry
         return intents, outcomes
 
     def append(self, kind: Literal["intent", "outcome"], model: BaseModel) -> None:
-        line = json.dumps({kind: model.model_dump(mode="json", exclude_none=True)}, sort_keys=True)
+        line = _line(kind, model)
         try:
             if self._handle is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 _cut_torn_tail(self.path)
                 # Unbuffered: a failed write leaves nothing behind to be flushed (and glued) later.
                 self._handle = open(self.path, "ab", buffering=0)
-            data = (line + "\n").encode("utf-8")
+            data = line.encode("utf-8")
             while data:
                 data = data[self._handle.write(data) :]
             os.fsync(self._handle.fileno())
@@ -186,10 +161,7 @@ class Journal:
         self.close()
         if not intents and not self.path.exists():
             return
-        text = "".join(
-            json.dumps({"intent": i.model_dump(mode="json", exclude_none=True)}, sort_keys=True) + "\n"
-            for i in intents
-        )
+        text = "".join(_line("intent", intent) for intent in intents)
         if text:
             write_atomically(self.path, text)
         else:
@@ -199,3 +171,8 @@ class Journal:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+def _line(kind: Literal["intent", "outcome"], model: BaseModel) -> str:
+    entry = {"format_version": JOURNAL_FORMAT_VERSION, kind: model.model_dump(mode="json", exclude_none=True)}
+    return json.dumps(entry, sort_keys=True) + "\n"

@@ -88,6 +88,7 @@ class LightfieldClient:
         max_connections: int = 32,
         pacer: Pacer | None = None,
         read_retry: "RetryPolicy | None" = None,
+        event_hooks: dict[str, list] | None = None,
     ):
         check_api_key(api_key)
         self.pacer = pacer or Pacer()
@@ -97,6 +98,7 @@ class LightfieldClient:
             base_url=base_url,
             transport=transport,
             timeout=timeout,
+            event_hooks=event_hooks,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             headers={
                 "Authorization": f"Bearer {api_key}",
@@ -175,12 +177,26 @@ class LightfieldClient:
 
     async def list_all_accounts(self, **params: Any) -> list[dict]:
         """Every account a list query matches, page after page."""
+        return await self.list_all("/v1/accounts", **params)
+
+    async def list_all_members(self) -> list[dict]:
+        return await self.list_all("/v1/members")
+
+    async def list_all(self, path: str, on_page: Callable[[int, int], None] | None = None, **params: Any) -> list[dict]:
+        """Every record a list endpoint answers, page after page; `on_page(read, total)` after each."""
         found: list[dict] = []
         while True:
-            page = await self.list_accounts(**params, limit=LIST_PAGE_SIZE, offset=len(found))
+            page = await self.read(path, "search", {**params, "limit": LIST_PAGE_SIZE, "offset": len(found)})
             found.extend(page.get("data", []))
+            if on_page:
+                on_page(len(found), page.get("totalCount", 0))
             if not page.get("data") or len(found) >= page.get("totalCount", 0):
                 return found
+
+    async def find_accounts_by(self, key: str, value: Any, status: str = "active") -> list[dict]:
+        """Live accounts whose field `key` holds `value` (the API's default operator for its type:
+        `equal` for text, `contains` for URL and email); the caller narrows to exact matches."""
+        return await self.list_all("/v1/accounts", **{key: value, "status": status})
 
     async def find_accounts_named(self, name: str, status: str = "active") -> list[dict]:
         """Every account whose $name is exactly `name`.
@@ -273,13 +289,22 @@ K = TypeVar("K")
 READ_CONCURRENCY = 8
 
 
-async def gather_bounded(items: dict[K, Awaitable[T]], limit: int = READ_CONCURRENCY) -> dict[K, T]:
-    """Await many reads with at most `limit` in flight (the pacer keeps them under the rate)."""
+async def gather_bounded(
+    items: dict[K, Awaitable[T]], limit: int = READ_CONCURRENCY, on_done: Callable[[int, int], None] | None = None
+) -> dict[K, T]:
+    """Await many reads with at most `limit` in flight (the pacer keeps them under the rate);
+    `on_done(done, total)` after each."""
     slots = asyncio.Semaphore(limit)
+    done = 0
 
     async def one(awaitable: Awaitable[T]) -> T:
+        nonlocal done
         async with slots:
-            return await awaitable
+            result = await awaitable
+        done += 1
+        if on_done:
+            on_done(done, len(items))
+        return result
 
     results = await asyncio.gather(*(one(awaitable) for awaitable in items.values()))
     return dict(zip(items, results))

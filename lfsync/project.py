@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from lfsync.errors import DeclarationError, LfsyncError, display_path
+from lfsync.errors import DeclarationError, LfsyncError, SourceLocation, display_path
+from lfsync.globs import DEFAULT_DECLARATION_GLOBS, glob_problem
 
 SETTINGS_FILE = "lfsync.yaml"
+SCHEMA_FILE = "lfsync.schema.json"  # the JSON Schema `lfsync init` writes for editors
+DEFAULT_STATE_DIR = "state"
 LOCAL_TARGET = "local"
 LOCAL_DIR = ".lfsync"
 LOCAL_SERVE_URL = "http://127.0.0.1:8787"
@@ -23,7 +26,10 @@ SETTING_TYPES: dict[str, type] = {
     "workspace": str,
     "state_dir": str,
     "skip_enrichment": bool,
+    "declarations": list,
+    "identity": str,
 }
+DEFAULT_IDENTITY = "$name"
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,8 @@ class Project:
     workspace: str
     state_dir: Path
     skip_enrichment: bool
+    declaration_globs: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS
+    identity: str = DEFAULT_IDENTITY  # the field --adopt matches existing records on
 
     @property
     def is_local(self) -> bool:
@@ -70,8 +78,10 @@ def load_project(directory: Path, env: Mapping[str, str] | None = None) -> Proje
         root=root,
         target=target,
         workspace=workspace,
-        state_dir=(root / settings.get("state_dir", "state")).resolve(),
+        state_dir=(root / settings.get("state_dir", DEFAULT_STATE_DIR)).resolve(),
         skip_enrichment=settings.get("skip_enrichment", False),
+        declaration_globs=tuple(str(glob) for glob in settings.get("declarations", DEFAULT_DECLARATION_GLOBS)),
+        identity=settings.get("identity", DEFAULT_IDENTITY),
     )
 
 
@@ -119,7 +129,7 @@ def _read_settings(root: Path) -> dict:
         return {}
     if not isinstance(document, dict):
         raise DeclarationError([(location(shown, document), "lfsync.yaml must be a mapping of settings")])
-    problems = []
+    problems: list[tuple[SourceLocation | None, str]] = []
     for key, value in document.items():
         expected = SETTING_TYPES.get(key)
         if expected is None:
@@ -129,6 +139,16 @@ def _read_settings(root: Path) -> dict:
             problems.append(
                 (location(shown, document, key=key), f"setting {key!r} must be a {expected.__name__}")
             )
+        elif key == "declarations" and isinstance(value, list):
+            problems.extend(
+                (location(shown, value, index=index), problem)
+                for index, pattern in enumerate(value)
+                if (problem := glob_problem(pattern))
+            )
+            if not value:
+                problems.append((location(shown, document, key=key), "'declarations' needs at least one glob"))
+        elif key == "identity" and isinstance(value, str) and not value.strip():
+            problems.append((location(shown, document, key=key), "'identity' must name a field, e.g. $name or a custom field slug"))
     if problems:
         raise DeclarationError(problems)
     return dict(document)

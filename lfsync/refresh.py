@@ -6,11 +6,11 @@ in E.164), so a value counts as drifted only when it differs after the same norm
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any, Callable
 
 from lfsync.lightfield import ApiError, LightfieldClient, gather_bounded
+from lfsync.plan import RemoteRecord, RemoteStatus
 from lfsync.resources import relationship_ids
 from lfsync.state import State
 
@@ -19,17 +19,9 @@ SELECT_TYPES = {"SINGLE_SELECT", "MULTI_SELECT"}
 PRESENCE_ONLY_TYPES = {"TELEPHONE", "SOCIAL_HANDLE"}
 
 
-@dataclass(frozen=True)
-class RemoteRecord:
-    status: Literal["present", "missing", "trashed"]
-    observed: dict[str, Any] = field(default_factory=dict)  # the applied payload as the server has it now
-
-    @property
-    def drifted(self) -> bool:
-        return self.status != "present"
-
-
-async def refresh_remote(client: LightfieldClient, state: State) -> dict[str, RemoteRecord]:
+async def refresh_remote(
+    client: LightfieldClient, state: State, on_read: Callable[[int, int], None] | None = None
+) -> dict[str, RemoteRecord]:
     definitions = (await client.definitions()).get("fieldDefinitions", {})
     trashed = await _trashed_records(client) if state.resources else {}
 
@@ -41,13 +33,15 @@ async def refresh_remote(client: LightfieldClient, state: State) -> dict[str, Re
                 raise
             # The docs' 404 covers "...or was deleted": a trashed record may answer it. Only a record
             # in neither place is gone.
-            record = trashed.get(resource.id)
-            if record is None:
+            if resource.id not in trashed:
                 return RemoteRecord("missing")
-        status = "trashed" if resource.id in trashed else "present"
+            record = trashed[resource.id]
+        status: RemoteStatus = "trashed" if resource.id in trashed else "present"
         return RemoteRecord(status, observed_payload(resource.applied, record, definitions))
 
-    return await gather_bounded({address: read(resource) for address, resource in state.resources.items()})
+    return await gather_bounded(
+        {address: read(resource) for address, resource in state.resources.items()}, on_done=on_read
+    )
 
 
 async def _trashed_records(client: LightfieldClient) -> dict[str, dict]:

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from lfsync.declarations import is_reference, references_in
+from lfsync.addresses import is_reference, references_in
 
 CREATE_KEY_PREFIX = "lfsync-"
 KEY_HEX_LENGTH = 40
@@ -27,6 +27,7 @@ class DesiredAccount:
     skip_enrichment: bool
     location: str | None = None
     field_locations: dict[str, str] = field(default_factory=dict)
+    protect: bool = False
 
     def references(self) -> list[str]:
         return references_in(self.relationships)

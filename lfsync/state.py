@@ -6,36 +6,23 @@ import json
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Iterator, Mapping
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from lfsync.atomicfile import write_atomically
 from lfsync.errors import LfsyncError, display_path
 from lfsync.filelock import exclusive_lock
-from lfsync.journal import DamagedJournal, Intent, Journal, Operation, Outcome, ResourceState, utc_now
+from lfsync.journal import DamagedJournal, Journal, utc_now
 from lfsync.project import Project
+from lfsync.records import (
+    STATE_FORMAT_VERSION,
+    Intent,
+    Outcome,
+    ResourceState,
+    StateSnapshot,
+)
 from lfsync.replays import retire
-
-FORMAT_VERSION = 1
-
-
-class StateSnapshot(BaseModel):
-    format_version: int = FORMAT_VERSION
-    lineage: str
-    serial: int = 0
-    workspace: str
-    target: str
-    resources: dict[str, ResourceState] = {}
-    # address -> IDs it named before a delete took it out of state (tombstones, see lfsync/replays.py);
-    # optional, so state files written before it read unchanged
-    retired: dict[str, list[str]] = {}
-
-    def to_json(self) -> str:
-        document = self.model_dump(mode="json", exclude_none=True)
-        if not document["retired"]:
-            del document["retired"]
-        return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
 class StatePaths:
@@ -81,28 +68,9 @@ class State:
         """address -> ID, a live view (copying it per request would make an apply quadratic)."""
         return IdsView(self.snapshot.resources)
 
-    def begin(
-        self,
-        operation: Operation,
-        address: str,
-        *,
-        resource_id: str | None = None,
-        idempotency_key: str | None = None,
-        request: dict[str, Any] | None = None,
-        hash: str | None = None,
-        applied: dict[str, Any] | None = None,
-    ) -> Intent:
-        intent = Intent(
-            seq=self._take_seq(),
-            operation=operation,
-            address=address,
-            resource_id=resource_id,
-            idempotency_key=idempotency_key,
-            request=request,
-            hash=hash,
-            applied=applied,
-            at=utc_now(),
-        )
+    def begin(self, request: Intent) -> Intent:
+        """Journal `request` (numbered and timed here) before it is sent; returns the journalled intent."""
+        intent = request.model_copy(update={"seq": self._take_seq(), "at": utc_now()})
         self._journal.append("intent", intent)
         self.pending[intent.seq] = intent
         return intent
@@ -263,10 +231,10 @@ def _read_snapshot(paths: StatePaths) -> StateSnapshot | None:
         raise CorruptState(paths, f"{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
     if not isinstance(document, dict):
         raise CorruptState(paths, f"1:1: not a state file (a JSON {type(document).__name__}, not an object)")
-    if document.get("format_version") != FORMAT_VERSION:
+    if document.get("format_version") != STATE_FORMAT_VERSION:
         raise LfsyncError(
             f"{display_path(path)}: state format_version {document.get('format_version')!r} "
-            f"is not supported (this lfsync reads {FORMAT_VERSION})"
+            f"is not supported (this lfsync reads {STATE_FORMAT_VERSION})"
         )
     try:
         return StateSnapshot.model_validate(document)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import textwrap
 import time
@@ -9,8 +11,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def pytest_addoption(parser):
@@ -130,3 +130,34 @@ def project(make_project) -> Path:
 
 def env_without_secrets() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("LIGHTFIELD_API_KEY", "LIGHTFIELD_BASE_URL")}
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def state_of():
+    """The state file of a project's workspace, as JSON."""
+
+    def read(project: Path, workspace: str = "default") -> dict:
+        return json.loads((project / "state" / f"{workspace}.lfstate.json").read_text())
+
+    return read
+
+
+@pytest.fixture
+def server_accounts():
+    """Every live account on a project's target, read through lfsync's client."""
+    from lfsync.connection import open_client
+    from lfsync.project import load_project
+
+    def fetch(project: Path) -> list[dict]:
+        async def listed() -> list[dict]:
+            async with open_client(load_project(project)) as client:
+                return await client.list_all_accounts()
+
+        return asyncio.run(listed())
+
+    return fetch

@@ -8,10 +8,11 @@ import asyncio
 import json
 from pathlib import Path
 
+from lfsync.connection import open_client
+from lfsync.emulator.testing import served_emulator
 from lfsync.project import load_project
-from lfsync.target import open_client
-from served import all_accounts, numbered_accounts, served_emulator, start_apply
-from test_end_to_end import server_accounts, state_of
+
+from served import all_accounts, numbered_accounts, start_apply
 
 GATEWAY_ACCOUNTS = 40
 
@@ -24,7 +25,7 @@ def trashed_ids(project: Path) -> set[str]:
     return asyncio.run(fetch())
 
 
-def prune_globex_then_declare_it_again(project: Path, cli) -> str:
+def prune_globex_then_declare_it_again(project: Path, cli, state_of) -> str:
     """Apply, prune account.globex, declare it again: returns the ID it had first."""
     assert cli("apply", project, "--auto-approve").exit_code == 0
     original = (project / "accounts.yaml").read_text()
@@ -36,8 +37,8 @@ def prune_globex_then_declare_it_again(project: Path, cli) -> str:
     return first_id
 
 
-def test_pruned_then_declared_again_within_a_day_comes_back_live(project, cli, served_target):
-    first_id = prune_globex_then_declare_it_again(project, cli)
+def test_pruned_then_declared_again_within_a_day_comes_back_live(project, cli, served_target, state_of, server_accounts):
+    first_id = prune_globex_then_declare_it_again(project, cli, state_of)
     assert state_of(project)["retired"] == {"account.globex": [first_id]}  # the tombstone
     result = cli("apply", project, "--auto-approve")
     assert result.exit_code == 0, result.output
@@ -50,12 +51,12 @@ def test_pruned_then_declared_again_within_a_day_comes_back_live(project, cli, s
     assert cli("plan", project, "--refresh", "--detailed-exitcode").exit_code == 0
 
 
-def test_a_replayed_create_older_than_its_intent_is_restored_with_no_replay_header(project, cli, served_target):
+def test_a_replayed_create_older_than_its_intent_is_restored_with_no_replay_header(project, cli, served_target, state_of, server_accounts):
     """State written before tombstones: the create reuses the old key and the API answers with the
     trashed record. Its createdAt (the emulator lives an hour in the past) predates the intent by
     more than any clock skew, so lfsync restores it, header or not."""
     served_target.clock.offset = -3600
-    first_id = prune_globex_then_declare_it_again(project, cli)
+    first_id = prune_globex_then_declare_it_again(project, cli, state_of)
     state_file = project / "state" / "default.lfstate.json"
     old_format = json.loads(state_file.read_text())
     del old_format["retired"]
@@ -68,7 +69,7 @@ def test_a_replayed_create_older_than_its_intent_is_restored_with_no_replay_head
     assert len(server_accounts(project)) == 3
 
 
-def test_refresh_looks_in_the_trash_before_planning_a_404_as_gone(project, cli, served_target):
+def test_refresh_looks_in_the_trash_before_planning_a_404_as_gone(project, cli, served_target, state_of, server_accounts):
     assert cli("apply", project, "--auto-approve").exit_code == 0
     nordics = state_of(project)["resources"]["account.acme-nordics"]["id"]
 

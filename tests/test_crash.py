@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from lfsync.emulator.testing import served_emulator
+
 from conftest import DOCS_LITERAL
-from served import account_count, all_accounts, numbered_accounts, served_emulator, start_apply, wait_until
+from served import account_count, all_accounts, numbered_accounts, start_apply, wait_until
 
 FAULTS = ("--drop-after-commit-rate", "0.1", "--fail-rate", "0.05")
 ACCOUNTS = 300

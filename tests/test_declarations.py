@@ -7,13 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lfsync.declarations import (
-    AccountDeclaration,
-    find_declaration_files,
-    is_lightfield_id,
-    is_reference,
-    load_declarations,
-)
+from lfsync.addresses import is_lightfield_id, is_reference
+from lfsync.declarations import AccountDeclaration, load_declarations
+from lfsync.discovery import find_declaration_files
 from lfsync.errors import DeclarationError, SourceLocation
 from lfsync.yamlio import load_yaml_file, location, to_plain, value_location
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from lfsync.journal import ResourceState
 from lfsync.project import load_project
+from lfsync.records import CreateIntent, DeleteIntent, ResourceState, UpdateIntent
 from lfsync.replays import RETIRED_KEPT, answers_with_an_earlier_record, last_retired, retire
 from lfsync.state import StatePaths, load_state, locked_state
 
@@ -49,6 +49,10 @@ def ws(make_project):
     return load_project(make_project({}, settings="target: local\n"))
 
 
+def create(address: str) -> CreateIntent:
+    return CreateIntent(address=address, idempotency_key="k", request={}, hash="h", applied={})
+
+
 def resource(resource_id: str) -> ResourceState:
     return ResourceState(id=resource_id, hash="h", applied={"fields": {"$name": resource_id}, "relationships": {}})
 
@@ -56,14 +60,16 @@ def resource(resource_id: str) -> ResourceState:
 def test_a_delete_leaves_a_tombstone_in_state_and_only_a_delete_does(ws):
     with locked_state(ws, "test") as state:
         for address, resource_id in [("account.a", "acc_1"), ("account.b", "acc_2")]:
-            state.finish(state.begin("create", address), resource(resource_id))
+            state.finish(state.begin(create(address)), resource(resource_id))
         state.compact()
     snapshot = json.loads(StatePaths(ws).snapshot.read_text())
     assert "retired" not in snapshot  # no tombstones, no key: old and new files read alike
 
     with locked_state(ws, "test") as state:
-        state.finish(state.begin("delete", "account.a", resource_id="acc_1"), None)
-        state.finish(state.begin("update", "account.b", resource_id="acc_2"), resource("acc_2"))
+        state.finish(state.begin(DeleteIntent(address="account.a", resource_id="acc_1")), None)
+        state.finish(state.begin(
+            UpdateIntent(address="account.b", resource_id="acc_2", idempotency_key="k", request={}, hash="h", applied={})
+        ), resource("acc_2"))
     assert load_state(ws).snapshot.retired == {"account.a": ["acc_1"]}  # folded from the journal alone
     with locked_state(ws, "test") as state:
         state.compact()
@@ -73,7 +79,7 @@ def test_a_delete_leaves_a_tombstone_in_state_and_only_a_delete_does(ws):
 
 def test_a_state_file_written_before_tombstones_reads_as_having_none(ws):
     with locked_state(ws, "test") as state:
-        state.finish(state.begin("create", "account.a"), resource("acc_1"))
+        state.finish(state.begin(create("account.a")), resource("acc_1"))
         state.compact()
     path = StatePaths(ws).snapshot
     document = json.loads(path.read_text())

@@ -9,20 +9,26 @@ import resource
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from lfsync.emulator.testing import served_emulator
 from lfsync.errors import LfsyncError
-from lfsync.journal import Journal, ResourceState
+from lfsync.journal import Journal
 from lfsync.project import load_project
+from lfsync.records import CreateIntent, DeleteIntent, ResourceState
 from lfsync.state import StatePaths, StateWriteFailed, load_state, locked_state
-from served import all_accounts, lfsync_env, numbered_accounts, served_emulator
+
+from served import all_accounts, lfsync_env, numbered_accounts
 
 
 @pytest.fixture
 def ws(make_project):
     return load_project(make_project({}, settings="target: local\nworkspace: w1\n"))
+
+
+def create(address: str, key: str = "k") -> CreateIntent:
+    return CreateIntent(address=address, idempotency_key=key, request={"fields": {}}, hash="h", applied={"fields": {}, "relationships": {}})
 
 
 def resource_state(resource_id: str) -> ResourceState:
@@ -34,7 +40,7 @@ def test_a_new_append_never_joins_a_torn_fragment(ws):
     journal = StatePaths(ws).journal
     for round_ in range(3):
         with locked_state(ws, "test") as state:
-            intent = state.begin("create", f"account.a{round_}", idempotency_key=f"k{round_}", request={"fields": {}})
+            intent = state.begin(create(f"account.a{round_}", key=f"k{round_}"))
             state.finish(intent, resource_state(f"acc_{round_}"))
         with journal.open("a") as handle:
             handle.write('{"intent": {"seq": 99, "operation": "cre')  # killed mid-append
@@ -47,7 +53,7 @@ def test_a_new_append_never_joins_a_torn_fragment(ws):
 def test_a_fragment_glued_to_an_entry_by_older_versions_is_read_past(ws):
     journal = StatePaths(ws).journal
     with locked_state(ws, "test") as state:
-        state.begin("create", "account.a", idempotency_key="k", request={"fields": {"$name": "A"}})
+        state.begin(create("account.a"))
     entry = journal.read_text()
     journal.write_text('{"intent": {"seq": 7, "oper' + entry)
     assert [i.address for i in load_state(ws).pending.values()] == ["account.a"]
@@ -60,14 +66,14 @@ def test_a_fragment_glued_to_an_entry_by_older_versions_is_read_past(ws):
         ("[]", "not a journal entry"),
         ("{}", "not a journal entry"),
         ('{"note": {}}', "unknown entry kind 'note'"),
-        ('{"intent": {"seq": "x"}}', "invalid intent: seq"),
+        ('{"intent": {"seq": "x", "operation": "delete"}}', "invalid intent: delete.seq"),
         ("not json at all", "not a JSON document"),
     ],
 )
 def test_a_damaged_journal_line_is_named(ws, cli, line, problem):
     journal = StatePaths(ws).journal
     with locked_state(ws, "test") as state:
-        state.finish(state.begin("create", "account.a"), resource_state("acc_1"))
+        state.finish(state.begin(create("account.a")), resource_state("acc_1"))
     journal.write_text(journal.read_text() + line + "\n" + journal.read_text())
     result = cli("plan", ws.root)
     assert result.exit_code == 1
@@ -79,7 +85,7 @@ def test_a_damaged_journal_line_is_named(ws, cli, line, problem):
 def test_a_corrupt_state_file_is_named_and_points_at_the_backup(ws, cli, content):
     paths = StatePaths(ws)
     with locked_state(ws, "test") as state:
-        state.finish(state.begin("create", "account.a"), resource_state("acc_1"))
+        state.finish(state.begin(create("account.a")), resource_state("acc_1"))
         state.compact()  # a second compaction leaves a backup
     paths.snapshot.write_bytes(content.encode("latin-1"))
     result = cli("plan", ws.root)
@@ -122,7 +128,7 @@ def test_a_failed_snapshot_write_names_what_the_journal_keeps(ws, monkeypatch):
 
     with locked_state(ws, "test") as state:
         for n in range(25):
-            state.finish(state.begin("create", f"account.a{n:02d}"), resource_state(f"acc_{n}"))
+            state.finish(state.begin(create(f"account.a{n:02d}")), resource_state(f"acc_{n}"))
         monkeypatch.setattr(lfsync.state, "write_atomically", disk_full)
         with pytest.raises(StateWriteFailed) as failure:
             state.compact()
@@ -165,10 +171,8 @@ def test_journal_write_failure_is_an_lfsync_error(tmp_path):
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
     journal = Journal(blocker / "w.journal.jsonl")
-    from lfsync.journal import Intent
-
     with pytest.raises(LfsyncError, match="could not write the journal .*its request was not sent"):
-        journal.append("intent", Intent(seq=1, operation="delete", address="account.a", at="2026-01-01T00:00:00+00:00"))
+        journal.append("intent", DeleteIntent(seq=1, address="account.a", resource_id="acc_1", at="2026-01-01T00:00:00+00:00"))
 
 
 def test_a_state_folder_that_cannot_be_created_is_named(make_project, cli):

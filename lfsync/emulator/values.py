@@ -57,7 +57,8 @@ def _number(definition: FieldDefinition, raw: Any, param: str) -> int | float:
         raise invalid_type(param, f"`{definition.key}` expects a finite number.")
     if abs(exact) > MAX_SAFE_INTEGER:
         raise invalid_type(param, f"`{definition.key}` must be within +/-{MAX_SAFE_INTEGER}.")
-    if exact.as_tuple().exponent < -2 and exact != exact.quantize(Decimal("0.01")):
+    exponent = exact.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and exact != exact.quantize(Decimal("0.01")):
         raise invalid_type(param, f"`{definition.key}` allows at most 2 decimal places.")
     if isinstance(raw, float) and raw.is_integer():
         return int(raw)

@@ -7,10 +7,9 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from .emulator_helpers import DEV_KEY, client_for
-
 from lfsync.emulator import EmulatorConfig, create_app
 
+from .emulator_helpers import DEV_KEY, client_for
 
 
 @pytest.fixture

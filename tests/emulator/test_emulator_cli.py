@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import httpx
+
 from .emulator_helpers import API_VERSION, DEV_KEY
 
 SERVE = [sys.executable, "-c", "from lfsync.emulator.cli import emulator; emulator()", "serve"]

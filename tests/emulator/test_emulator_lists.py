@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from .emulator_helpers import CONTACT, OWNER, create, error_of, is_literal
 
 pytestmark = pytest.mark.anyio

@@ -1,4 +1,4 @@
-"""Which API a project talks to: the embedded emulator for `target: local`, else a real base URL."""
+"""Connecting to the API a project targets: the embedded emulator for `target: local`, else a real base URL."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Mapping
 
 import httpx
 
+from lfsync import httpdebug
 from lfsync.errors import LfsyncError
 from lfsync.lightfield import LightfieldClient
 from lfsync.project import Project
@@ -26,13 +27,19 @@ def open_client(project: Project, *, concurrency: int = 8, env: Mapping[str, str
         app = create_app(EmulatorConfig(db_path=str(project.local_db_path)))
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         # Never the user's real key: the local target has keys of its own.
-        return LightfieldClient(project.base_url, LOCAL_API_KEY, transport=transport)
+        return LightfieldClient(project.base_url, LOCAL_API_KEY, transport=transport, event_hooks=_debug_hooks())
     api_key = api_key_from(env)
     if not api_key:
         raise LfsyncError(
             f"{API_KEY_VARIABLE} is not set (nor {API_KEY_FILE_VARIABLE}); it is required for target {project.target}"
         )
-    return LightfieldClient(project.base_url, api_key, max_connections=max(concurrency * 2, 8))
+    return LightfieldClient(
+        project.base_url, api_key, max_connections=max(concurrency * 2, 8), event_hooks=_debug_hooks()
+    )
+
+
+def _debug_hooks() -> dict[str, list] | None:
+    return httpdebug.event_hooks() if httpdebug.enabled() else None
 
 
 def api_key_from(env: Mapping[str, str]) -> str | None:
