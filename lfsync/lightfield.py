@@ -183,14 +183,17 @@ class LightfieldClient:
         return await self.list_all("/v1/members")
 
     async def list_all(self, path: str, on_page: Callable[[int, int], None] | None = None, **params: Any) -> list[dict]:
-        """Every record a list endpoint answers, page after page; `on_page(read, total)` after each."""
+        """Every record a list endpoint answers, page after page until a short one (the docs do not
+        promise `totalCount` stable across pages, so it only estimates the total for `on_page(read,
+        total)`, called after each page)."""
         found: list[dict] = []
         while True:
             page = await self.read(path, "search", {**params, "limit": LIST_PAGE_SIZE, "offset": len(found)})
-            found.extend(page.get("data", []))
+            records = page.get("data", [])
+            found.extend(records)
             if on_page:
-                on_page(len(found), page.get("totalCount", 0))
-            if not page.get("data") or len(found) >= page.get("totalCount", 0):
+                on_page(len(found), max(len(found), page.get("totalCount", 0)))
+            if len(records) < LIST_PAGE_SIZE:
                 return found
 
     async def find_accounts_by(self, key: str, value: Any, status: str = "active") -> list[dict]:

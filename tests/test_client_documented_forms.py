@@ -1,18 +1,22 @@
 """The client reads every form Lightfield's docs show: both error shapes, the in-flight 409 by
-`type` or `code`, 408, `Retry-After` as seconds or an HTTP date; and refuses a malformed key."""
+`type` or `code`, 408, `Retry-After` as seconds or an HTTP date, a `totalCount` that is not stable
+across pages; and refuses a malformed key."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from email.utils import formatdate
 
 import httpx
 import pytest
 
+from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.decisions import DOCS_LITERAL_IN_FLIGHT_BODY
 from lfsync.errors import LfsyncError
 from lfsync.lightfield import (
+    LIST_PAGE_SIZE,
     ApiError,
     LightfieldClient,
     RetryPolicy,
@@ -138,3 +142,37 @@ def test_a_malformed_api_key_is_refused_by_name_of_the_problem_never_echoed(key,
 
 def test_a_printable_ascii_key_is_accepted():
     check_api_key("sk_lf_AbC-123_xyz.~")
+
+
+class TotalsAsReadSoFar(httpx.AsyncBaseTransport):
+    """The in-process emulator, with each account list's `totalCount` rewritten to the records read
+    so far: a total that changes from page to page, which the docs allow."""
+
+    def __init__(self, app) -> None:
+        self.emulator = httpx.ASGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.emulator.handle_async_request(request)
+        if request.method != "GET" or request.url.path != "/v1/accounts":
+            return response
+        page = json.loads(await response.aread())
+        page["totalCount"] = int(request.url.params["offset"]) + len(page["data"])
+        headers = [(name, value) for name, value in response.headers.multi_items() if name.lower() != "content-length"]
+        return httpx.Response(response.status_code, headers=headers, content=json.dumps(page).encode())
+
+
+@pytest.mark.parametrize("count", [LIST_PAGE_SIZE * 2 + 10, LIST_PAGE_SIZE * 2])
+def test_list_all_pages_until_a_short_page_whatever_total_count_says(count):
+    app = create_app(EmulatorConfig(write_rate=1000, read_rate=1000, search_rate=1000))
+    progress: list[tuple[int, int]] = []
+
+    async def run() -> tuple[list[dict], set[str]]:
+        async with LightfieldClient("http://emulator", "sk_lf_local_dev", transport=TotalsAsReadSoFar(app)) as client:
+            created = set()
+            for number in range(count):
+                created.add((await client.create_account({"fields": {"$name": f"Paged {number}"}}, f"paged-{number}")).body["id"])
+            return await client.list_all("/v1/accounts", on_page=lambda read, total: progress.append((read, total))), created
+
+    listed, created = asyncio.run(run())
+    assert {record["id"] for record in listed} == created and len(listed) == count
+    assert progress[-1] == (count, count) and all(read <= total for read, total in progress)
