@@ -6,7 +6,7 @@ import asyncio
 from typing import Mapping
 
 from lfsync.actions import Action, ApplyOutcome, ApplyReport
-from lfsync.dispatch import Verdict, deliver
+from lfsync.dispatch import Verdict, create_key, deliver
 from lfsync.lightfield import ApiError, LightfieldClient, RetryPolicy
 from lfsync.plan import Change
 from lfsync.progress import Progress
@@ -22,7 +22,6 @@ from lfsync.records import (
 )
 from lfsync.resources import (
     DesiredAccount,
-    create_idempotency_key,
     resource_hash,
     update_idempotency_key,
     update_operations,
@@ -132,9 +131,7 @@ class Applier:
         account = self.desired[change.address]
         payload = account.payload(self.state.ids(), leave_out=frozenset(change.deferred_relationships))
         payload_hash = resource_hash(payload, change.address, self.workspace)
-        key = create_idempotency_key(payload_hash)
-        if change.replaces:  # the original key would replay the deleted record
-            key = create_idempotency_key(resource_hash(payload, change.address, f"{self.workspace}/{change.replaces}"))
+        key = create_key(self.state, change.address, payload, payload_hash, self.workspace, change.replaces)
         body = create_body(payload, account.skip_enrichment)
         intent = CreateIntent(address=change.address, idempotency_key=key, request=body, hash=payload_hash, applied=payload)
         return await self._send(intent, change.action.outcome)

@@ -7,6 +7,10 @@ left; both go through `deliver`, so an answer means the same thing to both:
 - a retryable failure that outlasted the retries is `unsettled`: the intent stays in the journal
   and the next apply re-sends it with the same key;
 - any other failure is `refused`: journalled as rejected, nothing changed.
+
+A create may be answered with an earlier record (a replay looks exactly like the original answer),
+maybe one in the trash by now: `create_key` keeps a pruned address's next create from replaying it,
+and `deliver` restores a record the answer shows to be an earlier one (lfsync/replays.py).
 """
 
 from __future__ import annotations
@@ -28,10 +32,13 @@ from lfsync.records import (
     CreateIntent,
     DeleteIntent,
     Intent,
+    Payload,
     ResourceState,
     RestoreIntent,
     UpdateIntent,
 )
+from lfsync.replays import answers_with_an_earlier_record, last_retired
+from lfsync.resources import create_idempotency_key, resource_hash
 from lfsync.state import State
 
 
@@ -65,9 +72,12 @@ async def deliver(
 ) -> Delivery:
     """Send `intent` (retrying by class), record its outcome in state, and say how it ended.
 
-    `resend` is True for an intent an earlier apply journalled: any replay of its create may then
-    name an account created long ago. On a first send, a replay on a retry answers our own lost
-    attempt of a moment ago; only a replay on the first attempt comes from an earlier apply.
+    A create answered with a record made well before the intent was journalled came from an earlier
+    create, and is restored in case it was trashed since (a no-op for a live record). A replay
+    header, where the server sends one, is a hint as well: `resend` is True for an intent an
+    earlier apply journalled, whose replay may name an account created long ago; on a first send,
+    a replay on a retry answers our own lost attempt of a moment ago, so only a replay on the
+    first attempt counts.
     """
     attempts = 0
 
@@ -88,9 +98,22 @@ async def deliver(
         return Delivery(Verdict.REFUSED, error=error)
     record_outcome(state, intent, response.body)
     problem = None
-    if isinstance(intent, CreateIntent) and response.replayed and (resend or attempts == 1):
+    if isinstance(intent, CreateIntent) and answers_with_an_earlier_record(
+        response.body, intent.at, replay_hint=response.replayed and (resend or attempts == 1)
+    ):
         problem = await revive_replayed(client, response, retry)
     return Delivery(Verdict.DONE, response=response, revive_problem=problem)
+
+
+def create_key(state: State, address: str, payload: Payload, payload_hash: str, workspace: str, replaces: str | None) -> str:
+    """The Idempotency-Key of a new create: the payload's, so an interrupted apply's create replays
+    instead of duplicating. When the address named a record before (`replaces`: one deleted outside
+    lfsync, or the last one lfsync retired, a tombstone in state), that ID is mixed in, or the
+    original key would replay the trashed record."""
+    replaces = replaces or last_retired(state.snapshot.retired, address)
+    if not replaces:
+        return create_idempotency_key(payload_hash)
+    return create_idempotency_key(resource_hash(payload, address, f"{workspace}/{replaces}"))
 
 
 async def send_intent(client: LightfieldClient, intent: Intent) -> ApiResponse:

@@ -130,6 +130,14 @@ class StateSnapshot(BaseModel):
     workspace: str
     target: str  # "local" or the API base URL this state's IDs belong to
     resources: dict[str, ResourceState] = {}  # address -> record
+    # Tombstones: address -> the IDs it named before a delete took it out of `resources` (oldest
+    # first, at most replays.RETIRED_KEPT). A later create of the address mixes the last one into its
+    # idempotency key, so the API cannot replay the trashed record (lfsync/replays.py). Optional and
+    # left out of the file while empty, so files written before it and after it read alike.
+    retired: dict[str, list[str]] = {}
 
     def to_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json", exclude_none=True), indent=2, sort_keys=True) + "\n"
+        document = self.model_dump(mode="json", exclude_none=True)
+        if not document["retired"]:
+            del document["retired"]
+        return json.dumps(document, indent=2, sort_keys=True) + "\n"

@@ -9,18 +9,18 @@ intent is dropped when nothing was created since, or we stop and say what to che
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from lfsync.dispatch import Delivery, Verdict, deliver, record_outcome
 from lfsync.errors import LfsyncError
 from lfsync.lightfield import LightfieldClient, RetryPolicy
 from lfsync.records import CreateIntent, Intent
+from lfsync.replays import CLOCK_SKEW, created_at
 from lfsync.state import State
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 # Re-send only well inside the window: the key must still be known when the request arrives.
 REPLAY_LIMIT = IDEMPOTENCY_WINDOW - timedelta(hours=1)
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass
@@ -90,13 +90,6 @@ async def _settle_old_create(
 
 def _created_since(record: dict, sent_at: datetime) -> bool:
     """True when the record may have been created by the request sent at `sent_at` (or can't tell)."""
-    created = _created_at(record)
+    created = created_at(record)
     return created is None or created >= sent_at - CLOCK_SKEW
 
-
-def _created_at(record: dict) -> datetime | None:
-    text = record.get("createdAt")
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -24,7 +24,7 @@ async def refresh_remote(
     fields_by_key: Mapping[str, FieldSpec],
     on_read: Callable[[int, int], None] | None = None,
 ) -> dict[str, RemoteRecord]:
-    trashed = await _trashed_ids(client) if state.resources else set()
+    trashed = await _trashed_records(client) if state.resources else {}
 
     async def read(resource) -> RemoteRecord:
         try:
@@ -32,7 +32,11 @@ async def refresh_remote(
         except ApiError as error:
             if error.status != 404:
                 raise
-            return RemoteRecord("missing")
+            # The docs' 404 covers "...or was deleted": a trashed record may answer it. Only a record
+            # in neither place is gone.
+            if resource.id not in trashed:
+                return RemoteRecord("missing")
+            record = trashed[resource.id]
         status: RemoteStatus = "trashed" if resource.id in trashed else "present"
         return RemoteRecord(status, observed_payload(resource.applied, record, fields_by_key))
 
@@ -41,12 +45,14 @@ async def refresh_remote(
     )
 
 
-async def _trashed_ids(client: LightfieldClient) -> set[str]:
+async def _trashed_records(client: LightfieldClient) -> dict[str, dict]:
+    """ID -> record of every account in the trash (the list is the one place a trashed record is
+    sure to show: retrieve may answer it with 404)."""
     try:
-        return {record["id"] for record in await client.list_all_accounts(status="trashed")}
+        return {record["id"]: record for record in await client.list_all_accounts(status="trashed")}
     except ApiError as error:
         if error.status == 403:  # listing the trash needs accounts:restore; without it, trash looks present
-            return set()
+            return {}
         raise
 
 

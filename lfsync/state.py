@@ -22,6 +22,7 @@ from lfsync.records import (
     ResourceState,
     StateSnapshot,
 )
+from lfsync.replays import retire
 
 
 class StatePaths:
@@ -148,7 +149,9 @@ def _fold(snapshot: StateSnapshot, outcome: Outcome) -> None:
     if outcome.result != "done":
         return
     if outcome.resource is None:
-        snapshot.resources.pop(outcome.address, None)
+        removed = snapshot.resources.pop(outcome.address, None)
+        if removed is not None:
+            retire(snapshot.retired, outcome.address, removed.id)
     else:
         snapshot.resources[outcome.address] = outcome.resource
 

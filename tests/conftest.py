@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,44 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+DOCS_LITERAL = "docs-literal"
+API_MODES = ("default", DOCS_LITERAL)
+
+
+@pytest.fixture(params=API_MODES)
+def api_mode(request) -> str:
+    """The emulator's API mode: its own choices where the docs are silent, or only the forms
+    Lightfield's docs show (emulator decision 23). Tests that take it run in both."""
+    return request.param
+
+
+class ShiftableClock:
+    """The wall clock, moved by `offset` seconds: an emulator that lives a little in the past."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+@pytest.fixture
+def served_target(api_mode, cli, monkeypatch, tmp_path):
+    """An emulator in `api_mode`, served on loopback in a thread, as the project's target
+    (LIGHTFIELD_BASE_URL and the key set for the CLI and for helpers alike); yields its config,
+    whose `clock` is a ShiftableClock."""
+    from lfsync.emulator import EmulatorConfig
+    from lfsync.emulator.testing import serve_in_thread
+
+    config = EmulatorConfig(
+        db_path=str(tmp_path / "served.db"), docs_literal=api_mode == DOCS_LITERAL, clock=ShiftableClock()
+    )
+    with serve_in_thread(config) as url:
+        monkeypatch.setenv("LIGHTFIELD_BASE_URL", url)
+        monkeypatch.setenv("LIGHTFIELD_API_KEY", "sk_lf_local_dev")
+        yield config
 
 
 def write_files(root: Path, files: dict[str, str]) -> Path:

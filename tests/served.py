@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from lfsync.lightfield import LIST_PAGE_SIZE
+from lfsync.lightfield import LIST_PAGE_SIZE, retry_after_seconds
 
 LOCAL_KEY = "sk_lf_local_dev"
 
@@ -41,7 +41,7 @@ def _list_page(client: httpx.Client, offset: int, limit: int = LIST_PAGE_SIZE) -
         response = client.get("/v1/accounts", params={"limit": limit, "offset": offset})
         if response.status_code == 200:
             return response.json()
-        time.sleep(min(float(response.headers.get("retry-after", "0.05")), 1.0))
+        time.sleep(min(retry_after_seconds(response.headers.get("retry-after")) or 0.05, 1.0))
     raise AssertionError(f"the emulator kept refusing list requests: {response.status_code}")
 
 

@@ -389,18 +389,3 @@ def test_changing_a_field_back_and_forth_within_a_day_lands_every_time(project, 
         globex = next(r for r in server_accounts(project) if r["fields"]["$name"]["value"] == "Globex")
         assert globex["fields"]["icp-score"]["value"] == score
     assert cli("plan", project, "--refresh", "--detailed-exitcode").exit_code == 0
-
-
-def test_pruned_then_declared_again_within_a_day_comes_back_from_the_trash(project, cli, state_of, server_accounts):
-    assert cli("apply", project, "--auto-approve").exit_code == 0
-    original = (project / "accounts.yaml").read_text()
-    first_id = state_of(project)["resources"]["account.globex"]["id"]
-    (project / "accounts.yaml").write_text(original.split("  globex:")[0])
-    assert cli("apply", project, "--auto-approve", "--prune").exit_code == 0
-    assert len(server_accounts(project)) == 2
-    (project / "accounts.yaml").write_text(original)
-    result = cli("apply", project, "--auto-approve")
-    assert result.exit_code == 0, result.output
-    assert state_of(project)["resources"]["account.globex"]["id"] == first_id  # the key replayed it
-    assert len(server_accounts(project)) == 3  # ... and it is live again, not left in the trash
-    assert cli("plan", project, "--refresh", "--detailed-exitcode").exit_code == 0

@@ -1,4 +1,8 @@
-"""Interrupted applies: intents journalled but never answered are settled first, never duplicated."""
+"""Interrupted applies: intents journalled but never answered are settled first, never duplicated.
+
+Every test runs against the emulator in both API modes (`api_mode`): its own choices, and only the
+forms Lightfield's docs show (no replay header, top-level errors, the docs' 409 body).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,8 @@ from lfsync.recovery import RecoveryStopped, settle_pending
 from lfsync.resources import create_idempotency_key, resource_hash
 from lfsync.state import load_state, locked_state
 from lfsync.workflow import build_plan, load_declared
+
+from conftest import DOCS_LITERAL
 
 FAST_RETRY = RetryPolicy(attempts=12, base_delay=0.001, max_delay=0.01)
 
@@ -50,7 +56,7 @@ async def send_directly(project, key: str, body: dict) -> str:
         return (await client.create_account(body, key)).body["id"]
 
 
-def test_unsent_intent_is_sent_on_the_next_apply(project, cli, server_accounts):
+def test_unsent_intent_is_sent_on_the_next_apply(project, cli, served_target, server_accounts):
     journal_create(project, "account.globex")
     assert len(load_state(load_declared(project).project).pending) == 1
     planned = cli("plan", project)
@@ -63,7 +69,7 @@ def test_unsent_intent_is_sent_on_the_next_apply(project, cli, server_accounts):
     assert cli("plan", project, "--detailed-exitcode").exit_code == 0
 
 
-def test_landed_but_unanswered_create_is_replayed_not_duplicated(project, cli, state_of, server_accounts):
+def test_landed_but_unanswered_create_is_replayed_not_duplicated(project, cli, served_target, state_of, server_accounts):
     key, body = journal_create(project, "account.globex")
     landed = asyncio.run(send_directly(project, key, body))  # the answer was lost with the process
     result = cli("apply", project, "--auto-approve")
@@ -76,7 +82,7 @@ def two_days_ago() -> str:
     return (datetime.now(timezone.utc) - timedelta(days=2)).isoformat(timespec="milliseconds")
 
 
-def test_create_older_than_the_key_window_is_adopted_by_name(project, cli, state_of, server_accounts):
+def test_create_older_than_the_key_window_is_adopted_by_name(project, cli, served_target, state_of, server_accounts):
     key, body = journal_create(project, "account.globex", at=two_days_ago())
     landed = asyncio.run(send_directly(project, key, body))
     result = cli("apply", project, "--auto-approve")
@@ -86,7 +92,7 @@ def test_create_older_than_the_key_window_is_adopted_by_name(project, cli, state
     assert len(server_accounts(project)) == 3
 
 
-def test_old_create_that_never_landed_is_planned_again(project, cli, server_accounts):
+def test_old_create_that_never_landed_is_planned_again(project, cli, served_target, server_accounts):
     journal_create(project, "account.globex", at=two_days_ago())
     result = cli("apply", project, "--auto-approve")
     assert result.exit_code == 0, result.output
@@ -94,7 +100,7 @@ def test_old_create_that_never_landed_is_planned_again(project, cli, server_acco
     assert len(server_accounts(project)) == 3
 
 
-def test_old_create_with_two_candidates_stops_and_import_settles_it(project, cli, state_of):
+def test_old_create_with_two_candidates_stops_and_import_settles_it(project, cli, served_target, state_of):
     key, body = journal_create(project, "account.globex", at=two_days_ago())
     first = asyncio.run(send_directly(project, key, body))
     asyncio.run(send_directly(project, key + "-by-hand", body))
@@ -110,12 +116,16 @@ def test_old_create_with_two_candidates_stops_and_import_settles_it(project, cli
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_faults_never_duplicate_or_lose_an_account(make_project, seed):
-    """500s before storing, 500s after committing, and a tight rate limit, all at once."""
+def test_faults_never_duplicate_or_lose_an_account(make_project, seed, api_mode):
+    """500s before storing, 500s after committing, 504s while the write runs on, and a tight rate
+    limit, all at once."""
     accounts = "accounts:\n" + "".join(f"  a{i}:\n    fields: {{$name: Account {i}}}\n" for i in range(40))
     project = make_project({"accounts.yaml": accounts})
     declared = load_declared(project)
-    app = create_app(EmulatorConfig(fail_rate=0.15, drop_after_commit_rate=0.15, write_rate=200, seed=seed))
+    app = create_app(EmulatorConfig(
+        fail_rate=0.15, drop_after_commit_rate=0.15, gateway_timeout_rate=0.15, latency_ms=2, write_rate=200,
+        seed=seed, docs_literal=api_mode == DOCS_LITERAL,
+    ))
 
     async def run():
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -134,9 +144,9 @@ def test_faults_never_duplicate_or_lose_an_account(make_project, seed):
     assert sorted(r.id for r in state.resources.values()) == sorted(r["id"] for r in records)
 
 
-def test_settle_reports_a_still_failing_target_without_losing_the_intent(project):
+def test_settle_reports_a_still_failing_target_without_losing_the_intent(project, api_mode):
     journal_create(project, "account.globex")
-    app = create_app(EmulatorConfig(fail_rate=1.0))
+    app = create_app(EmulatorConfig(fail_rate=1.0, docs_literal=api_mode == DOCS_LITERAL))
     declared = load_declared(project)
 
     async def run():
@@ -148,3 +158,30 @@ def test_settle_reports_a_still_failing_target_without_losing_the_intent(project
     with pytest.raises(RecoveryStopped, match="Nothing was lost; run apply again"):
         asyncio.run(run())
     assert len(load_state(declared.project).pending) == 1
+
+
+def test_a_504_then_the_in_flight_409_are_waited_out_in_one_apply(project, api_mode):
+    """Every write times out at the gateway (504) and runs on for half a second; the retry meets it in
+    flight (in docs-literal mode the docs' exact 409 body, with no code), waits, and gets the
+    replay. Timers of one event loop fire in order, so the 409 is not left to chance."""
+    declared = load_declared(project)
+    app = create_app(EmulatorConfig(gateway_timeout_rate=1.0, latency_ms=500, write_rate=1000,
+                                    docs_literal=api_mode == DOCS_LITERAL))
+    retry = RetryPolicy(attempts=12, base_delay=0.01)
+
+    async def run():
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with LightfieldClient("http://emulator", "sk_lf_local_dev", transport=transport, read_retry=retry) as client:
+            with locked_state(declared.project, "test") as state:
+                plan = build_plan(declared, state)
+                only_globex = [change for change in plan.changes if change.address == "account.globex"]
+                report = await Applier(client, state, declared.desired, "default", retry=retry).execute(only_globex)
+                state.compact()
+            return report, dict(client.statuses), await client.list_all_accounts()
+
+    report, statuses, records = asyncio.run(run())
+    assert report.ok and report.done["created"] == ["account.globex"]
+    assert statuses[504] == 1 and statuses[409] >= 1 and statuses[200] == 1  # the 200 is the replay
+    assert set(statuses) == {200, 409, 504}
+    state = load_state(declared.project)
+    assert [record["id"] for record in records] == [state.resources["account.globex"].id]
