@@ -146,6 +146,9 @@ def test_plans_name_ids_as_reviewers_know_them(make_project, cli):
     assert "~ parentAccount: account.a -> account.b" in shown
     assert '~ $owner: "ada@example.com" -> "grace@example.com"' in shown
     assert "opt_" not in shown and "mem_" not in shown
+    names = json.loads(cli("plan", project, "--format", "json").stdout)["names"]
+    assert sorted(names.values()) == sorted(["smb", "enterprise", "Software", "Fintech", "account.a", "account.b",
+                                             "ada@example.com", "grace@example.com"])  # only the IDs the plan shows
 
 
 def test_a_plan_without_key_or_snapshot_says_values_were_not_checked_and_writes_nothing(make_project, cli):
