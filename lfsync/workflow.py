@@ -26,6 +26,7 @@ from lfsync.lightfield import (
     RetryPolicy,
     with_retries,
 )
+from lfsync.linked_records import linked_account_problems
 from lfsync.organisation import (
     SNAPSHOT_FILE,
     KnownOrganisation,
@@ -95,7 +96,11 @@ async def learn_organisation(client: LightfieldClient, declared: DeclaredProject
     """Read the live definitions and members (once per run), keep them under .lfsync/, check values."""
     organisation = await fetch_organisation(client)
     remember(declared.project, organisation)
-    return with_checked_values(declared, KnownOrganisation(organisation, f"the definitions of {declared.project.target}, read now"))
+    checked = with_checked_values(declared, KnownOrganisation(organisation, f"the definitions of {declared.project.target}, read now"))
+    problems = await linked_account_problems(client, declared.declarations)
+    if problems:
+        raise DeclarationError(list(problems))
+    return checked
 
 
 def desired_accounts(declarations: Declarations, project: Project) -> dict[str, DesiredAccount]:
