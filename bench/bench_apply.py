@@ -17,13 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from contenders import Run, bare_httpx, lfsync_cli, lfsync_in_process, sdk_sequential, sdk_thread_pool
-from harness import ServerCount, count_on_server, many_accounts, served_emulator, write_project
-
 from lfsync.applier import DEFAULT_CONCURRENCY as CLI_DEFAULT_CONCURRENCY
+from lfsync.emulator.testing import served_emulator
+from lfsync.pacing import DOCUMENTED_RATE_PER_SECOND as WRITE_LIMIT
 
-WRITE_LIMIT = 25.0
-AT_THE_LIMIT = ("--write-rate", "25", "--latency-ms", "150", "--latency-jitter-ms", "30")
+from contenders import Run, bare_httpx, lfsync_cli, lfsync_in_process, sdk_sequential, sdk_thread_pool
+from harness import ServerCount, count_on_server, many_accounts, write_project
+
+AT_THE_LIMIT = ("--write-rate", f"{WRITE_LIMIT:g}", "--latency-ms", "150", "--latency-jitter-ms", "30")
 DROPPING_ANSWERS = (*AT_THE_LIMIT, "--drop-after-commit-rate", "0.05")
 UNTHROTTLED = ("--write-rate", "1000", "--latency-ms", "0")
 # Every emulator: a fast search bucket so counting afterwards is quick (it does not touch the
@@ -153,7 +154,7 @@ def scenarios(accounts: list[dict], sequential: list[dict]) -> list[Scenario]:
 # -- running ----------------------------------------------------------------------------------------
 def measure(scenario: Scenario) -> tuple[Run, ServerCount]:
     flags = (*scenario.emulator_flags, *COUNTING_AND_SEED)
-    with tempfile.TemporaryDirectory(prefix="lfsync-bench-") as scratch, served_emulator(Path(scratch), flags) as base_url:
+    with tempfile.TemporaryDirectory(prefix="lfsync-bench-") as scratch, served_emulator(Path(scratch) / "emulator.db", *flags) as base_url:
         run = scenario.run(base_url, Path(scratch), scenario.accounts)
         count = count_on_server(base_url, [fields["$name"] for fields in scenario.accounts])
     return run, count

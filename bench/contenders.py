@@ -22,12 +22,14 @@ from pathlib import Path
 
 import httpx
 import lightfield
-from harness import API_HEADERS, API_KEY
 
-from lfsync.applier import Applier, ApplyReport
+from lfsync.actions import Action, ApplyReport
+from lfsync.applier import Applier
+from lfsync.connection import open_client
 from lfsync.state import locked_state
-from lfsync.target import open_client
-from lfsync.workflow import build_plan, load_inputs
+from lfsync.workflow import build_plan, load_declared
+
+from harness import API_HEADERS, API_KEY
 
 HTTP_TIMEOUT_SECONDS = 30.0
 
@@ -47,13 +49,13 @@ def lfsync_in_process(project_dir: Path, concurrency: int) -> Run:
 
 
 async def _apply(project_dir: Path, concurrency: int) -> Run:
-    inputs = load_inputs(project_dir)
-    with locked_state(inputs.project, "bench") as state:
-        plan = build_plan(inputs, state)
-        if plan.problems or any(change.action != "create" for change in plan.changes):
+    declared = load_declared(project_dir)
+    with locked_state(declared.project, "bench") as state:
+        plan = build_plan(declared, state)
+        if plan.problems or any(change.action != Action.CREATE for change in plan.changes):
             raise RuntimeError(f"unexpected plan for a fresh project: {plan.problems or plan.changes[:3]}")
-        async with open_client(inputs.project, concurrency=concurrency, env={"LIGHTFIELD_API_KEY": API_KEY}) as client:
-            applier = Applier(client, state, inputs.desired, inputs.project.workspace, concurrency=concurrency)
+        async with open_client(declared.project, concurrency=concurrency, env={"LIGHTFIELD_API_KEY": API_KEY}) as client:
+            applier = Applier(client, state, declared.desired, declared.project.workspace, concurrency=concurrency)
             started, cpu_started = time.perf_counter(), time.process_time()
             report = await applier.execute(plan.changes)
             seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
@@ -151,7 +153,7 @@ def bare_httpx(base_url: str, accounts: list[dict], concurrency: int) -> Run:
 async def _post_all(base_url: str, accounts: list[dict], concurrency: int) -> Run:
     statuses: Counter[int] = Counter()
     slots = asyncio.Semaphore(concurrency)
-    connections = max(concurrency * 2, 8)  # as lfsync.target.open_client sizes its pool
+    connections = max(concurrency * 2, 8)  # as lfsync.connection.open_client sizes its pool
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     async with httpx.AsyncClient(base_url=base_url, headers=API_HEADERS, limits=limits, timeout=HTTP_TIMEOUT_SECONDS) as client:
 

@@ -1,17 +1,16 @@
-"""What every benchmark scenario needs: account data, a throwaway project, a served emulator, a server-side count."""
+"""What every benchmark scenario needs: account data, a throwaway project, a server-side count.
+(The served emulator is lfsync.emulator.testing.served_emulator, which the tests use too.)"""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from lfsync.lightfield import LIST_PAGE_SIZE
 
 API_KEY = "sk_lf_local_dev"
 API_VERSION = "2026-03-01"
@@ -21,8 +20,6 @@ WORKSPACE = "bench"
 TIERS = ("smb", "mid-market", "enterprise")
 NAME_PREFIXES = ("Northwind", "Blue Harbor", "Copperline", "Evergreen", "Granite Peak", "Lumen", "Redwood", "Silverlake")
 NAME_SECTORS = ("Logistics", "Analytics", "Foods", "Robotics", "Health", "Energy", "Media", "Freight", "Labs")
-PAGE_SIZE = 25
-EMULATOR_START_TIMEOUT_SECONDS = 30
 
 
 # -- account data -------------------------------------------------------------------------------
@@ -69,37 +66,6 @@ def _yaml_value(value: object) -> str:
     return str(value)
 
 
-# -- the emulator, in a process of its own --------------------------------------------------------
-@contextmanager
-def served_emulator(directory: Path, flags: tuple[str, ...]) -> Iterator[str]:
-    """A fresh emulator (fresh SQLite file in `directory`) serving on a free loopback port; yields its base URL."""
-    command = [sys.executable, "-m", "lfsync", "emulator", "serve", "--host", "127.0.0.1", "--port", "0",
-               "--db", str(directory / "emulator.db"), *flags]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        first_line = process.stdout.readline().strip()
-        if not first_line.startswith("LIGHTFIELD_BASE_URL="):
-            raise RuntimeError(f"the emulator did not start ({' '.join(command)}): {first_line!r}")
-        base_url = first_line.split("=", 1)[1]
-        _wait_until_answering(base_url)
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _wait_until_answering(base_url: str) -> None:
-    deadline = time.monotonic() + EMULATOR_START_TIMEOUT_SECONDS
-    while True:
-        try:
-            httpx.get(f"{base_url}/v1/auth/validate", headers=API_HEADERS, timeout=2)
-            return
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
 # -- counting on the server ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class ServerCount:
@@ -127,7 +93,7 @@ def list_all_accounts(base_url: str) -> list[dict]:
 def _get_page(client: httpx.Client, offset: int) -> dict:
     """One page of GET /v1/accounts, waiting out 429s (the search bucket has a rate limit too)."""
     while True:
-        response = client.get("/v1/accounts", params={"limit": PAGE_SIZE, "offset": offset})
+        response = client.get("/v1/accounts", params={"limit": LIST_PAGE_SIZE, "offset": offset})
         if response.status_code != 429:
             response.raise_for_status()
             return response.json()

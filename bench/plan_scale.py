@@ -130,7 +130,7 @@ def stage_seconds(project: Path) -> dict[str, float]:
     from lfsync.parsecache import Uncached
     from lfsync.render import render_json, render_markdown
     from lfsync.state import load_state
-    from lfsync.workflow import build_plan, load_inputs
+    from lfsync.workflow import build_plan, load_declared
 
     best: dict[str, float] = {}
 
@@ -145,9 +145,9 @@ def stage_seconds(project: Path) -> dict[str, float]:
     try:
         for _ in range(2):
             clock("load_declarations, every file parsed", lambda: load_declarations(project, cache=Uncached()))
-            inputs = clock("load_inputs, parse cache hits", lambda: load_inputs(project))
-            state = load_state(inputs.project)
-            plan = clock("build_plan", lambda: build_plan(inputs, state))
+            declared = clock("load_declared, parse cache hits", lambda: load_declared(project))
+            state = load_state(declared.project)
+            plan = clock("build_plan", lambda: build_plan(declared, state))
             text = clock("render_json", lambda: render_json(plan))
             clock("render_markdown", lambda: render_markdown(plan))
             if len(text) <= RICH_STAGE_MAX_CHARS:  # beyond, rich alone takes many minutes

@@ -1,14 +1,15 @@
 """The address vocabulary: how resources are named in declarations, state and plans.
 
 An address is `account.<key>`; a relationship value is either a Lightfield ID or a
-reference (an address of another declared account). The planner, the renderer,
+reference (an address of another declared account), and `$owner` may also name a member
+by email (resolved against the members list before planning). The planner, the renderer,
 resources, the schema and the state commands all speak it, so it lives here alone.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 ADDRESS_KEY_PATTERN = r"[a-z0-9][a-z0-9_-]*"
 ADDRESS_PREFIX = "account."
@@ -18,6 +19,8 @@ REFERENCE_PATTERN = re.escape(ADDRESS_PREFIX) + ADDRESS_KEY_PATTERN
 _ADDRESS_KEY_RE = re.compile(ADDRESS_KEY_PATTERN)
 _LIGHTFIELD_ID_RE = re.compile(LIGHTFIELD_ID_PATTERN)
 _REFERENCE_RE = re.compile(REFERENCE_PATTERN)
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+OWNER_RELATIONSHIP = "$owner"
 
 
 def is_address_key(value: Any) -> bool:
@@ -32,6 +35,11 @@ def is_lightfield_id(value: Any) -> bool:
 def is_reference(value: Any) -> bool:
     """True for an address like `account.acme` (also what a relationship uses to refer to one)."""
     return isinstance(value, str) and _REFERENCE_RE.fullmatch(value) is not None
+
+
+def is_member_email(value: Any) -> TypeGuard[str]:
+    """`$owner` may name its member by email; it is resolved against the members list."""
+    return isinstance(value, str) and _EMAIL_RE.fullmatch(value) is not None
 
 
 def address_of(key: str) -> str:

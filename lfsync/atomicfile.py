@@ -7,12 +7,17 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
+    """Replace `path` with `text` (UTF-8, "\n" line ends) so that a crash leaves the old or the new file.
+
+    `mode` is the file's permission bits (e.g. to keep a rewritten file's); default: 0666 less the umask.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(descriptor, 0o666 & ~_umask())  # mkstemp makes 0600; state is meant to be shared
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        # mkstemp makes 0600; state is meant to be shared
+        os.fchmod(descriptor, (0o666 & ~_umask()) if mode is None else mode & 0o7777)
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

@@ -16,14 +16,17 @@ import pydantic
 
 from lfsync.addresses import (
     ADDRESS_PREFIX,
+    OWNER_RELATIONSHIP,
     address_of,
     is_address_key,
     is_lightfield_id,
+    is_member_email,
     is_reference,
     references_in,
 )
 from lfsync.discovery import declarations_digest, find_declaration_files
 from lfsync.errors import DeclarationError, SourceLocation, display_path
+from lfsync.globs import DEFAULT_DECLARATION_GLOBS
 from lfsync.parsecache import ParseCache, Uncached
 from lfsync.project import DEFAULT_STATE_DIR
 from lfsync.yamlload import LoadedFile, LoadProblem, garbage_collection_paused, read_declaration_bytes
@@ -33,7 +36,7 @@ READ_ONLY_FIELDS = {"$howTheyMakeMoney", "$accountStatus"}
 READ_ONLY_RELATIONSHIPS = {"$opportunity", "$task", "$note", "$meeting"}
 
 TOP_LEVEL_KEY = "accounts"
-ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment")
+ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment", "protect")
 NAME_FIELD = "$name"
 
 Problems = list[tuple[SourceLocation | None, str]]
@@ -50,6 +53,7 @@ class AccountDeclaration(pydantic.BaseModel):
     relationships: dict[str, str | list[str]]
     skip_enrichment: bool | None
     location: SourceLocation
+    protect: bool = False  # refuse to delete it, even with --prune
     field_locations: dict[str, SourceLocation]
     relationship_locations: dict[str, SourceLocation]
 
@@ -82,6 +86,7 @@ def load_declarations(
     project_dir: Path,
     files: list[Path] | None = None,
     state_dir: Path | None = None,
+    patterns: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS,
     cache: ParseCache | Uncached | None = None,
 ) -> Declarations:
     """Load and validate every declaration file; raises DeclarationError listing all problems.
@@ -91,7 +96,7 @@ def load_declarations(
     problem: bad input writes nothing.
     """
     if files is None:
-        files = find_declaration_files(project_dir, state_dir or project_dir / DEFAULT_STATE_DIR)
+        files = find_declaration_files(project_dir, state_dir or project_dir / DEFAULT_STATE_DIR, patterns)
     if cache is None:
         cache = ParseCache.for_project(project_dir)
     problems: Problems = []
@@ -204,9 +209,11 @@ def top_level_accounts(loaded: LoadedFile, problems: Problems) -> dict | None:
                 (
                     loaded.key_at((key,)),
                     f"unknown top-level key {shown_key(key, quoted=True)}: a declaration file holds only 'accounts'"
-                    + did_you_mean(str(key), [TOP_LEVEL_KEY]),
+                    + (did_you_mean(str(key), [TOP_LEVEL_KEY]) or _NOT_A_DECLARATION_HINT),
                 )
             )
+            if TOP_LEVEL_KEY not in document:
+                break  # one message is enough for a file that is no declaration file at all
     accounts = document.get(TOP_LEVEL_KEY)
     if accounts is None:
         return None
@@ -219,6 +226,12 @@ def top_level_accounts(loaded: LoadedFile, problems: Problems) -> dict | None:
         )
         return None
     return accounts
+
+
+_NOT_A_DECLARATION_HINT = (
+    "; if this file is not an lfsync declaration file, choose the files that are with "
+    "`declarations:` globs in lfsync.yaml (e.g. ['accounts/**/*.yaml'])"
+)
 
 
 def valid_address_key(key: Any, where: SourceLocation, problems: Problems) -> bool:
@@ -283,7 +296,8 @@ class AccountParser:
         self.check_account_keys(body)
         fields, field_locations = self.parse_fields(body)
         relationships, relationship_locations = self.parse_relationships(body)
-        skip_enrichment = self.parse_skip_enrichment(body)
+        skip_enrichment = self.parse_flag(body, "skip_enrichment")
+        protect = self.parse_flag(body, "protect")
         if any(path[: len(self.path)] == self.path for path in self.refused):
             self.ok = False  # a value in this account was refused by the loader
         declaration = None
@@ -294,6 +308,7 @@ class AccountParser:
                 fields=fields,
                 relationships=relationships,
                 skip_enrichment=skip_enrichment,
+                protect=bool(protect),
                 location=self.key_location,
                 field_locations=field_locations,
                 relationship_locations=relationship_locations,
@@ -423,6 +438,8 @@ class AccountParser:
         if is_reference(value):
             self.references.append((str(value), self.loaded.value_at(path, value), key))
             return str(value)
+        if key == OWNER_RELATIONSHIP and is_member_email(value):
+            return str(value)
         hint = " (use [] for none)" if value is None else ""
         self.value_problem(
             path,
@@ -433,18 +450,18 @@ class AccountParser:
         )
         return None
 
-    # skip_enrichment
+    # skip_enrichment, protect
 
-    def parse_skip_enrichment(self, body: dict) -> bool | None:
-        if "skip_enrichment" not in body:
+    def parse_flag(self, body: dict, key: str) -> bool | None:
+        if key not in body:
             return None
-        value = body["skip_enrichment"]
+        value = body[key]
         if isinstance(value, bool):
             return value
         self.value_problem(
-            self.path + ("skip_enrichment",),
+            self.path + (key,),
             value,
-            f"skip_enrichment of {self.address} must be true or false, found {yaml_type_name(value)}",
+            f"{key} of {self.address} must be true or false, found {yaml_type_name(value)}",
         )
         return None
 

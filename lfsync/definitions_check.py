@@ -1,236 +1,129 @@
-"""Online validation: declarations against the organisation's `GET /v1/accounts/definitions`.
+"""Declarations against the organisation: every value checked as the API would check it, and put
+in the canonical form the API stores (lfsync.values).
 
-`definitions` is the response body as sent on the wire (camelCase keys:
-fieldDefinitions, relationshipDefinitions, valueType, typeConfiguration, ...).
-The checks catch what is clearly wrong before any write; the server stays the
-judge of everything subtler.
+Anything the API would answer 400 or 422 to is a problem here, with its file:line:col, so a plan
+that passes these checks is one apply can carry out.
 """
 
 from __future__ import annotations
 
-import datetime
-import math
-import re
-from collections.abc import Callable
-from decimal import Decimal
+from dataclasses import dataclass, field
 from typing import Any
 
 from lfsync.addresses import is_lightfield_id, is_reference
 from lfsync.declarations import Declarations, did_you_mean
 from lfsync.errors import SourceLocation
-from lfsync.yamlio import yaml_type_name
+from lfsync.organisation import Organisation, RelationshipSpec
+from lfsync.values import ValueProblem, canonical_value, unrepresentable
 
 Problem = tuple[SourceLocation, str]
 
-ADDRESS_PARTS = {"street", "street2", "city", "state", "postalCode", "country", "latitude", "longitude"}
-ADDRESS_NUMBER_PARTS = {"latitude", "longitude"}
-FULL_NAME_PARTS = {"firstName", "lastName"}
-MAX_SAFE_INTEGER = 2**53 - 1
-MAX_LISTED_OPTIONS = 25
 ACCOUNT_OBJECT_TYPE = "account"
+MEMBER_OBJECT_TYPE = "member"
 ACCOUNT_ID_PREFIX = "acc_"
-_COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
+MEMBER_ID_PREFIX = "mem_"
+MAX_RELATIONSHIP_IDS = 25  # relationship_write_limit_exceeded beyond this, counted over one body
 
 
-def check_against_definitions(declarations: Declarations, definitions: dict) -> list[Problem]:
-    """Every problem found, sorted by location; an empty list means the declarations fit."""
-    field_definitions = definitions.get("fieldDefinitions") or {}
-    relationship_definitions = definitions.get("relationshipDefinitions") or {}
-    problems: list[Problem] = []
-    for account in declarations.accounts.values():
+@dataclass
+class CheckedDeclarations:
+    """Canonical fields and relationships per address, and every problem found (sorted)."""
+
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    relationships: dict[str, dict[str, str | list[str]]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def check_declarations(declarations: Declarations, organisation: Organisation) -> CheckedDeclarations:
+    checked = CheckedDeclarations()
+    field_specs, relationship_specs = organisation.fields, organisation.relationships
+    members_by_email = {email.casefold(): member_id for member_id, email in organisation.member_emails.items() if email}
+    for address, account in declarations.accounts.items():
+        fields: dict[str, Any] = {}
         for key, value in account.fields.items():
-            problem = field_problem(key, value, field_definitions)
-            if problem:
-                problems.append((account.field_locations[key], f"fields.{key} of {account.address}: {problem}"))
+            spec = field_specs.get(key)
+            try:
+                if spec is None:
+                    raise ValueProblem("no such field in this organisation" + did_you_mean(key, field_specs))
+                fields[key] = canonical_value(spec, value)
+            except ValueProblem as problem:
+                suffix = f" ({spec.value_type} field)" if spec is not None and spec.value_type else ""
+                checked.problems.append((account.field_locations[key], f"fields.{key} of {address}: {problem}{suffix}"))
+        relationships: dict[str, str | list[str]] = {}
         for key, value in account.relationships.items():
-            problem = relationship_problem(key, value, relationship_definitions)
+            try:
+                relationships[key] = _canonical_relationship(key, value, relationship_specs, organisation, members_by_email)
+            except ValueProblem as problem:
+                checked.problems.append((account.relationship_locations[key], f"relationships.{key} of {address}: {problem}"))
+        linked = sum(len(v) if isinstance(v, list) else 1 for v in relationships.values())
+        if linked > MAX_RELATIONSHIP_IDS:
+            checked.problems.append(
+                (account.location, f"{address} links {linked} records; the API takes at most {MAX_RELATIONSHIP_IDS} in one request")
+            )
+        checked.fields[address] = fields
+        checked.relationships[address] = relationships
+    checked.problems.sort(key=lambda p: p[0])
+    return checked
+
+
+def unrepresentable_values(declarations: Declarations) -> list[Problem]:
+    """Values no JSON body can carry, or the API could never hold (NaN, infinities, integers beyond
+    the safe range), found offline on every path, definitions or not."""
+    problems: list[Problem] = []
+    for address, account in declarations.accounts.items():
+        for key, value in account.fields.items():
+            problem = unrepresentable(value)
             if problem:
-                problems.append(
-                    (account.relationship_locations[key], f"relationships.{key} of {account.address}: {problem}")
-                )
+                problems.append((account.field_locations[key], f"fields.{key} of {address}: {problem}"))
     return sorted(problems, key=lambda p: p[0])
 
 
-# --- fields ----------------------------------------------------------------------------
+def check_against_definitions(declarations: Declarations, definitions: dict, members: list[dict] | None = None) -> list[Problem]:
+    """Every problem found against a definitions response (and members, if given), sorted by location."""
+    return check_declarations(declarations, Organisation.from_wire(definitions, members)).problems
 
 
-def field_problem(key: str, value: Any, field_definitions: dict) -> str | None:
-    definition = field_definitions.get(key)
-    if definition is None:
-        return "no such field in this organisation" + did_you_mean(key, field_definitions)
-    if definition.get("readOnly"):
-        return "this field is read-only in Lightfield; remove it from the declaration"
-    value_type = definition.get("valueType")
-    checker = VALUE_CHECKERS.get(value_type)
-    if checker is None:
-        return None
-    problem = checker(value, definition.get("typeConfiguration") or {})
-    return f"{problem} ({value_type} field)" if problem else None
-
-
-def check_text(value: Any, _config: dict) -> str | None:
-    if value is None or isinstance(value, str):
-        return None
-    return f"expected text, found {yaml_type_name(value)} (quote it to keep it as text)"
-
-
-def check_number(value: Any, _config: dict) -> str | None:
-    if value is None:
-        return None
-    if not is_number(value):
-        return f"expected a number, found {yaml_type_name(value)}"
-    if not math.isfinite(value):
-        return f"expected a finite number, found {value}"
-    if abs(value) > MAX_SAFE_INTEGER:
-        return f"{value} is out of range (at most {MAX_SAFE_INTEGER})"
-    if Decimal(str(value)).as_tuple().exponent < -2:
-        return f"{value} has more than 2 decimals"
-    return None
-
-
-def check_checkbox(value: Any, _config: dict) -> str | None:
-    if value is None or isinstance(value, bool):
-        return None
-    return f"expected true or false, found {yaml_type_name(value)}"
-
-
-def check_datetime(value: Any, _config: dict) -> str | None:
-    if value is None:
-        return None
-    example = "like 2026-03-01T09:00:00Z or 2026-03-01T10:00:00+01:00"
-    if not isinstance(value, str):
-        return f"expected an ISO 8601 date-time with a UTC offset ({example}), found {yaml_type_name(value)}"
-    try:
-        parsed = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        return f"{value!r} is not an ISO 8601 date-time; write it {example}"
-    if parsed.tzinfo is None:
-        return f"{value!r} has no UTC offset; add one, {example}"
-    return None
-
-
-def check_text_or_text_list(value: Any, _config: dict) -> str | None:
-    if value is None or isinstance(value, str):
-        return None
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return None
-    return f"expected text or a list of text, found {yaml_type_name(value)}"
-
-
-def check_address(value: Any, _config: dict) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        return f"expected a mapping like {{city: Oslo, country: 'NO'}}, found {yaml_type_name(value)}"
-    unknown = [key for key in value if key not in ADDRESS_PARTS]
-    if unknown:
-        key = str(unknown[0])
-        allowed = ", ".join(sorted(ADDRESS_PARTS))
-        return f"unknown address part {key!r}; allowed: {allowed}" + did_you_mean(key, ADDRESS_PARTS)
-    for key, part in value.items():
-        if part is None:
-            continue
-        if key in ADDRESS_NUMBER_PARTS and not is_number(part):
-            return f"{key} must be a number, found {yaml_type_name(part)}"
-        if key not in ADDRESS_NUMBER_PARTS and not isinstance(part, str):
-            return f"{key} must be text, found {yaml_type_name(part)} (quote it)"
-    country = value.get("country")
-    if country is not None and not _COUNTRY_CODE.fullmatch(country):
-        return f"country must be a 2-letter ISO 3166-1 code like NO or US, found {country!r}"
-    return None
-
-
-def check_full_name(value: Any, _config: dict) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        return f"expected a mapping like {{firstName: Ada, lastName: Lovelace}}, found {yaml_type_name(value)}"
-    for key, part in value.items():
-        if key not in FULL_NAME_PARTS:
-            return f"unknown name part {key!r}; allowed: firstName, lastName" + did_you_mean(str(key), FULL_NAME_PARTS)
-        if part is not None and not isinstance(part, str):
-            return f"{key} must be text, found {yaml_type_name(part)}"
-    return None
-
-
-def check_single_select(value: Any, config: dict) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        return f"expected one option label or ID, found {yaml_type_name(value)}"
-    return option_problem(value, config)
-
-
-def check_multi_select(value: Any, config: dict) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, list):
-        example = f"; write it as a list: [{value}]" if isinstance(value, str) else ""
-        return f"expected a list of option labels or IDs, found {yaml_type_name(value)}{example}"
-    for item in value:
-        problem = option_problem(item, config) if isinstance(item, str) else f"found {yaml_type_name(item)} in the list"
-        if problem:
-            return problem
-    return None
-
-
-def check_not_writable(_value: Any, _config: dict) -> str | None:
-    return "fields of this type cannot be written through the API; remove it from the declaration"
-
-
-def option_problem(value: str, config: dict) -> str | None:
-    options = config.get("options") or []
-    if any(value in (option.get("id"), option.get("label")) for option in options):
-        return None
-    labels = [str(option.get("label")) for option in options]
-    if not labels:
-        return f"{value!r} is not an option: this field has no options"
-    case_match = next((label for label in labels if label.casefold() == value.casefold()), None)
-    hint = f" (did you mean {case_match!r}?)" if case_match else did_you_mean(value, labels)
-    return f"{value!r} is not an option{hint}; valid labels: {list_labels(labels)}"
-
-
-def list_labels(labels: list[str]) -> str:
-    shown = ", ".join(labels[:MAX_LISTED_OPTIONS])
-    more = len(labels) - MAX_LISTED_OPTIONS
-    return shown + (f" and {more} more" if more > 0 else "")
-
-
-VALUE_CHECKERS: dict[str, Callable[[Any, dict], str | None]] = {
-    "TEXT": check_text,
-    "NUMBER": check_number,
-    "CURRENCY": check_number,
-    "CHECKBOX": check_checkbox,
-    "DATETIME": check_datetime,
-    "EMAIL": check_text_or_text_list,
-    "URL": check_text_or_text_list,
-    "TELEPHONE": check_text_or_text_list,
-    "SOCIAL_HANDLE": check_text,
-    "ADDRESS": check_address,
-    "FULL_NAME": check_full_name,
-    "SINGLE_SELECT": check_single_select,
-    "MULTI_SELECT": check_multi_select,
-    "MARKDOWN": check_not_writable,
-    "HTML": check_not_writable,
-}
-
-
-# --- relationships ---------------------------------------------------------------------
-
-
-def relationship_problem(key: str, value: str | list[str], relationship_definitions: dict) -> str | None:
-    definition = relationship_definitions.get(key)
-    if definition is None:
-        return "no such relationship in this organisation" + did_you_mean(key, relationship_definitions)
+def _canonical_relationship(
+    key: str, value: str | list[str], specs: dict[str, RelationshipSpec], organisation: Organisation, members_by_email: dict[str, str]
+) -> str | list[str]:
+    spec = specs.get(key)
+    if spec is None:
+        raise ValueProblem("no such relationship in this organisation" + did_you_mean(key, specs))
     targets = value if isinstance(value, list) else [value]
-    if definition.get("cardinality") == "HAS_ONE" and len(targets) > 1:
-        return f"this relationship holds one record, but {len(targets)} are given"
-    object_type = str(definition.get("objectType", "")).lower()
-    for target in targets:
-        problem = target_type_problem(target, object_type)
+    if spec.holds_one and len(targets) > 1:
+        raise ValueProblem(f"this relationship holds one record, but {len(targets)} are given")
+    resolved = [_target(target, spec, organisation, members_by_email) for target in targets]
+    return resolved[0] if spec.holds_one and resolved else resolved
+
+
+def _target(target: str, spec: RelationshipSpec, organisation: Organisation, members_by_email: dict[str, str]) -> str:
+    if spec.object_type == MEMBER_OBJECT_TYPE:
+        return _member(target, organisation, members_by_email)
+    problem = target_type_problem(target, spec.object_type)
+    if problem:
+        raise ValueProblem(problem)
+    return target
+
+
+def _member(target: str, organisation: Organisation, members_by_email: dict[str, str]) -> str:
+    """A member ID, or a member's email resolved to the ID (the API takes IDs only)."""
+    if "@" not in target:
+        problem = target_type_problem(target, MEMBER_OBJECT_TYPE)
         if problem:
-            return problem
-    return None
+            raise ValueProblem(problem)
+    if organisation.members is None:  # members not known: only their shape is checked
+        if "@" in target:
+            raise ValueProblem(f"{target!r}: an owner's email needs the organisation's members to be resolved")
+        return target
+    known = organisation.member_emails
+    if "@" in target:
+        member_id = members_by_email.get(target.casefold())
+        if member_id is None:
+            raise ValueProblem(f"{target!r} is the email of no member of this organisation")
+        return member_id
+    if target not in known:
+        raise ValueProblem(f"{target} is no member of this organisation (members: {', '.join(e or i for i, e in known.items())})")
+    return target
 
 
 def target_type_problem(target: str, object_type: str) -> str | None:
@@ -240,16 +133,11 @@ def target_type_problem(target: str, object_type: str) -> str | None:
     points_to_account = is_reference(target) or (is_lightfield_id(target) and target.startswith(ACCOUNT_ID_PREFIX))
     if points_to_account and object_type != ACCOUNT_OBJECT_TYPE:
         return f"{target} is an account, but this relationship links to {object_type} records"
+    if object_type == MEMBER_OBJECT_TYPE and is_lightfield_id(target) and not target.startswith(MEMBER_ID_PREFIX):
+        return f"{target} is not a member ID (mem_...), but this relationship links to members"
     if not points_to_account and object_type == ACCOUNT_OBJECT_TYPE:
         return (
             f"{target} is not an account ID (acc_...) or an account.<key> reference, "
             "but this relationship links to accounts"
         )
     return None
-
-
-# --- helpers ---------------------------------------------------------------------------
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)

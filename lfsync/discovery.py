@@ -6,13 +6,15 @@ import hashlib
 import os
 from pathlib import Path
 
+from lfsync.globs import DEFAULT_DECLARATION_GLOBS, selected
 from lfsync.project import SETTINGS_FILE
 
-DECLARATION_SUFFIXES = (".yaml", ".yml")
 
-
-def find_declaration_files(project_dir: Path, state_dir: Path) -> list[Path]:
-    """Every *.yaml / *.yml under the project, sorted; without lfsync.yaml, hidden folders and the state folder."""
+def find_declaration_files(
+    project_dir: Path, state_dir: Path, patterns: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS
+) -> list[Path]:
+    """The files `patterns` (`declarations:` in lfsync.yaml) select under the project, by default every
+    *.yaml / *.yml, sorted; never lfsync.yaml, files in hidden folders or the state folder."""
     root = project_dir.resolve()
     excluded_dir = (root / state_dir).resolve()
     found = []
@@ -24,9 +26,9 @@ def find_declaration_files(project_dir: Path, state_dir: Path) -> list[Path]:
         )
         for name in filenames:
             path = here / name
-            if name.startswith(".") or path.suffix not in DECLARATION_SUFFIXES:
+            if name.startswith(".") or (here == root and name == SETTINGS_FILE):
                 continue
-            if here == root and name == SETTINGS_FILE:
+            if not selected(path.relative_to(root).as_posix(), patterns):
                 continue
             found.append(project_dir / path.relative_to(root))
     return sorted(found)

@@ -1,9 +1,14 @@
-"""Expected errors: each becomes one clear message and exit code 1 in the CLI."""
+"""Expected errors, exit codes, and the one mapping from an error to what the user sees."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2  # plan --detailed-exitcode: there are changes
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
 @dataclass(frozen=True, order=True)
@@ -44,3 +49,18 @@ def display_path(path: Path, base: Path | None = None) -> str:
         except (ValueError, RuntimeError):  # RuntimeError: a symlink loop
             continue
     return str(path)
+
+
+def describe_failure(failure: BaseException) -> tuple[str, int]:
+    """The message (without "Error: ") and exit code for an error that reached the top."""
+    if isinstance(failure, KeyboardInterrupt):
+        return "Interrupted", EXIT_INTERRUPTED
+    if isinstance(failure, LfsyncError):
+        return str(failure), EXIT_ERROR
+    if isinstance(failure, OSError) and failure.strerror:
+        where = f"{display_path(Path(failure.filename))}: " if failure.filename else ""
+        return f"{where}{failure.strerror}", EXIT_ERROR
+    return (
+        f"unexpected {type(failure).__name__}: {failure} (a bug in lfsync; set LFSYNC_DEBUG=1 for the traceback)",
+        EXIT_ERROR,
+    )

@@ -49,10 +49,13 @@ def exclusive_lock(path: Path, command: str, timeout: float = 0.0) -> Iterator[N
     The file is never removed on release: removing it would let a waiter lock an unlinked inode
     while a newcomer locks a fresh file.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + timeout
     while True:
-        handle = open(path, "a+")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a+")
+        except OSError as error:
+            raise LfsyncError(f"cannot lock the state: {display_path(path)}: {error.strerror}") from None
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -1,63 +1,64 @@
 """Canonical formatting of declaration files, comments kept (`lfsync fmt`).
 
 Canonical means: 2-space mapping indent, block sequences indented under their key,
-each account's keys in the order fields -> relationships -> skip_enrichment, and
-strings quoted only when needed. "Needed" includes strings that YAML 1.1 tools
-(PyYAML, many CI linters) would read as something else, such as NO, yes or on:
-lfsync reads YAML 1.2, where they are text, but other tools must agree.
+each account's keys in the order fields -> relationships -> skip_enrichment. Scalars keep the
+quoting the author chose: "NO", '5000+' and plain NO all stay as written (lfsync reads YAML 1.2,
+where each of them is the text it shows), so formatting never changes what a value looks like.
 """
 
 from __future__ import annotations
 
+import difflib
 import io
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
-from ruamel.yaml.nodes import ScalarNode
-from ruamel.yaml.resolver import VersionedResolver
-from ruamel.yaml.scalarstring import SingleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from lfsync.atomicfile import write_atomically
 from lfsync.declarations import ACCOUNT_KEYS, TOP_LEVEL_KEY
 from lfsync.errors import DeclarationError, display_path
 from lfsync.yamlio import load_yaml_text, read_text, round_trip_yaml
 from lfsync.yamlload import decode, read_declaration_bytes
 
 LINE_WIDTH = 4096  # never re-wrap long values: line breaks are the author's choice
-STRING_TAG = "tag:yaml.org,2002:str"
 MAPPING_INDENT = 2
 SEQUENCE_DASH_WIDTH = 2  # "- ": block sequences are indented 2 under their key, items 2 after the dash
 ACCOUNT_INDENT = 2  # accounts: -> <key>:, at 2 spaces a level
 ACCOUNT_BODY_INDENT = 4  # <key>: -> fields:
-_YAML_1_1_RESOLVER = VersionedResolver(version=(1, 1))
 
 
 def format_text(text: str, path_display: str = "<text>") -> str:
     """The canonical form of a declaration file's text; raises DeclarationError for invalid YAML."""
-    document = load_yaml_text(text, path_display)
+    document = load_yaml_text(text, path_display)  # for its errors: file:line:col, duplicate keys
+    if document is not None:
+        document = _quote_keeping_yaml().load(text)
     if document is None:
         # Empty or comments only: ruamel keeps no comments without a document to hang them on.
         return _tidy_blank_document(text)
     _reindent_comments(document)
     _order_account_keys(document)
-    _quote_ambiguous_strings(document)
-    return _dump(document)
+    return dump_yaml(document)
 
 
 def format_files(paths: list[Path], check: bool = False, project_root: Path | None = None) -> list[Path]:
-    """Format files in place (or only look, with check=True); returns those that change / would change.
+    """Format files in place (or only look, with check=True); returns those that change / would change."""
+    return [path for path, _, _ in formatting_changes(paths, write=not check, project_root=project_root)]
+
+
+def formatting_changes(
+    paths: list[Path], write: bool, project_root: Path | None = None
+) -> list[tuple[Path, str, str]]:
+    """(path, text now, formatted text) of every file formatting changes; written when `write`.
 
     Nothing is written unless every file parses, so a failed run leaves the project untouched.
     With `project_root`, a file that resolves outside it (a symlink) is refused unread: fmt would
     otherwise copy its target's contents into the project.
     """
     problems = []
-    changes: list[tuple[Path, str]] = []
+    changes: list[tuple[Path, str, str]] = []
     for path in paths:
         shown = display_path(path)
         try:
@@ -71,16 +72,31 @@ def format_files(paths: list[Path], check: bool = False, project_root: Path | No
             problems.extend(error.problems)
             continue
         if formatted != original:
-            changes.append((path, formatted))
+            changes.append((path, original, formatted))
     if problems:
         raise DeclarationError(problems)
-    if not check:
-        for path, formatted in changes:
-            _replace_file(path, formatted)
-    return [path for path, _ in changes]
+    if write:
+        for path, _, formatted in changes:
+            _rewrite(path, formatted)
+    return changes
 
 
-def _dump(document: Any) -> str:
+def _quote_keeping_yaml():
+    yaml = round_trip_yaml()
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def unified_diff(path_display: str, before: str, after: str) -> str:
+    """What formatting would change, as `diff -u` shows it."""
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True), f"{path_display} (now)", f"{path_display} (formatted)"
+        )
+    )
+
+
+def dump_yaml(document: Any) -> str:
     yaml = round_trip_yaml()
     yaml.indent(mapping=MAPPING_INDENT, sequence=MAPPING_INDENT + SEQUENCE_DASH_WIDTH, offset=SEQUENCE_DASH_WIDTH)
     yaml.width = LINE_WIDTH
@@ -131,7 +147,7 @@ def _collect_columns(node: Any, new_column: int, columns: dict[int, int], entry_
     if not isinstance(node, (CommentedMap, CommentedSeq)) or node.fa.flow_style():
         return
     is_mapping = isinstance(node, CommentedMap)
-    entries = list(node.items() if is_mapping else enumerate(node))
+    entries = list(node.items()) if isinstance(node, CommentedMap) else list(enumerate(node))
     entry_column = new_column if is_mapping else new_column + SEQUENCE_DASH_WIDTH
     for position, (entry, value) in enumerate(entries):
         try:
@@ -268,51 +284,5 @@ def _reindent(text: str, indent: int, keep_column_zero: bool = False) -> str:
     return "".join(lines)
 
 
-def _quote_ambiguous_strings(node: Any) -> None:
-    if isinstance(node, CommentedMap):
-        _quote_ambiguous_keys(node)
-        for key, value in node.items():
-            if _is_ambiguous_plain_string(value):
-                node[key] = SingleQuotedScalarString(value)
-            else:
-                _quote_ambiguous_strings(value)
-    elif isinstance(node, CommentedSeq):
-        for index, item in enumerate(node):
-            if _is_ambiguous_plain_string(item):
-                node[index] = SingleQuotedScalarString(item)
-            else:
-                _quote_ambiguous_strings(item)
-
-
-def _quote_ambiguous_keys(mapping: CommentedMap) -> None:
-    for position, key in enumerate(list(mapping)):
-        if not _is_ambiguous_plain_string(key):
-            continue
-        value = mapping[key]
-        comments = mapping.ca.items.pop(key, None)
-        del mapping[key]
-        quoted = SingleQuotedScalarString(key)
-        mapping.insert(position, quoted, value)
-        if comments is not None:
-            mapping.ca.items[quoted] = comments
-
-
-def _is_ambiguous_plain_string(value: Any) -> bool:
-    """A plain string that a YAML 1.1 reader would take for a bool, number, null or date."""
-    # Subclasses (literal/folded block scalars, already quoted strings) keep their style.
-    if type(value) is not str:
-        return False
-    return _YAML_1_1_RESOLVER.resolve(ScalarNode, value, (True, False)) != STRING_TAG
-
-
-def _replace_file(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so an interrupted run never leaves half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        shutil.copymode(path, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _rewrite(path: Path, text: str) -> None:
+    write_atomically(path, text, mode=path.stat().st_mode)

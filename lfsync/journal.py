@@ -1,56 +1,113 @@
 """The write-ahead journal: every intent is durable before its request is sent, every outcome after.
 
-One JSON document per line, appended and fsynced. A process killed mid-write can leave a torn last
-line; it is ignored, which is safe because an intent is only acted on once its line is complete.
+One JSON document per line, appended and fsynced: {"format_version": 1, "intent": {...}} or
+{"format_version": 1, "outcome": {...}} (records.py documents both). A process killed mid-write can
+leave a torn last line; it is ignored, which is safe because an intent is only acted on once its
+line is complete, and cut before the next append so that no entry is ever glued to a fragment.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from lfsync.atomicfile import write_atomically
-
-Operation = Literal["create", "update", "delete", "restore", "adopt"]
-
-
-class ResourceState(BaseModel):
-    id: str
-    hash: str
-    idempotency_key: str | None = None
-    http_link: str | None = None
-    created_at: str | None = None
-    applied: dict[str, Any]
+from lfsync.errors import LfsyncError, display_path
+from lfsync.records import INTENT, JOURNAL_FORMAT_VERSION, Intent, Outcome
 
 
-class Intent(BaseModel):
-    seq: int
-    operation: Operation
-    address: str
-    resource_id: str | None = None
-    idempotency_key: str | None = None
-    request: dict[str, Any] | None = None
-    hash: str | None = None
-    applied: dict[str, Any] | None = None
-    at: str
+class JournalWriteFailed(LfsyncError):
+    """An entry could not be made durable. For an intent its request is not sent; for an outcome
+    the intent stays unsettled and the next apply settles it with the same idempotency key."""
 
-    def age_seconds(self, now: datetime | None = None) -> float:
-        now = now or datetime.now(timezone.utc)
-        return (now - datetime.fromisoformat(self.at)).total_seconds()
+    def __init__(self, path: Path, kind: str, error: OSError):
+        consequence = (
+            "its request was not sent"
+            if kind == "intent"
+            else "a request was answered but its answer is not recorded: the next apply settles it with the same idempotency key"
+        )
+        super().__init__(
+            f"could not write the journal {display_path(path)}: {error.strerror}; {consequence}. "
+            "Requests sent before are recorded. Fix the cause (free disk space, permissions), then run `lfsync apply` again."
+        )
 
 
-class Outcome(BaseModel):
-    intent: int
-    result: Literal["done", "rejected", "abandoned"]
-    serial: int | None = None
-    address: str
-    resource: ResourceState | None = None
-    error: str | None = None
+class DamagedJournal(ValueError):
+    """A journal line that is neither torn nor readable: state cannot be trusted without a look."""
+
+    def __init__(self, path: Path, line: int, problem: str):
+        self.path, self.line, self.problem = path, line, problem
+        super().__init__(f"line {line}: {problem}")
+
+
+ENTRY_STARTS = (b'{"format_version": ', b'{"intent": ', b'{"outcome": ')
+
+
+def _decode(raw: bytes) -> Any:
+    """One line's JSON. Journals written before torn tails were cut can hold a fragment glued to
+    the next entry: the entry is kept. (Keys are sorted, so every entry starts with ENTRY_STARTS.)"""
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        start = max(raw.rfind(marker) for marker in ENTRY_STARTS)
+        if start <= 0:
+            raise
+        return json.loads(raw[start:])
+
+
+def _parse_entry(raw: bytes, path: Path, number: int) -> Intent | Outcome:
+    try:
+        entry = _decode(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise DamagedJournal(path, number, f"not a JSON document ({error})") from None
+    if not isinstance(entry, dict):
+        raise DamagedJournal(path, number, 'not a journal entry: expected {"intent": {...}} or {"outcome": {...}}')
+    version = entry.pop("format_version", 1)  # lines written before versioning are version 1
+    if version != JOURNAL_FORMAT_VERSION:
+        raise LfsyncError(
+            f"{display_path(path)}:{number}: journal format_version {version!r} is not supported "
+            f"(this lfsync reads {JOURNAL_FORMAT_VERSION}); it was written by another lfsync version"
+        )
+    if len(entry) != 1 or not isinstance(next(iter(entry.values())), dict):
+        raise DamagedJournal(path, number, 'not a journal entry: expected {"intent": {...}} or {"outcome": {...}}')
+    kind, body = next(iter(entry.items()))
+    if kind not in ("intent", "outcome"):
+        raise DamagedJournal(path, number, f"unknown entry kind {kind!r}")
+    try:
+        return INTENT.validate_python(body) if kind == "intent" else Outcome.model_validate(body)
+    except ValidationError as error:
+        raise DamagedJournal(path, number, f"invalid {kind}: {_first_error(error)}") from None
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "entry"
+    return f"{where}: {first['msg']}"
+
+
+def _cut_torn_tail(path: Path) -> None:
+    """Drop a fragment left by a kill mid-append, so the next entry starts on a line of its own.
+    Safe: a torn intent was never sent, and a torn outcome leaves its intent to be settled again."""
+    try:
+        with open(path, "rb+") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            if size == 0:
+                return
+            handle.seek(size - 1)
+            if handle.read(1) == b"\n":
+                return
+            handle.seek(0)
+            handle.truncate(handle.read().rfind(b"\n") + 1)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except FileNotFoundError:
+        return
 
 
 def utc_now() -> str:
@@ -60,48 +117,51 @@ def utc_now() -> str:
 class Journal:
     def __init__(self, path: Path):
         self.path = path
-        self._handle = None
+        self._handle: io.FileIO | None = None
 
     def read(self) -> tuple[dict[int, Intent], list[Outcome]]:
+        """Every complete entry. A torn last line (a kill mid-append) is ignored: an intent acts only
+        once its line is complete. Raises DamagedJournal naming the first line that cannot be read."""
         intents: dict[int, Intent] = {}
         outcomes: list[Outcome] = []
         if not self.path.exists():
             return intents, outcomes
-        lines = self.path.read_text(encoding="utf-8").splitlines()
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
+        data = self.path.read_bytes()
+        lines = data.split(b"\n")
+        torn_tail = not data.endswith(b"\n")
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
                 continue
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError:
-                if number == len(lines):
-                    break  # torn by a kill mid-append
-                raise
-            if "intent" in entry:
-                intent = Intent.model_validate(entry["intent"])
-                intents[intent.seq] = intent
+            if torn_tail and number == len(lines):
+                break
+            entry = _parse_entry(raw, self.path, number)
+            if isinstance(entry, Outcome):
+                outcomes.append(entry)
             else:
-                outcomes.append(Outcome.model_validate(entry["outcome"]))
+                intents[entry.seq] = entry
         return intents, outcomes
 
     def append(self, kind: Literal["intent", "outcome"], model: BaseModel) -> None:
-        if self._handle is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = open(self.path, "a", encoding="utf-8")
-        line = json.dumps({kind: model.model_dump(mode="json", exclude_none=True)}, sort_keys=True)
-        self._handle.write(line + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        line = _line(kind, model)
+        try:
+            if self._handle is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                _cut_torn_tail(self.path)
+                # Unbuffered: a failed write leaves nothing behind to be flushed (and glued) later.
+                self._handle = open(self.path, "ab", buffering=0)
+            data = line.encode("utf-8")
+            while data:
+                data = data[self._handle.write(data) :]
+            os.fsync(self._handle.fileno())
+        except OSError as error:
+            raise JournalWriteFailed(self.path, kind, error) from None
 
     def replace_with(self, intents: list[Intent]) -> None:
         """Atomically keep only the given (still unresolved) intents."""
         self.close()
         if not intents and not self.path.exists():
             return
-        text = "".join(
-            json.dumps({"intent": i.model_dump(mode="json", exclude_none=True)}, sort_keys=True) + "\n"
-            for i in intents
-        )
+        text = "".join(_line("intent", intent) for intent in intents)
         if text:
             write_atomically(self.path, text)
         else:
@@ -111,3 +171,8 @@ class Journal:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+def _line(kind: Literal["intent", "outcome"], model: BaseModel) -> str:
+    entry = {"format_version": JOURNAL_FORMAT_VERSION, kind: model.model_dump(mode="json", exclude_none=True)}
+    return json.dumps(entry, sort_keys=True) + "\n"

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import random
+import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timezone
+from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable, TypeVar
 
 import httpx
@@ -16,6 +20,10 @@ from lfsync.pacing import Category, Pacer
 
 API_VERSION = "2026-03-01"
 IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+# Answers that may come back different if the same request is sent again (besides 5xx and no answer).
+RETRYABLE_STATUSES = frozenset({408, 429})
+# The longest `Retry-After` followed as given (a far-off HTTP date would otherwise stall an apply).
+MAX_RETRY_AFTER = 300.0
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 LIST_PAGE_SIZE = 25  # the API's maximum
 
@@ -44,11 +52,15 @@ class ApiError(LfsyncError):
         super().__init__(self.describe())
 
     @property
+    def in_flight(self) -> bool:
+        """409: the same idempotency key is still being worked on. The docs show it with
+        `idempotency_conflict` as the `type` (no `code`), the errors page as the `code`."""
+        return self.status == 409 and IDEMPOTENCY_CONFLICT in (self.code, self.type)
+
+    @property
     def retryable(self) -> bool:
-        """429, 5xx, no answer, or the same key still in flight: the same request may be sent again."""
-        if self.status == 0 or self.status == 429 or self.status >= 500:
-            return True
-        return self.status == 409 and self.code == IDEMPOTENCY_CONFLICT
+        """408, 429, 5xx, no answer, or the same key still in flight: the same request may be sent again."""
+        return self.status == 0 or self.status in RETRYABLE_STATUSES or self.status >= 500 or self.in_flight
 
     def describe(self) -> str:
         if self.status == 0:
@@ -61,6 +73,7 @@ class ApiError(LfsyncError):
 class ApiResponse:
     status: int
     body: dict[str, Any]
+    # An undocumented `Idempotent-Replayed: true` header: a hint when present, never relied upon.
     replayed: bool
 
 
@@ -75,7 +88,9 @@ class LightfieldClient:
         max_connections: int = 32,
         pacer: Pacer | None = None,
         read_retry: "RetryPolicy | None" = None,
+        event_hooks: dict[str, list] | None = None,
     ):
+        check_api_key(api_key)
         self.pacer = pacer or Pacer()
         self.read_retry = read_retry or RetryPolicy()
         self.statuses: Counter[int] = Counter()  # answers by HTTP status; 0 = no answer
@@ -83,6 +98,7 @@ class LightfieldClient:
             base_url=base_url,
             transport=transport,
             timeout=timeout,
+            event_hooks=event_hooks,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             headers={
                 "Authorization": f"Bearer {api_key}",
@@ -125,7 +141,8 @@ class LightfieldClient:
         self.statuses[response.status_code] += 1
         self.pacer.observe(category, response.headers)
         if response.status_code == 429:
-            self.pacer.pause(category, _retry_after(response) or 1.0)
+            wait = retry_after_seconds(response.headers.get("retry-after")) or 1.0
+            self.pacer.pause(category, min(wait, MAX_RETRY_AFTER))
         if response.is_success:
             return ApiResponse(
                 response.status_code, _json(response), response.headers.get("idempotent-replayed") == "true"
@@ -160,12 +177,29 @@ class LightfieldClient:
 
     async def list_all_accounts(self, **params: Any) -> list[dict]:
         """Every account a list query matches, page after page."""
+        return await self.list_all("/v1/accounts", **params)
+
+    async def list_all_members(self) -> list[dict]:
+        return await self.list_all("/v1/members")
+
+    async def list_all(self, path: str, on_page: Callable[[int, int], None] | None = None, **params: Any) -> list[dict]:
+        """Every record a list endpoint answers, page after page until a short one (the docs do not
+        promise `totalCount` stable across pages, so it only estimates the total for `on_page(read,
+        total)`, called after each page)."""
         found: list[dict] = []
         while True:
-            page = await self.list_accounts(**params, limit=LIST_PAGE_SIZE, offset=len(found))
-            found.extend(page.get("data", []))
-            if not page.get("data") or len(found) >= page.get("totalCount", 0):
+            page = await self.read(path, "search", {**params, "limit": LIST_PAGE_SIZE, "offset": len(found)})
+            records = page.get("data", [])
+            found.extend(records)
+            if on_page:
+                on_page(len(found), max(len(found), page.get("totalCount", 0)))
+            if len(records) < LIST_PAGE_SIZE:
                 return found
+
+    async def find_accounts_by(self, key: str, value: Any, status: str = "active") -> list[dict]:
+        """Live accounts whose field `key` holds `value` (the API's default operator for its type:
+        `equal` for text, `contains` for URL and email); the caller narrows to exact matches."""
+        return await self.list_all("/v1/accounts", **{key: value, "status": status})
 
     async def find_accounts_named(self, name: str, status: str = "active") -> list[dict]:
         """Every account whose $name is exactly `name`.
@@ -195,24 +229,61 @@ def _json(response: httpx.Response) -> dict:
     return body if isinstance(body, dict) else {"data": body}
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return max(0.0, float(response.headers["retry-after"]))
-    except (KeyError, ValueError):
+def check_api_key(api_key: str) -> None:
+    """An API key goes into a header: printable ASCII only. Says what is wrong, never the key."""
+    if api_key != api_key.rstrip("\r\n"):
+        raise LfsyncError("the API key ends in a line break (copied with its newline?); remove it")
+    for position, character in enumerate(api_key, start=1):
+        if not " " < character <= "~":
+            what = "a space" if character == " " else f"the character U+{ord(character):04X}"
+            raise LfsyncError(
+                f"the API key holds {what} at position {position}; API keys are printable ASCII without spaces"
+            )
+
+
+def retry_after_seconds(value: str | None, now: Callable[[], float] = time.time) -> float | None:
+    """`Retry-After` as delay-seconds or an HTTP date (RFC 9110 10.2.3); None if absent or unreadable."""
+    if value is None:
         return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:  # asctime form: an HTTP date is GMT by definition
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0.0, moment.timestamp() - now())
+
+
+def error_details(body: dict) -> dict:
+    """The error object of an answer, in either documented shape: `{"error": {type, message, code?,
+    param?}}` (the errors page) or the same keys at the top level (the OpenAPI spec, 409 and 429)."""
+    wrapped = body.get("error")
+    if isinstance(wrapped, dict):
+        return wrapped
+    return body if "type" in body or "message" in body else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _error_from(response: httpx.Response) -> ApiError:
-    error = _json(response).get("error")
-    error = error if isinstance(error, dict) else {}
+    error = error_details(_json(response))
     return ApiError(
         response.status_code,
-        str(error.get("message") or response.reason_phrase or "request failed"),
-        type=error.get("type"),
-        code=error.get("code"),
-        param=error.get("param"),
-        retry_after=_retry_after(response),
-        request_id=response.headers.get("x-request-id"),
+        _text(error.get("message")) or response.reason_phrase or "request failed",
+        type=_text(error.get("type")),
+        code=_text(error.get("code")),
+        param=_text(error.get("param")),
+        retry_after=retry_after_seconds(response.headers.get("retry-after")),
+        request_id=response.headers.get("x-request-id"),  # undocumented: a hint for support, if sent
     )
 
 
@@ -221,13 +292,22 @@ K = TypeVar("K")
 READ_CONCURRENCY = 8
 
 
-async def gather_bounded(items: dict[K, Awaitable[T]], limit: int = READ_CONCURRENCY) -> dict[K, T]:
-    """Await many reads with at most `limit` in flight (the pacer keeps them under the rate)."""
+async def gather_bounded(
+    items: dict[K, Awaitable[T]], limit: int = READ_CONCURRENCY, on_done: Callable[[int, int], None] | None = None
+) -> dict[K, T]:
+    """Await many reads with at most `limit` in flight (the pacer keeps them under the rate);
+    `on_done(done, total)` after each."""
     slots = asyncio.Semaphore(limit)
+    done = 0
 
     async def one(awaitable: Awaitable[T]) -> T:
+        nonlocal done
         async with slots:
-            return await awaitable
+            result = await awaitable
+        done += 1
+        if on_done:
+            on_done(done, len(items))
+        return result
 
     results = await asyncio.gather(*(one(awaitable) for awaitable in items.values()))
     return dict(zip(items, results))
@@ -241,14 +321,18 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, error: ApiError) -> float:
         if error.retry_after is not None:
-            return error.retry_after + random.uniform(0, 0.25)
-        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))  # full jitter
+            return min(error.retry_after, MAX_RETRY_AFTER) + random.uniform(0, 0.25)
+        ceiling = min(self.max_delay, self.base_delay * 2**attempt)
+        if error.in_flight:  # "wait, then retry": an immediate retry would only meet the same 409
+            return random.uniform(ceiling / 2, ceiling)
+        return random.uniform(0, ceiling)  # full jitter
 
 
 async def with_retries(
     send: Callable[[], Awaitable[T]],
     policy: RetryPolicy,
     on_retry: Callable[[ApiError], None] | None = None,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
 ) -> T:
     """Call `send` until it answers or fails for good; retryable failures are retried identically."""
     for attempt in range(policy.attempts):
@@ -259,5 +343,5 @@ async def with_retries(
                 raise
             if on_retry:
                 on_retry(error)
-            await asyncio.sleep(policy.backoff(attempt, error))
+            await sleep(policy.backoff(attempt, error))
     raise AssertionError("unreachable")

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 Category = Literal["write", "read", "search"]
-DEFAULT_RATE = 25.0
+# Lightfield's documented limit per organisation and category (requests per second); corrected
+# at run time from X-RateLimit-Limit. The plan's time estimate uses it too.
+DOCUMENTED_RATE_PER_SECOND = 25.0
 # Stay a hair under the server's refill rate so its bucket never runs dry from our side alone.
 RATE_MARGIN = 0.97
 BURST_SECONDS = 0.2
@@ -16,7 +18,7 @@ BURST_SECONDS = 0.2
 
 @dataclass
 class TokenBucket:
-    rate: float = DEFAULT_RATE * RATE_MARGIN
+    rate: float = DOCUMENTED_RATE_PER_SECOND * RATE_MARGIN
     clock: Callable[[], float] = time.monotonic
     tokens: float = field(init=False)
     updated: float = field(init=False)

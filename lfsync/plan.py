@@ -3,45 +3,63 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
 from lfsync import __version__
+from lfsync.actions import Action
 from lfsync.errors import LfsyncError, display_path
+from lfsync.pacing import DOCUMENTED_RATE_PER_SECOND
+from lfsync.records import Payload
 
 PLAN_FORMAT_VERSION = 1
-Action = Literal["create", "update", "delete", "adopt", "restore"]
-WRITE_RATE_PER_SECOND = 25.0
+
+
+RemoteStatus = Literal["present", "missing", "trashed"]
+
+
+@dataclass(frozen=True)
+class RemoteRecord:
+    """A managed account as --refresh read it back: an input of the planner, never saved."""
+
+    status: RemoteStatus
+    observed: Payload = field(default_factory=dict)  # the applied payload as the server has it now
 
 
 class AttributeChange(BaseModel):
-    path: str
+    """One managed value that changes; shown to the reviewer, not sent (apply recomputes requests)."""
+
+    path: str  # "fields.<key>" or "relationships.<key>"
     kind: Literal["add", "change", "remove"]
-    before: Any = None
-    after: Any = None
-    known_after_apply: bool = False
+    before: Any = None  # the value as last applied (or as observed on the server, with --refresh)
+    after: Any = None  # the declared value; references to accounts not created yet stay "account.x"
+    known_after_apply: bool = False  # `after` holds such a reference: its ID is known only after apply
 
 
 class Change(BaseModel):
+    """What apply will do to one account. Saved in plan files and compared again at apply time."""
+
     address: str
     action: Action
-    resource_id: str | None = None
-    location: str | None = None
-    skip_enrichment: bool = False
-    depends_on: list[str] = []
+    resource_id: str | None = None  # the account's ID; None for a create
+    location: str | None = None  # file:line:col of the declaration
+    skip_enrichment: bool = False  # creates only: sent as skipEnrichment
+    depends_on: list[str] = []  # addresses whose creates must finish first (their IDs are referenced)
+    # relationships left out of the create to break a reference cycle, linked by a follow-up update
     deferred_relationships: list[str] = []
     attributes: list[AttributeChange] = []
     # --refresh: the payload as the server holds it now, when it differs from the one last applied
-    observed: dict[str, Any] | None = None
+    observed: Payload | None = None
     # a create that replaces a record deleted outside lfsync: its ID
     replaces: str | None = None
 
     @property
     def requests(self) -> int:
         """Write requests this change costs: a cycle-breaking create and a restore with changes need two."""
-        follow_up = self.deferred_relationships or (self.action == "restore" and self.attributes)
+        follow_up = self.deferred_relationships or (self.action == Action.RESTORE and self.attributes)
         return 2 if follow_up else 1
 
 
@@ -54,19 +72,29 @@ class PlanOptions(BaseModel):
 
 
 class Plan(BaseModel):
+    """A plan; `lfsync plan --out` saves it as JSON and `lfsync apply FILE` loads it."""
+
     format_version: int = PLAN_FORMAT_VERSION
-    lfsync_version: str = __version__
-    project_dir: str
+    lfsync_version: str = __version__  # the version that made it (informational)
+    project_dir: str  # the project, relative to where plan ran
     workspace: str
-    target: str
-    lineage: str
-    serial: int
-    declarations_digest: str
+    target: str  # "local" or the API base URL
+    lineage: str  # the state's lineage; "" when no state existed yet
+    serial: int  # the state's serial: a saved plan is stale once it moved on
+    declarations_digest: str  # discovery.declarations_digest of the files planned from
     options: PlanOptions = PlanOptions()
     changes: list[Change] = []
-    orphans: list[str] = []
-    pending: list[str] = []
-    problems: list[str] = []
+    orphans: list[str] = []  # addresses in state, no longer declared, left alone (no --prune)
+    pending: list[str] = []  # interrupted operations the next apply settles first, described
+    problems: list[str] = []  # reasons the plan cannot be applied as it stands (e.g. ambiguous --adopt)
+    # Where the definitions every value was checked against came from; "" when none could be had
+    # (the plan then says the values were not checked).
+    values_checked_against: str = ""
+    # organisation.Organisation.digest of those definitions and members: a saved plan is stale
+    # once the live organisation differs.
+    organisation_digest: str = ""
+    # ID -> how a reviewer knows it (account.<key>, an option label, a member's email); display only.
+    names: dict[str, str] = {}
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)
@@ -79,18 +107,15 @@ class Plan(BaseModel):
     def write_requests(self) -> int:
         return sum(change.requests for change in self.changes) + len(self.pending)
 
-    def eta_seconds(self, write_rate: float = WRITE_RATE_PER_SECOND) -> float:
+    def eta_seconds(self, write_rate: float = DOCUMENTED_RATE_PER_SECOND) -> float:
         return self.write_requests / write_rate
 
     @property
     def enrichment_creates(self) -> int:
-        return sum(1 for c in self.changes if c.action == "create" and not c.skip_enrichment)
+        return sum(1 for c in self.changes if c.action == Action.CREATE and not c.skip_enrichment)
 
     def save(self, path: Path) -> None:
         path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
-
-    def same_changes_as(self, other: "Plan") -> bool:
-        return [c.model_dump() for c in self.changes] == [c.model_dump() for c in other.changes]
 
 
 def load_plan(path: Path) -> Plan:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from lfsync.journal import ResourceState
-from lfsync.plan import AttributeChange, Change
-from lfsync.refresh import RemoteRecord
+from lfsync.actions import Action
 from lfsync.addresses import is_reference
+from lfsync.plan import AttributeChange, Change, RemoteRecord
+from lfsync.records import ResourceState, empty_payload
 from lfsync.resources import DesiredAccount, relationship_ids, resource_hash
 
 
@@ -18,8 +18,9 @@ class PlanInputs:
     resources: Mapping[str, ResourceState]
     workspace: str
     prune: bool = False
-    # address -> IDs of live records whose identity ($name) matches; only given with --adopt
+    # address -> IDs of live records whose identity matches; only given with --adopt
     identity_matches: Mapping[str, list[str]] | None = None
+    identity_field: str = "$name"  # what --adopt matched on (`identity:` in lfsync.yaml)
     # address -> the record as read back; only given with --refresh
     remote: Mapping[str, RemoteRecord] | None = None
 
@@ -34,15 +35,23 @@ class PlannedChanges:
 def plan_changes(inputs: PlanInputs) -> PlannedChanges:
     result = PlannedChanges()
     ids = {address: resource.id for address, resource in inputs.resources.items()}
+    result.problems.extend(shared_ids(inputs.resources))
     for address in sorted(inputs.desired):
         account = inputs.desired[address]
         current = inputs.resources.get(address)
         remote = (inputs.remote or {}).get(address)
-        if current is None:
-            change = _create_or_adopt(account, ids, inputs.identity_matches, result.problems)
+        if current is None and inputs.identity_matches is not None and inputs.identity_field not in account.fields:
+            result.problems.append(
+                f"{account.address}: --adopt matches existing accounts on {inputs.identity_field} (`identity:` in "
+                f"lfsync.yaml), which this account does not declare" + (f" ({account.location})" if account.location else "")
+            )
+            change = None
+        elif current is None:
+            change = _create_or_adopt(account, ids, inputs.identity_matches, result.problems, inputs.identity_field)
         elif remote is not None and remote.status == "missing":
             change = _create_or_adopt(account, ids, None, result.problems)
-            change.replaces = current.id
+            if change is not None:
+                change.replaces = current.id
         elif remote is not None and remote.status == "trashed":
             change = _restore(account, current, remote, ids)
         else:
@@ -50,7 +59,9 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
         if change is not None:
             result.changes.append(change)
     for address in sorted(set(inputs.resources) - set(inputs.desired)):
-        if inputs.prune:
+        if inputs.prune and inputs.resources[address].protect:
+            result.problems.append(protected_deletion(address, inputs.resources[address].id))
+        elif inputs.prune:
             result.changes.append(_delete(address, inputs.resources[address]))
         else:
             result.orphans.append(address)
@@ -58,26 +69,43 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
     return result
 
 
+def shared_ids(resources: Mapping[str, ResourceState]) -> list[str]:
+    """State that records one account under two addresses would send one's changes to the other."""
+    addresses_by_id: dict[str, list[str]] = {}
+    for address, resource in resources.items():
+        addresses_by_id.setdefault(resource.id, []).append(address)
+    return [
+        f"state records account {account_id} under {len(addresses)} addresses ({', '.join(sorted(addresses))}); "
+        "keep one with `lfsync state rm` of the others"
+        for account_id, addresses in sorted(addresses_by_id.items())
+        if len(addresses) > 1
+    ]
+
+
 def _create_or_adopt(
-    account: DesiredAccount, ids: dict[str, str], matches: Mapping[str, list[str]] | None, problems: list[str]
+    account: DesiredAccount,
+    ids: dict[str, str],
+    matches: Mapping[str, list[str]] | None,
+    problems: list[str],
+    identity_field: str = "$name",
 ) -> Change | None:
     found = (matches or {}).get(account.address, [])
     if len(found) > 1:
         problems.append(
-            f"{account.address}: {len(found)} existing accounts are named {account.fields.get('$name')!r} "
-            f"({', '.join(found)}); choose one with `lfsync import {account.address} ID`"
+            f"{account.address}: {len(found)} existing accounts have {identity_field} "
+            f"{account.fields.get(identity_field)!r} ({', '.join(found)}); "
+            f"choose one with `lfsync import {account.address} ID`"
         )
         return None
     payload = account.payload(ids)
-    empty = {"fields": {}, "relationships": {}}
     return Change(
         address=account.address,
-        action="adopt" if found else "create",
+        action=Action.ADOPT if found else Action.CREATE,
         resource_id=found[0] if found else None,
         location=account.location,
         skip_enrichment=account.skip_enrichment,
         depends_on=account.unresolved(ids),
-        attributes=attribute_changes(empty, payload),
+        attributes=attribute_changes(empty_payload(), payload),
     )
 
 
@@ -95,7 +123,7 @@ def _update(
         return None
     return Change(
         address=account.address,
-        action="update",
+        action=Action.UPDATE,
         resource_id=current.id,
         location=account.location,
         depends_on=waiting_for,
@@ -109,7 +137,7 @@ def _restore(account: DesiredAccount, current: ResourceState, remote: RemoteReco
     observed = remote.observed if remote.observed != current.applied else None
     return Change(
         address=account.address,
-        action="restore",
+        action=Action.RESTORE,
         resource_id=current.id,
         location=account.location,
         depends_on=account.unresolved(ids),
@@ -118,13 +146,20 @@ def _restore(account: DesiredAccount, current: ResourceState, remote: RemoteReco
     )
 
 
+def protected_deletion(address: str, resource_id: str) -> str:
+    return (
+        f"{address} ({resource_id}) is protected (`protect: true` when last applied) and is not deleted, "
+        f"even with --prune. To delete it, declare it again with `protect: false`, apply, then remove it; "
+        f"or stop managing it with `lfsync state rm {address}`"
+    )
+
+
 def _delete(address: str, current: ResourceState) -> Change:
-    empty = {"fields": {}, "relationships": {}}
     return Change(
         address=address,
-        action="delete",
+        action=Action.DELETE,
         resource_id=current.id,
-        attributes=attribute_changes(current.applied, empty),
+        attributes=attribute_changes(current.applied, empty_payload()),
     )
 
 
@@ -156,7 +191,7 @@ def _defer_cyclic_relationships(changes: list[Change], desired: Mapping[str, Des
     an edge back to an account still on the walk closes a cycle, so that relationship is created
     empty and linked by a follow-up update.
     """
-    creating = {c.address: c for c in changes if c.action in ("create", "adopt")}
+    creating = {c.address: c for c in changes if c.action in (Action.CREATE, Action.ADOPT)}
     visiting, done = set(), set()
     for root in sorted(creating):
         if root in done:

@@ -5,19 +5,25 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from typing import Callable, TextIO
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
+from lfsync.actions import ApplyOutcome
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 from lfsync.render import format_duration
 
 PLAIN_INTERVAL_SECONDS = 5.0
-COUNTED = ("created", "updated", "deleted", "adopted", "failed", "retried")
+ALWAYS_SHOWN = (ApplyOutcome.CREATED, ApplyOutcome.FAILED)
 
 
 class Progress:
     """Counts outcomes; subclasses show them."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.counts: Counter[str] = Counter()
+        self.counts: Counter[ApplyOutcome] = Counter()
+        self.retries = 0
         self.total = 0
         self.clock = clock
         self.started = clock()
@@ -26,13 +32,18 @@ class Progress:
         self.total = total
         self.started = self.clock()
 
-    def count(self, outcome: str) -> None:
+    def count(self, outcome: ApplyOutcome) -> None:
+        """One request finished (a change of two requests, like a restore with changes, counts twice)."""
         self.counts[outcome] += 1
+        self.show()
+
+    def retried(self) -> None:
+        self.retries += 1
         self.show()
 
     @property
     def done(self) -> int:
-        return sum(self.counts[k] for k in ("created", "updated", "deleted", "adopted", "failed"))
+        return sum(self.counts.values())
 
     @property
     def rate(self) -> float:
@@ -40,7 +51,10 @@ class Progress:
         return self.done / elapsed if elapsed > 0 else 0.0
 
     def describe_counts(self) -> str:
-        return " ".join(f"{name}={self.counts[name]}" for name in COUNTED if self.counts[name] or name in ("created", "failed"))
+        shown = [f"{outcome}={self.counts[outcome]}" for outcome in ApplyOutcome if self.counts[outcome] or outcome in ALWAYS_SHOWN]
+        if self.retries:
+            shown.append(f"retried={self.retries}")
+        return " ".join(shown)
 
     def show(self) -> None:
         pass
@@ -82,7 +96,12 @@ class PlainProgress(Progress):
 class BarProgress(Progress):
     def __init__(self, console) -> None:
         super().__init__()
-        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
         from rich.progress import Progress as RichProgress
 
         self._bar = RichProgress(
@@ -95,7 +114,7 @@ class BarProgress(Progress):
             console=console,
             transient=False,
         )
-        self._task = None
+        self._task: TaskID | None = None
 
     def start(self, total: int) -> None:
         super().start(total)
@@ -110,3 +129,70 @@ class BarProgress(Progress):
         if self._task is not None:
             self.show()
             self._bar.stop()
+
+
+# --- long reads (--refresh, --adopt, export) ---------------------------------------------
+
+ReadCallback = Callable[[int, int], None]  # (read so far, total) after each answer
+
+
+class ReadingLines:
+    """For CI logs: `label: read/total` every `interval` seconds, and once at the end if any was shown."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, interval: float | None = None,
+                 clock: Callable[[], float] = time.monotonic):
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.interval = PLAIN_INTERVAL_SECONDS if interval is None else interval
+        self.clock = clock
+        self.last_line = clock()
+        self.shown: tuple[int, int] | None = None  # the last line printed
+        self.read = self.total = 0
+
+    def __call__(self, read: int, total: int) -> None:
+        self.read, self.total = read, total
+        now = self.clock()
+        if now - self.last_line >= self.interval:
+            self.last_line = now
+            self._line()
+
+    def close(self) -> None:
+        if self.shown and self.shown != (self.read, self.total):
+            self._line()
+
+    def _line(self) -> None:
+        self.shown = (self.read, self.total)
+        print(f"{self.label}: {self.read}/{self.total}", file=self.stream, flush=True)
+
+
+class ReadingBar:
+    """On a terminal: a bar that disappears when the read is done."""
+
+    def __init__(self, label: str, console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+        from rich.progress import Progress as RichProgress
+
+        self._bar = RichProgress(
+            TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=console, transient=True,
+        )
+        self._task = self._bar.add_task(label, total=None)
+        self._bar.start()
+
+    def __call__(self, read: int, total: int) -> None:
+        self._bar.update(self._task, completed=read, total=total)
+
+    def close(self) -> None:
+        self._bar.stop()
+
+
+@contextmanager
+def reading_progress(label: str) -> Iterator[ReadCallback]:
+    from lfsync.commands.output import stderr
+
+    console = stderr()
+    shown = ReadingBar(label, console) if console.is_terminal else ReadingLines(label)
+    try:
+        yield shown
+    finally:
+        shown.close()

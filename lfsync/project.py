@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
-from lfsync.errors import DeclarationError, LfsyncError, display_path
+from lfsync.errors import DeclarationError, LfsyncError, SourceLocation, display_path
+from lfsync.globs import DEFAULT_DECLARATION_GLOBS, glob_problem
 
 SETTINGS_FILE = "lfsync.yaml"
+SCHEMA_FILE = "lfsync.schema.json"  # the JSON Schema `lfsync init` writes for editors
 DEFAULT_STATE_DIR = "state"
 LOCAL_TARGET = "local"
 LOCAL_DIR = ".lfsync"
 LOCAL_SERVE_URL = "http://127.0.0.1:8787"
-WORKSPACE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+WORKSPACE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+LOOPBACK_HOSTS = ("localhost", "::1")
 SETTING_TYPES: dict[str, type] = {
     "target": str,
     "workspace": str,
     "state_dir": str,
     "skip_enrichment": bool,
+    "declarations": list,
+    "identity": str,
 }
+DEFAULT_IDENTITY = "$name"
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,8 @@ class Project:
     workspace: str
     state_dir: Path
     skip_enrichment: bool
+    declaration_globs: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS
+    identity: str = DEFAULT_IDENTITY  # the field --adopt matches existing records on
 
     @property
     def is_local(self) -> bool:
@@ -50,42 +60,83 @@ class Project:
         return self.state_dir / f"{self.workspace}.{suffix}"
 
 
-def load_project(directory: Path, env: Mapping[str, str] | None = None) -> Project:
+def load_project(directory: Path, env: Mapping[str, str] | None = None, *, settings_required: bool = True) -> Project:
+    """`settings_required=False` for commands that work on any folder of YAML (fmt), as terraform
+    fmt does; every command that plans, applies or keeps state needs lfsync.yaml."""
     env = os.environ if env is None else env
     root = directory.resolve()
     if not root.is_dir():
         raise LfsyncError(f"{display_path(directory)}: not a directory")
-    settings = _read_settings(root)
+    settings = _read_settings(root, settings_required)
     target = (env.get("LIGHTFIELD_BASE_URL") or settings.get("target", LOCAL_TARGET)).rstrip("/")
     workspace = env.get("LFSYNC_WORKSPACE") or settings.get("workspace", "default")
-    if not WORKSPACE_PATTERN.match(workspace):
+    if not WORKSPACE_PATTERN.fullmatch(workspace):
         raise LfsyncError(
             f"workspace {workspace!r} is not a valid name (letters, digits, '_', '-', '.')"
         )
-    if target != LOCAL_TARGET and not re.match(r"^https?://", target):
-        raise LfsyncError(f"target {target!r} must be 'local' or an http(s) base URL")
+    if target != LOCAL_TARGET:
+        check_target_url(target)
     return Project(
         root=root,
         target=target,
         workspace=workspace,
         state_dir=(root / settings.get("state_dir", DEFAULT_STATE_DIR)).resolve(),
         skip_enrichment=settings.get("skip_enrichment", False),
+        declaration_globs=tuple(str(glob) for glob in settings.get("declarations", DEFAULT_DECLARATION_GLOBS)),
+        identity=settings.get("identity", DEFAULT_IDENTITY),
     )
 
 
-def _read_settings(root: Path) -> dict:
+def check_target_url(target: str) -> None:
+    """An https base URL, or http on this machine only: the API key must never cross a network in
+    clear text. Credentials never belong in the URL (it is written to state and plans)."""
+    try:
+        url = urlsplit(target)
+        host = url.hostname or ""
+        _ = url.port  # raises on a malformed port
+    except ValueError:
+        raise LfsyncError("target is not a valid URL: use 'local' or an https:// base URL") from None
+    if url.scheme not in ("http", "https") or not host:
+        raise LfsyncError("target must be 'local' or an https:// base URL (like https://api.lightfield.app)")
+    if url.username is not None or url.password is not None:
+        raise LfsyncError(
+            "target must not contain credentials (user:password@): it is recorded in state and plans; "
+            "the API key comes from LIGHTFIELD_API_KEY"
+        )
+    if url.scheme == "http" and not _is_loopback(host):
+        raise LfsyncError(
+            "target uses plain http:// to a host that is not loopback: the API key would travel unencrypted; use https:// "
+            "(plain http is allowed for loopback addresses only)"
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _read_settings(root: Path, required: bool) -> dict:
     from lfsync.yamlio import load_yaml_file, location
 
     path = root / SETTINGS_FILE
-    if not path.exists():
+    if not path.is_file() and not required:
         return {}
+    if not path.is_file():
+        raise LfsyncError(
+            f"no {SETTINGS_FILE} in {display_path(root)}: it is not an lfsync project. Run `lfsync init` there to "
+            "make it one, or name the project directory (e.g. `lfsync plan path/to/project`)"
+        )
     shown = display_path(path)
     document = load_yaml_file(path)
     if document is None:
         return {}
     if not isinstance(document, dict):
         raise DeclarationError([(location(shown, document), "lfsync.yaml must be a mapping of settings")])
-    problems = []
+    problems: list[tuple[SourceLocation | None, str]] = []
     for key, value in document.items():
         expected = SETTING_TYPES.get(key)
         if expected is None:
@@ -95,6 +146,16 @@ def _read_settings(root: Path) -> dict:
             problems.append(
                 (location(shown, document, key=key), f"setting {key!r} must be a {expected.__name__}")
             )
+        elif key == "declarations" and isinstance(value, list):
+            problems.extend(
+                (location(shown, value, index=index), problem)
+                for index, pattern in enumerate(value)
+                if (problem := glob_problem(pattern))
+            )
+            if not value:
+                problems.append((location(shown, document, key=key), "'declarations' needs at least one glob"))
+        elif key == "identity" and isinstance(value, str) and not value.strip():
+            problems.append((location(shown, document, key=key), "'identity' must name a field, e.g. $name or a custom field slug"))
     if problems:
         raise DeclarationError(problems)
     return dict(document)

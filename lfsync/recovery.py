@@ -9,18 +9,18 @@ intent is dropped when nothing was created since, or we stop and say what to che
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from lfsync.applier import record_outcome, revive_replayed, send_intent
+from lfsync.dispatch import Delivery, Verdict, deliver, record_outcome
 from lfsync.errors import LfsyncError
-from lfsync.journal import Intent
-from lfsync.lightfield import ApiError, LightfieldClient, RetryPolicy, with_retries
+from lfsync.lightfield import LightfieldClient, RetryPolicy
+from lfsync.records import CreateIntent, Intent
+from lfsync.replays import CLOCK_SKEW, created_at
 from lfsync.state import State
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 # Re-send only well inside the window: the key must still be known when the request arrives.
 REPLAY_LIMIT = IDEMPOTENCY_WINDOW - timedelta(hours=1)
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass
@@ -39,7 +39,7 @@ async def settle_pending(
     report = RecoveryReport()
     for intent in sorted(state.pending.values(), key=lambda i: i.seq):
         age = timedelta(seconds=intent.age_seconds(now))
-        if intent.operation == "create" and age >= REPLAY_LIMIT:
+        if isinstance(intent, CreateIntent) and age >= REPLAY_LIMIT:
             await _settle_old_create(client, state, intent, report)
         else:
             await _resend(client, state, intent, retry, report)
@@ -47,39 +47,33 @@ async def settle_pending(
 
 
 async def _resend(client: LightfieldClient, state: State, intent: Intent, retry: RetryPolicy, report: RecoveryReport) -> None:
-    try:
-        response = await with_retries(lambda: send_intent(client, intent), retry)
-    except ApiError as error:
-        if error.retryable:
-            raise RecoveryStopped(
-                f"could not settle the interrupted {intent.operation} of {intent.address} "
-                f"(key {intent.idempotency_key}): {error.describe()}. Nothing was lost; run apply again."
-            ) from None
-        if intent.operation == "delete" and error.status == 404:
-            state.finish(intent, None)
-        else:
-            state.reject(intent, error.describe())
-            report.dropped.append(f"{intent.address}: the interrupted {intent.operation} was refused: {error.describe()}")
-            return
-    else:
-        record_outcome(state, intent, response)
-        if intent.operation == "create" and response.replayed:
-            problem = await revive_replayed(client, response, retry)
-            if problem:
-                raise RecoveryStopped(f"{intent.address}: {problem}")
+    delivery = await deliver(client, state, intent, retry, resend=True)
+    if delivery.verdict is Verdict.UNSETTLED:
+        raise RecoveryStopped(
+            f"could not settle the interrupted {intent.operation} of {intent.address} "
+            f"(key {intent.key or '-'}): {_describe(delivery)}. "
+            "Nothing was lost; run apply again."
+        )
+    if delivery.verdict is Verdict.REFUSED:
+        report.dropped.append(f"{intent.address}: the interrupted {intent.operation} was refused: {_describe(delivery)}")
+        return
+    if delivery.revive_problem:
+        raise RecoveryStopped(f"{intent.address}: {delivery.revive_problem}")
     report.settled.append(f"{intent.address}: interrupted {intent.operation} settled")
 
 
-async def _settle_old_create(client: LightfieldClient, state: State, intent: Intent, report: RecoveryReport) -> None:
+def _describe(delivery: Delivery) -> str:
+    return delivery.error.describe() if delivery.error else "no answer"
+
+
+async def _settle_old_create(
+    client: LightfieldClient, state: State, intent: CreateIntent, report: RecoveryReport
+) -> None:
     name = intent.request["fields"]["$name"]
     sent_at = datetime.fromisoformat(intent.at)
-    candidates = [
-        record
-        for record in await client.find_accounts_named(name)
-        if _created_at(record) is None or _created_at(record) >= sent_at - CLOCK_SKEW
-    ]
+    candidates = [record for record in await client.find_accounts_named(name) if _created_since(record, sent_at)]
     if len(candidates) == 1:
-        record_outcome(state, intent, None, record=candidates[0])
+        record_outcome(state, intent, candidates[0])
         report.settled.append(f"{intent.address}: adopted {candidates[0]['id']}, created by an interrupted apply")
         return
     if not candidates:
@@ -94,9 +88,8 @@ async def _settle_old_create(client: LightfieldClient, state: State, intent: Int
     )
 
 
-def _created_at(record: dict) -> datetime | None:
-    text = record.get("createdAt")
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+def _created_since(record: dict, sent_at: datetime) -> bool:
+    """True when the record may have been created by the request sent at `sent_at` (or can't tell)."""
+    created = created_at(record)
+    return created is None or created >= sent_at - CLOCK_SKEW
+

@@ -27,6 +27,7 @@ class DesiredAccount:
     skip_enrichment: bool
     location: str | None = None
     field_locations: dict[str, str] = field(default_factory=dict)
+    protect: bool = False
 
     def references(self) -> list[str]:
         return references_in(self.relationships)

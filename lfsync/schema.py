@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from lfsync.addresses import ADDRESS_KEY_PATTERN, LIGHTFIELD_ID_PATTERN, REFERENCE_PATTERN
+from lfsync.addresses import (
+    ADDRESS_KEY_PATTERN,
+    LIGHTFIELD_ID_PATTERN,
+    REFERENCE_PATTERN,
+)
 from lfsync.declarations import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -58,6 +62,10 @@ def account_schema() -> dict:
                 "description": "Skip Lightfield's (metered) enrichment on create; overrides lfsync.yaml.",
                 "type": "boolean",
             },
+            "protect": {
+                "description": "Refuse to delete this account, even with --prune, once applied.",
+                "type": "boolean",
+            },
         },
         "required": ["fields"],
         "additionalProperties": False,
@@ -92,7 +100,10 @@ def fields_schema() -> dict:
 
 def relationships_schema() -> dict:
     properties: dict[str, Any] = {
-        "$owner": {"description": "The owning member: a member ID (mem_...).", "$ref": "#/$defs/relationshipValue"},
+        "$owner": {
+            "description": "The owning member: a member ID (mem_...) or the member's email.",
+            "anyOf": [{"$ref": "#/$defs/relationshipValue"}, {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"}],
+        },
         "$contact": {"description": "Contacts: contact IDs (con_...).", "$ref": "#/$defs/relationshipValue"},
     }
     for read_only in sorted(READ_ONLY_RELATIONSHIPS):

@@ -1,32 +1,117 @@
-"""The steps plan and apply share: load a project, build a plan, settle and execute it."""
+"""What plan and apply do, apart from the terminal: load the project, read the target, plan, settle
+and execute. Commands parse their options, make one call here and render what it returns."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import os
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator, Mapping, Protocol
 
+from lfsync.actions import ApplyReport
+from lfsync.applier import DEFAULT_CONCURRENCY, Applier
+from lfsync.connection import api_key_from, open_client
 from lfsync.declarations import Declarations, load_declarations
-from lfsync.errors import LfsyncError, display_path
-from lfsync.lightfield import ApiError, LightfieldClient, RetryPolicy, gather_bounded, with_retries
-from lfsync.plan import Plan, PlanOptions
+from lfsync.definitions_check import check_declarations, unrepresentable_values
+from lfsync.errors import DeclarationError, LfsyncError, display_path
+from lfsync.export import ExportedAccount, export_accounts, export_file_text
+from lfsync.globs import selected
+from lfsync.identity import identity_matches as find_identity_matches
+from lfsync.lightfield import (
+    ApiError,
+    LightfieldClient,
+    RetryPolicy,
+    with_retries,
+)
+from lfsync.linked_records import linked_account_problems
+from lfsync.organisation import (
+    SNAPSHOT_FILE,
+    KnownOrganisation,
+    Organisation,
+    differences,
+    fetch_organisation,
+    offline_organisation,
+    read_snapshot,
+    remember,
+    snapshot_path,
+    write_snapshot,
+)
+from lfsync.parsecache import ParseCache, Uncached
+from lfsync.plan import Change, Plan, PlanOptions, RemoteRecord, staleness
 from lfsync.planner import PlanInputs, plan_changes
-from lfsync.project import Project, load_project
-from lfsync.refresh import RemoteRecord, refresh_remote
-from lfsync.resources import DesiredAccount
-from lfsync.state import State
+from lfsync.progress import Progress, reading_progress
+from lfsync.project import LOCAL_DIR, SCHEMA_FILE, Project, load_project
+from lfsync.protection import record_protection
+from lfsync.records import CreateIntent, Intent, ResourceState, empty_payload
+from lfsync.recovery import settle_pending
+from lfsync.refresh import refresh_remote
+from lfsync.resources import DesiredAccount, resource_hash
+from lfsync.state import State, load_state, locked_state
 
 
 @dataclass(frozen=True)
-class Inputs:
+class DeclaredProject:
+    """A project with its declarations loaded and resolved into desired accounts."""
+
     project: Project
     declarations: Declarations
     desired: dict[str, DesiredAccount]
+    # What the values were checked against and canonicalised with; None: not checked (no definitions)
+    organisation: KnownOrganisation | None = None
 
 
-def load_inputs(directory: Path) -> Inputs:
+def load_declared(directory: Path) -> DeclaredProject:
     project = load_project(directory)
-    declarations = load_declarations(project.root, state_dir=project.state_dir)
-    return Inputs(project, declarations, desired_accounts(declarations, project))
+    declarations = load_declarations(
+        project.root, state_dir=project.state_dir, patterns=project.declaration_globs, cache=parse_cache_for(project)
+    )
+    problems = unrepresentable_values(declarations)
+    if problems:
+        raise DeclarationError(list(problems))
+    return DeclaredProject(project, declarations, desired_accounts(declarations, project))
+
+
+def parse_cache_for(project: Project) -> ParseCache | Uncached:
+    """The parse cache lives in the project's .lfsync folder, but never creates it: a run that writes
+    nothing else there (a remote target not yet read, e.g. a plan without an API key) leaves no trace."""
+    if project.is_local or (project.root / LOCAL_DIR).is_dir():
+        return ParseCache.for_project(project.root)
+    return Uncached()
+
+
+def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | None) -> DeclaredProject:
+    """Every value checked against the organisation and put in its canonical form; raises
+    DeclarationError with every problem. Without definitions the declarations stay as written."""
+    if known is None:
+        return declared
+    checked = check_declarations(declared.declarations, known.organisation)
+    if checked.problems:
+        raise DeclarationError(list(checked.problems))
+    desired = {
+        address: dataclasses.replace(
+            account, fields=checked.fields[address], relationships=checked.relationships[address]
+        )
+        for address, account in declared.desired.items()
+    }
+    return dataclasses.replace(declared, desired=desired, organisation=known)
+
+
+def can_ask_target(project: Project, env: Mapping[str, str] | None = None) -> bool:
+    return project.is_local or bool(api_key_from(os.environ if env is None else env))
+
+
+async def learn_organisation(client: LightfieldClient, declared: DeclaredProject) -> DeclaredProject:
+    """Read the live definitions and members (once per run), keep them under .lfsync/, check values."""
+    organisation = await fetch_organisation(client)
+    remember(declared.project, organisation)
+    checked = with_checked_values(declared, KnownOrganisation(organisation, f"the definitions of {declared.project.target}, read now"))
+    problems = await linked_account_problems(client, declared.declarations)
+    if problems:
+        raise DeclarationError(list(problems))
+    return checked
 
 
 def desired_accounts(declarations: Declarations, project: Project) -> dict[str, DesiredAccount]:
@@ -38,10 +123,13 @@ def desired_accounts(declarations: Declarations, project: Project) -> dict[str, 
             skip_enrichment=project.skip_enrichment if account.skip_enrichment is None else account.skip_enrichment,
             location=str(account.location),
             field_locations={key: str(where) for key, where in account.field_locations.items()},
+            protect=account.protect,
         )
         for address, account in declarations.accounts.items()
     }
 
+
+# --- reading the target -------------------------------------------------------------------
 
 PREFLIGHT_RETRY = RetryPolicy(attempts=3, base_delay=0.5)
 
@@ -49,7 +137,7 @@ PREFLIGHT_RETRY = RetryPolicy(attempts=3, base_delay=0.5)
 async def check_access(client: LightfieldClient, project: Project) -> None:
     """Fail fast and clearly on a wrong URL or key, before anything is settled or sent."""
     try:
-        await with_retries(lambda: client.request("GET", "/v1/auth/validate", category="read"), PREFLIGHT_RETRY)
+        await with_retries(client.validate_auth, PREFLIGHT_RETRY)
     except ApiError as error:
         if error.status == 0:
             raise LfsyncError(f"cannot reach the Lightfield API at {project.target}: {error.message}") from None
@@ -58,63 +146,441 @@ async def check_access(client: LightfieldClient, project: Project) -> None:
         raise
 
 
-async def read_target(
-    client: LightfieldClient, inputs: Inputs, state: State, options: PlanOptions
-) -> tuple[dict[str, list[str]] | None, dict[str, RemoteRecord] | None]:
-    """What --adopt and --refresh need from the target (nothing without them)."""
-    matches = await identity_matches(client, inputs, state) if options.adopt else None
-    remote = await refresh_remote(client, state) if options.refresh else None
-    return matches, remote
+@dataclass(frozen=True)
+class RemoteView:
+    """What --adopt and --refresh read from the target (None without them)."""
+
+    matches: dict[str, list[str]] | None = None  # address -> IDs of live accounts with its $name
+    records: dict[str, RemoteRecord] | None = None  # address -> the managed record as read back
 
 
-async def identity_matches(client: LightfieldClient, inputs: Inputs, state: State) -> dict[str, list[str]]:
-    """For --adopt: live accounts whose $name equals that of each account not yet in state."""
-    found = await gather_bounded(
-        {
-            address: client.find_accounts_named(account.fields["$name"])
-            for address, account in inputs.desired.items()
-            if address not in state.resources
-        }
+async def read_remote(
+    client: LightfieldClient, declared: DeclaredProject, state: State, options: PlanOptions
+) -> RemoteView:
+    matches = records = None
+    if options.adopt:
+        with reading_progress("adopt: looking for existing accounts") as progress:
+            matches = await identity_matches(client, declared, state, progress)
+    if options.refresh:
+        fields_by_key = declared.organisation.organisation.fields if declared.organisation else {}
+        with reading_progress("refresh: reading managed accounts") as progress:
+            records = await refresh_remote(client, state, fields_by_key, progress)
+    return RemoteView(matches, records)
+
+
+async def identity_matches(
+    client: LightfieldClient, declared: DeclaredProject, state: State, on_read: Callable[[int, int], None] | None = None
+) -> dict[str, list[str]]:
+    """For --adopt: live accounts holding the identity value (`identity:`, $name by default) of each
+    account not yet in state."""
+    return await find_identity_matches(
+        client, declared.desired, state.resources, declared.project.identity, on_read
     )
-    return {address: [record["id"] for record in records] for address, records in found.items() if records}
+
+
+# --- planning -----------------------------------------------------------------------------
 
 
 def build_plan(
-    inputs: Inputs,
-    state: State,
-    options: PlanOptions = PlanOptions(),
-    *,
-    matches: dict[str, list[str]] | None = None,
-    remote: dict[str, RemoteRecord] | None = None,
+    declared: DeclaredProject, state: State, options: PlanOptions = PlanOptions(), remote: RemoteView = RemoteView()
 ) -> Plan:
-    """`matches` and `remote` are what --adopt and --refresh read from the target."""
     planned = plan_changes(
         PlanInputs(
-            desired=inputs.desired,
+            desired=declared.desired,
             resources=state.resources,
-            workspace=inputs.project.workspace,
+            workspace=declared.project.workspace,
             prune=options.prune,
-            identity_matches=matches,
-            remote=remote,
+            identity_matches=remote.matches,
+            identity_field=declared.project.identity,
+            remote=remote.records,
         )
     )
     return Plan(
-        project_dir=display_path(inputs.project.root),
-        workspace=inputs.project.workspace,
-        target=inputs.project.target,
+        project_dir=display_path(declared.project.root),
+        workspace=declared.project.workspace,
+        target=declared.project.target,
         lineage=state.lineage if state.existed else "",
         serial=state.serial,
-        declarations_digest=inputs.declarations.digest,
+        declarations_digest=declared.declarations.digest,
         options=options,
         changes=planned.changes,
         orphans=planned.orphans,
         problems=planned.problems,
         pending=[describe_pending(intent) for intent in sorted(state.pending.values(), key=lambda i: i.seq)],
+        values_checked_against=declared.organisation.source if declared.organisation else "",
+        organisation_digest=declared.organisation.organisation.digest if declared.organisation else "",
+        names=display_names(declared, state, planned.changes),
     )
 
 
-def describe_pending(intent) -> str:
+def display_names(declared: DeclaredProject, state: State, changes: list[Change]) -> dict[str, str]:
+    """What a reviewer calls each ID the changes show: accounts by address, options by label,
+    members by email (only the IDs shown, so a big plan does not carry every name)."""
+    shown = {value for change in changes for attribute in change.attributes for value in _strings_in((attribute.before, attribute.after))}
+    if not shown:
+        return {}
+    names = {resource.id: address for address, resource in state.resources.items() if resource.id in shown}
+    if declared.organisation is not None:
+        organisation = declared.organisation.organisation
+        for spec in organisation.fields.values():
+            names.update({option.id: option.label for option in spec.options if option.id in shown})
+        names.update({member_id: email for member_id, email in organisation.member_emails.items() if email and member_id in shown})
+    return names
+
+
+def _strings_in(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings_in(item)
+
+
+def describe_pending(intent: Intent) -> str:
     return (
         f"{intent.address}: {intent.operation} interrupted at {intent.at} "
-        f"(key {intent.idempotency_key or '-'}); the next apply settles it first"
+        f"(key {intent.key or '-'}); the next apply settles it first"
     )
+
+
+def plan_project(directory: Path, options: PlanOptions) -> tuple[DeclaredProject, Plan]:
+    """`lfsync plan`: reads only. Values are checked against the live organisation when the target
+    can be asked (its key checked first), else against the committed definitions snapshot."""
+    declared = load_declared(directory)
+    state = load_state(declared.project)
+    if can_ask_target(declared.project) or options.adopt or options.refresh:
+        declared, remote = asyncio.run(_read_for_plan(declared, state, options))
+    else:
+        declared, remote = with_checked_values(declared, offline_organisation(declared.project)), RemoteView()
+    return declared, build_plan(declared, state, options, remote)
+
+
+async def _read_for_plan(
+    declared: DeclaredProject, state: State, options: PlanOptions
+) -> tuple[DeclaredProject, RemoteView]:
+    async with open_client(declared.project) as client:
+        await check_access(client, declared.project)
+        declared = await learn_organisation(client, declared)
+        return declared, await read_remote(client, declared, state, options)
+
+
+# --- applying -----------------------------------------------------------------------------
+
+
+class ApplyTerminal(Protocol):
+    """What apply needs from the command edge: showing, asking, progress and Ctrl-C."""
+
+    def settling(self, count: int) -> None: ...
+
+    def settled(self, lines: list[str]) -> None: ...
+
+    def show_plan(self, plan: Plan) -> None: ...
+
+    def confirm(self, plan: Plan) -> bool: ...
+
+    def progress(self) -> Progress: ...
+
+    def interrupts(self, stop: asyncio.Event) -> AbstractContextManager: ...
+
+
+@dataclass(frozen=True)
+class ApplyRequest:
+    source: Path  # the project directory, or (with `saved`) where the saved plan was made
+    options: PlanOptions
+    saved: Plan | None = None  # a saved plan: apply exactly its changes, or refuse
+    concurrency: int = DEFAULT_CONCURRENCY
+    lock_timeout: float = 0.0
+    auto_approve: bool = False
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    declared: DeclaredProject
+    plan: Plan  # the plan applied (made again now, also for a saved plan)
+    report: ApplyReport | None  # None: the user did not confirm
+
+
+def apply_project(request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
+    """`lfsync apply`: check access and every value, then under the lock settle interrupted work,
+    plan, confirm, execute and write state. Nothing is written before the values are checked."""
+    declared = load_declared(request.source)
+    return asyncio.run(_apply(declared, request, terminal))
+
+
+async def _apply(declared: DeclaredProject, request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
+    async with open_client(declared.project, concurrency=request.concurrency) as client:
+        await check_access(client, declared.project)
+        declared = await learn_organisation(client, declared)
+        _check_snapshot_current(declared)
+        if request.saved is not None:
+            _check_same_organisation(request.saved, declared)
+        with locked_state(declared.project, "apply", request.lock_timeout) as state:
+            return await _apply_locked(client, declared, state, request, terminal)
+
+
+async def _apply_locked(
+    client: LightfieldClient, declared: DeclaredProject, state: State, request: ApplyRequest, terminal: ApplyTerminal
+) -> ApplyResult:
+    if request.saved is not None:
+        _check_fresh(request.saved, declared, state)
+    if state.pending:
+        terminal.settling(len(state.pending))
+        recovered = await settle_pending(client, state)
+        state.compact()
+        terminal.settled(recovered.settled + recovered.dropped)
+    remote = await read_remote(client, declared, state, request.options)
+    current = build_plan(declared, state, request.options, remote)
+    if request.saved is not None:
+        _check_within(current, request.saved)
+    terminal.show_plan(current)
+    if current.problems:
+        raise LfsyncError("the plan has errors (above); nothing was applied")
+    if not current.changes:
+        if record_protection(state, declared.desired):
+            state.compact()
+        return ApplyResult(declared, current, ApplyReport())
+    if not (request.auto_approve or request.saved is not None) and not terminal.confirm(current):
+        return ApplyResult(declared, current, None)
+    applier = Applier(
+        client, state, declared.desired, declared.project.workspace,
+        concurrency=request.concurrency, progress=terminal.progress(),
+    )
+    with terminal.interrupts(applier.stop):
+        report = await applier.execute(current.changes)
+    record_protection(state, declared.desired)
+    state.compact()
+    return ApplyResult(declared, current, report)
+
+
+def _check_fresh(saved: Plan, declared: DeclaredProject, state: State) -> None:
+    reason = staleness(
+        saved, lineage=state.lineage, serial=state.serial, digest=declared.declarations.digest,
+        workspace=declared.project.workspace, target=declared.project.target,
+    )
+    if reason:
+        raise LfsyncError(f"the saved plan is stale: {reason}. Run `lfsync plan` again.")
+
+
+def _check_snapshot_current(declared: DeclaredProject) -> None:
+    """A committed definitions snapshot is what pull-request plans were checked against: apply
+    refuses while the live organisation differs from it."""
+    assert declared.organisation is not None
+    snapshot = read_snapshot(snapshot_path(declared.project.root), declared.project.target)
+    if snapshot is None or snapshot.digest == declared.organisation.organisation.digest:
+        return
+    changes = differences(snapshot, declared.organisation.organisation)
+    raise LfsyncError(
+        f"the organisation has changed since {SNAPSHOT_FILE} was pulled ({'; '.join(changes[:10]) or 'details differ'}"
+        f"{f'; and {len(changes) - 10} more' if len(changes) > 10 else ''}): plans checked against it may not hold. "
+        f"Run `lfsync definitions pull`, review the plan again and commit the new {SNAPSHOT_FILE}."
+    )
+
+
+def _check_same_organisation(saved: Plan, declared: DeclaredProject) -> None:
+    assert declared.organisation is not None
+    if saved.organisation_digest and saved.organisation_digest != declared.organisation.organisation.digest:
+        raise LfsyncError(
+            "the saved plan is stale: the organisation's definitions or members have changed since it was made. "
+            "Run `lfsync plan` again."
+        )
+
+
+def _check_within(current: Plan, saved: Plan) -> None:
+    """Apply nothing the saved plan did not show (settling interrupted work may have done some of it)."""
+    approved = {(c.address, c.action): c for c in saved.changes}
+    for change in current.changes:
+        match = approved.get((change.address, change.action))
+        if match is None or match.model_dump(exclude={"depends_on"}) != change.model_dump(exclude={"depends_on"}):
+            raise LfsyncError(
+                f"the saved plan is stale: {change.address} now needs a {change.action} it did not show. "
+                "Run `lfsync plan` again."
+            )
+
+
+def saved_project_dir(saved: Plan) -> Path:
+    """Saved plans name their project relative to where plan ran, so CI can apply them in another checkout."""
+    directory = Path(saved.project_dir)
+    if not directory.is_dir():
+        raise LfsyncError(
+            f"the saved plan belongs to the project in {saved.project_dir!r}, which is not a directory here; "
+            "run apply from where plan ran"
+        )
+    return directory
+
+
+# --- exporting ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    directory: Path
+    query: dict[str, str]  # list query parameters, as the API's list endpoint takes them
+    file_name: str  # the declaration file to write, relative to the project directory
+    filters: tuple[str, ...] = ()  # the --filter options as given, named in the file's header
+    lock_timeout: float = 0.0
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    matched: int  # accounts the query matched, managed or not
+    path: Path | None = None  # the file written; None when nothing was exported
+    exported: int = 0
+
+
+def export_project(request: ExportRequest) -> ExportResult:
+    """`lfsync export`: write declarations for the organisation's unmanaged accounts and record them in state."""
+    declared = load_declared(request.directory)
+    project = declared.project
+    target = _export_path(project, request.file_name)
+    # Read first, lock after: a refused filter or a wrong key leaves no trace in the project.
+    read_at = load_state(project).serial
+    records, organisation = asyncio.run(_read_organisation(project, request.query))
+    with locked_state(project, "export", request.lock_timeout) as state:
+        if state.pending:
+            raise LfsyncError(f"{len(state.pending)} operation(s) from an interrupted apply are unsettled; run `lfsync apply` first")
+        if state.serial != read_at:
+            raise LfsyncError("the state changed while the organisation was read (another lfsync ran); run export again")
+        managed = {resource.id: address for address, resource in state.resources.items()}
+        unmanaged = [record for record in records if record["id"] not in managed]
+        if not unmanaged:
+            return ExportResult(matched=len(records))
+        taken = {account.key for account in declared.declarations.accounts.values()}
+        taken |= {address.split(".", 1)[1] for address in state.resources}
+        exported = export_accounts(unmanaged, organisation.definitions, managed, taken)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(export_file_text(exported, _export_header(project, target, request.filters)), encoding="utf-8")
+        try:
+            known = KnownOrganisation(organisation, f"the definitions of {project.target}, read now")
+            _record_exported(state, request.directory, exported, {r["id"]: r for r in unmanaged}, known)
+        except BaseException:
+            target.unlink()  # nothing recorded: leave the project as it was
+            raise
+    return ExportResult(matched=len(records), path=target, exported=len(exported))
+
+
+def _export_path(project: Project, file_name: str) -> Path:
+    target = (project.root / file_name).resolve()
+    try:
+        relative = target.relative_to(project.root).as_posix()
+    except ValueError:
+        raise LfsyncError(f"--file {file_name!r} must be inside the project directory") from None
+    if target.exists():
+        raise LfsyncError(f"{display_path(target)} already exists; choose another --file")
+    if not selected(relative, project.declaration_globs):
+        raise LfsyncError(
+            f"{relative} is not among the declaration files (`declarations:` in lfsync.yaml); choose a --file they select"
+        )
+    return target
+
+
+async def _read_organisation(project: Project, query: dict[str, str]) -> tuple[list[dict], Organisation]:
+    async with open_client(project) as client:
+        await check_access(client, project)
+        organisation = await fetch_organisation(client)
+        with reading_progress("export: reading accounts") as progress:
+            records = await client.list_all("/v1/accounts", on_page=progress, **query, status="active")
+    return records, organisation
+
+
+def _export_header(project: Project, target: Path, filters: tuple[str, ...]) -> list[str]:
+    lines = []
+    schema = project.root / SCHEMA_FILE
+    if schema.exists():
+        relative = Path(*([".."] * len(target.parent.relative_to(project.root).parts)), SCHEMA_FILE).as_posix()
+        lines.append(f"yaml-language-server: $schema={relative if relative.startswith('.') else './' + relative}")
+    lines.append("Written by `lfsync export`" + (f" --filter {' --filter '.join(filters)}" if filters else "") + ".")
+    return lines
+
+
+def _record_exported(
+    state: State, directory: Path, exported: list[ExportedAccount], records: dict[str, dict], known: KnownOrganisation
+) -> None:
+    """State records for the exported accounts, made from the declarations as lfsync now reads and
+    checks them (canonical values), so the next plan compares like with like."""
+    declared = with_checked_values(load_declared(directory), known)
+    ids = {**{a: r.id for a, r in state.resources.items()}, **{account.address: account.record_id for account in exported}}
+    resources = dict(state.resources)
+    for account in exported:
+        payload = declared.desired[account.address].payload(ids)
+        record = records[account.record_id]
+        resources[account.address] = ResourceState(
+            id=account.record_id,
+            hash=resource_hash(payload, account.address, declared.project.workspace),
+            http_link=record.get("httpLink"),
+            created_at=record.get("createdAt"),
+            applied=payload,
+        )
+    state.replace_resources(resources)
+
+
+# --- importing and validating -------------------------------------------------------------
+
+
+def import_account(directory: Path, address: str, account_id: str, lock_timeout: float = 0.0) -> None:
+    """`lfsync import`: record an existing account under a declared address (nothing is sent but a read)."""
+    declared = load_declared(directory)
+    if address not in declared.desired:
+        raise LfsyncError(f"{address} is not declared; declare it first, then import it")
+    with locked_state(declared.project, "import", lock_timeout) as state:
+        if address in state.resources:
+            raise LfsyncError(f"{address} is already in state as {state.resources[address].id}; `lfsync state rm` it first")
+        for other, managed in state.resources.items():
+            if managed.id == account_id:
+                raise LfsyncError(f"{account_id} is already managed as {other}")
+        record = asyncio.run(_retrieve(declared.project, account_id))
+        for intent in [i for i in state.pending.values() if i.address == address and isinstance(i, CreateIntent)]:
+            state.reject(intent, f"settled by `lfsync import {address} {account_id}`", abandoned=True)
+        resources = dict(state.resources)
+        resources[address] = ResourceState(
+            id=record["id"],
+            hash="",  # nothing applied yet: the next plan shows every declared value as an update
+            http_link=record.get("httpLink"),
+            created_at=record.get("createdAt"),
+            applied=empty_payload(),
+        )
+        state.replace_resources(resources)
+
+
+async def _retrieve(project: Project, account_id: str) -> dict:
+    async with open_client(project) as client:
+        try:
+            return await client.retrieve_account(account_id)
+        except ApiError as error:
+            raise LfsyncError(f"cannot import {account_id}: {error.describe()}") from None
+
+
+@dataclass(frozen=True)
+class Validated:
+    declared: DeclaredProject  # .organisation says what the values were checked against (None: offline only)
+
+
+def validate_project(directory: Path, *, offline: bool, env: Mapping[str, str] | None = None) -> Validated:
+    """`lfsync validate`: offline checks, and against the target's definitions when it can be reached
+    (the local target, or a remote one with an API key). Raises DeclarationError with every problem."""
+    declared = load_declared(directory)
+    if offline:
+        return Validated(declared)
+    if can_ask_target(declared.project, env):
+        return Validated(asyncio.run(_learn(declared)))
+    return Validated(with_checked_values(declared, offline_organisation(declared.project)))
+
+
+async def _learn(declared: DeclaredProject) -> DeclaredProject:
+    async with open_client(declared.project) as client:
+        await check_access(client, declared.project)
+        return await learn_organisation(client, declared)
+
+
+def pull_definitions(directory: Path) -> tuple[Path, Organisation]:
+    """`lfsync definitions pull`: write the organisation's definitions and members beside lfsync.yaml."""
+    project = load_project(directory)
+    organisation = asyncio.run(_fetch(project))
+    path = snapshot_path(project.root)
+    write_snapshot(path, organisation, project.target)
+    return path, organisation
+
+
+async def _fetch(project: Project) -> Organisation:
+    async with open_client(project) as client:
+        await check_access(client, project)
+        return await fetch_organisation(client)

@@ -20,7 +20,6 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lfsync.errors import DeclarationError, SourceLocation, display_path
-from lfsync.yamlscalars import yaml_type_name  # noqa: F401  (re-exported for callers that name YAML values)
 
 MERGE_KEY = "<<"
 

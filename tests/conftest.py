@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-REPO = Path(__file__).resolve().parent.parent
+from lfsync.emulator.testing import API_MODES, DOCS_LITERAL
 
 
 def pytest_addoption(parser):
@@ -23,6 +26,40 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(params=API_MODES)
+def api_mode(request) -> str:
+    """The emulator's API mode: its own choices where the docs are silent, or only the forms
+    Lightfield's docs show (emulator decision 23). Tests that take it run in both."""
+    return request.param
+
+
+class ShiftableClock:
+    """The wall clock, moved by `offset` seconds: an emulator that lives a little in the past."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+@pytest.fixture
+def served_target(api_mode, cli, monkeypatch, tmp_path):
+    """An emulator in `api_mode`, served on loopback in a thread, as the project's target
+    (LIGHTFIELD_BASE_URL and the key set for the CLI and for helpers alike); yields its config,
+    whose `clock` is a ShiftableClock."""
+    from lfsync.emulator import EmulatorConfig
+    from lfsync.emulator.testing import serve_in_thread
+
+    config = EmulatorConfig(
+        db_path=str(tmp_path / "served.db"), docs_literal=api_mode == DOCS_LITERAL, clock=ShiftableClock()
+    )
+    with serve_in_thread(config) as url:
+        monkeypatch.setenv("LIGHTFIELD_BASE_URL", url)
+        monkeypatch.setenv("LIGHTFIELD_API_KEY", "sk_lf_local_dev")
+        yield config
 
 
 def write_files(root: Path, files: dict[str, str]) -> Path:
@@ -91,3 +128,34 @@ def project(make_project) -> Path:
 
 def env_without_secrets() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("LIGHTFIELD_API_KEY", "LIGHTFIELD_BASE_URL")}
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def state_of():
+    """The state file of a project's workspace, as JSON."""
+
+    def read(project: Path, workspace: str = "default") -> dict:
+        return json.loads((project / "state" / f"{workspace}.lfstate.json").read_text())
+
+    return read
+
+
+@pytest.fixture
+def server_accounts():
+    """Every live account on a project's target, read through lfsync's client."""
+    from lfsync.connection import open_client
+    from lfsync.project import load_project
+
+    def fetch(project: Path) -> list[dict]:
+        async def listed() -> list[dict]:
+            async with open_client(load_project(project)) as client:
+                return await client.list_all_accounts()
+
+        return asyncio.run(listed())
+
+    return fetch

@@ -1,4 +1,4 @@
-"""A served emulator in its own process, and lfsync applies as separate processes: what crash tests kill."""
+"""lfsync applies as separate processes (what crash tests kill), against a served emulator."""
 
 from __future__ import annotations
 
@@ -6,30 +6,13 @@ import os
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 
+from lfsync.lightfield import LIST_PAGE_SIZE, retry_after_seconds
+
 LOCAL_KEY = "sk_lf_local_dev"
-
-
-@contextmanager
-def served_emulator(db: Path, *flags: str) -> Iterator[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lfsync", "emulator", "serve", "--port", "0", "--db", str(db), *flags],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline().strip()
-        assert line.startswith("LIGHTFIELD_BASE_URL="), line
-        yield line.split("=", 1)[1]
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def lfsync_env(base_url: str) -> dict[str, str]:
@@ -52,13 +35,13 @@ def _api(base_url: str) -> httpx.Client:
     return httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {LOCAL_KEY}", "Lightfield-Version": "2026-03-01"})
 
 
-def _list_page(client: httpx.Client, offset: int, limit: int = 25) -> dict:
+def _list_page(client: httpx.Client, offset: int, limit: int = LIST_PAGE_SIZE) -> dict:
     """One list page, retried while the emulator injects faults or rate-limits."""
     for _ in range(200):
         response = client.get("/v1/accounts", params={"limit": limit, "offset": offset})
         if response.status_code == 200:
             return response.json()
-        time.sleep(min(float(response.headers.get("retry-after", "0.05")), 1.0))
+        time.sleep(min(retry_after_seconds(response.headers.get("retry-after")) or 0.05, 1.0))
     raise AssertionError(f"the emulator kept refusing list requests: {response.status_code}")
 
 
@@ -69,7 +52,7 @@ def all_accounts(base_url: str) -> list[dict]:
         while True:
             page = _list_page(client, len(records))
             records += page["data"]
-            if len(page["data"]) < 25:
+            if len(page["data"]) < LIST_PAGE_SIZE:
                 return records
 
 

@@ -1,5 +1,7 @@
 """Conformance through lfsync's own client: the checks of tests/emulator/test_emulator_sdk.py,
-sent by `LightfieldClient` to an in-process emulator (httpx.ASGITransport), one fresh app per test.
+sent by `LightfieldClient` to an in-process emulator (httpx.ASGITransport), one fresh app per test,
+in both API modes: the emulator's own choices, and only the forms Lightfield's docs show
+(`literal`: no replay or request-ID header, top-level errors, the docs' 409 body, dated Retry-After).
 
 Besides the answers' shapes, these pin how the client maps errors (`ApiError` status, type,
 code, param, retry_after, retryable), retries (`with_retries`), idempotency keys and pacing.
@@ -22,7 +24,8 @@ import pytest
 from starlette.applications import Starlette
 
 from lfsync.emulator import EmulatorConfig, create_app
-from lfsync.emulator.testing import serve_in_thread
+from lfsync.emulator.decisions import DOCS_LITERAL_IN_FLIGHT_BODY
+from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
 from lfsync.lightfield import ApiError, ApiResponse, LightfieldClient, RetryPolicy, with_retries
 from lfsync.pacing import RATE_MARGIN
 
@@ -43,12 +46,17 @@ MakeApp = Callable[..., Starlette]
 
 
 @pytest.fixture
-def make_app() -> Iterator[MakeApp]:
-    """make_app(**config) -> a fresh in-memory emulator app (fast rates unless overridden)."""
+def literal(api_mode: str) -> bool:
+    return api_mode == DOCS_LITERAL
+
+
+@pytest.fixture
+def make_app(literal: bool) -> Iterator[MakeApp]:
+    """make_app(**config) -> a fresh in-memory emulator app in the test's API mode (fast rates unless overridden)."""
     apps: list[Starlette] = []
 
     def make(**fields: Any) -> Starlette:
-        app = create_app(EmulatorConfig(db_path=":memory:", **{**FAST, **fields}))
+        app = create_app(EmulatorConfig(db_path=":memory:", docs_literal=literal, **{**FAST, **fields}))
         apps.append(app)
         return app
 
@@ -90,10 +98,13 @@ def assert_record(record: dict[str, Any]) -> None:
 
 
 def assert_error(error: ApiError, status: int, type_: str, code: str | None = None, param: str | None = None,
-                 *, retryable: bool, key: str = DEV_KEY) -> None:
+                 *, retryable: bool, literal: bool, key: str = DEV_KEY) -> None:
     assert (error.status, error.type, error.code, error.param) == (status, type_, code, param)
     assert error.retryable is retryable
-    assert error.request_id and error.request_id.startswith("req_")
+    if literal:  # no request-ID header is documented
+        assert error.request_id is None
+    else:
+        assert error.request_id and error.request_id.startswith("req_")
     assert str(error).startswith(f"HTTP {status} ")
     assert key not in str(error) and key not in repr(error) and key not in error.message
 
@@ -281,7 +292,7 @@ def test_field_history_pages_with_its_cursor(make_app: MakeApp) -> None:
     assert [h["value"] for h in rest["data"]] == [1] and rest["hasMore"] is False and rest["nextCursor"] is None
 
 
-def test_members_list_and_retrieve(make_app: MakeApp) -> None:
+def test_members_list_and_retrieve(make_app: MakeApp, literal: bool) -> None:
     app = make_app()
 
     async def scenario() -> None:
@@ -300,7 +311,7 @@ def test_members_list_and_retrieve(make_app: MakeApp) -> None:
 
             with pytest.raises(ApiError) as missing:
                 await client.request("GET", "/v1/members/mem_cnobody00000000000000", category="read")
-            assert_error(missing.value, 404, "not_found", retryable=False, key=READONLY_KEY)
+            assert_error(missing.value, 404, "not_found", retryable=False, literal=literal, key=READONLY_KEY)
 
     asyncio.run(scenario())
 
@@ -352,7 +363,7 @@ ERROR_CASES = [
 @pytest.mark.parametrize(("key", "call", "expected"), [case[1:] for case in ERROR_CASES],
                          ids=[case[0] for case in ERROR_CASES])
 def test_error_answers_map_to_api_error_and_are_sent_once(
-    make_app: MakeApp, key: str, call: Callable[[LightfieldClient], Awaitable[Any]],
+    make_app: MakeApp, literal: bool, key: str, call: Callable[[LightfieldClient], Awaitable[Any]],
     expected: tuple[int, str, str | None, str | None],
 ) -> None:
     """Status, type, code and param come from the envelope; none of these is retryable, so even
@@ -367,38 +378,50 @@ def test_error_answers_map_to_api_error_and_are_sent_once(
 
     error, statuses = asyncio.run(scenario())
     status, type_, code, param = expected
-    assert_error(error, status, type_, code, param, retryable=False, key=key)
+    assert_error(error, status, type_, code, param, retryable=False, literal=literal, key=key)
     assert error.retry_after is None
     assert statuses[status] == 1
 
 
-def test_idempotency_conflict_while_in_flight_is_retryable_and_settles_on_one_account(make_app: MakeApp) -> None:
-    app = make_app(latency_ms=400)  # spent after the key is claimed: a second send meanwhile gets 409
+def test_idempotency_conflict_while_in_flight_is_retryable_and_settles_on_one_account(
+    make_app: MakeApp, literal: bool
+) -> None:
+    """The first send times out at the gateway (504) while its write runs on for a second, so the next
+    send meets it in flight: the 409 is retryable in either documented form (the docs' own body has
+    `idempotency_conflict` as its type and no code), and retries with the same key end on one account."""
+    app = make_app(gateway_timeout_rate=1.0, latency_ms=1000)
 
     async def scenario() -> None:
         async with connected(app) as client:
             body = account_body("Slow")
-            original = asyncio.create_task(client.create_account(body, "in-flight"))
-            await asyncio.sleep(0.1)
+            with pytest.raises(ApiError) as timed_out:
+                await client.create_account(body, "in-flight")
+            assert_error(timed_out.value, 504, "gateway_timeout", retryable=True, literal=literal)
             with pytest.raises(ApiError) as conflict:
                 await client.create_account(body, "in-flight")
-            assert_error(conflict.value, 409, "conflict", "idempotency_conflict", "Idempotency-Key", retryable=True)
+            if literal:
+                assert_error(conflict.value, 409, "idempotency_conflict", retryable=True, literal=True)
+                assert conflict.value.message == DOCS_LITERAL_IN_FLIGHT_BODY["message"]
+            else:
+                assert_error(conflict.value, 409, "conflict", "idempotency_conflict", "Idempotency-Key",
+                             retryable=True, literal=False)
+            assert conflict.value.in_flight
 
             retried: list[ApiError] = []
             settled = await with_retries(lambda: client.create_account(body, "in-flight"),
-                                         RetryPolicy(base_delay=0.1), retried.append)
-            first = await original
-            assert retried and {(e.status, e.code) for e in retried} == {(409, "idempotency_conflict")}
-            assert first.replayed is False and settled.replayed is True
-            assert settled.body["id"] == first.body["id"]
-            assert (await client.list_accounts())["totalCount"] == 1
+                                         RetryPolicy(base_delay=0.05), retried.append)
+            assert all(error.status == 409 and error.in_flight for error in retried)
+            assert settled.replayed is not literal  # the replay header is the default mode's own
+            stored = app.state.emulator.store.list_accounts(trashed=False)  # a list request would wait 1 s too
+            assert [row.id for row in stored] == [settled.body["id"]]
 
     asyncio.run(scenario())
 
 
-def test_429_carries_retry_after_and_pauses_the_category(make_app: MakeApp) -> None:
+def test_429_carries_retry_after_and_pauses_the_category(make_app: MakeApp, literal: bool) -> None:
     """Another client of the organisation drains its Read bucket; ours gets 429 and then waits out
-    the whole Retry-After (1 s), not just the 1/4 s its token bucket alone would wait at 4/s."""
+    the whole Retry-After (1 s; as an HTTP date in docs-literal mode, so 1-2 s), not just the 1/4 s
+    its token bucket alone would wait at 4/s."""
     app = make_app(read_rate=4)
 
     async def scenario() -> tuple[ApiError, float, Counter[int]]:
@@ -415,13 +438,16 @@ def test_429_carries_retry_after_and_pauses_the_category(make_app: MakeApp) -> N
             return limited.value, time.monotonic() - started, client.statuses
 
     error, waited, statuses = asyncio.run(scenario())
-    assert_error(error, 429, "too_many_requests", retryable=True)
-    assert error.retry_after == 1.0
+    assert_error(error, 429, "too_many_requests", retryable=True, literal=literal)
+    if literal:
+        assert 0.9 < error.retry_after <= 2.0
+    else:
+        assert error.retry_after == 1.0
     assert waited >= 0.9
     assert statuses == Counter({429: 1, 200: 1})
 
 
-def test_5xx_is_retryable_and_with_retries_resends_until_attempts_run_out(make_app: MakeApp) -> None:
+def test_5xx_is_retryable_and_with_retries_resends_until_attempts_run_out(make_app: MakeApp, literal: bool) -> None:
     app = make_app(fail_rate=1.0, seed=3)
 
     async def scenario() -> tuple[ApiError, list[ApiError], Counter[int], ApiError]:
@@ -438,7 +464,7 @@ def test_5xx_is_retryable_and_with_retries_resends_until_attempts_run_out(make_a
     types = {500: "internal_server_error", 503: "service_unavailable"}
     for failure in [error, *retried, read_error]:
         assert failure.status in types
-        assert_error(failure, failure.status, types[failure.status], retryable=True)
+        assert_error(failure, failure.status, types[failure.status], retryable=True, literal=literal)
     assert len(retried) == 2
     assert statuses[500] + statuses[503] == 6 and set(statuses) <= {500, 503}
 
@@ -478,28 +504,31 @@ def test_retryable_exactly_for_idempotency_conflict_429_5xx_and_no_answer(
 # -- idempotency, bursts, pacing ----------------------------------------------------------------
 
 
-def test_idempotent_create_sent_twice_returns_one_id(make_app: MakeApp) -> None:
+def test_idempotent_create_sent_twice_returns_one_id(make_app: MakeApp, literal: bool) -> None:
+    """A replay looks like the original; only the default mode marks it (`replayed`, a hint)."""
     app = make_app()
 
     async def scenario() -> None:
         async with connected(app) as client:
             first = await client.create_account(account_body("Once"), "create-once")
             second = await client.create_account(account_body("Once"), "create-once")
-            assert first.replayed is False and second.replayed is True
+            assert first.replayed is False and second.replayed is not literal
             assert second.body == first.body
             different_body = await client.create_account(account_body("Not once"), "create-once")
-            assert different_body.replayed is True and different_body.body["id"] == first.body["id"]
+            assert different_body.replayed is not literal and different_body.body["id"] == first.body["id"]
             assert (await client.list_accounts())["totalCount"] == 1
 
             update = {"fields": {"icp-score": 7}}
             updated = await client.update_account(first.body["id"], update, "update-once")
             again = await client.update_account(first.body["id"], update, "update-once")
-            assert updated.replayed is False and again.replayed is True and again.body == updated.body
+            assert updated.replayed is False and again.replayed is not literal and again.body == updated.body
 
     asyncio.run(scenario())
 
 
-def test_write_burst_beyond_the_rate_gets_429s_then_with_retries_creates_exactly_ten(make_app: MakeApp) -> None:
+def test_write_burst_beyond_the_rate_gets_429s_then_with_retries_creates_exactly_ten(
+    make_app: MakeApp, literal: bool
+) -> None:
     # In-process an answer comes back before the next task runs, so nothing would overlap;
     # 50 ms of latency keeps the burst in flight together, as over a network. The client has
     # not seen the server's limit yet when it sends the first ones.
@@ -519,8 +548,11 @@ def test_write_burst_beyond_the_rate_gets_429s_then_with_retries_creates_exactly
     results, retried, statuses, listed = asyncio.run(scenario())
     assert retried, "the burst should outrun the write rate before the client learns it"
     for error in retried:
-        assert_error(error, 429, "too_many_requests", retryable=True)
-        assert error.retry_after is not None and error.retry_after >= 1 and error.retry_after.is_integer()
+        assert_error(error, 429, "too_many_requests", retryable=True, literal=literal)
+        if literal:  # an HTTP date, whole seconds away from the server's clock
+            assert error.retry_after is not None and 0 < error.retry_after <= 2
+        else:
+            assert error.retry_after is not None and error.retry_after >= 1 and error.retry_after.is_integer()
     assert statuses == Counter({429: len(retried), 200: 11})
     assert len({r.body["id"] for r in results}) == 10 and not any(r.replayed for r in results)
     assert listed["totalCount"] == 10
@@ -544,7 +576,9 @@ def test_pacing_from_the_servers_limit_avoids_every_429(make_app: MakeApp) -> No
     assert statuses == Counter({200: 10})
 
 
-def test_drop_after_commit_then_retry_with_the_same_key_replays_without_duplicate(make_app: MakeApp) -> None:
+def test_drop_after_commit_then_retry_with_the_same_key_replays_without_duplicate(
+    make_app: MakeApp, literal: bool
+) -> None:
     app = make_app(drop_after_commit_rate=1.0)  # in-process: the write is stored, the answer is a 500
 
     async def scenario() -> None:
@@ -553,8 +587,8 @@ def test_drop_after_commit_then_retry_with_the_same_key_replays_without_duplicat
             created = await with_retries(lambda: client.create_account(account_body("Dropped"), "dropped"),
                                          RetryPolicy(base_delay=0.01), retried.append)
             assert len(retried) == 1
-            assert_error(retried[0], 500, "internal_server_error", retryable=True)
-            assert created.replayed is True
+            assert_error(retried[0], 500, "internal_server_error", retryable=True, literal=literal)
+            assert created.replayed is not literal
             listed = await client.list_accounts()
             assert listed["totalCount"] == 1 and listed["data"][0]["id"] == created.body["id"]
             assert client.statuses == Counter({500: 1, 200: 2})
@@ -565,7 +599,7 @@ def test_drop_after_commit_then_retry_with_the_same_key_replays_without_duplicat
 # -- no answer at all (over real HTTP: in-process these cannot happen) ----------------------------
 
 
-def test_dropped_connection_is_a_retryable_no_answer_and_the_retry_replays() -> None:
+def test_dropped_connection_is_a_retryable_no_answer_and_the_retry_replays(literal: bool) -> None:
     async def scenario(url: str) -> None:
         async with LightfieldClient(url, DEV_KEY) as client:
             retried: list[ApiError] = []
@@ -574,22 +608,22 @@ def test_dropped_connection_is_a_retryable_no_answer_and_the_retry_replays() -> 
             assert [(e.status, e.retryable) for e in retried] == [(0, True)]
             assert str(retried[0]).startswith("connection to the API failed")
             assert DEV_KEY not in str(retried[0]) and DEV_KEY not in repr(retried[0])
-            assert created.replayed is True
+            assert created.replayed is not literal
             assert [r["id"] for r in (await client.list_accounts())["data"]] == [created.body["id"]]
             assert client.statuses == Counter({0: 1, 200: 2})
 
-    with serve_in_thread(EmulatorConfig(drop_after_commit_rate=1.0, **FAST)) as url:
+    with serve_in_thread(EmulatorConfig(drop_after_commit_rate=1.0, docs_literal=literal, **FAST)) as url:
         asyncio.run(scenario(url))
 
 
-def test_timeout_is_a_retryable_no_answer() -> None:
+def test_timeout_is_a_retryable_no_answer(literal: bool) -> None:
     async def scenario(url: str) -> tuple[ApiError, Counter[int]]:
         async with LightfieldClient(url, DEV_KEY, timeout=0.05) as client:
             with pytest.raises(ApiError) as caught:
                 await client.create_account(account_body("Slow"), "slow")
             return caught.value, client.statuses
 
-    with serve_in_thread(EmulatorConfig(latency_ms=300, **FAST)) as url:
+    with serve_in_thread(EmulatorConfig(latency_ms=300, docs_literal=literal, **FAST)) as url:
         error, statuses = asyncio.run(scenario(url))
     assert (error.status, error.retryable, error.type, error.code, error.retry_after) == (0, True, None, None, None)
     assert str(error).startswith("no answer from the API within the timeout")

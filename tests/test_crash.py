@@ -1,6 +1,8 @@
 """Kill apply at random moments (SIGKILL, SIGINT), race two applies: never a duplicate, never a loss.
 
-CI runs short variants; `pytest --run-slow -m slow` runs the long ones.
+CI runs short variants, against the emulator in both API modes (its own choices, and only the
+forms Lightfield's docs show: no replay header, top-level errors, the docs' 409 body);
+`pytest --run-slow -m slow` runs the long ones.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from served import account_count, all_accounts, numbered_accounts, served_emulator, start_apply, wait_until
+from lfsync.emulator.testing import DOCS_LITERAL, served_emulator
+
+from served import account_count, all_accounts, numbered_accounts, start_apply, wait_until
 
 FAULTS = ("--drop-after-commit-rate", "0.1", "--fail-rate", "0.05")
 ACCOUNTS = 300
@@ -63,9 +67,15 @@ def interrupt_repeatedly(project: Path, base_url: str, kills: int, sig: int, see
     return outputs + [output]
 
 
-def run_kill_test(make_project, tmp_path, sig, kills, seed, write_rate):
+def mode_flags(api_mode: str) -> tuple[str, ...]:
+    """Docs-literal adds gateway timeouts: writes answered 504 that still land."""
+    return ("--docs-literal", "--gateway-timeout-rate", "0.05") if api_mode == DOCS_LITERAL else ()
+
+
+def run_kill_test(make_project, tmp_path, sig, kills, seed, write_rate, api_mode="default"):
     project = crash_project(make_project)
-    with served_emulator(tmp_path / "emulator.db", *FAULTS, "--write-rate", str(write_rate), "--seed", str(seed)) as url:
+    flags = (*FAULTS, *mode_flags(api_mode), "--write-rate", str(write_rate), "--seed", str(seed))
+    with served_emulator(tmp_path / "emulator.db", *flags) as url:
         outputs = interrupt_repeatedly(project, url, kills, sig, seed)
         assert len(outputs) > 1, "apply finished before it could be interrupted"
         if sig == signal.SIGKILL:
@@ -75,17 +85,18 @@ def run_kill_test(make_project, tmp_path, sig, kills, seed, write_rate):
         assert_exactly_once(project, url)
 
 
-def test_sigkill_at_random_moments(make_project, tmp_path):
-    run_kill_test(make_project, tmp_path, signal.SIGKILL, kills=6, seed=11, write_rate=150)
+def test_sigkill_at_random_moments(make_project, tmp_path, api_mode):
+    run_kill_test(make_project, tmp_path, signal.SIGKILL, kills=6, seed=11, write_rate=150, api_mode=api_mode)
 
 
-def test_sigint_at_random_moments(make_project, tmp_path):
-    run_kill_test(make_project, tmp_path, signal.SIGINT, kills=4, seed=12, write_rate=150)
+def test_sigint_at_random_moments(make_project, tmp_path, api_mode):
+    run_kill_test(make_project, tmp_path, signal.SIGINT, kills=4, seed=12, write_rate=150, api_mode=api_mode)
 
 
-def test_two_racing_applies_wait_for_each_other(make_project, tmp_path):
+def test_two_racing_applies_wait_for_each_other(make_project, tmp_path, api_mode):
     project = crash_project(make_project)
-    with served_emulator(tmp_path / "emulator.db", *FAULTS, "--write-rate", "150", "--seed", "13") as url:
+    flags = (*FAULTS, *mode_flags(api_mode), "--write-rate", "150", "--seed", "13")
+    with served_emulator(tmp_path / "emulator.db", *flags) as url:
         first = start_apply(project, url, "--lock-timeout", "300")
         second = start_apply(project, url, "--lock-timeout", "300")
         outputs = [p.communicate(timeout=600)[0] for p in (first, second)]
@@ -96,11 +107,11 @@ def test_two_racing_applies_wait_for_each_other(make_project, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(5))
-def test_sigkill_long(make_project, tmp_path, seed):
-    run_kill_test(make_project, tmp_path, signal.SIGKILL, kills=30, seed=100 + seed, write_rate=25)
+def test_sigkill_long(make_project, tmp_path, seed, api_mode):
+    run_kill_test(make_project, tmp_path, signal.SIGKILL, kills=30, seed=100 + seed, write_rate=25, api_mode=api_mode)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(3))
-def test_sigint_long(make_project, tmp_path, seed):
-    run_kill_test(make_project, tmp_path, signal.SIGINT, kills=15, seed=200 + seed, write_rate=25)
+def test_sigint_long(make_project, tmp_path, seed, api_mode):
+    run_kill_test(make_project, tmp_path, signal.SIGINT, kills=15, seed=200 + seed, write_rate=25, api_mode=api_mode)

@@ -9,6 +9,7 @@ import pytest
 
 from lfsync.declarations import load_declarations
 from lfsync.definitions_check import check_against_definitions
+from lfsync.errors import DeclarationError
 
 
 def field(value_type: str, **type_configuration) -> dict:
@@ -141,9 +142,8 @@ def test_single_select_label_that_is_not_an_option_lists_the_labels(tmp_path):
     )
 
 
-def test_select_label_in_the_wrong_case_is_pointed_out(tmp_path):
-    problems = problems_for(tmp_path, "fields:\n  $name: Acme\n  tier: smb\n")
-    only_problem(problems, "a.yaml:5:7", "'smb' is not an option (did you mean 'SMB'?)")
+def test_select_labels_match_without_regard_to_case_as_the_api_does(tmp_path):
+    assert problems_for(tmp_path, "fields:\n  $name: Acme\n  tier: smb\n  $industry: [software, RETAIL]\n") == []
 
 
 def test_multi_select_checks_every_label(tmp_path):
@@ -180,7 +180,14 @@ def test_multi_select_must_be_a_list(tmp_path):
         ("champion: Ada Lovelace", "expected a mapping like {firstName: Ada, lastName: Lovelace}"),
         ("champion: {first: Ada}", "unknown name part 'first'"),
         ("$website: {url: x}", "expected text or a list of text, found a mapping"),
-        ("phones: [12345678]", "expected text or a list of text"),
+        ("phones: [12345678]", "expected a list of text (even for one value: [...]), found the number 12345678 in the list"),
+        ("phones: '+4712345678'", "expected a list of text"),
+        ("phones: ['12']", "'12' is not a telephone number"),
+        ("$website: [42]", "found the number 42 in the list"),
+        ("$website: ['not a url']", "is not a web address"),
+        ("$linkedIn: https://example.com/me", "is not a LINKEDIN profile URL"),
+        ("$primaryAddress: {latitude: 91}", "latitude must be a number within +/-90"),
+        ("$primaryAddress: {country: NOR}", "country must be a 2-letter"),
         ("$headcount: [11-50]", "expected one option label or ID, found a list"),
         ("$linkedIn: 5", "expected text, found the number 5"),
     ],
@@ -189,6 +196,22 @@ def test_obviously_wrong_value_shapes(tmp_path, line, expected):
     key = line.split(":", 1)[0]
     problems = problems_for(tmp_path, f"fields:\n  $name: Acme\n  {line}\n")
     only_problem(problems, "a.yaml:5:7", f"fields.{key} of account.acme", expected)
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("icp-score: .nan", ".nan is not a number lfsync can send (JSON has no NaN or infinity)"),
+        ("icp-score: -.inf", "-.inf is not a number lfsync can send (JSON has no NaN or infinity)"),
+        ("icp-score: 1" + "0" * 400, "has 401 digits, more than any number field holds"),
+    ],
+)
+def test_numbers_json_cannot_carry_are_refused_where_the_file_is_read(tmp_path, line, expected):
+    # The loader refuses these before any definitions are consulted, at the value's position.
+    with pytest.raises(DeclarationError) as caught:
+        problems_for(tmp_path, f"fields:\n  $name: Acme\n  {line}\n")
+    problems = [(str(where), message) for where, message in caught.value.problems]
+    only_problem(problems, "a.yaml:5:18", "fields.icp-score of account.acme", expected)
 
 
 def test_unknown_relationship_suggests_the_closest(tmp_path):

@@ -92,15 +92,15 @@ def test_messy_text_is_made_canonical():
           acme:
             # the fields come first
             fields:
-              $name: Acme Corp
-              country: 'NO'
-              'on': 'yes'
+              $name: "Acme Corp"
+              country: "NO"
+              on: yes
               zip: '0150'
               renewal: 2026-03-01T09:00:00Z
               notes: |
                 two
                 lines
-              long: a long value that goes on and on and on and on and on and on and on and on and on and on
+              long: "a long value that goes on and on and on and on and on and on and on and on and on and on"
             relationships:
               parentAccount: account.globex
               $contact:
@@ -109,7 +109,7 @@ def test_messy_text_is_made_canonical():
             skip_enrichment: true   # bulk load
           # Globex is the parent company
           globex:
-            fields: {$name: Globex, tier: SMB}
+            fields: {$name: Globex, tier: 'SMB'}
         """)
 
 
@@ -133,22 +133,17 @@ def test_formatting_keeps_the_meaning(tmp_path):
         assert after[address].skip_enrichment == before[address].skip_enrichment
 
 
-@pytest.mark.parametrize("word", ["NO", "no", "Yes", "on", "OFF", "y", "n", "~", "null", "1:20", "2026-03-01"])
-def test_strings_that_yaml_1_1_reads_otherwise_are_quoted(word):
-    text = format_text(f"accounts:\n  a:\n    fields:\n      $name: '{word}'\n      x: ['{word}']\n")
-    assert f"$name: '{word}'" in text and f"x: ['{word}']" in text
+@pytest.mark.parametrize(
+    "scalar", ['"NO"', "'NO'", "NO", '"5000+"', "5000+", "'0150'", '"Acme"', "Acme", "'yes'", "on", '"mem_1"']
+)
+def test_scalars_keep_the_quoting_they_were_written_with(scalar):
+    text = f"accounts:\n  a:\n    fields:\n      $name: {scalar}\n      x: [{scalar}]\n      y: {{z: {scalar}}}\n"
+    assert format_text(text) == text
 
 
-@pytest.mark.parametrize("word", ["Acme", "https://acme.com", "mem_1", "account.globex", "Mid Market"])
-def test_ordinary_strings_are_not_quoted(word):
-    assert format_text(f"accounts:\n  a:\n    fields:\n      $name: \"{word}\"\n") == (
-        f"accounts:\n  a:\n    fields:\n      $name: {word}\n"
-    )
-
-
-def test_keys_that_yaml_1_1_reads_otherwise_are_quoted():
-    text = format_text("accounts:\n  no:\n    fields: {$name: No Inc}\n")
-    assert text == "accounts:\n  'no':\n    fields: {$name: No Inc}\n"
+def test_keys_keep_their_quoting():
+    for text in ("accounts:\n  no:\n    fields: {$name: No Inc}\n", "accounts:\n  'no':\n    fields: {'$name': No Inc}\n"):
+        assert format_text(text) == text
 
 
 def test_comments_follow_their_lines_when_the_indentation_changes():
@@ -243,3 +238,24 @@ def test_format_files_writes_nothing_when_any_file_is_invalid(tmp_path):
     with pytest.raises(DeclarationError, match="broken.yaml:2:1"):
         format_files([messy, broken], check=False)
     assert messy.read_text(encoding="utf-8") == MESSY
+
+
+def test_init_output_and_the_examples_are_already_formatted(cli, tmp_path, repo_root):
+    assert cli("init", tmp_path / "fresh").exit_code == 0
+    for project in (tmp_path / "fresh", repo_root / "examples"):
+        result = cli("fmt", "--check", project)
+        assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_check_prints_a_unified_diff_and_changes_nothing(cli, tmp_path):
+    messy = tmp_path / "messy.yaml"
+    messy.write_text(MESSY, encoding="utf-8")
+    result = cli("fmt", "--check", tmp_path)
+    assert result.exit_code == 1
+    assert "--- messy.yaml (now)\n+++ messy.yaml (formatted)\n@@ " in result.stdout
+    assert "-        skip_enrichment: true   # bulk load\n" in result.stdout
+    assert "+    skip_enrichment: true   # bulk load\n" in result.stdout
+    assert result.stdout.endswith("1 file(s) would be reformatted; run `lfsync fmt`.\n")
+    assert messy.read_text(encoding="utf-8") == MESSY
+    assert cli("fmt", tmp_path).exit_code == 0
+    assert cli("fmt", "--check", tmp_path).exit_code == 0

@@ -12,6 +12,7 @@ import pytest
 from lfsync.declarations import load_declarations
 from lfsync.errors import DeclarationError, SourceLocation
 from lfsync.parsecache import parse_bytes
+from lfsync.project import load_project
 from lfsync.yamlio import load_yaml_text, location, to_plain, value_location
 from lfsync.yamlload import (
     HAVE_LIBYAML,
@@ -282,7 +283,8 @@ def test_declarations_are_those_the_ruamel_path_made(tmp_path):
     """Recorded from lfsync at ec6e7ad (the ruamel.yaml node walk) over the examples and the corpus."""
     expected = json.loads((DATA / "expected_declarations.json").read_text(encoding="utf-8"))
     os.chdir(REPO / "examples")
-    got = {"examples": load_declarations(REPO / "examples", state_dir=REPO / "examples" / "state")}
+    examples = load_project(REPO / "examples", env={})
+    got = {"examples": load_declarations(examples.root, state_dir=examples.state_dir, patterns=examples.declaration_globs)}
     corpus = tmp_path / "corpus"
     yaml_corpus.write_corpus(corpus)
     os.chdir(corpus)

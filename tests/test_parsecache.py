@@ -15,7 +15,7 @@ from lfsync.errors import DeclarationError
 from lfsync.parsecache import CACHE_DIR, ParseCache, Uncached, loader_identity, user_secret
 from lfsync.yamlload import LoaderSettings
 
-ACME = "accounts:\n  acme:\n    fields:\n      $name: Acme\n      tier: gold\n    relationships: {parentAccount: account.globex}\n"
+ACME = "accounts:\n  acme:\n    fields:\n      $name: Acme\n      tier: enterprise\n    relationships: {parentAccount: account.globex}\n"
 GLOBEX = "# globex\naccounts:\n  globex:\n    fields: {$name: Globex, icp-score: 7}\n"
 
 
@@ -61,9 +61,9 @@ def test_unchanged_files_are_not_parsed_again(project):
 def test_edits_renames_deletions_and_restores_change_the_result_as_without_a_cache(project):
     before = assert_as_without_cache(project)
 
-    (project / "acme.yaml").write_text(ACME.replace("gold", "silver"))
+    (project / "acme.yaml").write_text(ACME.replace("enterprise", "smb"))
     edited = assert_as_without_cache(project)
-    assert edited.accounts["account.acme"].fields["tier"] == "silver" and edited.digest != before.digest
+    assert edited.accounts["account.acme"].fields["tier"] == "smb" and edited.digest != before.digest
 
     (project / "sub" / "globex.yaml").rename(project / "globex-renamed.yaml")
     renamed, cache = load_counting(project)
@@ -155,9 +155,19 @@ def test_plan_output_is_the_same_cold_warm_and_after_the_cache_is_removed(make_p
     cold = cli("plan", root, "--format", "json")
     assert cold.exit_code == 0 and (root / CACHE_DIR).is_dir()
     warm = cli("plan", root, "--format", "json")
-    (root / "acme.yaml").write_text(ACME.replace("gold", "silver"))
+    (root / "acme.yaml").write_text(ACME.replace("enterprise", "smb"))
     edited = cli("plan", root, "--format", "json")
     shutil.rmtree(root / CACHE_DIR)
     edited_cold = cli("plan", root, "--format", "json")
     assert warm.stdout == cold.stdout and edited.stdout == edited_cold.stdout and edited.stdout != cold.stdout
-    assert '"silver"' in edited.stdout
+    assert '"smb"' in edited.stdout
+
+
+def test_against_a_remote_target_the_cache_is_kept_only_where_lfsync_keeps_files_already(make_project, cli):
+    root = make_project({"acme.yaml": ACME, "globex.yaml": GLOBEX})
+    env = {"LIGHTFIELD_BASE_URL": "https://api.lightfield.example"}  # no API key: nothing else is written
+    assert cli("plan", root, "--format", "json", env=env).exit_code == 0
+    assert not (root / ".lfsync").exists()
+    (root / ".lfsync").mkdir()
+    assert cli("plan", root, "--format", "json", env=env).exit_code == 0
+    assert len([entry for entry in (root / CACHE_DIR).iterdir() if not entry.name.startswith(".")]) == 2

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from lfsync.journal import ResourceState
+from lfsync.plan import RemoteRecord
 from lfsync.planner import PlanInputs, plan_changes
-from lfsync.refresh import RemoteRecord
+from lfsync.records import ResourceState
 from lfsync.resources import DesiredAccount, resource_hash
 
 WORKSPACE = "test"

@@ -1,5 +1,6 @@
 import io
 
+from lfsync.actions import ApplyOutcome
 from lfsync.progress import PlainProgress
 
 
@@ -10,9 +11,9 @@ def test_plain_progress_prints_a_line_every_interval_and_at_the_end():
     progress.start(10)
     for second in range(1, 8):
         clock[0] = float(second)
-        progress.count("created")
-    progress.count("retried")
-    progress.count("failed")
+        progress.count(ApplyOutcome.CREATED)
+    progress.retried()
+    progress.count(ApplyOutcome.FAILED)
     progress.stop()
     lines = stream.getvalue().splitlines()
     assert len(lines) == 2  # one 5 s in, one at the end

@@ -1,4 +1,8 @@
-"""Interrupted applies: intents journalled but never answered are settled first, never duplicated."""
+"""Interrupted applies: intents journalled but never answered are settled first, never duplicated.
+
+Every test runs against the emulator in both API modes (`api_mode`): its own choices, and only the
+forms Lightfield's docs show (no replay header, top-level errors, the docs' 409 body).
+"""
 
 from __future__ import annotations
 
@@ -10,28 +14,28 @@ import pytest
 
 from lfsync.applier import Applier, create_body
 from lfsync.emulator import EmulatorConfig, create_app
+from lfsync.emulator.testing import DOCS_LITERAL
 from lfsync.lightfield import LightfieldClient, RetryPolicy
+from lfsync.records import CreateIntent
 from lfsync.recovery import RecoveryStopped, settle_pending
 from lfsync.resources import create_idempotency_key, resource_hash
 from lfsync.state import load_state, locked_state
-from lfsync.workflow import build_plan, load_inputs
-
-from test_end_to_end import server_accounts, state_of
+from lfsync.workflow import build_plan, load_declared
 
 FAST_RETRY = RetryPolicy(attempts=12, base_delay=0.001, max_delay=0.01)
 
 
 def journal_create(project, address: str, *, at: str | None = None):
     """Journal the create intent exactly as the applier would, without sending it."""
-    inputs = load_inputs(project)
-    with locked_state(inputs.project, "test") as state:
-        payload = inputs.desired[address].payload(state.ids())
-        digest = resource_hash(payload, address, inputs.project.workspace)
+    declared = load_declared(project)
+    with locked_state(declared.project, "test") as state:
+        payload = declared.desired[address].payload(state.ids())
+        digest = resource_hash(payload, address, declared.project.workspace)
         key = create_idempotency_key(digest)
         body = create_body(payload, False)
-        intent = state.begin("create", address, idempotency_key=key, request=body, hash=digest, applied=payload)
+        intent = state.begin(CreateIntent(address=address, idempotency_key=key, request=body, hash=digest, applied=payload))
     if at:
-        _rewrite_intent_time(inputs.project, intent.seq, at)
+        _rewrite_intent_time(declared.project, intent.seq, at)
     return key, body
 
 
@@ -44,16 +48,16 @@ def _rewrite_intent_time(project, seq: int, at: str) -> None:
 
 
 async def send_directly(project, key: str, body: dict) -> str:
+    from lfsync.connection import open_client
     from lfsync.project import load_project
-    from lfsync.target import open_client
 
     async with open_client(load_project(project)) as client:
         return (await client.create_account(body, key)).body["id"]
 
 
-def test_unsent_intent_is_sent_on_the_next_apply(project, cli):
+def test_unsent_intent_is_sent_on_the_next_apply(project, cli, served_target, server_accounts):
     journal_create(project, "account.globex")
-    assert len(load_state(load_inputs(project).project).pending) == 1
+    assert len(load_state(load_declared(project).project).pending) == 1
     planned = cli("plan", project)
     assert "account.globex: create interrupted at" in planned.stdout
     result = cli("apply", project, "--auto-approve")
@@ -64,7 +68,7 @@ def test_unsent_intent_is_sent_on_the_next_apply(project, cli):
     assert cli("plan", project, "--detailed-exitcode").exit_code == 0
 
 
-def test_landed_but_unanswered_create_is_replayed_not_duplicated(project, cli):
+def test_landed_but_unanswered_create_is_replayed_not_duplicated(project, cli, served_target, state_of, server_accounts):
     key, body = journal_create(project, "account.globex")
     landed = asyncio.run(send_directly(project, key, body))  # the answer was lost with the process
     result = cli("apply", project, "--auto-approve")
@@ -77,7 +81,7 @@ def two_days_ago() -> str:
     return (datetime.now(timezone.utc) - timedelta(days=2)).isoformat(timespec="milliseconds")
 
 
-def test_create_older_than_the_key_window_is_adopted_by_name(project, cli):
+def test_create_older_than_the_key_window_is_adopted_by_name(project, cli, served_target, state_of, server_accounts):
     key, body = journal_create(project, "account.globex", at=two_days_ago())
     landed = asyncio.run(send_directly(project, key, body))
     result = cli("apply", project, "--auto-approve")
@@ -87,7 +91,7 @@ def test_create_older_than_the_key_window_is_adopted_by_name(project, cli):
     assert len(server_accounts(project)) == 3
 
 
-def test_old_create_that_never_landed_is_planned_again(project, cli):
+def test_old_create_that_never_landed_is_planned_again(project, cli, served_target, server_accounts):
     journal_create(project, "account.globex", at=two_days_ago())
     result = cli("apply", project, "--auto-approve")
     assert result.exit_code == 0, result.output
@@ -95,7 +99,7 @@ def test_old_create_that_never_landed_is_planned_again(project, cli):
     assert len(server_accounts(project)) == 3
 
 
-def test_old_create_with_two_candidates_stops_and_import_settles_it(project, cli):
+def test_old_create_with_two_candidates_stops_and_import_settles_it(project, cli, served_target, state_of):
     key, body = journal_create(project, "account.globex", at=two_days_ago())
     first = asyncio.run(send_directly(project, key, body))
     asyncio.run(send_directly(project, key + "-by-hand", body))
@@ -111,19 +115,23 @@ def test_old_create_with_two_candidates_stops_and_import_settles_it(project, cli
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_faults_never_duplicate_or_lose_an_account(make_project, seed):
-    """500s before storing, 500s after committing, and a tight rate limit, all at once."""
+def test_faults_never_duplicate_or_lose_an_account(make_project, seed, api_mode):
+    """500s before storing, 500s after committing, 504s while the write runs on, and a tight rate
+    limit, all at once."""
     accounts = "accounts:\n" + "".join(f"  a{i}:\n    fields: {{$name: Account {i}}}\n" for i in range(40))
     project = make_project({"accounts.yaml": accounts})
-    inputs = load_inputs(project)
-    app = create_app(EmulatorConfig(fail_rate=0.15, drop_after_commit_rate=0.15, write_rate=200, seed=seed))
+    declared = load_declared(project)
+    app = create_app(EmulatorConfig(
+        fail_rate=0.15, drop_after_commit_rate=0.15, gateway_timeout_rate=0.15, latency_ms=2, write_rate=200,
+        seed=seed, docs_literal=api_mode == DOCS_LITERAL,
+    ))
 
     async def run():
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with LightfieldClient("http://emulator", "sk_lf_local_dev", transport=transport, read_retry=FAST_RETRY) as client:
-            with locked_state(inputs.project, "test") as state:
-                plan = build_plan(inputs, state)
-                report = await Applier(client, state, inputs.desired, "default", concurrency=8, retry=FAST_RETRY).execute(plan.changes)
+            with locked_state(declared.project, "test") as state:
+                plan = build_plan(declared, state)
+                report = await Applier(client, state, declared.desired, "default", concurrency=8, retry=FAST_RETRY).execute(plan.changes)
                 state.compact()
             return report, await client.list_all_accounts()
 
@@ -131,21 +139,48 @@ def test_faults_never_duplicate_or_lose_an_account(make_project, seed):
     assert report.ok and report.retried > 0
     names = sorted(r["fields"]["$name"]["value"] for r in records)
     assert names == sorted(f"Account {i}" for i in range(40))
-    state = load_state(inputs.project)
+    state = load_state(declared.project)
     assert sorted(r.id for r in state.resources.values()) == sorted(r["id"] for r in records)
 
 
-def test_settle_reports_a_still_failing_target_without_losing_the_intent(project):
+def test_settle_reports_a_still_failing_target_without_losing_the_intent(project, api_mode):
     journal_create(project, "account.globex")
-    app = create_app(EmulatorConfig(fail_rate=1.0))
-    inputs = load_inputs(project)
+    app = create_app(EmulatorConfig(fail_rate=1.0, docs_literal=api_mode == DOCS_LITERAL))
+    declared = load_declared(project)
 
     async def run():
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with LightfieldClient("http://emulator", "sk_lf_local_dev", transport=transport) as client:
-            with locked_state(inputs.project, "test") as state:
+            with locked_state(declared.project, "test") as state:
                 await settle_pending(client, state, RetryPolicy(attempts=2, base_delay=0.001))
 
     with pytest.raises(RecoveryStopped, match="Nothing was lost; run apply again"):
         asyncio.run(run())
-    assert len(load_state(inputs.project).pending) == 1
+    assert len(load_state(declared.project).pending) == 1
+
+
+def test_a_504_then_the_in_flight_409_are_waited_out_in_one_apply(project, api_mode):
+    """Every write times out at the gateway (504) and runs on for half a second; the retry meets it in
+    flight (in docs-literal mode the docs' exact 409 body, with no code), waits, and gets the
+    replay. Timers of one event loop fire in order, so the 409 is not left to chance."""
+    declared = load_declared(project)
+    app = create_app(EmulatorConfig(gateway_timeout_rate=1.0, latency_ms=500, write_rate=1000,
+                                    docs_literal=api_mode == DOCS_LITERAL))
+    retry = RetryPolicy(attempts=12, base_delay=0.01)
+
+    async def run():
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with LightfieldClient("http://emulator", "sk_lf_local_dev", transport=transport, read_retry=retry) as client:
+            with locked_state(declared.project, "test") as state:
+                plan = build_plan(declared, state)
+                only_globex = [change for change in plan.changes if change.address == "account.globex"]
+                report = await Applier(client, state, declared.desired, "default", retry=retry).execute(only_globex)
+                state.compact()
+            return report, dict(client.statuses), await client.list_all_accounts()
+
+    report, statuses, records = asyncio.run(run())
+    assert report.ok and report.done["created"] == ["account.globex"]
+    assert statuses[504] == 1 and statuses[409] >= 1 and statuses[200] == 1  # the 200 is the replay
+    assert set(statuses) == {200, 409, 504}
+    state = load_state(declared.project)
+    assert [record["id"] for record in records] == [state.resources["account.globex"].id]

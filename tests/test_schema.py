@@ -118,7 +118,7 @@ def test_structure_for_editors():
     assert accounts["patternProperties"] == {"^[a-z0-9][a-z0-9_-]*$": {"$ref": "#/$defs/account"}}
     assert accounts["additionalProperties"] is False
     account = SCHEMA["$defs"]["account"]
-    assert set(account["properties"]) == {"fields", "relationships", "skip_enrichment"}
+    assert set(account["properties"]) == {"fields", "relationships", "skip_enrichment", "protect"}
     assert account["required"] == ["fields"] and account["additionalProperties"] is False
     assert account["properties"]["skip_enrichment"]["type"] == "boolean"
     fields = SCHEMA["$defs"]["fields"]

@@ -13,14 +13,19 @@ from pathlib import Path
 import pytest
 
 from lfsync.filelock import LockHeld, exclusive_lock
-from lfsync.journal import ResourceState
 from lfsync.project import load_project
+from lfsync.records import CreateIntent, DeleteIntent, ResourceState
 from lfsync.state import StatePaths, load_state, locked_state
 
 
 @pytest.fixture
 def ws(make_project):
     return load_project(make_project({}, settings="target: local\nworkspace: w1\n"))
+
+
+def create(address: str, request: dict | None = None) -> CreateIntent:
+    payload = {"fields": {}, "relationships": {}}
+    return CreateIntent(address=address, idempotency_key="k", request=request or {"fields": {}}, hash="h", applied=payload)
 
 
 def resource(resource_id: str) -> ResourceState:
@@ -30,7 +35,7 @@ def resource(resource_id: str) -> ResourceState:
 def test_first_lock_fixes_lineage_and_outcomes_survive_without_compaction(ws):
     with locked_state(ws, "test") as state:
         lineage = state.lineage
-        intent = state.begin("create", "account.a", idempotency_key="k", request={"fields": {}})
+        intent = state.begin(create("account.a"))
         state.finish(intent, resource("acc_1"))
         assert state.serial == 1
     reloaded = load_state(ws)  # journal folded in, no compaction happened
@@ -41,14 +46,14 @@ def test_first_lock_fixes_lineage_and_outcomes_survive_without_compaction(ws):
 
 def test_unresolved_intent_is_pending_after_reload(ws):
     with locked_state(ws, "test") as state:
-        state.begin("create", "account.a", idempotency_key="k", request={"fields": {"$name": "A"}})
+        state.begin(create("account.a", {"fields": {"$name": "A"}}))
     pending = list(load_state(ws).pending.values())
     assert [(i.address, i.idempotency_key, i.request) for i in pending] == [("account.a", "k", {"fields": {"$name": "A"}})]
 
 
 def test_torn_last_journal_line_is_ignored(ws):
     with locked_state(ws, "test") as state:
-        state.finish(state.begin("create", "account.a"), resource("acc_1"))
+        state.finish(state.begin(create("account.a")), resource("acc_1"))
     journal = StatePaths(ws).journal
     with journal.open("a") as handle:
         handle.write('{"intent": {"seq": 9, "oper')  # killed mid-append
@@ -60,9 +65,9 @@ def test_compaction_writes_sorted_snapshot_with_backup_and_empties_journal(ws):
     paths = StatePaths(ws)
     with locked_state(ws, "test") as state:
         for name in ("b", "a"):
-            state.finish(state.begin("create", f"account.{name}"), resource(f"acc_{name}"))
+            state.finish(state.begin(create(f"account.{name}")), resource(f"acc_{name}"))
         state.compact()
-        state.finish(state.begin("delete", "account.b"), None)
+        state.finish(state.begin(DeleteIntent(address="account.b", resource_id="acc_b")), None)
         state.compact()
     assert not paths.journal.exists()
     snapshot = json.loads(paths.snapshot.read_text())
@@ -75,7 +80,7 @@ def test_compaction_writes_sorted_snapshot_with_backup_and_empties_journal(ws):
 def test_outcomes_already_in_snapshot_are_not_folded_twice(ws):
     paths = StatePaths(ws)
     with locked_state(ws, "test") as state:
-        state.finish(state.begin("create", "account.a"), resource("acc_1"))
+        state.finish(state.begin(create("account.a")), resource("acc_1"))
         journal_text = paths.journal.read_text()
         state.compact()
     paths.journal.write_text(journal_text)  # killed between snapshot write and journal truncation

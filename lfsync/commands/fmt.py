@@ -2,32 +2,36 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from lfsync.commands import options
-from lfsync.commands.output import say
+from lfsync.commands.output import say, stdout
 from lfsync.discovery import find_declaration_files
-from lfsync.errors import display_path
-from lfsync.fmt import format_files
+from lfsync.errors import EXIT_ERROR, EXIT_OK, display_path
+from lfsync.fmt import formatting_changes, unified_diff
 from lfsync.project import SETTINGS_FILE, load_project
+from lfsync.textsafe import for_terminal
 
 
 @click.command()
 @options.project_dir
-@click.option("--check", is_flag=True, help="Change nothing; exit 1 if any file is not formatted.")
-def fmt(directory: Path, check: bool) -> None:
-    """Format the declaration files (lfsync.yaml included)."""
-    project = load_project(directory)
-    files = find_declaration_files(project.root, project.state_dir)
+@click.option("--check", is_flag=True, help="Change nothing; show the diff and exit 1 if any file is not formatted.")
+def fmt(directory: Path, check: bool) -> int:
+    """Format the declaration files (lfsync.yaml included); comments and quoting are kept."""
+    project = load_project(directory, settings_required=False)
+    files = find_declaration_files(project.root, project.state_dir, project.declaration_globs)
     settings = project.root / SETTINGS_FILE
     if settings.exists():
         files.insert(0, settings)
-    changed = format_files(files, check=check, project_root=project.root)
-    for path in changed:
-        say(display_path(path))
+    changed = formatting_changes(files, write=not check, project_root=project.root)
+    for path, before, after in changed:
+        if check:
+            stdout().out(for_terminal(unified_diff(display_path(path), before, after)), end="")
+        else:
+            say(display_path(path))
     if check and changed:
         say(f"{len(changed)} file(s) would be reformatted; run `lfsync fmt`.")
-        sys.exit(1)
+        return EXIT_ERROR
+    return EXIT_OK

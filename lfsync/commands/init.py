@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from lfsync.commands.output import say
-from lfsync.project import SETTINGS_FILE
+from lfsync.commands.schema import schema_text
+from lfsync.project import SCHEMA_FILE, SETTINGS_FILE
 
 SETTINGS = """\
 # lfsync project settings (all optional)
@@ -15,9 +16,12 @@ target: local            # "local" = the embedded Lightfield emulator, or an API
 workspace: default       # one state file per workspace
 state_dir: state         # where state is kept, relative to this file
 skip_enrichment: false   # default for every account
+# declarations: ["accounts/**/*.yaml"]   # which files declare accounts (default: every *.yaml and *.yml)
+# identity: $name        # the field `--adopt` and `export` match existing accounts on
 """
 
 EXAMPLE = """\
+# yaml-language-server: $schema=./SCHEMA_FILE
 # Each key under `accounts` is an address (account.<key>) that names the account in state and plans.
 accounts:
   example-co:
@@ -25,7 +29,7 @@ accounts:
       $name: Example Co
       $website: [https://example.com]
       $primaryAddress: {city: Oslo, country: "NO"}
-"""
+""".replace("SCHEMA_FILE", SCHEMA_FILE)
 
 GITIGNORE_LINES = [".lfsync/", "state/*.lock", "*.lfplan"]
 
@@ -33,13 +37,10 @@ GITIGNORE_LINES = [".lfsync/", "state/*.lock", "*.lfplan"]
 @click.command()
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
-    """Create lfsync.yaml, an example declaration and .gitignore lines."""
+    """Create lfsync.yaml, an example declaration, the JSON Schema editors use and .gitignore lines."""
     directory.mkdir(parents=True, exist_ok=True)
-    written = [
-        name
-        for name, text in ((SETTINGS_FILE, SETTINGS), ("accounts.yaml", EXAMPLE))
-        if _write_new(directory / name, text)
-    ]
+    files = ((SETTINGS_FILE, SETTINGS), ("accounts.yaml", EXAMPLE), (SCHEMA_FILE, schema_text()))
+    written = [name for name, text in files if _write_new(directory / name, text)]
     if _extend_gitignore(directory / ".gitignore"):
         written.append(".gitignore")
     for name in written:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -9,8 +10,23 @@ import click
 project_dir = click.argument(
     "directory", required=False, default=".", type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
+class Seconds(click.ParamType):
+    """A finite, non-negative number of seconds (float('nan') would make a wait endless)."""
+
+    name = "seconds"
+
+    def convert(self, value, param, ctx):
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or seconds < 0:
+            self.fail(f"{value!r} is not a finite, non-negative number of seconds", param, ctx)
+        return seconds
+
+
 lock_timeout = click.option(
-    "--lock-timeout", type=float, default=0.0, show_default=True, metavar="SECONDS",
+    "--lock-timeout", type=Seconds(), default=0.0, show_default=True, metavar="SECONDS",
     help="How long to wait for another lfsync holding the state lock.",
 )
 prune = click.option("--prune", is_flag=True, help="Move declared-no-more accounts in state to the trash.")

@@ -8,6 +8,10 @@ import sys
 from rich.console import Console
 from rich.text import Text
 
+from lfsync.plan import Plan
+from lfsync.render import Line, render_json, render_markdown, render_text
+from lfsync.textsafe import for_terminal
+
 _stdout: Console | None = None
 _stderr: Console | None = None
 
@@ -30,23 +34,43 @@ def _no_colour(stream) -> bool:
     return "NO_COLOR" in os.environ or not stream.isatty()
 
 
-def print_lines(lines: list[tuple[str, str | None]], console: Console | None = None) -> None:
+def print_lines(lines: list[Line], console: Console | None = None) -> None:
     console = console or stdout()
     for text, style in lines:
-        console.print(Text(text, style=style or ""))
+        console.print(Text(for_terminal(text), style=style or ""))
 
 
 def say(text: str = "", style: str | None = None) -> None:
-    stdout().print(Text(text, style=style or ""))
+    stdout().print(Text(for_terminal(text), style=style or ""))
 
 
 def warn(text: str) -> None:
-    stderr().print(Text(text, style="yellow"))
+    stderr().print(Text(for_terminal(text), style="yellow"))
 
 
 def error(text: str) -> None:
-    stderr().print(Text(f"Error: {text}", style="bold red"))
+    stderr().print(Text(f"Error: {for_terminal(text)}", style="bold red"))
 
 
 def is_interactive() -> bool:
     return sys.stdin.isatty()
+
+
+def show_plan(plan: Plan, output_format: str, *, full_plan: str | None = None) -> None:
+    if output_format == "json":
+        stdout().out(render_json(plan), end="")
+    elif output_format == "markdown":
+        stdout().out(render_markdown(plan, full_plan=full_plan), end="")
+    else:
+        print_lines(render_text(plan))
+
+
+STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
+
+
+def append_step_summary(markdown: str) -> None:
+    """In GitHub Actions, add markdown to the job's summary page (the file it names)."""
+    path = os.environ.get(STEP_SUMMARY_VARIABLE)
+    if path:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(markdown if markdown.endswith("\n") else markdown + "\n")

@@ -12,5 +12,13 @@ from lfsync.schema import declaration_json_schema
 
 @click.command()
 def schema() -> None:
-    """Print the JSON Schema of declaration files (e.g. for yaml-language-server)."""
-    stdout().out(json.dumps(declaration_json_schema(), indent=2))
+    """Print the JSON Schema of declaration files (e.g. for yaml-language-server).
+
+    `lfsync init` writes it to lfsync.schema.json; refresh that file after upgrading lfsync with
+    `lfsync schema > lfsync.schema.json`.
+    """
+    stdout().out(schema_text(), end="")
+
+
+def schema_text() -> str:
+    return json.dumps(declaration_json_schema(), indent=2) + "\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -12,12 +11,10 @@ from lfsync.addresses import is_reference
 from lfsync.commands import options
 from lfsync.commands.output import say, stdout
 from lfsync.errors import LfsyncError
-from lfsync.journal import ResourceState
-from lfsync.lightfield import ApiError
 from lfsync.project import load_project
+from lfsync.records import ResourceState
 from lfsync.state import load_state, locked_state
-from lfsync.target import open_client
-from lfsync.workflow import load_inputs
+from lfsync.workflow import import_account
 
 directory_option = click.option(
     "--dir", "directory", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -89,36 +86,8 @@ def mv(source: str, destination: str, directory: Path, lock_timeout: float) -> N
 def import_(address: str, account_id: str, directory: Path, lock_timeout: float) -> None:
     """Start managing an existing account: record ID under ADDRESS (which must be declared)."""
     _check_address(address)
-    inputs = load_inputs(directory)
-    if address not in inputs.desired:
-        raise LfsyncError(f"{address} is not declared; declare it first, then import it")
-    with locked_state(inputs.project, "import", lock_timeout) as current:
-        if address in current.resources:
-            raise LfsyncError(f"{address} is already in state as {current.resources[address].id}; `lfsync state rm` it first")
-        for other, managed in current.resources.items():
-            if managed.id == account_id:
-                raise LfsyncError(f"{account_id} is already managed as {other}")
-        record = asyncio.run(_retrieve(inputs.project, account_id))
-        for intent in [i for i in current.pending.values() if i.address == address and i.operation == "create"]:
-            current.reject(intent, f"settled by `lfsync import {address} {account_id}`", abandoned=True)
-        resources = dict(current.resources)
-        resources[address] = ResourceState(
-            id=record["id"],
-            hash="",  # nothing applied yet: the next plan shows every declared value as an update
-            http_link=record.get("httpLink"),
-            created_at=record.get("createdAt"),
-            applied={"fields": {}, "relationships": {}},
-        )
-        current.replace_resources(resources)
+    import_account(directory, address, account_id, lock_timeout)
     say(f"Imported {account_id} as {address}. Run `lfsync plan` to see how it differs from its declaration.")
-
-
-async def _retrieve(project, account_id: str) -> dict:
-    async with open_client(project) as client:
-        try:
-            return await client.retrieve_account(account_id)
-        except ApiError as error:
-            raise LfsyncError(f"cannot import {account_id}: {error.describe()}") from None
 
 
 def _existing(resources: dict[str, ResourceState], address: str) -> ResourceState:

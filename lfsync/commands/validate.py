@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 from pathlib import Path
 
 import click
 
 from lfsync.commands import options
 from lfsync.commands.output import say
-from lfsync.definitions_check import check_against_definitions
-from lfsync.errors import DeclarationError
-from lfsync.target import API_KEY_VARIABLE, open_client
-from lfsync.workflow import load_inputs
+from lfsync.connection import API_KEY_VARIABLE
+from lfsync.organisation import SNAPSHOT_FILE
+from lfsync.workflow import validate_project
 
 
 @click.command()
@@ -21,21 +18,16 @@ from lfsync.workflow import load_inputs
 @click.option("--offline", is_flag=True, help="Skip the check against the target's definitions.")
 def validate(directory: Path, offline: bool) -> None:
     """Check the declarations without changing anything."""
-    inputs = load_inputs(directory)
-    online = not offline and (inputs.project.is_local or bool(os.environ.get(API_KEY_VARIABLE)))
-    if online:
-        definitions = asyncio.run(_definitions(inputs.project))
-        problems = check_against_definitions(inputs.declarations, definitions)
-        if problems:
-            raise DeclarationError(list(problems))
-    checked = "against the target's definitions" if online else f"offline (set {API_KEY_VARIABLE} to check definitions too)"
+    result = validate_project(directory, offline=offline)
+    declarations = result.declared.declarations
+    known = result.declared.organisation
+    checked = (
+        f"against {known.source}"
+        if known is not None
+        else f"offline only (set {API_KEY_VARIABLE}, or commit {SNAPSHOT_FILE} with `lfsync definitions pull`, "
+        "to check values against the organisation too)"
+    )
     say(
-        f"Success! {len(inputs.declarations.accounts)} account(s) in {len(inputs.declarations.files)} file(s) "
-        f"are valid, checked {checked}.",
+        f"Success! {len(declarations.accounts)} account(s) in {len(declarations.files)} file(s) are valid, checked {checked}.",
         "green",
     )
-
-
-async def _definitions(project) -> dict:
-    async with open_client(project) as client:
-        return await client.definitions()

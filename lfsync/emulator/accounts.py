@@ -6,6 +6,7 @@ Write methods are synchronous and are meant to run inside `Store.transaction()`
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -177,7 +178,7 @@ class AccountService:
             raise not_found(f"Account `{account_id}` not found.")
         return account
 
-    def _relationship_values(self, account: AccountRow) -> Callable[[str, str | None], list[str]]:
+    def _relationship_values(self, account: AccountRow) -> Callable[[str, str | None], builtins.list[str]]:
         def values(key: str, direction: str | None) -> list[str]:
             source = account.relationships.get(key, [])
             if direction == "asSource" or not self.schema.relationships[key].self_referential:

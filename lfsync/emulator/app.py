@@ -2,9 +2,9 @@
 
 Pipeline of every API request (the order matters and is part of the contract):
 auth (401) -> route (404) -> scope (403) -> rate limit (429) -> version (400) ->
-body (415/400) -> idempotency (400/409/replay) -> latency -> injected failure
-(500/503) -> the operation, in one transaction with its idempotency entry ->
-drop-after-commit fault.
+body (413/415/400) -> idempotency (400/409/replay) -> gateway-timeout fault (504, the
+rest goes on in the background) -> latency -> injected failure (500/503) -> the
+operation, in one transaction with its idempotency entry -> drop-after-commit fault.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ import asyncio
 import html
 import json
 import logging
+import math
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from email.utils import formatdate
 from typing import Any
 
 from starlette.applications import Starlette
@@ -33,6 +35,7 @@ from .fixture import ApiKey, load_organisation
 from .idempotency import IdempotencyCache, check_key
 from .ids import new_request_id
 from .members import render_member
+from .network import is_loopback_host
 from .paging import page_params
 from .ratelimit import RateLimiter
 from .store import Store
@@ -108,12 +111,14 @@ class Emulator:
                 latency_jitter_ms=config.latency_jitter_ms,
                 fail_rate=config.fail_rate,
                 drop_after_commit_rate=config.drop_after_commit_rate,
+                gateway_timeout_rate=config.gateway_timeout_rate,
                 seed=config.seed,
             )
         )
         # Set by the uvicorn helpers: a drop-after-commit fault then really drops the
         # connection; in-process (httpx.ASGITransport) it answers 500 instead.
         self.drop_connections = False
+        self._background: set[asyncio.Task] = set()  # writes still running after a gateway timeout
         self._handlers: dict[str, Callable[[Call], tuple[int, Any]]] = {
             "accounts.definitions": lambda call: (200, self.org.schema.definitions_wire()),
             "accounts.create": self._create,
@@ -122,7 +127,7 @@ class Emulator:
             "accounts.field_history": lambda call: (
                 200, self.accounts.field_history(call.params["id"], call.params["key"], call.request.query_params)
             ),
-            "accounts.retrieve": lambda call: self._render(self.accounts.retrieve(call.params["id"]), call),
+            "accounts.retrieve": self._retrieve,
             "accounts.update": lambda call: self._render(self.accounts.update(call.params["id"], call.body), call),
             "accounts.delete": lambda call: self._render(self.accounts.set_trashed(call.params["id"], True), call),
             "members.list": self._list_members,
@@ -132,6 +137,11 @@ class Emulator:
 
     def close(self) -> None:
         self.store.close()
+
+    async def finish_background_writes(self) -> None:
+        """Wait for the writes that gateway timeouts left running (tests use it to wait on an event)."""
+        while self._background:
+            await asyncio.gather(*self._background)
 
     # -- pipeline -----------------------------------------------------------------
 
@@ -151,16 +161,25 @@ class Emulator:
                 body = await self._read_body(request, operation)
                 response = await self._run(operation, Call(request, key, params, body))
         except ApiError as error:
-            response = _error_response(error)
+            response = self._error_response(error)
         except Exception:
             # Clients (and the SDK) expect the envelope even when the emulator itself fails.
             logger.exception("Lightfield emulator: unexpected error in %s %s", request.method, request.url.path)
-            response = _error_response(ApiError(500, "Unexpected emulator error."))
+            response = self._error_response(ApiError(500, "Unexpected emulator error."))
         headers = rate_headers or self.rate_limiter.peek(self.org.id, category).headers()
         for name, value in headers.items():
             response.headers.setdefault(name, value)
-        response.headers[decisions.REQUEST_ID_HEADER] = new_request_id()
+        if not self.config.docs_literal:
+            response.headers[decisions.REQUEST_ID_HEADER] = new_request_id()
         return response
+
+    def _error_response(self, error: ApiError) -> Response:
+        if not self.config.docs_literal:
+            return _error_response(error)
+        headers = dict(error.headers)
+        if "Retry-After" in headers:  # decision 23: as an HTTP date, the other documented form
+            headers["Retry-After"] = formatdate(math.ceil(self.config.clock()) + int(headers["Retry-After"]), usegmt=True)
+        return Response(_encode(error.docs_literal_body()), error.status, headers, media_type=JSON_CONTENT_TYPE)
 
     def _authenticate(self, request: Request) -> ApiKey:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -204,16 +223,20 @@ class Emulator:
     async def _read_body(request: Request, operation: Operation) -> Any:
         if operation.body == "none":
             return None
-        raw = await request.body()
+        raw = await _bounded_body(request, decisions.MAX_BODY_BYTES)
         if operation.body == "optional" and not raw.strip():
             return None
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != JSON_CONTENT_TYPE and not media_type.endswith("+json"):
             raise ApiError(415, "Request bodies must be JSON (`Content-Type: application/json`).")
         try:
-            return json.loads(raw)
-        except ValueError:
+            body = json.loads(raw)
+        except (ValueError, RecursionError):
             raise ApiError(400, "The request body is not valid JSON.", code="invalid_type", param="body") from None
+        if _nesting_depth(body) > decisions.MAX_JSON_DEPTH:
+            raise ApiError(400, f"The request body is nested deeper than {decisions.MAX_JSON_DEPTH} levels.",
+                           code="invalid_type", param="body")
+        return body
 
     async def _run(self, operation: Operation, call: Call) -> Response:
         idempotency_key = None
@@ -223,8 +246,21 @@ class Emulator:
             check_key(idempotency_key)
             cached = self.idempotency.claim(self.org.id, operation.name, idempotency_key)
             if cached is not None:
-                return Response(cached.body, cached.status, {decisions.REPLAYED_HEADER: "true"},
-                                media_type=JSON_CONTENT_TYPE)
+                headers = {} if self.config.docs_literal else {decisions.REPLAYED_HEADER: "true"}
+                return Response(cached.body, cached.status, headers, media_type=JSON_CONTENT_TYPE)
+        if operation.writes and self.faults.gateway_timeout():
+            self._in_background(self._execute(operation, call, idempotency_key))
+            raise ApiError(decisions.GATEWAY_TIMEOUT_STATUS,
+                           "Gateway timeout (emulator fault); the request goes on in the background.")
+        status, content = await self._execute(operation, call, idempotency_key)
+        if operation.writes and self.faults.drop_after_commit():
+            if self.drop_connections:
+                return DroppedConnectionResponse(content, status, media_type=JSON_CONTENT_TYPE)
+            return self._error_response(ApiError(500, "Injected failure after the write was stored (emulator fault)."))
+        return Response(content, status, media_type=JSON_CONTENT_TYPE)
+
+    async def _execute(self, operation: Operation, call: Call, idempotency_key: str | None) -> tuple[int, bytes]:
+        """Latency, injected failure, then the operation and its idempotency entry in one transaction."""
         committed = False
         try:
             latency = self.faults.latency_seconds()
@@ -243,16 +279,31 @@ class Emulator:
         finally:
             if idempotency_key is not None and not committed:
                 self.idempotency.release(self.org.id, operation.name, idempotency_key)
-        if operation.writes and self.faults.drop_after_commit():
-            if self.drop_connections:
-                return DroppedConnectionResponse(content, status, media_type=JSON_CONTENT_TYPE)
-            return _error_response(ApiError(500, "Injected failure after the write was stored (emulator fault)."))
-        return Response(content, status, media_type=JSON_CONTENT_TYPE)
+        return status, content
+
+    def _in_background(self, work: Awaitable[tuple[int, bytes]]) -> None:
+        async def run() -> None:
+            try:
+                await work
+            except ApiError:
+                pass  # the client already has its 504; a refused write is simply not stored
+            except Exception:
+                logger.exception("Lightfield emulator: unexpected error in a write after its gateway timeout")
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     # -- operations ---------------------------------------------------------------------
 
     def _render(self, account: Any, call: Call) -> tuple[int, Any]:
         return 200, self.accounts.render(account, call.base_url)
+
+    def _retrieve(self, call: Call) -> tuple[int, Any]:
+        account = self.accounts.retrieve(call.params["id"])
+        if account.trashed and self.config.docs_literal:  # decision 23: "... or was deleted"
+            raise not_found(f"Account `{call.params['id']}` not found.")
+        return self._render(account, call)
 
     def _create(self, call: Call) -> tuple[int, Any]:
         account = self.accounts.create(call.body)
@@ -282,7 +333,10 @@ class Emulator:
         return 200, {"active": True, "scopes": scopes, "subjectType": "workspace", "tokenType": "api_key"}
 
     def _account_page(self, request: Request) -> Response:
-        """Decision 13: what `httpLink` opens; a read-only view of the record."""
+        """Decision 13: what `httpLink` opens; a read-only view of the record. It takes no key, so
+        decision 25: loopback clients only."""
+        if not is_loopback_host(request.client.host if request.client else None):
+            raise ApiError(403, "The account page is served to loopback clients only; use the API with a key.")
         account_id = request.url.path.rsplit("/", 1)[-1]
         with self.store.transaction(write=False):
             record = self.accounts.render(self.accounts.retrieve(account_id), str(request.base_url))
@@ -300,6 +354,41 @@ class DroppedConnectionResponse(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         raise ConnectionDropped("drop_after_commit fault: the write is stored, the answer is lost")
+
+
+async def _bounded_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it is known to exceed `limit` (never read whole)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, f"The request body is larger than {limit // 1024} KiB.", code="payload_too_large", param="body")
+
+
+def _nesting_depth(value: Any) -> int:
+    """How deep arrays and objects nest (iteratively: the body is untrusted)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > decisions.MAX_JSON_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _encode(payload: Any) -> bytes:

@@ -21,6 +21,8 @@ class EmulatorConfig:
     latency_jitter_ms: float = 0
     fail_rate: float = 0
     drop_after_commit_rate: float = 0
+    gateway_timeout_rate: float = 0
     index_lag_ms: float = decisions.DEFAULT_INDEX_LAG_MS
     seed: int | None = None
+    docs_literal: bool = False  # decision 23: serve the documented forms literally
     clock: Callable[[], float] = field(default=time.time)

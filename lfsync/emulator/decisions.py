@@ -18,6 +18,18 @@ CREATE_STATUS = 200
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 REQUEST_ID_HEADER = "X-Request-Id"
+"""2. Invented by the emulator (the docs name neither); not sent in the docs-literal mode."""
+
+DOCS_LITERAL_IN_FLIGHT_BODY = {
+    "type": "idempotency_conflict",
+    "message": "An operation with this idempotency key is already in progress. Please wait and retry.",
+}
+"""23. The in-flight answer exactly as Lightfield's idempotency page shows it (docs-literal mode)."""
+
+# -- Serving -------------------------------------------------------------------
+MAX_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 32
+"""24. Request bodies above 1 MiB -> 413; JSON nested deeper than 32 -> 400 invalid_type."""
 
 # -- Records -------------------------------------------------------------------
 ID_RANDOM_LENGTH = 20
@@ -74,6 +86,9 @@ MIN_BUCKET_CAPACITY = 1.0
 FAIL_STATUSES = (500, 503)
 """17. An injected failure is 500 or 503, picked by the seeded RNG."""
 
+GATEWAY_TIMEOUT_STATUS = 504
+"""17. The gateway-timeout fault answers 504 while the write goes on in the background."""
+
 # -- Enrichment (9) ----------------------------------------------------------------
 ENRICHED_ACCOUNT_STATUS_LABEL = "Prospect"
 HOW_THEY_MAKE_MONEY_TEMPLATE = (
@@ -82,9 +97,11 @@ HOW_THEY_MAKE_MONEY_TEMPLATE = (
 )
 
 DECISIONS: list[tuple[int, str]] = [
-    (1, "Every error is wrapped in {\"error\": {type, message, code?, param?}}, 409 and 429 included."),
+    (1, "Every error is wrapped in {\"error\": {type, message, code?, param?}}, 409 and 429 included "
+        "(the errors page's form; the docs-literal mode answers the OpenAPI spec's top-level form)."),
     (2, "A successful create answers 200. Replays add `Idempotent-Replayed: true`; every response "
-        "carries `X-Request-Id` and the `X-RateLimit-*` headers of its category."),
+        "carries `X-Request-Id` (both invented: the docs-literal mode sends neither) and the "
+        "`X-RateLimit-*` headers of its category."),
     (3, "Idempotency cache key = (organisation, operation type, key). Only create and update honour "
         "it. A reused key with a different body (or, for update, a different account) replays the "
         "original response. Kept 24 h (injectable clock); any non-2xx original is not kept."),
@@ -104,7 +121,7 @@ DECISIONS: list[tuple[int, str]] = [
         "apply replace, then remove, then add; removing an absent link or adding a present one is a "
         "no-op; `replace` also accepts a list. A has_one relationship left holding two IDs -> 400 "
         "invalid_type (use replace). Removed IDs are checked for shape only."),
-    (7, "A trashed account: retrieve returns it; update -> 404; relating to it -> 422 "
+    (7, "A trashed account: retrieve returns it (404 in the docs-literal mode); update -> 404; relating to it -> 422 "
         "relationship_entity_inactive; it appears only in status=trashed lists. Relationship "
         "targets: wrong ID prefix -> 400 invalid_type; unknown ID -> 422 relationship_entity_missing; "
         "an account relating to itself -> 422 invalid_configuration."),
@@ -137,7 +154,10 @@ DECISIONS: list[tuple[int, str]] = [
     (17, "Faults (all off by default, seeded RNG): latency (+ uniform jitter) is spent after the "
          "idempotency claim, so a concurrent retry sees 409; fail_rate answers 500 or 503 before "
          "anything is stored; drop_after_commit_rate commits the write and its idempotency entry, "
-         "then drops the connection (under uvicorn) or answers 500 (in-process)."),
+         "then drops the connection (under uvicorn) or answers 500 (in-process); "
+         "gateway_timeout_rate answers a write 504 at once while the write (latency, then the "
+         "operation) runs to completion in the background, so a prompt retry with the same key "
+         "sees 409 and a later one the replay."),
     (18, "Values: NUMBER and CURRENCY take at most 2 decimals within +/-(2^53-1); DATETIME is read "
          "back as UTC `YYYY-MM-DDTHH:MM:SS.sssZ`; EMAIL is read back as a list; URL without a scheme "
          "gets `https://`; a multi-valued URL reads back as a list, a single one as a string; "
@@ -155,4 +175,15 @@ DECISIONS: list[tuple[int, str]] = [
          "Rate-limit buckets live in memory and start full."),
     (22, "An unknown path or method -> 404 not_found (after auth). Members list is a Search "
          "request, members retrieve a Read. Listing trashed accounts needs accounts:restore."),
+    (23, "The docs-literal mode (`--docs-literal`) serves the documented forms literally: no "
+         "invented headers, errors at the top level ({type, message, code?, param?}), the in-flight "
+         "409 exactly as the idempotency page shows it ({\"type\": \"idempotency_conflict\", "
+         "\"message\": ...}, no code, no param), Retry-After as an HTTP date, and a trashed account "
+         "answers 404 on retrieve. lfsync's recovery, crash and conformance tests run in both modes."),
+    (24, "Limits of the server: a request body above 1 MiB -> 413 payload_too_large (before it is "
+         "parsed); JSON nested deeper than 32 levels -> 400 invalid_type with param `body`."),
+    (25, "The account page (`httpLink`) takes no API key, so it answers only requests from a "
+         "loopback address (others get 403). `lfsync emulator serve` binds loopback by default and "
+         "refuses any other `--host` unless `--allow-remote` is given (then it warns: the fixture's "
+         "keys are well known)."),
 ]

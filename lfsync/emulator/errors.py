@@ -9,12 +9,15 @@ ERROR_TYPE_BY_STATUS = {
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
+    408: "request_timeout",
     409: "conflict",
+    413: "payload_too_large",
     415: "unsupported_media_type",
     422: "unprocessable_content",
     429: "too_many_requests",
     500: "internal_server_error",
     503: "service_unavailable",
+    504: "gateway_timeout",
 }
 
 
@@ -29,6 +32,7 @@ class ApiError(Exception):
         code: str | None = None,
         param: str | None = None,
         headers: dict[str, str] | None = None,
+        literal_body: dict[str, Any] | None = None,
     ):
         super().__init__(message)
         self.status = status
@@ -36,14 +40,23 @@ class ApiError(Exception):
         self.code = code
         self.param = param
         self.headers = headers or {}
+        self.literal_body = literal_body  # the docs' own example of this answer, if they show one
 
-    def envelope(self) -> dict[str, Any]:
+    def details(self) -> dict[str, Any]:
         error: dict[str, Any] = {"type": ERROR_TYPE_BY_STATUS.get(self.status, "error"), "message": self.message}
         if self.code is not None:
             error["code"] = self.code
         if self.param is not None:
             error["param"] = self.param
-        return {"error": error}
+        return error
+
+    def envelope(self) -> dict[str, Any]:
+        """Decision 1: the errors page's form."""
+        return {"error": self.details()}
+
+    def docs_literal_body(self) -> dict[str, Any]:
+        """Decision 23: the docs' example where they show one, else the spec's top-level form."""
+        return dict(self.literal_body) if self.literal_body is not None else self.details()
 
 
 def invalid_type(param: str, message: str) -> ApiError:

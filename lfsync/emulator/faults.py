@@ -15,10 +15,11 @@ class FaultSettings:
     latency_jitter_ms: float = 0
     fail_rate: float = 0
     drop_after_commit_rate: float = 0
+    gateway_timeout_rate: float = 0
     seed: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("fail_rate", "drop_after_commit_rate"):
+        for name in ("fail_rate", "drop_after_commit_rate", "gateway_timeout_rate"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be between 0 and 1")
         if self.latency_ms < 0 or self.latency_jitter_ms < 0:
@@ -49,3 +50,7 @@ class FaultInjector:
 
     def drop_after_commit(self) -> bool:
         return bool(self.settings.drop_after_commit_rate) and self._draw() < self.settings.drop_after_commit_rate
+
+    def gateway_timeout(self) -> bool:
+        """Answer 504 now and let the write finish in the background."""
+        return bool(self.settings.gateway_timeout_rate) and self._draw() < self.settings.gateway_timeout_rate

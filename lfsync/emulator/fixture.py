@@ -96,8 +96,8 @@ def _build_organisation(data: dict[str, Any]) -> Organisation:
         schema.fields[definition.key] = definition
     for key, spec in (accounts.get("customFields") or {}).items():
         schema.fields[key] = _custom_field(str(key), spec)
-    for definition in system_account_relationships():
-        schema.relationships[definition.key] = definition
+    for relationship in system_account_relationships():
+        schema.relationships[relationship.key] = relationship
     for key, spec in (accounts.get("customRelationships") or {}).items():
         schema.relationships[key] = _custom_relationship(str(key), spec)
 

@@ -63,6 +63,7 @@ class IdempotencyCache:
                         "A request with this Idempotency-Key is still in progress; retry later with the same key.",
                         code="idempotency_conflict",
                         param="Idempotency-Key",
+                        literal_body=decisions.DOCS_LITERAL_IN_FLIGHT_BODY,
                     )
             self._store.execute(
                 "DELETE FROM idempotency_keys WHERE claimed_at <= ? OR (org_id = ? AND operation = ? AND key = ?)",

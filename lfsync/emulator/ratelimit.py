@@ -10,8 +10,6 @@ from typing import Callable
 from . import decisions
 from .errors import ApiError
 
-CATEGORIES = ("Write", "Read", "Search")
-
 
 @dataclass(frozen=True)
 class BucketState:

@@ -7,10 +7,9 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from .emulator_helpers import DEV_KEY, client_for
-
 from lfsync.emulator import EmulatorConfig, create_app
 
+from .emulator_helpers import DEV_KEY, client_for
 
 
 @pytest.fixture
@@ -40,14 +39,15 @@ Connect = Callable[..., httpx.AsyncClient]
 
 
 @pytest.fixture
-def connect() -> Iterator[Connect]:
-    """connect(config=None, key=DEV_KEY, **config_fields) -> an AsyncClient on a fresh app."""
+def connect(api_mode: str) -> Iterator[Connect]:
+    """connect(config=None, key=DEV_KEY, **config_fields) -> an AsyncClient on a fresh app in `api_mode`."""
     apps = []
 
     def _connect(config: EmulatorConfig | None = None, *, key: str = DEV_KEY, **fields: object) -> httpx.AsyncClient:
+        fields.setdefault("docs_literal", api_mode == "docs-literal")
         app = create_app(config or EmulatorConfig(**fields))  # type: ignore[arg-type]
         apps.append(app)
-        return client_for(app, key)
+        return client_for(app, key, "docs-literal" if app.state.emulator.config.docs_literal else "default")
 
     yield _connect
     for app in apps:

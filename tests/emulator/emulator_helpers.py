@@ -18,11 +18,43 @@ OTHER_CONTACT = "con_crosalindfranklin0000"
 TRASHED_CONTACT = "con_cformercontact0000000"
 
 
+INVENTED_HEADERS = ("Idempotent-Replayed", "X-Request-Id")
+
+
+def error_details(response: httpx.Response) -> dict[str, Any]:
+    """The error object of an answer, in either documented shape (`check_mode` pins which one)."""
+    body = response.json()
+    return body["error"] if "error" in body else body
+
+
 def error_of(response: httpx.Response) -> tuple[int, str | None, str | None]:
-    """(status, code, param) of an error answer, checking the envelope's shape."""
-    error = response.json()["error"]
+    """(status, code, param) of an error answer."""
+    error = error_details(response)
     assert isinstance(error["type"], str) and isinstance(error["message"], str)
     return response.status_code, error.get("code"), error.get("param")
+
+
+def is_literal(client: httpx.AsyncClient) -> bool:
+    return client.headers.get(MODE_HEADER) == "docs-literal"
+
+
+MODE_HEADER = "X-Test-Api-Mode"  # sent by the test clients only, so checks know the mode; ignored by the app
+
+
+async def check_mode(response: httpx.Response) -> None:
+    """Every answer in the shape of its mode: default wraps errors in `error` and adds invented
+    headers; docs-literal answers errors at the top level and invents nothing (decision 23)."""
+    literal = response.request.headers.get(MODE_HEADER) == "docs-literal"
+    await response.aread()
+    if literal:
+        assert not [name for name in INVENTED_HEADERS if name in response.headers], response.headers
+    else:
+        assert "X-Request-Id" in response.headers
+    if response.status_code >= 400:
+        body = response.json()
+        assert ("error" not in body) if literal else (set(body) == {"error"}), body
+        error = error_details(response)
+        assert isinstance(error["type"], str) and isinstance(error["message"], str)
 
 
 async def create(client: httpx.AsyncClient, name: str = "Acme", **body: Any) -> dict[str, Any]:
@@ -37,9 +69,10 @@ def value(record: dict[str, Any], key: str) -> Any:
     return None if field is None else field["value"]
 
 
-def client_for(app: object, key: str = DEV_KEY) -> httpx.AsyncClient:
+def client_for(app: object, key: str = DEV_KEY, mode: str = "default") -> httpx.AsyncClient:
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
         base_url=IN_PROCESS_BASE_URL,
-        headers={"Authorization": f"Bearer {key}", "Lightfield-Version": API_VERSION},
+        headers={"Authorization": f"Bearer {key}", "Lightfield-Version": API_VERSION, MODE_HEADER: mode},
+        event_hooks={"response": [check_mode]},
     )

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import httpx
+
 from .emulator_helpers import API_VERSION, DEV_KEY
 
 SERVE = [sys.executable, "-c", "from lfsync.emulator.cli import emulator; emulator()", "serve"]
@@ -33,3 +34,14 @@ def test_serve_announces_base_url_and_keys(tmp_path) -> None:
         process.terminate()
         process.wait(timeout=10)
     assert db.exists()
+
+
+def test_serve_refuses_a_non_loopback_host_without_allow_remote() -> None:
+    from click.testing import CliRunner
+
+    from lfsync.emulator.cli import emulator
+
+    result = CliRunner().invoke(emulator, ["serve", "--host", "0.0.0.0", "--port", "0"])
+    assert result.exit_code == 1
+    assert "not a loopback address" in result.output and "--allow-remote" in result.output
+    assert "LIGHTFIELD_BASE_URL" not in result.output  # nothing was bound or announced

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from .emulator_helpers import (
     CONTACT,
     OTHER_CONTACT,

@@ -1,0 +1,49 @@
+"""`lfsync export`: bring an existing organisation under lfsync: write declarations, record state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from lfsync.commands import options
+from lfsync.commands.output import say
+from lfsync.errors import LfsyncError, display_path
+from lfsync.workflow import ExportRequest, export_project
+
+DEFAULT_EXPORT_FILE = "accounts/exported.yaml"
+
+
+@click.command()
+@options.project_dir
+@click.option(
+    "--filter", "filters", multiple=True, metavar="KEY[OP]=VALUE",
+    help="Export only accounts matching this list filter (repeat to AND), e.g. 'tier=enterprise', '$name[startsWith]=Acme'.",
+)
+@click.option(
+    "--file", "file_name", default=DEFAULT_EXPORT_FILE, show_default=True,
+    help="The declaration file to write, relative to the project directory (must not exist).",
+)
+@options.lock_timeout
+def export(directory: Path, filters: tuple[str, ...], file_name: str, lock_timeout: float) -> None:
+    """Write declarations for the organisation's existing accounts and record them in state."""
+    request = ExportRequest(directory, parse_filters(filters), file_name, filters, lock_timeout)
+    result = export_project(request)
+    if result.path is None:
+        say("Nothing to export: every matching account is already managed." if result.matched else "No accounts match.")
+        return
+    say(f"Exported {result.exported} account(s) to {display_path(result.path)} and recorded them in state.")
+    say("Next: `lfsync plan --refresh` should show no changes; commit the file and the state.")
+
+
+def parse_filters(filters: tuple[str, ...]) -> dict[str, str]:
+    """`KEY[OP]=VALUE` -> list query parameters, as the API's list endpoint takes them."""
+    query: dict[str, str] = {}
+    for text in filters:
+        key, equals, value = text.partition("=")
+        if not equals or not key or (("[" in key) != key.endswith("]")):
+            raise LfsyncError(f"--filter {text!r}: expected KEY=VALUE or KEY[OP]=VALUE, e.g. 'tier=enterprise'")
+        if key in query:
+            raise LfsyncError(f"--filter {key} is given twice; combine the conditions in one filter")
+        query[key] = value
+    return query

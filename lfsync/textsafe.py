@@ -1,0 +1,55 @@
+"""Making text from YAML files or the API safe to show on a terminal or in markdown.
+
+Values come from files anyone in a pull request can edit and from records anyone in the
+organisation can edit. Shown raw, a newline or backtick fence breaks out of a code block, a `|`
+splits a table cell, `<details>` opens HTML, and an escape sequence rewrites the reader's
+terminal. Every renderer passes such text through one of these functions.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ANSI/VT escape sequences (CSI, OSC, and two-character escapes), then any remaining control
+# character: C0 (tab and newline included: callers that keep lines split on them first), DEL, C1,
+# and the Unicode line and paragraph separators that some renderers treat as line breaks.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Characters with a meaning inside a line of GitHub-flavoured markdown or HTML (emphasis, code,
+# links, tags, entities, table cells, strike-through, mentions), written as numeric entities:
+# unlike backslash escapes, entities also work inside HTML elements such as <summary>.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]<>|~&@]")
+
+
+def plain(text: object) -> str:
+    """One line without control characters or escape sequences; a line break shows as `\\n`."""
+    value = _ESCAPE_SEQUENCE.sub("", str(text))
+    return _CONTROL.sub(_visible, value)
+
+
+def _visible(match: re.Match) -> str:
+    character = match.group()
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(character, "")
+
+
+def for_terminal(text: object) -> str:
+    """Terminal output: lines kept, everything else that could drive the terminal removed."""
+    return "\n".join(plain(line) for line in str(text).split("\n"))
+
+
+def markdown_text(text: object) -> str:
+    """Text for a markdown paragraph, list item, table cell or HTML element: shown literally."""
+    return _MARKDOWN_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", plain(text))
+
+
+def markdown_code(text: object) -> str:
+    """Inline code that survives tables and HTML blocks (`|` does not split a cell)."""
+    return f"<code>{markdown_text(text)}</code>"
+
+
+def code_block(lines: list[str], language: str = "") -> list[str]:
+    """A fenced block whose fence no line can close: longer than any backtick run inside."""
+    safe = [plain(line) for line in lines]
+    longest = max((len(run) for line in safe for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + language, *safe, fence]

@@ -1,0 +1,32 @@
+"""Reaching a project's organisation directly through the API, as another user or tool would."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+from lfsync.connection import open_client
+from lfsync.project import load_project
+
+
+def create_directly(project: Path, *bodies: dict) -> list[str]:
+    """Create accounts outside lfsync, in order (a later body may refer to an earlier ID); their IDs."""
+
+    async def create() -> list[str]:
+        ids: list[str] = []
+        async with open_client(load_project(project)) as client:
+            for body in bodies:
+                answer = await client.create_account(body, f"test-{uuid.uuid4().hex}")
+                ids.append(answer.body["id"])
+        return ids
+
+    return asyncio.run(create())
+
+
+def all_accounts(project: Path) -> list[dict]:
+    async def fetch() -> list[dict]:
+        async with open_client(load_project(project)) as client:
+            return await client.list_all_accounts()
+
+    return asyncio.run(fetch())

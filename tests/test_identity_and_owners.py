@@ -1,0 +1,89 @@
+"""--adopt on the `identity:` field of lfsync.yaml, and `$owner` given as a member's email."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from org_helpers import all_accounts, create_directly
+
+SETTINGS = "target: local\nidentity: $website\n"
+DECLARED = """
+accounts:
+  acme:
+    fields:
+      $name: Acme (as we call it)
+      $website: [https://acme.example]
+"""
+
+
+def planned(cli, root, *args):
+    result = cli("plan", root, "--adopt", "--format", "json", *args)
+    return result, (json.loads(result.stdout) if result.stdout.startswith("{") else None)
+
+
+def test_no_match_on_the_identity_field_creates(make_project, cli):
+    root = make_project({"a.yaml": DECLARED}, settings=SETTINGS)
+    # same name, other website; a website that merely contains the declared one
+    create_directly(
+        root,
+        {"fields": {"$name": "Acme (as we call it)", "$website": ["https://other.example"]}},
+        {"fields": {"$name": "Acme Org", "$website": ["https://acme.example.org"]}},
+    )
+    result, plan = planned(cli, root)
+    assert result.exit_code == 0 and [c["action"] for c in plan["changes"]] == ["create"]
+
+
+def test_one_match_on_the_identity_field_is_adopted_whatever_its_name(make_project, cli):
+    root = make_project({"a.yaml": DECLARED}, settings=SETTINGS)
+    [existing, _] = create_directly(
+        root,
+        {"fields": {"$name": "ACME Corporation", "$website": ["https://acme.example", "https://acme.example/eu"]}},
+        {"fields": {"$name": "Acme Org", "$website": ["https://acme.example.org"]}},
+    )
+    result, plan = planned(cli, root)
+    assert result.exit_code == 0
+    [change] = plan["changes"]
+    assert (change["action"], change["resource_id"]) == ("adopt", existing)
+    assert cli("apply", root, "--adopt", "--auto-approve").exit_code == 0
+    assert len(all_accounts(root)) == 2
+    assert cli("plan", root, "--refresh", "--detailed-exitcode").exit_code == 0
+
+
+def test_several_matches_on_the_identity_field_are_an_error_naming_them(make_project, cli):
+    root = make_project({"a.yaml": DECLARED}, settings=SETTINGS)
+    ids = create_directly(
+        root,
+        {"fields": {"$name": "Acme One", "$website": ["https://acme.example"]}},
+        {"fields": {"$name": "Acme Two", "$website": ["https://acme.example"]}},
+    )
+    result, plan = planned(cli, root)
+    assert result.exit_code == 1 and plan["changes"] == []
+    [problem] = plan["problems"]
+    assert "2 existing accounts have $website ['https://acme.example']" in problem
+    assert all(account_id in problem for account_id in ids) and "lfsync import account.acme ID" in problem
+
+
+def test_an_account_without_the_identity_field_cannot_be_matched(make_project, cli):
+    root = make_project({"a.yaml": "accounts:\n  b:\n    fields: {$name: B}\n"}, settings=SETTINGS)
+    result, plan = planned(cli, root)
+    assert result.exit_code == 1
+    assert "--adopt matches existing accounts on $website" in plan["problems"][0]
+
+
+@pytest.mark.parametrize("email", ["grace@example.com", "Grace@Example.com"])
+def test_owner_may_be_a_members_email(make_project, cli, email):
+    root = make_project({"a.yaml": f"accounts:\n  a:\n    fields: {{$name: A}}\n    relationships: {{$owner: {email}}}\n"})
+    assert cli("apply", root, "--auto-approve").exit_code == 0
+    [record] = all_accounts(root)
+    assert record["relationships"]["$owner"]["values"] == ["mem_cgracehopper000000000"]
+    assert cli("plan", root, "--refresh", "--detailed-exitcode").exit_code == 0
+
+
+def test_an_unknown_owner_email_is_named_and_nothing_is_sent(make_project, cli):
+    root = make_project({"a.yaml": "accounts:\n  a:\n    fields: {$name: A}\n    relationships: {$owner: nobody@example.com}\n"})
+    result = cli("apply", root, "--auto-approve")
+    assert result.exit_code == 1
+    assert "a.yaml:4:21: relationships.$owner of account.a: 'nobody@example.com' is the email of no member of this organisation" in result.stderr
+    assert all_accounts(root) == []
