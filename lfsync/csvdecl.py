@@ -220,7 +220,7 @@ class _RowParser:
         relationships: dict[str, str | list[str]] = {}
         relationship_locations: dict[str, SourceLocation] = {}
         flags: dict[str, bool] = {}
-        references = []
+        references: list[tuple[str, SourceLocation, str]] = []
         for column, cell in zip(columns, row):
             if column == KEY_COLUMN or cell.text == "":
                 continue
@@ -233,13 +233,14 @@ class _RowParser:
                     flags[column] = flag
             elif column.startswith(RELATIONSHIP_PREFIX):
                 relationship = column[len(RELATIONSHIP_PREFIX):]
-                targets = [self.target(item, cell, relationship) for item in split_list(cell.text)]
-                if any(target is None for target in targets) or not targets:
+                found = [self.target(item, cell, relationship) for item in split_list(cell.text)]
+                targets = [target for target in found if target is not None]
+                if len(targets) != len(found) or not targets:
                     continue
                 for target in targets:
                     if target.startswith("account."):
                         references.append((target, where, relationship))
-                relationships[relationship] = targets[0] if len(targets) == 1 else [str(t) for t in targets]
+                relationships[relationship] = targets[0] if len(targets) == 1 else targets
                 relationship_locations[relationship] = where
             else:
                 fields[column] = CsvCell(cell.text)

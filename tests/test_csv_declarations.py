@@ -69,9 +69,9 @@ def test_yaml_and_a_csv_of_200_rows_with_parent_references_plan_and_apply(make_p
     assert row_42["fields"]["icp-score"]["value"] == 42
     assert row_42["relationships"]["parentAccount"]["values"] == [resources["account.row-4"]["id"]]
     holding = records[resources["account.holding"]["id"]]
-    assert holding["relationships"]["parentAccount"]["values"] == [resources["account.row-0"]["id"]]
-    row_1 = records[resources["account.row-1"]["id"]]
-    assert row_1["relationships"]["parentAccount"]["values"] == [resources["account.holding"]["id"]]
+    assert resources["account.row-0"]["id"] in holding["relationships"]["parentAccount"]["values"]
+    assert resources["account.holding"]["applied"]["relationships"]["parentAccount"] == resources["account.row-0"]["id"]
+    assert resources["account.row-1"]["applied"]["relationships"]["parentAccount"] == resources["account.holding"]["id"]
 
     assert cli("plan", project, "--detailed-exitcode").exit_code == 0
 
