@@ -314,3 +314,47 @@ def typed_cell(text: str, value_type: str, multiple: bool = False) -> object:
             raise ValueError(f'expected a JSON object in the cell, like {{"city": "Lyon"}}, found {text!r}')
         return value
     return str(text)
+
+
+# --- writing (lfsync export --format csv) -------------------------------------------------------
+
+
+def csv_text(rows: list[tuple[str, dict]]) -> str:
+    """A CSV declaration file for (key, declaration body) rows: fields in columns in `$name`-first
+    order, then relationships; every value written as `typed_cell` reads it back."""
+    import csv
+    import io
+
+    field_columns: dict[str, None] = {}
+    relationship_columns: dict[str, None] = {}
+    for _key, body in rows:
+        field_columns.update(dict.fromkeys(body.get("fields", {})))
+        relationship_columns.update(dict.fromkeys(body.get("relationships", {})))
+    fields = sorted(field_columns, key=lambda key: (key != "$name", not key.startswith("$"), key))
+    relationships = sorted(relationship_columns)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([KEY_COLUMN, *fields, *(RELATIONSHIP_PREFIX + key for key in relationships)])
+    for key, body in rows:
+        writer.writerow(
+            [key]
+            + [cell_text(body.get("fields", {}).get(column)) for column in fields]
+            + [cell_text(body.get("relationships", {}).get(column)) for column in relationships]
+        )
+    return out.getvalue()
+
+
+def cell_text(value: object) -> str:
+    import json
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return f"{LIST_SEPARATOR} ".join(
+            str(item).replace("\\", "\\\\").replace(LIST_SEPARATOR, "\\" + LIST_SEPARATOR) for item in value
+        )
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

@@ -14,6 +14,7 @@ from typing import Callable, Mapping, Protocol
 from lfsync.actions import ApplyReport
 from lfsync.applier import DEFAULT_CONCURRENCY, Applier
 from lfsync.connection import api_key_from, open_client
+from lfsync.csvdecl import csv_text
 from lfsync.declarations import Declarations, load_declarations
 from lfsync.definitions_check import check_declarations, unrepresentable_values
 from lfsync.errors import DeclarationError, LfsyncError, display_path
@@ -391,6 +392,7 @@ class ExportRequest:
     file_name: str  # the declaration file to write, relative to the project directory
     filters: tuple[str, ...] = ()  # the --filter options as given, named in the file's header
     lock_timeout: float = 0.0
+    as_csv: bool = False  # write a CSV declaration file instead of YAML
 
 
 @dataclass(frozen=True)
@@ -421,7 +423,11 @@ def export_project(request: ExportRequest) -> ExportResult:
         taken |= {address.split(".", 1)[1] for address in state.resources}
         exported = export_accounts(unmanaged, organisation.definitions, managed, taken)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(export_file_text(exported, _export_header(project, target, request.filters)), encoding="utf-8")
+        if request.as_csv:
+            text = csv_text([(account.key, account.body) for account in exported])
+        else:
+            text = export_file_text(exported, _export_header(project, target, request.filters))
+        target.write_text(text, encoding="utf-8")
         try:
             known = KnownOrganisation(organisation, f"the definitions of {project.target}, read now")
             _record_exported(state, request.directory, exported, {r["id"]: r for r in unmanaged}, known)

@@ -108,3 +108,23 @@ def test_fmt_leaves_csv_files_alone(make_project, cli):
     project = make_project({"accounts.csv": text})
     assert cli("fmt", project).exit_code == 0
     assert (project / "accounts.csv").read_text() == text
+
+
+def test_export_as_csv_writes_a_file_that_replans_clean(make_project, cli):
+    from org_helpers import create_directly
+
+    root = make_project({})
+    [parent] = create_directly(
+        root,
+        {"fields": {"$name": "Nordic; Holding", "$industry": ["Software", "Fintech"], "annualRevenue": 12.5,
+                    "$primaryAddress": {"city": "Oslo", "country": "no"}, "tier": "enterprise"}},
+    )
+    create_directly(root, {"fields": {"$name": "Nordic Retail", "segments": ["plg", "channel"]}, "relationships": {"parentAccount": parent}})
+    result = cli("export", root, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    text = (root / "accounts" / "exported.csv").read_text()
+    header = text.splitlines()[0]
+    assert header.startswith("key,$name,") and "relationships.parentAccount" in header
+    assert "Software; Fintech" in text and "plg; channel" in text and "account.nordic-holding" in text
+    replanned = cli("plan", root, "--refresh", "--detailed-exitcode")
+    assert replanned.exit_code == 0, replanned.output
