@@ -28,6 +28,7 @@ SETTING_TYPES: dict[str, type] = {
     "skip_enrichment": bool,
     "declarations": list,
     "identity": str,
+    "owns_organisation": bool,
 }
 DEFAULT_IDENTITY = "$name"
 
@@ -41,6 +42,8 @@ class Project:
     skip_enrichment: bool
     declaration_globs: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS
     identity: str = DEFAULT_IDENTITY  # the field --adopt matches existing records on
+    # `lfsync reset` trashes live accounts nobody declared only when this is set (off by default)
+    owns_organisation: bool = False
 
     @property
     def is_local(self) -> bool:
@@ -84,6 +87,7 @@ def load_project(directory: Path, env: Mapping[str, str] | None = None, *, setti
         skip_enrichment=settings.get("skip_enrichment", False),
         declaration_globs=tuple(str(glob) for glob in settings.get("declarations", DEFAULT_DECLARATION_GLOBS)),
         identity=settings.get("identity", DEFAULT_IDENTITY),
+        owns_organisation=settings.get("owns_organisation", False),
     )
 
 

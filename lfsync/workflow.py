@@ -133,10 +133,11 @@ async def check_access(client: LightfieldClient, project: Project) -> None:
 
 @dataclass(frozen=True)
 class RemoteView:
-    """What --adopt and --refresh read from the target (None without them)."""
+    """What --adopt, --refresh and reset read from the target (None without them)."""
 
     matches: dict[str, list[str]] | None = None  # address -> IDs of live accounts with its $name
     records: dict[str, RemoteRecord] | None = None  # address -> the managed record as read back
+    unmanaged: dict[str, str] | None = None  # ID -> $name of live accounts state does not know
 
 
 async def read_remote(
@@ -150,7 +151,17 @@ async def read_remote(
         fields_by_key = declared.organisation.organisation.fields if declared.organisation else {}
         with reading_progress("refresh: reading managed accounts") as progress:
             records = await refresh_remote(client, state, fields_by_key, progress)
-    return RemoteView(matches, records)
+    unmanaged = None
+    if options.reset and declared.project.owns_organisation:
+        with reading_progress("reset: reading every live account") as progress:
+            live = await client.list_all("/v1/accounts", on_page=progress, status="active")
+        managed = {resource.id for resource in state.resources.values()}
+        unmanaged = {
+            record["id"]: str((record.get("fields", {}).get("$name") or {}).get("value") or "")
+            for record in live
+            if record["id"] not in managed
+        }
+    return RemoteView(matches, records, unmanaged)
 
 
 async def identity_matches(
@@ -171,13 +182,15 @@ def build_plan(
 ) -> Plan:
     planned = plan_changes(
         PlanInputs(
-            desired=declared.desired,
+            # destroy plans as if nothing were declared, with --prune: every account in state is deleted
+            desired={} if options.destroy else declared.desired,
             resources=state.resources,
             workspace=declared.project.workspace,
-            prune=options.prune,
+            prune=options.prune or options.destroy,
             identity_matches=remote.matches,
             identity_field=declared.project.identity,
             remote=remote.records,
+            unmanaged=remote.unmanaged,
         )
     )
     return Plan(

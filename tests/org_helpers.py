@@ -30,3 +30,13 @@ def all_accounts(project: Path) -> list[dict]:
             return await client.list_all_accounts()
 
     return asyncio.run(fetch())
+
+
+def act_directly(project: Path, act) -> None:
+    """Run `await act(client)` against the project's organisation, as a demo user would."""
+
+    async def run() -> None:
+        async with open_client(load_project(project)) as client:
+            await act(client)
+
+    asyncio.run(run())

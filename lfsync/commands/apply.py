@@ -43,8 +43,6 @@ def apply(
 ) -> int:
     """Make the changes a plan shows: from DIR (planned now) or a saved PLANFILE."""
     saved = load_plan(dir_or_plan) if dir_or_plan.is_file() else None
-    if saved is None and not auto_approve and not is_interactive():
-        raise LfsyncError("apply is not on a terminal and cannot ask for confirmation: pass --auto-approve, or apply a saved plan")
     if saved is not None and (refresh or prune or adopt):
         raise LfsyncError("--refresh, --prune and --adopt belong to `lfsync plan`; a saved plan is applied with the options it was made with")
     request = ApplyRequest(
@@ -55,6 +53,13 @@ def apply(
         lock_timeout=lock_timeout,
         auto_approve=auto_approve,
     )
+    return run_apply(request, "apply")
+
+
+def run_apply(request: ApplyRequest, command: str) -> int:
+    """Apply `request` with this terminal and render its outcome (apply, destroy and reset)."""
+    if request.saved is None and not request.auto_approve and not is_interactive():
+        raise LfsyncError(f"{command} is not on a terminal and cannot ask for confirmation: pass --auto-approve, or apply a saved plan")
     result = apply_project(request, Terminal())
     if result.report is None:
         say("Apply cancelled.")
