@@ -62,8 +62,8 @@ class DeclaredProject:
     organisation: KnownOrganisation | None = None
 
 
-def load_declared(directory: Path) -> DeclaredProject:
-    project = load_project(directory)
+def load_declared(directory: Path, workspace: str | None = None) -> DeclaredProject:
+    project = load_project(directory, workspace=workspace)
     declarations = load_declarations(project.root, state_dir=project.state_dir, patterns=project.declaration_globs)
     problems = unrepresentable_values(declarations)
     if problems:
@@ -89,7 +89,10 @@ def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | No
 
 
 def can_ask_target(project: Project, env: Mapping[str, str] | None = None) -> bool:
-    return project.is_local or bool(api_key_from(os.environ if env is None else env))
+    env = os.environ if env is None else env
+    if project.api_key_env is not None:
+        return project.is_local or bool(env.get(project.api_key_env))
+    return project.is_local or bool(api_key_from(env))
 
 
 async def learn_organisation(client: LightfieldClient, declared: DeclaredProject) -> DeclaredProject:
@@ -230,16 +233,59 @@ def describe_pending(intent: Intent) -> str:
     )
 
 
-def plan_project(directory: Path, options: PlanOptions) -> tuple[DeclaredProject, Plan]:
+def plan_project(directory: Path, options: PlanOptions, workspace: str | None = None) -> tuple[DeclaredProject, Plan]:
     """`lfsync plan`: reads only. Values are checked against the live organisation when the target
     can be asked (its key checked first), else against the committed definitions snapshot."""
-    declared = load_declared(directory)
+    return asyncio.run(_plan(load_declared(directory, workspace), options))
+
+
+async def _plan(declared: DeclaredProject, options: PlanOptions) -> tuple[DeclaredProject, Plan]:
     state = load_state(declared.project)
     if can_ask_target(declared.project) or options.adopt or options.refresh:
-        declared, remote = asyncio.run(_read_for_plan(declared, state, options))
+        declared, remote = await _read_for_plan(declared, state, options)
     else:
         declared, remote = with_checked_values(declared, offline_organisation(declared.project)), RemoteView()
     return declared, build_plan(declared, state, options, remote)
+
+
+# --- many workspaces at once ----------------------------------------------------------------
+
+# per workspace: what its run came to, or the error that ended it (other workspaces go on)
+Outcomes = dict[str, "tuple[DeclaredProject, Plan] | ApplyResult | BaseException"]
+
+
+def selected_workspaces(directory: Path, names: tuple[str, ...], every: bool) -> list[str]:
+    """The workspaces of `workspaces:` that --workspace NAME (repeatable) or --all-workspaces choose."""
+    declared_names = load_project(directory).workspace_names
+    if every and not declared_names:
+        raise LfsyncError("--all-workspaces: lfsync.yaml declares no 'workspaces:'")
+    chosen = list(declared_names) if every else list(dict.fromkeys(names))
+    for name in chosen:
+        load_project(directory, workspace=name)  # an unknown name or a bad target stops the run before anything is read
+    return chosen
+
+
+def plan_workspaces(directory: Path, options: PlanOptions, names: list[str]) -> Outcomes:
+    """`lfsync plan --workspace ...`: every workspace planned concurrently (each its own organisation)."""
+    declared = [load_declared(directory, name) for name in names]
+
+    async def plan_all() -> list:
+        return await asyncio.gather(*(_plan(one, options) for one in declared), return_exceptions=True)
+
+    return dict(zip(names, asyncio.run(plan_all())))
+
+
+def apply_workspaces(request: ApplyRequest, names: list[str], terminal_for: Callable[[str], "ApplyTerminal"]) -> Outcomes:
+    """`lfsync apply --workspace ...`: every workspace applied concurrently, each with its own
+    target, key, rate limit, state and lock; one failing does not stop the others."""
+    declared = [load_declared(request.source, name) for name in names]
+
+    async def apply_all() -> list:
+        return await asyncio.gather(
+            *(_apply(one, request, terminal_for(name)) for name, one in zip(names, declared)), return_exceptions=True
+        )
+
+    return dict(zip(names, asyncio.run(apply_all())))
 
 
 async def _read_for_plan(

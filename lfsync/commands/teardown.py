@@ -10,7 +10,7 @@ from lfsync.applier import DEFAULT_CONCURRENCY
 from lfsync.commands import options
 from lfsync.commands.apply import run_apply
 from lfsync.plan import PlanOptions
-from lfsync.workflow import ApplyRequest
+from lfsync.workflow import ApplyRequest, selected_workspaces
 
 auto_approve = click.option("--auto-approve", is_flag=True, help="Skip the confirmation (needed when not on a terminal).")
 concurrency = click.option(
@@ -23,9 +23,14 @@ concurrency = click.option(
 @auto_approve
 @concurrency
 @options.lock_timeout
-def destroy(directory: Path, auto_approve: bool, concurrency: int, lock_timeout: float) -> int:
+@options.workspaces
+@options.all_workspaces
+def destroy(
+    directory: Path, auto_approve: bool, concurrency: int, lock_timeout: float, workspaces: tuple[str, ...], all_workspaces: bool
+) -> int:
     """Move every account in the workspace's state to the trash (protect: true refuses)."""
-    return run_apply(ApplyRequest(directory, PlanOptions(destroy=True), None, concurrency, lock_timeout, auto_approve), "destroy")
+    request = ApplyRequest(directory, PlanOptions(destroy=True), None, concurrency, lock_timeout, auto_approve)
+    return run_apply(request, "destroy", _chosen(directory, workspaces, all_workspaces))
 
 
 @click.command()
@@ -33,7 +38,16 @@ def destroy(directory: Path, auto_approve: bool, concurrency: int, lock_timeout:
 @auto_approve
 @concurrency
 @options.lock_timeout
-def reset(directory: Path, auto_approve: bool, concurrency: int, lock_timeout: float) -> int:
+@options.workspaces
+@options.all_workspaces
+def reset(
+    directory: Path, auto_approve: bool, concurrency: int, lock_timeout: float, workspaces: tuple[str, ...], all_workspaces: bool
+) -> int:
     """Bring the organisation back to the declarations: repair drift, restore trashed accounts,
     re-create deleted ones; with `owns_organisation: true`, trash accounts nobody declared."""
-    return run_apply(ApplyRequest(directory, PlanOptions(refresh=True, reset=True), None, concurrency, lock_timeout, auto_approve), "reset")
+    request = ApplyRequest(directory, PlanOptions(refresh=True, reset=True), None, concurrency, lock_timeout, auto_approve)
+    return run_apply(request, "reset", _chosen(directory, workspaces, all_workspaces))
+
+
+def _chosen(directory: Path, workspaces: tuple[str, ...], all_workspaces: bool) -> list[str] | None:
+    return selected_workspaces(directory, workspaces, all_workspaces) if workspaces or all_workspaces else None
