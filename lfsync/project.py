@@ -51,6 +51,7 @@ class Project:
     # a workspace of `workspaces:`: the variable holding its key (only ever sent to its own target)
     api_key_env: str | None = None
     workspace_names: tuple[str, ...] = ()  # every workspace `workspaces:` declares
+    from_workspaces: bool = False  # this is one of them (a local one gets a database of its own)
 
     @property
     def is_local(self) -> bool:
@@ -58,7 +59,8 @@ class Project:
 
     @property
     def local_db_path(self) -> Path:
-        return self.root / LOCAL_DIR / "local.db"
+        # Local workspaces of `workspaces:` are separate organisations: one database each.
+        return self.root / LOCAL_DIR / (f"local-{self.workspace}.db" if self.from_workspaces else "local.db")
 
     @property
     def base_url(self) -> str:
@@ -127,6 +129,7 @@ def _workspace_project(root: Path, settings: dict, name: str) -> Project:
         owns_organisation=entry.get("owns_organisation", False),
         api_key_env=entry.get("api_key_env"),
         workspace_names=tuple(workspaces),
+        from_workspaces=True,
     )
 
 

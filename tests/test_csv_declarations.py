@@ -3,9 +3,12 @@ mixed with YAML in one project, planned and applied against the in-process emula
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from lfsync.csvdecl import CsvSyntaxError, read_records, split_list, typed_cell
+from lfsync.project import load_project
 
 YAML_PARENT = """
 accounts:
@@ -128,3 +131,25 @@ def test_export_as_csv_writes_a_file_that_replans_clean(make_project, cli):
     assert "Software; Fintech" in text and "plg; channel" in text and "account.nordic-holding" in text
     replanned = cli("plan", root, "--refresh", "--detailed-exitcode")
     assert replanned.exit_code == 0, replanned.output
+
+
+def test_the_demo_seeding_example_seeds_two_organisations_and_resets_one(repo_root, tmp_path, cli):
+    import shutil
+
+    from org_helpers import create_directly
+
+    example = tmp_path / "examples" / "demo-seeding"
+    shutil.copytree(repo_root / "examples" / "demo-seeding", example, ignore=shutil.ignore_patterns(".lfsync"))
+    applied = cli("apply", example, "--all-workspaces", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert applied.stdout.count("Apply complete! Resources: 12 created, 0 updated, 0 deleted.") == 2
+    for workspace in ("demo-eu", "demo-us"):
+        assert len(json.loads((tmp_path / "state" / f"{workspace}.lfstate.json").read_text())["resources"]) == 12
+
+    eu = load_project(example, workspace="demo-eu")
+    assert eu.owns_organisation and eu.local_db_path != load_project(example, workspace="demo-us").local_db_path
+    create_directly(example, {"fields": {"$name": "Added During The Demo"}}, workspace="demo-eu")
+    reset = cli("reset", example, "--workspace", "demo-eu", "--auto-approve")
+    assert reset.exit_code == 0, reset.output
+    assert "'Added During The Demo' is declared nowhere" in reset.stdout
+
