@@ -63,8 +63,12 @@ class DeclaredProject:
     organisation: KnownOrganisation | None = None
 
 
-def load_declared(directory: Path, workspace: str | None = None) -> DeclaredProject:
+def load_declared(directory: Path, workspace: str | None = None, *, read_files: bool = True) -> DeclaredProject:
+    """`read_files=False` (destroy): the project without its declarations, which destroy ignores,
+    so a teardown never waits on files that no longer parse."""
     project = load_project(directory, workspace=workspace)
+    if not read_files:
+        return DeclaredProject(project, Declarations(accounts={}, files=[], digest=""), {})
     declarations = load_declarations(project.root, state_dir=project.state_dir, patterns=project.declaration_globs)
     problems = unrepresentable_values(declarations)
     if problems:
@@ -294,7 +298,7 @@ def plan_workspaces(directory: Path, options: PlanOptions, names: list[str]) -> 
 def apply_workspaces(request: ApplyRequest, names: list[str], terminal_for: Callable[[str], "ApplyTerminal"]) -> Outcomes:
     """`lfsync apply --workspace ...`: every workspace applied concurrently, each with its own
     target, key, rate limit, state and lock; one failing does not stop the others."""
-    declared = [load_declared(request.source, name) for name in names]
+    declared = [load_declared(request.source, name, read_files=not request.options.destroy) for name in names]
 
     async def apply_all() -> list:
         return await asyncio.gather(
@@ -352,7 +356,7 @@ class ApplyResult:
 def apply_project(request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
     """`lfsync apply`: check access and every value, then under the lock settle interrupted work,
     plan, confirm, execute and write state. Nothing is written before the values are checked."""
-    declared = load_declared(request.source)
+    declared = load_declared(request.source, read_files=not request.options.destroy)
     return asyncio.run(_apply(declared, request, terminal))
 
 

@@ -93,3 +93,12 @@ def test_reset_trashes_undeclared_accounts_where_the_workspace_owns_the_organisa
     names = sorted(r["fields"]["$name"]["value"] for r in server_accounts(project))
     assert names == ["Acme Corp", "Acme Nordics", "Globex"]
     assert cli("reset", project, "--auto-approve").stdout.count("Nothing to change") == 1
+
+
+def test_destroy_does_not_need_the_declarations_to_parse(project, cli, state_of, server_accounts):
+    assert cli("apply", project, "--auto-approve").exit_code == 0
+    (project / "accounts.yaml").write_text("accounts:\n  Bad Key: [\n")
+    assert cli("plan", project).exit_code == 1
+    destroyed = cli("destroy", project, "--auto-approve")
+    assert destroyed.exit_code == 0, destroyed.output
+    assert state_of(project)["resources"] == {} and server_accounts(project) == []
