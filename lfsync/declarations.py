@@ -24,6 +24,7 @@ from lfsync.addresses import (
     is_reference,
     references_in,
 )
+from lfsync.csvdecl import parse_csv_file
 from lfsync.discovery import declarations_digest, find_declaration_files
 from lfsync.errors import DeclarationError, SourceLocation, display_path
 from lfsync.globs import DEFAULT_DECLARATION_GLOBS
@@ -38,6 +39,7 @@ READ_ONLY_RELATIONSHIPS = {"$opportunity", "$task", "$note", "$meeting"}
 TOP_LEVEL_KEY = "accounts"
 ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment", "protect")
 NAME_FIELD = "$name"
+CSV_SUFFIX = ".csv"
 
 Problems = list[tuple[SourceLocation | None, str]]
 
@@ -107,6 +109,9 @@ def load_declarations(
             shown = shown_path(path, project_dir)
             try:
                 contents[path] = read_declaration_bytes(path, shown, project_dir)
+                if path.suffix.lower() == CSV_SUFFIX:
+                    parsed.extend(parse_csv_file(contents[path], shown, problems))
+                    continue
                 loaded = LoadedFile(shown, cache.parse(contents[path], shown))
             except DeclarationError as error:
                 problems.extend(error.problems)
