@@ -9,7 +9,7 @@ import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from lfsync.actions import ApplyReport
 from lfsync.applier import DEFAULT_CONCURRENCY, Applier
@@ -21,6 +21,7 @@ from lfsync.export import ExportedAccount, export_accounts, export_file_text
 from lfsync.globs import selected
 from lfsync.identity import identity_matches as find_identity_matches
 from lfsync.lightfield import (
+    READ_CONCURRENCY,
     ApiError,
     LightfieldClient,
     RetryPolicy,
@@ -147,8 +148,7 @@ async def read_remote(
             matches = await identity_matches(client, declared, state, progress)
     if options.refresh:
         fields_by_key = declared.organisation.organisation.fields if declared.organisation else {}
-        with reading_progress("refresh: reading managed accounts") as progress:
-            records = await refresh_remote(client, state, fields_by_key, progress)
+        records = await refresh_remote(client, state, fields_by_key, reading_progress)
     return RemoteView(matches, records)
 
 
@@ -447,11 +447,12 @@ def _export_path(project: Project, file_name: str) -> Path:
 
 
 async def _read_organisation(project: Project, query: dict[str, str]) -> tuple[list[dict], Organisation]:
+    params: dict[str, Any] = {**query, "status": "active"}
     async with open_client(project) as client:
         await check_access(client, project)
         organisation = await fetch_organisation(client)
         with reading_progress("export: reading accounts") as progress:
-            records = await client.list_all("/v1/accounts", on_page=progress, **query, status="active")
+            records = await client.list_all("/v1/accounts", on_page=progress, window=READ_CONCURRENCY, **params)
     return records, organisation
 
 
@@ -481,6 +482,7 @@ def _record_exported(
             hash=resource_hash(payload, account.address, declared.project.workspace),
             http_link=record.get("httpLink"),
             created_at=record.get("createdAt"),
+            updated_at=record.get("updatedAt"),
             applied=payload,
         )
     state.replace_resources(resources)
@@ -509,6 +511,7 @@ def import_account(directory: Path, address: str, account_id: str, lock_timeout:
             hash="",  # nothing applied yet: the next plan shows every declared value as an update
             http_link=record.get("httpLink"),
             created_at=record.get("createdAt"),
+            updated_at=record.get("updatedAt"),
             applied=empty_payload(),
         )
         state.replace_resources(resources)
