@@ -35,9 +35,18 @@ def _no_colour(stream) -> bool:
 
 
 def print_lines(lines: list[Line], console: Console | None = None) -> None:
+    """Styled lines in one print: a plan of thousands of lines printed one call a line spent
+    seconds in rich (issue 8). Without colour (not a terminal, NO_COLOR) they are written directly."""
     console = console or stdout()
+    if console.no_color or not console.is_terminal:
+        console.file.write("".join(for_terminal(text) + "\n" for text, _ in lines))
+        console.file.flush()
+        return
+    block = Text()
     for text, style in lines:
-        console.print(Text(for_terminal(text), style=style or ""))
+        block.append(for_terminal(text), style=style or "")
+        block.append("\n")
+    console.print(block, end="")
 
 
 def say(text: str = "", style: str | None = None) -> None:
