@@ -92,9 +92,11 @@ def can_ask_target(project: Project, env: Mapping[str, str] | None = None) -> bo
     return project.is_local or bool(api_key_from(os.environ if env is None else env))
 
 
-async def learn_organisation(client: LightfieldClient, declared: DeclaredProject) -> DeclaredProject:
+async def learn_organisation(
+    client: LightfieldClient, declared: DeclaredProject, organisation: Organisation | None = None
+) -> DeclaredProject:
     """Read the live definitions and members (once per run), keep them under .lfsync/, check values."""
-    organisation = await fetch_organisation(client)
+    organisation = organisation or await fetch_organisation(client)
     remember(declared.project, organisation)
     return with_checked_values(declared, KnownOrganisation(organisation, f"the definitions of {declared.project.target}, read now"))
 
@@ -115,6 +117,20 @@ def desired_accounts(declarations: Declarations, project: Project) -> dict[str, 
 
 
 # --- reading the target -------------------------------------------------------------------
+
+
+async def checked_and_learned(client: LightfieldClient, declared: DeclaredProject) -> DeclaredProject:
+    """check_access, then learn_organisation, with the organisation read while access is checked
+    (a round trip saved per run); a refused key or an unreachable API is reported as such."""
+    fetching = asyncio.ensure_future(fetch_organisation(client))
+    try:
+        await check_access(client, declared.project)
+    except BaseException:
+        fetching.cancel()
+        await asyncio.gather(fetching, return_exceptions=True)
+        raise
+    return await learn_organisation(client, declared, await fetching)
+
 
 PREFLIGHT_RETRY = RetryPolicy(attempts=3, base_delay=0.5)
 
@@ -232,8 +248,7 @@ async def _read_for_plan(
     declared: DeclaredProject, state: State, options: PlanOptions
 ) -> tuple[DeclaredProject, RemoteView]:
     async with open_client(declared.project) as client:
-        await check_access(client, declared.project)
-        declared = await learn_organisation(client, declared)
+        declared = await checked_and_learned(client, declared)
         return declared, await read_remote(client, declared, state, options)
 
 
@@ -282,8 +297,7 @@ def apply_project(request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult
 
 async def _apply(declared: DeclaredProject, request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
     async with open_client(declared.project, concurrency=request.concurrency) as client:
-        await check_access(client, declared.project)
-        declared = await learn_organisation(client, declared)
+        declared = await checked_and_learned(client, declared)
         _check_snapshot_current(declared)
         if request.saved is not None:
             _check_same_organisation(request.saved, declared)
@@ -543,8 +557,7 @@ def validate_project(directory: Path, *, offline: bool, env: Mapping[str, str] |
 
 async def _learn(declared: DeclaredProject) -> DeclaredProject:
     async with open_client(declared.project) as client:
-        await check_access(client, declared.project)
-        return await learn_organisation(client, declared)
+        return await checked_and_learned(client, declared)
 
 
 def pull_definitions(directory: Path) -> tuple[Path, Organisation]:
