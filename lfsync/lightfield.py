@@ -190,7 +190,7 @@ class LightfieldClient:
         total)`, called after each page).
 
         With `window` > 1, up to that many pages are in flight at once (the pacer keeps them under
-        the search rate): after the first page, pages up to its `totalCount` are asked ahead, and
+        the search rate): after the first page, pages up to its `totalCount` are asked ahead (the page at it too: the expected short one), and
         past it one at a time until a short page ends the list."""
         pages: dict[int, list[dict]] = {}
         in_flight: dict[asyncio.Task, int] = {}
@@ -205,7 +205,7 @@ class LightfieldClient:
                 return False
             if not pages:  # the first page alone: its totalCount says how far to ask ahead
                 return not in_flight
-            return next_offset < estimate or not in_flight
+            return next_offset <= estimate or not in_flight
 
         try:
             while True:
