@@ -77,21 +77,24 @@ async def list_accounts(client: LightfieldClient, on_page: ReadCallback | None =
                 on_page(sum(r for r, _ in counts.values()), sum(t for _, t in counts.values()))
         return seen
 
-    async def trashed() -> dict[str, dict] | None:
-        try:
-            records = await client.list_all(
-                "/v1/accounts", on_page=progress("trashed"), window=READ_CONCURRENCY, status="trashed"
-            )
-        except ApiError as error:
-            if error.status == 403:  # listing the trash needs accounts:restore; without it, trash looks present
-                return None
-            raise
-        return _by_id(records)
-
-    active, in_trash = await asyncio.gather(
-        client.list_all("/v1/accounts", on_page=progress("active"), window=READ_CONCURRENCY, status="active"), trashed()
+    active, trashed = await asyncio.gather(
+        client.list_all("/v1/accounts", on_page=progress("active"), window=READ_CONCURRENCY, status="active"),
+        trashed_records(client, on_page=progress("trashed"), window=READ_CONCURRENCY),
     )
-    return Listed(_by_id(active), in_trash or {})
+    return Listed(_by_id(active), trashed)
+
+
+async def trashed_records(
+    client: LightfieldClient, on_page: ReadCallback | None = None, window: int = 1
+) -> dict[str, dict]:
+    """ID -> record of every account in the trash (the list is the one place a trashed record is
+    sure to show: retrieve may answer it with 404)."""
+    try:
+        return _by_id(await client.list_all("/v1/accounts", on_page=on_page, window=window, status="trashed"))
+    except ApiError as error:
+        if error.status == 403:  # listing the trash needs accounts:restore; without it, trash looks present
+            return {}
+        raise
 
 
 def _by_id(records: list[dict]) -> dict[str, dict]:
