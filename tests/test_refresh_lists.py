@@ -9,6 +9,7 @@ so they must be retrieved fresh, not reported as drift."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,14 +20,23 @@ import pytest
 
 from lfsync.applier import Applier
 from lfsync.emulator import EmulatorConfig, create_app
-from lfsync.emulator.testing import serve_in_thread
+from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
 from lfsync.lightfield import LightfieldClient
 from lfsync.plan import RemoteRecord
 from lfsync.refresh import refresh_remote, retrieve_each
 from lfsync.state import State, locked_state
 from lfsync.workflow import build_plan, learn_organisation, load_declared
 
-from conftest import DOCS_LITERAL, ShiftableClock
+
+class ShiftableClock:
+    """The wall clock moved by `offset` seconds: an emulator that lives in the past, then now."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
 
 ACCOUNTS = 30  # more than one list page
 HOUR = 3600.0
