@@ -190,8 +190,9 @@ class LightfieldClient:
         total)`, called after each page).
 
         With `window` > 1, up to that many pages are in flight at once (the pacer keeps them under
-        the search rate): after the first page, pages up to its `totalCount` are asked ahead (the page at it too: the expected short one), and
-        past it one at a time until a short page ends the list."""
+        the search rate): after the first page, pages up to its `totalCount` are asked ahead (the
+        page at it too: the expected short one), and past it one at a time until a short page ends
+        the list."""
         pages: dict[int, list[dict]] = {}
         in_flight: dict[asyncio.Task, int] = {}
         end: int | None = None  # offset of the first short page
