@@ -17,6 +17,8 @@ from lfsync.errors import EXIT_OK, LfsyncError, describe_failure
 # tests/test_cli.py checks each summary against the command's own docstring.
 LAZY_COMMANDS = {
     "apply": ("lfsync.commands.apply", "apply", "Make the changes a plan shows: from DIR (planned now) or a saved PLANFILE."),
+    "destroy": ("lfsync.commands.teardown", "destroy",
+                "Move every account in the workspace's state to the trash (protect: true refuses)."),
     "definitions": ("lfsync.commands.definitions", "definitions",
                     "The organisation's field and relationship definitions, as plan checks values against them."),
     "emulator": ("lfsync.emulator.cli", "emulator", "The local Lightfield API emulator."),
@@ -29,6 +31,8 @@ LAZY_COMMANDS = {
     "init": ("lfsync.commands.init", "init",
              "Create lfsync.yaml, an example declaration, the JSON Schema editors use and .gitignore lines."),
     "plan": ("lfsync.commands.plan", "plan", "Show the changes apply would make (nothing is sent but reads)."),
+    "reset": ("lfsync.commands.teardown", "reset",
+              "Bring the organisation back to the declarations: repair drift, restore trashed accounts, re-create deleted ones; with `owns_organisation: true`, trash accounts nobody declared."),
     "schema": ("lfsync.commands.schema", "schema", "Print the JSON Schema of declaration files (e.g. for yaml-language-server)."),
     "state": ("lfsync.commands.state", "state", "Inspect and edit the state file (the accounts themselves are never touched)."),
     "validate": ("lfsync.commands.validate", "validate", "Check the declarations without changing anything."),
