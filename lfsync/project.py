@@ -18,6 +18,8 @@ SCHEMA_FILE = "lfsync.schema.json"  # the JSON Schema `lfsync init` writes for e
 DEFAULT_STATE_DIR = "state"
 LOCAL_TARGET = "local"
 LOCAL_DIR = ".lfsync"
+LOCAL_BACKEND = "local"
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 LOCAL_SERVE_URL = "http://127.0.0.1:8787"
 WORKSPACE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LOOPBACK_HOSTS = ("localhost", "::1")
@@ -28,6 +30,7 @@ SETTING_TYPES: dict[str, type] = {
     "skip_enrichment": bool,
     "declarations": list,
     "identity": str,
+    "backend": str,
 }
 DEFAULT_IDENTITY = "$name"
 
@@ -41,6 +44,7 @@ class Project:
     skip_enrichment: bool
     declaration_globs: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS
     identity: str = DEFAULT_IDENTITY  # the field --adopt matches existing records on
+    backend: str = LOCAL_BACKEND  # where state lives: local files, or a PostgreSQL URL (backend.py)
 
     @property
     def is_local(self) -> bool:
@@ -76,6 +80,8 @@ def load_project(directory: Path, env: Mapping[str, str] | None = None, *, setti
         )
     if target != LOCAL_TARGET:
         check_target_url(target)
+    backend = env.get("LFSYNC_BACKEND") or settings.get("backend", LOCAL_BACKEND)
+    check_backend(backend, from_settings=not env.get("LFSYNC_BACKEND"))
     return Project(
         root=root,
         target=target,
@@ -84,7 +90,43 @@ def load_project(directory: Path, env: Mapping[str, str] | None = None, *, setti
         skip_enrichment=settings.get("skip_enrichment", False),
         declaration_globs=tuple(str(glob) for glob in settings.get("declarations", DEFAULT_DECLARATION_GLOBS)),
         identity=settings.get("identity", DEFAULT_IDENTITY),
+        backend=backend,
     )
+
+
+def check_backend(backend: str, *, from_settings: bool) -> None:
+    """'local' or a postgresql:// URL. A password belongs in PGPASSWORD or ~/.pgpass, or in a URL given
+    through LFSYNC_BACKEND only: lfsync.yaml is committed."""
+    if backend == LOCAL_BACKEND:
+        return
+    try:
+        url = urlsplit(backend)
+        _ = url.port
+    except ValueError:
+        raise LfsyncError("backend is not a valid URL: use 'local' or postgresql://host[:port]/database") from None
+    if url.scheme not in POSTGRES_SCHEMES:
+        raise LfsyncError(
+            f"backend must be 'local' or a PostgreSQL URL (postgresql://host[:port]/database), not {redact_url(backend)!r}"
+        )
+    if from_settings and url.password is not None:
+        raise LfsyncError(
+            "the backend URL in lfsync.yaml contains a password: remove it and give it through PGPASSWORD or "
+            "~/.pgpass (or pass the whole URL in LFSYNC_BACKEND)"
+        )
+
+
+def redact_url(url: str) -> str:
+    """`url` with any password replaced by ***, for messages."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return re.sub(r"//[^@/]*@", "//***@", url)
+    if password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[1]
+    return parts._replace(netloc=f"{user}:***@{host}").geturl()
 
 
 def check_target_url(target: str) -> None:
