@@ -26,6 +26,52 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _no_backend_from_the_shell(monkeypatch):
+    """State is local unless a test asks for the `backend` fixture's PostgreSQL."""
+    monkeypatch.delenv("LFSYNC_BACKEND", raising=False)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the session (pgserver); the tests that need it skip, saying why,
+    only when it cannot start here."""
+    import shutil
+    import tempfile
+
+    # Not under pytest's private tmp folder: as root, pgserver runs the server as another user.
+    folder = Path(tempfile.mkdtemp(prefix="lfsync-pg-"))
+    try:
+        from pg import PostgresForTests
+
+        server = PostgresForTests(folder)
+    except Exception as error:  # noqa: BLE001 - any failure to start is a reason to skip, shown
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.skip(f"PostgreSQL (pgserver) cannot start here: {type(error).__name__}: {error}")
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres, monkeypatch) -> str:
+    """A fresh database as the state backend (LFSYNC_BACKEND, which subprocesses inherit too)."""
+    url = postgres.new_database()
+    monkeypatch.setenv("LFSYNC_BACKEND", url)
+    return url
+
+
+BACKENDS = ("local", "postgres")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """Where state lives: local files, or a fresh PostgreSQL database. Tests that take it run on both."""
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_url")
+    return request.param
+
+
 DOCS_LITERAL = "docs-literal"
 API_MODES = ("default", DOCS_LITERAL)
 

@@ -16,7 +16,7 @@ LOCAL_KEY = "sk_lf_local_dev"
 
 
 def lfsync_env(base_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIGHTFIELD_", "LFSYNC_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIGHTFIELD_", "LFSYNC_")) or k == "LFSYNC_BACKEND"}
     return {**env, "LIGHTFIELD_BASE_URL": base_url, "LIGHTFIELD_API_KEY": LOCAL_KEY, "NO_COLOR": "1"}
 
 

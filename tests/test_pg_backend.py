@@ -1,0 +1,109 @@
+"""The PostgreSQL backend against a real server (pgserver): state, journal, lock, schema, secrets."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from lfsync.filelock import LockHeld
+from lfsync.project import load_project
+from lfsync.records import CreateIntent, ResourceState
+from lfsync.state import load_state, locked_state
+
+from pg import sql
+
+
+def create(address: str) -> CreateIntent:
+    return CreateIntent(address=address, idempotency_key=f"k-{address}", request={}, hash="h", applied={})
+
+
+def resource_state(account_id: str) -> ResourceState:
+    return ResourceState(id=account_id, hash="h", applied={})
+
+
+@pytest.fixture
+def ws(make_project, postgres_url):
+    return load_project(make_project({}, settings="workspace: w1\n"))
+
+
+def test_state_lives_in_the_database_journal_first_then_compacted(ws, postgres_url):
+    with locked_state(ws, "test") as state:
+        lineage = state.lineage
+        state.finish(state.begin(create("account.a")), resource_state("acc_1"))
+        state.begin(create("account.b"))  # sent, never answered
+        rows = sql(postgres_url, "select kind from lfsync_journal where workspace = 'w1' order by entry_id")
+        assert [kind for (kind,) in rows] == ["intent", "outcome", "intent"]  # committed before anything else
+    reloaded = load_state(ws)
+    assert reloaded.lineage == lineage and reloaded.existed
+    assert reloaded.resources["account.a"].id == "acc_1"
+    assert [i.address for i in reloaded.pending.values()] == ["account.b"]
+    with locked_state(ws, "test") as state:
+        state.compact()
+    assert sql(postgres_url, "select kind from lfsync_journal where workspace = 'w1'") == [("intent",)]
+    assert sql(postgres_url, "select lineage, serial from lfsync_state where workspace = 'w1'") == [(lineage, 1)]
+    assert not (ws.state_dir / "w1.lfstate.json").exists()  # nothing written locally
+
+
+def test_the_tables_are_versioned_and_a_newer_schema_is_refused(ws, postgres_url):
+    load_state(ws)
+    assert sql(postgres_url, "select version from lfsync_schema_version") == [(1,)]
+    sql(postgres_url, "insert into lfsync_schema_version values (99)")
+    with pytest.raises(Exception, match="schema version 99, newer than this lfsync's"):
+        load_state(ws)
+
+
+def test_a_second_runner_is_refused_naming_the_holder(ws):
+    with locked_state(ws, "apply"):
+        with pytest.raises(LockHeld, match=r"state is locked by pid \d+ on .* \(apply\) since"):
+            with locked_state(ws, "state rm", lock_timeout=0.3):
+                pass
+    with locked_state(ws, "state rm"):  # released with the first
+        pass
+
+
+HOLD = """
+import sys
+from pathlib import Path
+from lfsync.project import load_project
+from lfsync.state import locked_state
+with locked_state(load_project(Path(sys.argv[1])), "apply") as state:
+    print("locked", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_killed_holder_releases_the_lock(ws):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(ws.root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline() == "locked\n"  # it holds the lock now
+        with pytest.raises(LockHeld, match=f"pid {holder.pid} on"):
+            with locked_state(ws, "apply"):
+                pass
+        holder.kill()
+        holder.wait()
+        with locked_state(ws, "apply", lock_timeout=30):  # its session ends with it, and the lock
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_password_is_never_shown(make_project, postgres, monkeypatch):
+    url = postgres.new_database().replace("postgres:@", "postgres:s3cret-pw@").replace("/lfsync_test_", "/missing_")
+    monkeypatch.setenv("LFSYNC_BACKEND", url)
+    project = load_project(make_project({}))
+    with pytest.raises(Exception) as failure:
+        load_state(project)
+    assert "s3cret-pw" not in str(failure.value)
+    assert "***" in str(failure.value)
+
+
+def test_a_password_in_lfsync_yaml_is_refused(make_project):
+    root = make_project({}, settings="backend: postgresql://me:pw@db.example/lfsync\n")
+    with pytest.raises(Exception, match="contains a password") as failure:
+        load_project(root)
+    assert "pw@" not in str(failure.value)
