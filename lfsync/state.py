@@ -175,3 +175,37 @@ def _check_matches(snapshot: StateSnapshot, project: Project, where: str) -> Non
             f"{where} records accounts of target {snapshot.target!r}, but this run targets "
             f"{project.target!r}. Use another workspace (LFSYNC_WORKSPACE) for a different organisation."
         )
+
+
+def copy_state(project: Project, source: StateStore, destination: StateStore, command: str, lock_timeout: float) -> State:
+    """Copy the workspace's state from `source` to `destination` (`state push` / `state pull`), both
+    locked. Refuses a source with unsettled intents, and a destination of another lineage or a newer
+    serial: those would lose accounts from state."""
+    with source.lock(command, lock_timeout), destination.lock(command, lock_timeout):
+        try:
+            copied = load_state(project, source)
+            present = load_state(project, destination)
+            if not copied.existed:
+                raise LfsyncError(f"{source.where} holds no state for workspace {project.workspace!r}; nothing to copy")
+            for state, where in ((copied, source.where), (present, destination.where)):
+                if state.pending:
+                    raise LfsyncError(
+                        f"{where} has {len(state.pending)} unsettled operation(s) from an interrupted apply; "
+                        "run `lfsync apply` against it first"
+                    )
+            if present.existed and present.lineage != copied.lineage:
+                raise LfsyncError(
+                    f"{destination.where} holds state of another lineage ({present.lineage}, serial {present.serial}) "
+                    f"than {source.where} ({copied.lineage}); it would be overwritten. Remove one of them first if "
+                    "that is what you mean"
+                )
+            if present.existed and present.serial > copied.serial:
+                raise LfsyncError(
+                    f"{destination.where} is newer (serial {present.serial}) than {source.where} "
+                    f"(serial {copied.serial}); copy it the other way"
+                )
+            destination.compact(copied.snapshot, [], [])
+            return copied
+        finally:
+            source.close()
+            destination.close()

@@ -42,9 +42,13 @@ def postgres():
     # Not under pytest's private tmp folder: as root, pgserver runs the server as another user.
     folder = Path(tempfile.mkdtemp(prefix="lfsync-pg-"))
     try:
-        from pg import PostgresForTests
+        import warnings
 
-        server = PostgresForTests(folder)
+        with warnings.catch_warnings():  # platformdirs: no XDG_RUNTIME_DIR in CI, /tmp is used
+            warnings.simplefilter("ignore")
+            from pg import PostgresForTests
+
+            server = PostgresForTests(folder)
     except Exception as error:  # noqa: BLE001 - any failure to start is a reason to skip, shown
         shutil.rmtree(folder, ignore_errors=True)
         pytest.skip(f"PostgreSQL (pgserver) cannot start here: {type(error).__name__}: {error}")
@@ -188,6 +192,12 @@ def state_of():
     """The state file of a project's workspace, as JSON."""
 
     def read(project: Path, workspace: str = "default") -> dict:
+        if os.environ.get("LFSYNC_BACKEND"):  # the `backend` fixture's database: snapshot + journal
+            from lfsync.project import load_project
+            from lfsync.state import load_state
+
+            shared = load_project(project, env={**os.environ, "LFSYNC_WORKSPACE": workspace})
+            return load_state(shared).snapshot.model_dump(mode="json")
         return json.loads((project / "state" / f"{workspace}.lfstate.json").read_text())
 
     return read

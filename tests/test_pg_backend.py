@@ -107,3 +107,38 @@ def test_a_password_in_lfsync_yaml_is_refused(make_project):
     with pytest.raises(Exception, match="contains a password") as failure:
         load_project(root)
     assert "pw@" not in str(failure.value)
+
+
+def test_push_then_pull_moves_state_and_refuses_to_overwrite_newer(ws, cli, postgres_url, monkeypatch):
+    monkeypatch.delenv("LFSYNC_BACKEND")
+    with locked_state(load_project(ws.root), "test") as local:  # local state, serial 1
+        local.finish(local.begin(create("account.a")), resource_state("acc_1"))
+        local.compact()
+    monkeypatch.setenv("LFSYNC_BACKEND", postgres_url)
+    assert cli("state", "pull", "--dir", ws.root).exit_code == 1  # nothing in the database yet
+    pushed = cli("state", "push", "--dir", ws.root)
+    assert pushed.exit_code == 0, pushed.output
+    assert "Pushed 1 resource(s) (serial 1)" in pushed.output
+    assert load_state(ws).resources["account.a"].id == "acc_1"
+    with locked_state(ws, "test") as shared:  # the database moves on: serial 2
+        shared.finish(shared.begin(create("account.b")), resource_state("acc_2"))
+        shared.compact()
+    refused = cli("state", "push", "--dir", ws.root)
+    assert refused.exit_code == 1 and "is newer (serial 2)" in refused.output
+    pulled = cli("state", "pull", "--dir", ws.root)
+    assert pulled.exit_code == 0, pulled.output
+    monkeypatch.delenv("LFSYNC_BACKEND")
+    assert sorted(load_state(load_project(ws.root)).resources) == ["account.a", "account.b"]
+
+
+def test_push_refuses_another_lineage(ws, cli, postgres_url, monkeypatch):
+    with locked_state(ws, "test") as shared:
+        shared.finish(shared.begin(create("account.a")), resource_state("acc_1"))
+        shared.compact()
+    monkeypatch.delenv("LFSYNC_BACKEND")
+    with locked_state(load_project(ws.root), "test"):  # a fresh local lineage
+        pass
+    monkeypatch.setenv("LFSYNC_BACKEND", postgres_url)
+    refused = cli("state", "push", "--dir", ws.root)
+    assert refused.exit_code == 1 and "another lineage" in refused.output
+    assert load_state(ws).resources["account.a"].id == "acc_1"
