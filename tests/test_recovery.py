@@ -1,7 +1,8 @@
 """Interrupted applies: intents journalled but never answered are settled first, never duplicated.
 
 Every test runs against the emulator in both API modes (`api_mode`): its own choices, and only the
-forms Lightfield's docs show (no replay header, top-level errors, the docs' 409 body).
+forms Lightfield's docs show (no replay header, top-level errors, the docs' 409 body); and with state
+in both backends (`backend`): local files, and a real PostgreSQL.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from lfsync.workflow import build_plan, load_declared
 
 from conftest import DOCS_LITERAL
 
+pytestmark = pytest.mark.usefixtures("backend")
+
 FAST_RETRY = RetryPolicy(attempts=12, base_delay=0.001, max_delay=0.01)
 
 
@@ -41,6 +44,16 @@ def journal_create(project, address: str, *, at: str | None = None):
 
 
 def _rewrite_intent_time(project, seq: int, at: str) -> None:
+    if project.backend != "local":
+        from pg import sql
+
+        sql(
+            project.backend,
+            "update lfsync_journal set body = jsonb_set(body, '{at}', to_jsonb(%s::text)) "
+            "where kind = 'intent' and (body->>'seq')::int = %s",
+            (at, seq),
+        )
+        return
     from lfsync.state import StatePaths
 
     path = StatePaths(project).journal
