@@ -2,12 +2,13 @@
 
 CI runs short variants, against the emulator in both API modes (its own choices, and only the
 forms Lightfield's docs show: no replay header, top-level errors, the docs' 409 body);
-`pytest --run-slow -m slow` runs the long ones.
+`pytest --run-slow -m slow` runs the long ones. Every short variant runs with state in both backends
+(`backend`: local files, a real PostgreSQL); test_shared_state.py races runners on one database.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import random
 import signal
 from pathlib import Path
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from lfsync.emulator.testing import served_emulator
+from lfsync.project import load_project
+from lfsync.state import load_state
 
 from conftest import DOCS_LITERAL
 from served import account_count, all_accounts, numbered_accounts, start_apply, wait_until
@@ -32,12 +35,15 @@ def assert_exactly_once(project: Path, base_url: str) -> None:
     names = [r["fields"]["$name"]["value"] for r in records]
     assert len(names) == len(set(names)), f"duplicates: {len(names) - len(set(names))}"
     assert sorted(names) == sorted(f"Crash Test {i:04d}" for i in range(ACCOUNTS))
-    state = json.loads((project / "state" / "default.lfstate.json").read_text())
+    # From the backend LFSYNC_BACKEND names, if any.
+    state = load_state(load_project(project, env={**os.environ, "LIGHTFIELD_BASE_URL": base_url}))
     by_name = {r["fields"]["$name"]["value"]: r["id"] for r in records}
-    assert len(state["resources"]) == ACCOUNTS
-    for address, resource in state["resources"].items():
-        assert by_name[f"Crash Test {address.split('-')[1]}"] == resource["id"], address
-    assert not (project / "state" / "default.journal.jsonl").exists()
+    assert len(state.resources) == ACCOUNTS
+    for address, resource in state.resources.items():
+        assert by_name[f"Crash Test {address.split('-')[1]}"] == resource.id, address
+    assert not state.pending
+    local_journal = project / "state" / "default.journal.jsonl"
+    assert not local_journal.exists()
 
 
 def interrupt_repeatedly(project: Path, base_url: str, kills: int, sig: int, seed: int) -> list[str]:
@@ -86,15 +92,15 @@ def run_kill_test(make_project, tmp_path, sig, kills, seed, write_rate, api_mode
         assert_exactly_once(project, url)
 
 
-def test_sigkill_at_random_moments(make_project, tmp_path, api_mode):
+def test_sigkill_at_random_moments(make_project, tmp_path, api_mode, backend):
     run_kill_test(make_project, tmp_path, signal.SIGKILL, kills=6, seed=11, write_rate=150, api_mode=api_mode)
 
 
-def test_sigint_at_random_moments(make_project, tmp_path, api_mode):
+def test_sigint_at_random_moments(make_project, tmp_path, api_mode, backend):
     run_kill_test(make_project, tmp_path, signal.SIGINT, kills=4, seed=12, write_rate=150, api_mode=api_mode)
 
 
-def test_two_racing_applies_wait_for_each_other(make_project, tmp_path, api_mode):
+def test_two_racing_applies_wait_for_each_other(make_project, tmp_path, api_mode, backend):
     project = crash_project(make_project)
     flags = (*FAULTS, *mode_flags(api_mode), "--write-rate", "150", "--seed", "13")
     with served_emulator(tmp_path / "emulator.db", *flags) as url:
