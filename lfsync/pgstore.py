@@ -175,9 +175,7 @@ class PostgresStore:
         connection = self._open(command)
         deadline = time.monotonic() + timeout
         try:
-            while not connection.execute(
-                "select pg_try_advisory_lock(%s, hashtext(%s))", (LOCK_CLASS, self.workspace)
-            ).fetchone()[0]:
+            while not _value(connection, "select pg_try_advisory_lock(%s, hashtext(%s))", (LOCK_CLASS, self.workspace)):
                 if time.monotonic() >= deadline:
                     raise LockHeld(
                         f"state is locked by {describe_holder(self._holder())} ({self.where}); waited {timeout:g}s "
@@ -217,6 +215,14 @@ class PostgresStore:
     def holder(self) -> dict | None:
         """Who holds the workspace's lock now (a live session), for force-unlock."""
         return self._holder()
+
+    def end_holder_session(self, holder: dict) -> None:
+        """force-unlock: end the holder's database session, which releases its lock (and stops its
+        writes: it cannot journal without its session). Needs the holder's role or pg_signal_backend."""
+        self._run(
+            "end the lock holder's session",
+            lambda c: c.execute("select pg_terminate_backend(%s)", (holder["backend_pid"],)),
+        )
 
     def _holder(self) -> dict | None:
         row = self._run(
@@ -284,7 +290,7 @@ def _migrate(connection: psycopg.Connection) -> None:
     with connection.transaction():
         connection.execute("select pg_advisory_xact_lock(%s, %s)", MIGRATION_LOCK)
         connection.execute("create table if not exists lfsync_schema_version (version integer not null)")
-        current = connection.execute("select max(version) from lfsync_schema_version").fetchone()[0] or 0
+        current = _value(connection, "select max(version) from lfsync_schema_version") or 0
         if current > SCHEMA_VERSION:
             raise LfsyncError(
                 f"the state database has lfsync schema version {current}, newer than this lfsync's "
@@ -294,6 +300,13 @@ def _migrate(connection: psycopg.Connection) -> None:
             for statement in MIGRATIONS[version]:
                 connection.execute(statement)
             connection.execute("insert into lfsync_schema_version (version) values (%s)", (version,))
+
+
+def _value(connection: psycopg.Connection, query: str, params: tuple = ()) -> Any:
+    """The single value a one-row query returns."""
+    row = connection.execute(query, params).fetchone()
+    assert row is not None
+    return row[0]
 
 
 def _first_error(error: ValidationError) -> str:

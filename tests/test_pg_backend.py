@@ -142,3 +142,27 @@ def test_push_refuses_another_lineage(ws, cli, postgres_url, monkeypatch):
     refused = cli("state", "push", "--dir", ws.root)
     assert refused.exit_code == 1 and "another lineage" in refused.output
     assert load_state(ws).resources["account.a"].id == "acc_1"
+
+
+def test_force_unlock_ends_the_holders_session(ws, cli):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(ws.root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        unlocked = cli("force-unlock", ws.root, "--force")
+        assert unlocked.exit_code == 0, unlocked.output
+        assert f"ended the database session of pid {holder.pid}" in unlocked.output
+        with locked_state(ws, "apply", lock_timeout=30):
+            pass
+        assert cli("force-unlock", ws.root, "--force").output.startswith("The state is not locked")
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_without_psycopg_the_message_names_the_extra(make_project, monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # what an install without lfsync[postgres] sees
+    monkeypatch.setenv("LFSYNC_BACKEND", "postgresql://db.example/lfsync")
+    with pytest.raises(Exception, match=r"pip install 'lfsync\[postgres\]'"):
+        load_state(load_project(make_project({})))

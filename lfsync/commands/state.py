@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from lfsync.addresses import is_reference
+from lfsync.backend import open_store
 from lfsync.commands import options
 from lfsync.commands.output import say, stdout
 from lfsync.errors import LfsyncError
-from lfsync.backend import open_store
 from lfsync.localstore import LocalStore
 from lfsync.project import LOCAL_BACKEND, Project, load_project
 from lfsync.records import ResourceState
