@@ -36,25 +36,14 @@ def _no_backend_from_the_shell(monkeypatch):
 def postgres():
     """A real PostgreSQL server for the session (pgserver); the tests that need it skip, saying why,
     only when it cannot start here."""
-    import shutil
-    import tempfile
-
-    # Not under pytest's private tmp folder: as root, pgserver runs the server as another user.
-    folder = Path(tempfile.mkdtemp(prefix="lfsync-pg-"))
     try:
-        import warnings
+        from lfsync.pgtesting import ThrowawayPostgres
 
-        with warnings.catch_warnings():  # platformdirs: no XDG_RUNTIME_DIR in CI, /tmp is used
-            warnings.simplefilter("ignore")
-            from pg import PostgresForTests
-
-            server = PostgresForTests(folder)
+        server = ThrowawayPostgres()
     except Exception as error:  # noqa: BLE001 - any failure to start is a reason to skip, shown
-        shutil.rmtree(folder, ignore_errors=True)
         pytest.skip(f"PostgreSQL (pgserver) cannot start here: {type(error).__name__}: {error}")
     yield server
     server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -8,11 +8,10 @@ import sys
 import pytest
 
 from lfsync.filelock import LockHeld
+from lfsync.pgtesting import sql
 from lfsync.project import load_project
 from lfsync.records import CreateIntent, ResourceState
 from lfsync.state import load_state, locked_state
-
-from pg import sql
 
 
 def create(address: str) -> CreateIntent:

@@ -45,7 +45,7 @@ def journal_create(project, address: str, *, at: str | None = None):
 
 def _rewrite_intent_time(project, seq: int, at: str) -> None:
     if project.backend != "local":
-        from pg import sql
+        from lfsync.pgtesting import sql
 
         sql(
             project.backend,

@@ -1,10 +1,13 @@
-"""A real PostgreSQL for the tests: pgserver (a test dependency) bundles the server binaries and
-starts one on a unix socket in a temporary folder (as root it runs it as a user of its own).
-Each test gets a database of its own."""
+"""A throwaway PostgreSQL for tests and benchmarks: pgserver (a test dependency) bundles the server
+binaries and starts one on a unix socket in a folder of ours (as root it runs it as a user of its
+own, so the folder must not be in a private one). Each test or run gets a database of its own."""
 
 from __future__ import annotations
 
 import itertools
+import shutil
+import tempfile
+import warnings
 from pathlib import Path
 
 import psycopg
@@ -12,11 +15,14 @@ import psycopg
 _numbers = itertools.count()
 
 
-class PostgresForTests:
-    def __init__(self, folder: Path):
-        import pgserver
+class ThrowawayPostgres:
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="lfsync-pg-"))
+        with warnings.catch_warnings():  # platformdirs: without XDG_RUNTIME_DIR (CI) it uses /tmp
+            warnings.simplefilter("ignore")
+            import pgserver
 
-        self.server = pgserver.get_server(folder, cleanup_mode="stop")
+            self.server = pgserver.get_server(self.folder, cleanup_mode="stop")
         self.admin_url = self.server.get_uri()
 
     def new_database(self) -> str:
@@ -29,12 +35,13 @@ class PostgresForTests:
 
     def restart(self) -> None:
         """pg_ctl restart (fast mode): every session ends, every advisory lock with it."""
-        from pgserver._commands import pg_ctl
+        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # generated at import
 
         pg_ctl(["-w", "-m", "fast", "restart"], pgdata=self.server.pgdata, user=self.server.system_user)
 
     def stop(self) -> None:
         self.server.cleanup()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def sql(url: str, query: str, params: tuple = ()) -> list[tuple]:
