@@ -79,7 +79,6 @@ class State:
     def compact(self) -> None:
         """Store the folded snapshot and shrink the journal to the pending intents, atomically."""
         self.store.compact(self.snapshot, sorted(self.pending.values(), key=lambda i: i.seq), self._changed)
-        self.existed = True
         self._next_seq = max(self.pending, default=0) + 1
         self._changed = []
 
