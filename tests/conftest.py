@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from lfsync.emulator.testing import API_MODES, DOCS_LITERAL
+
 
 def pytest_addoption(parser):
     parser.addoption("--run-slow", action="store_true", help="run the long variants (marked slow)")
@@ -63,10 +65,6 @@ def backend(request) -> str:
     if request.param == "postgres":
         request.getfixturevalue("postgres_url")
     return request.param
-
-
-DOCS_LITERAL = "docs-literal"
-API_MODES = ("default", DOCS_LITERAL)
 
 
 @pytest.fixture(params=API_MODES)
