@@ -73,6 +73,13 @@ def interrupt_repeatedly(project: Path, base_url: str, kills: int, sig: int, see
     return outputs + [output]
 
 
+# Every API mode with local state, and PostgreSQL state in the default mode (the backend and the
+# API's forms are independent; this keeps the PostgreSQL share of CI short).
+MODES_AND_BACKENDS = pytest.mark.parametrize(
+    ("api_mode", "backend"), [("default", "local"), (DOCS_LITERAL, "local"), ("default", "postgres")], indirect=True
+)
+
+
 def mode_flags(api_mode: str) -> tuple[str, ...]:
     """Docs-literal adds gateway timeouts: writes answered 504 that still land."""
     return ("--docs-literal", "--gateway-timeout-rate", "0.05") if api_mode == DOCS_LITERAL else ()
@@ -91,14 +98,17 @@ def run_kill_test(make_project, tmp_path, sig, kills, seed, write_rate, api_mode
         assert_exactly_once(project, url)
 
 
+@MODES_AND_BACKENDS
 def test_sigkill_at_random_moments(make_project, tmp_path, api_mode, backend):
     run_kill_test(make_project, tmp_path, signal.SIGKILL, kills=6, seed=11, write_rate=150, api_mode=api_mode)
 
 
+@MODES_AND_BACKENDS
 def test_sigint_at_random_moments(make_project, tmp_path, api_mode, backend):
     run_kill_test(make_project, tmp_path, signal.SIGINT, kills=4, seed=12, write_rate=150, api_mode=api_mode)
 
 
+@MODES_AND_BACKENDS
 def test_two_racing_applies_wait_for_each_other(make_project, tmp_path, api_mode, backend):
     project = crash_project(make_project)
     flags = (*FAULTS, *mode_flags(api_mode), "--write-rate", "150", "--seed", "13")

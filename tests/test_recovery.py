@@ -2,7 +2,7 @@
 
 Every test runs against the emulator in both API modes (`api_mode`): its own choices, and only the
 forms Lightfield's docs show (no replay header, top-level errors, the docs' 409 body); and with state
-in both backends (`backend`): local files, and a real PostgreSQL.
+in both backends (`backend`): local files, and a real PostgreSQL (in the default mode).
 """
 
 from __future__ import annotations
@@ -23,7 +23,14 @@ from lfsync.resources import create_idempotency_key, resource_hash
 from lfsync.state import load_state, locked_state
 from lfsync.workflow import build_plan, load_declared
 
-pytestmark = pytest.mark.usefixtures("backend")
+# Every API mode with local state, and PostgreSQL state in the default mode (the backend and the
+# API's forms are independent; this keeps the PostgreSQL share of CI short).
+pytestmark = [
+    pytest.mark.usefixtures("backend"),
+    pytest.mark.parametrize(
+        ("api_mode", "backend"), [("default", "local"), (DOCS_LITERAL, "local"), ("default", "postgres")], indirect=True
+    ),
+]
 
 FAST_RETRY = RetryPolicy(attempts=12, base_delay=0.001, max_delay=0.01)
 
