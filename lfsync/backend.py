@@ -18,11 +18,9 @@ from lfsync.records import Intent, Outcome, StateSnapshot
 class StateStore(Protocol):
     where: str  # names the storage in messages (a path, or the database URL without its password)
 
-    def read_snapshot(self) -> StateSnapshot | None:
-        """The last compacted snapshot, None if this workspace has none yet."""
-
-    def read_journal(self) -> tuple[dict[int, Intent], list[Outcome]]:
-        """Every journalled intent (by seq) and outcome, in the order they were written."""
+    def read(self) -> tuple[StateSnapshot | None, dict[int, Intent], list[Outcome]]:
+        """The last compacted snapshot (None if this workspace has none yet), every journalled intent
+        (by seq) and every outcome in the order written, all as of one moment."""
 
     def append(self, kind: Literal["intent", "outcome"], model: BaseModel) -> None:
         """Make one entry durable before returning (an intent's request is sent only afterwards)."""

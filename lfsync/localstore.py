@@ -30,10 +30,11 @@ class LocalStore:
         self.where = display_path(self.paths.snapshot)
         self._journal = Journal(self.paths.journal)
 
-    def read_snapshot(self) -> StateSnapshot | None:
-        return _read_snapshot(self.paths)
+    def read(self) -> tuple[StateSnapshot | None, dict[int, Intent], list[Outcome]]:
+        snapshot = _read_snapshot(self.paths)
+        return (snapshot, *self._read_journal())
 
-    def read_journal(self) -> tuple[dict[int, Intent], list[Outcome]]:
+    def _read_journal(self) -> tuple[dict[int, Intent], list[Outcome]]:
         try:
             return self._journal.read()
         except DamagedJournal as damage:

@@ -81,12 +81,27 @@ class PostgresStore:
         self._connection: psycopg.Connection | None = None
         self._locked = False
 
-    def read_snapshot(self) -> StateSnapshot | None:
-        row = self._run(
-            "read the state", lambda c: c.execute(
-                "select snapshot from lfsync_state where workspace = %s", (self.workspace,)
-            ).fetchone()
-        )
+    def read(self) -> tuple[StateSnapshot | None, dict[int, Intent], list[Outcome]]:
+        """Snapshot and journal from one snapshot of the database (REPEATABLE READ): a compaction
+        committed between the two reads would otherwise hide outcomes from a reader without the lock."""
+
+        def both(connection: psycopg.Connection) -> tuple[Any, list]:
+            with connection.transaction():
+                connection.execute("set transaction isolation level repeatable read")
+                row = connection.execute(
+                    "select snapshot from lfsync_state where workspace = %s", (self.workspace,)
+                ).fetchone()
+                rows = connection.execute(
+                    "select entry_id, kind, format_version, body from lfsync_journal where workspace = %s "
+                    "order by entry_id",
+                    (self.workspace,),
+                ).fetchall()
+            return row, rows
+
+        row, rows = self._run("read the state", both)
+        return (self._snapshot(row), *self._journal(rows))
+
+    def _snapshot(self, row: Any) -> StateSnapshot | None:
         if row is None:
             return None
         document = row[0]
@@ -100,13 +115,7 @@ class PostgresStore:
         except ValidationError as error:
             raise LfsyncError(f"{self.where}: invalid state: {_first_error(error)}") from None
 
-    def read_journal(self) -> tuple[dict[int, Intent], list[Outcome]]:
-        rows = self._run(
-            "read the journal", lambda c: c.execute(
-                "select entry_id, kind, format_version, body from lfsync_journal where workspace = %s order by entry_id",
-                (self.workspace,),
-            ).fetchall()
-        )
+    def _journal(self, rows: list) -> tuple[dict[int, Intent], list[Outcome]]:
         intents: dict[int, Intent] = {}
         outcomes: list[Outcome] = []
         for entry_id, kind, version, body in rows:

@@ -134,10 +134,9 @@ def load_state(project: Project, store: StateStore | None = None) -> State:
     """Snapshot + journal, read-only unless the caller holds the lock (locked_state)."""
     reading = store or open_store(project)
     try:
-        stored = reading.read_snapshot()
+        stored, intents, outcomes = reading.read()
         snapshot = stored or StateSnapshot(lineage=str(uuid.uuid4()), workspace=project.workspace, target=project.target)
         _check_matches(snapshot, project, reading.where)
-        intents, outcomes = reading.read_journal()
     finally:
         if store is None:
             reading.close()  # a read-only load keeps nothing open; writing reopens lazily
