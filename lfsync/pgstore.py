@@ -186,8 +186,10 @@ class PostgresStore:
         try:
             while not _value(connection, "select pg_try_advisory_lock(%s, hashtext(%s))", (LOCK_CLASS, self.workspace)):
                 if time.monotonic() >= deadline:
+                    holder = self._holder()
+                    self._drop()
                     raise LockHeld(
-                        f"state is locked by {describe_holder(self._holder())} ({self.where}); waited {timeout:g}s "
+                        f"state is locked by {describe_holder(holder)} ({self.where}); waited {timeout:g}s "
                         "(--lock-timeout). The lock is released when the holder's database session ends."
                     )
                 time.sleep(POLL_SECONDS)
