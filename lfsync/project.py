@@ -81,7 +81,8 @@ def load_project(directory: Path, env: Mapping[str, str] | None = None, *, setti
     if target != LOCAL_TARGET:
         check_target_url(target)
     backend = env.get("LFSYNC_BACKEND") or settings.get("backend", LOCAL_BACKEND)
-    check_backend(backend, from_settings=not env.get("LFSYNC_BACKEND"))
+    if env.get("LFSYNC_BACKEND") and (problem := backend_problem(backend, from_settings=False)):
+        raise LfsyncError(f"LFSYNC_BACKEND: {problem}")
     return Project(
         root=root,
         target=target,
@@ -94,25 +95,24 @@ def load_project(directory: Path, env: Mapping[str, str] | None = None, *, setti
     )
 
 
-def check_backend(backend: str, *, from_settings: bool) -> None:
-    """'local' or a postgresql:// URL. A password belongs in PGPASSWORD or ~/.pgpass, or in a URL given
-    through LFSYNC_BACKEND only: lfsync.yaml is committed."""
+def backend_problem(backend: str, *, from_settings: bool) -> str | None:
+    """What is wrong with a `backend` value: 'local' or a postgresql:// URL. A password belongs in
+    PGPASSWORD or ~/.pgpass, or in a URL given through LFSYNC_BACKEND only: lfsync.yaml is committed."""
     if backend == LOCAL_BACKEND:
-        return
+        return None
     try:
         url = urlsplit(backend)
         _ = url.port
     except ValueError:
-        raise LfsyncError("backend is not a valid URL: use 'local' or postgresql://host[:port]/database") from None
+        return "backend is not a valid URL: use 'local' or postgresql://host[:port]/database"
     if url.scheme not in POSTGRES_SCHEMES:
-        raise LfsyncError(
-            f"backend must be 'local' or a PostgreSQL URL (postgresql://host[:port]/database), not {redact_url(backend)!r}"
-        )
+        return f"backend must be 'local' or a PostgreSQL URL (postgresql://host[:port]/database), not {redact_url(backend)!r}"
     if from_settings and url.password is not None:
-        raise LfsyncError(
-            "the backend URL in lfsync.yaml contains a password: remove it and give it through PGPASSWORD or "
-            "~/.pgpass (or pass the whole URL in LFSYNC_BACKEND)"
+        return (
+            "the backend URL contains a password: remove it and give it through PGPASSWORD or ~/.pgpass "
+            "(or pass the whole URL in LFSYNC_BACKEND, which is not committed)"
         )
+    return None
 
 
 def redact_url(url: str) -> str:
@@ -196,6 +196,8 @@ def _read_settings(root: Path, required: bool) -> dict:
             )
             if not value:
                 problems.append((location(shown, document, key=key), "'declarations' needs at least one glob"))
+        elif key == "backend" and isinstance(value, str) and (problem := backend_problem(value, from_settings=True)):
+            problems.append((location(shown, document, key=key), problem))
         elif key == "identity" and isinstance(value, str) and not value.strip():
             problems.append((location(shown, document, key=key), "'identity' must name a field, e.g. $name or a custom field slug"))
     if problems:

@@ -101,11 +101,21 @@ def test_a_password_is_never_shown(make_project, postgres, monkeypatch):
     assert "***" in str(failure.value)
 
 
-def test_a_password_in_lfsync_yaml_is_refused(make_project):
-    root = make_project({}, settings="backend: postgresql://me:pw@db.example/lfsync\n")
-    with pytest.raises(Exception, match="contains a password") as failure:
-        load_project(root)
-    assert "pw@" not in str(failure.value)
+def test_a_password_in_lfsync_yaml_is_refused_at_its_position(make_project, cli):
+    root = make_project({}, settings="target: local\nbackend: postgresql://me:pw@db.example/lfsync\n")
+    refused = cli("plan", root)
+    assert refused.exit_code == 1
+    assert "lfsync.yaml:2:1" in refused.output and "contains a password" in refused.output
+    assert "pw@" not in refused.output
+
+
+def test_a_backend_that_is_not_postgresql_is_refused(make_project, cli, monkeypatch):
+    root = make_project({})
+    monkeypatch.setenv("LFSYNC_BACKEND", "mysql://me:pw@db.example/lfsync")
+    refused = cli("plan", root)
+    assert refused.exit_code == 1
+    assert "LFSYNC_BACKEND: backend must be 'local' or a PostgreSQL URL" in refused.output
+    assert "me:***@db.example" in refused.output and ":pw@" not in refused.output
 
 
 def test_push_then_pull_moves_state_and_refuses_to_overwrite_newer(ws, cli, postgres_url, monkeypatch):
