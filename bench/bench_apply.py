@@ -20,6 +20,7 @@ from pathlib import Path
 from lfsync.applier import DEFAULT_CONCURRENCY as CLI_DEFAULT_CONCURRENCY
 from lfsync.emulator.testing import served_emulator
 from lfsync.pacing import DOCUMENTED_RATE_PER_SECOND as WRITE_LIMIT
+from lfsync.pgtesting import ThrowawayPostgres
 
 from contenders import Run, bare_httpx, lfsync_cli, lfsync_in_process, sdk_sequential, sdk_thread_pool
 from harness import ServerCount, count_on_server, many_accounts, write_project
@@ -36,6 +37,8 @@ SDK_THREADS = 16
 QUICK_ACCOUNTS, FULL_ACCOUNTS = 100, 1000
 QUICK_SEQUENTIAL, FULL_SEQUENTIAL = 20, 200
 BARE_HTTPX = "bare httpx.AsyncClient loop"
+LFSYNC_APPLIER = "lfsync Applier.execute"
+LFSYNC_APPLIER_PG = "lfsync Applier.execute, PostgreSQL state"
 
 
 # -- what a scenario is and what it measured -----------------------------------------------------
@@ -99,9 +102,38 @@ LOW_OVERHEAD = Goal("accounts/s ÷ bare httpx >= 0.8", lambda result: result.rat
 
 
 # -- the contenders, as scenario runners ---------------------------------------------------------
-def lfsync_applier(concurrency: int):
+class PostgresState:
+    """State for the PostgreSQL rows: one throwaway server (pgserver, on a unix socket) started when
+    first needed, a fresh database per run."""
+
+    def __init__(self) -> None:
+        self.server: ThrowawayPostgres | None = None
+
+    def new_database(self) -> str:
+        if self.server is None:
+            self.server = ThrowawayPostgres()
+        return self.server.new_database()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+POSTGRES = PostgresState()
+
+
+def lfsync_applier(concurrency: int, postgres: PostgresState | None = None):
+    """In-process apply; with `postgres`, state kept in a fresh database (LFSYNC_BACKEND)."""
+
     def run(base_url: str, scratch: Path, accounts: list[dict]) -> Run:
-        return lfsync_in_process(write_project(scratch / "project", accounts, base_url), concurrency)
+        project = write_project(scratch / "project", accounts, base_url)
+        if postgres is None:
+            return lfsync_in_process(project, concurrency)
+        os.environ["LFSYNC_BACKEND"] = postgres.new_database()
+        try:
+            return lfsync_in_process(project, concurrency)
+        finally:
+            del os.environ["LFSYNC_BACKEND"]
 
     return run
 
@@ -133,13 +165,16 @@ def scenarios(accounts: list[dict], sequential: list[dict]) -> list[Scenario]:
     sdk = "2. the official SDK instead (same emulator; ratio = accounts/s ÷ 25/s)"
     drops = f"2b. 5% of answers lost after the write committed (emulator {' '.join(DROPPING_ANSWERS)})"
     whole = f"1b. the whole lfsync apply process (emulator {' '.join(ISSUE_8_LIMIT)}; --debug counts statuses; ratio = accounts/s ÷ 25/s)"
-    overhead = f"3. lfsync's own overhead (emulator {' '.join(UNTHROTTLED)}; ratio = accounts/s ÷ {BARE_HTTPX})"
+    overhead = (f"3. lfsync's own overhead (emulator {' '.join(UNTHROTTLED)}; ratio = accounts/s ÷ {BARE_HTTPX}; "
+                f"the PostgreSQL row: ÷ {LFSYNC_APPLIER} with local state)")
     default = CLI_DEFAULT_CONCURRENCY
     lfsync_goals = (RATE_AT_LIMIT, FEW_THROTTLED, NO_DUPLICATES, NONE_MISSING)
     return [
         Scenario(at_limit, "lfsync Applier.execute", AT_THE_LIMIT, accounts, default, lfsync_applier(default),
                  WRITE_LIMIT, lfsync_goals),
         Scenario(at_limit, "lfsync Applier.execute", AT_THE_LIMIT, accounts, 16, lfsync_applier(16),
+                 WRITE_LIMIT, lfsync_goals),
+        Scenario(at_limit, LFSYNC_APPLIER_PG, AT_THE_LIMIT, accounts, default, lfsync_applier(default, POSTGRES),
                  WRITE_LIMIT, lfsync_goals),
         Scenario(at_limit, "lfsync apply CLI (whole process)", AT_THE_LIMIT, accounts, default, lfsync_command(default),
                  WRITE_LIMIT),
@@ -151,8 +186,10 @@ def scenarios(accounts: list[dict], sequential: list[dict]) -> list[Scenario]:
         Scenario(drops, "lfsync Applier.execute", DROPPING_ANSWERS, accounts, default, lfsync_applier(default),
                  WRITE_LIMIT, (NO_DUPLICATES, NONE_MISSING)),
         Scenario(overhead, BARE_HTTPX, UNTHROTTLED, accounts, default, bare_loop(default), BARE_HTTPX),
-        Scenario(overhead, "lfsync Applier.execute", UNTHROTTLED, accounts, default, lfsync_applier(default),
+        Scenario(overhead, LFSYNC_APPLIER, UNTHROTTLED, accounts, default, lfsync_applier(default),
                  BARE_HTTPX, (LOW_OVERHEAD, NO_DUPLICATES, NONE_MISSING)),
+        Scenario(overhead, LFSYNC_APPLIER_PG, UNTHROTTLED, accounts, default, lfsync_applier(default, POSTGRES),
+                 LFSYNC_APPLIER, (NO_DUPLICATES, NONE_MISSING)),
     ]
 
 
@@ -262,7 +299,10 @@ def main() -> None:
     if options.sections:
         wanted = {f"{name.strip()}." for name in options.sections.split(",")}
         chosen = [scenario for scenario in chosen if scenario.section.split()[0] in wanted]
-    results = run_all(chosen)
+    try:
+        results = run_all(chosen)
+    finally:
+        POSTGRES.stop()
     print(f"lfsync apply benchmark: {count} accounts per run (SDK sequential loop: {sequential}), "
           f"{os.cpu_count()} CPUs, every run against a fresh emulator process.")
     print("seconds: first request to last answer (the CLI row: the whole process). acc/s: distinct accounts stored / seconds.")

@@ -34,7 +34,7 @@ LAZY_COMMANDS = {
     "reset": ("lfsync.commands.teardown", "reset",
               "Bring the organisation back to the declarations: repair drift, restore trashed accounts, re-create deleted ones; with `owns_organisation: true`, trash accounts nobody declared."),
     "schema": ("lfsync.commands.schema", "schema", "Print the JSON Schema of declaration files (e.g. for yaml-language-server)."),
-    "state": ("lfsync.commands.state", "state", "Inspect and edit the state file (the accounts themselves are never touched)."),
+    "state": ("lfsync.commands.state", "state", "Inspect and edit state, move it between backends (the accounts themselves are never touched)."),
     "validate": ("lfsync.commands.validate", "validate", "Check the declarations without changing anything."),
 }
 

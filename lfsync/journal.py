@@ -26,15 +26,15 @@ class JournalWriteFailed(LfsyncError):
     """An entry could not be made durable. For an intent its request is not sent; for an outcome
     the intent stays unsettled and the next apply settles it with the same idempotency key."""
 
-    def __init__(self, path: Path, kind: str, error: OSError):
+    def __init__(self, where: str, kind: str, reason: str):
         consequence = (
             "its request was not sent"
             if kind == "intent"
             else "a request was answered but its answer is not recorded: the next apply settles it with the same idempotency key"
         )
         super().__init__(
-            f"could not write the journal {display_path(path)}: {error.strerror}; {consequence}. "
-            "Requests sent before are recorded. Fix the cause (free disk space, permissions), then run `lfsync apply` again."
+            f"could not write the journal {where}: {reason}; {consequence}. Requests sent before are recorded. "
+            "Fix the cause (free disk space, permissions, the database), then run `lfsync apply` again."
         )
 
 
@@ -154,7 +154,7 @@ class Journal:
                 data = data[self._handle.write(data) :]
             os.fsync(self._handle.fileno())
         except OSError as error:
-            raise JournalWriteFailed(self.path, kind, error) from None
+            raise JournalWriteFailed(display_path(self.path), kind, error.strerror or str(error)) from None
 
     def replace_with(self, intents: list[Intent]) -> None:
         """Atomically keep only the given (still unresolved) intents."""

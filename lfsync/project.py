@@ -18,6 +18,8 @@ SCHEMA_FILE = "lfsync.schema.json"  # the JSON Schema `lfsync init` writes for e
 DEFAULT_STATE_DIR = "state"
 LOCAL_TARGET = "local"
 LOCAL_DIR = ".lfsync"
+LOCAL_BACKEND = "local"
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 LOCAL_SERVE_URL = "http://127.0.0.1:8787"
 WORKSPACE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 LOOPBACK_HOSTS = ("localhost", "::1")
@@ -28,6 +30,7 @@ SETTING_TYPES: dict[str, type] = {
     "skip_enrichment": bool,
     "declarations": list,
     "identity": str,
+    "backend": str,
     "owns_organisation": bool,
     "workspaces": dict,
 }
@@ -46,6 +49,7 @@ class Project:
     skip_enrichment: bool
     declaration_globs: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS
     identity: str = DEFAULT_IDENTITY  # the field --adopt matches existing records on
+    backend: str = LOCAL_BACKEND  # where state lives: local files, or a PostgreSQL URL (backend.py)
     # `lfsync reset` trashes live accounts nobody declared only when this is set (off by default)
     owns_organisation: bool = False
     # a workspace of `workspaces:`: the variable holding its key (only ever sent to its own target)
@@ -85,7 +89,7 @@ def load_project(
     settings = _read_settings(root, settings_required)
     workspaces: dict = settings.get("workspaces") or {}
     if workspace is not None:
-        return _workspace_project(root, settings, workspace)
+        return _workspace_project(root, settings, workspace, env)
     target = (env.get("LIGHTFIELD_BASE_URL") or settings.get("target", LOCAL_TARGET)).rstrip("/")
     workspace = env.get("LFSYNC_WORKSPACE") or settings.get("workspace", "default")
     if not WORKSPACE_PATTERN.fullmatch(workspace):
@@ -102,12 +106,21 @@ def load_project(
         skip_enrichment=settings.get("skip_enrichment", False),
         declaration_globs=tuple(str(glob) for glob in settings.get("declarations", DEFAULT_DECLARATION_GLOBS)),
         identity=settings.get("identity", DEFAULT_IDENTITY),
+        backend=_backend(settings, env),
         owns_organisation=settings.get("owns_organisation", False),
         workspace_names=tuple(workspaces),
     )
 
 
-def _workspace_project(root: Path, settings: dict, name: str) -> Project:
+def _backend(settings: dict, env: Mapping[str, str]) -> str:
+    """Where state lives: LFSYNC_BACKEND, else `backend:` (checked where it was read), else local."""
+    backend = env.get("LFSYNC_BACKEND") or settings.get("backend", LOCAL_BACKEND)
+    if env.get("LFSYNC_BACKEND") and (problem := backend_problem(backend, from_settings=False)):
+        raise LfsyncError(f"LFSYNC_BACKEND: {problem}")
+    return backend
+
+
+def _workspace_project(root: Path, settings: dict, name: str, env: Mapping[str, str]) -> Project:
     """A workspace of `workspaces:`: its own target, key variable, state and lock. Neither
     LIGHTFIELD_BASE_URL nor LIGHTFIELD_API_KEY applies: a key must never reach another target."""
     workspaces: dict = settings.get("workspaces") or {}
@@ -130,7 +143,42 @@ def _workspace_project(root: Path, settings: dict, name: str) -> Project:
         api_key_env=entry.get("api_key_env"),
         workspace_names=tuple(workspaces),
         from_workspaces=True,
+        backend=_backend(settings, env),
     )
+
+
+def backend_problem(backend: str, *, from_settings: bool) -> str | None:
+    """What is wrong with a `backend` value: 'local' or a postgresql:// URL. A password belongs in
+    PGPASSWORD or ~/.pgpass, or in a URL given through LFSYNC_BACKEND only: lfsync.yaml is committed."""
+    if backend == LOCAL_BACKEND:
+        return None
+    try:
+        url = urlsplit(backend)
+        _ = url.port
+    except ValueError:
+        return "backend is not a valid URL: use 'local' or postgresql://host[:port]/database"
+    if url.scheme not in POSTGRES_SCHEMES:
+        return f"backend must be 'local' or a PostgreSQL URL (postgresql://host[:port]/database), not {redact_url(backend)!r}"
+    if from_settings and url.password is not None:
+        return (
+            "the backend URL contains a password: remove it and give it through PGPASSWORD or ~/.pgpass "
+            "(or pass the whole URL in LFSYNC_BACKEND, which is not committed)"
+        )
+    return None
+
+
+def redact_url(url: str) -> str:
+    """`url` with any password replaced by ***, for messages."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return re.sub(r"//[^@/]*@", "//***@", url)
+    if password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[1]
+    return parts._replace(netloc=f"{user}:***@{host}").geturl()
 
 
 def check_target_url(target: str) -> None:
@@ -200,6 +248,8 @@ def _read_settings(root: Path, required: bool) -> dict:
             )
             if not value:
                 problems.append((location(shown, document, key=key), "'declarations' needs at least one glob"))
+        elif key == "backend" and isinstance(value, str) and (problem := backend_problem(value, from_settings=True)):
+            problems.append((location(shown, document, key=key), problem))
         elif key == "workspaces" and isinstance(value, dict):
             problems.extend(_workspace_problems(shown, value))
         elif key == "identity" and isinstance(value, str) and not value.strip():

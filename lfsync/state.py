@@ -1,36 +1,21 @@
-"""Per-workspace state: the snapshot file, folded with the journal, behind an exclusive lock."""
+"""Per-workspace state: the snapshot folded with the journal, behind an exclusive lock, kept by a
+backend (backend.py: local files or PostgreSQL)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Iterator, Mapping
 
-from pydantic import ValidationError
-
-from lfsync.atomicfile import write_atomically
-from lfsync.errors import LfsyncError, display_path
-from lfsync.filelock import exclusive_lock
-from lfsync.journal import DamagedJournal, Journal, utc_now
+from lfsync.backend import StateStore, open_store
+from lfsync.errors import LfsyncError
+from lfsync.journal import utc_now
+from lfsync.localstore import StatePaths, StateWriteFailed
 from lfsync.project import Project
-from lfsync.records import (
-    STATE_FORMAT_VERSION,
-    Intent,
-    Outcome,
-    ResourceState,
-    StateSnapshot,
-)
+from lfsync.records import Intent, Outcome, ResourceState, StateSnapshot
 from lfsync.replays import retire
 
-
-class StatePaths:
-    def __init__(self, project: Project):
-        self.snapshot = project.state_file("lfstate.json")
-        self.backup = project.state_file("lfstate.backup.json")
-        self.journal = project.state_file("journal.jsonl")
-        self.lock = project.state_file("lock")
+__all__ = ["State", "StatePaths", "StateWriteFailed", "load_state", "locked_state"]
 
 
 class State:
@@ -41,16 +26,15 @@ class State:
     """
 
     def __init__(
-        self, snapshot: StateSnapshot, pending: dict[int, Intent], journal: Journal, paths: StatePaths, next_seq: int
+        self, snapshot: StateSnapshot, pending: dict[int, Intent], store: StateStore, next_seq: int, existed: bool
     ):
         self.snapshot = snapshot
         self.pending = pending
-        self._journal = journal
-        self._paths = paths
+        self.store = store
         self._next_seq = next_seq
         self._changed: list[str] = []  # addresses changed since the last compaction, for error messages
-        # Whether a snapshot was on disk when loaded: a saved plan made against none has no lineage.
-        self.existed = paths.snapshot.exists()
+        # Whether a snapshot was stored when loaded: a saved plan made against none has no lineage.
+        self.existed = existed
 
     @property
     def resources(self) -> dict[str, ResourceState]:
@@ -71,7 +55,7 @@ class State:
     def begin(self, request: Intent) -> Intent:
         """Journal `request` (numbered and timed here) before it is sent; returns the journalled intent."""
         intent = request.model_copy(update={"seq": self._take_seq(), "at": utc_now()})
-        self._journal.append("intent", intent)
+        self.store.append("intent", intent)
         self.pending[intent.seq] = intent
         return intent
 
@@ -79,7 +63,7 @@ class State:
         """Record that `intent` took effect: `resource` is the address's new state, None if removed."""
         serial = self.snapshot.serial + 1
         outcome = Outcome(intent=intent.seq, result="done", serial=serial, address=intent.address, resource=resource)
-        self._journal.append("outcome", outcome)
+        self.store.append("outcome", outcome)
         _fold(self.snapshot, outcome)
         self.pending.pop(intent.seq, None)
         self._changed.append(intent.address)
@@ -89,16 +73,12 @@ class State:
         outcome = Outcome(
             intent=intent.seq, result="abandoned" if abandoned else "rejected", address=intent.address, error=error
         )
-        self._journal.append("outcome", outcome)
+        self.store.append("outcome", outcome)
         self.pending.pop(intent.seq, None)
 
     def compact(self) -> None:
-        """Write the folded snapshot atomically (keeping a backup), then shrink the journal."""
-        try:
-            write_snapshot(self._paths, self.snapshot)
-            self._journal.replace_with(sorted(self.pending.values(), key=lambda i: i.seq))
-        except OSError as error:
-            raise StateWriteFailed(self._paths, error, self._changed) from None
+        """Store the folded snapshot and shrink the journal to the pending intents, atomically."""
+        self.store.compact(self.snapshot, sorted(self.pending.values(), key=lambda i: i.seq), self._changed)
         self._next_seq = max(self.pending, default=0) + 1
         self._changed = []
 
@@ -114,33 +94,13 @@ class State:
         self.compact()
 
     def close(self) -> None:
-        self._journal.close()
+        self.store.close()
 
     def _take_seq(self) -> int:
         seq = self._next_seq
         self._next_seq += 1
         return seq
 
-
-
-class StateWriteFailed(LfsyncError):
-    """The snapshot could not be rewritten. Nothing is lost while the journal is readable: every
-    outcome is in it, and the next command folds it in."""
-
-    CHANGES_NAMED = 20
-
-    def __init__(self, paths: StatePaths, error: OSError, changed: list[str]):
-        where = display_path(Path(error.filename)) if error.filename else display_path(paths.snapshot)
-        message = f"could not write the state: {where}: {error.strerror}."
-        if changed:
-            named = ", ".join(changed[: self.CHANGES_NAMED])
-            more = f" and {len(changed) - self.CHANGES_NAMED} more" if len(changed) > self.CHANGES_NAMED else ""
-            message += (
-                f" This run changed {len(changed)} account(s) ({named}{more}); they are recorded in the journal "
-                f"{display_path(paths.journal)}, and the next lfsync command that reads this state folds them in."
-            )
-        message += " Fix the cause (free disk space, permissions), then run `lfsync apply` again; do not delete the journal."
-        super().__init__(message)
 
 
 def _fold(snapshot: StateSnapshot, outcome: Outcome) -> None:
@@ -170,99 +130,80 @@ class IdsView(Mapping[str, str]):
         return len(self._resources)
 
 
-def write_snapshot(paths: StatePaths, snapshot: StateSnapshot) -> None:
-    if paths.snapshot.exists():
-        write_atomically(paths.backup, paths.snapshot.read_text(encoding="utf-8"))
-    write_atomically(paths.snapshot, snapshot.to_json())
-
-
-def load_state(project: Project) -> State:
-    """Snapshot + journal, read-only unless the caller holds the lock."""
-    paths = StatePaths(project)
-    snapshot = _read_snapshot(paths) or StateSnapshot(
-        lineage=str(uuid.uuid4()), workspace=project.workspace, target=project.target
-    )
-    _check_matches(snapshot, project, paths.snapshot)
-    journal = Journal(paths.journal)
+def load_state(project: Project, store: StateStore | None = None) -> State:
+    """Snapshot + journal, read-only unless the caller holds the lock (locked_state)."""
+    reading = store or open_store(project)
     try:
-        intents, outcomes = journal.read()
-    except DamagedJournal as damage:
-        raise LfsyncError(
-            f"{display_path(paths.journal)}:{damage.line}: damaged journal: {damage.problem}. It records requests "
-            "sent by an apply that did not finish, so lfsync will not guess: look at that line (a line that is "
-            "not an intent or outcome of lfsync can be removed), then run the command again"
-        ) from None
-    except OSError as error:
-        raise LfsyncError(f"cannot read the journal {display_path(paths.journal)}: {error.strerror}") from None
+        stored, intents, outcomes = reading.read()
+        snapshot = stored or StateSnapshot(lineage=str(uuid.uuid4()), workspace=project.workspace, target=project.target)
+        _check_matches(snapshot, project, reading.where)
+    finally:
+        if store is None:
+            reading.close()  # a read-only load keeps nothing open; writing reopens lazily
     written_serial = snapshot.serial
     for outcome in outcomes:
         if outcome.serial is None or outcome.serial > written_serial:  # not yet in the snapshot
             _fold(snapshot, outcome)
     resolved = {outcome.intent for outcome in outcomes}
     pending = {seq: intent for seq, intent in intents.items() if seq not in resolved}
-    return State(snapshot, pending, journal, paths, next_seq=max(intents, default=0) + 1)
+    return State(snapshot, pending, reading, next_seq=max(intents, default=0) + 1, existed=stored is not None)
 
 
 @contextmanager
 def locked_state(project: Project, command: str, lock_timeout: float = 0.0) -> Iterator[State]:
-    """Hold the workspace lock and yield the state for writing; the journal is closed afterwards."""
-    paths = StatePaths(project)
-    with exclusive_lock(paths.lock, command, lock_timeout):
-        state = load_state(project)
-        if not state.existed:
-            state.compact()  # fixes the lineage before anything is journalled against it
+    """Hold the workspace lock and yield the state for writing; the store is closed afterwards."""
+    store = open_store(project)
+    with store.lock(command, lock_timeout):
         try:
+            state = load_state(project, store)
+            if not state.existed:
+                state.compact()  # fixes the lineage before anything is journalled against it
             yield state
         finally:
-            state.close()
+            store.close()
 
 
-def _read_snapshot(paths: StatePaths) -> StateSnapshot | None:
-    path = paths.snapshot
-    if not path.exists():
-        return None
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise LfsyncError(f"cannot read the state file {display_path(path)}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise CorruptState(paths, "1:1: not UTF-8 text") from None
-    except json.JSONDecodeError as error:
-        raise CorruptState(paths, f"{error.lineno}:{error.colno}: not valid JSON: {error.msg}") from None
-    if not isinstance(document, dict):
-        raise CorruptState(paths, f"1:1: not a state file (a JSON {type(document).__name__}, not an object)")
-    if document.get("format_version") != STATE_FORMAT_VERSION:
-        raise LfsyncError(
-            f"{display_path(path)}: state format_version {document.get('format_version')!r} "
-            f"is not supported (this lfsync reads {STATE_FORMAT_VERSION})"
-        )
-    try:
-        return StateSnapshot.model_validate(document)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise CorruptState(paths, f"invalid state at {where}: {first['msg']}") from None
-
-
-class CorruptState(LfsyncError):
-    def __init__(self, paths: StatePaths, problem: str):
-        separator = "" if problem[:1].isdigit() else " "
-        advice = (
-            f"The previous version is kept in {display_path(paths.backup)}: compare the two, and restore it "
-            f"with `cp {display_path(paths.backup)} {display_path(paths.snapshot)}` if it is the one to keep."
-            if paths.backup.exists()
-            else "No backup exists; restore the file from version control."
-        )
-        super().__init__(f"{display_path(paths.snapshot)}:{separator}{problem}. {advice}")
-
-
-def _check_matches(snapshot: StateSnapshot, project: Project, path: Path) -> None:
+def _check_matches(snapshot: StateSnapshot, project: Project, where: str) -> None:
     if snapshot.workspace != project.workspace:
         raise LfsyncError(
-            f"{display_path(path)} belongs to workspace {snapshot.workspace!r}, not {project.workspace!r}"
+            f"{where} belongs to workspace {snapshot.workspace!r}, not {project.workspace!r}"
         )
     if snapshot.target != project.target:
         raise LfsyncError(
-            f"{display_path(path)} records accounts of target {snapshot.target!r}, but this run targets "
+            f"{where} records accounts of target {snapshot.target!r}, but this run targets "
             f"{project.target!r}. Use another workspace (LFSYNC_WORKSPACE) for a different organisation."
         )
+
+
+def copy_state(project: Project, source: StateStore, destination: StateStore, command: str, lock_timeout: float) -> State:
+    """Copy the workspace's state from `source` to `destination` (`state push` / `state pull`), both
+    locked. Refuses a source with unsettled intents, and a destination of another lineage or a newer
+    serial: those would lose accounts from state."""
+    with source.lock(command, lock_timeout), destination.lock(command, lock_timeout):
+        try:
+            copied = load_state(project, source)
+            present = load_state(project, destination)
+            if not copied.existed:
+                raise LfsyncError(f"{source.where} holds no state for workspace {project.workspace!r}; nothing to copy")
+            for state, where in ((copied, source.where), (present, destination.where)):
+                if state.pending:
+                    raise LfsyncError(
+                        f"{where} has {len(state.pending)} unsettled operation(s) from an interrupted apply; "
+                        "run `lfsync apply` against it first"
+                    )
+            if present.existed and present.lineage != copied.lineage:
+                raise LfsyncError(
+                    f"{destination.where} holds state of another lineage ({present.lineage}, serial {present.serial}) "
+                    f"than {source.where} ({copied.lineage}); it would be overwritten. Remove one of them first if "
+                    "that is what you mean"
+                )
+            if present.existed and present.serial > copied.serial:
+                raise LfsyncError(
+                    f"{destination.where} is newer (serial {present.serial}) than {source.where} "
+                    f"(serial {copied.serial}); copy it the other way"
+                )
+            destination.compact(copied.snapshot, [], [])
+            return copied
+        finally:
+            source.close()
+            destination.close()

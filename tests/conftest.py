@@ -28,6 +28,45 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _no_backend_from_the_shell(monkeypatch):
+    """State is local unless a test asks for the `backend` fixture's PostgreSQL."""
+    monkeypatch.delenv("LFSYNC_BACKEND", raising=False)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the session (pgserver); the tests that need it skip, saying why,
+    only when it cannot start here."""
+    try:
+        from lfsync.pgtesting import ThrowawayPostgres
+
+        server = ThrowawayPostgres()
+    except Exception as error:  # noqa: BLE001 - any failure to start is a reason to skip, shown
+        pytest.skip(f"PostgreSQL (pgserver) cannot start here: {type(error).__name__}: {error}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres, monkeypatch) -> str:
+    """A fresh database as the state backend (LFSYNC_BACKEND, which subprocesses inherit too)."""
+    url = postgres.new_database()
+    monkeypatch.setenv("LFSYNC_BACKEND", url)
+    return url
+
+
+BACKENDS = ("local", "postgres")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """Where state lives: local files, or a fresh PostgreSQL database. Tests that take it run on both."""
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_url")
+    return request.param
+
+
 @pytest.fixture(params=API_MODES)
 def api_mode(request) -> str:
     """The emulator's API mode: its own choices where the docs are silent, or only the forms
@@ -140,6 +179,12 @@ def state_of():
     """The state file of a project's workspace, as JSON."""
 
     def read(project: Path, workspace: str = "default") -> dict:
+        if os.environ.get("LFSYNC_BACKEND"):  # the `backend` fixture's database: snapshot + journal
+            from lfsync.project import load_project
+            from lfsync.state import load_state
+
+            shared = load_project(project, env={**os.environ, "LFSYNC_WORKSPACE": workspace})
+            return load_state(shared).snapshot.model_dump(mode="json")
         return json.loads((project / "state" / f"{workspace}.lfstate.json").read_text())
 
     return read

@@ -11,12 +11,14 @@ from pathlib import Path
 import httpx
 
 from lfsync.lightfield import LIST_PAGE_SIZE, retry_after_seconds
+from lfsync.project import load_project
+from lfsync.state import load_state
 
 LOCAL_KEY = "sk_lf_local_dev"
 
 
 def lfsync_env(base_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIGHTFIELD_", "LFSYNC_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIGHTFIELD_", "LFSYNC_")) or k == "LFSYNC_BACKEND"}
     return {**env, "LIGHTFIELD_BASE_URL": base_url, "LIGHTFIELD_API_KEY": LOCAL_KEY, "NO_COLOR": "1"}
 
 
@@ -76,3 +78,29 @@ def numbered_accounts(count: int) -> str:
     return "accounts:\n" + "".join(
         f"  acct-{i:04d}:\n    fields:\n      $name: Crash Test {i:04d}\n      icp-score: {i % 100}\n" for i in range(count)
     )
+
+
+# --- crash tests: one project of numbered accounts, checked exactly once on server and in state ---
+
+FAULTS = ("--drop-after-commit-rate", "0.1", "--fail-rate", "0.05")
+ACCOUNTS = 300
+
+
+def crash_project(make_project) -> Path:
+    return make_project({"accounts.yaml": numbered_accounts(ACCOUNTS)}, settings="skip_enrichment: true\n")
+
+
+def assert_exactly_once(project: Path, base_url: str) -> None:
+    records = all_accounts(base_url)
+    names = [r["fields"]["$name"]["value"] for r in records]
+    assert len(names) == len(set(names)), f"duplicates: {len(names) - len(set(names))}"
+    assert sorted(names) == sorted(f"Crash Test {i:04d}" for i in range(ACCOUNTS))
+    # From the backend LFSYNC_BACKEND names, if any.
+    state = load_state(load_project(project, env={**os.environ, "LIGHTFIELD_BASE_URL": base_url}))
+    by_name = {r["fields"]["$name"]["value"]: r["id"] for r in records}
+    assert len(state.resources) == ACCOUNTS
+    for address, resource in state.resources.items():
+        assert by_name[f"Crash Test {address.split('-')[1]}"] == resource.id, address
+    assert not state.pending
+    local_journal = project / "state" / "default.journal.jsonl"
+    assert not local_journal.exists()

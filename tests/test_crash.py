@@ -2,12 +2,12 @@
 
 CI runs short variants, against the emulator in both API modes (its own choices, and only the
 forms Lightfield's docs show: no replay header, top-level errors, the docs' 409 body);
-`pytest --run-slow -m slow` runs the long ones.
+`pytest --run-slow -m slow` runs the long ones. Every short variant runs with state in both backends
+(`backend`: local files, a real PostgreSQL); test_shared_state.py races runners on one database.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import signal
 from pathlib import Path
@@ -16,27 +16,7 @@ import pytest
 
 from lfsync.emulator.testing import DOCS_LITERAL, served_emulator
 
-from served import account_count, all_accounts, numbered_accounts, start_apply, wait_until
-
-FAULTS = ("--drop-after-commit-rate", "0.1", "--fail-rate", "0.05")
-ACCOUNTS = 300
-
-
-def crash_project(make_project) -> Path:
-    return make_project({"accounts.yaml": numbered_accounts(ACCOUNTS)}, settings="skip_enrichment: true\n")
-
-
-def assert_exactly_once(project: Path, base_url: str) -> None:
-    records = all_accounts(base_url)
-    names = [r["fields"]["$name"]["value"] for r in records]
-    assert len(names) == len(set(names)), f"duplicates: {len(names) - len(set(names))}"
-    assert sorted(names) == sorted(f"Crash Test {i:04d}" for i in range(ACCOUNTS))
-    state = json.loads((project / "state" / "default.lfstate.json").read_text())
-    by_name = {r["fields"]["$name"]["value"]: r["id"] for r in records}
-    assert len(state["resources"]) == ACCOUNTS
-    for address, resource in state["resources"].items():
-        assert by_name[f"Crash Test {address.split('-')[1]}"] == resource["id"], address
-    assert not (project / "state" / "default.journal.jsonl").exists()
+from served import ACCOUNTS, FAULTS, account_count, assert_exactly_once, crash_project, start_apply, wait_until
 
 
 def interrupt_repeatedly(project: Path, base_url: str, kills: int, sig: int, seed: int) -> list[str]:
@@ -67,6 +47,13 @@ def interrupt_repeatedly(project: Path, base_url: str, kills: int, sig: int, see
     return outputs + [output]
 
 
+# Every API mode with local state, and PostgreSQL state in the default mode (the backend and the
+# API's forms are independent; this keeps the PostgreSQL share of CI short).
+MODES_AND_BACKENDS = pytest.mark.parametrize(
+    ("api_mode", "backend"), [("default", "local"), (DOCS_LITERAL, "local"), ("default", "postgres")], indirect=True
+)
+
+
 def mode_flags(api_mode: str) -> tuple[str, ...]:
     """Docs-literal adds gateway timeouts: writes answered 504 that still land."""
     return ("--docs-literal", "--gateway-timeout-rate", "0.05") if api_mode == DOCS_LITERAL else ()
@@ -85,15 +72,18 @@ def run_kill_test(make_project, tmp_path, sig, kills, seed, write_rate, api_mode
         assert_exactly_once(project, url)
 
 
-def test_sigkill_at_random_moments(make_project, tmp_path, api_mode):
+@MODES_AND_BACKENDS
+def test_sigkill_at_random_moments(make_project, tmp_path, api_mode, backend):
     run_kill_test(make_project, tmp_path, signal.SIGKILL, kills=6, seed=11, write_rate=150, api_mode=api_mode)
 
 
-def test_sigint_at_random_moments(make_project, tmp_path, api_mode):
+@MODES_AND_BACKENDS
+def test_sigint_at_random_moments(make_project, tmp_path, api_mode, backend):
     run_kill_test(make_project, tmp_path, signal.SIGINT, kills=4, seed=12, write_rate=150, api_mode=api_mode)
 
 
-def test_two_racing_applies_wait_for_each_other(make_project, tmp_path, api_mode):
+@MODES_AND_BACKENDS
+def test_two_racing_applies_wait_for_each_other(make_project, tmp_path, api_mode, backend):
     project = crash_project(make_project)
     flags = (*FAULTS, *mode_flags(api_mode), "--write-rate", "150", "--seed", "13")
     with served_emulator(tmp_path / "emulator.db", *flags) as url:

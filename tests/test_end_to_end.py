@@ -94,7 +94,8 @@ def test_apply_refuses_without_a_terminal_or_auto_approve(project, cli):
     assert not (project / "state" / "default.lfstate.json").exists()
 
 
-def test_saved_plan_applies_once_and_refuses_when_stale(project, cli, tmp_path):
+def test_saved_plan_applies_once_and_refuses_when_stale(project, cli, tmp_path, backend):
+    """Both backends: with PostgreSQL the lineage and serial checked are the shared ones."""
     plan_file = tmp_path / "release.lfplan"
     assert cli("plan", project, "--out", plan_file).exit_code == 0
     applied = cli("apply", plan_file)

@@ -1,7 +1,8 @@
 """Interrupted applies: intents journalled but never answered are settled first, never duplicated.
 
 Every test runs against the emulator in both API modes (`api_mode`): its own choices, and only the
-forms Lightfield's docs show (no replay header, top-level errors, the docs' 409 body).
+forms Lightfield's docs show (no replay header, top-level errors, the docs' 409 body); and with state
+in both backends (`backend`): local files, and a real PostgreSQL (in the default mode).
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ from lfsync.resources import create_idempotency_key, resource_hash
 from lfsync.state import load_state, locked_state
 from lfsync.workflow import build_plan, load_declared
 
+# Every API mode with local state, and PostgreSQL state in the default mode (the backend and the
+# API's forms are independent; this keeps the PostgreSQL share of CI short).
+pytestmark = [
+    pytest.mark.usefixtures("backend"),
+    pytest.mark.parametrize(
+        ("api_mode", "backend"), [("default", "local"), (DOCS_LITERAL, "local"), ("default", "postgres")], indirect=True
+    ),
+]
+
 FAST_RETRY = RetryPolicy(attempts=12, base_delay=0.001, max_delay=0.01)
 
 
@@ -40,6 +50,16 @@ def journal_create(project, address: str, *, at: str | None = None):
 
 
 def _rewrite_intent_time(project, seq: int, at: str) -> None:
+    if project.backend != "local":
+        from lfsync.pgtesting import sql
+
+        sql(
+            project.backend,
+            "update lfsync_journal set body = jsonb_set(body, '{at}', to_jsonb(%s::text)) "
+            "where kind = 'intent' and (body->>'seq')::int = %s",
+            (at, seq),
+        )
+        return
     from lfsync.state import StatePaths
 
     path = StatePaths(project).journal

@@ -121,7 +121,7 @@ def test_two_addresses_with_one_id_stop_plan_and_apply(project, cli):
 
 
 def test_a_failed_snapshot_write_names_what_the_journal_keeps(ws, monkeypatch):
-    import lfsync.state
+    import lfsync.localstore
 
     def disk_full(path, text):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
@@ -129,7 +129,7 @@ def test_a_failed_snapshot_write_names_what_the_journal_keeps(ws, monkeypatch):
     with locked_state(ws, "test") as state:
         for n in range(25):
             state.finish(state.begin(create(f"account.a{n:02d}")), resource_state(f"acc_{n}"))
-        monkeypatch.setattr(lfsync.state, "write_atomically", disk_full)
+        monkeypatch.setattr(lfsync.localstore, "write_atomically", disk_full)
         with pytest.raises(StateWriteFailed) as failure:
             state.compact()
         monkeypatch.undo()

@@ -18,6 +18,7 @@ state_dir: state         # where state is kept, relative to this file
 skip_enrichment: false   # default for every account
 # declarations: ["accounts/**/*.yaml"]   # which files declare accounts (default: every *.yaml, *.yml and *.csv)
 # identity: $name        # the field `--adopt` and `export` match existing accounts on
+# backend: postgresql://db.example/lfsync   # state shared by every runner (password: PGPASSWORD or ~/.pgpass)
 """
 
 EXAMPLE = """\

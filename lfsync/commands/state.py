@@ -8,12 +8,14 @@ from pathlib import Path
 import click
 
 from lfsync.addresses import is_reference
+from lfsync.backend import open_store
 from lfsync.commands import options
 from lfsync.commands.output import say, stdout
 from lfsync.errors import LfsyncError
-from lfsync.project import load_project
+from lfsync.localstore import LocalStore
+from lfsync.project import LOCAL_BACKEND, Project, load_project
 from lfsync.records import ResourceState
-from lfsync.state import load_state, locked_state
+from lfsync.state import copy_state, load_state, locked_state
 from lfsync.workflow import import_account
 
 directory_option = click.option(
@@ -24,7 +26,7 @@ directory_option = click.option(
 
 @click.group()
 def state() -> None:
-    """Inspect and edit the state file (the accounts themselves are never touched)."""
+    """Inspect and edit state, move it between backends (the accounts themselves are never touched)."""
 
 
 @state.command("list")
@@ -76,6 +78,37 @@ def mv(source: str, destination: str, directory: Path, lock_timeout: float) -> N
         del resources[source]
         current.replace_resources(resources)
     say(f"Moved {source} to {destination}.")
+
+
+@state.command()
+@directory_option
+@options.lock_timeout
+def push(directory: Path, lock_timeout: float) -> None:
+    """Copy the local state files into the backend (lfsync.yaml `backend:`), e.g. when adopting PostgreSQL."""
+    project = _shared(directory)
+    copied = copy_state(project, LocalStore(project), open_store(project), "state push", lock_timeout)
+    say(f"Pushed {len(copied.resources)} resource(s) (serial {copied.serial}) to {open_store(project).where}.")
+
+
+@state.command()
+@directory_option
+@options.lock_timeout
+def pull(directory: Path, lock_timeout: float) -> None:
+    """Copy the backend's state into the local state files, e.g. to leave PostgreSQL or to inspect it."""
+    project = _shared(directory)
+    destination = LocalStore(project)
+    copied = copy_state(project, open_store(project), destination, "state pull", lock_timeout)
+    say(f"Pulled {len(copied.resources)} resource(s) (serial {copied.serial}) into {destination.where}.")
+
+
+def _shared(directory: Path) -> Project:
+    project = load_project(directory)
+    if project.backend == LOCAL_BACKEND:
+        raise LfsyncError(
+            "the backend is local: push and pull copy between the local files and a shared backend; set "
+            "`backend: postgresql://...` in lfsync.yaml or LFSYNC_BACKEND first"
+        )
+    return project
 
 
 @click.command("import")

@@ -13,7 +13,7 @@ from lfsync.commands.output import is_interactive, say
 from lfsync.errors import LfsyncError
 from lfsync.filelock import describe_holder, is_locked, read_holder
 from lfsync.filelock import force_unlock as remove_lock
-from lfsync.project import load_project
+from lfsync.project import LOCAL_BACKEND, Project, load_project
 from lfsync.state import StatePaths
 
 
@@ -26,7 +26,11 @@ def force_unlock(directory: Path, force: bool) -> None:
     Locks die with their process on this machine, so this is only for a holder that hangs, or one
     on another machine sharing the state folder. Two writers at once can corrupt state.
     """
-    path = StatePaths(load_project(directory)).lock
+    project = load_project(directory)
+    if project.backend != LOCAL_BACKEND:
+        _force_unlock_shared(project, force)
+        return
+    path = StatePaths(project).lock
     if not is_locked(path):
         say("The state is not locked; nothing to do.")
         return
@@ -41,6 +45,28 @@ def force_unlock(directory: Path, force: bool) -> None:
             return
     remove_lock(path)
     say(f"Lock removed (was held by {describe_holder(holder)}).")
+
+
+def _force_unlock_shared(project: Project, force: bool) -> None:
+    """A PostgreSQL lock dies with its session; breaking it means ending the holder's session."""
+    from lfsync.pgstore import PostgresStore
+
+    store = PostgresStore(project)
+    try:
+        holder = store.holder()
+        if holder is None:
+            say("The state is not locked; nothing to do.")
+            return
+        if not force:
+            if not is_interactive():
+                raise LfsyncError("force-unlock asks for confirmation: pass --force when not on a terminal")
+            if not click.confirm(f"End the database session of {describe_holder(holder)}, releasing its lock?"):
+                say("Nothing changed.")
+                return
+        store.end_holder_session(holder)
+    finally:
+        store.close()
+    say(f"Lock released: ended the database session of {describe_holder(holder)}.")
 
 
 def _alive(pid) -> bool:
