@@ -24,7 +24,7 @@ async def refresh_remote(
     fields_by_key: Mapping[str, FieldSpec],
     on_read: Callable[[int, int], None] | None = None,
 ) -> dict[str, RemoteRecord]:
-    trashed = await _trashed_records(client) if state.resources else {}
+    trashed = await trashed_records(client) if state.resources else {}
 
     async def read(resource) -> RemoteRecord:
         try:
@@ -45,7 +45,7 @@ async def refresh_remote(
     )
 
 
-async def _trashed_records(client: LightfieldClient) -> dict[str, dict]:
+async def trashed_records(client: LightfieldClient) -> dict[str, dict]:
     """ID -> record of every account in the trash (the list is the one place a trashed record is
     sure to show: retrieve may answer it with 404)."""
     try:

@@ -9,7 +9,7 @@ import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Protocol
+from typing import Callable, Iterator, Mapping, Protocol
 
 from lfsync.actions import ApplyReport
 from lfsync.applier import DEFAULT_CONCURRENCY, Applier
@@ -26,6 +26,7 @@ from lfsync.lightfield import (
     RetryPolicy,
     with_retries,
 )
+from lfsync.linked_records import linked_account_problems
 from lfsync.organisation import (
     SNAPSHOT_FILE,
     KnownOrganisation,
@@ -38,7 +39,7 @@ from lfsync.organisation import (
     snapshot_path,
     write_snapshot,
 )
-from lfsync.plan import Plan, PlanOptions, RemoteRecord, staleness
+from lfsync.plan import Change, Plan, PlanOptions, RemoteRecord, staleness
 from lfsync.planner import PlanInputs, plan_changes
 from lfsync.progress import Progress, reading_progress
 from lfsync.project import SCHEMA_FILE, Project, load_project
@@ -95,7 +96,11 @@ async def learn_organisation(client: LightfieldClient, declared: DeclaredProject
     """Read the live definitions and members (once per run), keep them under .lfsync/, check values."""
     organisation = await fetch_organisation(client)
     remember(declared.project, organisation)
-    return with_checked_values(declared, KnownOrganisation(organisation, f"the definitions of {declared.project.target}, read now"))
+    checked = with_checked_values(declared, KnownOrganisation(organisation, f"the definitions of {declared.project.target}, read now"))
+    problems = await linked_account_problems(client, declared.declarations)
+    if problems:
+        raise DeclarationError(list(problems))
+    return checked
 
 
 def desired_accounts(declarations: Declarations, project: Project) -> dict[str, DesiredAccount]:
@@ -193,20 +198,31 @@ def build_plan(
         pending=[describe_pending(intent) for intent in sorted(state.pending.values(), key=lambda i: i.seq)],
         values_checked_against=declared.organisation.source if declared.organisation else "",
         organisation_digest=declared.organisation.organisation.digest if declared.organisation else "",
-        names=display_names(declared, state),
+        names=display_names(declared, state, planned.changes),
     )
 
 
-def display_names(declared: DeclaredProject, state: State) -> dict[str, str]:
-    """What a reviewer calls each ID a plan may show: accounts by address, options by label,
-    members by email."""
-    names = {resource.id: address for address, resource in state.resources.items()}
+def display_names(declared: DeclaredProject, state: State, changes: list[Change]) -> dict[str, str]:
+    """What a reviewer calls each ID the changes show: accounts by address, options by label,
+    members by email (only the IDs shown, so a big plan does not carry every name)."""
+    shown = {value for change in changes for attribute in change.attributes for value in _strings_in((attribute.before, attribute.after))}
+    if not shown:
+        return {}
+    names = {resource.id: address for address, resource in state.resources.items() if resource.id in shown}
     if declared.organisation is not None:
         organisation = declared.organisation.organisation
         for spec in organisation.fields.values():
-            names.update({option.id: option.label for option in spec.options})
-        names.update({member_id: email for member_id, email in organisation.member_emails.items() if email})
+            names.update({option.id: option.label for option in spec.options if option.id in shown})
+        names.update({member_id: email for member_id, email in organisation.member_emails.items() if email and member_id in shown})
     return names
+
+
+def _strings_in(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings_in(item)
 
 
 def describe_pending(intent: Intent) -> str:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from lfsync.emulator.testing import API_MODES, DOCS_LITERAL
+
 
 def pytest_addoption(parser):
     parser.addoption("--run-slow", action="store_true", help="run the long variants (marked slow)")
@@ -24,10 +26,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
-
-
-DOCS_LITERAL = "docs-literal"
-API_MODES = ("default", DOCS_LITERAL)
 
 
 @pytest.fixture(params=API_MODES)

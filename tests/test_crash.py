@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from lfsync.emulator.testing import served_emulator
+from lfsync.emulator.testing import DOCS_LITERAL, served_emulator
 
-from conftest import DOCS_LITERAL
 from served import account_count, all_accounts, numbered_accounts, start_apply, wait_until
 
 FAULTS = ("--drop-after-commit-rate", "0.1", "--fail-rate", "0.05")

@@ -146,6 +146,9 @@ def test_plans_name_ids_as_reviewers_know_them(make_project, cli):
     assert "~ parentAccount: account.a -> account.b" in shown
     assert '~ $owner: "ada@example.com" -> "grace@example.com"' in shown
     assert "opt_" not in shown and "mem_" not in shown
+    names = json.loads(cli("plan", project, "--format", "json").stdout)["names"]
+    assert sorted(names.values()) == sorted(["smb", "enterprise", "Software", "Fintech", "account.a", "account.b",
+                                             "ada@example.com", "grace@example.com"])  # only the IDs the plan shows
 
 
 def test_a_plan_without_key_or_snapshot_says_values_were_not_checked_and_writes_nothing(make_project, cli):
@@ -206,3 +209,23 @@ def test_a_directory_without_lfsync_yaml_is_not_a_project(tmp_path, cli):
     (tmp_path / "accounts.yaml").write_text("accounts:\n  a:\n    fields: {$name: A}\n")
     result = cli("plan", tmp_path)
     assert result.exit_code == 1 and "no lfsync.yaml in" in result.stderr and "lfsync init" in result.stderr
+
+
+def test_account_ids_named_directly_must_be_live_accounts(make_project, cli, state_of):
+    project = make_project({"accounts.yaml": "accounts:\n  gone:\n    fields: {$name: Gone}\n"})
+    assert cli("apply", project, "--auto-approve").exit_code == 0
+    gone_id = state_of(project)["resources"]["account.gone"]["id"]
+    (project / "accounts.yaml").write_text("accounts: {}\n")
+    assert cli("apply", project, "--auto-approve", "--prune").exit_code == 0  # now in the trash
+    (project / "accounts.yaml").write_text(
+        "accounts:\n"
+        "  child:\n    fields: {$name: Child}\n    relationships: {parentAccount: " + gone_id + "}\n"
+        "  other:\n    fields: {$name: Other}\n    relationships: {parentAccount: acc_c00000000000000000000}\n"
+    )
+    for command in (["plan"], ["apply", "--auto-approve"]):
+        result = cli(*command, project)
+        assert result.exit_code == 1, result.output
+        errors = result.stderr.replace("\n", " ")
+        assert f"accounts.yaml:4:21: relationships.parentAccount of account.child: {gone_id} is in the trash" in errors
+        assert "accounts.yaml:7:21: relationships.parentAccount of account.other: acc_c00000000000000000000 is no account" in errors
+    assert state_of(project)["resources"] == {}

@@ -14,14 +14,13 @@ import pytest
 
 from lfsync.applier import Applier, create_body
 from lfsync.emulator import EmulatorConfig, create_app
+from lfsync.emulator.testing import DOCS_LITERAL
 from lfsync.lightfield import LightfieldClient, RetryPolicy
 from lfsync.records import CreateIntent
 from lfsync.recovery import RecoveryStopped, settle_pending
 from lfsync.resources import create_idempotency_key, resource_hash
 from lfsync.state import load_state, locked_state
 from lfsync.workflow import build_plan, load_declared
-
-from conftest import DOCS_LITERAL
 
 FAST_RETRY = RetryPolicy(attempts=12, base_delay=0.001, max_delay=0.01)
 

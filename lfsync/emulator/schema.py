@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lfsync.values import SelectOption  # one option type for lfsync and its emulator
+
 from . import decisions
 from .ids import stable_id
 
@@ -17,12 +19,6 @@ VALUE_TYPES = frozenset(
 NOT_WRITABLE_VALUE_TYPES = frozenset({"MARKDOWN", "HTML"})
 HANDLE_SERVICES = frozenset({"TWITTER", "LINKEDIN", "FACEBOOK", "INSTAGRAM"})
 CARDINALITIES = frozenset({"HAS_ONE", "HAS_MANY"})
-
-
-@dataclass(frozen=True)
-class SelectOption:
-    id: str
-    label: str
 
 
 @dataclass(frozen=True)

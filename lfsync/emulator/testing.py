@@ -16,6 +16,10 @@ from .config import EmulatorConfig
 from .serving import base_url, bind_socket, make_server
 
 STARTUP_TIMEOUT_SECONDS = 10.0
+# The emulator's API modes, as tests name them: its own choices where the docs are silent, or only
+# the forms Lightfield's docs show (decision 23, `--docs-literal`).
+DOCS_LITERAL = "docs-literal"
+API_MODES = ("default", DOCS_LITERAL)
 
 
 @contextmanager

@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from lfsync.values import SOCIAL_PROFILES, normalise_phone, with_scheme
+
 from .errors import ApiError, invalid_configuration, invalid_type
 from .schema import FieldDefinition, SelectOption
 
@@ -21,15 +23,7 @@ MAX_SAFE_INTEGER = 2**53 - 1
 ADDRESS_TEXT_KEYS = ("street", "street2", "city", "state", "postalCode", "country")
 ADDRESS_KEYS = (*ADDRESS_TEXT_KEYS, "latitude", "longitude")
 FULL_NAME_KEYS = ("firstName", "lastName")
-SOCIAL_PROFILE_PATTERNS = {
-    "TWITTER": re.compile(r"^(?:www\.)?(?:x|twitter)\.com/[A-Za-z0-9_]{1,15}/?$", re.I),
-    "LINKEDIN": re.compile(r"^(?:[a-z]{2,3}\.)?linkedin\.com/(?:in|company)/[^/\s?#]+/?$", re.I),
-    "FACEBOOK": re.compile(r"^(?:www\.|m\.)?facebook\.com/[^\s?#]+/?$", re.I),
-    "INSTAGRAM": re.compile(r"^(?:www\.)?instagram\.com/[A-Za-z0-9_.]{1,30}/?$", re.I),
-}
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-EXTENSION_PATTERN = re.compile(r"\s*(?:;\s*ext=|ext\.?\s*:?\s*|extension\s*:?\s*|x\s*|#\s*)(\d{1,10})\s*$", re.I)
-PHONE_PUNCTUATION = re.compile(r"[\s().\-/]")
 
 
 def normalise(definition: FieldDefinition, raw: Any, param: str) -> Any:
@@ -111,30 +105,6 @@ def _email(definition: FieldDefinition, raw: Any, param: str) -> list[str] | Non
     return _dedupe(addresses) or None
 
 
-def normalise_phone(text: str) -> str | None:
-    """E.164 (+ `;ext=N`) for `+` and US numbers, bare digits for 7-15 digit local ones."""
-    extension = ""
-    match = EXTENSION_PATTERN.search(text)
-    if match:
-        extension = f";ext={match.group(1)}"
-        text = text[: match.start()]
-    text = PHONE_PUNCTUATION.sub("", text.strip())
-    if text.startswith("+"):
-        digits = text[1:]
-        if digits.isdigit() and 8 <= len(digits) <= 15 and digits[0] != "0":
-            return f"+{digits}{extension}"
-        return None
-    if not text.isdigit():
-        return None
-    if len(text) == 10 and text[0] in "23456789":
-        return f"+1{text}{extension}"
-    if len(text) == 11 and text[0] == "1" and text[1] in "23456789":
-        return f"+{text}{extension}"
-    if 7 <= len(text) <= 15:
-        return f"{text}{extension}"
-    return None
-
-
 def _telephone(definition: FieldDefinition, raw: Any, param: str) -> list[str] | None:
     numbers = []
     for text in _string_list(definition, raw, param, allow_single=False):
@@ -145,13 +115,8 @@ def _telephone(definition: FieldDefinition, raw: Any, param: str) -> list[str] |
     return _dedupe(numbers) or None
 
 
-def _with_scheme(text: str) -> str:
-    text = text.strip()
-    return text if re.match(r"^[a-z][a-z0-9+.-]*://", text, re.I) else f"https://{text}"
-
-
 def _url_item(definition: FieldDefinition, text: str, param: str) -> str:
-    url = _with_scheme(text)
+    url = with_scheme(text)
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or "." not in (parts.hostname or "") or " " in url:
         raise invalid_type(param, f"`{text}` is not a valid URL.")
@@ -208,9 +173,9 @@ def _full_name(definition: FieldDefinition, raw: Any, param: str) -> dict[str, s
 def _social_handle(definition: FieldDefinition, raw: Any, param: str) -> str:
     if not isinstance(raw, str):
         raise invalid_type(param, f"`{definition.key}` expects a profile URL.")
-    url = _with_scheme(raw)
+    url = with_scheme(raw)
     parts = urlsplit(url)
-    pattern = SOCIAL_PROFILE_PATTERNS[definition.handle_service or "LINKEDIN"]
+    _, pattern = SOCIAL_PROFILES[definition.handle_service or "LINKEDIN"]
     if parts.scheme.lower() not in ("http", "https") or not pattern.match(f"{parts.netloc}{parts.path}"):
         raise invalid_type(param, f"`{raw}` is not a {definition.handle_service} profile URL.")
     return url

@@ -25,11 +25,10 @@ from lightfield.types import (
 
 from lfsync.emulator import EmulatorConfig
 from lfsync.emulator.decisions import DOCS_LITERAL_IN_FLIGHT_BODY
-from lfsync.emulator.testing import serve_in_thread
+from lfsync.emulator.testing import API_MODES, DOCS_LITERAL, serve_in_thread
 from lfsync.lightfield import retry_after_seconds
 
 from .emulator_helpers import CONTACT, DEV_KEY, OWNER, READONLY_KEY
-from conftest import API_MODES, DOCS_LITERAL
 
 FAST = {"write_rate": 1000, "read_rate": 1000, "search_rate": 1000}
 
