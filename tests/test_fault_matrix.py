@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from lfsync.emulator.testing import served_emulator
+from lfsync.emulator.testing import DOCS_LITERAL, served_emulator
 
-from conftest import DOCS_LITERAL
 from served import all_accounts, numbered_accounts, start_apply
 
 FAST_WRITES = ("--write-rate", "400")

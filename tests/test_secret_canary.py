@@ -15,14 +15,13 @@ import httpx
 
 from lfsync.emulator.testing import served_emulator
 
-from conftest import write_files
-
 CANARY = "sk_lf_CANARY_d3b07384d113edec49eaa6238ad5ff00"
 REFUSED_CANARY = "sk_lf_CANARY_REFUSED_c157a79031e1c40f85931829bc5fc552"
 # a part that would survive a key shown shortened ("sk_lf_…ad5ff00")
 CANARY_TAILS = (CANARY[-12:], REFUSED_CANARY[-12:])
 DEFAULT_ORG = Path(__file__).resolve().parent.parent / "lfsync" / "emulator" / "default_org.yaml"
 
+SETTINGS = "skip_enrichment: true\n"  # no target: LIGHTFIELD_BASE_URL names the served emulator
 DECLARATIONS = """
 accounts:
   acme:
@@ -90,13 +89,11 @@ def assert_no_leak(lfsync: Runs, *roots: Path) -> None:
     assert not leaks(places)
 
 
-def test_the_api_key_appears_in_no_output_and_no_file(tmp_path):
-    project = tmp_path / "project"
-    write_files(project, {"lfsync.yaml": "skip_enrichment: true\n", "accounts.yaml": DECLARATIONS})
-    broken = tmp_path / "broken"
-    write_files(broken, {"lfsync.yaml": "skip_enrichment: true\n",
-                         "accounts.yaml": "accounts:\n  acme:\n    fields:\n      $name: [unclosed\n",
-                         "unknown.yaml": "accounts:\n  x:\n    fields:\n      $name: X\n      no-such-field: 1\n"})
+def test_the_api_key_appears_in_no_output_and_no_file(make_project, tmp_path):
+    project = make_project({"accounts.yaml": DECLARATIONS}, settings=SETTINGS)
+    broken = make_project({"accounts.yaml": "accounts:\n  acme:\n    fields:\n      $name: [unclosed\n",
+                           "unknown.yaml": "accounts:\n  x:\n    fields:\n      $name: X\n      no-such-field: 1\n"},
+                          settings=SETTINGS, name="broken")
     summary = tmp_path / "github" / "step_summary.md"
     summary.parent.mkdir()
     env = canary_env(summary, LIGHTFIELD_API_KEY=CANARY)
@@ -139,9 +136,8 @@ def test_the_api_key_appears_in_no_output_and_no_file(tmp_path):
     assert_no_leak(lfsync, project, broken, summary.parent)
 
 
-def test_a_key_from_the_key_file_appears_in_no_output_and_no_file(tmp_path):
-    project = tmp_path / "project"
-    write_files(project, {"lfsync.yaml": "skip_enrichment: true\n", "accounts.yaml": DECLARATIONS})
+def test_a_key_from_the_key_file_appears_in_no_output_and_no_file(make_project, tmp_path):
+    project = make_project({"accounts.yaml": DECLARATIONS}, settings=SETTINGS)
     key_file = tmp_path / "secrets" / "lightfield_key"
     key_file.parent.mkdir()
     key_file.write_text(CANARY + "\n", encoding="utf-8")
