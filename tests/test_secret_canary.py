@@ -7,6 +7,7 @@ nothing written to the real stdout or stderr escapes the search."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -128,8 +129,12 @@ def test_the_api_key_appears_in_no_output_and_no_file(make_project, tmp_path):
         refused = {"LIGHTFIELD_API_KEY": REFUSED_CANARY}
         assert "refused" in lfsync("apply", project, "--auto-approve", "--refresh", expect=1, **refused)
         lfsync("--debug", "plan", project, "--refresh", expect=1, **refused)
-    # the server is gone: an unreachable target (retried a while before it is given up)
-    assert "cannot reach" in lfsync("--debug", "apply", project, "--auto-approve", "--refresh", expect=1)
+    # an unreachable target (retried a while before it is given up): a port bound here and never
+    # listened on, so no other process can take it meanwhile
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        unreachable = {"LIGHTFIELD_BASE_URL": f"http://127.0.0.1:{closed.getsockname()[1]}"}
+        assert "cannot reach" in lfsync("--debug", "apply", project, "--auto-approve", "--refresh", expect=1, **unreachable)
 
     assert "lfsync apply" in summary.read_text()
     assert (project / "state" / "default.lfstate.json").exists()
