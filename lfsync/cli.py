@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from lfsync import __version__, httpdebug
-from lfsync.commands import apply, definitions, export, init, plan, schema, state, unlock, validate
+from lfsync.commands import apply, definitions, export, init, plan, schema, state, teardown, unlock, validate
 from lfsync.commands import fmt as fmt_command
 from lfsync.commands.output import error
 from lfsync.errors import EXIT_OK, LfsyncError, describe_failure
@@ -84,6 +84,8 @@ for command in (
     validate.validate,
     plan.plan,
     apply.apply,
+    teardown.destroy,
+    teardown.reset,
     state.state,
     state.import_,
     fmt_command.fmt,

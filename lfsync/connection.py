@@ -28,6 +28,12 @@ def open_client(project: Project, *, concurrency: int = 8, env: Mapping[str, str
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         # Never the user's real key: the local target has keys of its own.
         return LightfieldClient(project.base_url, LOCAL_API_KEY, transport=transport, event_hooks=_debug_hooks())
+    if project.api_key_env is not None:
+        # a workspace of `workspaces:`: its own variable only, so a key never reaches another target
+        api_key = env.get(project.api_key_env)
+        if not api_key:
+            raise LfsyncError(f"{project.api_key_env} is not set; it holds the key of workspace {project.workspace!r} ({project.target})")
+        return LightfieldClient(project.base_url, api_key, max_connections=max(concurrency * 2, 8), event_hooks=_debug_hooks())
     api_key = api_key_from(env)
     if not api_key:
         raise LfsyncError(

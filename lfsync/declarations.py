@@ -24,6 +24,7 @@ from lfsync.addresses import (
     is_reference,
     references_in,
 )
+from lfsync.csvdecl import parse_csv_file
 from lfsync.discovery import declarations_digest, find_declaration_files
 from lfsync.errors import DeclarationError, SourceLocation, display_path
 from lfsync.globs import DEFAULT_DECLARATION_GLOBS
@@ -47,6 +48,7 @@ READ_ONLY_RELATIONSHIPS = {"$opportunity", "$task", "$note", "$meeting"}
 TOP_LEVEL_KEY = "accounts"
 ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment", "protect")
 NAME_FIELD = "$name"
+CSV_SUFFIX = ".csv"
 
 Problems = list[tuple[SourceLocation | None, str]]
 
@@ -110,7 +112,10 @@ def load_declarations(
         except DeclarationError as error:
             problems.extend(error.problems)
             continue
-        parsed.extend(parse_file(contents[path], shown, problems))
+        if path.suffix.lower() == CSV_SUFFIX:
+            parsed.extend(parse_csv_file(contents[path], shown, problems))
+        else:
+            parsed.extend(parse_file(contents[path], shown, problems))
     accounts = index_by_address(parsed, problems)
     check_references(parsed, accounts, problems)
     if problems:

@@ -14,7 +14,7 @@ def find_declaration_files(
     project_dir: Path, state_dir: Path, patterns: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS
 ) -> list[Path]:
     """The files `patterns` (`declarations:` in lfsync.yaml) select under the project, by default every
-    *.yaml / *.yml, sorted; never lfsync.yaml, files in hidden folders or the state folder."""
+    *.yaml / *.yml / *.csv, sorted; never lfsync.yaml, files in hidden folders or the state folder."""
     root = project_dir.resolve()
     excluded_dir = (root / state_dir).resolve()
     found = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-DEFAULT_DECLARATION_GLOBS = ("**/*.yaml", "**/*.yml")
+DEFAULT_DECLARATION_GLOBS = ("**/*.yaml", "**/*.yml", "**/*.csv")
 
 
 @lru_cache(maxsize=256)

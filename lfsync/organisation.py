@@ -109,7 +109,8 @@ def write_snapshot(path: Path, organisation: Organisation, target: str) -> None:
 
 
 def read_snapshot(path: Path, target: str) -> Organisation | None:
-    """The committed snapshot, or None if there is none. Refuses one pulled from another target."""
+    """The snapshot at `path`, or None if there is none or it was pulled from another target (a
+    plan then says its values were not checked)."""
     if not path.exists():
         return None
     shown = display_path(path)
@@ -120,10 +121,7 @@ def read_snapshot(path: Path, target: str) -> Organisation | None:
     if not isinstance(document, dict) or document.get("format_version") != SNAPSHOT_FORMAT_VERSION:
         raise LfsyncError(f"{shown}: not a definitions snapshot of format {SNAPSHOT_FORMAT_VERSION}; run `lfsync definitions pull`")
     if document.get("target") != target:
-        raise LfsyncError(
-            f"{shown} was pulled from {document.get('target')!r}, but this run targets {target!r}; "
-            "run `lfsync definitions pull` against this target"
-        )
+        return None  # another organisation's (e.g. another workspace's): it says nothing of this one
     definitions, members = document.get("definitions"), document.get("members")
     if not isinstance(definitions, dict) or not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
         raise LfsyncError(f"{shown}: damaged definitions snapshot; run `lfsync definitions pull` again")

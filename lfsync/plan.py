@@ -55,6 +55,8 @@ class Change(BaseModel):
     observed: Payload | None = None
     # a create that replaces a record deleted outside lfsync: its ID
     replaces: str | None = None
+    # a delete of an account nobody declared (`lfsync reset` where the workspace owns the organisation): why
+    reason: str | None = None
 
     @property
     def requests(self) -> int:
@@ -69,6 +71,10 @@ class PlanOptions(BaseModel):
     prune: bool = False
     adopt: bool = False
     refresh: bool = False
+    destroy: bool = False  # `lfsync destroy`: every account in state to the trash, declarations aside
+    # `lfsync reset`: with refresh, and where lfsync.yaml says the workspace owns the organisation,
+    # accounts nobody declared go to the trash too
+    reset: bool = False
 
 
 class Plan(BaseModel):

@@ -23,6 +23,9 @@ class PlanInputs:
     identity_field: str = "$name"  # what --adopt matched on (`identity:` in lfsync.yaml)
     # address -> the record as read back; only given with --refresh
     remote: Mapping[str, RemoteRecord] | None = None
+    # ID -> $name of live accounts neither declared nor in state, to be trashed (`lfsync reset` of an
+    # organisation the workspace owns); None otherwise
+    unmanaged: Mapping[str, str] | None = None
 
 
 @dataclass
@@ -65,6 +68,8 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
             result.changes.append(_delete(address, inputs.resources[address]))
         else:
             result.orphans.append(address)
+    for account_id, name in sorted((inputs.unmanaged or {}).items()):
+        result.changes.append(_delete_unmanaged(account_id, name))
     _defer_cyclic_relationships(result.changes, inputs.desired)
     return result
 
@@ -160,6 +165,19 @@ def _delete(address: str, current: ResourceState) -> Change:
         action=Action.DELETE,
         resource_id=current.id,
         attributes=attribute_changes(current.applied, empty_payload()),
+    )
+
+
+UNMANAGED_PREFIX = "unmanaged."
+
+
+def _delete_unmanaged(account_id: str, name: str) -> Change:
+    """An account no declaration and no state names; its address is its ID under `unmanaged.`."""
+    return Change(
+        address=UNMANAGED_PREFIX + account_id,
+        action=Action.DELETE,
+        resource_id=account_id,
+        reason=f"{name!r} is declared nowhere, and this workspace owns the organisation (owns_organisation: true)",
     )
 
 

@@ -123,12 +123,52 @@ class BarProgress(Progress):
 
     def show(self) -> None:
         if self._task is not None:
-            self._bar.update(self._task, completed=self.done, rate=self.rate, counts=self.describe_counts())
+            self._bar.update(self._task, completed=self.done, total=self.total, rate=self.rate, counts=self.describe_counts())
 
     def stop(self) -> None:
         if self._task is not None:
             self.show()
             self._bar.stop()
+
+
+class SharedProgress:
+    """One display for applies running at once (many workspaces): each takes a `part()`, whose
+    total and counts add to the display; the display stops when the last running part stops."""
+
+    def __init__(self, display: Progress) -> None:
+        self.display = display
+        self.running = 0
+
+    def part(self) -> Progress:
+        return _ProgressPart(self)
+
+
+class _ProgressPart(Progress):
+    def __init__(self, shared: SharedProgress) -> None:
+        super().__init__()
+        self.shared = shared
+
+    def start(self, total: int) -> None:
+        super().start(total)
+        display = self.shared.display
+        if self.shared.running == 0:
+            display.start(total)
+        else:
+            display.total += total
+        self.shared.running += 1
+
+    def count(self, outcome: ApplyOutcome) -> None:
+        super().count(outcome)
+        self.shared.display.count(outcome)
+
+    def retried(self) -> None:
+        super().retried()
+        self.shared.display.retried()
+
+    def stop(self) -> None:
+        self.shared.running -= 1
+        if self.shared.running == 0:
+            self.shared.display.stop()
 
 
 # --- long reads (--refresh, --adopt, export) ---------------------------------------------

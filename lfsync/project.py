@@ -28,7 +28,12 @@ SETTING_TYPES: dict[str, type] = {
     "skip_enrichment": bool,
     "declarations": list,
     "identity": str,
+    "owns_organisation": bool,
+    "workspaces": dict,
 }
+# what one entry of `workspaces:` may set
+WORKSPACE_SETTING_TYPES: dict[str, type] = {"target": str, "api_key_env": str, "owns_organisation": bool}
+ENV_VARIABLE_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 DEFAULT_IDENTITY = "$name"
 
 
@@ -41,6 +46,12 @@ class Project:
     skip_enrichment: bool
     declaration_globs: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS
     identity: str = DEFAULT_IDENTITY  # the field --adopt matches existing records on
+    # `lfsync reset` trashes live accounts nobody declared only when this is set (off by default)
+    owns_organisation: bool = False
+    # a workspace of `workspaces:`: the variable holding its key (only ever sent to its own target)
+    api_key_env: str | None = None
+    workspace_names: tuple[str, ...] = ()  # every workspace `workspaces:` declares
+    from_workspaces: bool = False  # this is one of them (a local one gets a database of its own)
 
     @property
     def is_local(self) -> bool:
@@ -48,7 +59,8 @@ class Project:
 
     @property
     def local_db_path(self) -> Path:
-        return self.root / LOCAL_DIR / "local.db"
+        # Local workspaces of `workspaces:` are separate organisations: one database each.
+        return self.root / LOCAL_DIR / (f"local-{self.workspace}.db" if self.from_workspaces else "local.db")
 
     @property
     def base_url(self) -> str:
@@ -60,14 +72,20 @@ class Project:
         return self.state_dir / f"{self.workspace}.{suffix}"
 
 
-def load_project(directory: Path, env: Mapping[str, str] | None = None, *, settings_required: bool = True) -> Project:
+def load_project(
+    directory: Path, env: Mapping[str, str] | None = None, *, settings_required: bool = True, workspace: str | None = None
+) -> Project:
     """`settings_required=False` for commands that work on any folder of YAML (fmt), as terraform
-    fmt does; every command that plans, applies or keeps state needs lfsync.yaml."""
+    fmt does; every command that plans, applies or keeps state needs lfsync.yaml. `workspace` names
+    an entry of `workspaces:` (its own target and key); without it, the project's own settings."""
     env = os.environ if env is None else env
     root = directory.resolve()
     if not root.is_dir():
         raise LfsyncError(f"{display_path(directory)}: not a directory")
     settings = _read_settings(root, settings_required)
+    workspaces: dict = settings.get("workspaces") or {}
+    if workspace is not None:
+        return _workspace_project(root, settings, workspace)
     target = (env.get("LIGHTFIELD_BASE_URL") or settings.get("target", LOCAL_TARGET)).rstrip("/")
     workspace = env.get("LFSYNC_WORKSPACE") or settings.get("workspace", "default")
     if not WORKSPACE_PATTERN.fullmatch(workspace):
@@ -84,6 +102,34 @@ def load_project(directory: Path, env: Mapping[str, str] | None = None, *, setti
         skip_enrichment=settings.get("skip_enrichment", False),
         declaration_globs=tuple(str(glob) for glob in settings.get("declarations", DEFAULT_DECLARATION_GLOBS)),
         identity=settings.get("identity", DEFAULT_IDENTITY),
+        owns_organisation=settings.get("owns_organisation", False),
+        workspace_names=tuple(workspaces),
+    )
+
+
+def _workspace_project(root: Path, settings: dict, name: str) -> Project:
+    """A workspace of `workspaces:`: its own target, key variable, state and lock. Neither
+    LIGHTFIELD_BASE_URL nor LIGHTFIELD_API_KEY applies: a key must never reach another target."""
+    workspaces: dict = settings.get("workspaces") or {}
+    if name not in workspaces:
+        known = ", ".join(workspaces) or "none: lfsync.yaml has no 'workspaces:'"
+        raise LfsyncError(f"no workspace {name!r} in {SETTINGS_FILE} (workspaces: {known})")
+    entry = workspaces[name] or {}
+    target = str(entry.get("target", LOCAL_TARGET)).rstrip("/")
+    if target != LOCAL_TARGET:
+        check_target_url(target)
+    return Project(
+        root=root,
+        target=target,
+        workspace=name,
+        state_dir=(root / settings.get("state_dir", DEFAULT_STATE_DIR)).resolve(),
+        skip_enrichment=settings.get("skip_enrichment", False),
+        declaration_globs=tuple(str(glob) for glob in settings.get("declarations", DEFAULT_DECLARATION_GLOBS)),
+        identity=settings.get("identity", DEFAULT_IDENTITY),
+        owns_organisation=entry.get("owns_organisation", False),
+        api_key_env=entry.get("api_key_env"),
+        workspace_names=tuple(workspaces),
+        from_workspaces=True,
     )
 
 
@@ -154,8 +200,35 @@ def _read_settings(root: Path, required: bool) -> dict:
             )
             if not value:
                 problems.append((location(shown, document, key=key), "'declarations' needs at least one glob"))
+        elif key == "workspaces" and isinstance(value, dict):
+            problems.extend(_workspace_problems(shown, value))
         elif key == "identity" and isinstance(value, str) and not value.strip():
             problems.append((location(shown, document, key=key), "'identity' must name a field, e.g. $name or a custom field slug"))
     if problems:
         raise DeclarationError(problems)
     return dict(document)
+
+
+def _workspace_problems(shown: str, workspaces: dict) -> list[tuple[SourceLocation | None, str]]:
+    from lfsync.yamlio import location
+
+    problems: list[tuple[SourceLocation | None, str]] = []
+    for name, entry in workspaces.items():
+        where = location(shown, workspaces, key=name)
+        if not (isinstance(name, str) and WORKSPACE_PATTERN.fullmatch(name)):
+            problems.append((where, f"workspace {name!r} is not a valid name (letters, digits, '_', '-', '.')"))
+            continue
+        if not isinstance(entry, dict):
+            problems.append((where, f"workspace {name!r} must be a mapping like {{target: https://api.lightfield.app, api_key_env: LF_KEY}}"))
+            continue
+        for key, value in entry.items():
+            expected = WORKSPACE_SETTING_TYPES.get(key)
+            if expected is None:
+                problems.append((location(shown, entry, key=key), f"unknown setting {key!r} of workspace {name!r} (known: {', '.join(WORKSPACE_SETTING_TYPES)})"))
+            elif not isinstance(value, expected):
+                problems.append((location(shown, entry, key=key), f"setting {key!r} of workspace {name!r} must be a {expected.__name__}"))
+            elif key == "api_key_env" and not ENV_VARIABLE_PATTERN.fullmatch(str(value)):
+                problems.append((location(shown, entry, key=key), f"api_key_env of workspace {name!r} must name an environment variable, like LF_KEY_DEMO_EU (never the key itself)"))
+        if entry.get("target", LOCAL_TARGET) != LOCAL_TARGET and "api_key_env" not in entry:
+            problems.append((where, f"workspace {name!r} needs api_key_env: the environment variable holding its key"))
+    return problems

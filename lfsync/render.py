@@ -105,6 +105,8 @@ def _change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
     headline = HEADLINES[change.action]
     if change.replaces:
         headline = f"was deleted outside lfsync ({change.replaces}) and will be created again"
+    elif change.reason:
+        headline += f": {change.reason}"
     elif change.observed is not None:
         headline += " (changed outside lfsync)"
     lines: list[Line] = [

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from lfsync.csvdecl import CsvCell, typed_cell
 from lfsync.declarations import did_you_mean
 from lfsync.yamlio import yaml_type_name
 
@@ -101,6 +102,11 @@ def canonical_value(spec: FieldSpec, value: Any) -> Any:
         raise ValueProblem("fields of this type cannot be written through the API; remove it from the declaration")
     if value is None:
         return None
+    if isinstance(value, CsvCell):
+        try:
+            value = typed_cell(value, spec.value_type, spec.multiple)
+        except ValueError as error:
+            raise ValueProblem(str(error)) from None
     canonicalise = _CANONICAL.get(spec.value_type)
     return value if canonicalise is None else canonicalise(spec, value)
 

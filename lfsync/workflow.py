@@ -14,6 +14,7 @@ from typing import Callable, Iterator, Mapping, Protocol
 from lfsync.actions import ApplyReport
 from lfsync.applier import DEFAULT_CONCURRENCY, Applier
 from lfsync.connection import api_key_from, open_client
+from lfsync.csvdecl import csv_text
 from lfsync.declarations import Declarations, load_declarations
 from lfsync.definitions_check import check_declarations, unrepresentable_values
 from lfsync.errors import DeclarationError, LfsyncError, display_path
@@ -62,8 +63,12 @@ class DeclaredProject:
     organisation: KnownOrganisation | None = None
 
 
-def load_declared(directory: Path) -> DeclaredProject:
-    project = load_project(directory)
+def load_declared(directory: Path, workspace: str | None = None, *, read_files: bool = True) -> DeclaredProject:
+    """`read_files=False` (destroy): the project without its declarations, which destroy ignores,
+    so a teardown never waits on files that no longer parse."""
+    project = load_project(directory, workspace=workspace)
+    if not read_files:
+        return DeclaredProject(project, Declarations(accounts={}, files=[], digest=""), {})
     declarations = load_declarations(project.root, state_dir=project.state_dir, patterns=project.declaration_globs)
     problems = unrepresentable_values(declarations)
     if problems:
@@ -89,7 +94,10 @@ def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | No
 
 
 def can_ask_target(project: Project, env: Mapping[str, str] | None = None) -> bool:
-    return project.is_local or bool(api_key_from(os.environ if env is None else env))
+    env = os.environ if env is None else env
+    if project.api_key_env is not None:
+        return project.is_local or bool(env.get(project.api_key_env))
+    return project.is_local or bool(api_key_from(env))
 
 
 async def learn_organisation(client: LightfieldClient, declared: DeclaredProject) -> DeclaredProject:
@@ -137,10 +145,11 @@ async def check_access(client: LightfieldClient, project: Project) -> None:
 
 @dataclass(frozen=True)
 class RemoteView:
-    """What --adopt and --refresh read from the target (None without them)."""
+    """What --adopt, --refresh and reset read from the target (None without them)."""
 
     matches: dict[str, list[str]] | None = None  # address -> IDs of live accounts with its $name
     records: dict[str, RemoteRecord] | None = None  # address -> the managed record as read back
+    unmanaged: dict[str, str] | None = None  # ID -> $name of live accounts state does not know
 
 
 async def read_remote(
@@ -154,7 +163,17 @@ async def read_remote(
         fields_by_key = declared.organisation.organisation.fields if declared.organisation else {}
         with reading_progress("refresh: reading managed accounts") as progress:
             records = await refresh_remote(client, state, fields_by_key, progress)
-    return RemoteView(matches, records)
+    unmanaged = None
+    if options.reset and declared.project.owns_organisation:
+        with reading_progress("reset: reading every live account") as progress:
+            live = await client.list_all("/v1/accounts", on_page=progress, status="active")
+        managed = {resource.id for resource in state.resources.values()}
+        unmanaged = {
+            record["id"]: str((record.get("fields", {}).get("$name") or {}).get("value") or "")
+            for record in live
+            if record["id"] not in managed
+        }
+    return RemoteView(matches, records, unmanaged)
 
 
 async def identity_matches(
@@ -175,13 +194,15 @@ def build_plan(
 ) -> Plan:
     planned = plan_changes(
         PlanInputs(
-            desired=declared.desired,
+            # destroy plans as if nothing were declared, with --prune: every account in state is deleted
+            desired={} if options.destroy else declared.desired,
             resources=state.resources,
             workspace=declared.project.workspace,
-            prune=options.prune,
+            prune=options.prune or options.destroy,
             identity_matches=remote.matches,
             identity_field=declared.project.identity,
             remote=remote.records,
+            unmanaged=remote.unmanaged,
         )
     )
     return Plan(
@@ -232,16 +253,59 @@ def describe_pending(intent: Intent) -> str:
     )
 
 
-def plan_project(directory: Path, options: PlanOptions) -> tuple[DeclaredProject, Plan]:
+def plan_project(directory: Path, options: PlanOptions, workspace: str | None = None) -> tuple[DeclaredProject, Plan]:
     """`lfsync plan`: reads only. Values are checked against the live organisation when the target
     can be asked (its key checked first), else against the committed definitions snapshot."""
-    declared = load_declared(directory)
+    return asyncio.run(_plan(load_declared(directory, workspace), options))
+
+
+async def _plan(declared: DeclaredProject, options: PlanOptions) -> tuple[DeclaredProject, Plan]:
     state = load_state(declared.project)
     if can_ask_target(declared.project) or options.adopt or options.refresh:
-        declared, remote = asyncio.run(_read_for_plan(declared, state, options))
+        declared, remote = await _read_for_plan(declared, state, options)
     else:
         declared, remote = with_checked_values(declared, offline_organisation(declared.project)), RemoteView()
     return declared, build_plan(declared, state, options, remote)
+
+
+# --- many workspaces at once ----------------------------------------------------------------
+
+# per workspace: what its run came to, or the error that ended it (other workspaces go on)
+Outcomes = dict[str, "tuple[DeclaredProject, Plan] | ApplyResult | BaseException"]
+
+
+def selected_workspaces(directory: Path, names: tuple[str, ...], every: bool) -> list[str]:
+    """The workspaces of `workspaces:` that --workspace NAME (repeatable) or --all-workspaces choose."""
+    declared_names = load_project(directory).workspace_names
+    if every and not declared_names:
+        raise LfsyncError("--all-workspaces: lfsync.yaml declares no 'workspaces:'")
+    chosen = list(declared_names) if every else list(dict.fromkeys(names))
+    for name in chosen:
+        load_project(directory, workspace=name)  # an unknown name or a bad target stops the run before anything is read
+    return chosen
+
+
+def plan_workspaces(directory: Path, options: PlanOptions, names: list[str]) -> Outcomes:
+    """`lfsync plan --workspace ...`: every workspace planned concurrently (each its own organisation)."""
+    declared = [load_declared(directory, name) for name in names]
+
+    async def plan_all() -> list:
+        return await asyncio.gather(*(_plan(one, options) for one in declared), return_exceptions=True)
+
+    return dict(zip(names, asyncio.run(plan_all())))
+
+
+def apply_workspaces(request: ApplyRequest, names: list[str], terminal_for: Callable[[str], "ApplyTerminal"]) -> Outcomes:
+    """`lfsync apply --workspace ...`: every workspace applied concurrently, each with its own
+    target, key, rate limit, state and lock; one failing does not stop the others."""
+    declared = [load_declared(request.source, name, read_files=not request.options.destroy) for name in names]
+
+    async def apply_all() -> list:
+        return await asyncio.gather(
+            *(_apply(one, request, terminal_for(name)) for name, one in zip(names, declared)), return_exceptions=True
+        )
+
+    return dict(zip(names, asyncio.run(apply_all())))
 
 
 async def _read_for_plan(
@@ -292,7 +356,7 @@ class ApplyResult:
 def apply_project(request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
     """`lfsync apply`: check access and every value, then under the lock settle interrupted work,
     plan, confirm, execute and write state. Nothing is written before the values are checked."""
-    declared = load_declared(request.source)
+    declared = load_declared(request.source, read_files=not request.options.destroy)
     return asyncio.run(_apply(declared, request, terminal))
 
 
@@ -407,6 +471,7 @@ class ExportRequest:
     file_name: str  # the declaration file to write, relative to the project directory
     filters: tuple[str, ...] = ()  # the --filter options as given, named in the file's header
     lock_timeout: float = 0.0
+    as_csv: bool = False  # write a CSV declaration file instead of YAML
 
 
 @dataclass(frozen=True)
@@ -437,7 +502,11 @@ def export_project(request: ExportRequest) -> ExportResult:
         taken |= {address.split(".", 1)[1] for address in state.resources}
         exported = export_accounts(unmanaged, organisation.definitions, managed, taken)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(export_file_text(exported, _export_header(project, target, request.filters)), encoding="utf-8")
+        if request.as_csv:
+            text = csv_text([(account.key, account.body) for account in exported])
+        else:
+            text = export_file_text(exported, _export_header(project, target, request.filters))
+        target.write_text(text, encoding="utf-8")
         try:
             known = KnownOrganisation(organisation, f"the definitions of {project.target}, read now")
             _record_exported(state, request.directory, exported, {r["id"]: r for r in unmanaged}, known)

@@ -10,12 +10,12 @@ from lfsync.connection import open_client
 from lfsync.project import load_project
 
 
-def create_directly(project: Path, *bodies: dict) -> list[str]:
+def create_directly(project: Path, *bodies: dict, workspace: str | None = None) -> list[str]:
     """Create accounts outside lfsync, in order (a later body may refer to an earlier ID); their IDs."""
 
     async def create() -> list[str]:
         ids: list[str] = []
-        async with open_client(load_project(project)) as client:
+        async with open_client(load_project(project, workspace=workspace)) as client:
             for body in bodies:
                 answer = await client.create_account(body, f"test-{uuid.uuid4().hex}")
                 ids.append(answer.body["id"])
@@ -30,3 +30,13 @@ def all_accounts(project: Path) -> list[dict]:
             return await client.list_all_accounts()
 
     return asyncio.run(fetch())
+
+
+def act_directly(project: Path, act) -> None:
+    """Run `await act(client)` against the project's organisation, as a demo user would."""
+
+    async def run() -> None:
+        async with open_client(load_project(project)) as client:
+            await act(client)
+
+    asyncio.run(run())

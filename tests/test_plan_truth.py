@@ -229,3 +229,12 @@ def test_account_ids_named_directly_must_be_live_accounts(make_project, cli, sta
         assert f"accounts.yaml:4:21: relationships.parentAccount of account.child: {gone_id} is in the trash" in errors
         assert "accounts.yaml:7:21: relationships.parentAccount of account.other: acc_c00000000000000000000 is no account" in errors
     assert state_of(project)["resources"] == {}
+
+
+def test_a_snapshot_of_another_target_neither_checks_nor_blocks(make_project, cli):
+    project = make_project({"accounts.yaml": "accounts:\n  a:\n    fields: {$name: A, tier: enterprise}\n"})
+    assert cli("definitions", "pull", project).exit_code == 0  # of target local
+    elsewhere = {"LIGHTFIELD_BASE_URL": "https://api.lightfield.example"}
+    planned = cli("plan", project, env=elsewhere)
+    assert planned.exit_code == 0 and "Values were not checked" in planned.stdout
+    assert cli("apply", project, "--auto-approve").exit_code == 0  # its own target: the snapshot matches

@@ -170,3 +170,17 @@ def test_many_targets_in_one_relationship_are_all_walked():
     b = account("account.b", relationships={"parentAccount": "account.hub"})
     changes = {c.address: c for c in plan([hub, a, b]).changes}
     assert sum(len(c.deferred_relationships) for c in changes.values()) == 1
+
+
+def test_unmanaged_accounts_are_deleted_with_the_reason_after_the_declared_ones():
+    acme = account("account.acme")
+    result = plan([acme], {"account.acme": applied_state(acme, "acc_1")}, unmanaged={"acc_9": "Demo Prospect"})
+    [change] = result.changes
+    assert (change.address, change.action, change.resource_id) == ("unmanaged.acc_9", "delete", "acc_9")
+    assert change.reason and "'Demo Prospect' is declared nowhere" in change.reason
+    assert result.orphans == [] and result.problems == []
+
+
+def test_without_an_unmanaged_view_nothing_outside_state_is_touched():
+    acme = account("account.acme")
+    assert plan([acme], {"account.acme": applied_state(acme, "acc_1")}).changes == []

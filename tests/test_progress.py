@@ -19,3 +19,36 @@ def test_plain_progress_prints_a_line_every_interval_and_at_the_end():
     assert len(lines) == 2  # one 5 s in, one at the end
     assert lines[0] == "apply: 5/10 (50%) created=5 failed=0 1.0 accounts/s, ETA 5s"
     assert lines[1] == "apply: 8/10 (80%) created=7 failed=1 retried=1 1.1 accounts/s, ETA 2s"
+
+
+def test_applies_at_once_share_one_display_that_stops_after_the_last():
+    from lfsync.actions import ApplyOutcome
+    from lfsync.progress import Progress, SharedProgress
+
+    class Recorded(Progress):
+        def __init__(self) -> None:
+            super().__init__()
+            self.starts: list[int] = []
+            self.stops = 0
+
+        def start(self, total: int) -> None:
+            super().start(total)
+            self.starts.append(total)
+
+        def stop(self) -> None:
+            self.stops += 1
+
+    display = Recorded()
+    shared = SharedProgress(display)
+    eu, us = shared.part(), shared.part()
+    eu.start(3)
+    us.start(2)
+    eu.count(ApplyOutcome.CREATED)
+    us.count(ApplyOutcome.FAILED)
+    us.retried()
+    assert (display.starts, display.total, display.done, display.retries) == ([3], 5, 2, 1)
+    us.stop()
+    assert display.stops == 0
+    eu.stop()
+    assert display.stops == 1
+    assert (eu.done, us.done) == (1, 1)

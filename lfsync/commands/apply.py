@@ -23,9 +23,16 @@ from lfsync.commands.output import (
 )
 from lfsync.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, LfsyncError
 from lfsync.plan import Plan, PlanOptions, load_plan
-from lfsync.progress import BarProgress, PlainProgress, Progress
+from lfsync.progress import BarProgress, PlainProgress, Progress, SharedProgress
 from lfsync.render import apply_summary, apply_summary_markdown, render_markdown
-from lfsync.workflow import ApplyRequest, apply_project, saved_project_dir
+from lfsync.workflow import (
+    ApplyRequest,
+    ApplyResult,
+    apply_project,
+    apply_workspaces,
+    saved_project_dir,
+    selected_workspaces,
+)
 
 
 @click.command()
@@ -38,15 +45,18 @@ from lfsync.workflow import ApplyRequest, apply_project, saved_project_dir
 @options.prune
 @options.adopt
 @options.lock_timeout
+@options.workspaces
+@options.all_workspaces
 def apply(
-    dir_or_plan: Path, auto_approve: bool, concurrency: int, refresh: bool, prune: bool, adopt: bool, lock_timeout: float
+    dir_or_plan: Path, auto_approve: bool, concurrency: int, refresh: bool, prune: bool, adopt: bool, lock_timeout: float,
+    workspaces: tuple[str, ...], all_workspaces: bool,
 ) -> int:
     """Make the changes a plan shows: from DIR (planned now) or a saved PLANFILE."""
     saved = load_plan(dir_or_plan) if dir_or_plan.is_file() else None
-    if saved is None and not auto_approve and not is_interactive():
-        raise LfsyncError("apply is not on a terminal and cannot ask for confirmation: pass --auto-approve, or apply a saved plan")
     if saved is not None and (refresh or prune or adopt):
         raise LfsyncError("--refresh, --prune and --adopt belong to `lfsync plan`; a saved plan is applied with the options it was made with")
+    if saved is not None and (workspaces or all_workspaces):
+        raise LfsyncError("a saved plan belongs to one workspace; --workspace and --all-workspaces plan anew")
     request = ApplyRequest(
         source=saved_project_dir(saved) if saved else dir_or_plan,
         options=saved.options if saved else PlanOptions(prune=prune, adopt=adopt, refresh=refresh),
@@ -55,7 +65,33 @@ def apply(
         lock_timeout=lock_timeout,
         auto_approve=auto_approve,
     )
-    result = apply_project(request, Terminal())
+    return run_apply(request, "apply", selected_workspaces(dir_or_plan, workspaces, all_workspaces) if workspaces or all_workspaces else None)
+
+
+def run_apply(request: ApplyRequest, command: str, workspaces: list[str] | None = None) -> int:
+    """Apply `request` with this terminal and render its outcome (apply, destroy and reset); with
+    `workspaces`, in each of them at once, with one progress display and one summary each."""
+    if request.saved is None and not request.auto_approve and not is_interactive():
+        raise LfsyncError(f"{command} is not on a terminal and cannot ask for confirmation: pass --auto-approve, or apply a saved plan")
+    if workspaces is None:
+        return render_result(apply_project(request, Terminal()))
+    together = Together(Terminal().progress())
+    outcomes = apply_workspaces(request, workspaces, lambda name: WorkspaceTerminal(name, together))
+    exit_code = EXIT_OK
+    for name, outcome in outcomes.items():
+        say("")
+        say(f"Workspace {name}:", "bold")
+        if isinstance(outcome, LfsyncError):
+            error(f"workspace {name}: {outcome}")
+            exit_code = EXIT_ERROR
+        elif isinstance(outcome, BaseException):
+            raise outcome
+        elif isinstance(outcome, ApplyResult) and render_result(outcome) != EXIT_OK:
+            exit_code = EXIT_ERROR
+    return exit_code
+
+
+def render_result(result: ApplyResult) -> int:
     if result.report is None:
         say("Apply cancelled.")
         return EXIT_ERROR
@@ -102,23 +138,64 @@ class Terminal:
 
 class InterruptStops:
     """First Ctrl-C: send nothing new, finish and record what is in flight. Second: stop at once
-    (safe: every intent is already in the journal and is settled by the next apply)."""
+    (safe: every intent is already in the journal and is settled by the next apply). Shared by the
+    applies of many workspaces: the handlers stay while any of them runs, and stop them all."""
 
-    def __init__(self, stop: asyncio.Event):
-        self.stop = stop
+    def __init__(self, stop: asyncio.Event | None = None):
+        self.stops: list[asyncio.Event] = [stop] if stop is not None else []
+        self.entered = 0
         self.loop = asyncio.get_running_loop()
 
     def __enter__(self) -> "InterruptStops":
-        self.loop.add_signal_handler(signal.SIGINT, self._on_interrupt)
-        self.loop.add_signal_handler(signal.SIGTERM, self._on_interrupt)
+        if self.entered == 0:
+            self.loop.add_signal_handler(signal.SIGINT, self._on_interrupt)
+            self.loop.add_signal_handler(signal.SIGTERM, self._on_interrupt)
+        self.entered += 1
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.loop.remove_signal_handler(signal.SIGINT)
-        self.loop.remove_signal_handler(signal.SIGTERM)
+        self.entered -= 1
+        if self.entered == 0:
+            self.loop.remove_signal_handler(signal.SIGINT)
+            self.loop.remove_signal_handler(signal.SIGTERM)
 
     def _on_interrupt(self) -> None:
-        if self.stop.is_set():
+        if any(stop.is_set() for stop in self.stops):
             os._exit(EXIT_INTERRUPTED)
-        self.stop.set()
+        for stop in self.stops:
+            stop.set()
         warn("Interrupt received: sending nothing new, waiting for the requests in flight. Press Ctrl-C again to quit at once.")
+
+
+class Together:
+    """What the applies of many workspaces share: one progress display, one Ctrl-C."""
+
+    def __init__(self, display: Progress):
+        self.progress = SharedProgress(display)
+        self.interrupts: InterruptStops | None = None
+
+
+class WorkspaceTerminal(Terminal):
+    """The terminal of one workspace among several: its plan headed by its name, shared progress."""
+
+    def __init__(self, name: str, together: Together):
+        self.name = name
+        self.together = together
+
+    def show_plan(self, plan: Plan) -> None:
+        say("")
+        say(f"Workspace {self.name} ({plan.target}):", "bold")
+        super().show_plan(plan)
+
+    def confirm(self, plan: Plan) -> bool:
+        say(f"(workspace {self.name})")
+        return super().confirm(plan)
+
+    def progress(self) -> Progress:
+        return self.together.progress.part()
+
+    def interrupts(self, stop: asyncio.Event) -> "InterruptStops":
+        if self.together.interrupts is None:
+            self.together.interrupts = InterruptStops()
+        self.together.interrupts.stops.append(stop)
+        return self.together.interrupts

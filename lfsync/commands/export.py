@@ -12,6 +12,7 @@ from lfsync.errors import LfsyncError, display_path
 from lfsync.workflow import ExportRequest, export_project
 
 DEFAULT_EXPORT_FILE = "accounts/exported.yaml"
+DEFAULT_CSV_EXPORT_FILE = "accounts/exported.csv"
 
 
 @click.command()
@@ -21,13 +22,17 @@ DEFAULT_EXPORT_FILE = "accounts/exported.yaml"
     help="Export only accounts matching this list filter (repeat to AND), e.g. 'tier=enterprise', '$name[startsWith]=Acme'.",
 )
 @click.option(
-    "--file", "file_name", default=DEFAULT_EXPORT_FILE, show_default=True,
-    help="The declaration file to write, relative to the project directory (must not exist).",
+    "--file", "file_name", default=None,
+    help=f"The declaration file to write, relative to the project directory (must not exist) [default: {DEFAULT_EXPORT_FILE}, or {DEFAULT_CSV_EXPORT_FILE} with --format csv].",
 )
+@click.option("--format", "output_format", type=click.Choice(["yaml", "csv"]), default="yaml", show_default=True,
+              help="Write YAML, or a CSV declaration file (one account per row).")
 @options.lock_timeout
-def export(directory: Path, filters: tuple[str, ...], file_name: str, lock_timeout: float) -> None:
+def export(directory: Path, filters: tuple[str, ...], file_name: str | None, output_format: str, lock_timeout: float) -> None:
     """Write declarations for the organisation's existing accounts and record them in state."""
-    request = ExportRequest(directory, parse_filters(filters), file_name, filters, lock_timeout)
+    as_csv = output_format == "csv"
+    file_name = file_name or (DEFAULT_CSV_EXPORT_FILE if as_csv else DEFAULT_EXPORT_FILE)
+    request = ExportRequest(directory, parse_filters(filters), file_name, filters, lock_timeout, as_csv)
     result = export_project(request)
     if result.path is None:
         say("Nothing to export: every matching account is already managed." if result.matched else "No accounts match.")

@@ -8,6 +8,7 @@ import click
 
 from lfsync.commands import options
 from lfsync.commands.output import say, stdout
+from lfsync.declarations import CSV_SUFFIX
 from lfsync.discovery import find_declaration_files
 from lfsync.errors import EXIT_ERROR, EXIT_OK, display_path
 from lfsync.fmt import formatting_changes, unified_diff
@@ -21,7 +22,12 @@ from lfsync.textsafe import for_terminal
 def fmt(directory: Path, check: bool) -> int:
     """Format the declaration files (lfsync.yaml included); comments and quoting are kept."""
     project = load_project(directory, settings_required=False)
-    files = find_declaration_files(project.root, project.state_dir, project.declaration_globs)
+    # CSV declaration files are left as they are: their layout is the spreadsheet's.
+    files = [
+        path
+        for path in find_declaration_files(project.root, project.state_dir, project.declaration_globs)
+        if path.suffix.lower() != CSV_SUFFIX
+    ]
     settings = project.root / SETTINGS_FILE
     if settings.exists():
         files.insert(0, settings)

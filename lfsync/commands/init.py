@@ -16,7 +16,7 @@ target: local            # "local" = the embedded Lightfield emulator, or an API
 workspace: default       # one state file per workspace
 state_dir: state         # where state is kept, relative to this file
 skip_enrichment: false   # default for every account
-# declarations: ["accounts/**/*.yaml"]   # which files declare accounts (default: every *.yaml and *.yml)
+# declarations: ["accounts/**/*.yaml"]   # which files declare accounts (default: every *.yaml, *.yml and *.csv)
 # identity: $name        # the field `--adopt` and `export` match existing accounts on
 """
 

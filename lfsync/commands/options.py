@@ -32,3 +32,8 @@ lock_timeout = click.option(
 prune = click.option("--prune", is_flag=True, help="Move declared-no-more accounts in state to the trash.")
 adopt = click.option("--adopt", is_flag=True, help="Adopt existing accounts with the same $name instead of creating duplicates.")
 refresh = click.option("--refresh", is_flag=True, help="Read the managed records first and plan to correct drift.")
+workspaces = click.option(
+    "--workspace", "workspaces", multiple=True, metavar="NAME",
+    help="A workspace of `workspaces:` in lfsync.yaml (repeatable); several run at once.",
+)
+all_workspaces = click.option("--all-workspaces", is_flag=True, help="Every workspace of `workspaces:` in lfsync.yaml, at once.")

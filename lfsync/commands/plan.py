@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 
 from lfsync.commands import options
-from lfsync.commands.output import append_step_summary, say, show_plan
-from lfsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, display_path
+from lfsync.commands.output import append_step_summary, error, say, show_plan
+from lfsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, LfsyncError, display_path
 from lfsync.plan import PlanOptions
 from lfsync.render import render_markdown
-from lfsync.workflow import plan_project
+from lfsync.workflow import plan_project, plan_workspaces, selected_workspaces
 
 
 @click.command()
@@ -22,9 +22,19 @@ from lfsync.workflow import plan_project
 @options.refresh
 @options.prune
 @options.adopt
-def plan(directory: Path, out: Path | None, output_format: str, detailed_exitcode: bool, refresh: bool, prune: bool, adopt: bool) -> int:
+@options.workspaces
+@options.all_workspaces
+def plan(
+    directory: Path, out: Path | None, output_format: str, detailed_exitcode: bool, refresh: bool, prune: bool, adopt: bool,
+    workspaces: tuple[str, ...], all_workspaces: bool,
+) -> int:
     """Show the changes apply would make (nothing is sent but reads)."""
-    _, result = plan_project(directory, PlanOptions(prune=prune, adopt=adopt, refresh=refresh))
+    plan_options = PlanOptions(prune=prune, adopt=adopt, refresh=refresh)
+    if workspaces or all_workspaces:
+        if out is not None:
+            raise LfsyncError("--out saves the plan of one workspace; plan each workspace on its own to save it")
+        return _plan_workspaces(directory, plan_options, selected_workspaces(directory, workspaces, all_workspaces), output_format, detailed_exitcode)
+    _, result = plan_project(directory, plan_options)
     full_plan = display_path(out) if out is not None else None
     show_plan(result, output_format, full_plan=full_plan)
     append_step_summary(render_markdown(result, full_plan=full_plan))
@@ -38,3 +48,26 @@ def plan(directory: Path, out: Path | None, output_format: str, detailed_exitcod
     if detailed_exitcode and result.has_changes:
         return EXIT_CHANGES
     return EXIT_OK
+
+
+def _plan_workspaces(directory: Path, plan_options: PlanOptions, names: list[str], output_format: str, detailed_exitcode: bool) -> int:
+    """Each workspace's plan under its name; exit 1 if any failed, else 2 (--detailed-exitcode) if any has changes."""
+    failed = changes = False
+    for name, outcome in plan_workspaces(directory, plan_options, names).items():
+        say("")
+        say(f"Workspace {name}:", "bold")
+        if isinstance(outcome, LfsyncError):
+            error(f"workspace {name}: {outcome}")
+            failed = True
+            continue
+        if isinstance(outcome, BaseException):
+            raise outcome
+        assert isinstance(outcome, tuple)
+        _, result = outcome
+        show_plan(result, output_format)
+        append_step_summary(render_markdown(result))
+        failed = failed or bool(result.problems)
+        changes = changes or result.has_changes
+    if failed:
+        return EXIT_ERROR
+    return EXIT_CHANGES if detailed_exitcode and changes else EXIT_OK

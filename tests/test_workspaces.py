@@ -1,0 +1,111 @@
+"""Many organisations in one run: `workspaces:` in lfsync.yaml, --workspace / --all-workspaces,
+against three emulators served in processes of their own, each knowing only its own key."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from lfsync.connection import open_client
+from lfsync.emulator.testing import served_emulator
+from lfsync.project import load_project
+
+from conftest import ACCOUNTS
+
+WORKSPACES = ("demo-eu", "demo-us", "demo-apac")
+DEFAULT_FIXTURE = Path(__file__).resolve().parent.parent / "lfsync" / "emulator" / "default_org.yaml"
+
+
+def key_of(name: str) -> str:
+    return f"sk_lf_{name.replace('-', '_')}_only"
+
+
+def fixture_with_key(tmp_path: Path, name: str) -> Path:
+    """The default organisation, whose full-access key is this workspace's alone."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(DEFAULT_FIXTURE.read_text().replace("sk_lf_local_dev", key_of(name)))
+    return path
+
+
+def env_var(name: str) -> str:
+    return f"LF_KEY_{name.replace('-', '_').upper()}"
+
+
+@pytest.fixture
+def three_organisations(tmp_path, make_project, monkeypatch):
+    """A project with three workspaces, each on its own served emulator; yields (project, urls)."""
+    with ExitStack() as stack:
+        urls = {
+            name: stack.enter_context(served_emulator(tmp_path / f"{name}.db", "--org", str(fixture_with_key(tmp_path, name))))
+            for name in WORKSPACES
+        }
+        settings = "target: local\nworkspaces:\n" + "".join(
+            f"  {name}: {{target: {url}, api_key_env: {env_var(name)}}}\n" for name, url in urls.items()
+        )
+        for name in WORKSPACES:
+            monkeypatch.setenv(env_var(name), key_of(name))
+        yield make_project({"accounts.yaml": ACCOUNTS}, settings=settings), urls
+
+
+def accounts_of(project: Path, workspace: str) -> list[dict]:
+    async def listed() -> list[dict]:
+        async with open_client(load_project(project, workspace=workspace)) as client:
+            return await client.list_all_accounts()
+
+    return asyncio.run(listed())
+
+
+def test_all_workspaces_apply_each_organisation_with_its_own_key(three_organisations, cli, state_of, monkeypatch):
+    project, _urls = three_organisations
+    planned = cli("plan", project, "--all-workspaces", "--detailed-exitcode")
+    assert planned.exit_code == 2, planned.output
+    assert planned.stdout.count("Plan: 3 to create, 0 to update, 0 to delete.") == 3
+
+    applied = cli("apply", project, "--all-workspaces", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert applied.stdout.count("Apply complete! Resources: 3 created, 0 updated, 0 deleted.") == 3
+    seen_ids: set[str] = set()
+    for name in WORKSPACES:
+        state = state_of(project, name)
+        ids = {r["id"] for r in state["resources"].values()}
+        assert len(ids) == 3
+        assert {r["id"] for r in accounts_of(project, name)} == ids  # exactly its own accounts
+        seen_ids |= ids
+        assert not (project / "state" / f"{name}.lfstate.lock").exists()
+    assert len(seen_ids) == 9
+    assert cli("plan", project, "--all-workspaces", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_key_is_sent_only_to_its_own_target(three_organisations, cli, state_of, monkeypatch):
+    """Each emulator knows only its workspace's key, so a key sent elsewhere would be refused (401);
+    the project-wide LIGHTFIELD_API_KEY is never used for a workspace."""
+    project, _urls = three_organisations
+    monkeypatch.setenv("LIGHTFIELD_API_KEY", key_of("demo-eu"))
+    monkeypatch.setenv(env_var("demo-us"), key_of("demo-eu"))  # the wrong key for demo-us
+    applied = cli("apply", project, "--workspace", "demo-eu", "--workspace", "demo-us", "--auto-approve")
+    assert applied.exit_code == 1
+    assert "workspace demo-us: the API key was refused" in applied.output
+    assert key_of("demo-eu") not in applied.output
+    assert len(state_of(project, "demo-eu")["resources"]) == 3  # the other workspace went on
+    assert not (project / "state" / "demo-us.lfstate.json").exists()
+    assert not (project / "state" / "demo-apac.lfstate.json").exists()
+
+
+def test_unknown_workspace_and_missing_key_variables_are_clear_errors(three_organisations, cli, monkeypatch):
+    project, _urls = three_organisations
+    unknown = cli("plan", project, "--workspace", "demo-mars")
+    assert unknown.exit_code == 1 and "no workspace 'demo-mars'" in unknown.output
+    monkeypatch.delenv(env_var("demo-apac"))
+    missing = cli("apply", project, "--all-workspaces", "--auto-approve")
+    assert missing.exit_code == 1 and f"{env_var('demo-apac')} is not set" in missing.output
+
+
+def test_workspace_settings_are_checked_with_their_location(make_project, cli):
+    project = make_project({}, settings="workspaces:\n  eu: {target: https://api.lightfield.app, api_key: sk_secret}\n")
+    planned = cli("plan", project, "--all-workspaces")
+    assert planned.exit_code == 1
+    assert "lfsync.yaml:2:" in planned.output and "unknown setting 'api_key' of workspace 'eu'" in planned.output
+    assert "needs api_key_env" in planned.output
