@@ -25,6 +25,8 @@ from contenders import Run, bare_httpx, lfsync_cli, lfsync_in_process, sdk_seque
 from harness import ServerCount, count_on_server, many_accounts, write_project
 
 AT_THE_LIMIT = ("--write-rate", f"{WRITE_LIMIT:g}", "--latency-ms", "150", "--latency-jitter-ms", "30")
+# Issue 8's goal: the whole `lfsync apply` process at 25 writes/s and 100 ms latency.
+ISSUE_8_LIMIT = ("--write-rate", f"{WRITE_LIMIT:g}", "--latency-ms", "100")
 DROPPING_ANSWERS = (*AT_THE_LIMIT, "--drop-after-commit-rate", "0.05")
 UNTHROTTLED = ("--write-rate", "1000", "--latency-ms", "0")
 # Every emulator: a fast search bucket so counting afterwards is quick (it does not touch the
@@ -104,9 +106,9 @@ def lfsync_applier(concurrency: int):
     return run
 
 
-def lfsync_command(concurrency: int):
+def lfsync_command(concurrency: int, count_statuses: bool = False):
     def run(base_url: str, scratch: Path, accounts: list[dict]) -> Run:
-        return lfsync_cli(write_project(scratch / "project", accounts, base_url), base_url, concurrency)
+        return lfsync_cli(write_project(scratch / "project", accounts, base_url), base_url, concurrency, count_statuses)
 
     return run
 
@@ -130,6 +132,7 @@ def scenarios(accounts: list[dict], sequential: list[dict]) -> list[Scenario]:
     at_limit = f"1. lfsync at the limit (emulator {' '.join(AT_THE_LIMIT)}; ratio = accounts/s ÷ 25/s)"
     sdk = "2. the official SDK instead (same emulator; ratio = accounts/s ÷ 25/s)"
     drops = f"2b. 5% of answers lost after the write committed (emulator {' '.join(DROPPING_ANSWERS)})"
+    whole = f"1b. the whole lfsync apply process (emulator {' '.join(ISSUE_8_LIMIT)}; --debug counts statuses; ratio = accounts/s ÷ 25/s)"
     overhead = f"3. lfsync's own overhead (emulator {' '.join(UNTHROTTLED)}; ratio = accounts/s ÷ {BARE_HTTPX})"
     default = CLI_DEFAULT_CONCURRENCY
     lfsync_goals = (RATE_AT_LIMIT, FEW_THROTTLED, NO_DUPLICATES, NONE_MISSING)
@@ -140,6 +143,8 @@ def scenarios(accounts: list[dict], sequential: list[dict]) -> list[Scenario]:
                  WRITE_LIMIT, lfsync_goals),
         Scenario(at_limit, "lfsync apply CLI (whole process)", AT_THE_LIMIT, accounts, default, lfsync_command(default),
                  WRITE_LIMIT),
+        Scenario(whole, "lfsync apply CLI (whole process)", ISSUE_8_LIMIT, accounts, default,
+                 lfsync_command(default, count_statuses=True), WRITE_LIMIT, lfsync_goals),
         Scenario(sdk, "SDK sequential loop", AT_THE_LIMIT, sequential, 1, sdk_loop, WRITE_LIMIT),
         Scenario(sdk, f"SDK {SDK_THREADS}-thread pool", AT_THE_LIMIT, accounts, SDK_THREADS, sdk_pool, WRITE_LIMIT),
         Scenario(drops, f"SDK {SDK_THREADS}-thread pool", DROPPING_ANSWERS, accounts, SDK_THREADS, sdk_pool, WRITE_LIMIT),
@@ -247,12 +252,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accounts", type=int, help=f"accounts per run (default {FULL_ACCOUNTS}; {QUICK_ACCOUNTS} with --quick)")
     parser.add_argument("--quick", action="store_true", help="small numbers, to smoke-test the script in about a minute")
+    parser.add_argument("--sections", help="run only these sections, e.g. 1,1b (default: all)")
     options = parser.parse_args()
     count = options.accounts or (QUICK_ACCOUNTS if options.quick else FULL_ACCOUNTS)
     sequential = min(count, QUICK_SEQUENTIAL if options.quick else FULL_SEQUENTIAL)
     forget_outside_api_settings()
     accounts = many_accounts(count)
-    results = run_all(scenarios(accounts, accounts[:sequential]))
+    chosen = scenarios(accounts, accounts[:sequential])
+    if options.sections:
+        wanted = {f"{name.strip()}." for name in options.sections.split(",")}
+        chosen = [scenario for scenario in chosen if scenario.section.split()[0] in wanted]
+    results = run_all(chosen)
     print(f"lfsync apply benchmark: {count} accounts per run (SDK sequential loop: {sequential}), "
           f"{os.cpu_count()} CPUs, every run against a fresh emulator process.")
     print("seconds: first request to last answer (the CLI row: the whole process). acc/s: distinct accounts stored / seconds.")

@@ -68,15 +68,30 @@ def _lfsync_failures(report: ApplyReport) -> Counter[str]:
     return Counter({kind: count for kind, count in kinds.items() if count})
 
 
-def lfsync_cli(project_dir: Path, base_url: str, concurrency: int) -> Run:
-    """`python -m lfsync apply DIR --auto-approve`: wall clock of the whole process (start-up, plan, compaction)."""
+def lfsync_cli(project_dir: Path, base_url: str, concurrency: int, count_statuses: bool = False) -> Run:
+    """`python -m lfsync apply DIR --auto-approve`: wall clock of the whole process (start-up, plan, compaction).
+
+    With `count_statuses`, it runs with `--debug` and the answers' statuses are read from the
+    exchange it prints (`< 429 ...` lines): exact, at the cost of printing every exchange."""
     env = {**os.environ, "LIGHTFIELD_BASE_URL": base_url, "LIGHTFIELD_API_KEY": API_KEY, "NO_COLOR": "1"}
-    command = [sys.executable, "-m", "lfsync", "apply", str(project_dir), "--auto-approve", "--concurrency", str(concurrency)]
+    debug = ["--debug"] if count_statuses else []
+    command = [sys.executable, "-m", "lfsync", *debug, "apply", str(project_dir), "--auto-approve",
+               "--concurrency", str(concurrency)]
     started, cpu_started = time.perf_counter(), _children_cpu_seconds()
     finished = subprocess.run(command, check=False, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
     seconds, cpu_seconds = time.perf_counter() - started, _children_cpu_seconds() - cpu_started
     failures = Counter({f"exit code {finished.returncode}": 1}) if finished.returncode else Counter()
-    return Run(seconds, cpu_seconds, None, failures)
+    statuses = _debug_statuses(finished.stderr) if count_statuses else None
+    return Run(seconds, cpu_seconds, statuses, failures)
+
+
+def _debug_statuses(stderr: str) -> Counter[int]:
+    """Statuses of the write requests in `--debug` output (`< 200 OK (POST /v1/accounts)`)."""
+    found: Counter[int] = Counter()
+    for line in stderr.splitlines():
+        if line.startswith("< ") and "(POST " in line:
+            found[int(line.split()[1])] += 1
+    return found
 
 
 def _children_cpu_seconds() -> float:

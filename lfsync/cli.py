@@ -10,13 +10,33 @@ from typing import Any
 import click
 
 from lfsync import __version__, httpdebug
-from lfsync.commands import apply, definitions, export, init, plan, schema, state, teardown, unlock, validate
-from lfsync.commands import fmt as fmt_command
-from lfsync.commands.output import error
 from lfsync.errors import EXIT_OK, LfsyncError, describe_failure
 
-# Commands whose module is imported only when they run: the emulator pulls in starlette and uvicorn.
-LAZY_COMMANDS = {"emulator": ("lfsync.emulator.cli", "emulator", "The local Lightfield API emulator.")}
+# Every command's module is imported only when it runs (start-up stays fast: `--version` and
+# `--help` load click alone): name -> (module, attribute, the summary `--help` lists).
+# tests/test_cli.py checks each summary against the command's own docstring.
+LAZY_COMMANDS = {
+    "apply": ("lfsync.commands.apply", "apply", "Make the changes a plan shows: from DIR (planned now) or a saved PLANFILE."),
+    "destroy": ("lfsync.commands.teardown", "destroy",
+                "Move every account in the workspace's state to the trash (protect: true refuses)."),
+    "definitions": ("lfsync.commands.definitions", "definitions",
+                    "The organisation's field and relationship definitions, as plan checks values against them."),
+    "emulator": ("lfsync.emulator.cli", "emulator", "The local Lightfield API emulator."),
+    "export": ("lfsync.commands.export", "export",
+               "Write declarations for the organisation's existing accounts and record them in state."),
+    "fmt": ("lfsync.commands.fmt", "fmt", "Format the declaration files (lfsync.yaml included); comments and quoting are kept."),
+    "force-unlock": ("lfsync.commands.unlock", "force_unlock", "Remove the state lock of the workspace."),
+    "import": ("lfsync.commands.state", "import_",
+               "Start managing an existing account: record ID under ADDRESS (which must be declared)."),
+    "init": ("lfsync.commands.init", "init",
+             "Create lfsync.yaml, an example declaration, the JSON Schema editors use and .gitignore lines."),
+    "plan": ("lfsync.commands.plan", "plan", "Show the changes apply would make (nothing is sent but reads)."),
+    "reset": ("lfsync.commands.teardown", "reset",
+              "Bring the organisation back to the declarations: repair drift, restore trashed accounts, re-create deleted ones; with `owns_organisation: true`, trash accounts nobody declared."),
+    "schema": ("lfsync.commands.schema", "schema", "Print the JSON Schema of declaration files (e.g. for yaml-language-server)."),
+    "state": ("lfsync.commands.state", "state", "Inspect and edit the state file (the accounts themselves are never touched)."),
+    "validate": ("lfsync.commands.validate", "validate", "Check the declarations without changing anything."),
+}
 
 
 class LfsyncGroup(click.Group):
@@ -36,29 +56,21 @@ class LfsyncGroup(click.Group):
         return code
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+        return sorted(LAZY_COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in LAZY_COMMANDS:
-            module_name, attribute, _ = LAZY_COMMANDS[name]
-            module = importlib.import_module(module_name)
-            command: click.Command = getattr(module, attribute)
-            return command
-        return super().get_command(ctx, name)
+        if name not in LAZY_COMMANDS:
+            return None
+        module_name, attribute, _ = LAZY_COMMANDS[name]
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Help lists lazy commands by their summary, without importing them."""
-        rows = []
-        for name in self.list_commands(ctx):
-            if name in LAZY_COMMANDS:
-                rows.append((name, LAZY_COMMANDS[name][2]))
-                continue
-            command = super().get_command(ctx, name)
-            if command is not None and not command.hidden:
-                rows.append((name, command.get_short_help_str(formatter.width - 6 - max(len(n) for n in self.list_commands(ctx)))))
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
+        """Help lists the commands by their summaries, without importing them."""
+        limit = formatter.width - 6 - max(len(name) for name in LAZY_COMMANDS)
+        rows = [(name, click.Command(name, help=LAZY_COMMANDS[name][2]).get_short_help_str(limit)) for name in sorted(LAZY_COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 def report_failure(failure: BaseException) -> int:
@@ -66,6 +78,8 @@ def report_failure(failure: BaseException) -> int:
     message, code = describe_failure(failure)
     if (os.environ.get("LFSYNC_DEBUG") or httpdebug.enabled()) and not isinstance(failure, (LfsyncError, KeyboardInterrupt)):
         traceback.print_exception(type(failure), failure, failure.__traceback__)
+    from lfsync.commands.output import error
+
     error(message)
     return code
 
@@ -77,20 +91,3 @@ def main(debug: bool) -> None:
     """Declare Lightfield accounts in YAML; plan and apply the changes."""
     httpdebug.enable(debug)
 
-
-for command in (
-    init.init,
-    definitions.definitions,
-    validate.validate,
-    plan.plan,
-    apply.apply,
-    teardown.destroy,
-    teardown.reset,
-    state.state,
-    state.import_,
-    fmt_command.fmt,
-    schema.schema,
-    unlock.force_unlock,
-    export.export,
-):
-    main.add_command(command)

@@ -146,7 +146,8 @@ def record_outcome(state: State, intent: Intent, record: dict) -> None:
         state.finish(intent, None)
         return
     if isinstance(intent, RestoreIntent):
-        state.finish(intent, state.resources[intent.address])
+        restored = state.resources[intent.address]
+        state.finish(intent, restored.model_copy(update={"updated_at": record.get("updatedAt") or restored.updated_at}))
         return
     previous = state.resources.get(intent.address)
     resource_id = record.get("id") or (intent.resource_id if isinstance(intent, (UpdateIntent, AdoptIntent)) else None)
@@ -160,6 +161,7 @@ def record_outcome(state: State, intent: Intent, record: dict) -> None:
             idempotency_key=intent.idempotency_key,
             http_link=record.get("httpLink") or (previous.http_link if previous else None),
             created_at=record.get("createdAt") or (previous.created_at if previous else None),
+            updated_at=record.get("updatedAt") or (previous.updated_at if previous else None),
             applied=intent.applied,
             protect=previous.protect if previous else None,
         ),

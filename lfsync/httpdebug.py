@@ -8,11 +8,12 @@ be pasted into an issue. Bodies are shown through textsafe: an account name cann
 from __future__ import annotations
 
 import sys
-from typing import Callable
-
-import httpx
+from typing import TYPE_CHECKING, Callable
 
 from lfsync.textsafe import for_terminal
+
+if TYPE_CHECKING:
+    import httpx
 
 SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
 REDACTED = "[redacted]"

@@ -182,19 +182,63 @@ class LightfieldClient:
     async def list_all_members(self) -> list[dict]:
         return await self.list_all("/v1/members")
 
-    async def list_all(self, path: str, on_page: Callable[[int, int], None] | None = None, **params: Any) -> list[dict]:
+    async def list_all(
+        self, path: str, on_page: Callable[[int, int], None] | None = None, window: int = 1, **params: Any
+    ) -> list[dict]:
         """Every record a list endpoint answers, page after page until a short one (the docs do not
         promise `totalCount` stable across pages, so it only estimates the total for `on_page(read,
-        total)`, called after each page)."""
-        found: list[dict] = []
-        while True:
-            page = await self.read(path, "search", {**params, "limit": LIST_PAGE_SIZE, "offset": len(found)})
-            records = page.get("data", [])
-            found.extend(records)
-            if on_page:
-                on_page(len(found), max(len(found), page.get("totalCount", 0)))
-            if len(records) < LIST_PAGE_SIZE:
-                return found
+        total)`, called after each page).
+
+        With `window` > 1, up to that many pages are in flight at once (the pacer keeps them under
+        the search rate): after the first page, pages up to its `totalCount` are asked ahead (the
+        page at it too: the expected short one), and past it one at a time until a short page ends
+        the list."""
+        pages: dict[int, list[dict]] = {}
+        in_flight: dict[asyncio.Task, int] = {}
+        end: int | None = None  # offset of the first short page
+        estimate = next_offset = read = 0
+
+        async def fetch(offset: int) -> dict:
+            return await self.read(path, "search", {**params, "limit": LIST_PAGE_SIZE, "offset": offset})
+
+        def may_launch() -> bool:
+            if end is not None or len(in_flight) >= max(1, window):
+                return False
+            if not pages:  # the first page alone: its totalCount says how far to ask ahead
+                return not in_flight
+            return next_offset <= estimate or not in_flight
+
+        try:
+            while True:
+                while may_launch():
+                    in_flight[asyncio.ensure_future(fetch(next_offset))] = next_offset
+                    next_offset += LIST_PAGE_SIZE
+                if not in_flight:
+                    break
+                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    offset = in_flight.pop(task)
+                    page = task.result()
+                    records = page.get("data", [])
+                    pages[offset] = records
+                    read += len(records)
+                    total = page.get("totalCount")
+                    if isinstance(total, int):
+                        estimate = max(estimate, total)
+                    if len(records) < LIST_PAGE_SIZE:
+                        end = offset if end is None else min(end, offset)
+                    if on_page:
+                        on_page(read, max(read, estimate))
+                if end is not None:  # pages past the end are not needed
+                    for task, offset in list(in_flight.items()):
+                        if offset > end:
+                            task.cancel()
+                            del in_flight[task]
+        finally:
+            for task in in_flight:
+                task.cancel()
+        assert end is not None
+        return [record for offset in range(0, end + 1, LIST_PAGE_SIZE) for record in pages[offset]]
 
     async def find_accounts_by(self, key: str, value: Any, status: str = "active") -> list[dict]:
         """Live accounts whose field `key` holds `value` (the API's default operator for its type:

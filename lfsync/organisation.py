@@ -8,6 +8,7 @@ always asks, refuses while the live organisation differs from the committed snap
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from dataclasses import dataclass
@@ -147,8 +148,8 @@ class KnownOrganisation:
 
 async def fetch_organisation(client: "LightfieldClient") -> Organisation:
     """Definitions and members, read once per run."""
-    definitions = await client.definitions()
-    return Organisation.from_wire(definitions, await client.list_all_members())
+    definitions, members = await asyncio.gather(client.definitions(), client.list_all_members())
+    return Organisation.from_wire(definitions, members)
 
 
 def cache_path(project: "Project") -> Path:

@@ -36,6 +36,10 @@ class ResourceState(BaseModel):
     idempotency_key: str | None = None
     http_link: str | None = None  # the account's page in Lightfield, as the API last answered
     created_at: str | None = None  # createdAt as the API answered it
+    # updatedAt of the record as the API answered lfsync's last write (or the read that put it in
+    # state). --refresh trusts a list copy (served from an index that lags writes) only when its
+    # updatedAt is at least this; older copies are retrieved fresh. None (omitted): not known.
+    updated_at: str | None = None
     # The managed payload last applied, with references resolved to IDs: what the next plan diffs
     # against. Not the request body (that is Intent.request): an update sends only operations.
     applied: Payload

@@ -9,7 +9,7 @@ import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Protocol
+from typing import Any, Callable, Iterator, Mapping, Protocol
 
 from lfsync.actions import ApplyReport
 from lfsync.applier import DEFAULT_CONCURRENCY, Applier
@@ -22,6 +22,7 @@ from lfsync.export import ExportedAccount, export_accounts, export_file_text
 from lfsync.globs import selected
 from lfsync.identity import identity_matches as find_identity_matches
 from lfsync.lightfield import (
+    READ_CONCURRENCY,
     ApiError,
     LightfieldClient,
     RetryPolicy,
@@ -100,9 +101,11 @@ def can_ask_target(project: Project, env: Mapping[str, str] | None = None) -> bo
     return project.is_local or bool(api_key_from(env))
 
 
-async def learn_organisation(client: LightfieldClient, declared: DeclaredProject) -> DeclaredProject:
+async def learn_organisation(
+    client: LightfieldClient, declared: DeclaredProject, organisation: Organisation | None = None
+) -> DeclaredProject:
     """Read the live definitions and members (once per run), keep them under .lfsync/, check values."""
-    organisation = await fetch_organisation(client)
+    organisation = organisation or await fetch_organisation(client)
     remember(declared.project, organisation)
     checked = with_checked_values(declared, KnownOrganisation(organisation, f"the definitions of {declared.project.target}, read now"))
     problems = await linked_account_problems(client, declared.declarations)
@@ -127,6 +130,20 @@ def desired_accounts(declarations: Declarations, project: Project) -> dict[str, 
 
 
 # --- reading the target -------------------------------------------------------------------
+
+
+async def checked_and_learned(client: LightfieldClient, declared: DeclaredProject) -> DeclaredProject:
+    """check_access, then learn_organisation, with the organisation read while access is checked
+    (a round trip saved per run); a refused key or an unreachable API is reported as such."""
+    fetching = asyncio.ensure_future(fetch_organisation(client))
+    try:
+        await check_access(client, declared.project)
+    except BaseException:
+        fetching.cancel()
+        await asyncio.gather(fetching, return_exceptions=True)
+        raise
+    return await learn_organisation(client, declared, await fetching)
+
 
 PREFLIGHT_RETRY = RetryPolicy(attempts=3, base_delay=0.5)
 
@@ -161,12 +178,11 @@ async def read_remote(
             matches = await identity_matches(client, declared, state, progress)
     if options.refresh:
         fields_by_key = declared.organisation.organisation.fields if declared.organisation else {}
-        with reading_progress("refresh: reading managed accounts") as progress:
-            records = await refresh_remote(client, state, fields_by_key, progress)
+        records = await refresh_remote(client, state, fields_by_key, reading_progress)
     unmanaged = None
     if options.reset and declared.project.owns_organisation:
         with reading_progress("reset: reading every live account") as progress:
-            live = await client.list_all("/v1/accounts", on_page=progress, status="active")
+            live = await client.list_all("/v1/accounts", on_page=progress, window=READ_CONCURRENCY, status="active")
         managed = {resource.id for resource in state.resources.values()}
         unmanaged = {
             record["id"]: str((record.get("fields", {}).get("$name") or {}).get("value") or "")
@@ -312,8 +328,7 @@ async def _read_for_plan(
     declared: DeclaredProject, state: State, options: PlanOptions
 ) -> tuple[DeclaredProject, RemoteView]:
     async with open_client(declared.project) as client:
-        await check_access(client, declared.project)
-        declared = await learn_organisation(client, declared)
+        declared = await checked_and_learned(client, declared)
         return declared, await read_remote(client, declared, state, options)
 
 
@@ -362,8 +377,7 @@ def apply_project(request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult
 
 async def _apply(declared: DeclaredProject, request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
     async with open_client(declared.project, concurrency=request.concurrency) as client:
-        await check_access(client, declared.project)
-        declared = await learn_organisation(client, declared)
+        declared = await checked_and_learned(client, declared)
         _check_snapshot_current(declared)
         if request.saved is not None:
             _check_same_organisation(request.saved, declared)
@@ -532,11 +546,12 @@ def _export_path(project: Project, file_name: str) -> Path:
 
 
 async def _read_organisation(project: Project, query: dict[str, str]) -> tuple[list[dict], Organisation]:
+    params: dict[str, Any] = {**query, "status": "active"}
     async with open_client(project) as client:
         await check_access(client, project)
         organisation = await fetch_organisation(client)
         with reading_progress("export: reading accounts") as progress:
-            records = await client.list_all("/v1/accounts", on_page=progress, **query, status="active")
+            records = await client.list_all("/v1/accounts", on_page=progress, window=READ_CONCURRENCY, **params)
     return records, organisation
 
 
@@ -566,6 +581,7 @@ def _record_exported(
             hash=resource_hash(payload, account.address, declared.project.workspace),
             http_link=record.get("httpLink"),
             created_at=record.get("createdAt"),
+            updated_at=record.get("updatedAt"),
             applied=payload,
         )
     state.replace_resources(resources)
@@ -594,6 +610,7 @@ def import_account(directory: Path, address: str, account_id: str, lock_timeout:
             hash="",  # nothing applied yet: the next plan shows every declared value as an update
             http_link=record.get("httpLink"),
             created_at=record.get("createdAt"),
+            updated_at=record.get("updatedAt"),
             applied=empty_payload(),
         )
         state.replace_resources(resources)
@@ -625,8 +642,7 @@ def validate_project(directory: Path, *, offline: bool, env: Mapping[str, str] |
 
 async def _learn(declared: DeclaredProject) -> DeclaredProject:
     async with open_client(declared.project) as client:
-        await check_access(client, declared.project)
-        return await learn_organisation(client, declared)
+        return await checked_and_learned(client, declared)
 
 
 def pull_definitions(directory: Path) -> tuple[Path, Organisation]:

@@ -11,24 +11,38 @@ import pytest
 from lfsync.errors import EXIT_ERROR, EXIT_INTERRUPTED, describe_failure
 
 SERVER_MODULES = ("starlette", "uvicorn", "lfsync.emulator")
+# What `--version` and `--help` must not load (start-up time, issue 8): the emulator and every heavy library.
+HEAVY_MODULES = (*SERVER_MODULES, "rich", "pydantic", "httpx", "ruamel", "deepdiff")
 
 
-def imported_after(*args: str) -> list[str]:
-    """Run `lfsync ARGS` in a fresh interpreter; the server modules it imported."""
+def imported_after(*args: str, watched: tuple[str, ...] = SERVER_MODULES) -> list[str]:
+    """Run `lfsync ARGS` in a fresh interpreter; the `watched` modules (top-level names) it imported."""
     code = (
         "import sys\n"
         f"sys.argv = ['lfsync', *{list(args)!r}]\n"
         "from lfsync.__main__ import run\n"
         "try:\n    run()\nexcept SystemExit:\n    pass\n"
-        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {SERVER_MODULES!r} or m.startswith('lfsync.emulator')))\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {watched!r} or m.startswith('lfsync.emulator')))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return eval(result.stdout.strip().splitlines()[-1])
 
 
-def test_version_and_help_do_not_import_the_emulator():
-    assert imported_after("--version") == []
-    assert imported_after("--help") == []
+def test_version_and_help_do_not_import_the_emulator_or_any_heavy_library():
+    assert imported_after("--version", watched=HEAVY_MODULES) == []
+    assert imported_after("--help", watched=HEAVY_MODULES) == []
+
+
+def test_help_lists_every_command_by_its_own_summary(cli):
+    import click
+
+    from lfsync.cli import LAZY_COMMANDS, main
+
+    context = click.Context(main)
+    for name, (_, _, summary) in LAZY_COMMANDS.items():
+        command = main.get_command(context, name)
+        assert command is not None and command.name == name
+        assert summary == command.get_short_help_str(limit=1000), name
 
 
 def test_the_emulator_command_loads_when_it_runs(cli):

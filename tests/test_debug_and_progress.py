@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 from lfsync.emulator.testing import served_emulator
 from lfsync.progress import ReadingLines
@@ -67,5 +68,11 @@ def test_refresh_and_export_report_progress_in_ci(project, cli, monkeypatch):
     monkeypatch.setattr("lfsync.progress.PLAIN_INTERVAL_SECONDS", 0.0)
     assert cli("apply", project, "--auto-approve").exit_code == 0
     refreshed = cli("plan", project, "--refresh")
-    assert "refresh: reading managed accounts: 1/3" in refreshed.stderr
-    assert "refresh: reading managed accounts: 3/3" in refreshed.stderr
+    assert "refresh: listing accounts: 3/3" in refreshed.stderr
+    assert "did not settle" not in refreshed.stderr  # every list copy was as new as the last write
+    state_file = project / "state" / "default.lfstate.json"
+    state = json.loads(state_file.read_text())
+    state["resources"]["account.globex"]["updated_at"] = "2999-01-01T00:00:00.000Z"  # the copy looks stale
+    state_file.write_text(json.dumps(state))
+    refreshed = cli("plan", project, "--refresh")
+    assert "refresh: reading 1 account(s) the lists did not settle: 1/1" in refreshed.stderr
