@@ -74,9 +74,11 @@ def wait_until(condition, process: subprocess.Popen, poll_seconds: float = 0.02)
     return False
 
 
-def numbered_accounts(count: int) -> str:
+def numbered_accounts(count: int, score_offset: int = 0) -> str:
+    """`count` accounts acct-0000...; `score_offset` shifts every icp-score (an update of them all)."""
     return "accounts:\n" + "".join(
-        f"  acct-{i:04d}:\n    fields:\n      $name: Crash Test {i:04d}\n      icp-score: {i % 100}\n" for i in range(count)
+        f"  acct-{i:04d}:\n    fields:\n      $name: Crash Test {i:04d}\n      icp-score: {(i + score_offset) % 100}\n"
+        for i in range(count)
     )
 
 

@@ -439,11 +439,15 @@ def test_429_carries_retry_after_and_pauses_the_category(make_app: MakeApp, lite
 
     error, waited, statuses = asyncio.run(scenario())
     assert_error(error, 429, "too_many_requests", retryable=True, literal=literal)
+    # An HTTP date counts from when the answer is read: a stall of a loaded machine between the
+    # emulator writing it and the client reading it takes that much off, so only "well above the
+    # bucket's 1/4 s" is certain in docs-literal mode.
+    least = 0.5 if literal else 0.9
     if literal:
-        assert 0.9 < error.retry_after <= 2.0
+        assert least < error.retry_after <= 2.0
     else:
         assert error.retry_after == 1.0
-    assert waited >= 0.9
+    assert waited >= least
     assert statuses == Counter({429: 1, 200: 1})
 
 

@@ -58,4 +58,4 @@ def test_acquire_waits_for_tokens_in_real_time():
         return loop.time() - started
 
     elapsed = asyncio.run(take(int(bucket.capacity) + 10))
-    assert 0.15 <= elapsed < 1.0  # 10 tokens beyond the burst at 50/s
+    assert elapsed >= 0.15  # 10 tokens beyond the burst at 50/s (no upper bound: a loaded machine may stall)

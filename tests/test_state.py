@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -104,18 +104,20 @@ from pathlib import Path
 from lfsync.filelock import exclusive_lock
 with exclusive_lock(Path(sys.argv[1]), "apply"):
     print("locked", flush=True)
-    time.sleep(float(sys.argv[2]))
+    sys.stdin.readline()  # held until told (or until killed)
 """
 
 
-def hold_lock(path: Path, seconds: float) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+def hold_lock(path: Path) -> subprocess.Popen:
+    """Another process holding the lock at `path` until a line is written to its stdin."""
+    process = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
     assert process.stdout.readline().strip() == "locked"
     return process
 
 
 def test_second_writer_fails_naming_the_holder(tmp_path):
-    holder = hold_lock(tmp_path / "w.lock", 30)
+    holder = hold_lock(tmp_path / "w.lock")
     try:
         with pytest.raises(LockHeld, match=rf"pid {holder.pid} on .* \(apply\) since"):
             with exclusive_lock(tmp_path / "w.lock", "apply"):
@@ -126,16 +128,23 @@ def test_second_writer_fails_naming_the_holder(tmp_path):
 
 
 def test_second_writer_waits_for_lock_timeout(tmp_path):
-    holder = hold_lock(tmp_path / "w.lock", 0.5)
-    started = time.monotonic()
-    with exclusive_lock(tmp_path / "w.lock", "apply", timeout=10):
-        waited = time.monotonic() - started
-    holder.wait()
-    assert 0.2 < waited < 10
+    holder = hold_lock(tmp_path / "w.lock")
+    acquired = threading.Event()
+
+    def second_writer() -> None:
+        with exclusive_lock(tmp_path / "w.lock", "apply", timeout=300):
+            acquired.set()
+
+    waiter = threading.Thread(target=second_writer)
+    waiter.start()
+    assert not acquired.is_set()  # the holder still has it: the second writer is waiting
+    holder.communicate("release\n")  # the holder lets go and exits
+    waiter.join()
+    assert acquired.is_set()
 
 
 def test_lock_of_a_killed_holder_does_not_block(tmp_path):
-    holder = hold_lock(tmp_path / "w.lock", 60)
+    holder = hold_lock(tmp_path / "w.lock")
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
     with exclusive_lock(tmp_path / "w.lock", "apply"):
@@ -144,7 +153,7 @@ def test_lock_of_a_killed_holder_does_not_block(tmp_path):
 
 def test_cli_lock_blocks_a_second_apply_and_force_unlock(project, cli):
     lock = project.parent / "project" / "state" / "default.lock"
-    holder = hold_lock(lock, 30)
+    holder = hold_lock(lock)
     try:
         result = cli("apply", project, "--auto-approve")
         assert result.exit_code == 1
@@ -162,7 +171,7 @@ def test_is_locked_follows_the_holder_and_force_unlock_leaves_a_free_lock_alone(
 
     lock = project / "state" / "default.lock"
     assert not is_locked(lock)
-    holder = hold_lock(lock, 60)
+    holder = hold_lock(lock)
     assert is_locked(lock)
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
