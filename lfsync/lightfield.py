@@ -164,10 +164,10 @@ class LightfieldClient:
     async def restore_account(self, account_id: str) -> ApiResponse:
         return await self.request("POST", f"/v1/accounts/{account_id}/restore", category="write")
 
-    async def read(self, path: str, category: Category, params: dict | None = None) -> dict:
-        """GET with retries: reading twice is always safe."""
+    async def read(self, path: str, category: Category, params: dict | None = None, retry: RetryPolicy | None = None) -> dict:
+        """GET with retries (the client's read policy unless `retry` says otherwise): reading twice is always safe."""
         send = lambda: self.request("GET", path, category=category, params=params)  # noqa: E731
-        return (await with_retries(send, self.read_retry)).body
+        return (await with_retries(send, retry or self.read_retry)).body
 
     async def retrieve_account(self, account_id: str) -> dict:
         return await self.read(f"/v1/accounts/{account_id}", "read")
@@ -257,8 +257,8 @@ class LightfieldClient:
     async def definitions(self) -> dict:
         return await self.read("/v1/accounts/definitions", "read")
 
-    async def validate_auth(self) -> dict:
-        return await self.read("/v1/auth/validate", "read")
+    async def validate_auth(self, retry: RetryPolicy | None = None) -> dict:
+        return await self.read("/v1/auth/validate", "read", retry=retry)
 
 
 def _name_of(record: dict) -> str | None:

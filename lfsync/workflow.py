@@ -26,7 +26,6 @@ from lfsync.lightfield import (
     ApiError,
     LightfieldClient,
     RetryPolicy,
-    with_retries,
 )
 from lfsync.linked_records import linked_account_problems
 from lfsync.organisation import (
@@ -156,13 +155,14 @@ async def checked_and_learned(client: LightfieldClient, declared: DeclaredProjec
     return await learn_organisation(client, declared, await fetching)
 
 
-PREFLIGHT_RETRY = RetryPolicy(attempts=3, base_delay=0.5)
+# A wrong URL or a down API is said within seconds; a passing fault is still ridden out.
+PREFLIGHT_RETRY = RetryPolicy(attempts=5, base_delay=0.25, max_delay=2.0)
 
 
 async def check_access(client: LightfieldClient, project: Project) -> None:
     """Fail fast and clearly on a wrong URL or key, before anything is settled or sent."""
     try:
-        await with_retries(client.validate_auth, PREFLIGHT_RETRY)
+        await client.validate_auth(PREFLIGHT_RETRY)
     except ApiError as error:
         if error.status == 0:
             raise LfsyncError(f"cannot reach the Lightfield API at {project.target}: {error.message}") from None
