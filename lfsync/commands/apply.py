@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from lfsync.applier import DEFAULT_CONCURRENCY
 from lfsync.commands import options
 from lfsync.commands.output import (
     append_step_summary,
@@ -39,8 +38,8 @@ from lfsync.workflow import (
 @click.argument(
     "dir_or_plan", required=False, default=".", type=click.Path(exists=True, path_type=Path), metavar="[DIR|PLANFILE]"
 )
-@click.option("--auto-approve", is_flag=True, help="Skip the confirmation (needed when not on a terminal).")
-@click.option("--concurrency", type=click.IntRange(1, 64), default=DEFAULT_CONCURRENCY, show_default=True, help="Requests in flight at once.")
+@options.auto_approve
+@options.concurrency
 @options.refresh
 @options.prune
 @options.adopt

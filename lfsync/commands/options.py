@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from lfsync.applier import DEFAULT_CONCURRENCY
+
 project_dir = click.argument(
     "directory", required=False, default=".", type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
@@ -37,3 +39,8 @@ workspaces = click.option(
     help="A workspace of `workspaces:` in lfsync.yaml (repeatable); several run at once.",
 )
 all_workspaces = click.option("--all-workspaces", is_flag=True, help="Every workspace of `workspaces:` in lfsync.yaml, at once.")
+
+auto_approve = click.option("--auto-approve", is_flag=True, help="Skip the confirmation (needed when not on a terminal).")
+concurrency = click.option(
+    "--concurrency", type=click.IntRange(1, 64), default=DEFAULT_CONCURRENCY, show_default=True, help="Requests in flight at once."
+)

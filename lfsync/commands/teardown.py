@@ -3,28 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import click
 
-from lfsync.applier import DEFAULT_CONCURRENCY
 from lfsync.commands import options
 from lfsync.commands.apply import run_apply
 from lfsync.plan import PlanOptions
 from lfsync.workflow import ApplyRequest, selected_workspaces
 
-auto_approve = click.option("--auto-approve", is_flag=True, help="Skip the confirmation (needed when not on a terminal).")
-concurrency = click.option(
-    "--concurrency", type=click.IntRange(1, 64), default=DEFAULT_CONCURRENCY, show_default=True, help="Requests in flight at once."
-)
+
+def apply_options(command: Callable) -> Callable:
+    """The options destroy and reset share (those of apply that a fixed plan leaves)."""
+    for option in reversed((options.project_dir, options.auto_approve, options.concurrency, options.lock_timeout, options.workspaces, options.all_workspaces)):
+        command = option(command)
+    return command
 
 
 @click.command()
-@options.project_dir
-@auto_approve
-@concurrency
-@options.lock_timeout
-@options.workspaces
-@options.all_workspaces
+@apply_options
 def destroy(
     directory: Path, auto_approve: bool, concurrency: int, lock_timeout: float, workspaces: tuple[str, ...], all_workspaces: bool
 ) -> int:
@@ -34,12 +31,7 @@ def destroy(
 
 
 @click.command()
-@options.project_dir
-@auto_approve
-@concurrency
-@options.lock_timeout
-@options.workspaces
-@options.all_workspaces
+@apply_options
 def reset(
     directory: Path, auto_approve: bool, concurrency: int, lock_timeout: float, workspaces: tuple[str, ...], all_workspaces: bool
 ) -> int:
