@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Protocol
 
+from lfsync import asyncrun
 from lfsync.actions import ApplyReport
 from lfsync.applier import DEFAULT_CONCURRENCY, Applier
 from lfsync.connection import api_key_from, open_client
@@ -283,7 +284,7 @@ def describe_pending(intent: Intent) -> str:
 def plan_project(directory: Path, options: PlanOptions, workspace: str | None = None) -> tuple[DeclaredProject, Plan]:
     """`lfsync plan`: reads only. Values are checked against the live organisation when the target
     can be asked (its key checked first), else against the committed definitions snapshot."""
-    return asyncio.run(_plan(load_declared(directory, workspace), options))
+    return asyncrun.run(_plan(load_declared(directory, workspace), options))
 
 
 async def _plan(declared: DeclaredProject, options: PlanOptions) -> tuple[DeclaredProject, Plan]:
@@ -319,7 +320,7 @@ def plan_workspaces(directory: Path, options: PlanOptions, names: list[str]) -> 
     async def plan_all() -> list:
         return await asyncio.gather(*(_plan(one, options) for one in declared), return_exceptions=True)
 
-    return dict(zip(names, asyncio.run(plan_all())))
+    return dict(zip(names, asyncrun.run(plan_all())))
 
 
 def apply_workspaces(request: ApplyRequest, names: list[str], terminal_for: Callable[[str], "ApplyTerminal"]) -> Outcomes:
@@ -332,7 +333,7 @@ def apply_workspaces(request: ApplyRequest, names: list[str], terminal_for: Call
             *(_apply(one, request, terminal_for(name)) for name, one in zip(names, declared)), return_exceptions=True
         )
 
-    return dict(zip(names, asyncio.run(apply_all())))
+    return dict(zip(names, asyncrun.run(apply_all())))
 
 
 async def _read_for_plan(
@@ -383,7 +384,7 @@ def apply_project(request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult
     """`lfsync apply`: check access and every value, then under the lock settle interrupted work,
     plan, confirm, execute and write state. Nothing is written before the values are checked."""
     declared = load_declared(request.source, read_files=not request.options.destroy)
-    return asyncio.run(_apply(declared, request, terminal))
+    return asyncrun.run(_apply(declared, request, terminal))
 
 
 async def _apply(declared: DeclaredProject, request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
@@ -513,7 +514,7 @@ def export_project(request: ExportRequest) -> ExportResult:
     target = _export_path(project, request.file_name)
     # Read first, lock after: a refused filter or a wrong key leaves no trace in the project.
     read_at = load_state(project).serial
-    records, organisation = asyncio.run(_read_organisation(project, request.query))
+    records, organisation = asyncrun.run(_read_organisation(project, request.query))
     with locked_state(project, "export", request.lock_timeout) as state:
         if state.pending:
             raise LfsyncError(f"{len(state.pending)} operation(s) from an interrupted apply are unsettled; run `lfsync apply` first")
@@ -612,7 +613,7 @@ def import_account(directory: Path, address: str, account_id: str, lock_timeout:
         for other, managed in state.resources.items():
             if managed.id == account_id:
                 raise LfsyncError(f"{account_id} is already managed as {other}")
-        record = asyncio.run(_retrieve(declared.project, account_id))
+        record = asyncrun.run(_retrieve(declared.project, account_id))
         for intent in [i for i in state.pending.values() if i.address == address and isinstance(i, CreateIntent)]:
             state.reject(intent, f"settled by `lfsync import {address} {account_id}`", abandoned=True)
         resources = dict(state.resources)
@@ -647,7 +648,7 @@ def validate_project(directory: Path, *, offline: bool, env: Mapping[str, str] |
     if offline:
         return Validated(declared)
     if can_ask_target(declared.project, env):
-        return Validated(asyncio.run(_learn(declared)))
+        return Validated(asyncrun.run(_learn(declared)))
     return Validated(with_checked_values(declared, offline_organisation(declared.project)))
 
 
@@ -659,7 +660,7 @@ async def _learn(declared: DeclaredProject) -> DeclaredProject:
 def pull_definitions(directory: Path) -> tuple[Path, Organisation]:
     """`lfsync definitions pull`: write the organisation's definitions and members beside lfsync.yaml."""
     project = load_project(directory)
-    organisation = asyncio.run(_fetch(project))
+    organisation = asyncrun.run(_fetch(project))
     path = snapshot_path(project.root)
     write_snapshot(path, organisation, project.target)
     return path, organisation
