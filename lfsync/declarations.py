@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pydantic
 
+from lfsync import addresses, csvdecl
 from lfsync.addresses import (
     ADDRESS_PREFIX,
     OWNER_RELATIONSHIP,
@@ -69,6 +71,9 @@ class Declarations(pydantic.BaseModel):
     accounts: dict[str, AccountDeclaration]
     files: list[str]
     digest: str
+    # (content key, addresses) per file: the key names the file's bytes and how they were read,
+    # not its name, for caches of per-file results (lfsync.workflow.with_checked_values)
+    file_accounts: list[tuple[str, list[str]]] = []
 
 
 def closest(word: str, candidates: Any) -> str | None:
@@ -104,19 +109,18 @@ def load_declarations(
     problems: Problems = []
     contents: dict[Path, bytes] = {}
     parsed: list[ParsedAccount] = []
+    file_accounts: list[tuple[str, list[str]]] = []
     with garbage_collection_paused():
         for path in sorted(files):
             shown = shown_path(path, project_dir)
             try:
                 contents[path] = read_declaration_bytes(path, shown, project_dir)
-                if path.suffix.lower() == CSV_SUFFIX:
-                    parsed.extend(parse_csv_file(contents[path], shown, problems))
-                    continue
-                loaded = LoadedFile(shown, cache.parse(contents[path], shown))
+                content_key, accounts_of_file = load_file(contents[path], shown, path.suffix.lower() == CSV_SUFFIX, cache, problems)
             except DeclarationError as error:
                 problems.extend(error.problems)
                 continue
-            parsed.extend(parse_file(loaded, problems))
+            parsed.extend(accounts_of_file)
+            file_accounts.append((content_key, [account.address for account in accounts_of_file]))
     accounts = index_by_address(parsed, problems)
     check_references(parsed, accounts, problems)
     if problems:
@@ -126,7 +130,87 @@ def load_declarations(
         accounts={address: accounts[address].declaration for address in sorted(accounts)},
         files=sorted(shown_path(path, project_dir) for path in files),
         digest=declarations_digest(project_dir, contents),
+        file_accounts=file_accounts,
     )
+
+
+DECLARATIONS_LAYER = "declarations"
+CSV_LAYER = "csv"
+
+
+def validation_modules() -> tuple:
+    """The code a file's validated accounts depend on besides the loader: changed, it misses."""
+    return (sys.modules[__name__], addresses, csvdecl)
+
+
+def load_file(
+    data: bytes, shown: str, is_csv: bool, cache: ParseCache | Uncached, problems: Problems
+) -> tuple[str, list[ParsedAccount]]:
+    """(The file's content key, its accounts). A YAML file validated before (same bytes, same
+    code and settings) comes from the cache; one without problems is remembered for next time.
+    Only the file's own checks are cached: those across files run on every load."""
+    if is_csv:
+        return cache.entry_name(CSV_LAYER, data, validation_modules()), parse_csv_file(data, shown, problems)
+    content_key = cache.entry_name(DECLARATIONS_LAYER, data, validation_modules())
+    cached = cache.read(DECLARATIONS_LAYER, content_key)
+    if cached is not None:
+        accounts = accounts_from_plain(cached, shown)
+        if accounts is not None:
+            return content_key, accounts
+    problems_before = len(problems)
+    accounts = parse_file(LoadedFile(shown, cache.parse(data, shown)), problems)
+    if len(problems) == problems_before and all(account.declaration is not None for account in accounts):
+        cache.remember(content_key, [plain_account(account) for account in accounts])
+    return content_key, accounts
+
+
+def plain_account(account: ParsedAccount) -> tuple:
+    """A validated account as marshal-able data; places are (line, column), the file's name is left out."""
+    declaration = account.declaration
+    assert declaration is not None
+    return (
+        declaration.key,
+        declaration.fields,
+        declaration.relationships,
+        declaration.skip_enrichment,
+        declaration.protect,
+        (declaration.location.line, declaration.location.column),
+        {key: (where.line, where.column) for key, where in declaration.field_locations.items()},
+        {key: (where.line, where.column) for key, where in declaration.relationship_locations.items()},
+        [(target, where.line, where.column, relationship) for target, where, relationship in account.references],
+    )
+
+
+def accounts_from_plain(plain: list, shown: str) -> list[ParsedAccount] | None:
+    """plain_account's data back as accounts of the file shown as `shown`; None if it does not fit."""
+    try:
+        accounts = []
+        for key, fields, relationships, skip_enrichment, protect, (line, column), field_places, relationship_places, references in plain:
+            location = SourceLocation(shown, line, column)
+            declaration = AccountDeclaration(
+                key=key,
+                address=address_of(key),
+                fields=fields,
+                relationships=relationships,
+                skip_enrichment=skip_enrichment,
+                protect=protect,
+                location=location,
+                field_locations={field_key: SourceLocation(shown, *place) for field_key, place in field_places.items()},
+                relationship_locations={
+                    relationship: SourceLocation(shown, *place) for relationship, place in relationship_places.items()
+                },
+            )
+            accounts.append(
+                ParsedAccount(
+                    declaration.address,
+                    location,
+                    declaration,
+                    [(target, SourceLocation(shown, line, column), relationship) for target, line, column, relationship in references],
+                )
+            )
+        return accounts
+    except (ValueError, TypeError):  # pydantic's ValidationError is a ValueError
+        return None
 
 
 def shown_path(path: Path, project_dir: Path) -> str:

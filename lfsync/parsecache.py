@@ -1,11 +1,14 @@
-"""A content-addressed cache of parsed declaration files under `<project>/.lfsync/parse-cache/`.
+"""A content-addressed cache of per-file results under `<project>/.lfsync/parse-cache/`.
 
-An entry is the loader's result for one file's bytes (plain data, position index, the problems
-that do not stop a load), keyed by SHA-256 over those bytes and everything else the result
-depends on: lfsync's version, the loader's own source, PyYAML's version and the loader settings.
-So an edited, renamed or deleted file, a new lfsync or other limits can never be answered from an
-old entry; the file's name is not part of an entry (positions are line and column only), which is
-what makes a renamed file with the same bytes a hit that still reports its new name.
+Its layers: the loader's result for one file's bytes (plain data, position index, the problems
+that do not stop a load); a file's validated accounts (lfsync.declarations); a file's values in
+canonical form for one organisation (lfsync.workflow). Each entry is keyed by SHA-256 over the
+bytes and everything else the result depends on: lfsync's version, the loader's own source,
+PyYAML's version, the loader settings, the source of the modules that compute the layer (and for
+values, the organisation's digest). So an edited, renamed or deleted file, a new lfsync, changed
+code or other limits can never be answered from an old entry; the file's name is not part of an
+entry (positions are line and column only), which is what makes a renamed file with the same
+bytes a hit that still reports its new name.
 
 Entries are signed (HMAC-SHA256) with a key kept outside the project, in the user's cache
 directory: a pull request that commits a forged `.lfsync/parse-cache/` entry cannot change what
@@ -23,8 +26,11 @@ import os
 import secrets
 import sys
 import time
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import yaml
 
@@ -42,7 +48,8 @@ from lfsync.yamlload import (
 
 CACHE_DIR = Path(".lfsync") / "parse-cache"
 KEY_FILE = "parse-cache.key"
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2
+PARSE_LAYER = "parse"
 MAX_ENTRY_AGE_SECONDS = 30 * 24 * 3600  # entries untouched this long are removed when new ones are written
 TAG_BYTES = 32
 
@@ -61,22 +68,34 @@ class Uncached:
     def parse(self, data: bytes, shown: str) -> ParsedDocument:
         return parse_bytes(data, shown, self.settings)
 
+    def entry_name(self, layer: str, data: bytes, modules: tuple[ModuleType, ...] = ()) -> str:
+        return entry_name(self.settings, layer, data, modules)
+
+    def read(self, layer: str, name: str) -> None:
+        return None
+
+    def remember(self, name: str, plain: Any) -> None:
+        pass
+
     def save(self) -> None:
         pass
 
 
 class ParseCache:
-    """Entries are read as files are parsed and written by save(), which a caller calls only
-    after a load without problems: a command refused for bad input writes nothing."""
+    """Entries are read as files are loaded and written by save(), which a caller calls only
+    after a load without problems: a command refused for bad input writes nothing.
+
+    Besides the loader's result (`parse`), callers keep other per-file results here, each in its
+    own layer (`read`/`remember` with a name from `entry_name`): the same signing, the same
+    storage, the same rule that only a run without problems writes."""
 
     def __init__(self, directory: Path | None, secret: bytes | None, settings: LoaderSettings = DEFAULT_SETTINGS):
         self.directory = directory
         self.secret = secret
         self.settings = settings
-        self.identity = loader_identity(settings)
-        self.hits = 0
-        self.misses = 0
-        self.pending: dict[str, ParsedDocument] = {}
+        self.hits: Counter[str] = Counter()  # per layer
+        self.misses: Counter[str] = Counter()
+        self.pending: dict[str, Any] = {}
 
     @classmethod
     def for_project(cls, project_dir: Path, settings: LoaderSettings = DEFAULT_SETTINGS) -> ParseCache:
@@ -90,27 +109,43 @@ class ParseCache:
     def parse(self, data: bytes, shown: str) -> ParsedDocument:
         if not self.enabled:
             return parse_bytes(data, shown, self.settings)
-        name = hashlib.sha256(self.identity + data).hexdigest()
-        cached = self._read(name)
+        name = self.entry_name(PARSE_LAYER, data)
+        cached = self.read(PARSE_LAYER, name)
         if cached is not None:
-            self.hits += 1
-            return cached
-        self.misses += 1
+            try:
+                data_, root, problems = cached
+                return ParsedDocument(data_, PositionIndex(root), [LoadProblem(*problem) for problem in problems])
+            except (ValueError, TypeError):
+                pass
         document = parse_bytes(data, shown, self.settings)
-        self.pending[name] = document
+        self.remember(name, (document.data, document.positions.root, [tuple(problem) for problem in document.problems]))
         return document
 
+    def entry_name(self, layer: str, data: bytes, modules: tuple[ModuleType, ...] = ()) -> str:
+        return entry_name(self.settings, layer, data, modules)
+
+    def read(self, layer: str, name: str) -> Any | None:
+        """The plain data stored under `name`, or None (no entry, not signed by this user, damaged)."""
+        found = self._read(name) if self.enabled else None
+        (self.misses if found is None else self.hits)[layer] += 1
+        return found
+
+    def remember(self, name: str, plain: Any) -> None:
+        """Keep `plain` (marshal-able data) under `name` when save() is called."""
+        if self.enabled:
+            self.pending[name] = plain
+
     def save(self) -> None:
-        """Write the entries parsed since the last save (and remove long-unused ones)."""
+        """Write the entries remembered since the last save (and remove long-unused ones)."""
         if not self.enabled or not self.pending:
             return
         pending, self.pending = self.pending, {}
-        for name, document in pending.items():
-            if not self._write(name, document):
+        for name, plain in pending.items():
+            if not self._write(name, plain):
                 return
         self._prune()
 
-    def _read(self, name: str) -> ParsedDocument | None:
+    def _read(self, name: str) -> Any | None:
         assert self.directory is not None and self.secret is not None
         try:
             blob = (self.directory / name).read_bytes()
@@ -120,20 +155,16 @@ class ParseCache:
         if not hmac.compare_digest(tag, _sign(self.secret, name, body)):
             return None
         try:
-            entry_format, data, root, problems = marshal.loads(body)
-            if entry_format != ENTRY_FORMAT:
-                return None
-            return ParsedDocument(data, PositionIndex(root), [LoadProblem(*problem) for problem in problems])
+            entry_format, plain = marshal.loads(body)
         except (EOFError, ValueError, TypeError):
             return None
+        return plain if entry_format == ENTRY_FORMAT else None
 
-    def _write(self, name: str, document: ParsedDocument) -> bool:
+    def _write(self, name: str, plain: Any) -> bool:
         """False when the cache folder cannot be written (then no further entry is tried)."""
         assert self.directory is not None and self.secret is not None
         try:
-            body = marshal.dumps(
-                (ENTRY_FORMAT, document.data, document.positions.root, [tuple(problem) for problem in document.problems])
-            )
+            body = marshal.dumps((ENTRY_FORMAT, plain))
         except ValueError:  # not plain data: never expected, but then simply not cached
             return True
         try:
@@ -170,6 +201,21 @@ class ParseCache:
 
 def _sign(secret: bytes, name: str, body: bytes) -> bytes:
     return hmac.new(secret, name.encode() + b"\0" + body, hashlib.sha256).digest()
+
+
+def entry_name(settings: LoaderSettings, layer: str, data: bytes, modules: tuple[ModuleType, ...] = ()) -> str:
+    """The name of a layer's entry for `data`: SHA-256 over the loader's identity, the layer, the
+    source of the modules its result depends on (so changed code misses) and the data. The same
+    with a cache or without, so it can also name a file's content for a later layer."""
+    return hashlib.sha256(loader_identity(settings) + layer.encode() + b"\0" + code_identity(modules) + data).hexdigest()
+
+
+@lru_cache(maxsize=None)
+def code_identity(modules: tuple[ModuleType, ...]) -> bytes:
+    identity = hashlib.sha256()
+    for module in modules:
+        identity.update(Path(module.__file__ or "").read_bytes())
+    return identity.digest()
 
 
 @lru_cache(maxsize=None)

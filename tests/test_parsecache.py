@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import shutil
 from pathlib import Path
@@ -10,10 +9,25 @@ from pathlib import Path
 import pytest
 
 import lfsync
-from lfsync.declarations import Declarations, load_declarations
+from lfsync import addresses, declarations, workflow
+from lfsync.declarations import Declarations, load_declarations, validation_modules
+from lfsync.definitions_check import check_declarations
 from lfsync.errors import DeclarationError
-from lfsync.parsecache import CACHE_DIR, ParseCache, Uncached, loader_identity, user_secret
+from lfsync.organisation import KnownOrganisation, Organisation
+from lfsync.parsecache import (
+    CACHE_DIR,
+    ENTRY_FORMAT,
+    PARSE_LAYER,
+    ParseCache,
+    Uncached,
+    entry_name,
+    loader_identity,
+    user_secret,
+)
+from lfsync.workflow import load_declared, parse_cache_for, values_entry_name, with_checked_values
 from lfsync.yamlload import LoaderSettings
+
+DECLARATIONS = "declarations"
 
 ACME = "accounts:\n  acme:\n    fields:\n      $name: Acme\n      tier: enterprise\n    relationships: {parentAccount: account.globex}\n"
 GLOBEX = "# globex\naccounts:\n  globex:\n    fields: {$name: Globex, icp-score: 7}\n"
@@ -49,11 +63,11 @@ def assert_as_without_cache(project: Path) -> Declarations:
     return cached
 
 
-def test_unchanged_files_are_not_parsed_again(project):
+def test_unchanged_files_are_neither_parsed_nor_validated_again(project):
     first, cache = load_counting(project)
-    assert (cache.hits, cache.misses) == (0, 2)
+    assert (cache.hits, cache.misses) == ({}, {DECLARATIONS: 2, PARSE_LAYER: 2})
     second, cache = load_counting(project)
-    assert (cache.hits, cache.misses) == (2, 0)
+    assert (cache.hits, cache.misses) == ({DECLARATIONS: 2}, {})  # the validated accounts answer: no parse read
     assert second == first
     assert (project / CACHE_DIR / ".gitignore").read_text() == "*\n"
 
@@ -67,8 +81,9 @@ def test_edits_renames_deletions_and_restores_change_the_result_as_without_a_cac
 
     (project / "sub" / "globex.yaml").rename(project / "globex-renamed.yaml")
     renamed, cache = load_counting(project)
-    assert cache.hits == 2  # same bytes under a new name: a hit that reports the new name
-    assert renamed.accounts["account.globex"].location.file == "project/globex-renamed.yaml"
+    assert cache.hits[DECLARATIONS] == 2  # same bytes under a new name: a hit that reports the new name
+    globex = renamed.accounts["account.globex"]
+    assert {globex.location.file} | {where.file for where in globex.field_locations.values()} == {"project/globex-renamed.yaml"}
     assert_as_without_cache(project)
 
     (project / "acme.yaml").unlink()
@@ -76,7 +91,7 @@ def test_edits_renames_deletions_and_restores_change_the_result_as_without_a_cac
 
     (project / "acme.yaml").write_text(ACME)  # back to the first bytes: the old entry answers, correctly
     restored, cache = load_counting(project)
-    assert cache.misses == 0
+    assert not cache.misses
     assert restored.accounts["account.acme"] == before.accounts["account.acme"]
     assert_as_without_cache(project)
 
@@ -86,10 +101,10 @@ def test_an_upgrade_of_lfsync_or_other_limits_never_reuse_an_entry(project, monk
     monkeypatch.setattr(lfsync, "__version__", "99.0.0")
     loader_identity.cache_clear()
     _, cache = load_counting(project)
-    assert (cache.hits, cache.misses) == (0, 2)
+    assert (cache.hits, cache.misses) == ({}, {DECLARATIONS: 2, PARSE_LAYER: 2})
     other_limits = ParseCache.for_project(project, LoaderSettings(max_depth=10))
     load_declarations(project, cache=other_limits)
-    assert (other_limits.hits, other_limits.misses) == (0, 2)
+    assert (other_limits.hits, other_limits.misses) == ({}, {DECLARATIONS: 2, PARSE_LAYER: 2})
 
 
 def test_bad_input_writes_no_cache_entry(project):
@@ -109,18 +124,27 @@ def test_problems_from_a_cached_parse_name_the_file_as_it_is_now(project):
     cache = ParseCache.for_project(project)
     with pytest.raises(DeclarationError, match="project/moved.yaml:5:3: account.globex is declared twice: project/moved.yaml:3:3"):
         load_declarations(project, cache=cache)
-    assert cache.hits == 2
+    # the file with problems has no validated entry: parsed from the cache and checked again
+    assert cache.hits == {DECLARATIONS: 1, PARSE_LAYER: 1}
 
 
-def entry_path(project: Path, data: bytes) -> Path:
-    return project / CACHE_DIR / hashlib.sha256(loader_identity(LoaderSettings()) + data).hexdigest()
+def entry_path(project: Path, layer: str, data: bytes) -> Path:
+    modules = validation_modules() if layer == DECLARATIONS else ()
+    return project / CACHE_DIR / entry_name(LoaderSettings(), layer, data, modules)
 
 
-def test_a_forged_or_damaged_entry_is_ignored(project):
+@pytest.mark.parametrize(
+    "layer, forged_entry",
+    [
+        (PARSE_LAYER, ({"accounts": {"evil": {"fields": {"$name": "Evil"}}}}, (1, 1, None), [])),
+        (DECLARATIONS, [("evil", {"$name": "Evil"}, {}, None, False, (2, 3), {"$name": (4, 7)}, {}, [])]),
+    ],
+)
+def test_a_forged_or_damaged_entry_is_ignored(project, layer, forged_entry):
     load_declarations(project)
-    entry = entry_path(project, ACME.encode())
+    entry = entry_path(project, layer, ACME.encode())
     blob = entry.read_bytes()
-    forged = marshal.dumps((1, {"accounts": {"evil": {"fields": {"$name": "Evil"}}}}, (1, 1, None), []))
+    forged = marshal.dumps((ENTRY_FORMAT, forged_entry))
     entry.write_bytes(blob[:32] + forged)  # a committed entry cannot carry our signature
     assert list(assert_as_without_cache(project).accounts) == ["account.acme", "account.globex"]
 
@@ -128,11 +152,19 @@ def test_a_forged_or_damaged_entry_is_ignored(project):
     assert list(assert_as_without_cache(project).accounts) == ["account.acme", "account.globex"]
 
 
+def test_changed_validation_code_never_reuses_a_validated_entry(project, monkeypatch):
+    load_counting(project)
+    monkeypatch.setattr(declarations, "validation_modules", lambda: (declarations, addresses))  # other code
+    _, cache = load_counting(project)
+    assert (cache.hits, cache.misses) == ({PARSE_LAYER: 2}, {DECLARATIONS: 2})
+    assert_as_without_cache(project)
+
+
 def test_an_entry_signed_by_another_user_is_ignored(project, tmp_path, monkeypatch):
     load_declarations(project)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
     _, cache = load_counting(project)
-    assert (cache.hits, cache.misses) == (0, 2)
+    assert (cache.hits, cache.misses) == ({}, {DECLARATIONS: 2, PARSE_LAYER: 2})
 
 
 def test_without_a_place_for_the_key_there_is_simply_no_cache(project, tmp_path, monkeypatch):
@@ -146,7 +178,7 @@ def test_without_a_place_for_the_key_there_is_simply_no_cache(project, tmp_path,
 def test_a_cache_folder_that_cannot_be_written_changes_nothing(project):
     (project / ".lfsync").write_text("a file where the folder would go")
     _, cache = load_counting(project)
-    assert cache.misses == 2
+    assert cache.misses[DECLARATIONS] == 2
     assert_as_without_cache(project)
 
 
@@ -162,6 +194,12 @@ def test_plan_output_is_the_same_cold_warm_and_after_the_cache_is_removed(make_p
     assert warm.stdout == cold.stdout and edited.stdout == edited_cold.stdout and edited.stdout != cold.stdout
     assert '"smb"' in edited.stdout
 
+    (root / "lfsync.yaml").write_text("target: local\nskip_enrichment: true\n")  # a setting the accounts depend on
+    settings_warm = cli("plan", root, "--format", "json")
+    shutil.rmtree(root / CACHE_DIR)
+    settings_cold = cli("plan", root, "--format", "json")
+    assert settings_warm.stdout == settings_cold.stdout != edited.stdout
+
 
 def test_against_a_remote_target_the_cache_is_kept_only_where_lfsync_keeps_files_already(make_project, cli):
     root = make_project({"acme.yaml": ACME, "globex.yaml": GLOBEX})
@@ -170,4 +208,100 @@ def test_against_a_remote_target_the_cache_is_kept_only_where_lfsync_keeps_files
     assert not (root / ".lfsync").exists()
     (root / ".lfsync").mkdir()
     assert cli("plan", root, "--format", "json", env=env).exit_code == 0
-    assert len([entry for entry in (root / CACHE_DIR).iterdir() if not entry.name.startswith(".")]) == 2
+    assert len([entry for entry in (root / CACHE_DIR).iterdir() if not entry.name.startswith(".")]) == 4  # parsed, validated
+
+
+# --- the values layer: canonical values per file and organisation ------------------------------
+
+VALUES = "values"
+
+
+def organisation_with(tier_option_id: str = "opt_enterprise") -> Organisation:
+    definitions = {
+        "fieldDefinitions": {
+            "$name": {"valueType": "TEXT"},
+            "icp-score": {"valueType": "NUMBER"},
+            "tier": {"valueType": "SINGLE_SELECT", "typeConfiguration": {"options": [{"id": tier_option_id, "label": "Enterprise"}]}},
+        },
+        "relationshipDefinitions": {"parentAccount": {"cardinality": "HAS_ONE", "objectType": "account"}},
+    }
+    return Organisation.from_wire(definitions, None)
+
+
+@pytest.fixture
+def local_project(project) -> Path:
+    (project / "lfsync.yaml").write_text("target: local\n")
+    return project
+
+
+def checked(project: Path, organisation: Organisation) -> tuple[dict, ParseCache]:
+    """{address: (fields, relationships)} as with_checked_values gives them, and the cache it read."""
+    caches: list[ParseCache] = []
+
+    def counting_cache(declared_project):
+        caches.append(parse_cache_for(declared_project))
+        return caches[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(workflow, "parse_cache_for", counting_cache)
+        declared = with_checked_values(load_declared(project), KnownOrganisation(organisation, "test"))
+    return {address: (account.fields, account.relationships) for address, account in declared.desired.items()}, caches[-1]
+
+
+def checked_without_cache(project: Path, organisation: Organisation) -> dict:
+    result = check_declarations(load_declarations(project, cache=Uncached()), organisation)
+    assert not result.problems
+    return {address: (result.fields[address], result.relationships[address]) for address in result.fields}
+
+
+def assert_checked_as_without_cache(project: Path, organisation: Organisation) -> tuple[dict, ParseCache]:
+    values, cache = checked(project, organisation)
+    assert values == checked_without_cache(project, organisation)
+    return values, cache
+
+
+def test_canonical_values_are_kept_per_file_and_organisation(local_project):
+    organisation = organisation_with()
+    first, cache = assert_checked_as_without_cache(local_project, organisation)
+    assert first["account.acme"][0]["tier"] == "opt_enterprise"
+    assert (cache.hits[VALUES], cache.misses[VALUES]) == (0, 2)
+    again, cache = assert_checked_as_without_cache(local_project, organisation)
+    assert (cache.hits[VALUES], cache.misses[VALUES]) == (2, 0) and again == first
+
+    (local_project / "acme.yaml").write_text(ACME.replace("tier: enterprise", "tier: ENTERPRISE\n      icp-score: 3.50"))
+    edited, cache = assert_checked_as_without_cache(local_project, organisation)
+    assert (cache.hits[VALUES], cache.misses[VALUES]) == (1, 1)  # only the edited file is checked again
+    assert edited["account.acme"][0]["icp-score"] == 3.5
+
+    (local_project / "sub" / "globex.yaml").rename(local_project / "globex.yaml")
+    _, cache = assert_checked_as_without_cache(local_project, organisation)
+    assert cache.hits[VALUES] == 2
+
+
+def test_another_organisation_never_reuses_canonical_values(local_project):
+    before, _ = assert_checked_as_without_cache(local_project, organisation_with("opt_enterprise"))
+    after, cache = assert_checked_as_without_cache(local_project, organisation_with("opt_renumbered"))
+    assert (cache.hits[VALUES], cache.misses[VALUES]) == (0, 2)
+    assert after["account.acme"][0]["tier"] == "opt_renumbered" != before["account.acme"][0]["tier"]
+
+
+def test_values_with_problems_are_never_remembered_as_fine(local_project):
+    (local_project / "acme.yaml").write_text(ACME.replace("tier: enterprise", "tier: platinum"))
+    for _ in range(2):  # the second run finds the problem again: nothing was kept as fine
+        with pytest.raises(DeclarationError, match="'platinum' is not an option"):
+            checked(local_project, organisation_with())
+    assert not any(
+        (local_project / CACHE_DIR / values_entry_name(Uncached(), key, organisation_with())).exists()
+        for key, _ in load_declarations(local_project, cache=Uncached()).file_accounts
+    )
+
+
+def test_a_forged_values_entry_is_ignored(local_project):
+    organisation = organisation_with()
+    checked(local_project, organisation)
+    content_key = load_declarations(local_project, cache=Uncached()).file_accounts[0][0]
+    entry = local_project / CACHE_DIR / values_entry_name(Uncached(), content_key, organisation)
+    blob = entry.read_bytes()
+    entry.write_bytes(blob[:32] + marshal.dumps((ENTRY_FORMAT, [({"$name": "Forged", "tier": "opt_forged"}, {})])))
+    values, cache = assert_checked_as_without_cache(local_project, organisation)
+    assert cache.misses[VALUES] == 1 and values["account.acme"][0]["tier"] == "opt_enterprise"
