@@ -110,9 +110,11 @@ def load_declarations(
     contents: dict[Path, bytes] = {}
     parsed: list[ParsedAccount] = []
     file_accounts: list[tuple[str, list[str]]] = []
+    shown_names: list[str] = []
     with garbage_collection_paused():
         for path in sorted(files):
             shown = shown_path(path, project_dir)
+            shown_names.append(shown)
             try:
                 contents[path] = read_declaration_bytes(path, shown, project_dir)
                 content_key, accounts_of_file = load_file(contents[path], shown, path.suffix.lower() == CSV_SUFFIX, cache, problems)
@@ -128,7 +130,7 @@ def load_declarations(
     cache.save()
     return Declarations(
         accounts={address: accounts[address].declaration for address in sorted(accounts)},
-        files=sorted(shown_path(path, project_dir) for path in files),
+        files=sorted(shown_names),
         digest=declarations_digest(project_dir, contents),
         file_accounts=file_accounts,
     )

@@ -34,6 +34,7 @@ DATETIME_EXAMPLE = "like 2026-03-01T09:00:00Z or 2026-03-01T10:00:00+01:00"
 
 _COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_WHITESPACE = re.compile(r"\s")  # in a str pattern, exactly the characters str.isspace() accepts
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_EXTENSION = re.compile(r"\s*(?:;\s*ext=|ext\.?\s*:?\s*|extension\s*:?\s*|x\s*|#\s*)(\d{1,10})\s*$", re.I)
 _PHONE_PUNCTUATION = re.compile(r"[\s().\-/]")
@@ -269,8 +270,13 @@ _CANONICAL: dict[str, Callable[[FieldSpec, Any], Any]] = {
 # --- shared pieces -----------------------------------------------------------------------------
 
 
+_ALWAYS_REPRESENTABLE = frozenset({str, bool, type(None)})  # exact types: most values, checked first
+
+
 def unrepresentable(value: Any) -> str | None:
     """Why a value (at any depth) cannot be sent at all, or None."""
+    if type(value) in _ALWAYS_REPRESENTABLE:
+        return None
     if isinstance(value, float) and not math.isfinite(value):
         return f"{yaml_type_name(value)} cannot be sent to the API (JSON has no NaN or infinity)"
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER:
@@ -309,7 +315,7 @@ def _one_url(text: str) -> str:
         host = parts.hostname or ""
     except ValueError:
         host = ""
-    if url[: url.index(":")].lower() not in ("http", "https") or "." not in host or any(c.isspace() for c in url):
+    if url[: url.index(":")].lower() not in ("http", "https") or "." not in host or _WHITESPACE.search(url):
         raise ValueProblem(f"{text!r} is not a web address (like https://example.com)")
     return url
 
