@@ -9,7 +9,7 @@ import os
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from lfsync import asyncrun
 from lfsync.actions import ApplyReport
@@ -254,24 +254,22 @@ def build_plan(
 def display_names(declared: DeclaredProject, state: State, changes: list[Change]) -> dict[str, str]:
     """What a reviewer calls each ID the changes show: accounts by address, options by label,
     members by email (only the IDs shown, so a big plan does not carry every name)."""
-    shown = {value for change in changes for attribute in change.attributes for value in _strings_in((attribute.before, attribute.after))}
-    if not shown:
-        return {}
-    names = {resource.id: address for address, resource in state.resources.items() if resource.id in shown}
+    known = {resource.id: address for address, resource in state.resources.items()}
     if declared.organisation is not None:
         organisation = declared.organisation.organisation
         for spec in organisation.fields.values():
-            names.update({option.id: option.label for option in spec.options if option.id in shown})
-        names.update({member_id: email for member_id, email in organisation.member_emails.items() if email and member_id in shown})
-    return names
-
-
-def _strings_in(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _strings_in(item)
+            known.update({option.id: option.label for option in spec.options})
+        known.update({member_id: email for member_id, email in organisation.member_emails.items() if email})
+    if not known:
+        return {}
+    names: dict[str, str] = {}
+    for change in changes:
+        for attribute in change.attributes:
+            for value in (attribute.before, attribute.after):
+                for item in value if isinstance(value, list) else (value,):
+                    if isinstance(item, str) and item in known:
+                        names[item] = known[item]
+    return dict(sorted(names.items()))
 
 
 def describe_pending(intent: Intent) -> str:
