@@ -467,7 +467,7 @@ def _check_within(current: Plan, saved: Plan) -> None:
     approved = {(c.address, c.action): c for c in saved.changes}
     for change in current.changes:
         match = approved.get((change.address, change.action))
-        if match is None or match.model_dump(exclude={"depends_on"}) != change.model_dump(exclude={"depends_on"}):
+        if match is None or dataclasses.replace(match, depends_on=[]) != dataclasses.replace(change, depends_on=[]):
             raise LfsyncError(
                 f"the saved plan is stale: {change.address} now needs a {change.action} it did not show. "
                 "Run `lfsync plan` again."
