@@ -185,6 +185,16 @@ class Row:
     met: bool | None
 
 
+def compile_lfsync() -> None:
+    """Byte-compile lfsync as `pip install` does for an installed package: with PYTHONDONTWRITEBYTECODE
+    set (as on some CI machines) an editable checkout would otherwise compile its source on every run."""
+    import compileall
+
+    import lfsync
+
+    compileall.compile_dir(Path(lfsync.__file__).parent, quiet=1)
+
+
 def measure(accounts: int, runs: int, warm_goal: float, rss_goal_mb: float) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="lfsync-plan-scale-") as temporary:
         root = Path(temporary) / "project"
@@ -263,6 +273,7 @@ def main() -> None:
     sizes = [(options.accounts, options.runs, *goals_for(options.accounts))]
     if options.large:
         sizes.append((100_000, 1, *goals_for(100_000)))
+    compile_lfsync()
     missed = False
     for accounts, runs, warm_goal, rss_goal in sizes:
         rows = measure(accounts, runs, warm_goal, rss_goal)

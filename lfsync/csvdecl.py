@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from lfsync.addresses import address_of
 from lfsync.errors import DeclarationError, SourceLocation
-from lfsync.yamlio import decode_text
+from lfsync.yamlload import decode
 
 KEY_COLUMN = "key"
 RELATIONSHIP_PREFIX = "relationships."
@@ -142,7 +142,7 @@ def parse_csv_file(data: bytes, shown: str, problems: list) -> list:
     from lfsync.declarations import valid_address_key
 
     try:
-        text = decode_text(data, shown)
+        text = decode(data, shown)
         records = read_records(text.removeprefix("\ufeff"))
     except DeclarationError as error:
         problems.extend(error.problems)

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from lfsync.actions import Action
 from lfsync.addresses import is_reference
-from lfsync.plan import AttributeChange, Change, RemoteRecord
+from lfsync.plan import AttributeChange, AttributeKind, Change, RemoteRecord
 from lfsync.records import ResourceState, empty_payload
 from lfsync.resources import DesiredAccount, relationship_ids, resource_hash
 
@@ -197,7 +197,7 @@ def attribute_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> li
     return changes
 
 
-def _attribute(path: str, kind: str, before: Any, after: Any) -> AttributeChange:
+def _attribute(path: str, kind: AttributeKind, before: Any, after: Any) -> AttributeChange:
     pending = any(is_reference(item) for item in relationship_ids(after)) if path.startswith("relationships.") else False
     return AttributeChange(path=path, kind=kind, before=before, after=after, known_after_apply=pending)
 

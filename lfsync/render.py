@@ -273,25 +273,34 @@ def _diff_line(line: str) -> str:
 
 
 def render_json(plan: Plan) -> str:
-    """The plan's fields in the model's order, then `summary`; ASCII only, as json.dumps writes it."""
+    return plan_json(plan).decode() + "\n"
+
+
+def plan_json(plan: Plan) -> bytes:
+    """The plan's fields in the model's order, then `summary`; ASCII only, as json.dumps writes it.
+    Bytes, so a big plan is written out without a second copy of itself."""
     counts = Counter(change.action for change in plan.changes)
     document = {name: getattr(plan, name) for name in type(plan).model_fields}
     document["summary"] = {action.value: counts[action] for action in Action}
     # pydantic-core serialises in Rust: about 6 times faster than json.dumps(indent=...) at 10,000 changes
-    return _NON_ASCII.sub(_json_escape, pydantic_core.to_json(document, indent=2).decode()) + "\n"
+    return _NON_ASCII.sub(_json_escapes, pydantic_core.to_json(document, indent=2))
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII = re.compile(rb"[\x80-\xff]+")  # UTF-8 sequences; only JSON strings hold them
 
 
-def _json_escape(match: re.Match[str]) -> str:
-    """A JSON string escape of one character (a surrogate pair beyond the BMP). Only strings hold
-    non-ASCII, so this keeps the document's meaning while no raw control or bidi character reaches a terminal."""
-    code = ord(match.group())
-    if code > 0xFFFF:
-        code -= 0x10000
-        return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
-    return f"\\u{code:04x}"
+def _json_escapes(match: re.Match[bytes]) -> bytes:
+    """JSON string escapes of the characters (surrogate pairs beyond the BMP): the document means
+    the same, and no raw control or bidi character reaches a terminal."""
+    escaped = []
+    for character in match.group().decode():
+        code = ord(character)
+        if code > 0xFFFF:
+            code -= 0x10000
+            escaped.append(f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}")
+        else:
+            escaped.append(f"\\u{code:04x}")
+    return "".join(escaped).encode()
 
 
 def apply_summary(report: ApplyReport, locations: Mapping[str, str]) -> tuple[list[str], list[Line]]:

@@ -20,6 +20,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from lfsync.errors import DeclarationError, SourceLocation, display_path
+from lfsync.yamlload import decode
 
 MERGE_KEY = "<<"
 
@@ -84,7 +85,7 @@ def load_yaml_file(path: Path, path_display: str | None = None) -> Any:
 
 
 def read_text(path: Path, path_display: str) -> str:
-    return decode_text(read_bytes(path, path_display), path_display)
+    return decode(read_bytes(path, path_display), path_display)
 
 
 def read_bytes(path: Path, path_display: str) -> bytes:
@@ -92,17 +93,6 @@ def read_bytes(path: Path, path_display: str) -> bytes:
         return path.read_bytes()
     except OSError as error:
         raise DeclarationError([(None, f"{path_display}: cannot read the file: {error.strerror or error}")]) from None
-
-
-def decode_text(data: bytes, path_display: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise DeclarationError(
-            [(SourceLocation(path_display, line, column), "the file is not valid UTF-8 text")]
-        ) from None
 
 
 def syntax_problem(error: YAMLError, path_display: str) -> tuple[SourceLocation | None, str]:

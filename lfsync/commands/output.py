@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from lfsync.plan import Plan
-from lfsync.render import Line, render_json, render_markdown, render_text
+from lfsync.render import Line, plan_json, render_markdown, render_text
 from lfsync.textsafe import for_terminal
 
 _stdout: Console | None = None
@@ -69,7 +69,7 @@ def show_plan(plan: Plan, output_format: str, *, full_plan: str | None = None) -
     """Text through rich (colour on a terminal); JSON and markdown, made for machines, written
     directly: a big plan printed through rich spent a sixth of its time there (issue 8)."""
     if output_format == "json":
-        write_out(render_json(plan))
+        write_out_bytes(plan_json(plan), b"\n")
     elif output_format == "markdown":
         write_out(render_markdown(plan, full_plan=full_plan))
     else:
@@ -79,6 +79,18 @@ def show_plan(plan: Plan, output_format: str, *, full_plan: str | None = None) -
 def write_out(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def write_out_bytes(*chunks: bytes) -> None:
+    """UTF-8 straight to stdout's bytes, where it has them (no copy of a big plan as text)."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    for chunk in chunks:
+        if buffer is None:
+            sys.stdout.write(chunk.decode())
+        else:
+            buffer.write(chunk)
+    (buffer or sys.stdout).flush()
 
 
 STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
