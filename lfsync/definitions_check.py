@@ -7,13 +7,17 @@ that passes these checks is one apply can carry out.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from lfsync import csvdecl, values
+from lfsync import organisation as organisation_model
 from lfsync.addresses import is_lightfield_id, is_reference
 from lfsync.declarations import Declarations, did_you_mean
 from lfsync.errors import SourceLocation
 from lfsync.organisation import Organisation, RelationshipSpec
+from lfsync.parsecache import ParseCache, Uncached
 from lfsync.values import ValueProblem, canonical_value, unrepresentable
 
 Problem = tuple[SourceLocation, str]
@@ -64,6 +68,51 @@ def check_declarations(declarations: Declarations, organisation: Organisation) -
         checked.relationships[address] = relationships
     checked.problems.sort(key=lambda p: p[0])
     return checked
+
+
+VALUES_LAYER = "values"
+
+
+def check_declarations_cached(
+    declarations: Declarations, organisation: Organisation, cache: ParseCache | Uncached
+) -> CheckedDeclarations:
+    """check_declarations, with each file's canonical values kept in the parse cache, keyed by the
+    file's content key and the organisation's digest. Only a check without any problem is kept, so
+    a file taken from the cache is one that had none; the others are checked as usual."""
+    checked = CheckedDeclarations()
+    unchecked: list[str] = []
+    for content_key, addresses in declarations.file_accounts:
+        entry = cache.read(VALUES_LAYER, values_entry_name(cache, content_key, organisation)) if addresses else None
+        if isinstance(entry, list) and len(entry) == len(addresses):
+            for address, (fields, relationships) in zip(addresses, entry):
+                checked.fields[address], checked.relationships[address] = fields, relationships
+        else:
+            unchecked.extend(addresses)
+    in_files = {address for _, addresses in declarations.file_accounts for address in addresses}
+    unchecked.extend(address for address in declarations.accounts if address not in in_files)  # none when loaded from files
+    if not unchecked:
+        return checked
+    fresh = check_declarations(
+        declarations.model_copy(update={"accounts": {address: declarations.accounts[address] for address in unchecked}}),
+        organisation,
+    )
+    checked.fields.update(fresh.fields)
+    checked.relationships.update(fresh.relationships)
+    checked.problems = fresh.problems
+    if not checked.problems:
+        checked_now = set(unchecked)
+        for content_key, addresses in declarations.file_accounts:
+            if addresses and checked_now.issuperset(addresses):
+                entry = [(checked.fields[address], checked.relationships[address]) for address in addresses]
+                cache.remember(values_entry_name(cache, content_key, organisation), entry)
+        cache.save()
+    return checked
+
+
+def values_entry_name(cache: ParseCache | Uncached, content_key: str, organisation: Organisation) -> str:
+    """Keyed also by the code the canonical values depend on: this module, the value rules, the organisation's model."""
+    modules = (sys.modules[__name__], values, organisation_model, csvdecl)
+    return cache.entry_name(VALUES_LAYER, f"{organisation.digest}\0{content_key}".encode(), modules)
 
 
 def unrepresentable_values(declarations: Declarations) -> list[Problem]:

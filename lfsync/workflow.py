@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Protocol
 
-from lfsync import asyncrun, csvdecl, definitions_check, values
-from lfsync import organisation as organisation_module
+from lfsync import asyncrun
 from lfsync.actions import ApplyReport
 from lfsync.applier import DEFAULT_CONCURRENCY, Applier
 from lfsync.connection import api_key_from, open_client
 from lfsync.declarations import Declarations, load_declarations
-from lfsync.definitions_check import check_declarations, unrepresentable_values
+from lfsync.definitions_check import check_declarations_cached, unrepresentable_values
 from lfsync.errors import DeclarationError, LfsyncError, display_path
 from lfsync.identity import identity_matches as find_identity_matches
 from lfsync.lightfield import (
@@ -89,71 +88,19 @@ def parse_cache_for(project: Project) -> ParseCache | Uncached:
 def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | None) -> DeclaredProject:
     """Every value checked against the organisation and put in its canonical form; raises
     DeclarationError with every problem. Without definitions the declarations stay as written.
-
-    A file whose values were checked against the same organisation before (same content key, same
-    organisation digest, same code) takes its canonical values from the parse cache; only a check
-    that found no problem at all is remembered."""
+    Files checked against the same organisation before take their values from the parse cache."""
     if known is None:
         return declared
-    cache = parse_cache_for(declared.project)
-    declarations = declared.declarations
-    canonical, unchecked = cached_canonical_values(cache, declarations, known.organisation)
-    if unchecked:
-        to_check = declarations.model_copy(update={"accounts": {address: declarations.accounts[address] for address in unchecked}})
-        checked = check_declarations(to_check, known.organisation)
-        if checked.problems:
-            raise DeclarationError(list(checked.problems))
-        for address in unchecked:
-            canonical[address] = (checked.fields[address], checked.relationships[address])
-        remember_canonical_values(cache, declarations, known.organisation, canonical, unchecked)
+    checked = check_declarations_cached(declared.declarations, known.organisation, parse_cache_for(declared.project))
+    if checked.problems:
+        raise DeclarationError(list(checked.problems))
+    fields, relationships = checked.fields, checked.relationships
     desired = {
         # the constructor with the account's own attributes: dataclasses.replace costs 3x as much
-        address: DesiredAccount(**{**vars(account), "fields": canonical[address][0], "relationships": canonical[address][1]})
+        address: DesiredAccount(**{**vars(account), "fields": fields[address], "relationships": relationships[address]})
         for address, account in declared.desired.items()
     }
     return dataclasses.replace(declared, desired=desired, organisation=known)
-
-
-VALUES_LAYER = "values"
-
-
-def values_entry_name(cache: ParseCache | Uncached, content_key: str, organisation: Organisation) -> str:
-    modules = (definitions_check, values, organisation_module, csvdecl)
-    return cache.entry_name(VALUES_LAYER, f"{organisation.digest}\0{content_key}".encode(), modules)
-
-
-def cached_canonical_values(
-    cache: ParseCache | Uncached, declarations: Declarations, organisation: Organisation
-) -> tuple[dict[str, tuple[dict, dict]], list[str]]:
-    """({address: (canonical fields, canonical relationships)} from the cache, addresses not found there)."""
-    canonical: dict[str, tuple[dict, dict]] = {}
-    unchecked: list[str] = []
-    covered: set[str] = set()
-    for content_key, addresses in declarations.file_accounts:
-        covered.update(addresses)
-        if not addresses:
-            continue
-        entry = cache.read(VALUES_LAYER, values_entry_name(cache, content_key, organisation))
-        if isinstance(entry, list) and len(entry) == len(addresses):
-            canonical.update(zip(addresses, entry))
-        else:
-            unchecked.extend(addresses)
-    unchecked.extend(address for address in declarations.accounts if address not in covered)
-    return canonical, unchecked
-
-
-def remember_canonical_values(
-    cache: ParseCache | Uncached,
-    declarations: Declarations,
-    organisation: Organisation,
-    canonical: dict[str, tuple[dict, dict]],
-    checked_now: list[str],
-) -> None:
-    fresh = set(checked_now)
-    for content_key, addresses in declarations.file_accounts:
-        if addresses and fresh.issuperset(addresses):
-            cache.remember(values_entry_name(cache, content_key, organisation), [canonical[address] for address in addresses])
-    cache.save()
 
 
 def can_ask_target(project: Project, env: Mapping[str, str] | None = None) -> bool:

@@ -11,7 +11,7 @@ import pytest
 import lfsync
 from lfsync import addresses, declarations, workflow
 from lfsync.declarations import Declarations, load_declarations, validation_modules
-from lfsync.definitions_check import check_declarations
+from lfsync.definitions_check import check_declarations, values_entry_name
 from lfsync.errors import DeclarationError
 from lfsync.organisation import KnownOrganisation, Organisation
 from lfsync.parsecache import (
@@ -24,7 +24,7 @@ from lfsync.parsecache import (
     loader_identity,
     user_secret,
 )
-from lfsync.workflow import load_declared, parse_cache_for, values_entry_name, with_checked_values
+from lfsync.workflow import load_declared, parse_cache_for, with_checked_values
 from lfsync.yamlload import LoaderSettings
 
 DECLARATIONS = "declarations"
