@@ -30,7 +30,7 @@ from lfsync.csvdecl import parse_csv_file
 from lfsync.discovery import declarations_digest, find_declaration_files
 from lfsync.errors import DeclarationError, SourceLocation, display_path
 from lfsync.globs import DEFAULT_DECLARATION_GLOBS
-from lfsync.parsecache import ParseCache, Uncached
+from lfsync.parsecache import ParseCache, Uncached, parse_bytes
 from lfsync.project import DEFAULT_STATE_DIR
 from lfsync.yamlload import LoadedFile, LoadProblem, garbage_collection_paused, read_declaration_bytes
 from lfsync.yamlscalars import excerpt, yaml_type_name
@@ -98,9 +98,8 @@ def load_declarations(
 ) -> Declarations:
     """Load and validate every declaration file; raises DeclarationError listing all problems.
 
-    `cache` turns a file's bytes into a ParsedDocument; by default the parse cache under the
-    project's .lfsync folder, in front of the libyaml loader. It is saved only when there is no
-    problem: bad input writes nothing.
+    `cache` keeps each file's validated accounts; by default the parse cache under the project's
+    .lfsync folder. It is saved only when there is no problem: bad input writes nothing.
     """
     if files is None:
         files = find_declaration_files(project_dir, state_dir or project_dir / DEFAULT_STATE_DIR, patterns)
@@ -160,7 +159,7 @@ def load_file(
         if accounts is not None:
             return content_key, accounts
     problems_before = len(problems)
-    accounts = parse_file(LoadedFile(shown, cache.parse(data, shown)), problems)
+    accounts = parse_file(LoadedFile(shown, parse_bytes(data, shown, cache.settings)), problems)
     if len(problems) == problems_before and all(account.declaration is not None for account in accounts):
         cache.remember(content_key, [plain_account(account) for account in accounts])
     return content_key, accounts

@@ -1,8 +1,9 @@
 """A content-addressed cache of per-file results under `<project>/.lfsync/parse-cache/`.
 
-Its layers: the loader's result for one file's bytes (plain data, position index, the problems
-that do not stop a load); a file's validated accounts (lfsync.declarations); a file's values in
-canonical form for one organisation (lfsync.workflow). Each entry is keyed by SHA-256 over the
+Its layers: a file's accounts as parsed and validated (lfsync.declarations), and a file's values
+in canonical form for one organisation (lfsync.definitions_check). The loader's own result is not
+kept: a file's validation depends on nothing but its bytes and the code, so an entry of the parse
+alone would never be read while a validated one exists. Each entry is keyed by SHA-256 over the
 bytes and everything else the result depends on: lfsync's version, the loader's own source,
 PyYAML's version, the loader settings, the source of the modules that compute the layer (and for
 values, the organisation's digest). So an edited, renamed or deleted file, a new lfsync, changed
@@ -39,9 +40,7 @@ from lfsync import yamlload, yamlscalars
 from lfsync.yamlload import (
     DEFAULT_SETTINGS,
     LoaderSettings,
-    LoadProblem,
     ParsedDocument,
-    PositionIndex,
     decode,
     parse_text,
 )
@@ -49,7 +48,6 @@ from lfsync.yamlload import (
 CACHE_DIR = Path(".lfsync") / "parse-cache"
 KEY_FILE = "parse-cache.key"
 ENTRY_FORMAT = 2
-PARSE_LAYER = "parse"
 MAX_ENTRY_AGE_SECONDS = 30 * 24 * 3600  # entries untouched this long are removed when new ones are written
 TAG_BYTES = 32
 
@@ -60,13 +58,11 @@ def parse_bytes(data: bytes, shown: str, settings: LoaderSettings = DEFAULT_SETT
 
 
 class Uncached:
-    """Parses every file; the stand-in for a cache where none is wanted (and in tests)."""
+    """Finds nothing and keeps nothing: every file is parsed and checked; the stand-in for a cache
+    where none is wanted (and in tests)."""
 
     def __init__(self, settings: LoaderSettings = DEFAULT_SETTINGS):
         self.settings = settings
-
-    def parse(self, data: bytes, shown: str) -> ParsedDocument:
-        return parse_bytes(data, shown, self.settings)
 
     def entry_name(self, layer: str, data: bytes, modules: tuple[ModuleType, ...] = ()) -> str:
         return entry_name(self.settings, layer, data, modules)
@@ -82,12 +78,9 @@ class Uncached:
 
 
 class ParseCache:
-    """Entries are read as files are loaded and written by save(), which a caller calls only
-    after a load without problems: a command refused for bad input writes nothing.
-
-    Besides the loader's result (`parse`), callers keep other per-file results here, each in its
-    own layer (`read`/`remember` with a name from `entry_name`): the same signing, the same
-    storage, the same rule that only a run without problems writes."""
+    """Per-file results, each in its own layer (`read`/`remember` with a name from `entry_name`).
+    Entries are read as files are loaded and written by save(), which a caller calls only after
+    a run without problems: a command refused for bad input writes nothing."""
 
     def __init__(self, directory: Path | None, secret: bytes | None, settings: LoaderSettings = DEFAULT_SETTINGS):
         self.directory = directory
@@ -105,21 +98,6 @@ class ParseCache:
     @property
     def enabled(self) -> bool:
         return self.directory is not None and self.secret is not None
-
-    def parse(self, data: bytes, shown: str) -> ParsedDocument:
-        if not self.enabled:
-            return parse_bytes(data, shown, self.settings)
-        name = self.entry_name(PARSE_LAYER, data)
-        cached = self.read(PARSE_LAYER, name)
-        if cached is not None:
-            try:
-                data_, root, problems = cached
-                return ParsedDocument(data_, PositionIndex(root), [LoadProblem(*problem) for problem in problems])
-            except (ValueError, TypeError):
-                pass
-        document = parse_bytes(data, shown, self.settings)
-        self.remember(name, (document.data, document.positions.root, [tuple(problem) for problem in document.problems]))
-        return document
 
     def entry_name(self, layer: str, data: bytes, modules: tuple[ModuleType, ...] = ()) -> str:
         return entry_name(self.settings, layer, data, modules)

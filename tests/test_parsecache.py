@@ -17,7 +17,6 @@ from lfsync.organisation import KnownOrganisation, Organisation
 from lfsync.parsecache import (
     CACHE_DIR,
     ENTRY_FORMAT,
-    PARSE_LAYER,
     ParseCache,
     Uncached,
     entry_name,
@@ -65,9 +64,9 @@ def assert_as_without_cache(project: Path) -> Declarations:
 
 def test_unchanged_files_are_neither_parsed_nor_validated_again(project):
     first, cache = load_counting(project)
-    assert (cache.hits, cache.misses) == ({}, {DECLARATIONS: 2, PARSE_LAYER: 2})
+    assert (cache.hits, cache.misses) == ({}, {DECLARATIONS: 2})
     second, cache = load_counting(project)
-    assert (cache.hits, cache.misses) == ({DECLARATIONS: 2}, {})  # the validated accounts answer: no parse read
+    assert (cache.hits, cache.misses) == ({DECLARATIONS: 2}, {})
     assert second == first
     assert (project / CACHE_DIR / ".gitignore").read_text() == "*\n"
 
@@ -101,10 +100,10 @@ def test_an_upgrade_of_lfsync_or_other_limits_never_reuse_an_entry(project, monk
     monkeypatch.setattr(lfsync, "__version__", "99.0.0")
     loader_identity.cache_clear()
     _, cache = load_counting(project)
-    assert (cache.hits, cache.misses) == ({}, {DECLARATIONS: 2, PARSE_LAYER: 2})
+    assert (cache.hits, cache.misses) == ({}, {DECLARATIONS: 2})
     other_limits = ParseCache.for_project(project, LoaderSettings(max_depth=10))
     load_declarations(project, cache=other_limits)
-    assert (other_limits.hits, other_limits.misses) == ({}, {DECLARATIONS: 2, PARSE_LAYER: 2})
+    assert (other_limits.hits, other_limits.misses) == ({}, {DECLARATIONS: 2})
 
 
 def test_bad_input_writes_no_cache_entry(project):
@@ -114,37 +113,30 @@ def test_bad_input_writes_no_cache_entry(project):
     assert not (project / ".lfsync").exists()
 
 
-def test_problems_from_a_cached_parse_name_the_file_as_it_is_now(project):
+def test_problems_beside_cached_files_name_each_file_as_it_is_now(project):
     (project / "sub" / "globex.yaml").write_text(GLOBEX + "  globex:\n    fields: {$name: Again}\n")
     cache = ParseCache.for_project(project)
     with pytest.raises(DeclarationError, match="project/sub/globex.yaml:5:3: account.globex is declared twice"):
         load_declarations(project, cache=cache)
-    cache.save()  # as if an earlier, successful load had stored this file's parse
+    cache.save()  # as if forced: only the file without problems (acme) gets an entry
     (project / "sub" / "globex.yaml").rename(project / "moved.yaml")
     cache = ParseCache.for_project(project)
     with pytest.raises(DeclarationError, match="project/moved.yaml:5:3: account.globex is declared twice: project/moved.yaml:3:3"):
         load_declarations(project, cache=cache)
-    # the file with problems has no validated entry: parsed from the cache and checked again
-    assert cache.hits == {DECLARATIONS: 1, PARSE_LAYER: 1}
+    # the file with problems has no entry: it is parsed and checked again
+    assert (cache.hits, cache.misses) == ({DECLARATIONS: 1}, {DECLARATIONS: 1})
 
 
-def entry_path(project: Path, layer: str, data: bytes) -> Path:
-    modules = validation_modules() if layer == DECLARATIONS else ()
-    return project / CACHE_DIR / entry_name(LoaderSettings(), layer, data, modules)
+def entry_path(project: Path, data: bytes) -> Path:
+    return project / CACHE_DIR / entry_name(LoaderSettings(), DECLARATIONS, data, validation_modules())
 
 
-@pytest.mark.parametrize(
-    "layer, forged_entry",
-    [
-        (PARSE_LAYER, ({"accounts": {"evil": {"fields": {"$name": "Evil"}}}}, (1, 1, None), [])),
-        (DECLARATIONS, [("evil", {"$name": "Evil"}, {}, None, False, (2, 3), {"$name": (4, 7)}, {}, [])]),
-    ],
-)
-def test_a_forged_or_damaged_entry_is_ignored(project, layer, forged_entry):
+def test_a_forged_or_damaged_entry_is_ignored(project):
     load_declarations(project)
-    entry = entry_path(project, layer, ACME.encode())
+    entry = entry_path(project, ACME.encode())
     blob = entry.read_bytes()
-    forged = marshal.dumps((ENTRY_FORMAT, forged_entry))
+    forged_accounts = [("evil", {"$name": "Evil"}, {}, None, False, (2, 3), {"$name": (4, 7)}, {}, [])]
+    forged = marshal.dumps((ENTRY_FORMAT, forged_accounts))
     entry.write_bytes(blob[:32] + forged)  # a committed entry cannot carry our signature
     assert list(assert_as_without_cache(project).accounts) == ["account.acme", "account.globex"]
 
@@ -156,7 +148,7 @@ def test_changed_validation_code_never_reuses_a_validated_entry(project, monkeyp
     load_counting(project)
     monkeypatch.setattr(declarations, "validation_modules", lambda: (declarations, addresses))  # other code
     _, cache = load_counting(project)
-    assert (cache.hits, cache.misses) == ({PARSE_LAYER: 2}, {DECLARATIONS: 2})
+    assert (cache.hits, cache.misses) == ({}, {DECLARATIONS: 2})
     assert_as_without_cache(project)
 
 
@@ -164,7 +156,7 @@ def test_an_entry_signed_by_another_user_is_ignored(project, tmp_path, monkeypat
     load_declarations(project)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
     _, cache = load_counting(project)
-    assert (cache.hits, cache.misses) == ({}, {DECLARATIONS: 2, PARSE_LAYER: 2})
+    assert (cache.hits, cache.misses) == ({}, {DECLARATIONS: 2})
 
 
 def test_without_a_place_for_the_key_there_is_simply_no_cache(project, tmp_path, monkeypatch):
@@ -208,7 +200,7 @@ def test_against_a_remote_target_the_cache_is_kept_only_where_lfsync_keeps_files
     assert not (root / ".lfsync").exists()
     (root / ".lfsync").mkdir()
     assert cli("plan", root, "--format", "json", env=env).exit_code == 0
-    assert len([entry for entry in (root / CACHE_DIR).iterdir() if not entry.name.startswith(".")]) == 4  # parsed, validated
+    assert len([entry for entry in (root / CACHE_DIR).iterdir() if not entry.name.startswith(".")]) == 2
 
 
 # --- the values layer: canonical values per file and organisation ------------------------------
