@@ -7,7 +7,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from lfsync.errors import DeclarationError, LfsyncError, SourceLocation, display_path
@@ -87,7 +87,6 @@ def load_project(
     if not root.is_dir():
         raise LfsyncError(f"{display_path(directory)}: not a directory")
     settings = _read_settings(root, settings_required)
-    workspaces: dict = settings.get("workspaces") or {}
     if workspace is not None:
         return _workspace_project(root, settings, workspace, env)
     target = (env.get("LIGHTFIELD_BASE_URL") or settings.get("target", LOCAL_TARGET)).rstrip("/")
@@ -96,6 +95,11 @@ def load_project(
         raise LfsyncError(
             f"workspace {workspace!r} is not a valid name (letters, digits, '_', '-', '.')"
         )
+    return _project(root, settings, env, target, workspace, owns_organisation=settings.get("owns_organisation", False))
+
+
+def _project(root: Path, settings: dict, env: Mapping[str, str], target: str, workspace: str, **per_workspace: Any) -> Project:
+    """A Project from lfsync.yaml's project-wide settings; `per_workspace` what the workspace sets itself."""
     if target != LOCAL_TARGET:
         check_target_url(target)
     return Project(
@@ -107,8 +111,8 @@ def load_project(
         declaration_globs=tuple(str(glob) for glob in settings.get("declarations", DEFAULT_DECLARATION_GLOBS)),
         identity=settings.get("identity", DEFAULT_IDENTITY),
         backend=_backend(settings, env),
-        owns_organisation=settings.get("owns_organisation", False),
-        workspace_names=tuple(workspaces),
+        workspace_names=tuple(settings.get("workspaces") or {}),
+        **per_workspace,
     )
 
 
@@ -129,21 +133,11 @@ def _workspace_project(root: Path, settings: dict, name: str, env: Mapping[str, 
         raise LfsyncError(f"no workspace {name!r} in {SETTINGS_FILE} (workspaces: {known})")
     entry = workspaces[name] or {}
     target = str(entry.get("target", LOCAL_TARGET)).rstrip("/")
-    if target != LOCAL_TARGET:
-        check_target_url(target)
-    return Project(
-        root=root,
-        target=target,
-        workspace=name,
-        state_dir=(root / settings.get("state_dir", DEFAULT_STATE_DIR)).resolve(),
-        skip_enrichment=settings.get("skip_enrichment", False),
-        declaration_globs=tuple(str(glob) for glob in settings.get("declarations", DEFAULT_DECLARATION_GLOBS)),
-        identity=settings.get("identity", DEFAULT_IDENTITY),
+    return _project(
+        root, settings, env, target, name,
         owns_organisation=entry.get("owns_organisation", False),
         api_key_env=entry.get("api_key_env"),
-        workspace_names=tuple(workspaces),
         from_workspaces=True,
-        backend=_backend(settings, env),
     )
 
 

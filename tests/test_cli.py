@@ -22,7 +22,8 @@ def imported_after(*args: str, watched: tuple[str, ...] = SERVER_MODULES) -> lis
         f"sys.argv = ['lfsync', *{list(args)!r}]\n"
         "from lfsync.__main__ import run\n"
         "try:\n    run()\nexcept SystemExit:\n    pass\n"
-        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {watched!r} or m.startswith('lfsync.emulator')))\n"
+        "loaded = [m for m, module in sys.modules.items() if module is not None]\n"  # None: marked absent
+        f"print(sorted(m for m in loaded if m.split('.')[0] in {watched!r} or m.startswith('lfsync.emulator')))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return eval(result.stdout.strip().splitlines()[-1])

@@ -79,6 +79,18 @@ def test_json_is_the_plan_plus_a_summary_by_action():
     assert [c["action"] for c in document["changes"]] == ["create", "delete"]
 
 
+def test_json_is_ascii_and_means_what_the_plan_holds():
+    """Non-ASCII text (a bidi override, a C1 control, beyond the BMP) is escaped, never written raw."""
+    name = "Søren \u202e\x9b\U0001F600 Ltd"
+    plan = plan_of(change("søren", Action.CREATE, attributes=[AttributeChange(path="fields.$name", kind="add", after=name)]))
+    text = render_json(plan)
+    assert text.isascii() and "\\u202e" in text and "\\ud83d\\ude00" in text
+    document = json.loads(text)
+    assert document["changes"][0]["address"] == "account.søren"
+    assert document["changes"][0]["attributes"][0]["after"] == name
+    assert document == json.loads(json.dumps(document, ensure_ascii=True))
+
+
 def test_apply_summary_counts_every_outcome_and_names_failures_with_their_place():
     report = ApplyReport(links={"account.acme": "http://x/app/accounts/1"}, retried=2)
     report.record(ApplyOutcome.CREATED, "account.acme")
