@@ -58,8 +58,8 @@ def parse_bytes(data: bytes, shown: str, settings: LoaderSettings = DEFAULT_SETT
 
 
 class Uncached:
-    """Finds nothing and keeps nothing: every file is parsed and checked; the stand-in for a cache
-    where none is wanted (and in tests)."""
+    """Finds nothing and keeps nothing, so every file is parsed and checked: the stand-in for a
+    cache where none is wanted (and in tests), and ParseCache's interface."""
 
     def __init__(self, settings: LoaderSettings = DEFAULT_SETTINGS):
         self.settings = settings
@@ -67,7 +67,7 @@ class Uncached:
     def entry_name(self, layer: str, data: bytes, modules: tuple[ModuleType, ...] = ()) -> str:
         return entry_name(self.settings, layer, data, modules)
 
-    def read(self, layer: str, name: str) -> None:
+    def read(self, layer: str, name: str) -> Any | None:
         return None
 
     def remember(self, name: str, plain: Any) -> None:
@@ -77,15 +77,15 @@ class Uncached:
         pass
 
 
-class ParseCache:
+class ParseCache(Uncached):
     """Per-file results, each in its own layer (`read`/`remember` with a name from `entry_name`).
     Entries are read as files are loaded and written by save(), which a caller calls only after
     a run without problems: a command refused for bad input writes nothing."""
 
     def __init__(self, directory: Path | None, secret: bytes | None, settings: LoaderSettings = DEFAULT_SETTINGS):
+        super().__init__(settings)
         self.directory = directory
         self.secret = secret
-        self.settings = settings
         self.hits: Counter[str] = Counter()  # per layer
         self.misses: Counter[str] = Counter()
         self.pending: dict[str, Any] = {}
@@ -98,9 +98,6 @@ class ParseCache:
     @property
     def enabled(self) -> bool:
         return self.directory is not None and self.secret is not None
-
-    def entry_name(self, layer: str, data: bytes, modules: tuple[ModuleType, ...] = ()) -> str:
-        return entry_name(self.settings, layer, data, modules)
 
     def read(self, layer: str, name: str) -> Any | None:
         """The plain data stored under `name`, or None (no entry, not signed by this user, damaged)."""
