@@ -72,7 +72,7 @@ class Declarations(pydantic.BaseModel):
     files: list[str]
     digest: str
     # (content key, addresses) per file: the key names the file's bytes and how they were read,
-    # not its name, for caches of per-file results (lfsync.workflow.with_checked_values)
+    # not its name, for caches of per-file results (definitions_check.check_declarations_cached)
     file_accounts: list[tuple[str, list[str]]] = []
 
 
