@@ -297,3 +297,15 @@ def test_a_forged_values_entry_is_ignored(local_project):
     entry.write_bytes(blob[:32] + marshal.dumps((ENTRY_FORMAT, [({"$name": "Forged", "tier": "opt_forged"}, {})])))
     values, cache = assert_checked_as_without_cache(local_project, organisation)
     assert cache.misses[VALUES] == 1 and values["account.acme"][0]["tier"] == "opt_enterprise"
+
+
+def test_values_from_a_csv_file_are_kept_and_answer_as_without_cache(local_project):
+    (local_project / "accounts.csv").write_text("key,$name,tier,icp-score\ninitech,Initech,ENTERPRISE,4.5\n")
+    organisation = organisation_with()
+    first, cache = assert_checked_as_without_cache(local_project, organisation)
+    assert first["account.initech"][0] == {"$name": "Initech", "tier": "opt_enterprise", "icp-score": 4.5}
+    again, cache = assert_checked_as_without_cache(local_project, organisation)
+    assert (cache.hits[VALUES], cache.misses[VALUES]) == (3, 0) and again == first
+    (local_project / "accounts.csv").write_text("key,$name,tier,icp-score\ninitech,Initech,ENTERPRISE,5\n")
+    edited, cache = assert_checked_as_without_cache(local_project, organisation)
+    assert cache.misses[VALUES] == 1 and edited["account.initech"][0]["icp-score"] == 5
