@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from lfsync.addresses import is_reference, references_in
@@ -26,7 +26,6 @@ class DesiredAccount:
     relationships: dict[str, str | list[str]]
     skip_enrichment: bool
     location: str | None = None
-    field_locations: dict[str, str] = field(default_factory=dict)
     protect: bool = False
 
     def references(self) -> list[str]:

@@ -131,7 +131,6 @@ def desired_accounts(declarations: Declarations, project: Project) -> dict[str, 
             relationships=dict(account.relationships),
             skip_enrichment=project.skip_enrichment if account.skip_enrichment is None else account.skip_enrichment,
             location=str(account.location),
-            field_locations={key: str(where) for key, where in account.field_locations.items()},
             protect=account.protect,
         )
         for address, account in declarations.accounts.items()
