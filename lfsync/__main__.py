@@ -6,16 +6,13 @@ importing it ends like any other: "Interrupted", exit 130, no traceback.
 
 from __future__ import annotations
 
-import gc
 import sys
 
-# lfsync builds large graphs of small, long-lived objects (10,000 accounts: millions) and frees few:
-# with the default thresholds the collector re-walks them all many times over a plan.
-GC_THRESHOLDS = (200_000, 30, 30)
+from lfsync import collector
 
 
 def run() -> None:
-    gc.set_threshold(*GC_THRESHOLDS)
+    collector.for_one_command()
     try:
         from lfsync.cli import main
     except KeyboardInterrupt as interrupted:

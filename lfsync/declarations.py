@@ -26,13 +26,14 @@ from lfsync.addresses import (
     is_reference,
     references_in,
 )
+from lfsync.collector import paused_while_loading
 from lfsync.csvdecl import parse_csv_file
 from lfsync.discovery import declarations_digest, find_declaration_files
 from lfsync.errors import DeclarationError, SourceLocation, display_path
 from lfsync.globs import DEFAULT_DECLARATION_GLOBS
 from lfsync.parsecache import ParseCache, Uncached, parse_bytes
 from lfsync.project import DEFAULT_STATE_DIR
-from lfsync.yamlload import LoadedFile, LoadProblem, garbage_collection_paused, read_declaration_bytes
+from lfsync.yamlload import LoadedFile, LoadProblem, read_declaration_bytes
 from lfsync.yamlscalars import excerpt, yaml_type_name
 
 READ_ONLY_FIELDS = {"$howTheyMakeMoney", "$accountStatus"}
@@ -110,7 +111,7 @@ def load_declarations(
     parsed: list[ParsedAccount] = []
     file_accounts: list[tuple[str, list[str]]] = []
     shown_names: list[str] = []
-    with garbage_collection_paused():
+    with paused_while_loading():
         for path in sorted(files):
             shown = shown_path(path, project_dir)
             shown_names.append(shown)

@@ -16,10 +16,7 @@ numbers JSON cannot carry. ruamel.yaml stays the round-trip parser for `lfsync f
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -231,21 +228,6 @@ def decode(data: bytes, shown: str) -> str:
 
 
 # --- parsing ---------------------------------------------------------------------------------
-
-
-@contextmanager
-def garbage_collection_paused() -> Iterator[None]:
-    """For loading many files: the data only grows meanwhile and holds no reference cycles, so
-    the cyclic collector's passes over it are pure cost (about half the load time at 10,000
-    accounts). Reference counting still frees everything as usual."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
 
 
 class _Composer(_Parser):

@@ -1,0 +1,42 @@
+"""How lfsync works with Python's cyclic garbage collector.
+
+lfsync builds large graphs of small, long-lived objects (10,000 accounts: millions) and frees few.
+With the default thresholds the collector walks them again and again over one plan; loading them
+with the collector paused leaves them all in its youngest generation, to be walked in one long
+pass later. A command run is one short-lived process, so there the objects a load leaves are
+frozen (gc.freeze: kept out of every later pass; reference counting still frees them) and the
+collector runs less often. In a long-lived process (tests, a program importing lfsync) loading
+only pauses the collector.
+"""
+
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from typing import Iterator
+
+COMMAND_THRESHOLDS = (200_000, 30, 30)
+
+_one_command_process = False
+
+
+def for_one_command() -> None:
+    """This process runs one lfsync command and exits (`lfsync`, `python -m lfsync`)."""
+    global _one_command_process
+    _one_command_process = True
+    gc.set_threshold(*COMMAND_THRESHOLDS)
+
+
+@contextmanager
+def paused_while_loading() -> Iterator[None]:
+    """For loading many files: the data only grows meanwhile and holds no reference cycles, so
+    the collector's passes over it are pure cost (about half the load time at 10,000 accounts)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if _one_command_process:
+            gc.freeze()
+        if was_enabled:
+            gc.enable()
