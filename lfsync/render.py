@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
-import re
 from collections import Counter
 from typing import Any, Callable, Mapping
 
 from pydantic import TypeAdapter
+from pydantic_core import PydanticSerializationError
 
 from lfsync.actions import Action, ApplyReport
 from lfsync.addresses import is_reference
@@ -168,7 +169,8 @@ _CHANGES_JSON = TypeAdapter(list[Change])
 
 def plan_fingerprint(plan: Plan) -> str:
     """A short SHA-256 of the plan's changes: the same plan always has the same fingerprint."""
-    return hashlib.sha256(_CHANGES_JSON.dump_json(plan.changes)).hexdigest()[:12]
+    changes = _CHANGES_JSON.dump_python(plan.changes, mode="json")
+    return hashlib.sha256(json.dumps(changes, separators=(",", ":")).encode()).hexdigest()[:12]  # ASCII: any text
 
 
 def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET, full_plan: str | None = None) -> str:
@@ -283,8 +285,12 @@ def plan_json(plan: Plan) -> bytes:
         **{name: getattr(plan, name) for name in Plan.model_fields},
         summary={action.value: counts[action] for action in Action},
     )
-    # pydantic-core serialises in Rust, by the model's schema: ~10 times faster than json.dumps(indent=...)
-    return _NON_ASCII.sub(_json_escapes, PlanDocument.__pydantic_serializer__.to_json(document, indent=2))
+    try:
+        # pydantic-core serialises in Rust, by the model's schema: ~10 times faster than json.dumps(indent=...)
+        document_json = PlanDocument.__pydantic_serializer__.to_json(document, indent=2)
+    except PydanticSerializationError:  # text UTF-8 cannot hold (a lone surrogate an API answer escaped)
+        return json.dumps(document.model_dump(mode="json"), indent=2).encode()
+    return document_json if document_json.isascii() else document_json.decode().encode("ascii", _JSON_ESCAPES)
 
 
 class PlanDocument(Plan):
@@ -293,21 +299,24 @@ class PlanDocument(Plan):
     summary: dict[str, int]
 
 
-_NON_ASCII = re.compile(rb"[\x80-\xff]+")  # UTF-8 sequences; only JSON strings hold them
-
-
-def _json_escapes(match: re.Match[bytes]) -> bytes:
-    """JSON string escapes of the characters (surrogate pairs beyond the BMP): the document means
-    the same, and no raw control or bidi character reaches a terminal."""
+def _json_escapes(error: UnicodeError) -> tuple[str, int]:
+    """An encoding error handler: JSON string escapes of the characters ASCII cannot hold (surrogate
+    pairs beyond the BMP). Only JSON strings hold such characters, so the document means the same,
+    and no raw control or bidi character reaches a terminal."""
+    assert isinstance(error, UnicodeEncodeError)
     escaped = []
-    for character in match.group().decode():
+    for character in error.object[error.start : error.end]:
         code = ord(character)
         if code > 0xFFFF:
             code -= 0x10000
             escaped.append(f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}")
         else:
             escaped.append(f"\\u{code:04x}")
-    return "".join(escaped).encode()
+    return "".join(escaped), error.end
+
+
+_JSON_ESCAPES = "lfsync-json-escapes"
+codecs.register_error(_JSON_ESCAPES, _json_escapes)
 
 
 def apply_summary(report: ApplyReport, locations: Mapping[str, str]) -> tuple[list[str], list[Line]]:

@@ -12,9 +12,10 @@ import re
 
 # ANSI/VT escape sequences (CSI, OSC, and two-character escapes), then any remaining control
 # character: C0 (tab and newline included: callers that keep lines split on them first), DEL, C1,
-# and the Unicode line and paragraph separators that some renderers treat as line breaks.
+# and the Unicode line and paragraph separators that some renderers treat as line breaks; and
+# lone surrogates (JSON from an API can escape one), which no output encoding can write.
 _ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 # Characters with a meaning inside a line of GitHub-flavoured markdown or HTML (emphasis, code,
 # links, tags, entities, table cells, strike-through, mentions), written as numeric entities:
 # unlike backslash escapes, entities also work inside HTML elements such as <summary>.
@@ -29,6 +30,8 @@ def plain(text: object) -> str:
 
 def _visible(match: re.Match) -> str:
     character = match.group()
+    if "\ud800" <= character <= "\udfff":
+        return "\ufffd"
     return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(character, "")
 
 

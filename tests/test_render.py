@@ -7,6 +7,7 @@ import json
 from lfsync.actions import Action, ApplyOutcome, ApplyReport
 from lfsync.plan import AttributeChange, Change, Plan
 from lfsync.render import apply_summary, format_duration, render_json, render_markdown, render_text, summary_line
+from lfsync.textsafe import for_terminal
 
 
 def plan_of(*changes: Change, **extra) -> Plan:
@@ -89,6 +90,19 @@ def test_json_is_ascii_and_means_what_the_plan_holds():
     assert document["changes"][0]["address"] == "account.søren"
     assert document["changes"][0]["attributes"][0]["after"] == name
     assert document == json.loads(json.dumps(document, ensure_ascii=True))
+
+
+def test_text_utf8_cannot_hold_is_shown_not_a_crash():
+    """A lone surrogate (JSON from an API may escape one): JSON writes its escape, text and markdown
+    show U+FFFD, and every rendering can be encoded for output."""
+    plan = plan_of(change("a", Action.UPDATE, attributes=[AttributeChange(path="fields.x", kind="change", before="a\ud800b", after="c")]))
+    text = render_json(plan)
+    assert text.isascii() and json.loads(text)["changes"][0]["attributes"][0]["before"] == "a\ud800b"
+    markdown = render_markdown(plan)
+    lines = for_terminal("\n".join(line for line, _ in render_text(plan)))  # as commands print text
+    for shown in (markdown, lines):
+        assert '"a\ufffdb"' in shown
+        shown.encode("utf-8")
 
 
 def test_apply_summary_counts_every_outcome_and_names_failures_with_their_place():
