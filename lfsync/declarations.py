@@ -6,7 +6,6 @@ so a user fixes a project in one pass rather than one error at a time.
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from typing import Any
 
 import pydantic
 
-from lfsync import addresses, csvdecl
+from lfsync import addresses, csvdecl, values
 from lfsync.addresses import (
     ADDRESS_PREFIX,
     OWNER_RELATIONSHIP,
@@ -33,6 +32,8 @@ from lfsync.errors import DeclarationError, SourceLocation, display_path
 from lfsync.globs import DEFAULT_DECLARATION_GLOBS
 from lfsync.parsecache import ParseCache, Uncached, parse_bytes
 from lfsync.project import DEFAULT_STATE_DIR
+from lfsync.suggestions import closest, did_you_mean
+from lfsync.values import unrepresentable
 from lfsync.yamlload import LoadedFile, LoadProblem, read_declaration_bytes
 from lfsync.yamlscalars import excerpt, yaml_type_name
 
@@ -75,16 +76,6 @@ class Declarations(pydantic.BaseModel):
     # (content key, addresses) per file: the key names the file's bytes and how they were read,
     # not its name, for caches of per-file results (definitions_check.check_declarations_cached)
     file_accounts: list[tuple[str, list[str]]] = []
-
-
-def closest(word: str, candidates: Any) -> str | None:
-    matches = difflib.get_close_matches(word, [str(c) for c in candidates], n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
-def did_you_mean(word: str, candidates: Any) -> str:
-    match = closest(word, candidates)
-    return f" (did you mean {match!r}?)" if match else ""
 
 
 # --- loading files ---------------------------------------------------------
@@ -142,7 +133,7 @@ CSV_LAYER = "csv"
 
 def validation_modules() -> tuple:
     """The code a file's validated accounts depend on besides the loader: changed, it misses."""
-    return (sys.modules[__name__], addresses, csvdecl)
+    return (sys.modules[__name__], addresses, csvdecl, values)
 
 
 def load_file(
@@ -440,6 +431,9 @@ class AccountParser:
             where = key_locations[key]
             if not self.valid_field_key(key, where):
                 continue
+            problem = unrepresentable(value)
+            if problem:  # NaN, infinities, integers beyond the safe range: no JSON body carries them
+                self.problem(where, f"fields.{key} of {self.address}: {problem}")
             fields[key] = value
             field_locations[key] = where
         self.check_name(fields_node)

@@ -14,11 +14,12 @@ from typing import Any
 from lfsync import csvdecl, values
 from lfsync import organisation as organisation_model
 from lfsync.addresses import is_lightfield_id, is_reference
-from lfsync.declarations import Declarations, did_you_mean
+from lfsync.declarations import Declarations
 from lfsync.errors import SourceLocation
 from lfsync.organisation import Organisation, RelationshipSpec
 from lfsync.parsecache import ParseCache, Uncached
-from lfsync.values import ValueProblem, canonical_value, unrepresentable
+from lfsync.suggestions import did_you_mean
+from lfsync.values import ValueProblem, canonical_value
 
 Problem = tuple[SourceLocation, str]
 
@@ -113,18 +114,6 @@ def values_entry_name(cache: ParseCache | Uncached, content_key: str, organisati
     """Keyed also by the code the canonical values depend on: this module, the value rules, the organisation's model."""
     modules = (sys.modules[__name__], values, organisation_model, csvdecl)
     return cache.entry_name(VALUES_LAYER, f"{organisation.digest}\0{content_key}".encode(), modules)
-
-
-def unrepresentable_values(declarations: Declarations) -> list[Problem]:
-    """Values no JSON body can carry, or the API could never hold (NaN, infinities, integers beyond
-    the safe range), found offline on every path, definitions or not."""
-    problems: list[Problem] = []
-    for address, account in declarations.accounts.items():
-        for key, value in account.fields.items():
-            problem = unrepresentable(value)
-            if problem:
-                problems.append((account.field_locations[key], f"fields.{key} of {address}: {problem}"))
-    return sorted(problems, key=lambda p: p[0])
 
 
 def check_against_definitions(declarations: Declarations, definitions: dict, members: list[dict] | None = None) -> list[Problem]:

@@ -20,7 +20,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from lfsync.csvdecl import CsvCell, typed_cell
-from lfsync.declarations import did_you_mean
+from lfsync.suggestions import did_you_mean
 from lfsync.yamlscalars import yaml_type_name
 
 MAX_SAFE_INTEGER = 2**53 - 1

@@ -16,7 +16,7 @@ from lfsync.actions import ApplyReport
 from lfsync.applier import DEFAULT_CONCURRENCY, Applier
 from lfsync.connection import api_key_from, open_client
 from lfsync.declarations import Declarations, load_declarations
-from lfsync.definitions_check import check_declarations_cached, unrepresentable_values
+from lfsync.definitions_check import check_declarations_cached
 from lfsync.errors import DeclarationError, LfsyncError, display_path
 from lfsync.identity import identity_matches as find_identity_matches
 from lfsync.lightfield import (
@@ -71,9 +71,6 @@ def load_declared(directory: Path, workspace: str | None = None, *, read_files: 
     declarations = load_declarations(
         project.root, state_dir=project.state_dir, patterns=project.declaration_globs, cache=parse_cache_for(project)
     )
-    problems = unrepresentable_values(declarations)
-    if problems:
-        raise DeclarationError(list(problems))
     return DeclaredProject(project, declarations, desired_accounts(declarations, project))
 
 

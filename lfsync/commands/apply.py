@@ -101,8 +101,9 @@ def render_result(result: ApplyResult) -> int:
     for message in errors:
         error(message)
     print_lines(lines)
-    append_step_summary(apply_summary_markdown(result.report))
-    return EXIT_OK if result.report.ok else EXIT_ERROR
+    report = result.report
+    append_step_summary(lambda: apply_summary_markdown(report))
+    return EXIT_OK if report.ok else EXIT_ERROR
 
 
 class Terminal:
@@ -117,7 +118,7 @@ class Terminal:
 
     def show_plan(self, plan: Plan) -> None:
         show_plan(plan, "text")
-        append_step_summary(render_markdown(plan))
+        append_step_summary(lambda: render_markdown(plan))
 
     def confirm(self, plan: Plan) -> bool:
         say("")

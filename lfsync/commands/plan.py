@@ -37,7 +37,7 @@ def plan(
     _, result = plan_project(directory, plan_options)
     full_plan = display_path(out) if out is not None else None
     show_plan(result, output_format, full_plan=full_plan)
-    append_step_summary(render_markdown(result, full_plan=full_plan))
+    append_step_summary(lambda: render_markdown(result, full_plan=full_plan))
     if out is not None:
         result.save(out)
         if output_format == "text":
@@ -65,7 +65,7 @@ def _plan_workspaces(directory: Path, plan_options: PlanOptions, names: list[str
         assert isinstance(outcome, tuple)
         _, result = outcome
         show_plan(result, output_format)
-        append_step_summary(render_markdown(result))
+        append_step_summary(lambda: render_markdown(result))
         failed = failed or bool(result.problems)
         changes = changes or result.has_changes
     if failed:
