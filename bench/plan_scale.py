@@ -122,6 +122,7 @@ def loader_seconds(files: list[Path], project: Path) -> tuple[float, float]:
 def stage_seconds(project: Path) -> dict[str, float]:
     """Where a plan's time goes, stage by stage, in this process (best of 2), after the processes
     above left the parse cache and the organisation's definitions under .lfsync/."""
+    from lfsync import collector
     from lfsync.declarations import load_declarations
     from lfsync.organisation import offline_organisation
     from lfsync.parsecache import Uncached
@@ -137,6 +138,7 @@ def stage_seconds(project: Path) -> dict[str, float]:
         best[name] = min(best.get(name, float("inf")), time.perf_counter() - started)
         return result
 
+    collector.for_one_command()  # the garbage collector as the `lfsync` command sets it up
     cwd = os.getcwd()
     os.chdir(project)
     try:

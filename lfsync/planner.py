@@ -186,19 +186,23 @@ def attribute_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> li
     changes: list[AttributeChange] = []
     for section in ("fields", "relationships"):
         old, new = before.get(section, {}), after.get(section, {})
+        links = section == "relationships"
+        if not old:  # a create: every value is added
+            changes.extend(_attribute(f"{section}.{key}", "add", None, value, links) for key, value in new.items())
+            continue
         for key in list(new) + sorted(set(old) - set(new)):
             path = f"{section}.{key}"
             if key not in old:
-                changes.append(_attribute(path, "add", None, new[key]))
+                changes.append(_attribute(path, "add", None, new[key], links))
             elif key not in new:
                 changes.append(AttributeChange(path=path, kind="remove", before=old[key]))
             elif old[key] != new[key]:
-                changes.append(_attribute(path, "change", old[key], new[key]))
+                changes.append(_attribute(path, "change", old[key], new[key], links))
     return changes
 
 
-def _attribute(path: str, kind: AttributeKind, before: Any, after: Any) -> AttributeChange:
-    pending = any(is_reference(item) for item in relationship_ids(after)) if path.startswith("relationships.") else False
+def _attribute(path: str, kind: AttributeKind, before: Any, after: Any, links: bool) -> AttributeChange:
+    pending = links and any(is_reference(item) for item in relationship_ids(after))
     return AttributeChange(path=path, kind=kind, before=before, after=after, known_after_apply=pending)
 
 
