@@ -6,7 +6,7 @@ import json
 
 from lfsync.actions import Action, ApplyOutcome, ApplyReport
 from lfsync.plan import AttributeChange, Change, Plan
-from lfsync.render import apply_summary, format_duration, render_json, render_markdown, render_text, summary_line
+from lfsync.render import apply_summary, format_duration, plan_json, render_markdown, render_text, summary_line
 from lfsync.textsafe import for_terminal
 
 
@@ -75,7 +75,7 @@ def test_markdown_has_counts_a_section_per_change_and_a_diff_with_symbols_in_col
 
 
 def test_json_is_the_plan_plus_a_summary_by_action():
-    document = json.loads(render_json(plan_of(CREATE, DELETE)))
+    document = json.loads(plan_json(plan_of(CREATE, DELETE)))
     assert document["summary"] == {"adopt": 0, "create": 1, "update": 0, "restore": 0, "delete": 1}
     assert [c["action"] for c in document["changes"]] == ["create", "delete"]
 
@@ -84,7 +84,7 @@ def test_json_is_ascii_and_means_what_the_plan_holds():
     """Non-ASCII text (a bidi override, a C1 control, beyond the BMP) is escaped, never written raw."""
     name = "Søren \u202e\x9b\U0001F600 Ltd"
     plan = plan_of(change("søren", Action.CREATE, attributes=[AttributeChange(path="fields.$name", kind="add", after=name)]))
-    text = render_json(plan)
+    text = plan_json(plan).decode()
     assert text.isascii() and "\\u202e" in text and "\\ud83d\\ude00" in text
     document = json.loads(text)
     assert document["changes"][0]["address"] == "account.søren"
@@ -96,7 +96,7 @@ def test_text_utf8_cannot_hold_is_shown_not_a_crash():
     """A lone surrogate (JSON from an API may escape one): JSON writes its escape, text and markdown
     show U+FFFD, and every rendering can be encoded for output."""
     plan = plan_of(change("a", Action.UPDATE, attributes=[AttributeChange(path="fields.x", kind="change", before="a\ud800b", after="c")]))
-    text = render_json(plan)
+    text = plan_json(plan).decode()
     assert text.isascii() and json.loads(text)["changes"][0]["attributes"][0]["before"] == "a\ud800b"
     markdown = render_markdown(plan)
     lines = for_terminal("\n".join(line for line, _ in render_text(plan)))  # as commands print text
