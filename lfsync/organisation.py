@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from lfsync.atomicfile import write_atomically
 from lfsync.errors import LfsyncError, display_path
+from lfsync.jsonfile import read_versioned
 from lfsync.project import LOCAL_DIR
 from lfsync.values import FieldSpec
 
@@ -115,12 +116,7 @@ def read_snapshot(path: Path, target: str) -> Organisation | None:
     if not path.exists():
         return None
     shown = display_path(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise LfsyncError(f"{shown}: not a definitions snapshot ({error}); run `lfsync definitions pull` again") from None
-    if not isinstance(document, dict) or document.get("format_version") != SNAPSHOT_FORMAT_VERSION:
-        raise LfsyncError(f"{shown}: not a definitions snapshot of format {SNAPSHOT_FORMAT_VERSION}; run `lfsync definitions pull`")
+    document = read_versioned(path, SNAPSHOT_FORMAT_VERSION, "a definitions snapshot", "; run `lfsync definitions pull` again")
     if document.get("target") != target:
         return None  # another organisation's (e.g. another workspace's): it says nothing of this one
     definitions, members = document.get("definitions"), document.get("members")

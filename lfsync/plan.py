@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from lfsync import __version__
 from lfsync.actions import Action
 from lfsync.errors import LfsyncError, display_path
+from lfsync.jsonfile import read_versioned
 from lfsync.pacing import DOCUMENTED_RATE_PER_SECOND
 from lfsync.records import Payload
 
@@ -133,12 +133,7 @@ class Plan(BaseModel):
 
 
 def load_plan(path: Path) -> Plan:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise LfsyncError(f"{display_path(path)}: not a saved lfsync plan ({error})") from None
-    if not isinstance(document, dict) or document.get("format_version") != PLAN_FORMAT_VERSION:
-        raise LfsyncError(f"{display_path(path)}: not a saved lfsync plan of format {PLAN_FORMAT_VERSION}")
+    document = read_versioned(path, PLAN_FORMAT_VERSION, "a saved lfsync plan")
     try:
         return Plan.model_validate(document)
     except ValidationError as error:
