@@ -86,8 +86,9 @@ def mv(source: str, destination: str, directory: Path, lock_timeout: float) -> N
 def push(directory: Path, lock_timeout: float) -> None:
     """Copy the local state files into the backend (lfsync.yaml `backend:`), e.g. when adopting PostgreSQL."""
     project = _shared(directory)
-    copied = copy_state(project, LocalStore(project), open_store(project), "state push", lock_timeout)
-    say(f"Pushed {len(copied.resources)} resource(s) (serial {copied.serial}) to {open_store(project).where}.")
+    destination = open_store(project)
+    copied = copy_state(project, LocalStore(project), destination, "state push", lock_timeout)
+    say(f"Pushed {len(copied.resources)} resource(s) (serial {copied.serial}) to {destination.where}.")
 
 
 @state.command()
