@@ -34,9 +34,15 @@ class RecoveryStopped(LfsyncError):
 
 
 async def settle_pending(
-    client: LightfieldClient, state: State, retry: RetryPolicy = RetryPolicy(), now: datetime | None = None
+    client: LightfieldClient,
+    state: State,
+    retry: RetryPolicy = RetryPolicy(),
+    now: datetime | None = None,
+    report: RecoveryReport | None = None,
 ) -> RecoveryReport:
-    report = RecoveryReport()
+    """Settle every pending intent, oldest first. `report` (a fresh one by default) holds what was
+    settled or dropped, also when RecoveryStopped ends the run part-way: those are in state."""
+    report = RecoveryReport() if report is None else report
     for intent in sorted(state.pending.values(), key=lambda i: i.seq):
         age = timedelta(seconds=intent.age_seconds(now))
         if isinstance(intent, CreateIntent) and age >= REPLAY_LIMIT:
@@ -57,9 +63,9 @@ async def _resend(client: LightfieldClient, state: State, intent: Intent, retry:
     if delivery.verdict is Verdict.REFUSED:
         report.dropped.append(f"{intent.address}: the interrupted {intent.operation} was refused: {_describe(delivery)}")
         return
-    if delivery.revive_problem:
-        raise RecoveryStopped(f"{intent.address}: {delivery.revive_problem}")
     report.settled.append(f"{intent.address}: interrupted {intent.operation} settled")
+    if delivery.revive_problem:  # settled all the same: the answer named the account, now in state
+        raise RecoveryStopped(f"{intent.address}: {delivery.revive_problem}")
 
 
 def _describe(delivery: Delivery) -> str:

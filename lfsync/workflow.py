@@ -45,7 +45,7 @@ from lfsync.progress import Progress, reading_progress
 from lfsync.project import LOCAL_DIR, Project, load_project
 from lfsync.protection import record_protection
 from lfsync.records import CreateIntent, Intent, ResourceState, empty_payload
-from lfsync.recovery import settle_pending
+from lfsync.recovery import RecoveryReport, RecoveryStopped, settle_pending
 from lfsync.refresh import refresh_remote
 from lfsync.resources import DesiredAccount
 from lfsync.state import State, load_state, locked_state
@@ -396,9 +396,15 @@ async def _apply_locked(
         _check_fresh(request.saved, declared, state)
     if state.pending:
         terminal.settling(len(state.pending))
-        recovered = await settle_pending(client, state)
+        recovered, stopped = RecoveryReport(), None
+        try:
+            await settle_pending(client, state, report=recovered)
+        except RecoveryStopped as error:  # part-way: what it settled before is stored and said all the same
+            stopped = error
         state.compact()
         terminal.settled(recovered.settled + recovered.dropped)
+        if stopped is not None:
+            raise stopped
     remote = await read_remote(client, declared, state, request.options)
     current = build_plan(declared, state, request.options, remote)
     if request.saved is not None:

@@ -134,6 +134,20 @@ def test_old_create_with_two_candidates_stops_and_import_settles_it(project, cli
     assert state_of(project)["resources"]["account.globex"]["id"] == first
 
 
+def test_recovery_stopped_part_way_stores_and_says_what_it_settled(project, cli, served_target, state_of):
+    """The first interrupted create settles, the next one stops recovery: the first is in state
+    and in the output of that very apply, not only in the journal (the fault matrix counts it)."""
+    journal_create(project, "account.acme")
+    key, body = journal_create(project, "account.globex", at=two_days_ago())
+    asyncio.run(send_directly(project, key, body))
+    asyncio.run(send_directly(project, key + "-by-hand", body))
+    stopped = cli("apply", project, "--auto-approve")
+    assert stopped.exit_code == 1
+    assert "2 accounts named 'Globex' were created since" in stopped.stderr.replace("\n", " ")
+    assert "account.acme: interrupted create settled" in stopped.stdout
+    assert "account.acme" in state_of(project)["resources"]
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_faults_never_duplicate_or_lose_an_account(make_project, seed, api_mode):
     """500s before storing, 500s after committing, 504s while the write runs on, and a tight rate
