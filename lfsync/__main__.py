@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import sys
 
-from lfsync import collector
+from lfsync import collector, offload
 
 
 def run() -> None:
     collector.for_one_command()
+    offload.enable_for_command()
     try:
         from lfsync.cli import main
     except KeyboardInterrupt as interrupted:

@@ -1,12 +1,12 @@
 """How lfsync works with Python's cyclic garbage collector.
 
 lfsync builds large graphs of small, long-lived objects (10,000 accounts: millions) and frees few.
-With the default thresholds the collector walks them again and again over one plan; loading them
+With the default thresholds the collector walks them again and again over one plan; building them
 with the collector paused leaves them all in its youngest generation, to be walked in one long
-pass later. A command run is one short-lived process, so there the objects a load leaves are
-frozen (gc.freeze: kept out of every later pass; reference counting still frees them) and the
-collector runs less often. In a long-lived process (tests, a program importing lfsync) loading
-only pauses the collector.
+pass later. A command run is one short-lived process, so there the objects each bulk step leaves
+are frozen (gc.freeze: kept out of every later pass; reference counting still frees them) and the
+collector runs less often. In a long-lived process (tests, a program importing lfsync) bulk steps
+only pause the collector.
 """
 
 from __future__ import annotations
@@ -28,9 +28,11 @@ def for_one_command() -> None:
 
 
 @contextmanager
-def paused_while_loading() -> Iterator[None]:
-    """For loading many files: the data only grows meanwhile and holds no reference cycles, so
-    the collector's passes over it are pure cost (about half the load time at 10,000 accounts)."""
+def paused() -> Iterator[None]:
+    """For bulk work over plain data (loading files, checking values, planning, rendering): it
+    builds and frees whole graphs at once and makes no reference cycles, so the collector's passes
+    meanwhile are pure cost (about half the load time at 10,000 accounts; a third of a warm plan
+    at 100,000). Also a decorator."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -216,15 +216,15 @@ class _RowParser:
         from lfsync.declarations import NAME_FIELD, AccountDeclaration, ParsedAccount
 
         fields: dict[str, CsvCell] = {}
-        field_locations: dict[str, SourceLocation] = {}
+        field_places: dict[str, tuple[int, int]] = {}
         relationships: dict[str, str | list[str]] = {}
-        relationship_locations: dict[str, SourceLocation] = {}
+        relationship_places: dict[str, tuple[int, int]] = {}
         flags: dict[str, bool] = {}
-        references: list[tuple[str, SourceLocation, str]] = []
+        references: list[tuple[str, tuple[int, int], str]] = []
         for column, cell in zip(columns, row):
             if column == KEY_COLUMN or cell.text == "":
                 continue
-            where = _at(self.shown, cell)
+            place = (cell.line, cell.column)
             if column in FLAG_COLUMNS:
                 flag = parse_flag_cell(cell.text)
                 if flag is None:
@@ -239,12 +239,12 @@ class _RowParser:
                     continue
                 for target in targets:
                     if target.startswith("account."):
-                        references.append((target, where, relationship))
+                        references.append((target, place, relationship))
                 relationships[relationship] = targets[0] if len(targets) == 1 else targets
-                relationship_locations[relationship] = where
+                relationship_places[relationship] = place
             else:
                 fields[column] = CsvCell(cell.text)
-                field_locations[column] = where
+                field_places[column] = place
         if not fields.get(NAME_FIELD, "").strip():
             self.ok = False
             self.problems.append((self.key_location, f"{self.address} has no $name; every account needs a name ($name column)"))
@@ -258,8 +258,8 @@ class _RowParser:
                 skip_enrichment=flags.get("skip_enrichment"),
                 protect=flags.get("protect", False),
                 location=self.key_location,
-                field_locations=field_locations,
-                relationship_locations=relationship_locations,
+                field_places=field_places,
+                relationship_places=relationship_places,
             )
         return ParsedAccount(self.address, self.key_location, declaration, references)
 

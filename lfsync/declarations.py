@@ -1,4 +1,4 @@
-"""Declaration files -> validated pydantic models that remember where each part came from.
+"""Declaration files -> validated account declarations that remember where each part came from.
 
 All problems of all files are collected and raised together as one DeclarationError,
 so a user fixes a project in one pass rather than one error at a time.
@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import pydantic
-
-from lfsync import addresses, csvdecl, values
+from lfsync import addresses, csvdecl, offload, values
 from lfsync.addresses import (
     ADDRESS_PREFIX,
     OWNER_RELATIONSHIP,
@@ -25,7 +24,7 @@ from lfsync.addresses import (
     is_reference,
     references_in,
 )
-from lfsync.collector import paused_while_loading
+from lfsync.collector import paused
 from lfsync.csvdecl import parse_csv_file
 from lfsync.discovery import declarations_digest, find_declaration_files
 from lfsync.errors import DeclarationError, SourceLocation, display_path
@@ -34,7 +33,7 @@ from lfsync.parsecache import ParseCache, Uncached, parse_bytes
 from lfsync.project import DEFAULT_STATE_DIR
 from lfsync.suggestions import closest, did_you_mean
 from lfsync.values import unrepresentable
-from lfsync.yamlload import LoadedFile, LoadProblem, read_declaration_bytes
+from lfsync.yamlload import LoadedFile, LoaderSettings, LoadProblem, read_declaration_bytes
 from lfsync.yamlscalars import excerpt, yaml_type_name
 
 READ_ONLY_FIELDS = {"$howTheyMakeMoney", "$accountStatus"}
@@ -48,10 +47,14 @@ CSV_SUFFIX = ".csv"
 Problems = list[tuple[SourceLocation | None, str]]
 
 
-class AccountDeclaration(pydantic.BaseModel):
-    """One declared account. Locations point at keys (file:line:col, 1-based)."""
+Place = tuple[int, int]  # (line, column) in the file of the account it belongs to, 1-based
 
-    model_config = pydantic.ConfigDict(frozen=True)
+
+@dataclass(frozen=True, slots=True)
+class AccountDeclaration:
+    """One declared account. `location` is where its key was written; its fields and relationships
+    keep only their places (a SourceLocation each is built for a message: 100,000 accounts hold
+    about 700,000 of them)."""
 
     key: str
     address: str
@@ -60,22 +63,31 @@ class AccountDeclaration(pydantic.BaseModel):
     skip_enrichment: bool | None
     location: SourceLocation
     protect: bool = False  # refuse to delete it, even with --prune
-    field_locations: dict[str, SourceLocation]
-    relationship_locations: dict[str, SourceLocation]
+    field_places: dict[str, Place] = field(default_factory=dict)
+    relationship_places: dict[str, Place] = field(default_factory=dict)
 
     def references(self) -> list[str]:
         return references_in(self.relationships)
 
+    def field_location(self, key: str) -> SourceLocation:
+        return SourceLocation(self.location.file, *self.field_places[key])
 
-class Declarations(pydantic.BaseModel):
-    model_config = pydantic.ConfigDict(frozen=True)
+    def relationship_location(self, key: str) -> SourceLocation:
+        return SourceLocation(self.location.file, *self.relationship_places[key])
 
+
+@dataclass(frozen=True)
+class Declarations:
     accounts: dict[str, AccountDeclaration]
     files: list[str]
     digest: str
     # (content key, addresses) per file: the key names the file's bytes and how they were read,
     # not its name, for caches of per-file results (definitions_check.check_declarations_cached)
-    file_accounts: list[tuple[str, list[str]]] = []
+    file_accounts: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def with_accounts(self, addresses: list[str]) -> "Declarations":
+        """The same declarations narrowed to these accounts."""
+        return replace(self, accounts={address: self.accounts[address] for address in addresses})
 
 
 # --- loading files ---------------------------------------------------------
@@ -99,21 +111,30 @@ def load_declarations(
         cache = ParseCache.for_project(project_dir)
     problems: Problems = []
     contents: dict[Path, bytes] = {}
+    shown_names: dict[Path, str] = {}
     parsed: list[ParsedAccount] = []
     file_accounts: list[tuple[str, list[str]]] = []
-    shown_names: list[str] = []
-    with paused_while_loading():
+    with paused():
         for path in sorted(files):
-            shown = shown_path(path, project_dir)
-            shown_names.append(shown)
+            shown_names[path] = shown = shown_path(path, project_dir)
             try:
                 contents[path] = read_declaration_bytes(path, shown, project_dir)
-                content_key, accounts_of_file = load_file(contents[path], shown, path.suffix.lower() == CSV_SUFFIX, cache, problems)
             except DeclarationError as error:
                 problems.extend(error.problems)
-                continue
-            parsed.extend(accounts_of_file)
-            file_accounts.append((content_key, [account.address for account in accounts_of_file]))
+        keys = {path: content_key(data, path.suffix.lower() == CSV_SUFFIX, cache) for path, data in contents.items()}
+        with validated_by_helper(contents, keys, shown_names, cache) as helper:
+            for path, data in contents.items():
+                shown, key = shown_names[path], keys[path]
+                try:
+                    if path.suffix.lower() == CSV_SUFFIX:
+                        accounts_of_file = parse_csv_file(data, shown, problems)
+                    else:
+                        accounts_of_file = load_yaml_file(data, shown, key, cache, problems, helper.validated(shown))
+                except DeclarationError as error:
+                    problems.extend(error.problems)
+                    continue
+                parsed.extend(accounts_of_file)
+                file_accounts.append((key, [account.address for account in accounts_of_file]))
     accounts = index_by_address(parsed, problems)
     check_references(parsed, accounts, problems)
     if problems:
@@ -121,7 +142,7 @@ def load_declarations(
     cache.save()
     return Declarations(
         accounts={address: accounts[address].declaration for address in sorted(accounts)},
-        files=sorted(shown_names),
+        files=sorted(shown_names.values()),
         digest=declarations_digest(project_dir, contents),
         file_accounts=file_accounts,
     )
@@ -136,25 +157,97 @@ def validation_modules() -> tuple:
     return (sys.modules[__name__], addresses, csvdecl, values)
 
 
-def load_file(
-    data: bytes, shown: str, is_csv: bool, cache: ParseCache | Uncached, problems: Problems
-) -> tuple[str, list[ParsedAccount]]:
-    """(The file's content key, its accounts). A YAML file validated before (same bytes, same
-    code and settings) comes from the cache; one without problems is remembered for next time.
-    Only the file's own checks are cached: those across files run on every load."""
-    if is_csv:
-        return cache.entry_name(CSV_LAYER, data, validation_modules()), parse_csv_file(data, shown, problems)
-    content_key = cache.entry_name(DECLARATIONS_LAYER, data, validation_modules())
-    cached = cache.read(DECLARATIONS_LAYER, content_key)
-    if cached is not None:
-        accounts = accounts_from_plain(cached, shown)
+def content_key(data: bytes, is_csv: bool, cache: ParseCache | Uncached) -> str:
+    """Names the file's bytes and how they are read (not its name), for caches of per-file results."""
+    return cache.entry_name(CSV_LAYER if is_csv else DECLARATIONS_LAYER, data, validation_modules())
+
+
+def load_yaml_file(
+    data: bytes, shown: str, key: str, cache: ParseCache | Uncached, problems: Problems, validated: list | None = None
+) -> list[ParsedAccount]:
+    """A YAML file's accounts. One validated before (same bytes, same code and settings) comes from
+    the cache, or as `validated` (plain_account's data) from a helper process; one without
+    problems is remembered for next time. Only the file's own checks are cached: those across
+    files run on every load."""
+    plain = cache.read(DECLARATIONS_LAYER, key)
+    if plain is None and validated is not None:
+        plain = validated
+        cache.remember(key, validated)
+    if plain is not None:
+        accounts = accounts_from_plain(plain, shown)
         if accounts is not None:
-            return content_key, accounts
+            return accounts
     problems_before = len(problems)
     accounts = parse_file(LoadedFile(shown, parse_bytes(data, shown, cache.settings)), problems)
     if len(problems) == problems_before and all(account.declaration is not None for account in accounts):
-        cache.remember(content_key, [plain_account(account) for account in accounts])
-    return content_key, accounts
+        cache.remember(key, [plain_account(account) for account in accounts])
+    return accounts
+
+
+# A helper process pays from about this much YAML to parse (forking and sending answers back cost
+# ~10-20 ms); below it, or on one core, everything is parsed here.
+HELPER_MIN_BYTES = 256 * 1024
+
+
+class _NoHelper:
+    def __enter__(self) -> "_NoHelper":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+    def validated(self, shown: str) -> list | None:
+        return None
+
+
+class _FilesHelper:
+    """The later files (about half the bytes to parse) validated by a helper process while this one
+    parses the earlier ones: loading walks the files in order, so it asks for them last."""
+
+    def __init__(self, helper: offload.Helper, shown: set[str]):
+        self.helper, self.shown = helper, shown
+
+    def __enter__(self) -> "_FilesHelper":
+        self.helper.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.helper.__exit__(*exc_info)
+
+    def validated(self, shown: str) -> list | None:
+        return self.helper.results().get(shown) if shown in self.shown else None
+
+
+def validated_by_helper(
+    contents: dict[Path, bytes], keys: dict[Path, str], shown_names: dict[Path, str], cache: ParseCache | Uncached
+) -> _NoHelper | _FilesHelper:
+    to_parse = [
+        path for path, data in contents.items()
+        if path.suffix.lower() != CSV_SUFFIX and not cache.holds(keys[path])
+    ]
+    total = sum(len(contents[path]) for path in to_parse)
+    if total < HELPER_MIN_BYTES or not offload.available():
+        return _NoHelper()
+    mine = 0
+    while to_parse and mine < total / 2:
+        mine += len(contents[to_parse.pop(0)])
+    items = [(shown_names[path], contents[path]) for path in to_parse]
+    return _FilesHelper(offload.Helper(partial(validate_plain, settings=cache.settings), items), {shown for shown, _ in items})
+
+
+def validate_plain(items: list[tuple[str, bytes]], settings: LoaderSettings) -> dict[str, list]:
+    """(shown name -> plain_account data of its accounts) of the files without a problem (in a helper
+    process: the others are validated again where their problems are reported)."""
+    validated = {}
+    for shown, data in items:
+        problems: Problems = []
+        try:
+            accounts = parse_file(LoadedFile(shown, parse_bytes(data, shown, settings)), problems)
+        except DeclarationError:
+            continue
+        if not problems and all(account.declaration is not None for account in accounts):
+            validated[shown] = [plain_account(account) for account in accounts]
+    return validated
 
 
 def plain_account(account: ParsedAccount) -> tuple:
@@ -168,41 +261,26 @@ def plain_account(account: ParsedAccount) -> tuple:
         declaration.skip_enrichment,
         declaration.protect,
         (declaration.location.line, declaration.location.column),
-        {key: (where.line, where.column) for key, where in declaration.field_locations.items()},
-        {key: (where.line, where.column) for key, where in declaration.relationship_locations.items()},
-        [(target, where.line, where.column, relationship) for target, where, relationship in account.references],
+        declaration.field_places,
+        declaration.relationship_places,
+        account.references,
     )
 
 
 def accounts_from_plain(plain: list, shown: str) -> list[ParsedAccount] | None:
-    """plain_account's data back as accounts of the file shown as `shown`; None if it does not fit."""
+    """plain_account's data back as accounts of the file shown as `shown`; None if it does not fit
+    (entries are signed by lfsync and named by its code, so only their shape is checked)."""
     try:
         accounts = []
         for key, fields, relationships, skip_enrichment, protect, (line, column), field_places, relationship_places, references in plain:
             location = SourceLocation(shown, line, column)
+            address = address_of(key)
             declaration = AccountDeclaration(
-                key=key,
-                address=address_of(key),
-                fields=fields,
-                relationships=relationships,
-                skip_enrichment=skip_enrichment,
-                protect=protect,
-                location=location,
-                field_locations={field_key: SourceLocation(shown, *place) for field_key, place in field_places.items()},
-                relationship_locations={
-                    relationship: SourceLocation(shown, *place) for relationship, place in relationship_places.items()
-                },
+                key, address, fields, relationships, skip_enrichment, location, protect, field_places, relationship_places
             )
-            accounts.append(
-                ParsedAccount(
-                    declaration.address,
-                    location,
-                    declaration,
-                    [(target, SourceLocation(shown, line, column), relationship) for target, line, column, relationship in references],
-                )
-            )
+            accounts.append(ParsedAccount(address, location, declaration, references))
         return accounts
-    except (ValueError, TypeError):  # pydantic's ValidationError is a ValueError
+    except (ValueError, TypeError):
         return None
 
 
@@ -222,7 +300,10 @@ class ParsedAccount:
     address: str
     location: SourceLocation
     declaration: AccountDeclaration | None
-    references: list[tuple[str, SourceLocation, str]] = field(default_factory=list)  # (address, where, relationship)
+    references: list[tuple[str, Place, str]] = field(default_factory=list)  # (address, where, relationship)
+
+    def location_of(self, place: Place) -> SourceLocation:
+        return SourceLocation(self.location.file, *place)
 
 
 ACCOUNTS_PATH = (TOP_LEVEL_KEY,)
@@ -235,9 +316,9 @@ def parse_file(loaded: LoadedFile, problems: Problems) -> list[ParsedAccount]:
     if accounts is None:
         return []
     parsed = []
-    locations = loaded.key_locations(ACCOUNTS_PATH)
+    places = loaded.key_places(ACCOUNTS_PATH)
     for key, body in accounts.items():
-        key_location = locations[key]
+        key_location = SourceLocation(loaded.shown, *places[key])
         if not valid_address_key(key, key_location, problems):
             continue
         parsed.append(AccountParser(loaded, key, key_location, problems).parse(body))
@@ -353,7 +434,7 @@ class AccountParser:
         self.problems = problems
         self.refused = loaded.refused_paths
         self.ok = True
-        self.references: list[tuple[str, SourceLocation, str]] = []
+        self.references: list[tuple[str, Place, str]] = []
 
     def problem(self, where: SourceLocation, message: str) -> None:
         self.ok = False
@@ -376,8 +457,8 @@ class AccountParser:
             )
             return ParsedAccount(self.address, self.key_location, None)
         self.check_account_keys(body)
-        fields, field_locations = self.parse_fields(body)
-        relationships, relationship_locations = self.parse_relationships(body)
+        fields, field_places = self.parse_fields(body)
+        relationships, relationship_places = self.parse_relationships(body)
         skip_enrichment = self.parse_flag(body, "skip_enrichment")
         protect = self.parse_flag(body, "protect")
         if any(path[: len(self.path)] == self.path for path in self.refused):
@@ -392,8 +473,8 @@ class AccountParser:
                 skip_enrichment=skip_enrichment,
                 protect=bool(protect),
                 location=self.key_location,
-                field_locations=field_locations,
-                relationship_locations=relationship_locations,
+                field_places=field_places,
+                relationship_places=relationship_places,
             )
         return ParsedAccount(self.address, self.key_location, declaration, self.references)
 
@@ -408,7 +489,10 @@ class AccountParser:
 
     # fields
 
-    def parse_fields(self, body: dict) -> tuple[dict[str, Any], dict[str, SourceLocation]]:
+    def at(self, place: Place) -> SourceLocation:
+        return SourceLocation(self.loaded.shown, *place)
+
+    def parse_fields(self, body: dict) -> tuple[dict[str, Any], dict[str, Place]]:
         if "fields" not in body:
             self.problem(
                 self.key_location, f"{self.address} has no 'fields'; every account needs fields with at least $name"
@@ -425,31 +509,31 @@ class AccountParser:
             )
             return {}, {}
         fields: dict[str, Any] = {}
-        field_locations: dict[str, SourceLocation] = {}
-        key_locations = self.loaded.key_locations(fields_path)
+        field_places: dict[str, Place] = {}
+        places = self.loaded.key_places(fields_path)
         for key, value in fields_node.items():
-            where = key_locations[key]
-            if not self.valid_field_key(key, where):
+            place = places[key]
+            if not self.valid_field_key(key, place):
                 continue
             problem = unrepresentable(value)
             if problem:  # NaN, infinities, integers beyond the safe range: no JSON body carries them
-                self.problem(where, f"fields.{key} of {self.address}: {problem}")
+                self.problem(self.at(place), f"fields.{key} of {self.address}: {problem}")
             fields[key] = value
-            field_locations[key] = where
+            field_places[key] = place
         self.check_name(fields_node)
-        return fields, field_locations
+        return fields, field_places
 
-    def valid_field_key(self, key: Any, where: SourceLocation) -> bool:
+    def valid_field_key(self, key: Any, place: Place) -> bool:
         if not isinstance(key, str) or key == "":
             self.problem(
-                where,
+                self.at(place),
                 "field keys must be text ($-prefixed system fields or custom field slugs), "
                 f"found {yaml_type_name(key)}",
             )
             return False
         if key in READ_ONLY_FIELDS:
             self.problem(
-                where, f"{key} is read-only in Lightfield (it is filled in by enrichment); remove it from 'fields'"
+                self.at(place), f"{key} is read-only in Lightfield (it is filled in by enrichment); remove it from 'fields'"
             )
             return False
         return True
@@ -471,7 +555,7 @@ class AccountParser:
 
     # relationships
 
-    def parse_relationships(self, body: dict) -> tuple[dict[str, str | list[str]], dict[str, SourceLocation]]:
+    def parse_relationships(self, body: dict) -> tuple[dict[str, str | list[str]], dict[str, Place]]:
         node = body.get("relationships")
         if node is None:
             return {}, {}
@@ -485,27 +569,27 @@ class AccountParser:
             )
             return {}, {}
         relationships: dict[str, str | list[str]] = {}
-        locations: dict[str, SourceLocation] = {}
-        key_locations = self.loaded.key_locations(relationships_path)
+        relationship_places: dict[str, Place] = {}
+        places = self.loaded.key_places(relationships_path)
         for key, value in node.items():
-            where = key_locations[key]
-            if not self.valid_relationship_key(key, where):
+            place = places[key]
+            if not self.valid_relationship_key(key, place):
                 continue
             parsed = self.parse_relationship_value(relationships_path + (key,), key, value)
             if parsed is not None:
                 relationships[key] = parsed
-                locations[key] = where
-        return relationships, locations
+                relationship_places[key] = place
+        return relationships, relationship_places
 
-    def valid_relationship_key(self, key: Any, where: SourceLocation) -> bool:
+    def valid_relationship_key(self, key: Any, place: Place) -> bool:
         if not isinstance(key, str) or key == "":
             self.problem(
-                where, f"relationship keys must be text like $owner or a custom slug, found {yaml_type_name(key)}"
+                self.at(place), f"relationship keys must be text like $owner or a custom slug, found {yaml_type_name(key)}"
             )
             return False
         if key in READ_ONLY_RELATIONSHIPS:
             self.problem(
-                where,
+                self.at(place),
                 f"relationship {shown_key(key)} is read-only in Lightfield and cannot be set from a declaration",
             )
             return False
@@ -521,7 +605,7 @@ class AccountParser:
         if is_lightfield_id(value):
             return str(value)
         if is_reference(value):
-            self.references.append((str(value), self.loaded.value_at(path, value), key))
+            self.references.append((str(value), self.loaded.value_place(path), key))
             return str(value)
         if key == OWNER_RELATIONSHIP and is_member_email(value):
             return str(value)
@@ -570,13 +654,13 @@ def index_by_address(parsed: list[ParsedAccount], problems: Problems) -> dict[st
 
 def check_references(parsed: list[ParsedAccount], accounts: dict[str, ParsedAccount], problems: Problems) -> None:
     for account in parsed:
-        for target, where, relationship in account.references:
+        for target, place, relationship in account.references:
             if target == account.address:
-                problems.append((where, f"{account.address} refers to itself in relationships.{relationship}"))
+                problems.append((account.location_of(place), f"{account.address} refers to itself in relationships.{relationship}"))
             elif target not in accounts:
                 problems.append(
                     (
-                        where,
+                        account.location_of(place),
                         f"relationships.{relationship} of {account.address} refers to {target}, "
                         f"which is not declared in any file" + _did_you_mean_address(target, accounts),
                     )

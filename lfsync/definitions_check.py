@@ -53,13 +53,13 @@ def check_declarations(declarations: Declarations, organisation: Organisation) -
                 fields[key] = canonical_value(spec, value)
             except ValueProblem as problem:
                 suffix = f" ({spec.value_type} field)" if spec is not None and spec.value_type else ""
-                checked.problems.append((account.field_locations[key], f"fields.{key} of {address}: {problem}{suffix}"))
+                checked.problems.append((account.field_location(key), f"fields.{key} of {address}: {problem}{suffix}"))
         relationships: dict[str, str | list[str]] = {}
         for key, value in account.relationships.items():
             try:
                 relationships[key] = _canonical_relationship(key, value, relationship_specs, organisation, members_by_email)
             except ValueProblem as problem:
-                checked.problems.append((account.relationship_locations[key], f"relationships.{key} of {address}: {problem}"))
+                checked.problems.append((account.relationship_location(key), f"relationships.{key} of {address}: {problem}"))
         linked = sum(len(v) if isinstance(v, list) else 1 for v in relationships.values())
         if linked > MAX_RELATIONSHIP_IDS:
             checked.problems.append(
@@ -94,7 +94,7 @@ def check_declarations_cached(
     if not unchecked:
         return checked
     fresh = check_declarations(
-        declarations.model_copy(update={"accounts": {address: declarations.accounts[address] for address in unchecked}}),
+        declarations.with_accounts(unchecked),
         organisation,
     )
     checked.fields.update(fresh.fields)

@@ -20,7 +20,7 @@ def account_ids_named(declarations: Declarations) -> dict[str, list[tuple[Source
         for key, value in account.relationships.items():
             for target in value if isinstance(value, list) else [value]:
                 if is_lightfield_id(target) and target.startswith(ACCOUNT_ID_PREFIX):
-                    named.setdefault(target, []).append((account.relationship_locations[key], f"relationships.{key} of {address}"))
+                    named.setdefault(target, []).append((account.relationship_location(key), f"relationships.{key} of {address}"))
     return named
 
 

@@ -70,6 +70,10 @@ class Uncached:
     def read(self, layer: str, name: str) -> Any | None:
         return None
 
+    def holds(self, name: str) -> bool:
+        """Whether an entry by this name is there (read() may still find it unusable)."""
+        return False
+
     def remember(self, name: str, plain: Any) -> None:
         pass
 
@@ -104,6 +108,9 @@ class ParseCache(Uncached):
         found = self._read(name) if self.enabled else None
         (self.misses if found is None else self.hits)[layer] += 1
         return found
+
+    def holds(self, name: str) -> bool:
+        return self.enabled and (self.directory / name).is_file()  # type: ignore[operator]
 
     def remember(self, name: str, plain: Any) -> None:
         """Keep `plain` (marshal-able data) under `name` when save() is called."""

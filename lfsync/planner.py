@@ -187,8 +187,11 @@ def attribute_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> li
     for section in ("fields", "relationships"):
         old, new = before.get(section, {}), after.get(section, {})
         links = section == "relationships"
-        if not old:  # a create: every value is added
-            changes.extend(_attribute(f"{section}.{key}", "add", None, value, links) for key, value in new.items())
+        if not old and not links:  # a create's fields: every value is added (the bulk of a big first plan)
+            changes.extend([AttributeChange(f"fields.{key}", "add", None, value) for key, value in new.items()])
+            continue
+        if not old:
+            changes.extend([_attribute(f"{section}.{key}", "add", None, value, links) for key, value in new.items()])
             continue
         for key in list(new) + sorted(set(old) - set(new)):
             path = f"{section}.{key}"

@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 from pydantic import TypeAdapter
 from pydantic_core import PydanticSerializationError
 
+from lfsync import collector
 from lfsync.actions import Action, ApplyReport
 from lfsync.addresses import is_reference
 from lfsync.pacing import DOCUMENTED_RATE_PER_SECOND
@@ -72,6 +73,7 @@ def format_duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
+@collector.paused()
 def render_text(plan: Plan) -> list[Line]:
     """Lines with an optional colour name; the CLI prints them with colour only on a terminal."""
     lines: list[Line] = []
@@ -170,10 +172,14 @@ _CHANGES_JSON = TypeAdapter(list[Change])
 
 def plan_fingerprint(plan: Plan) -> str:
     """A short SHA-256 of the plan's changes: the same plan always has the same fingerprint."""
-    changes = _CHANGES_JSON.dump_python(plan.changes, mode="json")
-    return hashlib.sha256(json.dumps(changes, separators=(",", ":")).encode()).hexdigest()[:12]  # ASCII: any text
+    try:
+        serialised = _CHANGES_JSON.dump_json(plan.changes)
+    except PydanticSerializationError:  # text UTF-8 cannot hold (a lone surrogate an API answer escaped)
+        serialised = json.dumps(_CHANGES_JSON.dump_python(plan.changes, mode="json"), separators=(",", ":")).encode()
+    return hashlib.sha256(serialised).hexdigest()[:12]
 
 
+@collector.paused()
 def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET, full_plan: str | None = None) -> str:
     """A PR comment: counts first, then each change in a collapsible section, within `budget` characters.
 
@@ -274,6 +280,7 @@ def _diff_line(line: str) -> str:
     return line
 
 
+@collector.paused()
 def plan_json(plan: Plan) -> bytes:
     """The plan's fields in the model's order, then `summary`; ASCII only, as json.dumps writes it.
     Bytes, so a big plan is written out without a second copy of itself."""

@@ -34,6 +34,7 @@ DATETIME_EXAMPLE = "like 2026-03-01T09:00:00Z or 2026-03-01T10:00:00+01:00"
 
 _COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_PLAIN_WEB_ADDRESS = re.compile(r"(https?://)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:[/?#]\S*)?", re.I)
 _WHITESPACE = re.compile(r"\s")  # in a str pattern, exactly the characters str.isspace() accepts
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_EXTENSION = re.compile(r"\s*(?:;\s*ext=|ext\.?\s*:?\s*|extension\s*:?\s*|x\s*|#\s*)(\d{1,10})\s*$", re.I)
@@ -122,6 +123,8 @@ def _text(_spec: FieldSpec, value: Any) -> str:
 
 
 def _number(_spec: FieldSpec, value: Any) -> int | float:
+    if type(value) is int and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        return value  # most numbers: the checks below would pass it unchanged
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueProblem(f"expected a number, found {yaml_type_name(value)}")
     if isinstance(value, float) and not math.isfinite(value):
@@ -309,6 +312,13 @@ def _texts(value: Any, *, single_allowed: bool) -> list[str]:
 
 
 def _one_url(text: str) -> str:
+    plain = _PLAIN_WEB_ADDRESS.fullmatch(text)
+    if plain:  # most addresses: what the checks below would accept, in the same form
+        return text if plain.group(1) else f"https://{text}"
+    return _checked_url(text)
+
+
+def _checked_url(text: str) -> str:
     url = with_scheme(text)
     try:
         parts = urlsplit(url)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping, Protocol
 
-from lfsync import asyncrun
+from lfsync import asyncrun, collector
 from lfsync.actions import ApplyReport
 from lfsync.applier import DEFAULT_CONCURRENCY, Applier
 from lfsync.connection import api_key_from, open_client
@@ -62,6 +62,7 @@ class DeclaredProject:
     organisation: KnownOrganisation | None = None
 
 
+@collector.paused()
 def load_declared(directory: Path, workspace: str | None = None, *, read_files: bool = True) -> DeclaredProject:
     """`read_files=False` (destroy): the project without its declarations, which destroy ignores,
     so a teardown never waits on files that no longer parse."""
@@ -82,6 +83,7 @@ def parse_cache_for(project: Project) -> ParseCache | Uncached:
     return Uncached()
 
 
+@collector.paused()
 def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | None) -> DeclaredProject:
     """Every value checked against the organisation and put in its canonical form; raises
     DeclarationError with every problem. Without definitions the declarations stay as written.
@@ -211,6 +213,7 @@ async def identity_matches(
 # --- planning -----------------------------------------------------------------------------
 
 
+@collector.paused()
 def build_plan(
     declared: DeclaredProject, state: State, options: PlanOptions = PlanOptions(), remote: RemoteView = RemoteView()
 ) -> Plan:

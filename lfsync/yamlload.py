@@ -164,16 +164,20 @@ class LoadedFile:
         """Where the key at `path` (or the sequence item) was written."""
         return SourceLocation(self.shown, *self.document.positions.key(path))
 
-    def key_locations(self, path: tuple) -> dict[Any, SourceLocation]:
-        """Where each key of the mapping at `path` was written (one lookup for all of them)."""
+    def key_places(self, path: tuple) -> dict[Any, tuple[int, int]]:
+        """(line, column) of each key of the mapping at `path` (one lookup for all of them)."""
         children = self.document.positions.children(path)
-        return {key: SourceLocation(self.shown, entry[0], entry[1]) for key, entry in children.items()}
+        return {key: (entry[0], entry[1]) for key, entry in children.items()}
+
+    def value_place(self, path: tuple) -> tuple[int, int]:
+        """(line, column) of the (non-empty) value at `path`."""
+        return self.document.positions.value(path)
 
     def value_at(self, path: tuple, value: Any = ...) -> SourceLocation:
         """Where the value at `path` was written; for an empty (null) value, where its key was."""
         if value is None:
             return self.key_at(path)
-        return SourceLocation(self.shown, *self.document.positions.value(path))
+        return SourceLocation(self.shown, *self.value_place(path))
 
     @cached_property
     def refused_paths(self) -> frozenset[tuple]:

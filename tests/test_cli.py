@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.abc
 import subprocess
 import sys
@@ -74,12 +75,20 @@ class _InterruptImport(importlib.abc.MetaPathFinder):
 
 
 def test_ctrl_c_while_the_cli_is_imported_is_interrupted_and_exit_130(monkeypatch, capsys):
+    from lfsync import collector, offload
     from lfsync.__main__ import run
 
+    # run() sets this process up as a command's: undone after the test
+    monkeypatch.setattr(collector, "_one_command_process", collector._one_command_process)
+    monkeypatch.setattr(offload, "_enabled", offload._enabled)
     monkeypatch.delitem(sys.modules, "lfsync.cli", raising=False)
     monkeypatch.setattr(sys, "meta_path", [_InterruptImport(), *sys.meta_path])
-    with pytest.raises(SystemExit) as exited:
-        run()
+    thresholds = gc.get_threshold()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            run()
+    finally:
+        gc.set_threshold(*thresholds)
     assert exited.value.code == EXIT_INTERRUPTED
     assert capsys.readouterr().err == "Error: Interrupted\n"
 

@@ -114,9 +114,9 @@ def test_remembers_where_accounts_fields_and_relationships_are(tmp_path):
     acme = load_declarations(tmp_path).accounts["account.acme"]
 
     assert acme.location == SourceLocation("a.yaml", 2, 3)
-    assert acme.field_locations["$name"] == SourceLocation("a.yaml", 4, 7)
-    assert acme.field_locations["tier"] == SourceLocation("a.yaml", 8, 7)
-    assert acme.relationship_locations["parentAccount"] == SourceLocation("a.yaml", 15, 7)
+    assert acme.field_location("$name") == SourceLocation("a.yaml", 4, 7)
+    assert acme.field_location("tier") == SourceLocation("a.yaml", 8, 7)
+    assert acme.relationship_location("parentAccount") == SourceLocation("a.yaml", 15, 7)
 
 
 def test_references_are_in_order_without_repeats(tmp_path):

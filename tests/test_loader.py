@@ -296,8 +296,8 @@ def test_declarations_are_those_the_ruamel_path_made(tmp_path):
             dumped = {
                 "fields": account.fields, "relationships": account.relationships, "skip_enrichment": account.skip_enrichment,
                 "location": str(account.location),
-                "field_locations": {key: str(where) for key, where in account.field_locations.items()},
-                "relationship_locations": {key: str(where) for key, where in account.relationship_locations.items()},
+                "field_locations": {key: str(account.field_location(key)) for key in account.field_places},
+                "relationship_locations": {key: str(account.relationship_location(key)) for key in account.relationship_places},
             }
             # Compared as JSON text: 5 and 5.0, True and 1 are told apart, and so is key order.
             assert json.dumps(dumped, ensure_ascii=False) == json.dumps(expected[part]["accounts"][address], ensure_ascii=False), address

@@ -82,7 +82,7 @@ def test_edits_renames_deletions_and_restores_change_the_result_as_without_a_cac
     renamed, cache = load_counting(project)
     assert cache.hits[DECLARATIONS] == 2  # same bytes under a new name: a hit that reports the new name
     globex = renamed.accounts["account.globex"]
-    assert {globex.location.file} | {where.file for where in globex.field_locations.values()} == {"project/globex-renamed.yaml"}
+    assert {globex.location.file} | {globex.field_location(key).file for key in globex.field_places} == {"project/globex-renamed.yaml"}
     assert_as_without_cache(project)
 
     (project / "acme.yaml").unlink()

@@ -82,3 +82,36 @@ def test_field_specs_read_the_wire_definitions():
     )
     assert spec == FieldSpec("$website", "URL", multiple=True)
     assert TIER.label_of("opt_ent") == "Enterprise" and TIER.option_for("ENTERPRISE") == SelectOption("opt_ent", "Enterprise")
+
+
+URL_SPELLINGS = [
+    "acme.example", "https://acme.example", "HTTP://ACME.EXAMPLE/Path?q=1#top", "http://a.b", "sub.acme.example/x/y",
+    "a-b.c-d.example?x", "https.example.com", "acme.example:8080", " acme.example ", "acme.example/ path", "localhost",
+    "https://localhost", "ftp://files.example", "https://user@acme.example", "https://[::1]/", "acme..example",
+    "-acme.example", "acme.example.", "https://acme.example/ä", "xn--bcher-kva.example", "https://acme.example\t",
+    "https:/acme.example", "https://", "", "acme", "https://acme.example/a b", "mailto:ada@acme.example",
+]
+
+
+@pytest.mark.parametrize("text", URL_SPELLINGS)
+def test_the_url_fast_path_gives_what_the_full_check_gives(text):
+    from lfsync.values import _checked_url, _one_url
+
+    def outcome(check):
+        try:
+            return check(text)
+        except ValueProblem as problem:
+            return f"refused: {problem}"
+
+    assert outcome(_one_url) == outcome(_checked_url)
+
+
+@pytest.mark.parametrize("number", [0, -1, 2**53 - 1, -(2**53 - 1)])
+def test_whole_numbers_within_the_safe_range_are_kept_as_they_are(number):
+    assert canonical_value(FieldSpec("n", "NUMBER"), number) == number
+
+
+@pytest.mark.parametrize("number", [2**53, -(2**53), True])
+def test_whole_numbers_beyond_the_safe_range_and_booleans_are_refused(number):
+    with pytest.raises(ValueProblem):
+        canonical_value(FieldSpec("n", "NUMBER"), number)

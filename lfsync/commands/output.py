@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Callable
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING, Callable
 
 from lfsync.plan import Plan
 from lfsync.render import Line, plan_json, render_markdown, render_text
 from lfsync.textsafe import for_terminal
+
+if TYPE_CHECKING:  # rich is imported when something is printed through it: a JSON plan never is
+    from rich.console import Console
 
 _stdout: Console | None = None
 _stderr: Console | None = None
@@ -20,6 +20,8 @@ _stderr: Console | None = None
 def stdout() -> Console:
     global _stdout
     if _stdout is None:
+        from rich.console import Console
+
         _stdout = Console(highlight=False, soft_wrap=True, no_color=_no_colour(sys.stdout))
     return _stdout
 
@@ -27,6 +29,8 @@ def stdout() -> Console:
 def stderr() -> Console:
     global _stderr
     if _stderr is None:
+        from rich.console import Console
+
         _stderr = Console(stderr=True, highlight=False, soft_wrap=True, no_color=_no_colour(sys.stderr))
     return _stderr
 
@@ -43,6 +47,8 @@ def print_lines(lines: list[Line], console: Console | None = None) -> None:
         console.file.write("".join(for_terminal(text) + "\n" for text, _ in lines))
         console.file.flush()
         return
+    from rich.text import Text
+
     block = Text()
     for text, style in lines:
         block.append(for_terminal(text), style=style or "")
@@ -51,15 +57,21 @@ def print_lines(lines: list[Line], console: Console | None = None) -> None:
 
 
 def say(text: str = "", style: str | None = None) -> None:
-    stdout().print(Text(for_terminal(text), style=style or ""))
+    _print(stdout(), for_terminal(text), style)
 
 
 def warn(text: str) -> None:
-    stderr().print(Text(for_terminal(text), style="yellow"))
+    _print(stderr(), for_terminal(text), "yellow")
 
 
 def error(text: str) -> None:
-    stderr().print(Text(f"Error: {for_terminal(text)}", style="bold red"))
+    _print(stderr(), f"Error: {for_terminal(text)}", "bold red")
+
+
+def _print(console: Console, text: str, style: str | None) -> None:
+    from rich.text import Text
+
+    console.print(Text(text, style=style or ""))
 
 
 def is_interactive() -> bool:
