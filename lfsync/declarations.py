@@ -122,14 +122,18 @@ def load_declarations(
             except DeclarationError as error:
                 problems.extend(error.problems)
         keys = {path: content_key(data, path.suffix.lower() == CSV_SUFFIX, cache) for path, data in contents.items()}
-        with validated_by_helper(contents, keys, shown_names, cache) as helper:
+        to_parse = [
+            (shown_names[path], data) for path, data in contents.items()
+            if path.suffix.lower() != CSV_SUFFIX and not cache.holds(keys[path])
+        ]
+        with offload.shared(to_parse, partial(validate_plain, settings=cache.settings)) as helper:
             for path, data in contents.items():
                 shown, key = shown_names[path], keys[path]
                 try:
                     if path.suffix.lower() == CSV_SUFFIX:
                         accounts_of_file = parse_csv_file(data, shown, problems)
                     else:
-                        accounts_of_file = load_yaml_file(data, shown, key, cache, problems, helper.validated(shown))
+                        accounts_of_file = load_yaml_file(data, shown, key, cache, problems, helper.result(shown))
                 except DeclarationError as error:
                     problems.extend(error.problems)
                     continue
@@ -184,70 +188,17 @@ def load_yaml_file(
     return accounts
 
 
-# A helper process pays from about this much YAML to parse (forking and sending answers back cost
-# ~10-20 ms); below it, or on one core, everything is parsed here.
-HELPER_MIN_BYTES = 256 * 1024
-
-
-class _NoHelper:
-    def __enter__(self) -> "_NoHelper":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        pass
-
-    def validated(self, shown: str) -> list | None:
+def validate_plain(shown: str, data: bytes, settings: LoaderSettings) -> list | None:
+    """plain_account's data of a file's accounts, or None for a file with a problem (in a helper
+    process: such a file is validated again where its problems are reported)."""
+    problems: Problems = []
+    try:
+        accounts = parse_file(LoadedFile(shown, parse_bytes(data, shown, settings)), problems)
+    except DeclarationError:
         return None
-
-
-class _FilesHelper:
-    """The later files (about half the bytes to parse) validated by a helper process while this one
-    parses the earlier ones: loading walks the files in order, so it asks for them last."""
-
-    def __init__(self, helper: offload.Helper, shown: set[str]):
-        self.helper, self.shown = helper, shown
-
-    def __enter__(self) -> "_FilesHelper":
-        self.helper.__enter__()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.helper.__exit__(*exc_info)
-
-    def validated(self, shown: str) -> list | None:
-        return self.helper.results().get(shown) if shown in self.shown else None
-
-
-def validated_by_helper(
-    contents: dict[Path, bytes], keys: dict[Path, str], shown_names: dict[Path, str], cache: ParseCache | Uncached
-) -> _NoHelper | _FilesHelper:
-    to_parse = [
-        path for path, data in contents.items()
-        if path.suffix.lower() != CSV_SUFFIX and not cache.holds(keys[path])
-    ]
-    total = sum(len(contents[path]) for path in to_parse)
-    if total < HELPER_MIN_BYTES or not offload.available():
-        return _NoHelper()
-    mine = 0
-    while to_parse and mine < total / 2:
-        mine += len(contents[to_parse.pop(0)])
-    items = [(shown_names[path], contents[path]) for path in to_parse]
-    return _FilesHelper(offload.Helper(partial(validate_plain, settings=cache.settings), items), {shown for shown, _ in items})
-
-
-def validate_plain(items: list[tuple[str, bytes]], settings: LoaderSettings) -> dict[str, list]:
-    """(shown name -> plain_account data of its accounts) of the files without a problem (in a helper
-    process: the others are validated again where their problems are reported)."""
-    validated = {}
-    for shown, data in items:
-        problems: Problems = []
-        try:
-            accounts = parse_file(LoadedFile(shown, parse_bytes(data, shown, settings)), problems)
-        except DeclarationError:
-            continue
-        if not problems and all(account.declaration is not None for account in accounts):
-            validated[shown] = [plain_account(account) for account in accounts]
-    return validated
+    if problems or not all(account.declaration is not None for account in accounts):
+        return None
+    return [plain_account(account) for account in accounts]
 
 
 def plain_account(account: ParsedAccount) -> tuple:

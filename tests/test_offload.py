@@ -19,25 +19,28 @@ from lfsync import offload
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _double(items: list[int]) -> dict[int, int]:
-    return {item: item * 2 for item in items}
+ITEMS = [(f"item-{number}", str(number).encode()) for number in range(6)]
 
 
-def _fail(items: list) -> dict:
+def _double(name: str, data: bytes) -> int:
+    return int(data) * 2
+
+
+def _fail(name: str, data: bytes) -> int:
     raise RuntimeError("the helper's work went wrong")
 
 
-def _killed(items: list) -> dict:
+def _killed(name: str, data: bytes) -> int:
     os.kill(os.getpid(), signal.SIGKILL)
-    return {}
+    return 0
 
 
-def _blocked(items: list) -> dict:
+def _blocked(name: str, data: bytes) -> int:
     signal.pause()  # until it is stopped
-    return {}
+    return 0
 
 
-def _waited_for(pid: int) -> bool:
+def _reaped(pid: int) -> bool:
     try:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
@@ -45,43 +48,67 @@ def _waited_for(pid: int) -> bool:
     return False
 
 
-def test_the_helper_answers_with_the_work_done_in_the_child():
-    with offload.Helper(_double, [1, 2, 3]) as helper:
-        assert helper.results() == {1: 2, 2: 4, 3: 6}
-        assert helper.results() == {1: 2, 2: 4, 3: 6}  # asked again: the same answer, no second wait
-    assert _waited_for(helper._pid)
+def work_through(share: offload.Share, work) -> dict[str, tuple[str, int]]:
+    """What a caller does: each item in order, from the helper where it answers, else itself."""
+    done = {}
+    for name, data in ITEMS:
+        answer = share.result(name)
+        done[name] = ("helper", answer) if answer is not None else ("here", work(name, data))
+    return done
+
+
+def test_both_ends_meet_and_every_item_is_done_once_by_one_of_them():
+    with offload.Share(ITEMS, _double) as share:
+        done = work_through(share, _double)
+    assert {name: value for name, (_, value) in done.items()} == {name: int(data) * 2 for name, data in ITEMS}
+    by = [who for who, _ in done.values()]
+    assert by == sorted(by, key=lambda who: who == "helper")  # this process from the first, the helper from the last
+    assert _reaped(share._pid)
+
+
+def test_a_helper_whose_work_is_done_here_is_stopped_and_reaped():
+    with offload.Share(ITEMS, _blocked) as share:  # blocked on the last item: this process does all the others
+        done = [share.result(name) for name, _ in ITEMS[:-1]]
+    assert done == [None] * (len(ITEMS) - 1) and _reaped(share._pid)
 
 
 @pytest.mark.parametrize("work", [_fail, _killed])
-def test_a_helper_that_fails_or_dies_answers_nothing(work):
-    with offload.Helper(work, [1]) as helper:
-        assert helper.results() == {}
-    assert _waited_for(helper._pid)
+def test_a_helper_that_fails_or_dies_leaves_its_items_to_this_process(work):
+    with offload.Share(ITEMS, work) as share:
+        done = work_through(share, _double)
+    assert done == {name: ("here", int(data) * 2) for name, data in ITEMS}
+    assert _reaped(share._pid)
 
 
-def test_a_helper_never_asked_is_stopped_and_reaped():
-    with offload.Helper(_blocked, [1]) as helper:
-        pass
-    assert _waited_for(helper._pid)
+def test_without_a_helper_everything_is_done_here():
+    with offload.Share(ITEMS, _double, helper=False) as share:
+        assert work_through(share, _double) == {name: ("here", int(data) * 2) for name, data in ITEMS}
 
 
 COMPARE = textwrap.dedent(
     """
-    import json, sys
+    import json, sys, time
     from pathlib import Path
     from lfsync import declarations, offload
     from lfsync.errors import DeclarationError
     from lfsync.parsecache import ParseCache
 
-    used = []
+    shares = []
 
-    class CountedHelper(offload.Helper):
-        def __init__(self, work, items):
-            used.append(len(items))
-            super().__init__(work, items)
+    class WatchedShare(offload.Share):
+        # Before this process takes its first item, the helper has done the last one (it has moved
+        # on to the one before): so the helper always has a share, however the two are scheduled.
+        def __init__(self, items, work, **options):
+            super().__init__(items, work, **options)
+            shares.append(self)
+            while self._pid and offload._INDEX.unpack_from(self._positions, offload.HELPERS)[0] > len(items) - 2:
+                time.sleep(0.001)
 
-    offload.Helper = CountedHelper
-    declarations.HELPER_MIN_BYTES = 0
+        def taken_by_helper(self):
+            return len(self._index) - offload._INDEX.unpack_from(self._positions, offload.HELPERS)[0] if self._pid else 0
+
+    offload.Share = WatchedShare
+    offload.HELPER_MIN_BYTES = 0
     offload.enable_for_command()
 
     def load(project, enabled):
@@ -98,7 +125,7 @@ COMPARE = textwrap.dedent(
     helped, helped_entries = load(project, True)
     alone, alone_entries = load(project, False)
     print(json.dumps({
-        "helper_files": used,
+        "helper_took": shares[0].taken_by_helper(),
         "same": helped == alone,
         "same_cache": helped_entries == alone_entries,
         "entries": len(alone_entries),
@@ -122,7 +149,7 @@ def test_files_validated_by_the_helper_load_as_they_do_here(tmp_path):
     corpus = tmp_path / "corpus"
     yaml_corpus.write_corpus(corpus, files=12, accounts_per_file=15)
     outcome = compare_in_a_command_process(corpus, tmp_path)
-    assert outcome["helper_files"] and outcome["helper_files"][0] > 0  # the helper did take files
+    assert outcome["helper_took"] > 0
     assert outcome["same"] and outcome["error"] is None
     assert outcome["same_cache"] and outcome["entries"] > 0  # and the cache holds the same entries
 
@@ -132,6 +159,6 @@ def test_a_file_with_problems_in_the_helpers_share_is_reported_as_without_it(tmp
     files = sorted(yaml_corpus.write_corpus(corpus, files=12, accounts_per_file=15))
     files[-1].write_text(files[-1].read_text() + "  broken:\n    fields: {tier: 1}\n")  # the last file: the helper's
     outcome = compare_in_a_command_process(corpus, tmp_path)
-    assert outcome["helper_files"] and outcome["helper_files"][0] > 0
+    assert outcome["helper_took"] > 0  # the last file, the broken one, among them
     assert outcome["same"] and outcome["error"] and "has no $name" in outcome["error"]
     assert outcome["entries"] == 0  # bad input writes nothing, with the helper or without
