@@ -145,7 +145,8 @@ def load_declarations(
         raise DeclarationError(problems)
     cache.save()
     return Declarations(
-        accounts={address: accounts[address].declaration for address in sorted(accounts)},
+        # without problems every account has its declaration
+        accounts={address: declaration for address in sorted(accounts) if (declaration := accounts[address].declaration)},
         files=sorted(shown_names.values()),
         digest=declarations_digest(project_dir, contents),
         file_accounts=file_accounts,

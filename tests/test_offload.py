@@ -12,12 +12,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import yaml_corpus
 
 from lfsync import offload
 
-REPO = Path(__file__).resolve().parents[1]
-
+import yaml_corpus
 
 ITEMS = [(f"item-{number}", str(number).encode()) for number in range(6)]
 
