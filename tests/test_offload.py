@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -83,13 +84,11 @@ def test_without_a_helper_everything_is_done_here():
         assert work_through(share, _double) == {name: ("here", int(data) * 2) for name, data in ITEMS}
 
 
-COMPARE = textwrap.dedent(
+WATCHED_HELPER = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
-    from lfsync import declarations, offload
-    from lfsync.errors import DeclarationError
-    from lfsync.parsecache import ParseCache
+    from lfsync import offload
 
     shares = []
 
@@ -106,6 +105,15 @@ COMPARE = textwrap.dedent(
             return len(self._index) - offload._INDEX.unpack_from(self._positions, offload.HELPERS)[0] if self._pid else 0
 
     offload.Share = WatchedShare
+    """
+)
+
+COMPARE = WATCHED_HELPER + textwrap.dedent(
+    """
+    from lfsync import declarations
+    from lfsync.errors import DeclarationError
+    from lfsync.parsecache import ParseCache
+
     offload.HELPER_MIN_BYTES = 0
     offload.enable_for_command()
 
@@ -160,3 +168,48 @@ def test_a_file_with_problems_in_the_helpers_share_is_reported_as_without_it(tmp
     assert outcome["helper_took"] > 0  # the last file, the broken one, among them
     assert outcome["same"] and outcome["error"] and "has no $name" in outcome["error"]
     assert outcome["entries"] == 0  # bad input writes nothing, with the helper or without
+
+
+# `lfsync ARGS` as the command runs it; what the helper took goes to stderr's last line
+COMMAND = WATCHED_HELPER + textwrap.dedent(
+    """
+    import atexit
+    from lfsync.__main__ import run
+
+    if sys.argv[1] == "--no-helper":
+        offload.available = lambda: False
+        del sys.argv[1]
+    atexit.register(lambda: print(f"helper took {shares[0].taken_by_helper() if shares else 0}", file=sys.stderr))
+    sys.argv = ["lfsync", *sys.argv[1:]]
+    run()
+    """
+)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="a helper works beside this process only with two cores")
+def test_a_command_with_a_helper_plans_what_it_plans_without_one(tmp_path):
+    project = tmp_path / "big"
+    (project / "accounts").mkdir(parents=True)
+    (project / "lfsync.yaml").write_text("target: local\nworkspace: big\n")
+    for part in range(20):
+        lines = ["accounts:"]
+        for number in range(part * 200, (part + 1) * 200):
+            lines += [f"  company-{number:05d}:", "    fields:", f"      $name: Company number {number} of a big project",
+                      f"      $website: [company-{number:05d}.example]"]
+        (project / "accounts" / f"part-{part:02d}.yaml").write_text("\n".join(lines) + "\n")
+    assert sum(path.stat().st_size for path in (project / "accounts").iterdir()) > offload.HELPER_MIN_BYTES
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "user-cache")}
+
+    def plan(*options: str) -> tuple[str, str]:
+        shutil.rmtree(project / ".lfsync" / "parse-cache", ignore_errors=True)  # every file parsed
+        result = subprocess.run(
+            [sys.executable, "-c", COMMAND, *options, "plan", "--format", "json"],
+            capture_output=True, text=True, cwd=project, env=env, timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout, result.stderr.splitlines()[-1]
+
+    helped, helper_took = plan()
+    alone, no_helper = plan("--no-helper")
+    assert helper_took != "helper took 0" and no_helper == "helper took 0"
+    assert helped == alone and json.loads(helped)["summary"]["create"] == 4000
