@@ -6,8 +6,8 @@ cold `plan --format json` (parse cache removed first), warm plan (files unchange
 `plan --format markdown`, `validate --offline`, `lfsync --version`, and the reference: a process
 that reads the same files with libyaml's C loader (PyYAML's CSafeLoader). Peak RSS is each
 process's own (wait4). It also times the loader alone in this process (lfsync's parse of every
-file vs CSafeLoader's), and parsing with two worker processes, which decides whether parallel
-parsing would pay on this machine.
+file vs CSafeLoader's) and each stage of a plan, loading with and without the helper process that
+parses files from the other end of the list (lfsync.offload).
 
     python bench/plan_scale.py                 # 10,000 accounts, 3 runs each (median)
     python bench/plan_scale.py --large         # also 100,000 accounts (1 run each)
@@ -17,7 +17,6 @@ parsing would pay on this machine.
 from __future__ import annotations
 
 import argparse
-import marshal
 import os
 import shutil
 import statistics
@@ -25,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,7 +120,7 @@ def loader_seconds(files: list[Path], project: Path) -> tuple[float, float]:
 def stage_seconds(project: Path) -> dict[str, float]:
     """Where a plan's time goes, stage by stage, in this process (best of 2), after the processes
     above left the parse cache and the organisation's definitions under .lfsync/."""
-    from lfsync import collector
+    from lfsync import collector, offload
     from lfsync.declarations import load_declarations
     from lfsync.organisation import offline_organisation
     from lfsync.parsecache import Uncached
@@ -143,7 +141,10 @@ def stage_seconds(project: Path) -> dict[str, float]:
     os.chdir(project)
     try:
         for _ in range(2):
-            clock("load_declarations, every file parsed", lambda: load_declarations(project, cache=Uncached()))
+            offload._enabled = False
+            clock("load_declarations, every file parsed here", lambda: load_declarations(project, cache=Uncached()))
+            offload.enable_for_command()  # as the `lfsync` command: a helper process takes files from the other end
+            clock("load_declarations, every file parsed, with a helper", lambda: load_declarations(project, cache=Uncached()))
             declared = clock("load_declared, parse cache hits", lambda: load_declared(project))
             known = offline_organisation(declared.project)
             checked = clock("with_checked_values, cache hits", lambda: with_checked_values(declared, known))
@@ -154,24 +155,6 @@ def stage_seconds(project: Path) -> dict[str, float]:
     finally:
         os.chdir(cwd)
     return best
-
-
-def _parse_to_bytes(data: bytes) -> bytes:
-    from lfsync.parsecache import parse_bytes
-
-    document = parse_bytes(data, "f")
-    return marshal.dumps((document.data, document.positions.root))
-
-
-def parallel_seconds(files: list[Path]) -> float:
-    """Parsing every file in 2 worker processes (fork), results sent back as marshal bytes."""
-    contents = [path.read_bytes() for path in files]
-    with ProcessPoolExecutor(2) as pool:
-        list(pool.map(_parse_to_bytes, contents[:2]))  # the workers are up before the clock starts
-        started = time.perf_counter()
-        for blob in pool.map(_parse_to_bytes, contents, chunksize=4):
-            marshal.loads(blob)
-        return time.perf_counter() - started
 
 
 # -- one size ----------------------------------------------------------------------------------
@@ -216,9 +199,8 @@ def measure(accounts: int, runs: int, warm_goal: float, rss_goal_mb: float) -> l
         cold_markdown = median_run([cold("plan", "--format", "markdown") for _ in range(runs)])
         cold_validate = median_run([cold("validate", "--offline") for _ in range(runs)])
         version = median_run([run_process(lfsync + ["--version"], root, env) for _ in range(max(runs, 3))])
-        print(f"[{accounts:,} accounts] loader alone and in parallel ...", file=sys.stderr)
+        print(f"[{accounts:,} accounts] loader alone ...", file=sys.stderr)
         ours, libyaml = loader_seconds(files, root)
-        parallel = parallel_seconds(files)
         print(f"[{accounts:,} accounts] stages in process ...", file=sys.stderr)
         os.environ["XDG_CACHE_HOME"] = env["XDG_CACHE_HOME"]  # the same signing key as the processes above
         stages = stage_seconds(root)
@@ -241,7 +223,6 @@ def measure(accounts: int, runs: int, warm_goal: float, rss_goal_mb: float) -> l
         Row("lfsync --version", f"{version.seconds:.2f} s", "<= 0.3 s", version.seconds <= 0.3),
         Row("loader alone: lfsync parse / CSafeLoader (in process)", f"{ours:.2f} s / {libyaml:.2f} s = {ours / libyaml:.2f}x",
             "<= 2x", ours <= 2 * libyaml),
-        Row("loader in 2 worker processes (in process)", f"{parallel:.2f} s ({ours / parallel:.2f}x speed-up)", "", None),
     ]
     rows += [Row(f"  stage: {name}", f"{seconds:.2f} s", "", None) for name, seconds in stages.items()]
     return rows
