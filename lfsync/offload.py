@@ -39,7 +39,14 @@ def enable_for_command() -> None:
 
 
 def available() -> bool:
-    return _enabled and hasattr(os, "fork") and threading.active_count() == 1 and len(os.sched_getaffinity(0)) > 1
+    return _enabled and hasattr(os, "fork") and threading.active_count() == 1 and cores() > 1
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 class Share:
@@ -56,7 +63,12 @@ class Share:
         _INDEX.pack_into(self._positions, OURS, -1)
         _INDEX.pack_into(self._positions, HELPERS, len(items))
         read_end, write_end = os.pipe()
-        self._pid = os.fork()
+        try:
+            self._pid = os.fork()
+        except OSError:  # no process to spare (a limit on processes or memory): all the work is done here
+            os.close(read_end)
+            os.close(write_end)
+            return
         if self._pid == 0:
             os.close(read_end)
             self._help(write_end, items, work)

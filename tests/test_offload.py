@@ -79,6 +79,15 @@ def test_a_helper_that_fails_or_dies_leaves_its_items_to_this_process(work):
     assert _reaped(share._pid)
 
 
+def test_when_no_process_can_be_forked_everything_is_done_here(monkeypatch):
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refused)
+    with offload.Share(ITEMS, _double) as share:
+        assert work_through(share, _double) == {name: ("here", int(data) * 2) for name, data in ITEMS}
+
+
 def test_without_a_helper_everything_is_done_here():
     with offload.Share(ITEMS, _double, helper=False) as share:
         assert work_through(share, _double) == {name: ("here", int(data) * 2) for name, data in ITEMS}
@@ -186,7 +195,7 @@ COMMAND = WATCHED_HELPER + textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="a helper works beside this process only with two cores")
+@pytest.mark.skipif(offload.cores() < 2, reason="a helper works beside this process only with two cores")
 def test_a_command_with_a_helper_plans_what_it_plans_without_one(tmp_path):
     project = tmp_path / "big"
     (project / "accounts").mkdir(parents=True)
