@@ -243,11 +243,12 @@ def _defer_cyclic_relationships(changes: list[Change], desired: Mapping[str, Des
                 stack.pop()
                 visiting.discard(address)
                 done.add(address)
-                change.depends_on = [
-                    d
-                    for d in change.depends_on
-                    if not _only_via_deferred(desired[address], d, change.deferred_relationships)
-                ]
+                if change.deferred_relationships:
+                    change.depends_on = [
+                        d
+                        for d in change.depends_on
+                        if not _only_via_deferred(desired[address], d, change.deferred_relationships)
+                    ]
 
 
 def _chain(first, rest):

@@ -263,9 +263,11 @@ def display_names(declared: DeclaredProject, state: State, changes: list[Change]
     for change in changes:
         for attribute in change.attributes:
             for value in (attribute.before, attribute.after):
-                for item in value if isinstance(value, list) else (value,):
-                    if isinstance(item, str) and item in known:
-                        names[item] = known[item]
+                if isinstance(value, str):
+                    if value in known:
+                        names[value] = known[value]
+                elif isinstance(value, list):
+                    names.update((item, known[item]) for item in value if isinstance(item, str) and item in known)
     return dict(sorted(names.items()))
 
 
