@@ -110,7 +110,7 @@ class ParseCache(Uncached):
         return found
 
     def holds(self, name: str) -> bool:
-        return self.enabled and (self.directory / name).is_file()  # type: ignore[operator]
+        return self.directory is not None and self.secret is not None and (self.directory / name).is_file()
 
     def remember(self, name: str, plain: Any) -> None:
         """Keep `plain` (marshal-able data) under `name` when save() is called."""
