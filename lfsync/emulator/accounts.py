@@ -130,12 +130,15 @@ class AccountService:
             self.schema, [(k, v) for k, v in items if k not in decisions.RESERVED_LIST_PARAMS]
         )
         as_of = self.clock() - self.index_lag_seconds if self.index_lag_seconds > 0 else None
-        accounts = self.store.list_accounts(trashed=status == "trashed", as_of=as_of)
-        if filters:
-            accounts = [
-                a for a in accounts
-                if all(f.matches(a.fields, self._relationship_values(a)) for f in filters)
-            ]
+        trashed = status == "trashed"
+        if not filters:  # a page read as a page: listing N accounts page by page stays O(N)
+            with self.store.transaction(write=False):
+                page = self.store.list_accounts(trashed=trashed, as_of=as_of, limit=limit, offset=offset)
+                return page, self.store.count_accounts(trashed=trashed, as_of=as_of)
+        accounts = [
+            a for a in self.store.list_accounts(trashed=trashed, as_of=as_of)
+            if all(f.matches(a.fields, self._relationship_values(a)) for f in filters)
+        ]
         return accounts[offset : offset + limit], len(accounts)
 
     def field_history(self, account_id: str, field_key: str, query: Mapping[str, str]) -> dict[str, Any]:

@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS account_links (
     PRIMARY KEY (source_id, relationship, target_id)
 );
 CREATE INDEX IF NOT EXISTS account_links_by_target ON account_links (relationship, target_id);
+CREATE INDEX IF NOT EXISTS accounts_newest_first ON accounts (trashed, created_at DESC, seq DESC);
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     org_id TEXT NOT NULL,
     operation TEXT NOT NULL,
@@ -158,27 +159,30 @@ class Store:
                     )
         return account
 
-    def list_accounts(self, *, trashed: bool, as_of: float | None = None) -> list[AccountRow]:
-        """All accounts in one trash state, newest first; `as_of` reads the lagging index:
-        each account as its latest version written at or before that time."""
+    def list_accounts(
+        self, *, trashed: bool, as_of: float | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[AccountRow]:
+        """The accounts in one trash state, newest first: all, or `limit` of them from `offset`
+        (one page decodes one page, not every account); `as_of` reads the lagging index: each
+        account as its latest version written at or before that time."""
+        window, window_params = (" LIMIT ? OFFSET ?", (limit, offset)) if limit is not None else ("", ())
         if as_of is None:
             rows = self.execute(
-                "SELECT * FROM accounts WHERE trashed = ? ORDER BY created_at DESC, seq DESC", (int(trashed),)
+                f"SELECT * {_CURRENT_ACCOUNTS} ORDER BY created_at DESC, seq DESC{window}", (int(trashed), *window_params)
             ).fetchall()
-            return [_account_from_row(r) for r in rows]
-        rows = self.execute(
-            """
-            SELECT a.seq, a.id, a.created_at, v.updated_at, v.trashed, v.version, v.data
-            FROM accounts a
-            JOIN account_versions v ON v.account_id = a.id
-            WHERE v.version = (SELECT MAX(version) FROM account_versions
-                               WHERE account_id = a.id AND written_at <= ?)
-              AND v.trashed = ?
-            ORDER BY a.created_at DESC, a.seq DESC
-            """,
-            (as_of, int(trashed)),
-        ).fetchall()
+        else:
+            rows = self.execute(
+                f"SELECT a.seq, a.id, a.created_at, v.updated_at, v.trashed, v.version, v.data {_ACCOUNTS_AS_OF} "
+                f"ORDER BY a.created_at DESC, a.seq DESC{window}",
+                (as_of, int(trashed), *window_params),
+            ).fetchall()
         return [_account_from_row(r) for r in rows]
+
+    def count_accounts(self, *, trashed: bool, as_of: float | None = None) -> int:
+        """How many accounts list_accounts lists."""
+        if as_of is None:
+            return self.execute(f"SELECT COUNT(*) {_CURRENT_ACCOUNTS}", (int(trashed),)).fetchone()[0]
+        return self.execute(f"SELECT COUNT(*) {_ACCOUNTS_AS_OF}", (as_of, int(trashed))).fetchone()[0]
 
     def account_versions(self, account_id: str) -> list[AccountVersion]:
         rows = self.execute(
@@ -199,6 +203,15 @@ class Store:
 
 def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+_CURRENT_ACCOUNTS = "FROM accounts WHERE trashed = ?"
+_ACCOUNTS_AS_OF = """
+    FROM accounts a
+    JOIN account_versions v ON v.account_id = a.id
+    WHERE v.version = (SELECT MAX(version) FROM account_versions WHERE account_id = a.id AND written_at <= ?)
+      AND v.trashed = ?
+"""
 
 
 def _account_from_row(row: sqlite3.Row) -> AccountRow:

@@ -163,3 +163,28 @@ async def test_index_lag_hides_recent_writes_from_lists_only(connect, clock) -> 
     clock.advance(2.5)
     assert await names(client) == []
     assert await names(client, status="trashed") == ["New name"]
+
+
+@pytest.mark.parametrize("index_lag_ms", [0, 2000], ids=["no-lag", "index-lag"])
+async def test_every_page_is_its_slice_of_the_whole_list(connect, clock, index_lag_ms) -> None:
+    """A page is read as a page (not every account decoded for each one), and is exactly the slice
+    the whole list would give: newest first, ties in creation time in the order of creation."""
+    client = connect(clock=clock, index_lag_ms=index_lag_ms)
+    records = []
+    for number in range(9):
+        records.append(await create(client, f"Company {number}"))
+        if number % 3 == 2:  # three accounts at each instant: the order among them is the tie-break's
+            clock.advance(1)
+    for record in records[:2]:
+        await client.delete(f"/v1/accounts/{record['id']}")
+    clock.advance(5)  # past the lag
+    for status, count in (("active", 7), ("trashed", 2)):
+        whole = await names(client, status=status, limit=25)
+        assert len(whole) == count
+        for limit in (1, 2, 3, count, count + 1):
+            for offset in range(count + 2):
+                clock.advance(0.05)  # within the search rate
+                page = (await client.get("/v1/accounts", params={"status": status, "limit": limit, "offset": offset})).json()
+                assert [r["fields"]["$name"]["value"] for r in page["data"]] == whole[offset : offset + limit]
+                assert page["totalCount"] == count
+    assert await names(client, limit=3) == ["Company 8", "Company 7", "Company 6"]
