@@ -41,14 +41,20 @@ def many_accounts(count: int) -> list[dict]:
 
 
 # -- a throwaway lfsync project -----------------------------------------------------------------
+ACCOUNTS_PER_FILE = 10_000  # well under the 8 MiB limit of one declaration file
+
+
 def write_project(directory: Path, accounts: list[dict], base_url: str) -> Path:
-    """lfsync.yaml (targeting `base_url`, skip_enrichment) and one declaration file with every account."""
+    """lfsync.yaml (targeting `base_url`, skip_enrichment) and the accounts in declaration files of
+    up to ACCOUNTS_PER_FILE each."""
     (directory / "accounts").mkdir(parents=True)
     (directory / "lfsync.yaml").write_text(
         f"target: {base_url}\nworkspace: {WORKSPACE}\nstate_dir: state\nskip_enrichment: true\n", encoding="utf-8"
     )
-    declarations = "accounts:\n" + "".join(_declaration(number, fields) for number, fields in enumerate(accounts))
-    (directory / "accounts" / "bench.yaml").write_text(declarations, encoding="utf-8")
+    for first in range(0, len(accounts), ACCOUNTS_PER_FILE):
+        part = range(first, min(len(accounts), first + ACCOUNTS_PER_FILE))
+        declarations = "accounts:\n" + "".join(_declaration(number, accounts[number]) for number in part)
+        (directory / "accounts" / f"bench-{first // ACCOUNTS_PER_FILE:02d}.yaml").write_text(declarations, encoding="utf-8")
     return directory
 
 
