@@ -100,6 +100,7 @@ class Share:
             self._answers = {}
 
     def _collect(self) -> dict:
+        self._answers = {}  # reaped below whatever happens (a Ctrl-C while reading): never stopped again
         try:
             with self._pipe:
                 answer = self._pipe.read()

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,21 @@ def test_a_helper_that_fails_or_dies_leaves_its_items_to_this_process(work):
     with offload.Share(ITEMS, work) as share:
         done = work_through(share, _double)
     assert done == {name: ("here", int(data) * 2) for name, data in ITEMS}
+    assert _reaped(share._pid)
+
+
+def test_interrupted_while_waiting_for_the_helper_it_is_reaped_once(monkeypatch):
+    share = offload.Share(ITEMS, _double)
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(share._pipe, "read", interrupted)
+    while offload._INDEX.unpack_from(share._positions, offload.HELPERS)[0] == len(ITEMS):
+        time.sleep(0.001)  # until the helper has taken the last item
+    with pytest.raises(KeyboardInterrupt):
+        with share:
+            share.result(ITEMS[-1][0])  # the helper's item: waits for its answer, and is interrupted
     assert _reaped(share._pid)
 
 
