@@ -65,9 +65,12 @@ class IdempotencyCache:
                         param="Idempotency-Key",
                         literal_body=decisions.DOCS_LITERAL_IN_FLIGHT_BODY,
                     )
+            # Two deletes, each by an index: one with OR scanned every entry, every write (O(N^2) seeding).
             self._store.execute(
-                "DELETE FROM idempotency_keys WHERE claimed_at <= ? OR (org_id = ? AND operation = ? AND key = ?)",
-                (now - decisions.IDEMPOTENCY_TTL_SECONDS, org_id, operation, key),
+                "DELETE FROM idempotency_keys WHERE org_id = ? AND operation = ? AND key = ?", (org_id, operation, key)
+            )
+            self._store.execute(
+                "DELETE FROM idempotency_keys WHERE claimed_at <= ?", (now - decisions.IDEMPOTENCY_TTL_SECONDS,)
             )
             self._store.execute(
                 "INSERT INTO idempotency_keys (org_id, operation, key, state, owner, claimed_at) "

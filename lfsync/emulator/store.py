@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     body BLOB,
     PRIMARY KEY (org_id, operation, key)
 );
+CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (claimed_at);
 """
 
 
