@@ -115,6 +115,23 @@ async def test_idempotent_create_replays_and_expires_after_24h(connect, clock) -
     assert (await client.get("/v1/accounts")).json()["totalCount"] == 2
 
 
+async def test_a_write_forgets_every_expired_idempotency_entry(connect, clock) -> None:
+    client = connect(clock=clock)
+    for number in range(3):
+        await client.post("/v1/accounts", json=ACCOUNT, headers={"Idempotency-Key": f"old-{number}"})
+    clock.advance(3600)
+    await client.post("/v1/accounts", json=ACCOUNT, headers={"Idempotency-Key": "newer"})
+    emulator = client._transport.app.state.emulator  # type: ignore[attr-defined]
+
+    def keys() -> list[str]:
+        return sorted(row[0] for row in emulator.store.execute("SELECT key FROM idempotency_keys").fetchall())
+
+    assert keys() == ["newer", "old-0", "old-1", "old-2"]
+    clock.advance(24 * 3600 - 1800)  # the old entries are past 24 h, the newer one is not
+    await client.post("/v1/accounts", json=ACCOUNT, headers={"Idempotency-Key": "latest"})
+    assert keys() == ["latest", "newer"]
+
+
 async def test_idempotency_key_too_long(connect) -> None:
     response = await connect().post("/v1/accounts", json=ACCOUNT, headers={"Idempotency-Key": "k" * 256})
     assert error_of(response) == (400, "idempotency_key_too_long", "Idempotency-Key")
