@@ -121,16 +121,17 @@ def load_declarations(
                 contents[path] = read_declaration_bytes(path, shown, project_dir)
             except DeclarationError as error:
                 problems.extend(error.problems)
-        keys = {path: content_key(data, path.suffix.lower() == CSV_SUFFIX, cache) for path, data in contents.items()}
+        csv_files = {path for path in contents if path.suffix.lower() == CSV_SUFFIX}
+        keys = {path: content_key(data, path in csv_files, cache) for path, data in contents.items()}
         to_parse = [
             (shown_names[path], data) for path, data in contents.items()
-            if path.suffix.lower() != CSV_SUFFIX and not cache.holds(keys[path])
+            if path not in csv_files and not cache.holds(keys[path])
         ]
         with offload.shared(to_parse, partial(validate_plain, settings=cache.settings)) as helper:
             for path, data in contents.items():
                 shown, key = shown_names[path], keys[path]
                 try:
-                    if path.suffix.lower() == CSV_SUFFIX:
+                    if path in csv_files:
                         accounts_of_file = parse_csv_file(data, shown, problems)
                     else:
                         accounts_of_file = load_yaml_file(data, shown, key, cache, problems, helper.result(shown))
@@ -182,24 +183,30 @@ def load_yaml_file(
         accounts = accounts_from_plain(plain, shown)
         if accounts is not None:
             return accounts
-    problems_before = len(problems)
-    accounts = parse_file(LoadedFile(shown, parse_bytes(data, shown, cache.settings)), problems)
-    if len(problems) == problems_before and all(account.declaration is not None for account in accounts):
-        cache.remember(key, [plain_account(account) for account in accounts])
+    accounts, plain = parse_yaml_file(data, shown, cache.settings, problems)
+    if plain is not None:
+        cache.remember(key, plain)
     return accounts
 
 
+def parse_yaml_file(
+    data: bytes, shown: str, settings: LoaderSettings, problems: Problems
+) -> tuple[list[ParsedAccount], list | None]:
+    """A YAML file's accounts, parsed and validated, and for a file without problems their
+    plain_account data (what the cache keeps); a fatal problem raises DeclarationError."""
+    problems_before = len(problems)
+    accounts = parse_file(LoadedFile(shown, parse_bytes(data, shown, settings)), problems)
+    clean = len(problems) == problems_before and all(account.declaration is not None for account in accounts)
+    return accounts, [plain_account(account) for account in accounts] if clean else None
+
+
 def validate_plain(shown: str, data: bytes, settings: LoaderSettings) -> list | None:
-    """plain_account's data of a file's accounts, or None for a file with a problem (in a helper
-    process: such a file is validated again where its problems are reported)."""
-    problems: Problems = []
+    """parse_yaml_file's plain data, or None for a file with a problem (in a helper process: such a
+    file is validated again where its problems are reported)."""
     try:
-        accounts = parse_file(LoadedFile(shown, parse_bytes(data, shown, settings)), problems)
+        return parse_yaml_file(data, shown, settings, [])[1]
     except DeclarationError:
         return None
-    if problems or not all(account.declaration is not None for account in accounts):
-        return None
-    return [plain_account(account) for account in accounts]
 
 
 def plain_account(account: ParsedAccount) -> tuple:
