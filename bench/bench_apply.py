@@ -17,13 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lfsync.applier import DEFAULT_CONCURRENCY as CLI_DEFAULT_CONCURRENCY
+from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND as WRITE_LIMIT
+from lfsync.apply.applier import DEFAULT_CONCURRENCY as CLI_DEFAULT_CONCURRENCY
 from lfsync.emulator.testing import served_emulator
-from lfsync.pacing import DOCUMENTED_RATE_PER_SECOND as WRITE_LIMIT
-from lfsync.pgtesting import ThrowawayPostgres
 
 from contenders import Run, bare_httpx, lfsync_cli, lfsync_in_process, sdk_sequential, sdk_thread_pool
 from harness import ServerCount, count_on_server, many_accounts, write_project
+from pgtesting import ThrowawayPostgres
 
 AT_THE_LIMIT = ("--write-rate", f"{WRITE_LIMIT:g}", "--latency-ms", "150", "--latency-jitter-ms", "30")
 # Issue 8's goal: the whole `lfsync apply` process at 25 writes/s and 100 ms latency.

@@ -13,10 +13,10 @@ import argparse
 import sys
 import time
 
-from lfsync.plan import Plan
-from lfsync.planner import PlanInputs, plan_changes
-from lfsync.render import MARKDOWN_BUDGET, render_markdown
-from lfsync.resources import DesiredAccount
+from lfsync.plan.model import Plan
+from lfsync.plan.planner import PlanInputs, plan_changes
+from lfsync.plan.resources import DesiredAccount
+from lfsync.ui.render import MARKDOWN_BUDGET, render_markdown
 
 
 def big_plan(count: int) -> Plan:

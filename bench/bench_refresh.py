@@ -25,12 +25,12 @@ from pathlib import Path
 
 import httpx
 
+from lfsync.api.client import LIST_PAGE_SIZE, LightfieldClient
+from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND as LIMIT
 from lfsync.emulator.testing import served_emulator
-from lfsync.lightfield import LIST_PAGE_SIZE, LightfieldClient
-from lfsync.pacing import DOCUMENTED_RATE_PER_SECOND as LIMIT
-from lfsync.refresh import refresh_remote, retrieve_each
-from lfsync.state import load_state
-from lfsync.workflow import learn_organisation, load_declared
+from lfsync.operations.workflow import learn_organisation, load_declared
+from lfsync.remote.refresh import refresh_remote, retrieve_each
+from lfsync.state.workspace import load_state
 
 from harness import API_KEY, many_accounts, write_project
 

@@ -20,9 +20,9 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from lfsync.csvdecl import csv_text
+from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND as WRITE_LIMIT
+from lfsync.declare.csvfile import csv_text
 from lfsync.emulator.testing import served_emulator
-from lfsync.pacing import DOCUMENTED_RATE_PER_SECOND as WRITE_LIMIT
 
 from harness import count_on_server, many_accounts
 

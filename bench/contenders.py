@@ -23,11 +23,11 @@ from pathlib import Path
 import httpx
 import lightfield
 
-from lfsync.actions import Action, ApplyReport
-from lfsync.applier import Applier
-from lfsync.connection import open_client
-from lfsync.state import locked_state
-from lfsync.workflow import build_plan, load_declared
+from lfsync.apply.applier import Applier
+from lfsync.operations.connection import open_client
+from lfsync.operations.workflow import build_plan, load_declared
+from lfsync.plan.actions import Action, ApplyReport
+from lfsync.state.workspace import locked_state
 
 from harness import API_HEADERS, API_KEY
 
@@ -168,7 +168,7 @@ def bare_httpx(base_url: str, accounts: list[dict], concurrency: int) -> Run:
 async def _post_all(base_url: str, accounts: list[dict], concurrency: int) -> Run:
     statuses: Counter[int] = Counter()
     slots = asyncio.Semaphore(concurrency)
-    connections = max(concurrency * 2, 8)  # as lfsync.connection.open_client sizes its pool
+    connections = max(concurrency * 2, 8)  # as lfsync.operations.connection.open_client sizes its pool
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     async with httpx.AsyncClient(base_url=base_url, headers=API_HEADERS, limits=limits, timeout=HTTP_TIMEOUT_SECONDS) as client:
 

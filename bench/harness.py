@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from lfsync.lightfield import LIST_PAGE_SIZE
+from lfsync.api.client import LIST_PAGE_SIZE
 
 API_KEY = "sk_lf_local_dev"
 API_VERSION = "2026-03-01"

@@ -7,7 +7,7 @@ cold `plan --format json` (parse cache removed first), warm plan (files unchange
 that reads the same files with libyaml's C loader (PyYAML's CSafeLoader). Peak RSS is each
 process's own (wait4). It also times the loader alone in this process (lfsync's parse of every
 file vs CSafeLoader's) and each stage of a plan, loading with and without the helper process that
-parses files from the other end of the list (lfsync.offload).
+parses files from the other end of the list (lfsync.support.offload).
 
     python bench/plan_scale.py                 # 10,000 accounts, 3 rounds (medians)
     python bench/plan_scale.py --large         # also 100,000 accounts (1 round)
@@ -101,7 +101,7 @@ def loader_seconds(files: list[Path], project: Path) -> tuple[float, float]:
     """(lfsync's parse of every file, CSafeLoader's) in this process, best of 3."""
     import yaml
 
-    from lfsync.parsecache import parse_bytes
+    from lfsync.declare.parsecache import parse_bytes
 
     contents = [path.read_bytes() for path in files]
     ours, reference = [], []
@@ -120,13 +120,13 @@ def loader_seconds(files: list[Path], project: Path) -> tuple[float, float]:
 def stage_seconds(project: Path) -> dict[str, float]:
     """Where a plan's time goes, stage by stage, in this process (best of 2), after the processes
     above left the parse cache and the organisation's definitions under .lfsync/."""
-    from lfsync import collector, offload
-    from lfsync.declarations import load_declarations
-    from lfsync.organisation import offline_organisation
-    from lfsync.parsecache import Uncached
-    from lfsync.render import plan_json, render_markdown
-    from lfsync.state import load_state
-    from lfsync.workflow import build_plan, load_declared, with_checked_values
+    from lfsync.declare.declarations import load_declarations
+    from lfsync.declare.parsecache import Uncached
+    from lfsync.operations.workflow import build_plan, load_declared, with_checked_values
+    from lfsync.state.workspace import load_state
+    from lfsync.support import collector, offload
+    from lfsync.ui.render import plan_json, render_markdown
+    from lfsync.values.organisation import offline_organisation
 
     best: dict[str, float] = {}
 

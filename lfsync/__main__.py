@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from lfsync import collector, offload
+from lfsync.support import collector, offload
 
 
 def run() -> None:

@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from lfsync import __version__, httpdebug
+from lfsync import __version__
+from lfsync.api import debug as httpdebug
 from lfsync.errors import EXIT_OK, LfsyncError, describe_failure
 
 # Every command's module is imported only when it runs (start-up stays fast: `--version` and

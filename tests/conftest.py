@@ -39,7 +39,7 @@ def postgres():
     """A real PostgreSQL server for the session (pgserver); the tests that need it skip, saying why,
     only when it cannot start here."""
     try:
-        from lfsync.pgtesting import ThrowawayPostgres
+        from pgtesting import ThrowawayPostgres
 
         server = ThrowawayPostgres()
     except Exception as error:  # noqa: BLE001 - any failure to start is a reason to skip, shown
@@ -180,8 +180,8 @@ def state_of():
 
     def read(project: Path, workspace: str = "default") -> dict:
         if os.environ.get("LFSYNC_BACKEND"):  # the `backend` fixture's database: snapshot + journal
-            from lfsync.project import load_project
-            from lfsync.state import load_state
+            from lfsync.config.project import load_project
+            from lfsync.state.workspace import load_state
 
             shared = load_project(project, env={**os.environ, "LFSYNC_WORKSPACE": workspace})
             return load_state(shared).snapshot.model_dump(mode="json")
@@ -193,8 +193,8 @@ def state_of():
 @pytest.fixture
 def server_accounts():
     """Every live account on a project's target, read through lfsync's client."""
-    from lfsync.connection import open_client
-    from lfsync.project import load_project
+    from lfsync.config.project import load_project
+    from lfsync.operations.connection import open_client
 
     def fetch(project: Path) -> list[dict]:
         async def listed() -> list[dict]:

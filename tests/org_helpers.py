@@ -6,8 +6,8 @@ import asyncio
 import uuid
 from pathlib import Path
 
-from lfsync.connection import open_client
-from lfsync.project import load_project
+from lfsync.config.project import load_project
+from lfsync.operations.connection import open_client
 
 
 def create_directly(project: Path, *bodies: dict, workspace: str | None = None) -> list[str]:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 
-from lfsync.lightfield import LIST_PAGE_SIZE, retry_after_seconds
-from lfsync.project import load_project
-from lfsync.state import load_state
+from lfsync.api.client import LIST_PAGE_SIZE, retry_after_seconds
+from lfsync.config.project import load_project
+from lfsync.state.workspace import load_state
 
 LOCAL_KEY = "sk_lf_local_dev"
 

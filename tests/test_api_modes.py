@@ -8,9 +8,9 @@ import asyncio
 import json
 from pathlib import Path
 
-from lfsync.connection import open_client
+from lfsync.config.project import load_project
 from lfsync.emulator.testing import served_emulator
-from lfsync.project import load_project
+from lfsync.operations.connection import open_client
 
 from served import all_accounts, numbered_accounts, start_apply
 

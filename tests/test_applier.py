@@ -7,15 +7,15 @@ import asyncio
 import httpx
 import pytest
 
-from lfsync.actions import Action, ApplyOutcome
-from lfsync.applier import Applier
+from lfsync.api.client import LightfieldClient, RetryPolicy
+from lfsync.apply.applier import Applier
 from lfsync.emulator import EmulatorConfig, create_app
-from lfsync.lightfield import LightfieldClient, RetryPolicy
-from lfsync.plan import PlanOptions, RemoteRecord
-from lfsync.progress import Progress
-from lfsync.records import CreateIntent
-from lfsync.state import load_state, locked_state
-from lfsync.workflow import build_plan, learn_organisation, load_declared, read_remote
+from lfsync.operations.workflow import build_plan, learn_organisation, load_declared, read_remote
+from lfsync.plan.actions import Action, ApplyOutcome
+from lfsync.plan.model import PlanOptions, RemoteRecord
+from lfsync.state.records import CreateIntent
+from lfsync.state.workspace import load_state, locked_state
+from lfsync.ui.progress import Progress
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01)
 ACCOUNTS = """
@@ -169,7 +169,7 @@ def test_remote_record_is_a_plan_input_the_planner_takes_without_the_client():
     import subprocess
     import sys
 
-    code = "import sys, lfsync.planner; print(sorted(m for m in ('lfsync.lightfield', 'lfsync.refresh', 'httpx') if m in sys.modules))"
+    code = "import sys, lfsync.plan.planner; print(sorted(m for m in ('lfsync.api.client', 'lfsync.remote.refresh', 'httpx') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
     assert RemoteRecord("trashed").observed == {}

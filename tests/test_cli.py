@@ -75,8 +75,8 @@ class _InterruptImport(importlib.abc.MetaPathFinder):
 
 
 def test_ctrl_c_while_the_cli_is_imported_is_interrupted_and_exit_130(monkeypatch, capsys):
-    from lfsync import collector, offload
     from lfsync.__main__ import run
+    from lfsync.support import collector, offload
 
     # run() sets this process up as a command's: undone after the test
     monkeypatch.setattr(collector, "_one_command_process", collector._one_command_process)

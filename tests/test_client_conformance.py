@@ -23,11 +23,11 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from lfsync.api.client import ApiError, ApiResponse, LightfieldClient, RetryPolicy, with_retries
+from lfsync.api.pacing import RATE_MARGIN
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.decisions import DOCS_LITERAL_IN_FLIGHT_BODY
 from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
-from lfsync.lightfield import ApiError, ApiResponse, LightfieldClient, RetryPolicy, with_retries
-from lfsync.pacing import RATE_MARGIN
 
 DEV_KEY = "sk_lf_local_dev"
 READONLY_KEY = "sk_lf_local_readonly"

@@ -12,10 +12,7 @@ from email.utils import formatdate
 import httpx
 import pytest
 
-from lfsync.emulator import EmulatorConfig, create_app
-from lfsync.emulator.decisions import DOCS_LITERAL_IN_FLIGHT_BODY
-from lfsync.errors import LfsyncError
-from lfsync.lightfield import (
+from lfsync.api.client import (
     LIST_PAGE_SIZE,
     ApiError,
     LightfieldClient,
@@ -25,6 +22,9 @@ from lfsync.lightfield import (
     retry_after_seconds,
     with_retries,
 )
+from lfsync.emulator import EmulatorConfig, create_app
+from lfsync.emulator.decisions import DOCS_LITERAL_IN_FLIGHT_BODY
+from lfsync.errors import LfsyncError
 
 NOW = 1_795_000_000.0
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from lfsync.csvdecl import CsvSyntaxError, read_records, split_list, typed_cell
-from lfsync.project import load_project
+from lfsync.config.project import load_project
+from lfsync.declare.csvfile import CsvSyntaxError, read_records, split_list, typed_cell
 
 YAML_PARENT = """
 accounts:

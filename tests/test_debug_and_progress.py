@@ -6,7 +6,7 @@ import io
 import json
 
 from lfsync.emulator.testing import served_emulator
-from lfsync.progress import ReadingLines
+from lfsync.ui.progress import ReadingLines
 
 from served import LOCAL_KEY
 
@@ -65,7 +65,7 @@ def test_a_quick_read_prints_nothing():
 
 
 def test_refresh_and_export_report_progress_in_ci(project, cli, monkeypatch):
-    monkeypatch.setattr("lfsync.progress.PLAIN_INTERVAL_SECONDS", 0.0)
+    monkeypatch.setattr("lfsync.ui.progress.PLAIN_INTERVAL_SECONDS", 0.0)
     assert cli("apply", project, "--auto-approve").exit_code == 0
     refreshed = cli("plan", project, "--refresh")
     assert "refresh: listing accounts: 3/3" in refreshed.stderr

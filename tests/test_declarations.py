@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from lfsync.addresses import is_lightfield_id, is_reference
-from lfsync.declarations import AccountDeclaration, load_declarations
-from lfsync.discovery import find_declaration_files
+from lfsync.config.yamlio import load_yaml_file, location, to_plain, value_location
+from lfsync.declare.addresses import is_lightfield_id, is_reference
+from lfsync.declare.declarations import AccountDeclaration, load_declarations
+from lfsync.declare.discovery import find_declaration_files
 from lfsync.errors import DeclarationError, SourceLocation
-from lfsync.yamlio import load_yaml_file, location, to_plain, value_location
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,9 @@ import textwrap
 
 import pytest
 
-from lfsync.declarations import load_declarations
-from lfsync.definitions_check import check_against_definitions
+from lfsync.declare.declarations import load_declarations
 from lfsync.errors import DeclarationError
+from lfsync.values.check import check_against_definitions
 
 
 def field(value_type: str, **type_configuration) -> dict:

@@ -6,8 +6,8 @@ import asyncio
 import json
 import shutil
 
-from lfsync.connection import open_client
-from lfsync.project import load_project
+from lfsync.config.project import load_project
+from lfsync.operations.connection import open_client
 
 
 def test_plan_apply_plan_is_clean_and_second_apply_creates_nothing(project, cli, state_of, server_accounts):
@@ -344,8 +344,8 @@ def test_skip_enrichment_per_project_and_per_account(make_project, cli):
 
 
 def test_create_bodies_carry_skip_enrichment_as_declared(make_project):
-    from lfsync.applier import create_body
-    from lfsync.workflow import load_declared
+    from lfsync.apply.applier import create_body
+    from lfsync.operations.workflow import load_declared
 
     project = make_project({"a.yaml": ENRICHMENT_ACCOUNTS}, settings="skip_enrichment: true\n")
     desired = load_declared(project).desired

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from lfsync.export import assign_keys, key_from_name
+from lfsync.remote.declaring import assign_keys, key_from_name
 
 from org_helpers import create_directly
 

@@ -6,9 +6,9 @@ import textwrap
 
 import pytest
 
-from lfsync.declarations import load_declarations
+from lfsync.declare.declarations import load_declarations
+from lfsync.declare.fmt import format_files, format_text
 from lfsync.errors import DeclarationError
-from lfsync.fmt import format_files, format_text
 
 
 @pytest.fixture(autouse=True)

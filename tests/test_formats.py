@@ -8,11 +8,11 @@ import json
 import pydantic
 import pytest
 
+from lfsync.config.project import load_project
 from lfsync.errors import LfsyncError
-from lfsync.plan import PLAN_FORMAT_VERSION, Plan, load_plan
-from lfsync.project import load_project
-from lfsync.records import INTENT, JOURNAL_FORMAT_VERSION, STATE_FORMAT_VERSION, CreateIntent, UpdateIntent
-from lfsync.state import StatePaths, load_state, locked_state
+from lfsync.plan.model import PLAN_FORMAT_VERSION, Plan, load_plan
+from lfsync.state.records import INTENT, JOURNAL_FORMAT_VERSION, STATE_FORMAT_VERSION, CreateIntent, UpdateIntent
+from lfsync.state.workspace import StatePaths, load_state, locked_state
 
 
 @pytest.fixture

@@ -9,19 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from lfsync.declarations import load_declarations
-from lfsync.errors import DeclarationError, SourceLocation
-from lfsync.parsecache import parse_bytes
-from lfsync.project import load_project
-from lfsync.yamlio import load_yaml_text, location, to_plain, value_location
-from lfsync.yamlload import (
+from lfsync.config.project import load_project
+from lfsync.config.yamlio import load_yaml_text, location, to_plain, value_location
+from lfsync.declare.declarations import load_declarations
+from lfsync.declare.parsecache import parse_bytes
+from lfsync.declare.yamlload import (
     HAVE_LIBYAML,
     LoadedFile,
     LoaderSettings,
     parse_text,
     read_declaration_bytes,
 )
-from lfsync.yamlscalars import ScalarProblem, resolve_plain
+from lfsync.declare.yamlscalars import ScalarProblem, resolve_plain
+from lfsync.errors import DeclarationError, SourceLocation
 
 import yaml_corpus
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from lfsync.plan import Plan
-from lfsync.planner import PlanInputs, plan_changes
-from lfsync.render import MARKDOWN_BUDGET, plan_fingerprint, render_markdown
-from lfsync.resources import DesiredAccount
-from lfsync.textsafe import code_block, for_terminal, markdown_text
+from lfsync.plan.model import Plan
+from lfsync.plan.planner import PlanInputs, plan_changes
+from lfsync.plan.resources import DesiredAccount
+from lfsync.support.textsafe import code_block, for_terminal, markdown_text
+from lfsync.ui.render import MARKDOWN_BUDGET, plan_fingerprint, render_markdown
 
 
 def plan_of(desired: dict[str, DesiredAccount], **extra) -> Plan:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lfsync import offload
+from lfsync.support import offload
 
 import yaml_corpus
 
@@ -113,7 +113,7 @@ WATCHED_HELPER = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
-    from lfsync import offload
+    from lfsync.support import offload
 
     shares = []
 
@@ -135,9 +135,9 @@ WATCHED_HELPER = textwrap.dedent(
 
 COMPARE = WATCHED_HELPER + textwrap.dedent(
     """
-    from lfsync import declarations
+    from lfsync.declare import declarations
     from lfsync.errors import DeclarationError
-    from lfsync.parsecache import ParseCache
+    from lfsync.declare.parsecache import ParseCache
 
     offload.HELPER_MIN_BYTES = 0
     offload.enable_for_command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from lfsync.pacing import RATE_MARGIN, Pacer, TokenBucket
+from lfsync.api.pacing import RATE_MARGIN, Pacer, TokenBucket
 
 
 class FakeClock:

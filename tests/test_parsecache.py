@@ -9,12 +9,9 @@ from pathlib import Path
 import pytest
 
 import lfsync
-from lfsync import addresses, declarations, workflow
-from lfsync.declarations import Declarations, load_declarations, validation_modules
-from lfsync.definitions_check import check_declarations, values_entry_name
-from lfsync.errors import DeclarationError
-from lfsync.organisation import KnownOrganisation, Organisation
-from lfsync.parsecache import (
+from lfsync.declare import addresses, declarations
+from lfsync.declare.declarations import Declarations, load_declarations, validation_modules
+from lfsync.declare.parsecache import (
     CACHE_DIR,
     ENTRY_FORMAT,
     ParseCache,
@@ -23,8 +20,12 @@ from lfsync.parsecache import (
     loader_identity,
     user_secret,
 )
-from lfsync.workflow import load_declared, parse_cache_for, with_checked_values
-from lfsync.yamlload import LoaderSettings
+from lfsync.declare.yamlload import LoaderSettings
+from lfsync.errors import DeclarationError
+from lfsync.operations import workflow
+from lfsync.operations.workflow import load_declared, parse_cache_for, with_checked_values
+from lfsync.values.check import check_declarations, values_entry_name
+from lfsync.values.organisation import KnownOrganisation, Organisation
 
 DECLARATIONS = "declarations"
 

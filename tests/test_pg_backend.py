@@ -7,11 +7,12 @@ import sys
 
 import pytest
 
-from lfsync.filelock import LockHeld
-from lfsync.pgtesting import sql
-from lfsync.project import load_project
-from lfsync.records import CreateIntent, ResourceState
-from lfsync.state import load_state, locked_state
+from lfsync.config.project import load_project
+from lfsync.state.filelock import LockHeld
+from lfsync.state.records import CreateIntent, ResourceState
+from lfsync.state.workspace import load_state, locked_state
+
+from pgtesting import sql
 
 
 def create(address: str) -> CreateIntent:
@@ -65,8 +66,8 @@ def test_a_second_runner_is_refused_naming_the_holder(ws):
 HOLD = """
 import sys
 from pathlib import Path
-from lfsync.project import load_project
-from lfsync.state import locked_state
+from lfsync.config.project import load_project
+from lfsync.state.workspace import locked_state
 with locked_state(load_project(Path(sys.argv[1])), "apply") as state:
     print("locked", flush=True)
     sys.stdin.read()

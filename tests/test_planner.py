@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from lfsync.plan import RemoteRecord
-from lfsync.planner import PlanInputs, plan_changes
-from lfsync.records import ResourceState
-from lfsync.resources import DesiredAccount, resource_hash
+from lfsync.plan.model import RemoteRecord
+from lfsync.plan.planner import PlanInputs, plan_changes
+from lfsync.plan.resources import DesiredAccount, resource_hash
+from lfsync.state.records import ResourceState
 
 WORKSPACE = "test"
 

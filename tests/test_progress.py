@@ -1,7 +1,7 @@
 import io
 
-from lfsync.actions import ApplyOutcome
-from lfsync.progress import PlainProgress
+from lfsync.plan.actions import ApplyOutcome
+from lfsync.ui.progress import PlainProgress
 
 
 def test_plain_progress_prints_a_line_every_interval_and_at_the_end():
@@ -22,8 +22,8 @@ def test_plain_progress_prints_a_line_every_interval_and_at_the_end():
 
 
 def test_applies_at_once_share_one_display_that_stops_after_the_last():
-    from lfsync.actions import ApplyOutcome
-    from lfsync.progress import Progress, SharedProgress
+    from lfsync.plan.actions import ApplyOutcome
+    from lfsync.ui.progress import Progress, SharedProgress
 
     class Recorded(Progress):
         def __init__(self) -> None:

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from lfsync.globs import selected
+from lfsync.config.globs import selected
 
 COMPOSE = "services:\n  db:\n    image: postgres\n"
 ONE_ACCOUNT = "accounts:\n  a:\n    fields: {$name: A}\n"

@@ -13,15 +13,15 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
-from lfsync.applier import Applier, create_body
+from lfsync.api.client import LightfieldClient, RetryPolicy
+from lfsync.apply.applier import Applier, create_body
+from lfsync.apply.recovery import RecoveryStopped, settle_pending
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.testing import DOCS_LITERAL
-from lfsync.lightfield import LightfieldClient, RetryPolicy
-from lfsync.records import CreateIntent
-from lfsync.recovery import RecoveryStopped, settle_pending
-from lfsync.resources import create_idempotency_key, resource_hash
-from lfsync.state import load_state, locked_state
-from lfsync.workflow import build_plan, load_declared
+from lfsync.operations.workflow import build_plan, load_declared
+from lfsync.plan.resources import create_idempotency_key, resource_hash
+from lfsync.state.records import CreateIntent
+from lfsync.state.workspace import load_state, locked_state
 
 # Every API mode with local state, and PostgreSQL state in the default mode (the backend and the
 # API's forms are independent; this keeps the PostgreSQL share of CI short).
@@ -51,7 +51,7 @@ def journal_create(project, address: str, *, at: str | None = None):
 
 def _rewrite_intent_time(project, seq: int, at: str) -> None:
     if project.backend != "local":
-        from lfsync.pgtesting import sql
+        from pgtesting import sql
 
         sql(
             project.backend,
@@ -60,7 +60,7 @@ def _rewrite_intent_time(project, seq: int, at: str) -> None:
             (at, seq),
         )
         return
-    from lfsync.state import StatePaths
+    from lfsync.state.workspace import StatePaths
 
     path = StatePaths(project).journal
     lines = path.read_text().splitlines()
@@ -68,8 +68,8 @@ def _rewrite_intent_time(project, seq: int, at: str) -> None:
 
 
 async def send_directly(project, key: str, body: dict) -> str:
-    from lfsync.connection import open_client
-    from lfsync.project import load_project
+    from lfsync.config.project import load_project
+    from lfsync.operations.connection import open_client
 
     async with open_client(load_project(project)) as client:
         return (await client.create_account(body, key)).body["id"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lfsync.refresh import observed_payload, same_value, written_values
-from lfsync.values import FieldSpec, SelectOption
+from lfsync.remote.refresh import observed_payload, same_value, written_values
+from lfsync.values.types import FieldSpec, SelectOption
 
 SELECT = FieldSpec("$industry", "MULTI_SELECT", options=(SelectOption("opt_1", "Software"), SelectOption("opt_2", "Retail")))
 

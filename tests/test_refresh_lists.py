@@ -18,14 +18,14 @@ from typing import Iterator
 import httpx
 import pytest
 
-from lfsync.applier import Applier
+from lfsync.api.client import LightfieldClient
+from lfsync.apply.applier import Applier
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
-from lfsync.lightfield import LightfieldClient
-from lfsync.plan import RemoteRecord
-from lfsync.refresh import refresh_remote, retrieve_each
-from lfsync.state import State, locked_state
-from lfsync.workflow import build_plan, learn_organisation, load_declared
+from lfsync.operations.workflow import build_plan, learn_organisation, load_declared
+from lfsync.plan.model import RemoteRecord
+from lfsync.remote.refresh import refresh_remote, retrieve_each
+from lfsync.state.workspace import State, locked_state
 
 
 class ShiftableClock:
@@ -161,7 +161,7 @@ def test_list_pages_are_asked_ahead_and_end_at_the_first_short_page(tmp_path):
 
 
 def test_a_list_copy_counts_as_current_only_when_not_older_than_the_last_write():
-    from lfsync.refresh import not_older
+    from lfsync.remote.refresh import not_older
 
     assert not_older("2026-01-01T10:00:00.001Z", "2026-01-01T10:00:00.001Z")
     assert not_older("2026-01-01T11:00:00+01:00", "2026-01-01T10:00:00.000Z")

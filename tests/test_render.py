@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from lfsync.actions import Action, ApplyOutcome, ApplyReport
-from lfsync.plan import AttributeChange, Change, Plan
-from lfsync.render import apply_summary, format_duration, plan_json, render_markdown, render_text, summary_line
-from lfsync.textsafe import for_terminal
+from lfsync.plan.actions import Action, ApplyOutcome, ApplyReport
+from lfsync.plan.model import AttributeChange, Change, Plan
+from lfsync.support.textsafe import for_terminal
+from lfsync.ui.render import apply_summary, format_duration, plan_json, render_markdown, render_text, summary_line
 
 
 def plan_of(*changes: Change, **extra) -> Plan:

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from lfsync.project import load_project
-from lfsync.records import CreateIntent, DeleteIntent, ResourceState, UpdateIntent
-from lfsync.replays import RETIRED_KEPT, answers_with_an_earlier_record, last_retired, retire
-from lfsync.state import StatePaths, load_state, locked_state
+from lfsync.config.project import load_project
+from lfsync.state.records import CreateIntent, DeleteIntent, ResourceState, UpdateIntent
+from lfsync.state.replays import RETIRED_KEPT, answers_with_an_earlier_record, last_retired, retire
+from lfsync.state.workspace import StatePaths, load_state, locked_state
 
 SENT_AT = "2026-11-27T12:00:00.000+00:00"
 

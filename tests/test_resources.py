@@ -1,4 +1,4 @@
-from lfsync.resources import (
+from lfsync.plan.resources import (
     DesiredAccount,
     create_idempotency_key,
     resource_hash,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from lfsync.schema import declaration_json_schema
-from lfsync.yamlio import load_yaml_text, to_plain
+from lfsync.config.yamlio import load_yaml_text, to_plain
+from lfsync.declare.schema import declaration_json_schema
 
 SCHEMA = declaration_json_schema()
 

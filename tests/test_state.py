@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from lfsync.filelock import LockHeld, exclusive_lock
-from lfsync.project import load_project
-from lfsync.records import CreateIntent, DeleteIntent, ResourceState
-from lfsync.state import StatePaths, load_state, locked_state
+from lfsync.config.project import load_project
+from lfsync.state.filelock import LockHeld, exclusive_lock
+from lfsync.state.records import CreateIntent, DeleteIntent, ResourceState
+from lfsync.state.workspace import StatePaths, load_state, locked_state
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_state_of_another_target_is_refused(ws, monkeypatch):
 HOLDER = """
 import sys, time
 from pathlib import Path
-from lfsync.filelock import exclusive_lock
+from lfsync.state.filelock import exclusive_lock
 with exclusive_lock(Path(sys.argv[1]), "apply"):
     print("locked", flush=True)
     sys.stdin.readline()  # held until told (or until killed)
@@ -167,7 +167,7 @@ def test_cli_lock_blocks_a_second_apply_and_force_unlock(project, cli):
 
 
 def test_is_locked_follows_the_holder_and_force_unlock_leaves_a_free_lock_alone(project, cli):
-    from lfsync.filelock import is_locked
+    from lfsync.state.filelock import is_locked
 
     lock = project / "state" / "default.lock"
     assert not is_locked(lock)

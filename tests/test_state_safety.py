@@ -12,12 +12,12 @@ import sys
 
 import pytest
 
+from lfsync.config.project import load_project
 from lfsync.emulator.testing import served_emulator
 from lfsync.errors import LfsyncError
-from lfsync.journal import Journal
-from lfsync.project import load_project
-from lfsync.records import CreateIntent, DeleteIntent, ResourceState
-from lfsync.state import StatePaths, StateWriteFailed, load_state, locked_state
+from lfsync.state.journal import Journal
+from lfsync.state.records import CreateIntent, DeleteIntent, ResourceState
+from lfsync.state.workspace import StatePaths, StateWriteFailed, load_state, locked_state
 
 from served import all_accounts, lfsync_env, numbered_accounts
 
@@ -121,7 +121,7 @@ def test_two_addresses_with_one_id_stop_plan_and_apply(project, cli):
 
 
 def test_a_failed_snapshot_write_names_what_the_journal_keeps(ws, monkeypatch):
-    import lfsync.localstore
+    import lfsync.state.localstore
 
     def disk_full(path, text):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
@@ -129,7 +129,7 @@ def test_a_failed_snapshot_write_names_what_the_journal_keeps(ws, monkeypatch):
     with locked_state(ws, "test") as state:
         for n in range(25):
             state.finish(state.begin(create(f"account.a{n:02d}")), resource_state(f"acc_{n}"))
-        monkeypatch.setattr(lfsync.localstore, "write_atomically", disk_full)
+        monkeypatch.setattr(lfsync.state.localstore, "write_atomically", disk_full)
         with pytest.raises(StateWriteFailed) as failure:
             state.compact()
         monkeypatch.undo()

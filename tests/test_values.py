@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lfsync.values import FieldSpec, SelectOption, ValueProblem, canonical_value
+from lfsync.values.types import FieldSpec, SelectOption, ValueProblem, canonical_value
 
 TIER = FieldSpec("tier", "SINGLE_SELECT", options=(SelectOption("opt_smb", "SMB"), SelectOption("opt_ent", "Enterprise")))
 SEGMENTS = FieldSpec("segments", "MULTI_SELECT", options=(SelectOption("opt_b", "plg"), SelectOption("opt_a", "sales-led")))
@@ -95,7 +95,7 @@ URL_SPELLINGS = [
 
 @pytest.mark.parametrize("text", URL_SPELLINGS)
 def test_the_url_fast_path_gives_what_the_full_check_gives(text):
-    from lfsync.values import _checked_url, _one_url
+    from lfsync.values.types import _checked_url, _one_url
 
     def outcome(check):
         try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from contextlib import nullcontext
 
-from lfsync.actions import ApplyOutcome
-from lfsync.plan import Plan, PlanOptions
-from lfsync.progress import Progress
-from lfsync.workflow import ApplyRequest, apply_project, plan_project
+from lfsync.operations.workflow import ApplyRequest, apply_project, plan_project
+from lfsync.plan.actions import ApplyOutcome
+from lfsync.plan.model import Plan, PlanOptions
+from lfsync.ui.progress import Progress
 
 
 class RecordingTerminal:

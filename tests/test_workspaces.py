@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from lfsync.connection import open_client
+from lfsync.config.project import load_project
 from lfsync.emulator.testing import served_emulator
-from lfsync.project import load_project
+from lfsync.operations.connection import open_client
 
 from conftest import ACCOUNTS
 

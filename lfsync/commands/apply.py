@@ -21,10 +21,7 @@ from lfsync.commands.output import (
     warn,
 )
 from lfsync.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, LfsyncError
-from lfsync.plan import Plan, PlanOptions, load_plan
-from lfsync.progress import BarProgress, PlainProgress, Progress, SharedProgress
-from lfsync.render import apply_summary, apply_summary_markdown, render_markdown
-from lfsync.workflow import (
+from lfsync.operations.workflow import (
     ApplyRequest,
     ApplyResult,
     apply_project,
@@ -32,6 +29,9 @@ from lfsync.workflow import (
     saved_project_dir,
     selected_workspaces,
 )
+from lfsync.plan.model import Plan, PlanOptions, load_plan
+from lfsync.ui.progress import BarProgress, PlainProgress, Progress, SharedProgress
+from lfsync.ui.render import apply_summary, apply_summary_markdown, render_markdown
 
 
 @click.command()

@@ -9,7 +9,7 @@ import click
 from lfsync.commands import options
 from lfsync.commands.output import say
 from lfsync.errors import LfsyncError, display_path
-from lfsync.exporting import ExportRequest, export_project
+from lfsync.operations.export import ExportRequest, export_project
 
 DEFAULT_EXPORT_FILE = "accounts/exported.yaml"
 DEFAULT_CSV_EXPORT_FILE = "accounts/exported.csv"

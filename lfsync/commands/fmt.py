@@ -8,12 +8,12 @@ import click
 
 from lfsync.commands import options
 from lfsync.commands.output import say, stdout
-from lfsync.declarations import CSV_SUFFIX
-from lfsync.discovery import find_declaration_files
+from lfsync.config.project import SETTINGS_FILE, load_project
+from lfsync.declare.declarations import CSV_SUFFIX
+from lfsync.declare.discovery import find_declaration_files
+from lfsync.declare.fmt import formatting_changes, unified_diff
 from lfsync.errors import EXIT_ERROR, EXIT_OK, display_path
-from lfsync.fmt import formatting_changes, unified_diff
-from lfsync.project import SETTINGS_FILE, load_project
-from lfsync.textsafe import for_terminal
+from lfsync.support.textsafe import for_terminal
 
 
 @click.command()

@@ -8,7 +8,7 @@ import click
 
 from lfsync.commands.output import say
 from lfsync.commands.schema import schema_text
-from lfsync.project import SCHEMA_FILE, SETTINGS_FILE
+from lfsync.config.project import SCHEMA_FILE, SETTINGS_FILE
 
 SETTINGS = """\
 # lfsync project settings (all optional)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from lfsync.applier import DEFAULT_CONCURRENCY
+from lfsync.apply.applier import DEFAULT_CONCURRENCY
 
 project_dir = click.argument(
     "directory", required=False, default=".", type=click.Path(exists=True, file_okay=False, path_type=Path)

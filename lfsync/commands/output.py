@@ -6,38 +6,13 @@ import os
 import sys
 from typing import TYPE_CHECKING, Callable
 
-from lfsync.plan import Plan
-from lfsync.render import Line, plan_json, render_markdown, render_text
-from lfsync.textsafe import for_terminal
+from lfsync.plan.model import Plan
+from lfsync.support.textsafe import for_terminal
+from lfsync.ui.console import stderr, stdout
+from lfsync.ui.render import Line, plan_json, render_markdown, render_text
 
 if TYPE_CHECKING:  # rich is imported when something is printed through it: a JSON plan never is
     from rich.console import Console
-
-_stdout: Console | None = None
-_stderr: Console | None = None
-
-
-def stdout() -> Console:
-    global _stdout
-    if _stdout is None:
-        from rich.console import Console
-
-        _stdout = Console(highlight=False, soft_wrap=True, no_color=_no_colour(sys.stdout))
-    return _stdout
-
-
-def stderr() -> Console:
-    global _stderr
-    if _stderr is None:
-        from rich.console import Console
-
-        _stderr = Console(stderr=True, highlight=False, soft_wrap=True, no_color=_no_colour(sys.stderr))
-    return _stderr
-
-
-def _no_colour(stream) -> bool:
-    return "NO_COLOR" in os.environ or not stream.isatty()
-
 
 def print_lines(lines: list[Line], console: Console | None = None) -> None:
     """Styled lines in one print: a plan of thousands of lines printed one call a line spent

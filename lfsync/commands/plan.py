@@ -9,9 +9,9 @@ import click
 from lfsync.commands import options
 from lfsync.commands.output import append_step_summary, error, say, show_plan
 from lfsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, LfsyncError, display_path
-from lfsync.plan import PlanOptions
-from lfsync.render import render_markdown
-from lfsync.workflow import plan_project, plan_workspaces, selected_workspaces
+from lfsync.operations.workflow import plan_project, plan_workspaces, selected_workspaces
+from lfsync.plan.model import PlanOptions
+from lfsync.ui.render import render_markdown
 
 
 @click.command()

@@ -7,7 +7,7 @@ import json
 import click
 
 from lfsync.commands.output import stdout
-from lfsync.schema import declaration_json_schema
+from lfsync.declare.schema import declaration_json_schema
 
 
 @click.command()

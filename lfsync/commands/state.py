@@ -7,16 +7,16 @@ from pathlib import Path
 
 import click
 
-from lfsync.addresses import is_reference
-from lfsync.backend import open_store
 from lfsync.commands import options
 from lfsync.commands.output import say, stdout
+from lfsync.config.project import LOCAL_BACKEND, Project, load_project
+from lfsync.declare.addresses import is_reference
 from lfsync.errors import LfsyncError
-from lfsync.localstore import LocalStore
-from lfsync.project import LOCAL_BACKEND, Project, load_project
-from lfsync.records import ResourceState
-from lfsync.state import copy_state, load_state, locked_state
-from lfsync.workflow import import_account
+from lfsync.operations.workflow import import_account
+from lfsync.state.backend import open_store
+from lfsync.state.localstore import LocalStore
+from lfsync.state.records import ResourceState
+from lfsync.state.workspace import copy_state, load_state, locked_state
 
 directory_option = click.option(
     "--dir", "directory", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path),

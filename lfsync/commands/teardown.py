@@ -9,8 +9,8 @@ import click
 
 from lfsync.commands import options
 from lfsync.commands.apply import run_apply
-from lfsync.plan import PlanOptions
-from lfsync.workflow import ApplyRequest, selected_workspaces
+from lfsync.operations.workflow import ApplyRequest, selected_workspaces
+from lfsync.plan.model import PlanOptions
 
 
 def apply_options(command: Callable) -> Callable:

@@ -10,11 +10,11 @@ import click
 
 from lfsync.commands import options
 from lfsync.commands.output import is_interactive, say
+from lfsync.config.project import LOCAL_BACKEND, Project, load_project
 from lfsync.errors import LfsyncError
-from lfsync.filelock import describe_holder, is_locked, read_holder
-from lfsync.filelock import force_unlock as remove_lock
-from lfsync.project import LOCAL_BACKEND, Project, load_project
-from lfsync.state import StatePaths
+from lfsync.state.filelock import describe_holder, is_locked, read_holder
+from lfsync.state.filelock import force_unlock as remove_lock
+from lfsync.state.workspace import StatePaths
 
 
 @click.command("force-unlock")
@@ -49,7 +49,7 @@ def force_unlock(directory: Path, force: bool) -> None:
 
 def _force_unlock_shared(project: Project, force: bool) -> None:
     """A PostgreSQL lock dies with its session; breaking it means ending the holder's session."""
-    from lfsync.pgstore import PostgresStore
+    from lfsync.state.pgstore import PostgresStore
 
     store = PostgresStore(project)
     try:

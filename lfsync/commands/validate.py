@@ -8,9 +8,9 @@ import click
 
 from lfsync.commands import options
 from lfsync.commands.output import say
-from lfsync.connection import API_KEY_VARIABLE
-from lfsync.organisation import SNAPSHOT_FILE
-from lfsync.workflow import validate_project
+from lfsync.operations.connection import API_KEY_VARIABLE
+from lfsync.operations.workflow import validate_project
+from lfsync.values.organisation import SNAPSHOT_FILE
 
 
 @click.command()

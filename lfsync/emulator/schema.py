@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lfsync.values import SelectOption  # one option type for lfsync and its emulator
+from lfsync.values.types import SelectOption  # one option type for lfsync and its emulator
 
 from . import decisions
 from .ids import stable_id

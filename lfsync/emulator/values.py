@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from lfsync.values import SOCIAL_PROFILES, normalise_phone, with_scheme
+from lfsync.values.types import SOCIAL_PROFILES, normalise_phone, with_scheme
 
 from .errors import ApiError, invalid_configuration, invalid_type
 from .schema import FieldDefinition, SelectOption

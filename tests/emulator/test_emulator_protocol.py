@@ -8,9 +8,9 @@ import sqlite3
 import httpx
 import pytest
 
+from lfsync.api.client import retry_after_seconds
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.decisions import DOCS_LITERAL_IN_FLIGHT_BODY
-from lfsync.lightfield import retry_after_seconds
 
 from .emulator_helpers import DEV_KEY, READONLY_KEY, client_for, create, error_details, error_of, is_literal
 

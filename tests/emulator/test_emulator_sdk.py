@@ -23,10 +23,10 @@ from lightfield.types import (
     MemberRetrieveResponse,
 )
 
+from lfsync.api.client import retry_after_seconds
 from lfsync.emulator import EmulatorConfig
 from lfsync.emulator.decisions import DOCS_LITERAL_IN_FLIGHT_BODY
 from lfsync.emulator.testing import API_MODES, DOCS_LITERAL, serve_in_thread
-from lfsync.lightfield import retry_after_seconds
 
 from .emulator_helpers import CONTACT, DEV_KEY, OWNER, READONLY_KEY
 

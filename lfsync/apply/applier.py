@@ -1,0 +1,241 @@
+"""Executes a Plan: dependency order, bounded concurrency, one journalled intent per request."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Mapping
+
+from lfsync.api.client import ApiError, LightfieldClient, RetryPolicy
+from lfsync.apply.dispatch import Verdict, create_key, deliver
+from lfsync.apply.progress import Progress
+from lfsync.plan.actions import Action, ApplyOutcome, ApplyReport
+from lfsync.plan.model import Change
+from lfsync.plan.resources import (
+    DesiredAccount,
+    resource_hash,
+    update_idempotency_key,
+    update_operations,
+)
+from lfsync.state.records import (
+    AdoptIntent,
+    CreateIntent,
+    DeleteIntent,
+    Intent,
+    Payload,
+    RestoreIntent,
+    UpdateIntent,
+    empty_payload,
+)
+from lfsync.state.workspace import State
+
+DEFAULT_CONCURRENCY = 8
+
+
+class Applier:
+    def __init__(
+        self,
+        client: LightfieldClient,
+        state: State,
+        desired: Mapping[str, DesiredAccount],
+        workspace: str,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        retry: RetryPolicy = RetryPolicy(),
+        progress: Progress | None = None,
+        stop: asyncio.Event | None = None,
+    ):
+        self.client = client
+        self.state = state
+        self.desired = desired
+        self.workspace = workspace
+        self.concurrency = max(1, concurrency)
+        self.retry = retry
+        self.progress = progress or Progress()
+        self.stop = stop or asyncio.Event()
+        self.report = ApplyReport()
+        self.planned_serial = state.serial  # scopes update keys to this apply's starting state
+
+    # -- scheduling ------------------------------------------------------------------------------
+    async def execute(self, changes: list[Change]) -> ApplyReport:
+        """Creates, adopts and updates in dependency order, then deletes."""
+        self.progress.start(sum(change.requests for change in changes))
+        try:
+            await self._run_graph([c for c in changes if c.action != Action.DELETE])
+            await self._run_graph([c for c in changes if c.action == Action.DELETE])
+        finally:
+            self.progress.stop()
+        self.report.interrupted = self.stop.is_set()
+        return self.report
+
+    async def _run_graph(self, changes: list[Change]) -> None:
+        if not changes:
+            return
+        finished: dict[str, asyncio.Event] = {c.address: asyncio.Event() for c in changes}
+        succeeded: set[str] = set()
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def run(change: Change) -> None:
+            try:
+                for dependency in change.depends_on:
+                    if dependency in finished:
+                        await finished[dependency].wait()
+                if self.stop.is_set():
+                    self.report.not_started.append(change.address)
+                    return
+                blocked = [d for d in change.depends_on if d in finished and d not in succeeded]
+                if blocked:
+                    self._fail(change.address, f"not applied: it depends on {', '.join(blocked)}, which failed", change.requests)
+                    return
+                async with slots:
+                    if self.stop.is_set():
+                        self.report.not_started.append(change.address)
+                        return
+                    if await self._apply(change):
+                        succeeded.add(change.address)
+                    elif change.deferred_relationships:
+                        self._count(ApplyOutcome.FAILED, change.address)  # its follow-up link will not run either
+            finally:
+                finished[change.address].set()  # dependents need the ID only, not the follow-up link
+            if change.deferred_relationships and change.address in succeeded:
+                await self._link_deferred(change, finished, slots)
+
+        await asyncio.gather(*(run(change) for change in changes))
+
+    async def _link_deferred(self, change: Change, finished: dict[str, asyncio.Event], slots: asyncio.Semaphore) -> None:
+        """The update that adds the relationships held back to break a reference cycle."""
+        account = self.desired[change.address]
+        for target in account.references():
+            if target in finished:
+                await finished[target].wait()
+        missing = account.unresolved(self.state.ids())
+        if missing:
+            self._fail(change.address, f"created, but not yet linked to {', '.join(missing)}, which failed; apply again")
+            return
+        async with slots:
+            if not self.stop.is_set():
+                await self._update(change.address)
+
+    # -- one change ------------------------------------------------------------------------------
+    async def _apply(self, change: Change) -> bool:
+        if change.action == Action.CREATE:
+            return await self._create(change)
+        if change.action == Action.ADOPT:
+            return await self._adopt(change)
+        if change.action == Action.UPDATE:
+            return await self._update(change.address, before=change.observed)
+        if change.action == Action.RESTORE:
+            return await self._restore(change)
+        return await self._delete(change)
+
+    async def _create(self, change: Change) -> bool:
+        account = self.desired[change.address]
+        payload = account.payload(self.state.ids(), leave_out=frozenset(change.deferred_relationships))
+        payload_hash = resource_hash(payload, change.address, self.workspace)
+        key = create_key(self.state, change.address, payload, payload_hash, self.workspace, change.replaces)
+        body = create_body(payload, account.skip_enrichment)
+        intent = CreateIntent(address=change.address, idempotency_key=key, request=body, hash=payload_hash, applied=payload)
+        return await self._send(intent, change.action.outcome)
+
+    async def _adopt(self, change: Change) -> bool:
+        account = self.desired[change.address]
+        payload = account.payload(self.state.ids())
+        payload_hash = resource_hash(payload, change.address, self.workspace)
+        key = update_idempotency_key(
+            payload_hash, resource_hash(empty_payload(), change.address, self.workspace), self.planned_serial
+        )
+        intent = AdoptIntent(
+            address=change.address, resource_id=_resource_id(change), idempotency_key=key,
+            request=update_operations(empty_payload(), payload), hash=payload_hash, applied=payload,
+        )
+        return await self._send(intent, change.action.outcome)
+
+    async def _update(self, address: str, before: Payload | None = None) -> bool:
+        """`before` is the payload as the server holds it, when --refresh found it changed."""
+        current = self.state.resources[address]
+        payload = self.desired[address].payload(self.state.ids())
+        payload_hash = resource_hash(payload, address, self.workspace)
+        body = update_operations(before or current.applied, payload)
+        key = update_idempotency_key(payload_hash, current.hash, self.planned_serial)
+        intent = self.state.begin(
+            UpdateIntent(address=address, resource_id=current.id, idempotency_key=key, request=body,
+                         hash=payload_hash, applied=payload)
+        )
+        if not body:
+            self.state.finish(intent, current.model_copy(update={"hash": payload_hash, "applied": payload}))
+            self._count(ApplyOutcome.UPDATED, address)
+            return True
+        return await self._deliver(intent, ApplyOutcome.UPDATED)
+
+    async def _restore(self, change: Change) -> bool:
+        intent = RestoreIntent(address=change.address, resource_id=_resource_id(change))
+        if not await self._send(intent, change.action.outcome):
+            return False
+        if not change.attributes:
+            return True
+        return await self._update(change.address, before=change.observed)
+
+    async def _delete(self, change: Change) -> bool:
+        return await self._send(DeleteIntent(address=change.address, resource_id=_resource_id(change)), change.action.outcome)
+
+    async def _send(self, intent: Intent, outcome: ApplyOutcome) -> bool:
+        return await self._deliver(self.state.begin(intent), outcome)
+
+    async def _deliver(self, intent: Intent, outcome: ApplyOutcome) -> bool:
+        """`intent` is journalled already: send it, and count how it ended."""
+        delivery = await deliver(self.client, self.state, intent, self.retry, resend=False, on_retry=self._on_retry)
+        if delivery.verdict is Verdict.UNSETTLED:
+            self._give_up(
+                intent.address,
+                f"{delivery.error.describe() if delivery.error else 'no answer'}; gave up after "
+                f"{self.retry.attempts} attempts. The request may have landed: the next apply settles it "
+                "with the same idempotency key.",
+            )
+            return False
+        if delivery.verdict is Verdict.REFUSED:
+            self._fail(intent.address, delivery.error.describe() if delivery.error else "refused")
+            return False
+        if delivery.response is not None:
+            self.report.links[intent.address] = delivery.link
+        self._count(outcome, intent.address)
+        if delivery.revive_problem:
+            self._fail(intent.address, delivery.revive_problem)
+            return False
+        return True
+
+    # -- bookkeeping: every count goes through _count ----------------------------------------------
+    def _on_retry(self, error: ApiError) -> None:
+        self.report.retried += 1
+        self.progress.retried()
+
+    def _count(self, outcome: ApplyOutcome, address: str) -> None:
+        """One request ended so: in the report (successes; failures carry their message there) and
+        on the progress display (every request, failures included)."""
+        if outcome is not ApplyOutcome.FAILED:
+            self.report.record(outcome, address)
+        self.progress.count(outcome)
+
+    def _fail(self, address: str, message: str, requests: int = 1) -> None:
+        """A definite failure (refused, or not attempted because a dependency failed)."""
+        self.report.failed[address] = message
+        for _ in range(requests):
+            self._count(ApplyOutcome.FAILED, address)
+
+    def _give_up(self, address: str, message: str) -> None:
+        """No definite answer: the intent stays in the journal for the next apply."""
+        self.report.unsettled[address] = message
+        self._count(ApplyOutcome.FAILED, address)
+
+
+def _resource_id(change: Change) -> str:
+    if change.resource_id is None:
+        raise ValueError(f"a {change.action} of {change.address} needs the account's ID")
+    return change.resource_id
+
+
+def create_body(payload: Payload, skip_enrichment: bool) -> dict:
+    body: dict = {"fields": payload["fields"]}
+    if payload["relationships"]:
+        body["relationships"] = payload["relationships"]
+    if skip_enrichment:
+        body["skipEnrichment"] = True
+    return body

@@ -1,0 +1,168 @@
+"""One path for every journalled request: send the intent, classify the answer, record it in state.
+
+The applier sends intents for the first time, recovery re-sends the ones an interrupted apply
+left; both go through `deliver`, so an answer means the same thing to both:
+
+- a success (or a 404 to a delete: already gone) is `done` and folded into state;
+- a retryable failure that outlasted the retries is `unsettled`: the intent stays in the journal
+  and the next apply re-sends it with the same key;
+- any other failure is `refused`: journalled as rejected, nothing changed.
+
+A create may be answered with an earlier record (a replay looks exactly like the original answer),
+maybe one in the trash by now: `create_key` keeps a pruned address's next create from replaying it,
+and `deliver` restores a record the answer shows to be an earlier one (lfsync/state/replays.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Callable
+
+from lfsync.api.client import (
+    ApiError,
+    ApiResponse,
+    LightfieldClient,
+    RetryPolicy,
+    with_retries,
+)
+from lfsync.errors import LfsyncError
+from lfsync.plan.resources import create_idempotency_key, resource_hash
+from lfsync.state.records import (
+    AdoptIntent,
+    CreateIntent,
+    DeleteIntent,
+    Intent,
+    Payload,
+    ResourceState,
+    RestoreIntent,
+    UpdateIntent,
+)
+from lfsync.state.replays import answers_with_an_earlier_record, last_retired
+from lfsync.state.workspace import State
+
+
+class Verdict(Enum):
+    DONE = "done"
+    UNSETTLED = "unsettled"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    verdict: Verdict
+    response: ApiResponse | None = None  # DONE, unless a delete found the account gone
+    error: ApiError | None = None  # UNSETTLED and REFUSED
+    # DONE, but a create replayed an account that is in the trash and could not be restored
+    revive_problem: str | None = None
+
+    @property
+    def link(self) -> str:
+        return str(self.response.body.get("httpLink") or "") if self.response else ""
+
+
+async def deliver(
+    client: LightfieldClient,
+    state: State,
+    intent: Intent,
+    retry: RetryPolicy,
+    *,
+    resend: bool,
+    on_retry: Callable[[ApiError], None] | None = None,
+) -> Delivery:
+    """Send `intent` (retrying by class), record its outcome in state, and say how it ended.
+
+    A create answered with a record made well before the intent was journalled came from an earlier
+    create, and is restored in case it was trashed since (a no-op for a live record). A replay
+    header, where the server sends one, is a hint as well: `resend` is True for an intent an
+    earlier apply journalled, whose replay may name an account created long ago; on a first send,
+    a replay on a retry answers our own lost attempt of a moment ago, so only a replay on the
+    first attempt counts.
+    """
+    attempts = 0
+
+    async def attempt() -> ApiResponse:
+        nonlocal attempts
+        attempts += 1
+        return await send_intent(client, intent)
+
+    try:
+        response = await with_retries(attempt, retry, on_retry)
+    except ApiError as error:
+        if error.retryable:
+            return Delivery(Verdict.UNSETTLED, error=error)
+        if isinstance(intent, DeleteIntent) and error.status == 404:
+            state.finish(intent, None)
+            return Delivery(Verdict.DONE)
+        state.reject(intent, error.describe())
+        return Delivery(Verdict.REFUSED, error=error)
+    record_outcome(state, intent, response.body)
+    problem = None
+    if isinstance(intent, CreateIntent) and answers_with_an_earlier_record(
+        response.body, intent.at, replay_hint=response.replayed and (resend or attempts == 1)
+    ):
+        problem = await revive_replayed(client, response, retry)
+    return Delivery(Verdict.DONE, response=response, revive_problem=problem)
+
+
+def create_key(state: State, address: str, payload: Payload, payload_hash: str, workspace: str, replaces: str | None) -> str:
+    """The Idempotency-Key of a new create: the payload's, so an interrupted apply's create replays
+    instead of duplicating. When the address named a record before (`replaces`: one deleted outside
+    lfsync, or the last one lfsync retired, a tombstone in state), that ID is mixed in, or the
+    original key would replay the trashed record."""
+    replaces = replaces or last_retired(state.snapshot.retired, address)
+    if not replaces:
+        return create_idempotency_key(payload_hash)
+    return create_idempotency_key(resource_hash(payload, address, f"{workspace}/{replaces}"))
+
+
+async def send_intent(client: LightfieldClient, intent: Intent) -> ApiResponse:
+    """The request an intent stands for, exactly as journalled (first sends and re-sends alike)."""
+    if isinstance(intent, CreateIntent):
+        return await client.create_account(intent.request, intent.idempotency_key)
+    if isinstance(intent, (UpdateIntent, AdoptIntent)):
+        return await client.update_account(intent.resource_id, intent.request, intent.idempotency_key)
+    if isinstance(intent, RestoreIntent):
+        return await client.restore_account(intent.resource_id)
+    return await client.delete_account(intent.resource_id)
+
+
+async def revive_replayed(client: LightfieldClient, response: ApiResponse, retry: RetryPolicy) -> str | None:
+    """A replayed create may name a record trashed since (pruned, then declared again within the
+    key's 24 hours). Restore it: for a live record that is a no-op. Returns a problem, or None."""
+    account_id = str(response.body.get("id"))
+    try:
+        await with_retries(lambda: client.restore_account(account_id), retry)
+    except ApiError as error:
+        if error.status == 403:  # a key without accounts:restore can't check or bring it back: leave it
+            return None
+        return f"{account_id} was created earlier (the key replayed it) but could not be restored from the trash: {error.describe()}"
+    return None
+
+
+def record_outcome(state: State, intent: Intent, record: dict) -> None:
+    """Journal that `intent` took effect and fold it into state; `record` is the account as answered."""
+    if isinstance(intent, DeleteIntent):
+        state.finish(intent, None)
+        return
+    if isinstance(intent, RestoreIntent):
+        restored = state.resources[intent.address]
+        state.finish(intent, restored.model_copy(update={"updated_at": record.get("updatedAt") or restored.updated_at}))
+        return
+    previous = state.resources.get(intent.address)
+    resource_id = record.get("id") or (intent.resource_id if isinstance(intent, (UpdateIntent, AdoptIntent)) else None)
+    if not resource_id:
+        raise LfsyncError(f"the API answered the {intent.operation} of {intent.address} without an account ID")
+    state.finish(
+        intent,
+        ResourceState(
+            id=resource_id,
+            hash=intent.hash,
+            idempotency_key=intent.idempotency_key,
+            http_link=record.get("httpLink") or (previous.http_link if previous else None),
+            created_at=record.get("createdAt") or (previous.created_at if previous else None),
+            updated_at=record.get("updatedAt") or (previous.updated_at if previous else None),
+            applied=intent.applied,
+            protect=previous.protect if previous else None,
+        ),
+    )

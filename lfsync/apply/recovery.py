@@ -1,0 +1,101 @@
+"""Settling the intents an interrupted apply left in the journal, before anything new is sent.
+
+An intent younger than the API's idempotency window is re-sent as it was, with its key: the API
+replays the original answer if the first request landed, and runs it if it didn't. An older
+create can no longer be replayed, so the account is looked up by name and adopted, or the
+intent is dropped when nothing was created since, or we stop and say what to check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from lfsync.api.client import LightfieldClient, RetryPolicy
+from lfsync.apply.dispatch import Delivery, Verdict, deliver, record_outcome
+from lfsync.errors import LfsyncError
+from lfsync.state.records import CreateIntent, Intent
+from lfsync.state.replays import CLOCK_SKEW, created_at
+from lfsync.state.workspace import State
+
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+# Re-send only well inside the window: the key must still be known when the request arrives.
+REPLAY_LIMIT = IDEMPOTENCY_WINDOW - timedelta(hours=1)
+
+
+@dataclass
+class RecoveryReport:
+    settled: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+
+class RecoveryStopped(LfsyncError):
+    pass
+
+
+async def settle_pending(
+    client: LightfieldClient,
+    state: State,
+    retry: RetryPolicy = RetryPolicy(),
+    now: datetime | None = None,
+    report: RecoveryReport | None = None,
+) -> RecoveryReport:
+    """Settle every pending intent, oldest first. `report` (a fresh one by default) holds what was
+    settled or dropped, also when RecoveryStopped ends the run part-way: those are in state."""
+    report = RecoveryReport() if report is None else report
+    for intent in sorted(state.pending.values(), key=lambda i: i.seq):
+        age = timedelta(seconds=intent.age_seconds(now))
+        if isinstance(intent, CreateIntent) and age >= REPLAY_LIMIT:
+            await _settle_old_create(client, state, intent, report)
+        else:
+            await _resend(client, state, intent, retry, report)
+    return report
+
+
+async def _resend(client: LightfieldClient, state: State, intent: Intent, retry: RetryPolicy, report: RecoveryReport) -> None:
+    delivery = await deliver(client, state, intent, retry, resend=True)
+    if delivery.verdict is Verdict.UNSETTLED:
+        raise RecoveryStopped(
+            f"could not settle the interrupted {intent.operation} of {intent.address} "
+            f"(key {intent.key or '-'}): {_describe(delivery)}. "
+            "Nothing was lost; run apply again."
+        )
+    if delivery.verdict is Verdict.REFUSED:
+        report.dropped.append(f"{intent.address}: the interrupted {intent.operation} was refused: {_describe(delivery)}")
+        return
+    report.settled.append(f"{intent.address}: interrupted {intent.operation} settled")
+    if delivery.revive_problem:  # settled all the same: the answer named the account, now in state
+        raise RecoveryStopped(f"{intent.address}: {delivery.revive_problem}")
+
+
+def _describe(delivery: Delivery) -> str:
+    return delivery.error.describe() if delivery.error else "no answer"
+
+
+async def _settle_old_create(
+    client: LightfieldClient, state: State, intent: CreateIntent, report: RecoveryReport
+) -> None:
+    name = intent.request["fields"]["$name"]
+    sent_at = datetime.fromisoformat(intent.at)
+    candidates = [record for record in await client.find_accounts_named(name) if _created_since(record, sent_at)]
+    if len(candidates) == 1:
+        record_outcome(state, intent, candidates[0])
+        report.settled.append(f"{intent.address}: adopted {candidates[0]['id']}, created by an interrupted apply")
+        return
+    if not candidates:
+        state.reject(intent, "no account with this name was created since the request; it never landed", abandoned=True)
+        report.dropped.append(f"{intent.address}: the interrupted create never landed; it will be planned again")
+        return
+    ids = ", ".join(record["id"] for record in candidates)
+    raise RecoveryStopped(
+        f"{intent.address}: an apply interrupted at {intent.at} (key {intent.idempotency_key}) can no longer be "
+        f"replayed, and {len(candidates)} accounts named {name!r} were created since: {ids}. Check them in "
+        f"Lightfield, then run `lfsync import {intent.address} ID` with the one to keep (and trash the others)."
+    )
+
+
+def _created_since(record: dict, sent_at: datetime) -> bool:
+    """True when the record may have been created by the request sent at `sent_at` (or can't tell)."""
+    created = created_at(record)
+    return created is None or created >= sent_at - CLOCK_SKEW
+

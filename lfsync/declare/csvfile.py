@@ -1,0 +1,360 @@
+"""CSV declaration files: one account per row, the header naming the columns.
+
+Columns: `key` (the address key, required), field keys (`$name`, `$website`, custom slugs),
+`relationships.<key>` (an ID or an `account.<key>` reference), and `skip_enrichment` / `protect`
+(true or false). An empty cell means "not set". A cell holding several values (a list-valued
+field or relationship) separates them with `;`; `\\;` is a literal semicolon and `\\\\` a backslash
+in such cells. Cells stay text here (CsvCell) until the field's definition is known: values.py
+types them (numbers, true/false, lists) when it canonicalises (`typed_cell`).
+
+Every cell remembers file:line:col (the line of its record, the 1-based character column where
+the cell starts), so every problem names the cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lfsync.declare.addresses import address_of
+from lfsync.errors import DeclarationError, SourceLocation
+from lfsync.support.utf8 import decode
+
+KEY_COLUMN = "key"
+RELATIONSHIP_PREFIX = "relationships."
+FLAG_COLUMNS = ("skip_enrichment", "protect")
+LIST_SEPARATOR = ";"
+TRUE_WORDS = ("true", "yes", "1")
+FALSE_WORDS = ("false", "no", "0")
+
+
+class CsvCell(str):
+    """Text read from a CSV cell, not yet typed: its field's definition decides what it becomes."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    line: int
+    column: int
+
+
+class CsvSyntaxError(ValueError):
+    def __init__(self, line: int, column: int, message: str):
+        super().__init__(message)
+        self.line, self.column = line, column
+
+
+def read_records(text: str) -> list[list[Cell]]:
+    """RFC 4180 records with each cell's position; quoted cells may hold commas, quotes ("") and
+    newlines. Blank lines are skipped."""
+    records: list[list[Cell]] = []
+    line, column, index = 1, 1, 0
+    length = len(text)
+    while index < length:
+        if text[index] in "\r\n":  # a blank line
+            index, line, column = _after_newline(text, index, line)
+            continue
+        record: list[Cell] = []
+        while True:
+            start_line, start_column = line, column
+            if index < length and text[index] == '"':
+                index += 1
+                column += 1
+                parts = []
+                while True:
+                    if index >= length:
+                        raise CsvSyntaxError(start_line, start_column, "a quoted cell is never closed (missing \")")
+                    char = text[index]
+                    if char == '"':
+                        if index + 1 < length and text[index + 1] == '"':
+                            parts.append('"')
+                            index += 2
+                            column += 2
+                            continue
+                        index += 1
+                        column += 1
+                        break
+                    if char == "\n":
+                        line, column = line + 1, 1
+                    else:
+                        column += 1
+                    parts.append(char)
+                    index += 1
+                value = "".join(parts)
+                if index < length and text[index] not in ",\r\n":
+                    raise CsvSyntaxError(line, column, "unexpected text after a quoted cell (quote the whole cell)")
+            else:
+                begin = index
+                while index < length and text[index] not in ",\r\n":
+                    if text[index] == '"':
+                        raise CsvSyntaxError(line, column, 'a quote inside an unquoted cell: quote the whole cell and double the quote ("")')
+                    index += 1
+                    column += 1
+                value = text[begin:index]
+            record.append(Cell(value, start_line, start_column))
+            if index < length and text[index] == ",":
+                index += 1
+                column += 1
+                continue
+            break
+        records.append(record)
+        if index < length:
+            index, line, column = _after_newline(text, index, line)
+    return records
+
+
+def _after_newline(text: str, index: int, line: int) -> tuple[int, int, int]:
+    if text[index] == "\r" and index + 1 < len(text) and text[index + 1] == "\n":
+        index += 1
+    return index + 1, line + 1, 1
+
+
+def split_list(text: str) -> list[str]:
+    """`a;b\\;c` -> ['a', 'b;c']; items are stripped, empty items dropped."""
+    items, current, index = [], [], 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text) and text[index + 1] in (LIST_SEPARATOR, "\\"):
+            current.append(text[index + 1])
+            index += 2
+            continue
+        if char == LIST_SEPARATOR:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        index += 1
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
+
+
+def parse_flag_cell(text: str) -> bool | None:
+    folded = text.strip().casefold()
+    if folded in TRUE_WORDS:
+        return True
+    if folded in FALSE_WORDS:
+        return False
+    return None
+
+
+def parse_csv_file(data: bytes, shown: str, problems: list) -> list:
+    """ParsedAccounts of one CSV file (declarations.ParsedAccount); problems recorded, not raised."""
+    from lfsync.declare.declarations import valid_address_key
+
+    try:
+        text = decode(data, shown)
+        records = read_records(text.removeprefix("\ufeff"))
+    except DeclarationError as error:
+        problems.extend(error.problems)
+        return []
+    except CsvSyntaxError as error:
+        problems.append((SourceLocation(shown, error.line, error.column), str(error)))
+        return []
+    if not records:
+        return []
+    header, rows = records[0], records[1:]
+    columns = _check_header(header, shown, problems)
+    if columns is None:
+        return []
+    parsed = []
+    for row in rows:
+        where = SourceLocation(shown, row[0].line, 1)
+        if len(row) != len(header):
+            problems.append((where, f"this row has {len(row)} cells but the header names {len(header)} columns"))
+            continue
+        key_cell = row[columns.index(KEY_COLUMN)]
+        key_location = _at(shown, key_cell)
+        if not valid_address_key(key_cell.text.strip(), key_location, problems):
+            continue
+        parsed.append(_RowParser(shown, key_cell.text.strip(), key_location, problems).parse(columns, row))
+    return parsed
+
+
+def _check_header(header: list[Cell], shown: str, problems: list) -> list[str] | None:
+    from lfsync.declare.declarations import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
+
+    names = [cell.text.strip() for cell in header]
+    ok = True
+    seen: dict[str, Cell] = {}
+    for name, cell in zip(names, header):
+        message = None
+        if not name:
+            message = "a column without a name: name every column in the header"
+        elif name in seen:
+            message = f"column {name!r} appears twice (first at column {seen[name].column})"
+        elif name in READ_ONLY_FIELDS:
+            message = f"{name} is read-only in Lightfield (it is filled in by enrichment); remove the column"
+        elif name.startswith(RELATIONSHIP_PREFIX) and name[len(RELATIONSHIP_PREFIX):] in READ_ONLY_RELATIONSHIPS:
+            message = f"relationship {name[len(RELATIONSHIP_PREFIX):]} is read-only in Lightfield; remove the column"
+        elif name == RELATIONSHIP_PREFIX:
+            message = "a relationships. column needs a relationship key, like relationships.$parentAccount"
+        seen.setdefault(name, cell)
+        if message:
+            problems.append((_at(shown, cell), message))
+            ok = False
+    if KEY_COLUMN not in names:
+        problems.append((_at(shown, header[0]), "the header has no 'key' column (each row's address key, like acme)"))
+        ok = False
+    return names if ok else None
+
+
+def _at(shown: str, cell: Cell) -> SourceLocation:
+    return SourceLocation(shown, cell.line, cell.column)
+
+
+class _RowParser:
+    def __init__(self, shown: str, key: str, key_location: SourceLocation, problems: list):
+        self.shown, self.key, self.key_location, self.problems = shown, key, key_location, problems
+        self.address = address_of(key)
+        self.ok = True
+
+    def problem(self, cell: Cell, message: str) -> None:
+        self.ok = False
+        self.problems.append((_at(self.shown, cell), f"{message}"))
+
+    def parse(self, columns: list[str], row: list[Cell]):
+        from lfsync.declare.declarations import NAME_FIELD, AccountDeclaration, ParsedAccount
+
+        fields: dict[str, CsvCell] = {}
+        field_places: dict[str, tuple[int, int]] = {}
+        relationships: dict[str, str | list[str]] = {}
+        relationship_places: dict[str, tuple[int, int]] = {}
+        flags: dict[str, bool] = {}
+        references: list[tuple[str, tuple[int, int], str]] = []
+        for column, cell in zip(columns, row):
+            if column == KEY_COLUMN or cell.text == "":
+                continue
+            place = (cell.line, cell.column)
+            if column in FLAG_COLUMNS:
+                flag = parse_flag_cell(cell.text)
+                if flag is None:
+                    self.problem(cell, f"{column} of {self.address} must be true or false, found {cell.text!r}")
+                else:
+                    flags[column] = flag
+            elif column.startswith(RELATIONSHIP_PREFIX):
+                relationship = column[len(RELATIONSHIP_PREFIX):]
+                found = [self.target(item, cell, relationship) for item in split_list(cell.text)]
+                targets = [target for target in found if target is not None]
+                if len(targets) != len(found) or not targets:
+                    continue
+                for target in targets:
+                    if target.startswith("account."):
+                        references.append((target, place, relationship))
+                relationships[relationship] = targets[0] if len(targets) == 1 else targets
+                relationship_places[relationship] = place
+            else:
+                fields[column] = CsvCell(cell.text)
+                field_places[column] = place
+        if not fields.get(NAME_FIELD, "").strip():
+            self.ok = False
+            self.problems.append((self.key_location, f"{self.address} has no $name; every account needs a name ($name column)"))
+        declaration = None
+        if self.ok:
+            declaration = AccountDeclaration(
+                key=self.key,
+                address=self.address,
+                fields=dict(fields),
+                relationships=relationships,
+                skip_enrichment=flags.get("skip_enrichment"),
+                protect=flags.get("protect", False),
+                location=self.key_location,
+                field_places=field_places,
+                relationship_places=relationship_places,
+            )
+        return ParsedAccount(self.address, self.key_location, declaration, references)
+
+    def target(self, text: str, cell: Cell, relationship: str) -> str | None:
+        from lfsync.declare.addresses import OWNER_RELATIONSHIP, is_lightfield_id, is_member_email, is_reference
+
+        if is_lightfield_id(text) or is_reference(text) or (relationship == OWNER_RELATIONSHIP and is_member_email(text)):
+            return text
+        self.problem(
+            cell,
+            f"relationships.{relationship} of {self.address}: {text!r} is neither a Lightfield ID like "
+            "mem_cm1abc123def456 nor a reference to a declared account like account.acme",
+        )
+        return None
+
+
+LIST_TYPES = ("EMAIL", "TELEPHONE", "MULTI_SELECT")
+NUMBER_TYPES = ("NUMBER", "CURRENCY")
+OBJECT_TYPES = ("ADDRESS", "FULL_NAME")
+
+
+def typed_cell(text: str, value_type: str, multiple: bool = False) -> object:
+    """A cell's text as the value its field's type takes (raises ValueError saying why not):
+    numbers for NUMBER/CURRENCY, true/false for CHECKBOX, a `;`-separated list for list-valued
+    fields, a JSON object for ADDRESS/FULL_NAME, the text itself otherwise."""
+    if value_type in NUMBER_TYPES:
+        cleaned = text.strip()
+        try:
+            return int(cleaned)
+        except ValueError:
+            pass
+        try:
+            number = float(cleaned)
+        except ValueError:
+            raise ValueError(f"expected a number, found {text!r}") from None
+        return number
+    if value_type == "CHECKBOX":
+        flag = parse_flag_cell(text)
+        if flag is None:
+            raise ValueError(f"expected true or false, found {text!r}")
+        return flag
+    if value_type in LIST_TYPES or (value_type == "URL" and multiple):
+        return split_list(text)
+    if value_type in OBJECT_TYPES:
+        import json
+
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = None
+        if not isinstance(value, dict):
+            raise ValueError(f'expected a JSON object in the cell, like {{"city": "Lyon"}}, found {text!r}')
+        return value
+    return str(text)
+
+
+# --- writing (lfsync export --format csv) -------------------------------------------------------
+
+
+def csv_text(rows: list[tuple[str, dict]]) -> str:
+    """A CSV declaration file for (key, declaration body) rows: fields in columns in `$name`-first
+    order, then relationships; every value written as `typed_cell` reads it back."""
+    import csv
+    import io
+
+    field_columns: dict[str, None] = {}
+    relationship_columns: dict[str, None] = {}
+    for _key, body in rows:
+        field_columns.update(dict.fromkeys(body.get("fields", {})))
+        relationship_columns.update(dict.fromkeys(body.get("relationships", {})))
+    fields = sorted(field_columns, key=lambda key: (key != "$name", not key.startswith("$"), key))
+    relationships = sorted(relationship_columns)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([KEY_COLUMN, *fields, *(RELATIONSHIP_PREFIX + key for key in relationships)])
+    for key, body in rows:
+        writer.writerow(
+            [key]
+            + [cell_text(body.get("fields", {}).get(column)) for column in fields]
+            + [cell_text(body.get("relationships", {}).get(column)) for column in relationships]
+        )
+    return out.getvalue()
+
+
+def cell_text(value: object) -> str:
+    import json
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return f"{LIST_SEPARATOR} ".join(
+            str(item).replace("\\", "\\\\").replace(LIST_SEPARATOR, "\\" + LIST_SEPARATOR) for item in value
+        )
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

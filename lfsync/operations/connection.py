@@ -1,0 +1,64 @@
+"""Connecting to the API a project targets: the embedded emulator for `target: local`, else a real base URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping
+
+import httpx
+
+from lfsync.api import debug as httpdebug
+from lfsync.api.client import LightfieldClient
+from lfsync.config.project import Project
+from lfsync.errors import LfsyncError
+
+LOCAL_API_KEY = "sk_lf_local_dev"
+API_KEY_VARIABLE = "LIGHTFIELD_API_KEY"
+API_KEY_FILE_VARIABLE = "LIGHTFIELD_API_KEY_FILE"
+
+
+def open_client(project: Project, *, concurrency: int = 8, env: Mapping[str, str] | None = None) -> LightfieldClient:
+    env = os.environ if env is None else env
+    if project.is_local:
+        from lfsync.emulator import EmulatorConfig, create_app
+
+        project.local_db_path.parent.mkdir(parents=True, exist_ok=True)
+        app = create_app(EmulatorConfig(db_path=str(project.local_db_path)))
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        # Never the user's real key: the local target has keys of its own.
+        return LightfieldClient(project.base_url, LOCAL_API_KEY, transport=transport, event_hooks=_debug_hooks())
+    if project.api_key_env is not None:
+        # a workspace of `workspaces:`: its own variable only, so a key never reaches another target
+        api_key = env.get(project.api_key_env)
+        if not api_key:
+            raise LfsyncError(f"{project.api_key_env} is not set; it holds the key of workspace {project.workspace!r} ({project.target})")
+        return LightfieldClient(project.base_url, api_key, max_connections=max(concurrency * 2, 8), event_hooks=_debug_hooks())
+    api_key = api_key_from(env)
+    if not api_key:
+        raise LfsyncError(
+            f"{API_KEY_VARIABLE} is not set (nor {API_KEY_FILE_VARIABLE}); it is required for target {project.target}"
+        )
+    return LightfieldClient(
+        project.base_url, api_key, max_connections=max(concurrency * 2, 8), event_hooks=_debug_hooks()
+    )
+
+
+def _debug_hooks() -> dict[str, list] | None:
+    return httpdebug.event_hooks() if httpdebug.enabled() else None
+
+
+def api_key_from(env: Mapping[str, str]) -> str | None:
+    """The key from the environment, or from the file LIGHTFIELD_API_KEY_FILE names (a mounted
+    secret); one trailing line break of the file is not part of the key."""
+    if env.get(API_KEY_VARIABLE):
+        return env[API_KEY_VARIABLE]
+    file_name = env.get(API_KEY_FILE_VARIABLE)
+    if not file_name:
+        return None
+    try:
+        text = Path(file_name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise LfsyncError(f"cannot read the API key from {API_KEY_FILE_VARIABLE} ({file_name}): {reason}") from None
+    return text.removesuffix("\n").removesuffix("\r")

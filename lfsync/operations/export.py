@@ -1,0 +1,138 @@
+"""`lfsync export`: declarations written for the organisation's accounts state does not know,
+and those accounts recorded in state (so the next plan is empty). The file formats are lfsync.remote.declaring's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lfsync.api.client import READ_CONCURRENCY
+from lfsync.config.globs import selected
+from lfsync.config.project import SCHEMA_FILE, Project
+from lfsync.declare.csvfile import csv_text
+from lfsync.errors import LfsyncError, display_path
+from lfsync.operations.connection import open_client
+from lfsync.operations.workflow import check_access, load_declared, with_checked_values
+from lfsync.plan.resources import resource_hash
+from lfsync.remote.declaring import ExportedAccount, export_accounts, export_file_text
+from lfsync.remote.organisation import fetch_organisation
+from lfsync.state.records import ResourceState
+from lfsync.state.workspace import State, load_state, locked_state
+from lfsync.support import asyncrun
+from lfsync.ui.progress import reading_progress
+from lfsync.values.organisation import KnownOrganisation, Organisation
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    directory: Path
+    query: dict[str, str]  # list query parameters, as the API's list endpoint takes them
+    file_name: str  # the declaration file to write, relative to the project directory
+    filters: tuple[str, ...] = ()  # the --filter options as given, named in the file's header
+    lock_timeout: float = 0.0
+    as_csv: bool = False  # write a CSV declaration file instead of YAML
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    matched: int  # accounts the query matched, managed or not
+    path: Path | None = None  # the file written; None when nothing was exported
+    exported: int = 0
+
+
+def export_project(request: ExportRequest) -> ExportResult:
+    """`lfsync export`: write declarations for the organisation's unmanaged accounts and record them in state."""
+    declared = load_declared(request.directory)
+    project = declared.project
+    target = _export_path(project, request.file_name)
+    # Read first, lock after: a refused filter or a wrong key leaves no trace in the project.
+    read_at = load_state(project).serial
+    records, organisation = asyncrun.run(_read_organisation(project, request.query))
+    with locked_state(project, "export", request.lock_timeout) as state:
+        if state.pending:
+            raise LfsyncError(f"{len(state.pending)} operation(s) from an interrupted apply are unsettled; run `lfsync apply` first")
+        if state.serial != read_at:
+            raise LfsyncError("the state changed while the organisation was read (another lfsync ran); run export again")
+        managed = {resource.id: address for address, resource in state.resources.items()}
+        unmanaged = [record for record in records if record["id"] not in managed]
+        if not unmanaged:
+            return ExportResult(matched=len(records))
+        taken = {account.key for account in declared.declarations.accounts.values()}
+        taken |= {address.split(".", 1)[1] for address in state.resources}
+        exported = export_accounts(unmanaged, organisation.definitions, managed, taken)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if request.as_csv:
+            text = csv_text([(account.key, account.body) for account in exported])
+        else:
+            text = export_file_text(exported, _export_header(project, target, request.filters))
+        target.write_text(text, encoding="utf-8")
+        try:
+            known = KnownOrganisation(organisation, f"the definitions of {project.target}, read now")
+            _record_exported(state, request.directory, exported, {r["id"]: r for r in unmanaged}, known)
+        except BaseException:
+            target.unlink()  # nothing recorded: leave the project as it was
+            raise
+    return ExportResult(matched=len(records), path=target, exported=len(exported))
+
+
+def _export_path(project: Project, file_name: str) -> Path:
+    target = (project.root / file_name).resolve()
+    try:
+        relative = target.relative_to(project.root).as_posix()
+    except ValueError:
+        raise LfsyncError(f"--file {file_name!r} must be inside the project directory") from None
+    if target.exists():
+        raise LfsyncError(f"{display_path(target)} already exists; choose another --file")
+    if not selected(relative, project.declaration_globs):
+        raise LfsyncError(
+            f"{relative} is not among the declaration files (`declarations:` in lfsync.yaml); choose a --file they select"
+        )
+    return target
+
+
+async def _read_organisation(project: Project, query: dict[str, str]) -> tuple[list[dict], Organisation]:
+    params: dict[str, Any] = {**query, "status": "active"}
+    async with open_client(project) as client:
+        await check_access(client, project)
+        organisation = await fetch_organisation(client)
+        with reading_progress("export: reading accounts") as progress:
+            records = await client.list_all("/v1/accounts", on_page=progress, window=READ_CONCURRENCY, **params)
+    return records, organisation
+
+
+def _export_header(project: Project, target: Path, filters: tuple[str, ...]) -> list[str]:
+    lines = []
+    schema = project.root / SCHEMA_FILE
+    if schema.exists():
+        relative = Path(*([".."] * len(target.parent.relative_to(project.root).parts)), SCHEMA_FILE).as_posix()
+        lines.append(f"yaml-language-server: $schema={relative if relative.startswith('.') else './' + relative}")
+    lines.append("Written by `lfsync export`" + (f" --filter {' --filter '.join(filters)}" if filters else "") + ".")
+    return lines
+
+
+def _record_exported(
+    state: State, directory: Path, exported: list[ExportedAccount], records: dict[str, dict], known: KnownOrganisation
+) -> None:
+    """State records for the exported accounts, made from the declarations as lfsync now reads and
+    checks them (canonical values), so the next plan compares like with like."""
+    declared = with_checked_values(load_declared(directory), known)
+    ids = {**{a: r.id for a, r in state.resources.items()}, **{account.address: account.record_id for account in exported}}
+    resources = dict(state.resources)
+    for account in exported:
+        payload = declared.desired[account.address].payload(ids)
+        record = records[account.record_id]
+        resources[account.address] = ResourceState(
+            id=account.record_id,
+            hash=resource_hash(payload, account.address, declared.project.workspace),
+            http_link=record.get("httpLink"),
+            created_at=record.get("createdAt"),
+            updated_at=record.get("updatedAt"),
+            applied=payload,
+        )
+    state.replace_resources(resources)
+
+
+# --- importing and validating -------------------------------------------------------------
+
+

@@ -1,0 +1,157 @@
+"""The Plan: what apply will do, as data; saved plans and their staleness check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from lfsync import __version__
+from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND
+from lfsync.errors import LfsyncError, display_path
+from lfsync.plan.actions import Action
+from lfsync.state.records import Payload
+from lfsync.support.jsonfile import read_versioned
+
+PLAN_FORMAT_VERSION = 1
+
+
+RemoteStatus = Literal["present", "missing", "trashed"]
+
+
+@dataclass(frozen=True)
+class RemoteRecord:
+    """A managed account as --refresh read it back: an input of the planner, never saved."""
+
+    status: RemoteStatus
+    observed: Payload = field(default_factory=dict)  # the applied payload as the server has it now
+
+
+AttributeKind = Literal["add", "change", "remove"]
+
+
+@dataclass(slots=True)
+class AttributeChange:
+    """One managed value that changes; shown to the reviewer, not sent (apply recomputes requests).
+    A plain dataclass, not a model: a plan of 100,000 accounts holds half a million of these, and a
+    model costs 6 times the memory and time to build. Pydantic still validates them in saved plans."""
+
+    path: str  # "fields.<key>" or "relationships.<key>"
+    kind: AttributeKind
+    before: Any = None  # the value as last applied (or as observed on the server, with --refresh)
+    after: Any = None  # the declared value; references to accounts not created yet stay "account.x"
+    known_after_apply: bool = False  # `after` holds such a reference: its ID is known only after apply
+
+
+@dataclass(slots=True)
+class Change:
+    """What apply will do to one account. Saved in plan files and compared again at apply time.
+    A dataclass for the same reason as AttributeChange."""
+
+    address: str
+    action: Action
+    resource_id: str | None = None  # the account's ID; None for a create
+    location: str | None = None  # file:line:col of the declaration
+    skip_enrichment: bool = False  # creates only: sent as skipEnrichment
+    depends_on: list[str] = field(default_factory=list)  # addresses whose creates must finish first (their IDs are referenced)
+    # relationships left out of the create to break a reference cycle, linked by a follow-up update
+    deferred_relationships: list[str] = field(default_factory=list)
+    attributes: list[AttributeChange] = field(default_factory=list)
+    # --refresh: the payload as the server holds it now, when it differs from the one last applied
+    observed: Payload | None = None
+    # a create that replaces a record deleted outside lfsync: its ID
+    replaces: str | None = None
+    # a delete of an account nobody declared (`lfsync reset` where the workspace owns the organisation): why
+    reason: str | None = None
+
+    @property
+    def requests(self) -> int:
+        """Write requests this change costs: a cycle-breaking create and a restore with changes need two."""
+        follow_up = self.deferred_relationships or (self.action == Action.RESTORE and self.attributes)
+        return 2 if follow_up else 1
+
+
+class PlanOptions(BaseModel):
+    """How the plan was made; a saved plan is re-checked at apply time with the same options."""
+
+    prune: bool = False
+    adopt: bool = False
+    refresh: bool = False
+    destroy: bool = False  # `lfsync destroy`: every account in state to the trash, declarations aside
+    # `lfsync reset`: with refresh, and where lfsync.yaml says the workspace owns the organisation,
+    # accounts nobody declared go to the trash too
+    reset: bool = False
+
+
+class Plan(BaseModel):
+    """A plan; `lfsync plan --out` saves it as JSON and `lfsync apply FILE` loads it."""
+
+    format_version: int = PLAN_FORMAT_VERSION
+    lfsync_version: str = __version__  # the version that made it (informational)
+    project_dir: str  # the project, relative to where plan ran
+    workspace: str
+    target: str  # "local" or the API base URL
+    lineage: str  # the state's lineage; "" when no state existed yet
+    serial: int  # the state's serial: a saved plan is stale once it moved on
+    declarations_digest: str  # discovery.declarations_digest of the files planned from
+    options: PlanOptions = PlanOptions()
+    changes: list[Change] = []
+    orphans: list[str] = []  # addresses in state, no longer declared, left alone (no --prune)
+    pending: list[str] = []  # interrupted operations the next apply settles first, described
+    problems: list[str] = []  # reasons the plan cannot be applied as it stands (e.g. ambiguous --adopt)
+    # Where the definitions every value was checked against came from; "" when none could be had
+    # (the plan then says the values were not checked).
+    values_checked_against: str = ""
+    # organisation.Organisation.digest of those definitions and members: a saved plan is stale
+    # once the live organisation differs.
+    organisation_digest: str = ""
+    # ID -> how a reviewer knows it (account.<key>, an option label, a member's email); display only.
+    names: dict[str, str] = {}
+
+    def count(self, action: Action) -> int:
+        return sum(1 for change in self.changes if change.action == action)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes or self.pending)
+
+    @property
+    def write_requests(self) -> int:
+        return sum(change.requests for change in self.changes) + len(self.pending)
+
+    def eta_seconds(self, write_rate: float = DOCUMENTED_RATE_PER_SECOND) -> float:
+        return self.write_requests / write_rate
+
+    @property
+    def enrichment_creates(self) -> int:
+        return sum(1 for c in self.changes if c.action == Action.CREATE and not c.skip_enrichment)
+
+    def save(self, path: Path) -> None:
+        path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+
+def load_plan(path: Path) -> Plan:
+    document = read_versioned(path, PLAN_FORMAT_VERSION, "a saved lfsync plan")
+    try:
+        return Plan.model_validate(document)
+    except ValidationError as error:
+        raise LfsyncError(f"{display_path(path)}: damaged plan file: {error}") from None
+
+
+def staleness(saved: Plan, *, lineage: str, serial: int, digest: str, workspace: str, target: str) -> str | None:
+    """Why a saved plan may no longer be applied, or None if it still may.
+
+    A plan made before any state existed has no lineage; the serial check still catches a state
+    that another apply created since.
+    """
+    if saved.workspace != workspace or saved.target != target:
+        return f"it was made for workspace {saved.workspace!r} on {saved.target!r}"
+    if saved.lineage not in ("", lineage):
+        return "the state it was made against has been replaced (lineage differs)"
+    if saved.serial != serial:
+        return f"state has changed since (serial {saved.serial} -> {serial})"
+    if saved.declarations_digest != digest:
+        return "the declaration files have changed since"
+    return None

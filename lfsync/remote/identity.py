@@ -1,0 +1,53 @@
+"""--adopt: which existing records are the same account as a declaration not yet in state.
+
+The field they are matched on is `identity:` in lfsync.yaml ($name unless set), e.g. a custom
+`domain` field or `$website`. The API's filters are served by a search index (text compares
+ignore case; URL and email filters match substrings), so its answers are narrowed here to
+records that hold the declared value exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from lfsync.api.client import LightfieldClient, gather_bounded
+from lfsync.plan.resources import DesiredAccount
+
+
+def identity_values(account: DesiredAccount, field: str) -> list[Any]:
+    """The declared value(s) of the identity field; empty when the account does not declare it."""
+    value = account.fields.get(field)
+    if value is None or value == []:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def holds_identity(record: dict, field: str, values: list[Any]) -> bool:
+    held = (record.get("fields", {}).get(field) or {}).get("value")
+    held_values = held if isinstance(held, list) else [held]
+    return any(value in held_values for value in values)
+
+
+async def identity_matches(
+    client: LightfieldClient,
+    desired: Mapping[str, DesiredAccount],
+    managed: Mapping[str, Any],
+    field: str,
+    on_read: Callable[[int, int], None] | None = None,
+) -> dict[str, list[str]]:
+    """address -> IDs of live records holding the account's identity value, for accounts not in state.
+
+    Accounts that do not declare the identity field are left out; the planner reports them.
+    """
+    wanted = {
+        address: identity_values(account, field)
+        for address, account in desired.items()
+        if address not in managed and identity_values(account, field)
+    }
+    found = await gather_bounded(
+        {address: client.find_accounts_by(field, values[0]) for address, values in wanted.items()}, on_done=on_read
+    )
+    return {
+        address: [record["id"] for record in records if holds_identity(record, field, wanted[address])]
+        for address, records in found.items()
+    }

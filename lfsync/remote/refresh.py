@@ -1,0 +1,218 @@
+"""--refresh: read the managed records back and express them in the shape of the applied payloads.
+
+They are read through list pages (25 records a request) and retrieved one by one only where a list
+copy cannot be trusted: the list is served from a search index that lags writes.
+
+The API reads values back normalised (select labels as option IDs, datetimes in UTC, phone numbers
+in E.164), so a value counts as drifted only when its canonical form (lfsync.values.types) differs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Callable, Mapping
+
+from lfsync.api.client import READ_CONCURRENCY, ApiError, LightfieldClient, gather_bounded
+from lfsync.plan.model import RemoteRecord, RemoteStatus
+from lfsync.plan.resources import relationship_ids
+from lfsync.state.records import ResourceState
+from lfsync.state.workspace import State
+from lfsync.values.types import FieldSpec, ValueProblem, canonical_value
+
+NUMBER_TYPES = {"NUMBER", "CURRENCY"}
+ReadCallback = Callable[[int, int], None]
+# label -> a context yielding `(done, total)` callbacks (lfsync.ui.progress.reading_progress)
+Reading = Callable[[str], AbstractContextManager[ReadCallback | None]]
+
+
+def _quiet(label: str) -> AbstractContextManager[ReadCallback | None]:
+    return nullcontext(None)
+
+
+@dataclass
+class Listed:
+    """The list copies of the organisation's accounts: ID -> record, active and trashed."""
+
+    active: dict[str, dict] = field(default_factory=dict)
+    trashed: dict[str, dict] = field(default_factory=dict)  # empty when the key may not list the trash
+
+
+async def refresh_remote(
+    client: LightfieldClient, state: State, fields_by_key: Mapping[str, FieldSpec], reading: Reading = _quiet
+) -> dict[str, RemoteRecord]:
+    """Every managed record as the server holds it, read through list pages (25 records a request),
+    and retrieved one by one only where a list copy cannot be trusted: missing from both lists
+    (index lag, a trash that answers 404, gone), older than lfsync's last write (index lag), or,
+    without a recorded write time, showing drift that a fresh read must confirm."""
+    if not state.resources:
+        return {}
+    with reading("refresh: listing accounts") as progress:
+        listed = await list_accounts(client, progress)
+    found: dict[str, RemoteRecord] = {}
+    unsettled: dict[str, ResourceState] = {}
+    for address, resource in state.resources.items():
+        trusted = trusted_copy(resource, listed, fields_by_key)
+        if trusted is None:
+            unsettled[address] = resource
+        else:
+            found[address] = trusted
+    if unsettled:
+        with reading(f"refresh: reading {len(unsettled)} account(s) the lists did not settle") as progress:
+            found.update(await retrieve_each(client, unsettled, listed.trashed, fields_by_key, progress))
+    return {address: found[address] for address in state.resources}
+
+
+async def list_accounts(client: LightfieldClient, on_page: ReadCallback | None = None) -> Listed:
+    """Both lists at once (they share the search bucket), pages asked ahead."""
+    counts = {"active": (0, 0), "trashed": (0, 0)}
+
+    def progress(status: str) -> ReadCallback:
+        def seen(read: int, total: int) -> None:
+            counts[status] = (read, total)
+            if on_page:
+                on_page(sum(r for r, _ in counts.values()), sum(t for _, t in counts.values()))
+        return seen
+
+    active, trashed = await asyncio.gather(
+        client.list_all("/v1/accounts", on_page=progress("active"), window=READ_CONCURRENCY, status="active"),
+        trashed_records(client, on_page=progress("trashed"), window=READ_CONCURRENCY),
+    )
+    return Listed(_by_id(active), trashed)
+
+
+async def trashed_records(
+    client: LightfieldClient, on_page: ReadCallback | None = None, window: int = 1
+) -> dict[str, dict]:
+    """ID -> record of every account in the trash (the list is the one place a trashed record is
+    sure to show: retrieve may answer it with 404)."""
+    try:
+        return _by_id(await client.list_all("/v1/accounts", on_page=on_page, window=window, status="trashed"))
+    except ApiError as error:
+        if error.status == 403:  # listing the trash needs accounts:restore; without it, trash looks present
+            return {}
+        raise
+
+
+def _by_id(records: list[dict]) -> dict[str, dict]:
+    return {record["id"]: record for record in records if isinstance(record.get("id"), str)}
+
+
+def trusted_copy(
+    resource: ResourceState, listed: Listed, fields_by_key: Mapping[str, FieldSpec]
+) -> RemoteRecord | None:
+    """The record as its list copy shows it, or None when the copy must be checked by a retrieve."""
+    active, trashed = listed.active.get(resource.id), listed.trashed.get(resource.id)
+    if (active is None) == (trashed is None):  # in neither list, or (mid-move) in both
+        return None
+    copy = active if active is not None else trashed
+    assert copy is not None
+    status: RemoteStatus = "present" if active is not None else "trashed"
+    observed = observed_payload(resource.applied, copy, fields_by_key)
+    if resource.updated_at is not None:
+        return RemoteRecord(status, observed) if not_older(copy.get("updatedAt"), resource.updated_at) else None
+    # No write time recorded (state from before it was): trust only a copy that shows nothing to do.
+    return RemoteRecord(status, observed) if status == "present" and observed == resource.applied else None
+
+
+def not_older(copy_time: Any, written_time: str) -> bool:
+    """Whether a list copy's updatedAt is at least the one lfsync's last write was answered with."""
+    copy, written = _instant(copy_time), _instant(written_time)
+    return copy is not None and written is not None and copy >= written
+
+
+def _instant(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+async def retrieve_each(
+    client: LightfieldClient,
+    resources: Mapping[str, ResourceState],
+    trashed: Mapping[str, dict],
+    fields_by_key: Mapping[str, FieldSpec],
+    on_read: ReadCallback | None = None,
+) -> dict[str, RemoteRecord]:
+    """One retrieve per record (`trashed`: the trash list, ID -> record)."""
+
+    async def read(resource: ResourceState) -> RemoteRecord:
+        try:
+            record = await client.retrieve_account(resource.id)
+        except ApiError as error:
+            if error.status != 404:
+                raise
+            # The docs' 404 covers "...or was deleted": a trashed record may answer it. Only a record
+            # in neither place is gone.
+            if resource.id not in trashed:
+                return RemoteRecord("missing")
+            record = trashed[resource.id]
+        status: RemoteStatus = "trashed" if resource.id in trashed else "present"
+        return RemoteRecord(status, observed_payload(resource.applied, record, fields_by_key))
+
+    return await gather_bounded({address: read(resource) for address, resource in resources.items()}, on_done=on_read)
+
+
+def observed_payload(applied: dict, record: dict, fields_by_key: Mapping[str, FieldSpec]) -> dict:
+    """`applied` with every managed value the server no longer holds replaced by what it holds
+    (in canonical form, so the plan shows it as the declarations would spell it)."""
+    fields: dict[str, Any] = {}
+    server_fields = record.get("fields", {})
+    for key, mine in applied.get("fields", {}).items():
+        theirs = server_fields.get(key, {}).get("value")
+        spec = fields_by_key.get(key)
+        if theirs is None:
+            continue  # cleared on the server: observed as absent
+        fields[key] = mine if same_value(mine, theirs, spec) else _canonical_or_raw(spec, theirs)
+    relationships: dict[str, Any] = {}
+    server_relationships = record.get("relationships", {})
+    for key, mine in applied.get("relationships", {}).items():
+        theirs = written_values(server_relationships.get(key, {}))
+        if sorted(relationship_ids(mine)) == sorted(theirs):
+            relationships[key] = mine
+        elif theirs:
+            relationships[key] = theirs[0] if isinstance(mine, str) and len(theirs) == 1 else list(theirs)
+    return {"fields": fields, "relationships": relationships}
+
+
+def _canonical_or_raw(spec: FieldSpec | None, value: Any) -> Any:
+    try:
+        return canonical_value(spec, value) if spec is not None else value
+    except ValueProblem:
+        return value
+
+
+def written_values(relationship: dict) -> list[str]:
+    """The IDs this record links to. A self-referential relationship reads back both directions
+    in `values` (a parent lists its children too); what was written is the source direction."""
+    directions = relationship.get("directions")
+    if directions:
+        return list(directions.get("asSource", {}).get("values", []))
+    return list(relationship.get("values", []))
+
+
+def same_value(mine: Any, theirs: Any, spec: FieldSpec | None) -> bool:
+    """Whether a managed value and the value read back are the same once both are in the canonical
+    form (lfsync.values.types). Address parts we do not manage (enrichment may add some) are not drift."""
+    if spec is None:
+        return bool(mine == theirs)
+    try:
+        mine, theirs = canonical_value(spec, mine), canonical_value(spec, theirs)
+    except ValueProblem:
+        return bool(mine == theirs)
+    if spec.value_type == "ADDRESS" and isinstance(mine, dict) and isinstance(theirs, dict):
+        return all(theirs.get(part) == value for part, value in mine.items())
+    if spec.value_type in NUMBER_TYPES and _is_number(mine) and _is_number(theirs):
+        return Decimal(str(mine)) == Decimal(str(theirs))
+    return bool(mine == theirs)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -1,0 +1,46 @@
+"""Where state lives: the seam between State (state.py) and its storage.
+
+A backend stores one workspace's snapshot and journal and holds its lock. `local` is files beside
+the project (localstore.py); a PostgreSQL URL is a database shared by every runner (pgstore.py).
+State folds snapshot and journal itself, so recovery and compaction rules are the same for both.
+"""
+
+from __future__ import annotations
+
+from typing import ContextManager, Literal, Protocol
+
+from pydantic import BaseModel
+
+from lfsync.config.project import LOCAL_BACKEND, Project
+from lfsync.state.records import Intent, Outcome, StateSnapshot
+
+
+class StateStore(Protocol):
+    where: str  # names the storage in messages (a path, or the database URL without its password)
+
+    def read(self) -> tuple[StateSnapshot | None, dict[int, Intent], list[Outcome]]:
+        """The last compacted snapshot (None if this workspace has none yet), every journalled intent
+        (by seq) and every outcome in the order written, all as of one moment."""
+
+    def append(self, kind: Literal["intent", "outcome"], model: BaseModel) -> None:
+        """Make one entry durable before returning (an intent's request is sent only afterwards)."""
+
+    def compact(self, snapshot: StateSnapshot, pending: list[Intent], changed: list[str]) -> None:
+        """Write `snapshot` and keep only `pending` in the journal, as one atomic step.
+        `changed` (addresses changed since the last compaction) only serves error messages."""
+
+    def lock(self, command: str, timeout: float) -> ContextManager[None]:
+        """Hold the workspace exclusively; wait up to `timeout` s; raise LockHeld naming the holder."""
+
+    def close(self) -> None:
+        """Release what reading or appending opened (files, connections); the store can be reused."""
+
+
+def open_store(project: Project) -> StateStore:
+    if project.backend == LOCAL_BACKEND:
+        from lfsync.state.localstore import LocalStore
+
+        return LocalStore(project)
+    from lfsync.state.pgstore import PostgresStore
+
+    return PostgresStore(project)

@@ -1,0 +1,326 @@
+"""The PostgreSQL backend: one workspace's snapshot, journal and lock in a database every runner shares.
+
+- `lfsync_state`: one row per workspace, the snapshot as one JSONB document (the same document as
+  the local state file: it is read and written whole, so `state push`/`pull` move it unchanged and
+  compaction is one row update), with its lineage and serial beside it for queries.
+- `lfsync_journal`: one row per intent or outcome. Each append is its own autocommitted INSERT: the
+  commit is the fsync, and an intent's request is sent only after it returns.
+- Compaction replaces the snapshot and the journal in one transaction.
+- The lock is a session advisory lock taken on the command's one connection, which also carries
+  every write: when the holder dies (SIGKILL, a lost network, a server restart) its session ends,
+  the lock is released, and no write can follow without it. `lfsync_lock_holders` names the holder.
+- `lfsync_schema_version`: the tables are created on first use and migrated forward (MIGRATIONS).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Iterator, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from lfsync.config.project import Project, redact_url
+from lfsync.errors import LfsyncError
+from lfsync.state.filelock import POLL_SECONDS, LockHeld, describe_holder
+from lfsync.state.journal import JournalWriteFailed
+from lfsync.state.records import INTENT, JOURNAL_FORMAT_VERSION, STATE_FORMAT_VERSION, Intent, Outcome, StateSnapshot
+
+if TYPE_CHECKING:
+    import psycopg
+
+LOCK_CLASS = 0x4C46  # the first key of every lfsync advisory lock ("LF"); the second is the workspace's hash
+MIGRATION_LOCK = (LOCK_CLASS + 1, 0)
+
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        """create table lfsync_state (
+            workspace text primary key,
+            lineage text not null,
+            serial bigint not null,
+            snapshot jsonb not null,
+            updated_at timestamptz not null default now())""",
+        """create table lfsync_journal (
+            workspace text not null,
+            entry_id bigserial not null,
+            kind text not null check (kind in ('intent', 'outcome')),
+            format_version integer not null,
+            body jsonb not null,
+            written_at timestamptz not null default now(),
+            primary key (workspace, entry_id))""",
+        """create table lfsync_lock_holders (
+            workspace text primary key,
+            pid integer not null,
+            host text not null,
+            command text not null,
+            since timestamptz not null,
+            backend_pid integer not null)""",
+    ],
+}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise LfsyncError(
+            "the PostgreSQL backend needs psycopg: install it with `pip install 'lfsync[postgres]'` "
+            "(or set backend: local)"
+        ) from None
+    return psycopg
+
+
+class PostgresStore:
+    def __init__(self, project: Project):
+        self.url = project.backend
+        self.workspace = project.workspace
+        self.where = f"{redact_url(self.url)} (workspace {self.workspace})"
+        self._connection: psycopg.Connection | None = None
+        self._locked = False
+
+    def read(self) -> tuple[StateSnapshot | None, dict[int, Intent], list[Outcome]]:
+        """Snapshot and journal from one snapshot of the database (REPEATABLE READ): a compaction
+        committed between the two reads would otherwise hide outcomes from a reader without the lock."""
+
+        def both(connection: psycopg.Connection) -> tuple[Any, list]:
+            with connection.transaction():
+                connection.execute("set transaction isolation level repeatable read")
+                row = connection.execute(
+                    "select snapshot from lfsync_state where workspace = %s", (self.workspace,)
+                ).fetchone()
+                rows = connection.execute(
+                    "select entry_id, kind, format_version, body from lfsync_journal where workspace = %s "
+                    "order by entry_id",
+                    (self.workspace,),
+                ).fetchall()
+            return row, rows
+
+        row, rows = self._run("read the state", both)
+        return (self._snapshot(row), *self._journal(rows))
+
+    def _snapshot(self, row: Any) -> StateSnapshot | None:
+        if row is None:
+            return None
+        document = row[0]
+        if not isinstance(document, dict) or document.get("format_version") != STATE_FORMAT_VERSION:
+            version = document.get("format_version") if isinstance(document, dict) else None
+            raise LfsyncError(
+                f"{self.where}: state format_version {version!r} is not supported (this lfsync reads {STATE_FORMAT_VERSION})"
+            )
+        try:
+            return StateSnapshot.model_validate(document)
+        except ValidationError as error:
+            raise LfsyncError(f"{self.where}: invalid state: {_first_error(error)}") from None
+
+    def _journal(self, rows: list) -> tuple[dict[int, Intent], list[Outcome]]:
+        intents: dict[int, Intent] = {}
+        outcomes: list[Outcome] = []
+        for entry_id, kind, version, body in rows:
+            where = f"{self.where}: journal entry {entry_id}"
+            if version != JOURNAL_FORMAT_VERSION:
+                raise LfsyncError(
+                    f"{where}: journal format_version {version!r} is not supported (this lfsync reads {JOURNAL_FORMAT_VERSION})"
+                )
+            try:
+                if kind == "intent":
+                    intent = INTENT.validate_python(body)
+                    intents[intent.seq] = intent
+                else:
+                    outcomes.append(Outcome.model_validate(body))
+            except ValidationError as error:
+                raise LfsyncError(
+                    f"{where}: damaged journal: invalid {kind}: {_first_error(error)}. It records requests sent by an "
+                    "apply that did not finish, so lfsync will not guess: look at that row, then run the command again"
+                ) from None
+        return intents, outcomes
+
+    def append(self, kind: Literal["intent", "outcome"], model: BaseModel) -> None:
+        psycopg = _psycopg()
+        body = psycopg.types.json.Jsonb(model.model_dump(mode="json", exclude_none=True))
+        try:
+            self._open().execute(
+                "insert into lfsync_journal (workspace, kind, format_version, body) values (%s, %s, %s, %s)",
+                (self.workspace, kind, JOURNAL_FORMAT_VERSION, body),
+            )
+        except psycopg.Error as error:
+            raise JournalWriteFailed(self.where, kind, self._describe(error)) from None
+
+    def compact(self, snapshot: StateSnapshot, pending: list[Intent], changed: list[str]) -> None:
+        psycopg = _psycopg()
+        Jsonb = psycopg.types.json.Jsonb
+        try:
+            connection = self._open()
+            with connection.transaction():
+                connection.execute(
+                    "insert into lfsync_state (workspace, lineage, serial, snapshot) values (%s, %s, %s, %s) "
+                    "on conflict (workspace) do update set lineage = excluded.lineage, serial = excluded.serial, "
+                    "snapshot = excluded.snapshot, updated_at = now()",
+                    (self.workspace, snapshot.lineage, snapshot.serial, Jsonb(snapshot.model_dump(mode="json"))),
+                )
+                connection.execute("delete from lfsync_journal where workspace = %s", (self.workspace,))
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        "insert into lfsync_journal (workspace, kind, format_version, body) values (%s, 'intent', %s, %s)",
+                        [
+                            (self.workspace, JOURNAL_FORMAT_VERSION, Jsonb(i.model_dump(mode="json", exclude_none=True)))
+                            for i in pending
+                        ],
+                    )
+        except psycopg.Error as error:
+            message = f"could not write the state to {self.where}: {self._describe(error)}."
+            if changed:
+                message += (
+                    f" This run changed {len(changed)} account(s); the journal in the database records them, and the "
+                    "next lfsync command that reads this state folds them in."
+                )
+            raise LfsyncError(message + " Fix the cause, then run `lfsync apply` again.") from None
+
+    @contextmanager
+    def lock(self, command: str, timeout: float) -> Iterator[None]:
+        psycopg = _psycopg()
+        connection = self._open(command)
+        deadline = time.monotonic() + timeout
+        try:
+            while not _value(connection, "select pg_try_advisory_lock(%s, hashtext(%s))", (LOCK_CLASS, self.workspace)):
+                if time.monotonic() >= deadline:
+                    holder = self._holder()
+                    self._drop()
+                    raise LockHeld(
+                        f"state is locked by {describe_holder(holder)} ({self.where}); waited {timeout:g}s "
+                        "(--lock-timeout). The lock is released when the holder's database session ends."
+                    )
+                time.sleep(POLL_SECONDS)
+            connection.execute(
+                "insert into lfsync_lock_holders (workspace, pid, host, command, since, backend_pid) "
+                "values (%s, %s, %s, %s, now(), pg_backend_pid()) on conflict (workspace) do update set "
+                "pid = excluded.pid, host = excluded.host, command = excluded.command, since = excluded.since, "
+                "backend_pid = excluded.backend_pid",
+                (self.workspace, os.getpid(), socket.gethostname(), command),
+            )
+        except psycopg.Error as error:
+            self._drop()
+            raise LfsyncError(f"cannot lock the state in {self.where}: {self._describe(error)}") from None
+        self._locked = True
+        try:
+            yield
+        finally:
+            self._locked = False
+            try:
+                if not connection.closed:
+                    connection.execute(
+                        "delete from lfsync_lock_holders where workspace = %s and backend_pid = pg_backend_pid()",
+                        (self.workspace,),
+                    )
+                    connection.execute("select pg_advisory_unlock(%s, hashtext(%s))", (LOCK_CLASS, self.workspace))
+            except psycopg.Error:
+                pass  # the session is gone, and its lock with it
+            self._drop()
+
+    def close(self) -> None:
+        if not self._locked:  # the locked connection lives until the lock is released
+            self._drop()
+
+    def holder(self) -> dict | None:
+        """Who holds the workspace's lock now (a live session), for force-unlock."""
+        return self._holder()
+
+    def end_holder_session(self, holder: dict) -> None:
+        """force-unlock: end the holder's database session, which releases its lock (and stops its
+        writes: it cannot journal without its session). Needs the holder's role or pg_signal_backend."""
+        self._run(
+            "end the lock holder's session",
+            lambda c: c.execute("select pg_terminate_backend(%s)", (holder["backend_pid"],)),
+        )
+
+    def _holder(self) -> dict | None:
+        row = self._run(
+            "read the lock holder", lambda c: c.execute(
+                "select h.pid, h.host, h.command, h.since, h.backend_pid from lfsync_lock_holders h "
+                "join pg_stat_activity a on a.pid = h.backend_pid where h.workspace = %s", (self.workspace,)
+            ).fetchone()
+        )
+        if row is None:
+            return None
+        pid, host, command, since, backend_pid = row
+        return {
+            "pid": pid, "host": host, "command": command, "since": since.isoformat(timespec="seconds"),
+            "backend_pid": backend_pid,
+        }
+
+    def _run(self, what: str, query: Any) -> Any:
+        psycopg = _psycopg()
+        try:
+            return query(self._open())
+        except psycopg.Error as error:
+            raise LfsyncError(f"cannot {what} in {self.where}: {self._describe(error)}") from None
+
+    def _open(self, command: str = "read") -> psycopg.Connection:
+        """The command's connection. Once locked it is never replaced: a new session would not hold the lock."""
+        psycopg = _psycopg()
+        if self._connection is not None and not self._connection.closed:
+            return self._connection
+        if self._locked:
+            raise LfsyncError(
+                f"lost the connection to {self.where}, and the state lock with it; stopping. Every request sent "
+                "before is recorded; run `lfsync apply` again once the database is back"
+            )
+        try:
+            self._connection = psycopg.connect(self.url, autocommit=True, application_name=f"lfsync {command}")
+            _migrate(self._connection)
+        except psycopg.Error as error:
+            self._drop()
+            raise LfsyncError(f"cannot connect to the state database {self.where}: {self._describe(error)}") from None
+        return self._connection
+
+    def _drop(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _describe(self, error: Exception) -> str:
+        """The server's message, first line, without the URL's password should libpq quote it."""
+        text = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return _without_password(text, self.url)
+
+
+def _without_password(text: str, url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    return text.replace(password, "***") if password else text
+
+
+def _migrate(connection: psycopg.Connection) -> None:
+    """Create or upgrade the tables, one runner at a time (a transaction-level advisory lock)."""
+    with connection.transaction():
+        connection.execute("select pg_advisory_xact_lock(%s, %s)", MIGRATION_LOCK)
+        connection.execute("create table if not exists lfsync_schema_version (version integer not null)")
+        current = _value(connection, "select max(version) from lfsync_schema_version") or 0
+        if current > SCHEMA_VERSION:
+            raise LfsyncError(
+                f"the state database has lfsync schema version {current}, newer than this lfsync's "
+                f"({SCHEMA_VERSION}): upgrade lfsync"
+            )
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[version]:
+                connection.execute(statement)
+            connection.execute("insert into lfsync_schema_version (version) values (%s)", (version,))
+
+
+def _value(connection: psycopg.Connection, query: str, params: tuple = ()) -> Any:
+    """The single value a one-row query returns."""
+    row = connection.execute(query, params).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "entry"
+    return f"{where}: {first['msg']}"

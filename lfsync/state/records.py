@@ -1,0 +1,147 @@
+"""What state stores: the records of the snapshot file and the journal, as written to disk.
+
+Every field below is read back by later versions of lfsync, so each one says what it holds.
+Changing a field's meaning (not only adding an optional one) needs a new format version:
+`STATE_FORMAT_VERSION` for the snapshot, `JOURNAL_FORMAT_VERSION` for journal lines.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+STATE_FORMAT_VERSION = 1
+# Journal lines carry it as "format_version"; lines without one (written before it existed) are version 1.
+JOURNAL_FORMAT_VERSION = 1
+
+Payload = dict[str, Any]  # {"fields": {...}, "relationships": {...}}: the managed part of an account
+
+
+def empty_payload() -> Payload:
+    """The payload of an account that manages nothing (a fresh dict: callers may fill it)."""
+    return {"fields": {}, "relationships": {}}
+
+
+class ResourceState(BaseModel):
+    """One managed account in state (`resources[address]` of the snapshot)."""
+
+    id: str  # Lightfield's ID of the account, e.g. acc_c...
+    # SHA-256 (hex) of the canonical JSON of `applied`, the address and the workspace
+    # (resources.resource_hash); an account whose desired payload hashes the same is unchanged.
+    hash: str
+    # The Idempotency-Key of the last create or update that produced this record (None after import).
+    idempotency_key: str | None = None
+    http_link: str | None = None  # the account's page in Lightfield, as the API last answered
+    created_at: str | None = None  # createdAt as the API answered it
+    # updatedAt of the record as the API answered lfsync's last write (or the read that put it in
+    # state). --refresh trusts a list copy (served from an index that lags writes) only when its
+    # updatedAt is at least this; older copies are retrieved fresh. None (omitted): not known.
+    updated_at: str | None = None
+    # The managed payload last applied, with references resolved to IDs: what the next plan diffs
+    # against. Not the request body (that is Intent.request): an update sends only operations.
+    applied: Payload
+    # True when the account was declared `protect: true` when last applied: --prune refuses to delete
+    # it (the declaration is gone by then, so the protection lives here). None (omitted) otherwise.
+    protect: bool | None = None
+
+
+class IntentBase(BaseModel):
+    """A request about to be sent, journalled (and fsynced) before it is."""
+
+    # Journal sequence number, assigned by State.begin; outcomes name their intent by it.
+    seq: int = 0
+    address: str  # the account it is for, e.g. account.acme
+    at: str = ""  # when it was journalled: ISO 8601 UTC with milliseconds, assigned by State.begin
+
+    @property
+    def key(self) -> str | None:
+        """The Idempotency-Key the request is sent with: creates and updates have one, the rest don't."""
+        return self.idempotency_key if isinstance(self, WriteIntent) else None
+
+    def age_seconds(self, now: datetime | None = None) -> float:
+        now = now or datetime.now(timezone.utc)
+        return (now - datetime.fromisoformat(self.at)).total_seconds()
+
+
+class WriteIntent(IntentBase):
+    """A create or update: idempotent by key, and what state records once it lands."""
+
+    idempotency_key: str  # sent as Idempotency-Key; a re-send within 24 h uses it again
+    request: dict[str, Any]  # the exact JSON body sent (and re-sent by recovery)
+    hash: str  # ResourceState.hash of `applied`
+    applied: Payload  # becomes ResourceState.applied when the request succeeds
+
+
+class CreateIntent(WriteIntent):
+    operation: Literal["create"] = "create"
+
+
+class UpdateIntent(WriteIntent):
+    operation: Literal["update"] = "update"
+    resource_id: str  # the account updated
+
+
+class AdoptIntent(WriteIntent):
+    """An update that takes an existing account (found by name) under management."""
+
+    operation: Literal["adopt"] = "adopt"
+    resource_id: str
+
+
+class RestoreIntent(IntentBase):
+    operation: Literal["restore"] = "restore"
+    resource_id: str
+
+
+class DeleteIntent(IntentBase):
+    """A move to the trash."""
+
+    operation: Literal["delete"] = "delete"
+    resource_id: str
+
+
+Intent = Annotated[
+    Union[CreateIntent, UpdateIntent, AdoptIntent, RestoreIntent, DeleteIntent], Field(discriminator="operation")
+]
+INTENT = TypeAdapter(Intent)
+Operation = Literal["create", "update", "adopt", "restore", "delete"]
+
+
+class Outcome(BaseModel):
+    """How an intent was settled, journalled after its answer."""
+
+    intent: int  # the intent's seq
+    # done: it took effect (`resource` is the new state, None when the account left state);
+    # rejected: a definite refusal (a 4xx), nothing changed; abandoned: found never to have landed.
+    result: Literal["done", "rejected", "abandoned"]
+    # The state serial this outcome brought (done only). Outcomes with serial <= the snapshot's
+    # serial are already in the snapshot, so folding the journal twice changes nothing.
+    serial: int | None = None
+    address: str
+    resource: ResourceState | None = None
+    error: str | None = None  # rejected/abandoned: why, as shown to the user (never a secret)
+
+
+class StateSnapshot(BaseModel):
+    """`<workspace>.lfstate.json`: the state as of `serial`, without the journal folded in."""
+
+    format_version: int = STATE_FORMAT_VERSION
+    lineage: str  # a UUID fixed when the state is created; a saved plan is tied to it
+    serial: int = 0  # bumped by every change of `resources`
+    workspace: str
+    target: str  # "local" or the API base URL this state's IDs belong to
+    resources: dict[str, ResourceState] = {}  # address -> record
+    # Tombstones: address -> the IDs it named before a delete took it out of `resources` (oldest
+    # first, at most replays.RETIRED_KEPT). A later create of the address mixes the last one into its
+    # idempotency key, so the API cannot replay the trashed record (lfsync/state/replays.py). Optional and
+    # left out of the file while empty, so files written before it and after it read alike.
+    retired: dict[str, list[str]] = {}
+
+    def to_json(self) -> str:
+        document = self.model_dump(mode="json", exclude_none=True)
+        if not document["retired"]:
+            del document["retired"]
+        return json.dumps(document, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,355 @@
+"""Plan -> terraform-like text, a markdown PR comment, or JSON; an apply's summary lines."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+from collections import Counter
+from json.encoder import encode_basestring_ascii
+from typing import Any, Callable, Mapping
+
+from pydantic import TypeAdapter
+from pydantic_core import PydanticSerializationError
+
+from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND
+from lfsync.declare.addresses import is_reference
+from lfsync.plan.actions import Action, ApplyReport
+from lfsync.plan.model import AttributeChange, Change, Plan
+from lfsync.support import collector
+from lfsync.support.textsafe import code_block, markdown_code, markdown_text
+
+Line = tuple[str, str | None]  # text and an optional rich style; colour is shown only on a terminal
+
+SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.ADOPT: ">", Action.RESTORE: "^"}
+ATTRIBUTE_SYMBOLS = {"add": "+", "change": "~", "remove": "-"}
+COLOURS = {"+": "green", "~": "yellow", "-": "red", ">": "cyan", "^": "cyan"}
+HEADLINES = {
+    Action.CREATE: "will be created",
+    Action.UPDATE: "will be updated in place",
+    Action.DELETE: "will be moved to the trash",
+    Action.ADOPT: "will be adopted (an existing record with the same name)",
+    Action.RESTORE: "is in the trash and will be restored",
+}
+# Counted in every summary, even at 0; the other actions and outcomes only when they happen.
+ALWAYS_COUNTED = (Action.CREATE, Action.UPDATE, Action.DELETE)
+LINKS_SHOWN = 5
+
+
+UNCHECKED_NOTE = (
+    "Values were not checked against the organisation's definitions (no API key, and no lfsync.definitions.json: "
+    "see `lfsync definitions pull`); apply checks them before it sends anything."
+)
+
+
+def summary_line(plan: Plan) -> str:
+    if not plan.has_changes:
+        return "No changes. Your accounts match the declarations."
+    parts = [
+        f"{plan.count(action)} to {action}"
+        for action in Action
+        if action in ALWAYS_COUNTED or plan.count(action)
+    ]
+    return f"Plan: {', '.join(parts)}."
+
+
+def eta_line(plan: Plan) -> str | None:
+    if not plan.write_requests:
+        return None
+    line = f"Apply needs {plan.write_requests} write request(s): about {format_duration(plan.eta_seconds())} at the write limit of {DOCUMENTED_RATE_PER_SECOND:g}/s."
+    if plan.enrichment_creates:
+        line += f" {plan.enrichment_creates} create(s) will trigger enrichment (metered; set skip_enrichment to avoid)."
+    return line
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+@collector.paused()
+def render_text(plan: Plan) -> list[Line]:
+    """Lines with an optional colour name; the CLI prints them with colour only on a terminal."""
+    lines: list[Line] = []
+    for note in plan.pending:
+        lines.append((f"! {note}", "magenta"))
+    if plan.pending:
+        lines.append(("", None))
+    if plan.changes:
+        lines.append(("lfsync will perform the following actions:", None))
+        lines.append(("", None))
+    for change in plan.changes:
+        lines.extend(_change_lines(change, plan.names))
+        lines.append(("", None))
+    for address in plan.orphans:
+        lines.append((f"? {address} is in state but no longer declared; it is left alone.", "magenta"))
+    if plan.orphans:
+        lines.append(("  Run with --prune to move it to the trash, or `lfsync state rm ADDRESS` to forget it.", None))
+        lines.append(("", None))
+    for problem in plan.problems:
+        lines.append((f"Error: {problem}", "red"))
+    if not plan.values_checked_against:
+        lines.append((f"Warning: {UNCHECKED_NOTE}", "yellow"))
+    lines.append((summary_line(plan), "bold"))
+    eta = eta_line(plan)
+    if eta:
+        lines.append((eta, None))
+    return lines
+
+
+def _change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
+    symbol = SYMBOLS[change.action]
+    where = [part for part in (change.resource_id, change.location) if part]
+    suffix = f"  ({', '.join(where)})" if where else ""
+    headline = HEADLINES[change.action]
+    if change.replaces:
+        headline = f"was deleted outside lfsync ({change.replaces}) and will be created again"
+    elif change.reason:
+        headline += f": {change.reason}"
+    elif change.observed is not None:
+        headline += " (changed outside lfsync)"
+    lines: list[Line] = [
+        (f"  # {change.address} {headline}", None),
+        (f"  {symbol} {change.address}{suffix}", COLOURS[symbol]),
+    ]
+    if change.action == Action.DELETE:
+        return lines
+    width = max((len(_label(a)) for a in change.attributes), default=0)
+    in_relationships = False
+    for attribute in change.attributes:
+        if attribute.path.startswith("relationships.") and not in_relationships:
+            in_relationships = True
+            lines.append(("      relationships:", None))
+        indent = "        " if in_relationships else "      "
+        attribute_symbol = ATTRIBUTE_SYMBOLS[attribute.kind]
+        lines.append(
+            (f"{indent}{attribute_symbol} {_label(attribute).ljust(width)} {_values(attribute, names)}", COLOURS[attribute_symbol])
+        )
+    if change.deferred_relationships:
+        lines.append((f"      (linked by a follow-up update: {', '.join(change.deferred_relationships)})", None))
+    return lines
+
+
+def _label(attribute: AttributeChange) -> str:
+    return attribute.path.split(".", 1)[1] + ":"
+
+
+def _values(attribute: AttributeChange, names: Mapping[str, str]) -> str:
+    after = _show(attribute.after, names)
+    if attribute.known_after_apply:
+        after += " (known after apply)"
+    if attribute.kind == "add":
+        return after
+    if attribute.kind == "remove":
+        return f"{_show(attribute.before, names)} -> null"
+    return f"{_show(attribute.before, names)} -> {after}"
+
+
+def _show(value: Any, names: Mapping[str, str]) -> str:
+    """A value as a reviewer reads it: IDs by their names (option labels, member emails), accounts
+    by address, shown bare as terraform shows references."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(item, names) for item in value) + "]"
+    if isinstance(value, str):
+        value = names.get(value, value)
+        if is_reference(value):
+            return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+MARKDOWN_BUDGET = 60_000  # GitHub refuses comments over 65,536 characters
+_FOOTER_RESERVE = 600  # room kept for the note saying what was left out
+
+
+_CHANGES_JSON = TypeAdapter(list[Change])
+
+
+def plan_fingerprint(plan: Plan) -> str:
+    """A short SHA-256 of the plan's changes: the same plan always has the same fingerprint."""
+    try:
+        serialised = _CHANGES_JSON.dump_json(plan.changes)
+    except PydanticSerializationError:  # text UTF-8 cannot hold (a lone surrogate an API answer escaped)
+        serialised = json.dumps(_CHANGES_JSON.dump_python(plan.changes, mode="json"), separators=(",", ":")).encode()
+    return hashlib.sha256(serialised).hexdigest()[:12]
+
+
+@collector.paused()
+def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET, full_plan: str | None = None) -> str:
+    """A PR comment: counts first, then each change in a collapsible section, within `budget` characters.
+
+    What does not fit is counted in a closing note that says where the whole plan is (`full_plan`,
+    e.g. the saved plan file, else how to print it).
+    """
+    out = MarkdownBudget(budget - _FOOTER_RESERVE)
+    out.add_always(_markdown_head(plan))
+    for problem in plan.problems:
+        out.add("problem", lambda: [f"- :x: {markdown_text(problem)}"])
+    for note in plan.pending:
+        out.add("unsettled operation", lambda: [f"- :hourglass: {markdown_text(note)} (settled first by the next apply)"])
+    for address in plan.orphans:
+        out.add("orphan", lambda: [f"- :grey_question: {markdown_code(address)} is no longer declared; left alone (`--prune` trashes it)"])
+    for change in plan.changes:
+        out.add(change.action, lambda: _markdown_change(change, plan.names))
+    out.add_always(_left_out_note(out.left_out, full_plan, budget))
+    return "\n".join(out.lines).rstrip() + "\n"
+
+
+class MarkdownBudget:
+    """Collects sections while they fit; once one does not, counts the rest by kind instead."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.lines: list[str] = []
+        self.size = 0
+        self.left_out: Counter[str] = Counter()
+
+    def add_always(self, lines: list[str]) -> None:
+        self.lines.extend(lines)
+        self.size += sum(len(line) + 1 for line in lines)
+
+    def add(self, kind: str, render: Callable[[], list[str]]) -> None:
+        """`render` is called only while there is room: a 100,000-change plan renders one page."""
+        if self.left_out:
+            self.left_out[kind] += 1
+            return
+        lines = render()
+        if self.size + sum(len(line) + 1 for line in lines) > self.budget:
+            self.left_out[kind] += 1
+            return
+        self.add_always(lines)
+
+
+def _markdown_head(plan: Plan) -> list[str]:
+    head = [f"### lfsync plan for workspace {markdown_code(plan.workspace)}", "", f"**{summary_line(plan)}**", ""]
+    rows = [(str(action), plan.count(action)) for action in Action if plan.count(action)]
+    rows += [(label, len(items)) for label, items in (("unsettled", plan.pending), ("not declared", plan.orphans), ("errors", plan.problems)) if items]
+    if rows:
+        head += ["| | count |", "|---|--:|"] + [f"| {label} | {count} |" for label, count in rows] + [""]
+    head.append(f"Plan fingerprint: `{plan_fingerprint(plan)}` (SHA-256 of its changes)")
+    head += ["", f"Values checked against {markdown_text(plan.values_checked_against)}." if plan.values_checked_against else f"**{UNCHECKED_NOTE}**"]
+    eta = eta_line(plan)
+    head += ["", markdown_text(eta)] if eta else []
+    return head + [""]
+
+
+def _markdown_change(change: Change, names: Mapping[str, str]) -> list[str]:
+    symbol = SYMBOLS[change.action]
+    lines = _change_lines(change, names)
+    headline = lines[0][0].strip().removeprefix("# ").removeprefix(change.address).strip()
+    where = f" ({markdown_text(change.location)})" if change.location else ""
+    diff = [_diff_line(text) for text, _ in lines[1:]]
+    return [
+        f"<details><summary>{markdown_code(f'{symbol} {change.address}')} {markdown_text(headline)}{where}</summary>",
+        "",
+        *code_block(diff, "diff"),
+        "",
+        "</details>",
+        "",
+    ]
+
+
+def _left_out_note(left_out: Counter[str], full_plan: str | None, budget: int) -> list[str]:
+    if not left_out:
+        return []
+    total = sum(left_out.values())
+    kinds = ", ".join(f"{count} {kind}" for kind, count in left_out.items())
+    where = (
+        f"the saved plan {markdown_code(full_plan)} (JSON) and the job log"
+        if full_plan
+        else "the job log; `lfsync plan` (text) or `lfsync plan --format json` prints it whole"
+    )
+    return [
+        "",
+        f"> :warning: **{total} item(s) not shown** ({kinds}) to keep this comment under "
+        f"{budget:,} characters. The full plan is in {where}.",
+    ]
+
+
+def _diff_line(line: str) -> str:
+    """Put the change symbol in column one, where GitHub's diff highlighting looks for it."""
+    stripped = line.lstrip()
+    if stripped[:1] in ("+", "-", "~", ">", "^"):
+        symbol = {"~": "!", ">": "+", "^": "+"}.get(stripped[0], stripped[0])
+        return f"{symbol} {stripped[1:].lstrip()}" if line.startswith("  ") else line
+    return line
+
+
+@collector.paused()
+def plan_json(plan: Plan) -> bytes:
+    """The plan's fields in the model's order, then `summary`; ASCII only, as json.dumps writes it.
+    Bytes, so a big plan is written out without a second copy of itself."""
+    counts = Counter(change.action for change in plan.changes)
+    document = PlanDocument.model_construct(**dict(plan), summary={action.value: counts[action] for action in Action})
+    try:
+        # pydantic-core serialises in Rust, by the model's schema: ~10 times faster than json.dumps(indent=...)
+        document_json = PlanDocument.__pydantic_serializer__.to_json(document, indent=2)
+    except PydanticSerializationError:  # text UTF-8 cannot hold (a lone surrogate an API answer escaped)
+        return json.dumps(document.model_dump(mode="json"), indent=2).encode()
+    return document_json if document_json.isascii() else document_json.decode().encode("ascii", _JSON_ESCAPES)
+
+
+class PlanDocument(Plan):
+    """`plan --format json`: the plan and its counts per action."""
+
+    summary: dict[str, int]
+
+
+def _json_escapes(error: UnicodeError) -> tuple[str, int]:
+    """An encoding error handler: the characters ASCII cannot hold as json.dumps escapes them. Only
+    JSON strings hold such characters, so the document means the same, and no raw control or bidi
+    character reaches a terminal."""
+    assert isinstance(error, UnicodeEncodeError)
+    return encode_basestring_ascii(error.object[error.start : error.end])[1:-1], error.end  # without its quotes
+
+
+_JSON_ESCAPES = "lfsync-json-escapes"
+codecs.register_error(_JSON_ESCAPES, _json_escapes)
+
+
+def apply_summary(report: ApplyReport, locations: Mapping[str, str]) -> tuple[list[str], list[Line]]:
+    """(error messages, summary lines) of a finished apply; `locations` maps addresses to file:line:col."""
+    counts = _outcome_counts(report)
+    errors = []
+    for address, message in sorted({**report.failed, **report.unsettled}.items()):
+        where = locations.get(address)
+        errors.append(f"{address}{f' ({where})' if where else ''}: {message}")
+    lines: list[Line] = []
+    if report.interrupted:
+        failed = f", {len(errors)} failed" if errors else ""
+        lines.append((
+            f"Apply interrupted: {counts}{failed}, {len(report.not_started)} not started. "
+            "What was sent is recorded in state; run apply again to finish.",
+            "bold yellow",
+        ))
+    elif errors:
+        lines.append((f"Apply finished with errors: {counts}, {len(errors)} failed.", "bold red"))
+    else:
+        lines.append((f"Apply complete! Resources: {counts}.", "bold green"))
+    if report.retried:
+        lines.append((f"({report.retried} request(s) retried with the same idempotency key.)", None))
+    links = [(address, link) for address, link in report.links.items() if link][:LINKS_SHOWN]
+    lines += [(f"  {address}: {link}", None) for address, link in links]
+    if len(report.links) > len(links):
+        lines.append((f"  ... and {len(report.links) - len(links)} more (see `lfsync state show ADDRESS`)", None))
+    return errors, lines
+
+
+def apply_summary_markdown(report: ApplyReport) -> str:
+    """An apply's result in one markdown line (for GITHUB_STEP_SUMMARY)."""
+    failures = len({**report.failed, **report.unsettled})
+    result = "interrupted" if report.interrupted else "finished with errors" if failures else "complete"
+    return f"**lfsync apply: {result}** ({_outcome_counts(report)}, {failures} failed)\n"
+
+
+def _outcome_counts(report: ApplyReport) -> str:
+    counted = [
+        outcome for outcome in report.done
+        if report.done[outcome] or outcome in {action.outcome for action in ALWAYS_COUNTED}
+    ]
+    return ", ".join(f"{report.count(outcome)} {outcome}" for outcome in counted)

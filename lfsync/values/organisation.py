@@ -1,0 +1,183 @@
+"""What lfsync knows of the target organisation: its field and relationship definitions and its
+members, as one value with a digest, and the definitions snapshot a project may commit.
+
+A pull-request job often has no API key. `lfsync definitions pull` writes `lfsync.definitions.json`
+beside lfsync.yaml; plan checks values against it when the target cannot be asked, and apply, which
+always asks, refuses while the live organisation differs from the committed snapshot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lfsync.config.project import LOCAL_DIR
+from lfsync.errors import LfsyncError, display_path
+from lfsync.support.atomicfile import write_atomically
+from lfsync.support.jsonfile import read_versioned
+from lfsync.values.types import FieldSpec
+
+if TYPE_CHECKING:
+    from lfsync.config.project import Project
+
+SNAPSHOT_FILE = "lfsync.definitions.json"
+SNAPSHOT_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RelationshipSpec:
+    key: str
+    cardinality: str  # HAS_ONE | HAS_MANY
+    object_type: str  # account, member, contact, ...
+
+    @classmethod
+    def from_wire(cls, key: str, definition: dict) -> "RelationshipSpec":
+        return cls(key, str(definition.get("cardinality", "")).upper(), str(definition.get("objectType", "")).lower())
+
+    @property
+    def holds_one(self) -> bool:
+        return self.cardinality == "HAS_ONE"
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """Built from the wire documents, which it keeps (sorted) for the snapshot file and the digest."""
+
+    definitions: dict[str, Any]
+    members: list[dict[str, str]] | None  # [{id, email}] sorted by id; None when not known
+
+    @classmethod
+    def from_wire(cls, definitions: dict, member_records: list[dict] | None) -> "Organisation":
+        members = None if member_records is None else sorted(
+            ({"id": str(record.get("id")), "email": _member_email(record)} for record in member_records),
+            key=lambda member: member["id"],
+        )
+        relevant = {
+            "fieldDefinitions": definitions.get("fieldDefinitions") or {},
+            "relationshipDefinitions": definitions.get("relationshipDefinitions") or {},
+        }
+        return cls(definitions=relevant, members=members)
+
+    @cached_property
+    def fields(self) -> dict[str, FieldSpec]:
+        return {key: FieldSpec.from_wire(key, d) for key, d in self.definitions["fieldDefinitions"].items()}
+
+    @cached_property
+    def relationships(self) -> dict[str, RelationshipSpec]:
+        return {key: RelationshipSpec.from_wire(key, d) for key, d in self.definitions["relationshipDefinitions"].items()}
+
+    @cached_property
+    def member_emails(self) -> dict[str, str]:
+        """member ID -> email ('' where a member has none)."""
+        return {member["id"]: member["email"] for member in self.members or []}
+
+    @cached_property
+    def digest(self) -> str:
+        document = {"definitions": self.definitions, "members": self.members}
+        return hashlib.sha256(json.dumps(document, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _member_email(record: dict) -> str:
+    value = (record.get("fields", {}).get("$email") or {}).get("value")
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return value if isinstance(value, str) else ""
+
+
+# --- the committed snapshot --------------------------------------------------------------------
+
+
+def snapshot_path(project_root: Path) -> Path:
+    return project_root / SNAPSHOT_FILE
+
+
+def write_snapshot(path: Path, organisation: Organisation, target: str) -> None:
+    document = {
+        "format_version": SNAPSHOT_FORMAT_VERSION,
+        "target": target,
+        "pulled_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "digest": organisation.digest,
+        "definitions": organisation.definitions,
+        "members": organisation.members,
+    }
+    write_atomically(path, json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def read_snapshot(path: Path, target: str) -> Organisation | None:
+    """The snapshot at `path`, or None if there is none or it was pulled from another target (a
+    plan then says its values were not checked)."""
+    if not path.exists():
+        return None
+    shown = display_path(path)
+    document = read_versioned(path, SNAPSHOT_FORMAT_VERSION, "a definitions snapshot", "; run `lfsync definitions pull` again")
+    if document.get("target") != target:
+        return None  # another organisation's (e.g. another workspace's): it says nothing of this one
+    definitions, members = document.get("definitions"), document.get("members")
+    if not isinstance(definitions, dict) or not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
+        raise LfsyncError(f"{shown}: damaged definitions snapshot; run `lfsync definitions pull` again")
+    return Organisation(
+        definitions={
+            "fieldDefinitions": definitions.get("fieldDefinitions") or {},
+            "relationshipDefinitions": definitions.get("relationshipDefinitions") or {},
+        },
+        members=sorted(({"id": str(m.get("id")), "email": str(m.get("email") or "")} for m in members), key=lambda m: m["id"]),
+    )
+
+
+# --- where a run learns the organisation -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownOrganisation:
+    """The organisation a run checks values against, and where it came from (said in the plan)."""
+
+    organisation: Organisation
+    source: str
+
+
+def cache_path(project: "Project") -> Path:
+    return project.root / LOCAL_DIR / "definitions" / f"{project.workspace}.json"
+
+
+def remember(project: "Project", organisation: Organisation) -> None:
+    """Keep what was fetched under .lfsync/, for a later run that cannot ask the target."""
+    try:
+        write_snapshot(cache_path(project), organisation, project.target)
+    except OSError:
+        pass  # a cache: a read-only checkout plans the same, only without it
+
+
+def offline_organisation(project: "Project") -> KnownOrganisation | None:
+    """For a run that cannot ask the target: the committed snapshot, else the cache of an earlier run."""
+    for path, kind in ((snapshot_path(project.root), "committed"), (cache_path(project), "cached")):
+        organisation = read_snapshot(path, project.target)
+        if organisation is not None:
+            pulled = _pulled_at(path)
+            return KnownOrganisation(organisation, f"the {kind} definitions in {display_path(path)} (pulled {pulled})")
+    return None
+
+
+def _pulled_at(path: Path) -> str:
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8")).get("pulled_at", "at an unknown time"))
+    except (OSError, ValueError):
+        return "at an unknown time"
+
+
+def differences(snapshot: Organisation, live: Organisation) -> list[str]:
+    """What changed between a committed snapshot and the live organisation, for a refusal message."""
+    changed: list[str] = []
+    for section, noun in (("fieldDefinitions", "field"), ("relationshipDefinitions", "relationship")):
+        before, after = snapshot.definitions[section], live.definitions[section]
+        changed += [f"{noun} {key} added" for key in sorted(set(after) - set(before))]
+        changed += [f"{noun} {key} removed" for key in sorted(set(before) - set(after))]
+        changed += [f"{noun} {key} changed" for key in sorted(set(before) & set(after)) if before[key] != after[key]]
+    before_members, after_members = snapshot.member_emails, live.member_emails
+    changed += [f"member {after_members[m] or m} added" for m in sorted(set(after_members) - set(before_members))]
+    changed += [f"member {before_members[m] or m} removed" for m in sorted(set(before_members) - set(after_members))]
+    return changed
