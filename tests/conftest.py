@@ -36,14 +36,17 @@ def _no_backend_from_the_shell(monkeypatch):
 
 @pytest.fixture(scope="session")
 def postgres():
-    """A real PostgreSQL server for the session (pgserver); the tests that need it skip, saying why,
-    only when it cannot start here."""
+    """A real PostgreSQL server for the session (pgserver). In CI (CI set) a server that cannot start
+    fails the tests that need it; elsewhere they skip, saying why."""
     try:
         from pgtesting import ThrowawayPostgres
 
         server = ThrowawayPostgres()
-    except Exception as error:  # noqa: BLE001 - any failure to start is a reason to skip, shown
-        pytest.skip(f"PostgreSQL (pgserver) cannot start here: {type(error).__name__}: {error}")
+    except Exception as error:  # noqa: BLE001 - any failure to start is reported, with its cause
+        reason = f"PostgreSQL (pgserver) cannot start here: {type(error).__name__}: {error}"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
     yield server
     server.stop()
 
