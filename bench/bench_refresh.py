@@ -28,7 +28,7 @@ import httpx
 from lfsync.api.client import LIST_PAGE_SIZE, LightfieldClient
 from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND as LIMIT
 from lfsync.emulator.testing import served_emulator
-from lfsync.operations.workflow import learn_organisation, load_declared
+from lfsync.operations.declared_project import learn_organisation, load_declared
 from lfsync.remote.refresh import refresh_remote, retrieve_each
 from lfsync.state.workspace import load_state
 

@@ -25,7 +25,8 @@ import lightfield
 
 from lfsync.apply.applier import Applier
 from lfsync.operations.connection import open_client
-from lfsync.operations.workflow import build_plan, load_declared
+from lfsync.operations.declared_project import load_declared
+from lfsync.operations.planning import build_plan
 from lfsync.plan.actions import Action, ApplyReport
 from lfsync.state.workspace import locked_state
 

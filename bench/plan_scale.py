@@ -122,7 +122,8 @@ def stage_seconds(project: Path) -> dict[str, float]:
     above left the parse cache and the organisation's definitions under .lfsync/."""
     from lfsync.declare.declarations import load_declarations
     from lfsync.declare.parsecache import Uncached
-    from lfsync.operations.workflow import build_plan, load_declared, with_checked_values
+    from lfsync.operations.declared_project import load_declared, with_checked_values
+    from lfsync.operations.planning import build_plan
     from lfsync.state.workspace import load_state
     from lfsync.support import collector, offload
     from lfsync.ui.render import plan_json, render_markdown

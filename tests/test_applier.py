@@ -10,7 +10,8 @@ import pytest
 from lfsync.api.client import LightfieldClient, RetryPolicy
 from lfsync.apply.applier import Applier
 from lfsync.emulator import EmulatorConfig, create_app
-from lfsync.operations.workflow import build_plan, learn_organisation, load_declared, read_remote
+from lfsync.operations.declared_project import learn_organisation, load_declared
+from lfsync.operations.planning import build_plan, read_remote
 from lfsync.plan.actions import Action, ApplyOutcome
 from lfsync.plan.model import PlanOptions, RemoteRecord
 from lfsync.state.records import CreateIntent

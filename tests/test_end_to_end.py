@@ -345,7 +345,7 @@ def test_skip_enrichment_per_project_and_per_account(make_project, cli):
 
 def test_create_bodies_carry_skip_enrichment_as_declared(make_project):
     from lfsync.apply.applier import create_body
-    from lfsync.operations.workflow import load_declared
+    from lfsync.operations.declared_project import load_declared
 
     project = make_project({"a.yaml": ENRICHMENT_ACCOUNTS}, settings="skip_enrichment: true\n")
     desired = load_declared(project).desired

@@ -22,8 +22,8 @@ from lfsync.declare.parsecache import (
 )
 from lfsync.declare.yamlload import LoaderSettings
 from lfsync.errors import DeclarationError
-from lfsync.operations import workflow
-from lfsync.operations.workflow import load_declared, parse_cache_for, with_checked_values
+from lfsync.operations import declared_project
+from lfsync.operations.declared_project import load_declared, parse_cache_for, with_checked_values
 from lfsync.values.check import check_declarations, values_entry_name
 from lfsync.values.organisation import KnownOrganisation, Organisation
 
@@ -236,7 +236,7 @@ def checked(project: Path, organisation: Organisation) -> tuple[dict, ParseCache
         return caches[-1]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(workflow, "parse_cache_for", counting_cache)
+        patch.setattr(declared_project, "parse_cache_for", counting_cache)
         declared = with_checked_values(load_declared(project), KnownOrganisation(organisation, "test"))
     return {address: (account.fields, account.relationships) for address, account in declared.desired.items()}, caches[-1]
 

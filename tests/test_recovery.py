@@ -18,7 +18,8 @@ from lfsync.apply.applier import Applier, create_body
 from lfsync.apply.recovery import RecoveryStopped, settle_pending
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.testing import DOCS_LITERAL
-from lfsync.operations.workflow import build_plan, load_declared
+from lfsync.operations.declared_project import load_declared
+from lfsync.operations.planning import build_plan
 from lfsync.plan.resources import create_idempotency_key, resource_hash
 from lfsync.state.records import CreateIntent
 from lfsync.state.workspace import load_state, locked_state

@@ -22,7 +22,8 @@ from lfsync.api.client import LightfieldClient
 from lfsync.apply.applier import Applier
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
-from lfsync.operations.workflow import build_plan, learn_organisation, load_declared
+from lfsync.operations.declared_project import learn_organisation, load_declared
+from lfsync.operations.planning import build_plan
 from lfsync.plan.model import RemoteRecord
 from lfsync.remote.refresh import refresh_remote, retrieve_each
 from lfsync.state.workspace import State, locked_state

@@ -29,7 +29,7 @@ def written():
     return int(next(l for l in Path("/proc/self/io").read_text().splitlines() if l.startswith("wchar:")).split()[1])
 
 from lfsync.cli import main
-import lfsync.commands.apply, lfsync.operations.workflow  # imported before measuring
+import lfsync.commands.apply, lfsync.operations.applying  # imported before measuring
 sys.stdout, sys.stderr = io.StringIO(), io.StringIO()
 before = written()
 try:

@@ -5,14 +5,27 @@ from __future__ import annotations
 import asyncio
 from contextlib import nullcontext
 
-from lfsync.operations.workflow import ApplyRequest, apply_project, plan_project
+from lfsync.operations.applying import ApplyRequest, apply_project
+from lfsync.operations.planning import plan_project
 from lfsync.plan.actions import ApplyOutcome
 from lfsync.plan.model import Plan, PlanOptions
 from lfsync.ui.progress import Progress
 
 
-class RecordingTerminal:
+class RecordingReads:
+    """A screen for long reads that keeps, per label, every `(read, total)` it was told."""
+
+    def __init__(self) -> None:
+        self.reads: dict[str, list[tuple[int, int]]] = {}
+
+    def reading(self, label: str):
+        told = self.reads.setdefault(label, [])
+        return nullcontext(lambda read, total: told.append((read, total)))
+
+
+class RecordingTerminal(RecordingReads):
     def __init__(self, approve: bool):
+        super().__init__()
         self.approve = approve
         self.shown: list[Plan] = []
         self.asked = 0
@@ -63,3 +76,27 @@ def test_auto_approve_does_not_ask(project):
     terminal = RecordingTerminal(approve=False)
     result = apply_project(ApplyRequest(source=project, options=PlanOptions(), auto_approve=True), terminal)
     assert terminal.asked == 0 and result.report is not None and result.report.ok
+
+
+def test_plan_shows_its_reads_only_through_the_terminal_it_is_given(project, capsys, monkeypatch):
+    monkeypatch.setattr("lfsync.ui.progress.PLAIN_INTERVAL_SECONDS", 0.0)  # anything drawn directly would show
+    adopting = RecordingReads()
+    plan_project(project, PlanOptions(adopt=True), terminal=adopting)
+    assert list(adopting.reads) == ["adopt: looking for existing accounts"]
+    apply_project(ApplyRequest(source=project, options=PlanOptions(), auto_approve=True), RecordingTerminal(approve=True))
+    refreshing = RecordingReads()
+    _, plan = plan_project(project, PlanOptions(refresh=True), terminal=refreshing)
+    assert plan.changes == []
+    assert list(refreshing.reads) == ["refresh: listing accounts"]
+    assert refreshing.reads["refresh: listing accounts"][-1] == (3, 3)
+    assert capsys.readouterr().err == ""
+
+
+def test_apply_shows_its_reads_through_its_terminal(project, capsys, monkeypatch):
+    monkeypatch.setattr("lfsync.ui.progress.PLAIN_INTERVAL_SECONDS", 0.0)
+    apply_project(ApplyRequest(source=project, options=PlanOptions(), auto_approve=True), RecordingTerminal(approve=True))
+    terminal = RecordingTerminal(approve=True)
+    result = apply_project(ApplyRequest(source=project, options=PlanOptions(refresh=True), auto_approve=True), terminal)
+    assert result.plan.changes == []
+    assert terminal.reads["refresh: listing accounts"][-1] == (3, 3)
+    assert capsys.readouterr().err == ""

@@ -21,16 +21,10 @@ from lfsync.commands.output import (
     warn,
 )
 from lfsync.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, LfsyncError
-from lfsync.operations.workflow import (
-    ApplyRequest,
-    ApplyResult,
-    apply_project,
-    apply_workspaces,
-    saved_project_dir,
-    selected_workspaces,
-)
-from lfsync.plan.model import Plan, PlanOptions, load_plan
-from lfsync.ui.progress import BarProgress, PlainProgress, Progress, SharedProgress
+from lfsync.operations.applying import ApplyRequest, ApplyResult, apply_project, apply_request
+from lfsync.operations.workspaces import apply_workspaces, selected_workspaces
+from lfsync.plan.model import Plan, PlanOptions
+from lfsync.ui.progress import BarProgress, PlainProgress, Progress, ReadsOnScreen, SharedProgress
 from lfsync.ui.render import apply_summary, apply_summary_markdown, render_markdown
 
 
@@ -51,18 +45,9 @@ def apply(
     workspaces: tuple[str, ...], all_workspaces: bool,
 ) -> int:
     """Make the changes a plan shows: from DIR (planned now) or a saved PLANFILE."""
-    saved = load_plan(dir_or_plan) if dir_or_plan.is_file() else None
-    if saved is not None and (refresh or prune or adopt):
-        raise LfsyncError("--refresh, --prune and --adopt belong to `lfsync plan`; a saved plan is applied with the options it was made with")
-    if saved is not None and (workspaces or all_workspaces):
-        raise LfsyncError("a saved plan belongs to one workspace; --workspace and --all-workspaces plan anew")
-    request = ApplyRequest(
-        source=saved_project_dir(saved) if saved else dir_or_plan,
-        options=saved.options if saved else PlanOptions(prune=prune, adopt=adopt, refresh=refresh),
-        saved=saved,
-        concurrency=concurrency,
-        lock_timeout=lock_timeout,
-        auto_approve=auto_approve,
+    request = apply_request(
+        dir_or_plan, PlanOptions(prune=prune, adopt=adopt, refresh=refresh), concurrency=concurrency,
+        lock_timeout=lock_timeout, auto_approve=auto_approve, in_workspaces=bool(workspaces or all_workspaces),
     )
     return run_apply(request, "apply", selected_workspaces(dir_or_plan, workspaces, all_workspaces) if workspaces or all_workspaces else None)
 
@@ -106,8 +91,8 @@ def render_result(result: ApplyResult) -> int:
     return EXIT_OK if report.ok else EXIT_ERROR
 
 
-class Terminal:
-    """The apply workflow's edge: what it shows, asks and listens for."""
+class Terminal(ReadsOnScreen):
+    """The apply workflow's edge (operations' ApplyTerminal): what it shows, asks and listens for."""
 
     def settling(self, count: int) -> None:
         say(f"Settling {count} operation(s) left by an interrupted apply...")

@@ -9,7 +9,7 @@ import click
 from lfsync.commands import options
 from lfsync.commands.output import say
 from lfsync.errors import display_path
-from lfsync.operations.workflow import pull_definitions
+from lfsync.operations.definitions import pull_definitions
 
 
 @click.group()

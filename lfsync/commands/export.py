@@ -10,6 +10,7 @@ from lfsync.commands import options
 from lfsync.commands.output import say
 from lfsync.errors import LfsyncError, display_path
 from lfsync.operations.export import ExportRequest, export_project
+from lfsync.ui.progress import ReadsOnScreen
 
 DEFAULT_EXPORT_FILE = "accounts/exported.yaml"
 DEFAULT_CSV_EXPORT_FILE = "accounts/exported.csv"
@@ -33,7 +34,7 @@ def export(directory: Path, filters: tuple[str, ...], file_name: str | None, out
     as_csv = output_format == "csv"
     file_name = file_name or (DEFAULT_CSV_EXPORT_FILE if as_csv else DEFAULT_EXPORT_FILE)
     request = ExportRequest(directory, parse_filters(filters), file_name, filters, lock_timeout, as_csv)
-    result = export_project(request)
+    result = export_project(request, ReadsOnScreen())
     if result.path is None:
         say("Nothing to export: every matching account is already managed." if result.matched else "No accounts match.")
         return

@@ -9,8 +9,10 @@ import click
 from lfsync.commands import options
 from lfsync.commands.output import append_step_summary, error, say, show_plan
 from lfsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, LfsyncError, display_path
-from lfsync.operations.workflow import plan_project, plan_workspaces, selected_workspaces
+from lfsync.operations.planning import plan_project
+from lfsync.operations.workspaces import plan_workspaces, selected_workspaces
 from lfsync.plan.model import PlanOptions
+from lfsync.ui.progress import ReadsOnScreen
 from lfsync.ui.render import render_markdown
 
 
@@ -34,7 +36,7 @@ def plan(
         if out is not None:
             raise LfsyncError("--out saves the plan of one workspace; plan each workspace on its own to save it")
         return _plan_workspaces(directory, plan_options, selected_workspaces(directory, workspaces, all_workspaces), output_format, detailed_exitcode)
-    _, result = plan_project(directory, plan_options)
+    _, result = plan_project(directory, plan_options, terminal=ReadsOnScreen())
     full_plan = display_path(out) if out is not None else None
     show_plan(result, output_format, full_plan=full_plan)
     append_step_summary(lambda: render_markdown(result, full_plan=full_plan))
@@ -53,7 +55,7 @@ def plan(
 def _plan_workspaces(directory: Path, plan_options: PlanOptions, names: list[str], output_format: str, detailed_exitcode: bool) -> int:
     """Each workspace's plan under its name; exit 1 if any failed, else 2 (--detailed-exitcode) if any has changes."""
     failed = changes = False
-    for name, outcome in plan_workspaces(directory, plan_options, names).items():
+    for name, outcome in plan_workspaces(directory, plan_options, names, ReadsOnScreen()).items():
         say("")
         say(f"Workspace {name}:", "bold")
         if isinstance(outcome, LfsyncError):

@@ -12,7 +12,7 @@ from lfsync.commands.output import say, stdout
 from lfsync.config.project import LOCAL_BACKEND, Project, load_project
 from lfsync.declare.addresses import is_reference
 from lfsync.errors import LfsyncError
-from lfsync.operations.workflow import import_account
+from lfsync.operations.importing import import_account
 from lfsync.state.backend import open_store
 from lfsync.state.localstore import LocalStore
 from lfsync.state.records import ResourceState

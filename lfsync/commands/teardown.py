@@ -9,7 +9,8 @@ import click
 
 from lfsync.commands import options
 from lfsync.commands.apply import run_apply
-from lfsync.operations.workflow import ApplyRequest, selected_workspaces
+from lfsync.operations.applying import ApplyRequest
+from lfsync.operations.workspaces import selected_workspaces
 from lfsync.plan.model import PlanOptions
 
 

@@ -9,7 +9,7 @@ import click
 from lfsync.commands import options
 from lfsync.commands.output import say
 from lfsync.operations.connection import API_KEY_VARIABLE
-from lfsync.operations.workflow import validate_project
+from lfsync.operations.validating import validate_project
 from lfsync.values.organisation import SNAPSHOT_FILE
 
 

@@ -13,14 +13,14 @@ from lfsync.config.project import SCHEMA_FILE, Project
 from lfsync.declare.csvfile import csv_text
 from lfsync.errors import LfsyncError, display_path
 from lfsync.operations.connection import open_client
-from lfsync.operations.workflow import check_access, load_declared, with_checked_values
+from lfsync.operations.declared_project import check_access, load_declared, with_checked_values
+from lfsync.operations.terminal import UNSHOWN, ReadingTerminal
 from lfsync.plan.resources import resource_hash
 from lfsync.remote.declaring import ExportedAccount, export_accounts, export_file_text
 from lfsync.remote.organisation import fetch_organisation
 from lfsync.state.records import ResourceState
 from lfsync.state.workspace import State, load_state, locked_state
 from lfsync.support import asyncrun
-from lfsync.ui.progress import reading_progress
 from lfsync.values.organisation import KnownOrganisation, Organisation
 
 
@@ -41,14 +41,15 @@ class ExportResult:
     exported: int = 0
 
 
-def export_project(request: ExportRequest) -> ExportResult:
-    """`lfsync export`: write declarations for the organisation's unmanaged accounts and record them in state."""
+def export_project(request: ExportRequest, terminal: ReadingTerminal = UNSHOWN) -> ExportResult:
+    """`lfsync export`: write declarations for the organisation's unmanaged accounts and record them in
+    state; the read of the accounts is shown through `terminal`."""
     declared = load_declared(request.directory)
     project = declared.project
     target = _export_path(project, request.file_name)
     # Read first, lock after: a refused filter or a wrong key leaves no trace in the project.
     read_at = load_state(project).serial
-    records, organisation = asyncrun.run(_read_organisation(project, request.query))
+    records, organisation = asyncrun.run(_read_organisation(project, request.query, terminal))
     with locked_state(project, "export", request.lock_timeout) as state:
         if state.pending:
             raise LfsyncError(f"{len(state.pending)} operation(s) from an interrupted apply are unsettled; run `lfsync apply` first")
@@ -91,12 +92,14 @@ def _export_path(project: Project, file_name: str) -> Path:
     return target
 
 
-async def _read_organisation(project: Project, query: dict[str, str]) -> tuple[list[dict], Organisation]:
+async def _read_organisation(
+    project: Project, query: dict[str, str], terminal: ReadingTerminal
+) -> tuple[list[dict], Organisation]:
     params: dict[str, Any] = {**query, "status": "active"}
     async with open_client(project) as client:
         await check_access(client, project)
         organisation = await fetch_organisation(client)
-        with reading_progress("export: reading accounts") as progress:
+        with terminal.reading("export: reading accounts") as progress:
             records = await client.list_all("/v1/accounts", on_page=progress, window=READ_CONCURRENCY, **params)
     return records, organisation
 
@@ -131,8 +134,4 @@ def _record_exported(
             applied=payload,
         )
     state.replace_resources(resources)
-
-
-# --- importing and validating -------------------------------------------------------------
-
 

@@ -1,10 +1,11 @@
-"""Progress of a long apply: a rich bar on a terminal, a plain line every few seconds elsewhere."""
+"""Progress on the screen: an apply's bar, or a line every few seconds in CI; the same for long reads
+(--refresh, --adopt, reset, export)."""
 
 from __future__ import annotations
 
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
 from lfsync.apply.progress import Progress
@@ -189,3 +190,11 @@ def reading_progress(label: str) -> Iterator[ReadCallback]:
         yield shown
     finally:
         shown.close()
+
+
+class ReadsOnScreen:
+    """The screen of a command's long reads (operations' ReadingTerminal): on stderr, a bar on a
+    terminal, plain lines elsewhere."""
+
+    def reading(self, label: str) -> AbstractContextManager[ReadCallback]:
+        return reading_progress(label)

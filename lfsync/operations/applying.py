@@ -1,0 +1,174 @@
+"""`lfsync apply` (and destroy, reset): check access and every value, then under the state lock
+settle interrupted work, plan again, confirm, execute and write state. A saved plan is applied
+only while it still holds (the staleness checks below)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from lfsync.api.client import LightfieldClient
+from lfsync.apply.applier import DEFAULT_CONCURRENCY, Applier
+from lfsync.apply.protection import record_protection
+from lfsync.apply.recovery import RecoveryReport, RecoveryStopped, settle_pending
+from lfsync.errors import LfsyncError
+from lfsync.operations.connection import open_client
+from lfsync.operations.declared_project import DeclaredProject, checked_and_learned, load_declared
+from lfsync.operations.planning import build_plan, read_remote
+from lfsync.operations.terminal import ApplyTerminal
+from lfsync.plan.actions import ApplyReport
+from lfsync.plan.model import Plan, PlanOptions, load_plan, staleness
+from lfsync.state.workspace import State, locked_state
+from lfsync.support import asyncrun
+from lfsync.values.organisation import SNAPSHOT_FILE, differences, read_snapshot, snapshot_path
+
+
+@dataclass(frozen=True)
+class ApplyRequest:
+    source: Path  # the project directory, or (with `saved`) where the saved plan was made
+    options: PlanOptions
+    saved: Plan | None = None  # a saved plan: apply exactly its changes, or refuse
+    concurrency: int = DEFAULT_CONCURRENCY
+    lock_timeout: float = 0.0
+    auto_approve: bool = False
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    declared: DeclaredProject
+    plan: Plan  # the plan applied (made again now, also for a saved plan)
+    report: ApplyReport | None  # None: the user did not confirm
+
+
+def apply_request(
+    dir_or_plan: Path, options: PlanOptions, *, concurrency: int = DEFAULT_CONCURRENCY, lock_timeout: float = 0.0,
+    auto_approve: bool = False, in_workspaces: bool = False,
+) -> ApplyRequest:
+    """`lfsync apply DIR|PLANFILE`: a directory is planned now with `options`; a saved plan is
+    applied with the options it was made with, in the one workspace it was made for."""
+    saved = load_plan(dir_or_plan) if dir_or_plan.is_file() else None
+    if saved is None:
+        return ApplyRequest(dir_or_plan, options, None, concurrency, lock_timeout, auto_approve)
+    if options.refresh or options.prune or options.adopt:
+        raise LfsyncError("--refresh, --prune and --adopt belong to `lfsync plan`; a saved plan is applied with the options it was made with")
+    if in_workspaces:
+        raise LfsyncError("a saved plan belongs to one workspace; --workspace and --all-workspaces plan anew")
+    return ApplyRequest(saved_project_dir(saved), saved.options, saved, concurrency, lock_timeout, auto_approve)
+
+
+def saved_project_dir(saved: Plan) -> Path:
+    """Saved plans name their project relative to where plan ran, so CI can apply them in another checkout."""
+    directory = Path(saved.project_dir)
+    if not directory.is_dir():
+        raise LfsyncError(
+            f"the saved plan belongs to the project in {saved.project_dir!r}, which is not a directory here; "
+            "run apply from where plan ran"
+        )
+    return directory
+
+
+def apply_project(request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
+    """`lfsync apply`: check access and every value, then under the lock settle interrupted work,
+    plan, confirm, execute and write state. Nothing is written before the values are checked."""
+    declared = load_declared(request.source, read_files=not request.options.destroy)
+    return asyncrun.run(apply_declared(declared, request, terminal))
+
+
+async def apply_declared(declared: DeclaredProject, request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
+    """The apply of a loaded project (one workspace), shown and asked through `terminal`."""
+    async with open_client(declared.project, concurrency=request.concurrency) as client:
+        declared = await checked_and_learned(client, declared)
+        _check_snapshot_current(declared)
+        if request.saved is not None:
+            _check_same_organisation(request.saved, declared)
+        with locked_state(declared.project, "apply", request.lock_timeout) as state:
+            return await _apply_locked(client, declared, state, request, terminal)
+
+
+async def _apply_locked(
+    client: LightfieldClient, declared: DeclaredProject, state: State, request: ApplyRequest, terminal: ApplyTerminal
+) -> ApplyResult:
+    if request.saved is not None:
+        _check_fresh(request.saved, declared, state)
+    if state.pending:
+        terminal.settling(len(state.pending))
+        recovered, stopped = RecoveryReport(), None
+        try:
+            await settle_pending(client, state, report=recovered)
+        except RecoveryStopped as error:  # part-way: what it settled before is stored and said all the same
+            stopped = error
+        state.compact()
+        terminal.settled(recovered.settled + recovered.dropped)
+        if stopped is not None:
+            raise stopped
+    remote = await read_remote(client, declared, state, request.options, terminal)
+    current = build_plan(declared, state, request.options, remote)
+    if request.saved is not None:
+        _check_within(current, request.saved)
+    terminal.show_plan(current)
+    if current.problems:
+        raise LfsyncError("the plan has errors (above); nothing was applied")
+    if not current.changes:
+        if record_protection(state, declared.desired):
+            state.compact()
+        return ApplyResult(declared, current, ApplyReport())
+    if not (request.auto_approve or request.saved is not None) and not terminal.confirm(current):
+        return ApplyResult(declared, current, None)
+    applier = Applier(
+        client, state, declared.desired, declared.project.workspace,
+        concurrency=request.concurrency, progress=terminal.progress(),
+    )
+    with terminal.interrupts(applier.stop):
+        report = await applier.execute(current.changes)
+    record_protection(state, declared.desired)
+    state.compact()
+    return ApplyResult(declared, current, report)
+
+
+# --- does the saved plan still hold? -------------------------------------------------------
+
+
+def _check_fresh(saved: Plan, declared: DeclaredProject, state: State) -> None:
+    reason = staleness(
+        saved, lineage=state.lineage, serial=state.serial, digest=declared.declarations.digest,
+        workspace=declared.project.workspace, target=declared.project.target,
+    )
+    if reason:
+        raise LfsyncError(f"the saved plan is stale: {reason}. Run `lfsync plan` again.")
+
+
+def _check_snapshot_current(declared: DeclaredProject) -> None:
+    """A committed definitions snapshot is what pull-request plans were checked against: apply
+    refuses while the live organisation differs from it."""
+    assert declared.organisation is not None
+    snapshot = read_snapshot(snapshot_path(declared.project.root), declared.project.target)
+    if snapshot is None or snapshot.digest == declared.organisation.organisation.digest:
+        return
+    changes = differences(snapshot, declared.organisation.organisation)
+    raise LfsyncError(
+        f"the organisation has changed since {SNAPSHOT_FILE} was pulled ({'; '.join(changes[:10]) or 'details differ'}"
+        f"{f'; and {len(changes) - 10} more' if len(changes) > 10 else ''}): plans checked against it may not hold. "
+        f"Run `lfsync definitions pull`, review the plan again and commit the new {SNAPSHOT_FILE}."
+    )
+
+
+def _check_same_organisation(saved: Plan, declared: DeclaredProject) -> None:
+    assert declared.organisation is not None
+    if saved.organisation_digest and saved.organisation_digest != declared.organisation.organisation.digest:
+        raise LfsyncError(
+            "the saved plan is stale: the organisation's definitions or members have changed since it was made. "
+            "Run `lfsync plan` again."
+        )
+
+
+def _check_within(current: Plan, saved: Plan) -> None:
+    """Apply nothing the saved plan did not show (settling interrupted work may have done some of it)."""
+    approved = {(c.address, c.action): c for c in saved.changes}
+    for change in current.changes:
+        match = approved.get((change.address, change.action))
+        if match is None or dataclasses.replace(match, depends_on=[]) != dataclasses.replace(change, depends_on=[]):
+            raise LfsyncError(
+                f"the saved plan is stale: {change.address} now needs a {change.action} it did not show. "
+                "Run `lfsync plan` again."
+            )

@@ -1,0 +1,142 @@
+"""A project loaded and checked, as every workflow starts: lfsync.yaml and the declarations read
+(through the parse cache), values checked against the organisation's definitions, the target's
+access checked. Plan, apply, import, validate and export build on it."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from lfsync.api.client import ApiError, LightfieldClient, RetryPolicy
+from lfsync.config.project import LOCAL_DIR, Project, load_project
+from lfsync.declare.declarations import Declarations, load_declarations
+from lfsync.declare.parsecache import ParseCache, Uncached
+from lfsync.errors import DeclarationError, LfsyncError
+from lfsync.operations.connection import api_key_from
+from lfsync.plan.resources import DesiredAccount
+from lfsync.remote.linked_records import linked_account_problems
+from lfsync.remote.organisation import fetch_organisation
+from lfsync.support import collector
+from lfsync.values.check import check_declarations_cached
+from lfsync.values.organisation import KnownOrganisation, Organisation, remember
+
+
+@dataclass(frozen=True)
+class DeclaredProject:
+    """A project with its declarations loaded and resolved into desired accounts."""
+
+    project: Project
+    declarations: Declarations
+    desired: dict[str, DesiredAccount]
+    # What the values were checked against and canonicalised with; None: not checked (no definitions)
+    organisation: KnownOrganisation | None = None
+
+
+@collector.paused()
+def load_declared(directory: Path, workspace: str | None = None, *, read_files: bool = True) -> DeclaredProject:
+    """`read_files=False` (destroy): the project without its declarations, which destroy ignores,
+    so a teardown never waits on files that no longer parse."""
+    project = load_project(directory, workspace=workspace)
+    if not read_files:
+        return DeclaredProject(project, Declarations(accounts={}, files=[], digest=""), {})
+    declarations = load_declarations(
+        project.root, state_dir=project.state_dir, patterns=project.declaration_globs, cache=parse_cache_for(project)
+    )
+    return DeclaredProject(project, declarations, desired_accounts(declarations, project))
+
+
+def parse_cache_for(project: Project) -> ParseCache | Uncached:
+    """The parse cache lives in the project's .lfsync folder, but never creates it: a run that writes
+    nothing else there (a remote target not yet read, e.g. a plan without an API key) leaves no trace."""
+    if project.is_local or (project.root / LOCAL_DIR).is_dir():
+        return ParseCache.for_project(project.root)
+    return Uncached()
+
+
+@collector.paused()
+def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | None) -> DeclaredProject:
+    """Every value checked against the organisation and put in its canonical form; raises
+    DeclarationError with every problem. Without definitions the declarations stay as written.
+    Files checked against the same organisation before take their values from the parse cache."""
+    if known is None:
+        return declared
+    checked = check_declarations_cached(declared.declarations, known.organisation, parse_cache_for(declared.project))
+    if checked.problems:
+        raise DeclarationError(list(checked.problems))
+    fields, relationships = checked.fields, checked.relationships
+    desired = {
+        # the constructor with the account's own attributes: dataclasses.replace costs 3x as much
+        address: DesiredAccount(**{**vars(account), "fields": fields[address], "relationships": relationships[address]})
+        for address, account in declared.desired.items()
+    }
+    return dataclasses.replace(declared, desired=desired, organisation=known)
+
+
+def can_ask_target(project: Project, env: Mapping[str, str] | None = None) -> bool:
+    env = os.environ if env is None else env
+    if project.api_key_env is not None:
+        return project.is_local or bool(env.get(project.api_key_env))
+    return project.is_local or bool(api_key_from(env))
+
+
+async def learn_organisation(
+    client: LightfieldClient, declared: DeclaredProject, organisation: Organisation | None = None
+) -> DeclaredProject:
+    """Read the live definitions and members (once per run), keep them under .lfsync/, check values."""
+    organisation = organisation or await fetch_organisation(client)
+    remember(declared.project, organisation)
+    checked = with_checked_values(declared, KnownOrganisation(organisation, f"the definitions of {declared.project.target}, read now"))
+    problems = await linked_account_problems(client, declared.declarations)
+    if problems:
+        raise DeclarationError(list(problems))
+    return checked
+
+
+def desired_accounts(declarations: Declarations, project: Project) -> dict[str, DesiredAccount]:
+    return {
+        address: DesiredAccount(
+            address=address,
+            fields=dict(account.fields),
+            relationships=dict(account.relationships),
+            skip_enrichment=project.skip_enrichment if account.skip_enrichment is None else account.skip_enrichment,
+            location=str(account.location),
+            protect=account.protect,
+        )
+        for address, account in declarations.accounts.items()
+    }
+
+
+# --- reading the target -------------------------------------------------------------------
+
+
+async def checked_and_learned(client: LightfieldClient, declared: DeclaredProject) -> DeclaredProject:
+    """check_access, then learn_organisation, with the organisation read while access is checked
+    (a round trip saved per run); a refused key or an unreachable API is reported as such."""
+    fetching = asyncio.ensure_future(fetch_organisation(client))
+    try:
+        await check_access(client, declared.project)
+    except BaseException:
+        fetching.cancel()
+        await asyncio.gather(fetching, return_exceptions=True)
+        raise
+    return await learn_organisation(client, declared, await fetching)
+
+
+# A wrong URL or a down API is said within seconds; a passing fault is still ridden out.
+PREFLIGHT_RETRY = RetryPolicy(attempts=5, base_delay=0.25, max_delay=2.0)
+
+
+async def check_access(client: LightfieldClient, project: Project) -> None:
+    """Fail fast and clearly on a wrong URL or key, before anything is settled or sent."""
+    try:
+        await client.validate_auth(PREFLIGHT_RETRY)
+    except ApiError as error:
+        if error.status == 0:
+            raise LfsyncError(f"cannot reach the Lightfield API at {project.target}: {error.message}") from None
+        if error.status in (401, 403):
+            raise LfsyncError(f"the API key was refused ({error.describe()}); check LIGHTFIELD_API_KEY") from None
+        raise

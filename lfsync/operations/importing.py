@@ -1,0 +1,49 @@
+"""`lfsync import ADDRESS ID`: record an existing account under a declared address (nothing is
+sent but a read); the next plan shows every declared value as an update."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lfsync.api.client import ApiError
+from lfsync.config.project import Project
+from lfsync.errors import LfsyncError
+from lfsync.operations.connection import open_client
+from lfsync.operations.declared_project import load_declared
+from lfsync.state.records import CreateIntent, ResourceState, empty_payload
+from lfsync.state.workspace import locked_state
+from lfsync.support import asyncrun
+
+
+def import_account(directory: Path, address: str, account_id: str, lock_timeout: float = 0.0) -> None:
+    """`lfsync import`: record an existing account under a declared address (nothing is sent but a read)."""
+    declared = load_declared(directory)
+    if address not in declared.desired:
+        raise LfsyncError(f"{address} is not declared; declare it first, then import it")
+    with locked_state(declared.project, "import", lock_timeout) as state:
+        if address in state.resources:
+            raise LfsyncError(f"{address} is already in state as {state.resources[address].id}; `lfsync state rm` it first")
+        for other, managed in state.resources.items():
+            if managed.id == account_id:
+                raise LfsyncError(f"{account_id} is already managed as {other}")
+        record = asyncrun.run(_retrieve(declared.project, account_id))
+        for intent in [i for i in state.pending.values() if i.address == address and isinstance(i, CreateIntent)]:
+            state.reject(intent, f"settled by `lfsync import {address} {account_id}`", abandoned=True)
+        resources = dict(state.resources)
+        resources[address] = ResourceState(
+            id=record["id"],
+            hash="",  # nothing applied yet: the next plan shows every declared value as an update
+            http_link=record.get("httpLink"),
+            created_at=record.get("createdAt"),
+            updated_at=record.get("updatedAt"),
+            applied=empty_payload(),
+        )
+        state.replace_resources(resources)
+
+
+async def _retrieve(project: Project, account_id: str) -> dict:
+    async with open_client(project) as client:
+        try:
+            return await client.retrieve_account(account_id)
+        except ApiError as error:
+            raise LfsyncError(f"cannot import {account_id}: {error.describe()}") from None

@@ -1,0 +1,165 @@
+"""`lfsync plan`: read what --adopt, --refresh and reset need from the target, and plan the
+declared project against its state (the planner itself is lfsync.plan.planner, pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from lfsync.api.client import READ_CONCURRENCY, LightfieldClient
+from lfsync.errors import display_path
+from lfsync.operations.connection import open_client
+from lfsync.operations.declared_project import (
+    DeclaredProject,
+    can_ask_target,
+    checked_and_learned,
+    load_declared,
+    with_checked_values,
+)
+from lfsync.operations.terminal import UNSHOWN, ReadingTerminal
+from lfsync.plan.model import Change, Plan, PlanOptions, RemoteRecord
+from lfsync.plan.planner import PlanInputs, plan_changes
+from lfsync.remote.identity import identity_matches as find_identity_matches
+from lfsync.remote.refresh import refresh_remote
+from lfsync.state.records import Intent
+from lfsync.state.workspace import State, load_state
+from lfsync.support import asyncrun, collector
+from lfsync.values.organisation import offline_organisation
+
+
+@dataclass(frozen=True)
+class RemoteView:
+    """What --adopt, --refresh and reset read from the target (None without them)."""
+
+    matches: dict[str, list[str]] | None = None  # address -> IDs of live accounts with its $name
+    records: dict[str, RemoteRecord] | None = None  # address -> the managed record as read back
+    unmanaged: dict[str, str] | None = None  # ID -> $name of live accounts state does not know
+
+
+async def read_remote(
+    client: LightfieldClient, declared: DeclaredProject, state: State, options: PlanOptions,
+    terminal: ReadingTerminal = UNSHOWN,
+) -> RemoteView:
+    """The reads `options` ask for, each shown through `terminal`."""
+    matches = records = None
+    if options.adopt:
+        with terminal.reading("adopt: looking for existing accounts") as progress:
+            matches = await identity_matches(client, declared, state, progress)
+    if options.refresh:
+        fields_by_key = declared.organisation.organisation.fields if declared.organisation else {}
+        records = await refresh_remote(client, state, fields_by_key, terminal.reading)
+    unmanaged = None
+    if options.reset and declared.project.owns_organisation:
+        with terminal.reading("reset: reading every live account") as progress:
+            live = await client.list_all("/v1/accounts", on_page=progress, window=READ_CONCURRENCY, status="active")
+        managed = {resource.id for resource in state.resources.values()}
+        unmanaged = {
+            record["id"]: str((record.get("fields", {}).get("$name") or {}).get("value") or "")
+            for record in live
+            if record["id"] not in managed
+        }
+    return RemoteView(matches, records, unmanaged)
+
+
+async def identity_matches(
+    client: LightfieldClient, declared: DeclaredProject, state: State, on_read: Callable[[int, int], None] | None = None
+) -> dict[str, list[str]]:
+    """For --adopt: live accounts holding the identity value (`identity:`, $name by default) of each
+    account not yet in state."""
+    return await find_identity_matches(
+        client, declared.desired, state.resources, declared.project.identity, on_read
+    )
+
+
+@collector.paused()
+def build_plan(
+    declared: DeclaredProject, state: State, options: PlanOptions = PlanOptions(), remote: RemoteView = RemoteView()
+) -> Plan:
+    planned = plan_changes(
+        PlanInputs(
+            # destroy plans as if nothing were declared, with --prune: every account in state is deleted
+            desired={} if options.destroy else declared.desired,
+            resources=state.resources,
+            workspace=declared.project.workspace,
+            prune=options.prune or options.destroy,
+            identity_matches=remote.matches,
+            identity_field=declared.project.identity,
+            remote=remote.records,
+            unmanaged=remote.unmanaged,
+        )
+    )
+    return Plan(
+        project_dir=display_path(declared.project.root),
+        workspace=declared.project.workspace,
+        target=declared.project.target,
+        lineage=state.lineage if state.existed else "",
+        serial=state.serial,
+        declarations_digest=declared.declarations.digest,
+        options=options,
+        changes=planned.changes,
+        orphans=planned.orphans,
+        problems=planned.problems,
+        pending=[describe_pending(intent) for intent in sorted(state.pending.values(), key=lambda i: i.seq)],
+        values_checked_against=declared.organisation.source if declared.organisation else "",
+        organisation_digest=declared.organisation.organisation.digest if declared.organisation else "",
+        names=display_names(declared, state, planned.changes),
+    )
+
+
+def display_names(declared: DeclaredProject, state: State, changes: list[Change]) -> dict[str, str]:
+    """What a reviewer calls each ID the changes show: accounts by address, options by label,
+    members by email (only the IDs shown, so a big plan does not carry every name)."""
+    known = {resource.id: address for address, resource in state.resources.items()}
+    if declared.organisation is not None:
+        organisation = declared.organisation.organisation
+        for spec in organisation.fields.values():
+            known.update({option.id: option.label for option in spec.options})
+        known.update({member_id: email for member_id, email in organisation.member_emails.items() if email})
+    if not known:
+        return {}
+    names: dict[str, str] = {}
+    for change in changes:
+        for attribute in change.attributes:
+            for value in (attribute.before, attribute.after):
+                if isinstance(value, str):
+                    if value in known:
+                        names[value] = known[value]
+                elif isinstance(value, list):
+                    names.update((item, known[item]) for item in value if isinstance(item, str) and item in known)
+    return dict(sorted(names.items()))
+
+
+def describe_pending(intent: Intent) -> str:
+    return (
+        f"{intent.address}: {intent.operation} interrupted at {intent.at} "
+        f"(key {intent.key or '-'}); the next apply settles it first"
+    )
+
+
+def plan_project(
+    directory: Path, options: PlanOptions, workspace: str | None = None, terminal: ReadingTerminal = UNSHOWN
+) -> tuple[DeclaredProject, Plan]:
+    """`lfsync plan`: reads only. Values are checked against the live organisation when the target
+    can be asked (its key checked first), else against the committed definitions snapshot."""
+    return asyncrun.run(plan_declared(load_declared(directory, workspace), options, terminal))
+
+
+async def plan_declared(
+    declared: DeclaredProject, options: PlanOptions, terminal: ReadingTerminal = UNSHOWN
+) -> tuple[DeclaredProject, Plan]:
+    """The plan of a loaded project, its values checked (live, else against the snapshot)."""
+    state = load_state(declared.project)
+    if can_ask_target(declared.project) or options.adopt or options.refresh:
+        declared, remote = await _read_for_plan(declared, state, options, terminal)
+    else:
+        declared, remote = with_checked_values(declared, offline_organisation(declared.project)), RemoteView()
+    return declared, build_plan(declared, state, options, remote)
+
+
+async def _read_for_plan(
+    declared: DeclaredProject, state: State, options: PlanOptions, terminal: ReadingTerminal
+) -> tuple[DeclaredProject, RemoteView]:
+    async with open_client(declared.project) as client:
+        declared = await checked_and_learned(client, declared)
+        return declared, await read_remote(client, declared, state, options, terminal)

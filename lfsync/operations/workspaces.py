@@ -1,0 +1,57 @@
+"""`--workspace NAME` (repeatable) and `--all-workspaces`: which workspaces of `workspaces:` a run
+covers, and plan or apply in each of them concurrently (each its own target, key, state and lock)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Callable
+
+from lfsync.config.project import load_project
+from lfsync.errors import LfsyncError
+from lfsync.operations.applying import ApplyRequest, ApplyResult, apply_declared
+from lfsync.operations.declared_project import DeclaredProject, load_declared
+from lfsync.operations.planning import plan_declared
+from lfsync.operations.terminal import UNSHOWN, ApplyTerminal, ReadingTerminal
+from lfsync.plan.model import Plan, PlanOptions
+from lfsync.support import asyncrun
+
+# per workspace: what its run came to, or the error that ended it (other workspaces go on)
+Outcomes = dict[str, "tuple[DeclaredProject, Plan] | ApplyResult | BaseException"]
+
+
+def selected_workspaces(directory: Path, names: tuple[str, ...], every: bool) -> list[str]:
+    """The workspaces of `workspaces:` that --workspace NAME (repeatable) or --all-workspaces choose."""
+    declared_names = load_project(directory).workspace_names
+    if every and not declared_names:
+        raise LfsyncError("--all-workspaces: lfsync.yaml declares no 'workspaces:'")
+    chosen = list(declared_names) if every else list(dict.fromkeys(names))
+    for name in chosen:
+        load_project(directory, workspace=name)  # an unknown name or a bad target stops the run before anything is read
+    return chosen
+
+
+def plan_workspaces(
+    directory: Path, options: PlanOptions, names: list[str], terminal: ReadingTerminal = UNSHOWN
+) -> Outcomes:
+    """`lfsync plan --workspace ...`: every workspace planned concurrently (each its own organisation)."""
+    declared = [load_declared(directory, name) for name in names]
+
+    async def plan_all() -> list:
+        return await asyncio.gather(*(plan_declared(one, options, terminal) for one in declared), return_exceptions=True)
+
+    return dict(zip(names, asyncrun.run(plan_all())))
+
+
+def apply_workspaces(request: ApplyRequest, names: list[str], terminal_for: Callable[[str], ApplyTerminal]) -> Outcomes:
+    """`lfsync apply --workspace ...`: every workspace applied concurrently, each with its own
+    target, key, rate limit, state and lock; one failing does not stop the others."""
+    declared = [load_declared(request.source, name, read_files=not request.options.destroy) for name in names]
+
+    async def apply_all() -> list:
+        return await asyncio.gather(
+            *(apply_declared(one, request, terminal_for(name)) for name, one in zip(names, declared)),
+            return_exceptions=True,
+        )
+
+    return dict(zip(names, asyncrun.run(apply_all())))
