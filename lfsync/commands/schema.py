@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from lfsync.commands.output import stdout
-from lfsync.declare.schema import declaration_json_schema
+from lfsync.operations.scaffolding import schema_text
 
 
 @click.command()
@@ -19,6 +17,3 @@ def schema() -> None:
     """
     stdout().out(schema_text(), end="")
 
-
-def schema_text() -> str:
-    return json.dumps(declaration_json_schema(), indent=2) + "\n"

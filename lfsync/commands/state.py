@@ -9,14 +9,17 @@ import click
 
 from lfsync.commands import options
 from lfsync.commands.output import say, stdout
-from lfsync.config.project import LOCAL_BACKEND, Project, load_project
 from lfsync.declare.addresses import is_reference
 from lfsync.errors import LfsyncError
 from lfsync.operations.importing import import_account
-from lfsync.state.backend import open_store
-from lfsync.state.localstore import LocalStore
-from lfsync.state.records import ResourceState
-from lfsync.state.workspace import copy_state, load_state, locked_state
+from lfsync.operations.state_editing import (
+    move_in_state,
+    pull_state,
+    push_state,
+    remove_from_state,
+    state_addresses,
+    state_resource,
+)
 
 directory_option = click.option(
     "--dir", "directory", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -33,7 +36,7 @@ def state() -> None:
 @directory_option
 def list_(directory: Path) -> None:
     """List the addresses in state."""
-    for address in sorted(load_state(load_project(directory)).resources):
+    for address in state_addresses(directory):
         stdout().out(address)
 
 
@@ -42,7 +45,7 @@ def list_(directory: Path) -> None:
 @directory_option
 def show(address: str, directory: Path) -> None:
     """Show one resource as recorded in state."""
-    resource = _existing(load_state(load_project(directory)).resources, address)
+    resource = state_resource(directory, address)
     stdout().out(json.dumps(resource.model_dump(mode="json", exclude_none=True), indent=2, sort_keys=True))
 
 
@@ -52,13 +55,7 @@ def show(address: str, directory: Path) -> None:
 @options.lock_timeout
 def rm(addresses: tuple[str, ...], directory: Path, lock_timeout: float) -> None:
     """Forget resources: lfsync stops managing them; the accounts stay in Lightfield."""
-    with locked_state(load_project(directory), "state rm", lock_timeout) as current:
-        resources = dict(current.resources)
-        removed = [(address, _existing(resources, address).id) for address in addresses]
-        for address, _ in removed:
-            del resources[address]
-        current.replace_resources(resources)
-    for address, resource_id in removed:
+    for address, resource_id in remove_from_state(directory, addresses, lock_timeout):
         say(f"Removed {address} ({resource_id}) from state; the account itself is untouched.")
 
 
@@ -70,13 +67,7 @@ def rm(addresses: tuple[str, ...], directory: Path, lock_timeout: float) -> None
 def mv(source: str, destination: str, directory: Path, lock_timeout: float) -> None:
     """Rename a resource's address, e.g. after renaming its key in the declarations."""
     _check_address(destination)
-    with locked_state(load_project(directory), "state mv", lock_timeout) as current:
-        resources = dict(current.resources)
-        if destination in resources:
-            raise LfsyncError(f"{destination} is already in state")
-        resources[destination] = _existing(resources, source)
-        del resources[source]
-        current.replace_resources(resources)
+    move_in_state(directory, source, destination, lock_timeout)
     say(f"Moved {source} to {destination}.")
 
 
@@ -85,10 +76,8 @@ def mv(source: str, destination: str, directory: Path, lock_timeout: float) -> N
 @options.lock_timeout
 def push(directory: Path, lock_timeout: float) -> None:
     """Copy the local state files into the backend (lfsync.yaml `backend:`), e.g. when adopting PostgreSQL."""
-    project = _shared(directory)
-    destination = open_store(project)
-    copied = copy_state(project, LocalStore(project), destination, "state push", lock_timeout)
-    say(f"Pushed {len(copied.resources)} resource(s) (serial {copied.serial}) to {destination.where}.")
+    copied = push_state(directory, lock_timeout)
+    say(f"Pushed {copied.resources} resource(s) (serial {copied.serial}) to {copied.where}.")
 
 
 @state.command()
@@ -96,20 +85,8 @@ def push(directory: Path, lock_timeout: float) -> None:
 @options.lock_timeout
 def pull(directory: Path, lock_timeout: float) -> None:
     """Copy the backend's state into the local state files, e.g. to leave PostgreSQL or to inspect it."""
-    project = _shared(directory)
-    destination = LocalStore(project)
-    copied = copy_state(project, open_store(project), destination, "state pull", lock_timeout)
-    say(f"Pulled {len(copied.resources)} resource(s) (serial {copied.serial}) into {destination.where}.")
-
-
-def _shared(directory: Path) -> Project:
-    project = load_project(directory)
-    if project.backend == LOCAL_BACKEND:
-        raise LfsyncError(
-            "the backend is local: push and pull copy between the local files and a shared backend; set "
-            "`backend: postgresql://...` in lfsync.yaml or LFSYNC_BACKEND first"
-        )
-    return project
+    copied = pull_state(directory, lock_timeout)
+    say(f"Pulled {copied.resources} resource(s) (serial {copied.serial}) into {copied.where}.")
 
 
 @click.command("import")
@@ -122,12 +99,6 @@ def import_(address: str, account_id: str, directory: Path, lock_timeout: float)
     _check_address(address)
     import_account(directory, address, account_id, lock_timeout)
     say(f"Imported {account_id} as {address}. Run `lfsync plan` to see how it differs from its declaration.")
-
-
-def _existing(resources: dict[str, ResourceState], address: str) -> ResourceState:
-    if address not in resources:
-        raise LfsyncError(f"{address} is not in state (see `lfsync state list`)")
-    return resources[address]
 
 
 def _check_address(address: str) -> None:
