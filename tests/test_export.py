@@ -128,3 +128,27 @@ def test_keys_from_names():
     expected = {"acc_a": "acme-2", "acc_c": "acme-3", "acc_b": "acme-4"}
     assert assign_keys(records, taken={"acme"}) == expected
     assert assign_keys(list(reversed(records)), taken={"acme"}) == expected
+
+
+def test_export_shows_its_read_only_through_the_terminal_it_is_given(make_project, capsys, monkeypatch):
+    from contextlib import nullcontext
+
+    from lfsync.operations.export import ExportRequest, export_project
+
+    monkeypatch.setattr("lfsync.ui.progress.PLAIN_INTERVAL_SECONDS", 0.0)  # anything drawn directly would show
+    root = make_project(NO_DECLARATIONS)
+    seed_organisation(root)
+
+    class RecordingReads:
+        def __init__(self) -> None:
+            self.told: dict[str, list[tuple[int, int]]] = {}
+
+        def reading(self, label: str):
+            told = self.told.setdefault(label, [])
+            return nullcontext(lambda read, total: told.append((read, total)))
+
+    reads = RecordingReads()
+    result = export_project(ExportRequest(root, {}, "accounts/exported.yaml"), reads)
+    assert result.exported == 4
+    assert list(reads.told) == ["export: reading accounts"] and reads.told["export: reading accounts"][-1] == (4, 4)
+    assert capsys.readouterr().err == ""
