@@ -77,6 +77,19 @@ SYSTEM_RELATIONSHIP_SLUG = "$account-{name}"
 """15. Relationship filters accept the key (`$contact`) or the definition slug
 (`$account-contact`); custom relationships' slug is their key."""
 
+# -- Values (18) ----------------------------------------------------------------------
+MAX_SAFE_INTEGER = 2**53 - 1
+"""Documented: NUMBER and CURRENCY stay within the safe-integer range (and take at most 2 decimals)."""
+
+E164_DIGITS = (8, 15)
+"""18. A number written with `+` ("valid E.164") has 8-15 digits, the first not 0."""
+
+LOCAL_PHONE_DIGITS = (7, 15)
+"""Documented: a number that is not US is tried as a 7-15 digit local number."""
+
+PHONE_EXTENSION_MAX_DIGITS = 10
+"""18. An extension (`x100`, `ext:100`, `#100`, `;ext=100`) has 1-10 digits."""
+
 # -- Rate limits ---------------------------------------------------------------------
 DEFAULT_RATE_PER_SECOND = 25.0
 MIN_BUCKET_CAPACITY = 1.0
@@ -158,12 +171,26 @@ DECISIONS: list[tuple[int, str]] = [
          "gateway_timeout_rate answers a write 504 at once while the write (latency, then the "
          "operation) runs to completion in the background, so a prompt retry with the same key "
          "sees 409 and a later one the replay."),
-    (18, "Values: NUMBER and CURRENCY take at most 2 decimals within +/-(2^53-1); DATETIME is read "
-         "back as UTC `YYYY-MM-DDTHH:MM:SS.sssZ`; EMAIL is read back as a list; URL without a scheme "
-         "gets `https://`; a multi-valued URL reads back as a list, a single one as a string; "
-         "TELEPHONE: `+` numbers must be 8-15 digits, 10 digits (or 11 starting with 1) are US, other "
-         "7-15 digit numbers are kept as local digits, extensions become `;ext=N`; ADDRESS country "
-         "is upper-cased; SOCIAL_HANDLE URLs get `https://` if missing; null or an empty list clears."),
+    (18, "Values (the emulator's own rules, in values.py, phones.py, weblinks.py and datetimes.py, "
+         "written apart from lfsync's and checked with them against one table of documented examples, "
+         "tests/emulator/test_documented_values.py): NUMBER and CURRENCY take at most 2 decimals "
+         "within +/-(2^53-1), a whole number reads back as an integer; DATETIME takes an ISO 8601 "
+         "calendar date and time with an offset (extended or basic, not mixed; minutes, seconds and a "
+         "fraction optional; offset Z, +HH, +HHMM or +HH:MM; no week or ordinal dates, nothing without "
+         "a UTC form) and reads back as UTC `YYYY-MM-DDTHH:MM:SS.sssZ` (milliseconds, the rest cut "
+         "off); EMAIL is one `@` before a dotted domain and reads back as a list; URL without a scheme "
+         "gets `https://`, must be http or https with a dotted host (no empty label) and a valid port; "
+         "a multi-valued URL reads back as a list, a single one as a string; TELEPHONE: ASCII digits, "
+         "separators space, `-`, `.`, `()`, `/`; `+` numbers must be 8-15 digits, the first not 0; a "
+         "US number is NANP-shaped (10 digits, or 11 starting with 1, area code and exchange starting "
+         "2-9) and reads back as +1...; other 7-15 digit numbers are kept as local digits; extensions "
+         "of 1-10 digits (x, ext, ext., extension, #, ;ext=) become `;ext=N`; ADDRESS country is "
+         "upper-cased, latitude within +/-90, longitude +/-180; SOCIAL_HANDLE URLs get `https://` if "
+         "missing and may have one `www.`, `m.` or regional (`uk.`, `de-de.`) subdomain and a query: "
+         "x.com or twitter.com/<1-15 word characters>, linkedin.com/in/ or /company/<slug>, "
+         "facebook.com/<path>, instagram.com/<1-30 word characters or dots>; select labels match "
+         "regardless of case (nothing else is folded); a value given twice in a list is kept once; "
+         "null or an empty list clears."),
     (19, "Self-referential relationships (parentAccount) are written through the bare key, which "
          "sets the `asSource` direction; records show merged `values` (source then destination) plus "
          "`directions`. Links from trashed accounts are not shown on the other side."),

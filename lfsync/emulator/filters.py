@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from .errors import invalid_type, unknown_field
 from .schema import AccountSchema, FieldDefinition, RelationshipDefinition
-from .values import ADDRESS_TEXT_KEYS, FULL_NAME_KEYS, parse_datetime, resolve_option
+from .values import ADDRESS_TEXT_KEYS, FULL_NAME_KEYS, parse_filter_datetime, resolve_option
 
 ORDERING_OPERATORS = ("equal", "greaterThan", "greaterThanOrEqual", "lessThan", "lessThanOrEqual")
 OPERATORS_BY_VALUE_TYPE: dict[str, tuple[str, ...]] = {
@@ -100,7 +100,7 @@ def _operand(definition: FieldDefinition, param: str, text: str) -> Any:
         except ValueError:
             raise invalid_type(param, f"`{text}` is not a number.") from None
     if value_type == "DATETIME":
-        moment = parse_datetime(text, require_offset=False)
+        moment = parse_filter_datetime(text)
         if moment is None:
             raise invalid_type(param, f"`{text}` is not an ISO 8601 date-time.")
         return moment

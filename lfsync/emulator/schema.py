@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lfsync.values.types import SelectOption  # one option type for lfsync and its emulator
-
 from . import decisions
 from .ids import stable_id
 
@@ -19,6 +17,14 @@ VALUE_TYPES = frozenset(
 NOT_WRITABLE_VALUE_TYPES = frozenset({"MARKDOWN", "HTML"})
 HANDLE_SERVICES = frozenset({"TWITTER", "LINKEDIN", "FACEBOOK", "INSTAGRAM"})
 CARDINALITIES = frozenset({"HAS_ONE", "HAS_MANY"})
+
+
+@dataclass(frozen=True)
+class SelectOption:
+    """One option of a SINGLE_SELECT or MULTI_SELECT field."""
+
+    id: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -42,10 +48,11 @@ class FieldDefinition:
         return next((o for o in self.options if o.id == option_id), None)
 
     def option_by_label(self, label: str) -> SelectOption | None:
+        """Documented: labels match without regard to case (an exact match first)."""
         exact = next((o for o in self.options if o.label == label), None)
         if exact is not None:
             return exact
-        folded = label.strip().casefold()
+        folded = label.casefold()
         return next((o for o in self.options if o.label.casefold() == folded), None)
 
     def to_wire(self) -> dict[str, Any]:

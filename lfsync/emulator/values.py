@@ -3,27 +3,34 @@
 `normalise(definition, raw, param)` turns a written value into its stored (= read)
 form, or None when the write clears the field; bad values raise ApiError with the
 documented status, code and param. `display_value` renders a stored value for
-field history.
+field history. The rules are the emulator's own reading of Lightfield's docs
+(lightfield-api.md, "Field value types"), written apart from lfsync's so that the
+tests checking one against the other can catch a wrong rule; where the docs are
+silent the choice is decision 18. Phones, web addresses and date-times have
+modules of their own.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Callable
-from urllib.parse import urlsplit
 
-from lfsync.values.types import SOCIAL_PROFILES, normalise_phone, with_scheme
-
+from . import decisions
+from .datetimes import format_utc, parse_filter_datetime, parse_written_datetime
 from .errors import ApiError, invalid_configuration, invalid_type
+from .phones import stored_number
 from .schema import FieldDefinition, SelectOption
+from .weblinks import PROFILE_RULES, stored_profile_url, stored_url
 
-MAX_SAFE_INTEGER = 2**53 - 1
+__all__ = [
+    "ADDRESS_KEYS", "ADDRESS_TEXT_KEYS", "FULL_NAME_KEYS", "display_value", "format_utc", "normalise",
+    "parse_filter_datetime", "resolve_option",
+]
+
 ADDRESS_TEXT_KEYS = ("street", "street2", "city", "state", "postalCode", "country")
-ADDRESS_KEYS = (*ADDRESS_TEXT_KEYS, "latitude", "longitude")
+COORDINATE_LIMITS = {"latitude": 90, "longitude": 180}
+ADDRESS_KEYS = (*ADDRESS_TEXT_KEYS, *COORDINATE_LIMITS)
 FULL_NAME_KEYS = ("firstName", "lastName")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def normalise(definition: FieldDefinition, raw: Any, param: str) -> Any:
@@ -40,23 +47,22 @@ def _text(definition: FieldDefinition, raw: Any, param: str) -> str:
     return raw
 
 
+def _is_number(raw: Any) -> bool:
+    return isinstance(raw, (int, float)) and not isinstance(raw, bool)
+
+
 def _number(definition: FieldDefinition, raw: Any, param: str) -> int | float:
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+    """Documented: at most 2 decimals, within the safe-integer range."""
+    if not _is_number(raw):
         raise invalid_type(param, f"`{definition.key}` expects a number.")
-    try:
-        exact = Decimal(str(raw))
-    except InvalidOperation:
-        raise invalid_type(param, f"`{definition.key}` expects a finite number.") from None
-    if not exact.is_finite():
+    if isinstance(raw, float) and (raw != raw or raw in (float("inf"), float("-inf"))):
         raise invalid_type(param, f"`{definition.key}` expects a finite number.")
-    if abs(exact) > MAX_SAFE_INTEGER:
-        raise invalid_type(param, f"`{definition.key}` must be within +/-{MAX_SAFE_INTEGER}.")
-    exponent = exact.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2 and exact != exact.quantize(Decimal("0.01")):
+    if abs(raw) > decisions.MAX_SAFE_INTEGER:
+        raise invalid_type(param, f"`{definition.key}` must be within +/-{decisions.MAX_SAFE_INTEGER}.")
+    exponent = Decimal(repr(raw)).normalize().as_tuple().exponent  # 1.25 -> -2, 1.234 -> -3
+    if isinstance(exponent, int) and exponent < -2:
         raise invalid_type(param, f"`{definition.key}` allows at most 2 decimal places.")
-    if isinstance(raw, float) and raw.is_integer():
-        return int(raw)
-    return raw
+    return int(raw) if isinstance(raw, float) and raw.is_integer() else raw
 
 
 def _checkbox(definition: FieldDefinition, raw: Any, param: str) -> bool:
@@ -65,25 +71,9 @@ def _checkbox(definition: FieldDefinition, raw: Any, param: str) -> bool:
     return raw
 
 
-def format_utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def parse_datetime(text: str, *, require_offset: bool) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        if require_offset:
-            return None
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
 def _datetime(definition: FieldDefinition, raw: Any, param: str) -> str:
-    moment = parse_datetime(raw, require_offset=True) if isinstance(raw, str) else None
-    if moment is None or "T" not in raw.upper():
+    moment = parse_written_datetime(raw) if isinstance(raw, str) else None
+    if moment is None:
         raise invalid_type(param, f"`{definition.key}` expects an ISO 8601 date-time with an offset.")
     return format_utc(moment)
 
@@ -97,10 +87,18 @@ def _string_list(definition: FieldDefinition, raw: Any, param: str, *, allow_sin
     return raw
 
 
+def is_email_address(text: str) -> bool:
+    """Decision 18: one `@` between a local part and a dotted domain, no spaces."""
+    local, at, domain = text.rpartition("@")
+    if not at or not local or "@" in local or any(ch.isspace() for ch in text):
+        return False
+    return len(domain.split(".")) >= 2 and all(domain.split("."))
+
+
 def _email(definition: FieldDefinition, raw: Any, param: str) -> list[str] | None:
     addresses = [a.strip() for a in _string_list(definition, raw, param, allow_single=True)]
     for address in addresses:
-        if not EMAIL_PATTERN.match(address):
+        if not is_email_address(address):
             raise invalid_type(param, f"`{address}` is not an email address.")
     return _dedupe(addresses) or None
 
@@ -108,7 +106,7 @@ def _email(definition: FieldDefinition, raw: Any, param: str) -> list[str] | Non
 def _telephone(definition: FieldDefinition, raw: Any, param: str) -> list[str] | None:
     numbers = []
     for text in _string_list(definition, raw, param, allow_single=False):
-        number = normalise_phone(text)
+        number = stored_number(text)
         if number is None:
             raise invalid_type(param, f"`{text}` is not a valid telephone number.")
         numbers.append(number)
@@ -116,9 +114,8 @@ def _telephone(definition: FieldDefinition, raw: Any, param: str) -> list[str] |
 
 
 def _url_item(definition: FieldDefinition, text: str, param: str) -> str:
-    url = with_scheme(text)
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or "." not in (parts.hostname or "") or " " in url:
+    url = stored_url(text)
+    if url is None:
         raise invalid_type(param, f"`{text}` is not a valid URL.")
     return url
 
@@ -133,26 +130,31 @@ def _url(definition: FieldDefinition, raw: Any, param: str) -> str | list[str] |
     return urls[0] if urls else None
 
 
+def _address_part(key: str, value: Any, param: str) -> Any:
+    """One part of an ADDRESS; documented: `country` is exactly 2 letters (ISO 3166-1)."""
+    if key in COORDINATE_LIMITS:
+        limit = COORDINATE_LIMITS[key]
+        if not _is_number(value) or not -limit <= value <= limit:  # NaN fails both comparisons
+            raise invalid_type(param, f"`{key}` expects a number within +/-{limit}.")
+        return value
+    if not isinstance(value, str):
+        raise invalid_type(param, f"`{key}` expects a string.")
+    if key == "country":
+        if len(value) != 2 or not (value.isascii() and value.isalpha()):
+            raise invalid_type(param, "`country` must be a 2-letter ISO 3166-1 code.")
+        return value.upper()  # decision 18
+    return value
+
+
 def _address(definition: FieldDefinition, raw: Any, param: str) -> dict[str, Any] | None:
     if not isinstance(raw, dict):
         raise invalid_type(param, f"`{definition.key}` expects an address object.")
-    address: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in ADDRESS_KEYS:
-            raise invalid_type(f"{param}.{key}", f"Unknown address part `{key}`.")
-        if value is None:
-            continue
-        if key in ("latitude", "longitude"):
-            limit = 90 if key == "latitude" else 180
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) > limit:
-                raise invalid_type(f"{param}.{key}", f"`{key}` expects a number within +/-{limit}.")
-        elif not isinstance(value, str):
-            raise invalid_type(f"{param}.{key}", f"`{key}` expects a string.")
-        elif key == "country":
-            if not re.fullmatch(r"[A-Za-z]{2}", value):
-                raise invalid_type(f"{param}.country", "`country` must be a 2-letter ISO 3166-1 code.")
-            value = value.upper()
-        address[key] = value
+    unknown = next((key for key in raw if key not in ADDRESS_KEYS), None)
+    if unknown is not None:
+        raise invalid_type(f"{param}.{unknown}", f"Unknown address part `{unknown}`.")
+    address = {
+        key: _address_part(key, value, f"{param}.{key}") for key, value in raw.items() if value is not None
+    }
     return address or None
 
 
@@ -171,13 +173,10 @@ def _full_name(definition: FieldDefinition, raw: Any, param: str) -> dict[str, s
 
 
 def _social_handle(definition: FieldDefinition, raw: Any, param: str) -> str:
-    if not isinstance(raw, str):
-        raise invalid_type(param, f"`{definition.key}` expects a profile URL.")
-    url = with_scheme(raw)
-    parts = urlsplit(url)
-    _, pattern = SOCIAL_PROFILES[definition.handle_service or "LINKEDIN"]
-    if parts.scheme.lower() not in ("http", "https") or not pattern.match(f"{parts.netloc}{parts.path}"):
-        raise invalid_type(param, f"`{raw}` is not a {definition.handle_service} profile URL.")
+    service = definition.handle_service or "LINKEDIN"
+    url = stored_profile_url(service, raw) if isinstance(raw, str) else None
+    if url is None:
+        raise invalid_type(param, f"`{raw}` is not a {service} profile URL ({PROFILE_RULES[service].example}).")
     return url
 
 

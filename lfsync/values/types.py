@@ -33,18 +33,27 @@ SELECT_TYPES = {"SINGLE_SELECT", "MULTI_SELECT"}
 DATETIME_EXAMPLE = "like 2026-03-01T09:00:00Z or 2026-03-01T10:00:00+01:00"
 
 _COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
+# The shape of an ISO 8601 calendar date and time with an offset, extended or basic (not mixed):
+# fromisoformat also takes week dates, `+01:00:00` offsets and `09:30:00.Z`, which are not ISO 8601.
+_ISO_DATE_TIME = re.compile(
+    r"\s*(?:\d{4}-\d{2}-\d{2}[Tt]\d{2}(?::\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)"
+    r"|\d{8}[Tt]\d{2}(?:\d{2}(?:\d{2}(?:[.,]\d+)?)?)?(?:[Zz]|[+-]\d{2}(?:\d{2})?))\s*"
+)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 _PLAIN_WEB_ADDRESS = re.compile(r"(https?://)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:[/?#]\S*)?", re.I)
 _WHITESPACE = re.compile(r"\s")  # in a str pattern, exactly the characters str.isspace() accepts
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$")  # a dotted domain, no empty label
 _PHONE_EXTENSION = re.compile(r"\s*(?:;\s*ext=|ext\.?\s*:?\s*|extension\s*:?\s*|x\s*|#\s*)(\d{1,10})\s*$", re.I)
 _PHONE_PUNCTUATION = re.compile(r"[\s().\-/]")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+_US_NUMBER = re.compile(r"1?[2-9][0-9]{2}[2-9][0-9]{6}")
+_PROFILE_HOST = r"^(?:(?:www|m|[a-z]{2,3}|[a-z]{2}-[a-z]{2})\.)?"  # www., m., or regional (uk., de-de.), per the docs
 SOCIAL_PROFILES = {
-    "TWITTER": ("x.com/<handle>", re.compile(r"^(?:www\.)?(?:x|twitter)\.com/[A-Za-z0-9_]{1,15}/?$", re.I)),
+    "TWITTER": ("x.com/<handle>", re.compile(_PROFILE_HOST + r"(?:x|twitter)\.com/[A-Za-z0-9_]{1,15}/?$", re.I)),
     "LINKEDIN": ("linkedin.com/in/<name> or linkedin.com/company/<name>",
-                 re.compile(r"^(?:[a-z]{2,3}\.)?linkedin\.com/(?:in|company)/[^/\s?#]+/?$", re.I)),
-    "FACEBOOK": ("facebook.com/<name>", re.compile(r"^(?:www\.|m\.)?facebook\.com/[^\s?#]+/?$", re.I)),
-    "INSTAGRAM": ("instagram.com/<handle>", re.compile(r"^(?:www\.)?instagram\.com/[A-Za-z0-9_.]{1,30}/?$", re.I)),
+                 re.compile(_PROFILE_HOST + r"linkedin\.com/(?:in|company)/[^/\s?#]+/?$", re.I)),
+    "FACEBOOK": ("facebook.com/<name>", re.compile(_PROFILE_HOST + r"facebook\.com(?:/[^/\s?#]+)+/?$", re.I)),
+    "INSTAGRAM": ("instagram.com/<handle>", re.compile(_PROFILE_HOST + r"instagram\.com/[A-Za-z0-9_.]{1,30}/?$", re.I)),
 }
 
 
@@ -154,7 +163,12 @@ def _datetime(_spec: FieldSpec, value: Any) -> str:
         raise ValueProblem(f"{value!r} is not an ISO 8601 date-time; write it {DATETIME_EXAMPLE}")
     if moment.tzinfo is None or "T" not in value.upper():
         raise ValueProblem(f"{value!r} has no UTC offset; add one, {DATETIME_EXAMPLE}")
-    return format_utc(moment)
+    if not _ISO_DATE_TIME.fullmatch(value):
+        raise ValueProblem(f"{value!r} is not an ISO 8601 calendar date and time; write it {DATETIME_EXAMPLE}")
+    try:
+        return format_utc(moment)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueProblem(f"{value!r} is out of range in UTC") from None
 
 
 def _email(_spec: FieldSpec, value: Any) -> list[str] | None:
@@ -307,9 +321,12 @@ def _checked_url(text: str) -> str:
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
         host = ""
-    if url[: url.index(":")].lower() not in ("http", "https") or "." not in host or _WHITESPACE.search(url):
+    labels = host.split(".")
+    web = url[: url.index(":")].lower() in ("http", "https")
+    if not web or len(labels) < 2 or not all(labels) or _WHITESPACE.search(url):
         raise ValueProblem(f"{text!r} is not a web address (like https://example.com)")
     return url
 
@@ -329,15 +346,13 @@ def normalise_phone(text: str) -> str | None:
     text = _PHONE_PUNCTUATION.sub("", text.strip())
     if text.startswith("+"):
         digits = text[1:]
-        if digits.isdigit() and 8 <= len(digits) <= 15 and digits[0] != "0":
+        if _ASCII_DIGITS.fullmatch(digits) and 8 <= len(digits) <= 15 and digits[0] != "0":
             return f"+{digits}{extension}"
         return None
-    if not text.isdigit():
+    if not _ASCII_DIGITS.fullmatch(text):
         return None
-    if len(text) == 10 and text[0] in "23456789":
-        return f"+1{text}{extension}"
-    if len(text) == 11 and text[0] == "1" and text[1] in "23456789":
-        return f"+{text}{extension}"
+    if _US_NUMBER.fullmatch(text):  # NANP: area code and exchange each start with 2-9
+        return f"+1{text[-10:]}{extension}"
     if 7 <= len(text) <= 15:
         return f"{text}{extension}"
     return None
