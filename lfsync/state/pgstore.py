@@ -249,10 +249,10 @@ class PostgresStore:
         the holder's row is locked while its session is checked and ended, so a newer holder (another
         ID, another session) is never touched. Needs the holder's role or pg_signal_backend."""
 
-        def end_session(connection: psycopg.Connection) -> tuple[LockHolder | None, int | None]:
+        def end_session(connection: psycopg.Connection) -> tuple[LockHolder | None, tuple | None]:
             with connection.transaction():
                 row = connection.execute(
-                    "select h.lock_id, h.pid, h.host, h.command, h.since, h.backend_pid "
+                    "select h.lock_id, h.pid, h.host, h.command, h.since, a.pid, a.backend_start "
                     f"{LIVE_HOLDER} and h.lock_id = %(lock_id)s for update of h",
                     {"class": LOCK_CLASS, "workspace": self.workspace, "lock_id": lock_id},
                 ).fetchone()
@@ -262,22 +262,13 @@ class PostgresStore:
                 connection.execute(
                     "delete from lfsync_lock_holders where workspace = %s and lock_id = %s", (self.workspace, lock_id)
                 )
-            return _holder_of(row), row[5]
+            return _holder_of(row), (row[5], row[6])
 
-        broken, backend_pid = self._run("end the lock holder's session", end_session)
+        broken, session = self._run("end the lock holder's session", end_session)
         if broken is None:
             raise LockNotBroken(lock_id, self._holder())
-        self._run("wait for the lock holder's session to end", lambda c: self._await_released(c, backend_pid))
+        self._run("wait for the lock holder's session to end", lambda c: _await_session_end(c, session))
         return broken
-
-    def _await_released(self, connection: psycopg.Connection, backend_pid: int | None) -> None:
-        """A terminated session lets go of its locks as it exits, a moment after being told to."""
-        deadline = time.monotonic() + SESSION_ENDED_WAIT
-        while time.monotonic() < deadline and connection.execute(
-            "select 1 from pg_locks where pid = %s and locktype = 'advisory' and classid = %s::oid",
-            (backend_pid, LOCK_CLASS),
-        ).fetchone():
-            time.sleep(POLL_SECONDS)
 
     def _holder(self) -> LockHolder | None:
         row = self._run(
@@ -350,6 +341,21 @@ def _migrate(connection: psycopg.Connection) -> None:
             for statement in MIGRATIONS[version]:
                 connection.execute(statement)
             connection.execute("insert into lfsync_schema_version (version) values (%s)", (version,))
+
+
+def _await_session_end(connection: psycopg.Connection, session: tuple) -> None:
+    """A terminated session exits (and lets go of its locks) a moment after being told to."""
+    deadline = time.monotonic() + SESSION_ENDED_WAIT
+    while time.monotonic() < deadline and (
+        connection.execute(
+            "select 1 from pg_stat_activity where pid = %s and backend_start = %s", session
+        ).fetchone()
+        or connection.execute(
+            "select 1 from pg_locks where pid = %s and locktype = 'advisory' and classid = %s::oid",
+            (session[0], LOCK_CLASS),
+        ).fetchone()
+    ):
+        time.sleep(POLL_SECONDS)
 
 
 def _holder_of(row: Any) -> LockHolder:
