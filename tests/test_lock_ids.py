@@ -160,3 +160,22 @@ def test_on_a_terminal_force_unlock_asks_first(root, holders, cli, monkeypatch):
     accepted = cli("force-unlock", holder.lock_id, root, input="y\n")
     assert accepted.exit_code == 0 and f"Lock {holder.lock_id} broken" in accepted.stdout
     assert current_lock_id(root) is None
+
+
+def test_a_lock_taken_while_the_operator_confirms_is_not_broken(root, holders, cli, monkeypatch):
+    """The ID is read, the prompt waits; meanwhile the holder finishes and a new command locks."""
+    monkeypatch.setattr("lfsync.commands.unlock.is_interactive", lambda: True)
+    older = holders()
+    newer: list[Holder] = []
+
+    def confirm_after_the_lock_changed_hands(prompt: str) -> bool:
+        older.release()
+        newer.append(holders())
+        return True
+
+    monkeypatch.setattr("lfsync.commands.unlock.click.confirm", confirm_after_the_lock_changed_hands)
+    result = cli("force-unlock", older.lock_id, root)
+    assert result.exit_code == 1, result.output
+    assert f"lock ID {older.lock_id} is not the lock held now" in result.stderr
+    assert f"lock ID {newer[0].lock_id}" in result.stderr
+    assert current_lock_id(root) == newer[0].lock_id

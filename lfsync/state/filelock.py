@@ -62,7 +62,12 @@ def exclusive_lock(path: Path, command: str, timeout: float = 0.0) -> Iterator[H
             taken = _try_flock(handle)
             if taken and _same_file(handle, path):
                 holder = LockHolder.taking(command)
-                _write_record(handle, holder)
+                try:
+                    _write_record(handle, holder)
+                except OSError as error:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+                    handle.close()
+                    raise LfsyncError(f"cannot lock the state: {display_path(path)}: {error.strerror}") from None
                 break
             current = None if taken else _read_record(handle)
             if taken:

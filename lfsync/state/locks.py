@@ -100,6 +100,12 @@ class LockNotBroken(LfsyncError):
     def __init__(self, lock_id: str, holder: LockHolder | None):
         if holder is None:
             message = f"the state is not locked (lock {lock_id} was released); nothing was broken"
+        elif holder.lock_id is None:
+            message = (
+                f"the state is locked by {holder.describe()}: a lock without an ID (taken by an older lfsync, or its "
+                "record is unreadable) cannot be broken by ID. Nothing was broken; stop that process: its lock dies "
+                "with it"
+            )
         else:
             message = (
                 f"lock ID {lock_id} is not the lock held now: the state is locked by {holder.describe()}. "
