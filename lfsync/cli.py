@@ -26,7 +26,7 @@ LAZY_COMMANDS = {
     "export": ("lfsync.commands.export", "export",
                "Write declarations for the organisation's existing accounts and record them in state."),
     "fmt": ("lfsync.commands.fmt", "fmt", "Format the declaration files (lfsync.yaml included); comments and quoting are kept."),
-    "force-unlock": ("lfsync.commands.unlock", "force_unlock", "Remove the state lock of the workspace."),
+    "force-unlock": ("lfsync.commands.unlock", "force_unlock", "Break the state lock LOCK_ID of the workspace (the ID a locked command names)."),
     "import": ("lfsync.commands.state", "import_",
                "Start managing an existing account: record ID under ADDRESS (which must be declared)."),
     "init": ("lfsync.commands.init", "init",

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from lfsync.config.project import load_project
-from lfsync.state.filelock import LockHeld
+from lfsync.state.locks import LockHeld
 from lfsync.state.records import CreateIntent, ResourceState
 from lfsync.state.workspace import load_state, locked_state
 
@@ -48,7 +48,7 @@ def test_state_lives_in_the_database_journal_first_then_compacted(ws, postgres_u
 
 def test_the_tables_are_versioned_and_a_newer_schema_is_refused(ws, postgres_url):
     load_state(ws)
-    assert sql(postgres_url, "select version from lfsync_schema_version") == [(1,)]
+    assert sql(postgres_url, "select version from lfsync_schema_version order by version") == [(1,), (2,)]
     sql(postgres_url, "insert into lfsync_schema_version values (99)")
     with pytest.raises(Exception, match="schema version 99, newer than this lfsync's"):
         load_state(ws)
@@ -68,8 +68,11 @@ import sys
 from pathlib import Path
 from lfsync.config.project import load_project
 from lfsync.state.workspace import locked_state
-with locked_state(load_project(Path(sys.argv[1])), "apply") as state:
+from lfsync.state.backend import open_store
+project = load_project(Path(sys.argv[1]))
+with locked_state(project, "apply") as state:
     print("locked", flush=True)
+    print(open_store(project).holder().lock_id, flush=True)
     sys.stdin.read()
 """
 
@@ -154,21 +157,36 @@ def test_push_refuses_another_lineage(ws, cli, postgres_url, monkeypatch):
     assert load_state(ws).resources["account.a"].id == "acc_1"
 
 
-def test_force_unlock_ends_the_holders_session(ws, cli):
+def test_force_unlock_ends_the_holders_session(ws, cli, postgres_url):
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(ws.root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     try:
         assert holder.stdout.readline() == "locked\n"
-        unlocked = cli("force-unlock", ws.root, "--force")
+        lock_id = holder.stdout.readline().strip()
+        [(session,)] = sql(postgres_url, "select backend_pid from lfsync_lock_holders where lock_id = %s", (lock_id,))
+        unlocked = cli("force-unlock", lock_id, ws.root, "--force")
         assert unlocked.exit_code == 0, unlocked.output
-        assert f"ended the database session of pid {holder.pid}" in unlocked.output
-        with locked_state(ws, "apply", lock_timeout=30):
+        assert f"Lock {lock_id} broken (was held by pid {holder.pid} on" in unlocked.output
+        assert sql(postgres_url, "select 1 from pg_stat_activity where pid = %s", (session,)) == []  # its session ended
+        assert sql(postgres_url, "select 1 from lfsync_lock_holders") == []
+        with locked_state(ws, "apply"):
             pass
-        assert cli("force-unlock", ws.root, "--force").output.startswith("The state is not locked")
+        assert cli("force-unlock", lock_id, ws.root, "--force").output.startswith("The state is not locked")
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_holder_of_an_older_lfsync_without_a_lock_id_is_named_and_not_broken(ws, postgres_url, cli):
+    """A row migrated from schema 1 has no lock_id: the holder is still shown, and no ID breaks it."""
+    with locked_state(ws, "apply"):
+        sql(postgres_url, "update lfsync_lock_holders set lock_id = null, session_started = null")
+        with pytest.raises(LockHeld, match=r"pid \d+ on .* \(apply\) since .* \(no lock ID\)"):
+            with locked_state(ws, "state rm"):
+                pass
+        refused = cli("force-unlock", "None", ws.root, "--force")
+        assert refused.exit_code == 1 and "(no lock ID)" in refused.stderr
 
 
 def test_without_psycopg_the_message_names_the_extra(make_project, monkeypatch):

@@ -4,6 +4,7 @@ mid-apply loses nothing."""
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -53,6 +54,8 @@ def test_a_second_runner_is_refused_naming_the_holder_then_waits_and_plans_clean
             assert refused.returncode == 1
             assert f"state is locked by pid {first.pid} on" in refused.stderr + refused.stdout
             assert "(apply)" in refused.stderr + refused.stdout
+            named = re.search(r"lock ID ([0-9a-f-]{36})", refused.stderr + refused.stdout)
+            assert named and f"`lfsync force-unlock {named[1]}`" in refused.stderr + refused.stdout
             waiting = start_apply(b, url, "--lock-timeout", "300")
         finally:
             first.send_signal(signal.SIGCONT)

@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from lfsync.config.project import load_project
-from lfsync.state.filelock import LockHeld, exclusive_lock
+from lfsync.state.filelock import exclusive_lock, is_locked
+from lfsync.state.journal import JournalWriteFailed
+from lfsync.state.localstore import LocalStore
+from lfsync.state.locks import LockHeld
 from lfsync.state.records import CreateIntent, DeleteIntent, ResourceState
 from lfsync.state.workspace import StatePaths, load_state, locked_state
 
@@ -102,8 +105,8 @@ HOLDER = """
 import sys, time
 from pathlib import Path
 from lfsync.state.filelock import exclusive_lock
-with exclusive_lock(Path(sys.argv[1]), "apply"):
-    print("locked", flush=True)
+with exclusive_lock(Path(sys.argv[1]), "apply") as held:
+    print("locked", held.holder.lock_id, flush=True)
     sys.stdin.readline()  # held until told (or until killed)
 """
 
@@ -112,14 +115,15 @@ def hold_lock(path: Path) -> subprocess.Popen:
     """Another process holding the lock at `path` until a line is written to its stdin."""
     process = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True)
-    assert process.stdout.readline().strip() == "locked"
+    word, process.lock_id = process.stdout.readline().split()  # type: ignore[attr-defined]
+    assert word == "locked"
     return process
 
 
 def test_second_writer_fails_naming_the_holder(tmp_path):
     holder = hold_lock(tmp_path / "w.lock")
     try:
-        with pytest.raises(LockHeld, match=rf"pid {holder.pid} on .* \(apply\) since"):
+        with pytest.raises(LockHeld, match=rf"pid {holder.pid} on .* \(apply\) since .*, lock ID {holder.lock_id}"):
             with exclusive_lock(tmp_path / "w.lock", "apply"):
                 pass
     finally:
@@ -158,8 +162,11 @@ def test_cli_lock_blocks_a_second_apply_and_force_unlock(project, cli):
         result = cli("apply", project, "--auto-approve")
         assert result.exit_code == 1
         assert f"state is locked by pid {holder.pid}" in result.stderr
-        unlocked = cli("force-unlock", project, "--force")
-        assert unlocked.exit_code == 0 and "Lock removed" in unlocked.stdout
+        assert f"`lfsync force-unlock {holder.lock_id}`" in result.stderr
+        unlocked = cli("force-unlock", holder.lock_id, project, "--force")
+        assert unlocked.exit_code == 0 and f"Lock {holder.lock_id} broken" in unlocked.stdout
+        assert "still running on this machine" in unlocked.stdout  # the holder lives on, lock broken
+        assert not lock.exists()
         assert cli("apply", project, "--auto-approve").exit_code == 0
     finally:
         holder.kill()
@@ -167,8 +174,6 @@ def test_cli_lock_blocks_a_second_apply_and_force_unlock(project, cli):
 
 
 def test_is_locked_follows_the_holder_and_force_unlock_leaves_a_free_lock_alone(project, cli):
-    from lfsync.state.filelock import is_locked
-
     lock = project / "state" / "default.lock"
     assert not is_locked(lock)
     holder = hold_lock(lock)
@@ -176,6 +181,20 @@ def test_is_locked_follows_the_holder_and_force_unlock_leaves_a_free_lock_alone(
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
     assert not is_locked(lock)
-    result = cli("force-unlock", project, "--force")
+    result = cli("force-unlock", holder.lock_id, project, "--force")
     assert result.exit_code == 0 and "not locked; nothing to do" in result.stdout
     assert lock.exists()
+
+
+def test_a_broken_holder_that_lives_on_writes_nothing_more(ws):
+    with locked_state(ws, "apply") as state:
+        lock_id = LocalStore(ws).holder().lock_id  # type: ignore[union-attr]
+        LocalStore(ws).break_lock(lock_id)
+        with locked_state(ws, "state rm") as newer:  # the next command takes a fresh lock file at once
+            assert LocalStore(ws).holder().lock_id != lock_id  # type: ignore[union-attr]
+            with pytest.raises(JournalWriteFailed, match=f"the state lock {lock_id} was broken"):
+                state.begin(create("account.a"))
+            newer.finish(newer.begin(create("account.b")), resource("acc_b"))
+        with pytest.raises(Exception, match=f"the state lock {lock_id} was broken"):
+            state.compact()
+    assert list(load_state(ws).resources) == ["account.b"]  # only the newer holder wrote

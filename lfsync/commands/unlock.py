@@ -1,79 +1,48 @@
-"""`lfsync force-unlock`: remove a lock whose holder can't release it."""
+"""`lfsync force-unlock LOCK_ID`: break one state lock, named by its ID, whose holder can't release it."""
 
 from __future__ import annotations
 
-import os
-import socket
 from pathlib import Path
 
 import click
 
 from lfsync.commands import options
 from lfsync.commands.output import is_interactive, say
-from lfsync.config.project import LOCAL_BACKEND, Project, load_project
+from lfsync.config.project import load_project
 from lfsync.errors import LfsyncError
-from lfsync.state.filelock import describe_holder, is_locked, read_holder
-from lfsync.state.filelock import force_unlock as remove_lock
-from lfsync.state.workspace import StatePaths
+from lfsync.state.backend import open_store
+from lfsync.state.locks import LockNotBroken
 
 
 @click.command("force-unlock")
+@click.argument("lock_id")
 @options.project_dir
 @click.option("--force", is_flag=True, help="Don't ask for confirmation.")
-def force_unlock(directory: Path, force: bool) -> None:
-    """Remove the state lock of the workspace.
+def force_unlock(lock_id: str, directory: Path, force: bool) -> None:
+    """Break the state lock LOCK_ID of the workspace (the ID a locked command names).
 
-    Locks die with their process on this machine, so this is only for a holder that hangs, or one
-    on another machine sharing the state folder. Two writers at once can corrupt state.
+    Locks die with their process (a local flock) or its database session, so this is for a holder
+    that hangs, or one on another machine. Only the lock with that ID is broken: one released and
+    taken again since has another ID and is refused. A broken holder that is still alive stops
+    before its next write; two writers at once could corrupt state.
     """
-    project = load_project(directory)
-    if project.backend != LOCAL_BACKEND:
-        _force_unlock_shared(project, force)
-        return
-    path = StatePaths(project).lock
-    if not is_locked(path):
-        say("The state is not locked; nothing to do.")
-        return
-    holder = read_holder(path)
-    if holder and holder.get("host") == socket.gethostname() and _alive(holder.get("pid")):
-        say(f"Warning: the holder, {describe_holder(holder)}, is still running.", "yellow")
-    if not force:
-        if not is_interactive():
-            raise LfsyncError("force-unlock asks for confirmation: pass --force when not on a terminal")
-        if not click.confirm(f"Remove the lock held by {describe_holder(holder)}?"):
-            say("Nothing removed.")
-            return
-    remove_lock(path)
-    say(f"Lock removed (was held by {describe_holder(holder)}).")
-
-
-def _force_unlock_shared(project: Project, force: bool) -> None:
-    """A PostgreSQL lock dies with its session; breaking it means ending the holder's session."""
-    from lfsync.state.pgstore import PostgresStore
-
-    store = PostgresStore(project)
+    store = open_store(load_project(directory))
     try:
         holder = store.holder()
         if holder is None:
             say("The state is not locked; nothing to do.")
             return
+        if holder.lock_id != lock_id:
+            raise LockNotBroken(lock_id, holder)
+        if holder.running_here():
+            say(f"Warning: the holder, {holder.describe()}, is still running on this machine.", "yellow")
         if not force:
             if not is_interactive():
                 raise LfsyncError("force-unlock asks for confirmation: pass --force when not on a terminal")
-            if not click.confirm(f"End the database session of {describe_holder(holder)}, releasing its lock?"):
+            if not click.confirm(f"Break the lock held by {holder.describe()}?"):
                 say("Nothing changed.")
                 return
-        store.end_holder_session(holder)
+        broken = store.break_lock(lock_id)
     finally:
         store.close()
-    say(f"Lock released: ended the database session of {describe_holder(holder)}.")
-
-
-def _alive(pid) -> bool:
-    try:
-        os.kill(int(pid), 0)
-    except (TypeError, ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True
-    return True
+    say(f"Lock {lock_id} broken (was held by {broken.describe()}).")

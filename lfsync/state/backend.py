@@ -1,6 +1,8 @@
 """Where state lives: the seam between State (state.py) and its storage.
 
-A backend stores one workspace's snapshot and journal and holds its lock. `local` is files beside
+A backend stores one workspace's snapshot and journal and holds its lock. Every acquisition of the
+lock gets a fresh LOCK_ID (locks.py), recorded with its holder; `holder()` reads it back and
+`break_lock(lock_id)` breaks that lock and no other (`lfsync force-unlock LOCK_ID`). `local` is files beside
 the project (localstore.py); a PostgreSQL URL is a database shared by every runner (pgstore.py).
 State folds snapshot and journal itself, so recovery and compaction rules are the same for both.
 """
@@ -12,6 +14,7 @@ from typing import ContextManager, Literal, Protocol
 from pydantic import BaseModel
 
 from lfsync.config.project import LOCAL_BACKEND, Project
+from lfsync.state.locks import LockHolder
 from lfsync.state.records import Intent, Outcome, StateSnapshot
 
 
@@ -29,8 +32,17 @@ class StateStore(Protocol):
         """Write `snapshot` and keep only `pending` in the journal, as one atomic step.
         `changed` (addresses changed since the last compaction) only serves error messages."""
 
-    def lock(self, command: str, timeout: float) -> ContextManager[None]:
-        """Hold the workspace exclusively; wait up to `timeout` s; raise LockHeld naming the holder."""
+    def lock(self, command: str, timeout: float) -> ContextManager[LockHolder]:
+        """Hold the workspace exclusively under a fresh LOCK_ID (the holder yielded); wait up to
+        `timeout` s; raise LockHeld naming the holder and its LOCK_ID."""
+
+    def holder(self) -> LockHolder | None:
+        """Who holds the workspace's lock now (a live holder, with its LOCK_ID), None if nobody."""
+
+    def break_lock(self, lock_id: str) -> LockHolder:
+        """Break the lock held now if its ID is `lock_id`, checking and breaking in one atomic step, so a
+        lock taken after the ID was read is never broken; returns the holder broken. Raises
+        LockNotBroken (naming the current holder) for any other ID, or when nothing holds the lock."""
 
     def close(self) -> None:
         """Release what reading or appending opened (files, connections); the store can be reused."""

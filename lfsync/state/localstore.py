@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
-from typing import ContextManager, Literal
+from typing import Iterator, Literal
 
 from pydantic import BaseModel, ValidationError
 
 from lfsync.config.project import Project
 from lfsync.errors import LfsyncError, display_path
-from lfsync.state.filelock import exclusive_lock
-from lfsync.state.journal import DamagedJournal, Journal
+from lfsync.state.filelock import HeldFileLock, break_lock, exclusive_lock, lock_holder
+from lfsync.state.journal import DamagedJournal, Journal, JournalWriteFailed
+from lfsync.state.locks import LockHolder
 from lfsync.state.records import STATE_FORMAT_VERSION, Intent, Outcome, StateSnapshot
 from lfsync.support.atomicfile import write_atomically
 
@@ -29,6 +31,7 @@ class LocalStore:
         self.paths = StatePaths(project)
         self.where = display_path(self.paths.snapshot)
         self._journal = Journal(self.paths.journal)
+        self._held: HeldFileLock | None = None
 
     def read(self) -> tuple[StateSnapshot | None, dict[int, Intent], list[Outcome]]:
         snapshot = _read_snapshot(self.paths)
@@ -47,18 +50,49 @@ class LocalStore:
             raise LfsyncError(f"cannot read the journal {display_path(self.paths.journal)}: {error.strerror}") from None
 
     def append(self, kind: Literal["intent", "outcome"], model: BaseModel) -> None:
+        broken = self._broken()
+        if broken:
+            raise JournalWriteFailed(display_path(self.paths.journal), kind, broken)
         self._journal.append(kind, model)
 
     def compact(self, snapshot: StateSnapshot, pending: list[Intent], changed: list[str]) -> None:
         """The snapshot atomically (keeping a backup), then the journal shrunk."""
+        broken = self._broken()
+        if broken:
+            raise LfsyncError(f"did not write the state {self.where}: {broken}. Run `lfsync apply` again")
         try:
             write_snapshot(self.paths, snapshot)
             self._journal.replace_with(pending)
         except OSError as error:
             raise StateWriteFailed(self.paths, error, changed) from None
 
-    def lock(self, command: str, timeout: float) -> ContextManager[None]:
-        return exclusive_lock(self.paths.lock, command, timeout)
+    @contextmanager
+    def lock(self, command: str, timeout: float) -> Iterator[LockHolder]:
+        with exclusive_lock(self.paths.lock, command, timeout) as held:
+            self._held = held
+            try:
+                yield held.holder
+            finally:
+                self._held = None
+
+    def holder(self) -> LockHolder | None:
+        return lock_holder(self.paths.lock)
+
+    def break_lock(self, lock_id: str) -> LockHolder:
+        """Unlink the lock file if the lock held on it has `lock_id` (filelock.break_lock): the next
+        command locks a fresh file, and a live holder stops before its next write (append, compact)."""
+        return break_lock(self.paths.lock, lock_id)
+
+    def _broken(self) -> str | None:
+        """Why this holder must write nothing more: its lock was broken (force-unlock), and another
+        command may hold the state now. Checked before each write, which narrows two writers to the
+        instant between the check and the write."""
+        if self._held is None or self._held.intact():
+            return None
+        return (
+            f"the state lock {self._held.holder.lock_id} was broken (`lfsync force-unlock`) while this command "
+            "held it, so it stops before writing"
+        )
 
     def close(self) -> None:
         self._journal.close()

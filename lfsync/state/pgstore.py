@@ -8,14 +8,15 @@
 - Compaction replaces the snapshot and the journal in one transaction.
 - The lock is a session advisory lock taken on the command's one connection, which also carries
   every write: when the holder dies (SIGKILL, a lost network, a server restart) its session ends,
-  the lock is released, and no write can follow without it. `lfsync_lock_holders` names the holder.
+  the lock is released, and no write can follow without it. `lfsync_lock_holders` names the holder,
+  its LOCK_ID and its session (backend pid and start: a pid alone may be reused); a holder counts
+  only while that session holds the advisory lock (pg_locks). Breaking a lock (force-unlock) ends
+  that session, which releases the lock and stops the holder's writes.
 - `lfsync_schema_version`: the tables are created on first use and migrated forward (MIGRATIONS).
 """
 
 from __future__ import annotations
 
-import os
-import socket
 import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator, Literal
@@ -24,8 +25,9 @@ from pydantic import BaseModel, ValidationError
 
 from lfsync.config.project import Project, redact_url
 from lfsync.errors import LfsyncError
-from lfsync.state.filelock import POLL_SECONDS, LockHeld, describe_holder
+from lfsync.state.filelock import POLL_SECONDS
 from lfsync.state.journal import JournalWriteFailed
+from lfsync.state.locks import LockHeld, LockHolder, LockNotBroken
 from lfsync.state.records import INTENT, JOURNAL_FORMAT_VERSION, STATE_FORMAT_VERSION, Intent, Outcome, StateSnapshot
 
 if TYPE_CHECKING:
@@ -58,7 +60,19 @@ MIGRATIONS: dict[int, list[str]] = {
             since timestamptz not null,
             backend_pid integer not null)""",
     ],
+    2: [
+        "alter table lfsync_lock_holders add column lock_id text",
+        "alter table lfsync_lock_holders add column session_started timestamptz",
+    ],
 }
+# The live holder of a workspace's lock: its row, while its session (pid and start) holds the advisory lock.
+LIVE_HOLDER = """from lfsync_lock_holders h
+    join pg_stat_activity a on a.pid = h.backend_pid
+        and (h.session_started is null or a.backend_start = h.session_started)
+    join pg_locks l on l.pid = h.backend_pid and l.locktype = 'advisory' and l.granted
+        and l.classid = %(class)s::oid and l.objid = hashtext(%(workspace)s)::oid and l.objsubid = 2
+    where h.workspace = %(workspace)s"""
+SESSION_ENDED_WAIT = 10.0  # seconds force-unlock waits for a terminated session to let go of its lock
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
@@ -179,33 +193,35 @@ class PostgresStore:
             raise LfsyncError(message + " Fix the cause, then run `lfsync apply` again.") from None
 
     @contextmanager
-    def lock(self, command: str, timeout: float) -> Iterator[None]:
+    def lock(self, command: str, timeout: float) -> Iterator[LockHolder]:
         psycopg = _psycopg()
         connection = self._open(command)
         deadline = time.monotonic() + timeout
+        holder = LockHolder.taking(command)
         try:
             while not _value(connection, "select pg_try_advisory_lock(%s, hashtext(%s))", (LOCK_CLASS, self.workspace)):
                 if time.monotonic() >= deadline:
-                    holder = self._holder()
+                    current = self._holder()
                     self._drop()
                     raise LockHeld(
-                        f"state is locked by {describe_holder(holder)} ({self.where}); waited {timeout:g}s "
-                        "(--lock-timeout). The lock is released when the holder's database session ends."
+                        current, self.where, timeout, "The lock is released when the holder's database session ends."
                     )
                 time.sleep(POLL_SECONDS)
             connection.execute(
-                "insert into lfsync_lock_holders (workspace, pid, host, command, since, backend_pid) "
-                "values (%s, %s, %s, %s, now(), pg_backend_pid()) on conflict (workspace) do update set "
-                "pid = excluded.pid, host = excluded.host, command = excluded.command, since = excluded.since, "
-                "backend_pid = excluded.backend_pid",
-                (self.workspace, os.getpid(), socket.gethostname(), command),
+                "insert into lfsync_lock_holders (workspace, pid, host, command, since, backend_pid, lock_id, "
+                "session_started) select %s, %s, %s, %s, %s, pid, %s, backend_start from pg_stat_activity "
+                "where pid = pg_backend_pid() on conflict (workspace) do update set pid = excluded.pid, "
+                "host = excluded.host, command = excluded.command, since = excluded.since, "
+                "backend_pid = excluded.backend_pid, lock_id = excluded.lock_id, "
+                "session_started = excluded.session_started",
+                (self.workspace, holder.pid, holder.host, command, holder.since, holder.lock_id),
             )
         except psycopg.Error as error:
             self._drop()
             raise LfsyncError(f"cannot lock the state in {self.where}: {self._describe(error)}") from None
         self._locked = True
         try:
-            yield
+            yield holder
         finally:
             self._locked = False
             try:
@@ -223,32 +239,46 @@ class PostgresStore:
         if not self._locked:  # the locked connection lives until the lock is released
             self._drop()
 
-    def holder(self) -> dict | None:
-        """Who holds the workspace's lock now (a live session), for force-unlock."""
+    def holder(self) -> LockHolder | None:
+        """Who holds the workspace's lock now: a live session holding the advisory lock."""
         return self._holder()
 
-    def end_holder_session(self, holder: dict) -> None:
-        """force-unlock: end the holder's database session, which releases its lock (and stops its
-        writes: it cannot journal without its session). Needs the holder's role or pg_signal_backend."""
-        self._run(
-            "end the lock holder's session",
-            lambda c: c.execute("select pg_terminate_backend(%s)", (holder["backend_pid"],)),
-        )
+    def break_lock(self, lock_id: str) -> LockHolder:
+        """End the database session holding the lock if its LOCK_ID is `lock_id`, which releases the
+        lock and stops the holder's writes (it cannot journal without its session). One transaction:
+        the holder's row is locked while its session is checked and ended, so a newer holder (another
+        ID, another session) is never touched. Needs the holder's role or pg_signal_backend."""
 
-    def _holder(self) -> dict | None:
+        def end_session(connection: psycopg.Connection) -> tuple[LockHolder | None, tuple | None]:
+            with connection.transaction():
+                row = connection.execute(
+                    "select h.lock_id, h.pid, h.host, h.command, h.since, a.pid, a.backend_start "
+                    f"{LIVE_HOLDER} and h.lock_id = %(lock_id)s for update of h",
+                    {"class": LOCK_CLASS, "workspace": self.workspace, "lock_id": lock_id},
+                ).fetchone()
+                if row is None:
+                    return None, None
+                connection.execute("select pg_terminate_backend(%s)", (row[5],))
+                connection.execute(
+                    "delete from lfsync_lock_holders where workspace = %s and lock_id = %s", (self.workspace, lock_id)
+                )
+            return _holder_of(row), (row[5], row[6])
+
+        broken, session = self._run("end the lock holder's session", end_session)
+        if broken is None:
+            raise LockNotBroken(lock_id, self._holder())
+        self._run("wait for the lock holder's session to end", lambda c: _await_session_end(c, session))
+        return broken
+
+    def _holder(self) -> LockHolder | None:
         row = self._run(
-            "read the lock holder", lambda c: c.execute(
-                "select h.pid, h.host, h.command, h.since, h.backend_pid from lfsync_lock_holders h "
-                "join pg_stat_activity a on a.pid = h.backend_pid where h.workspace = %s", (self.workspace,)
-            ).fetchone()
+            "read the lock holder",
+            lambda c: c.execute(
+                f"select h.lock_id, h.pid, h.host, h.command, h.since {LIVE_HOLDER}",
+                {"class": LOCK_CLASS, "workspace": self.workspace},
+            ).fetchone(),
         )
-        if row is None:
-            return None
-        pid, host, command, since, backend_pid = row
-        return {
-            "pid": pid, "host": host, "command": command, "since": since.isoformat(timespec="seconds"),
-            "backend_pid": backend_pid,
-        }
+        return None if row is None else _holder_of(row)
 
     def _run(self, what: str, query: Any) -> Any:
         psycopg = _psycopg()
@@ -311,6 +341,26 @@ def _migrate(connection: psycopg.Connection) -> None:
             for statement in MIGRATIONS[version]:
                 connection.execute(statement)
             connection.execute("insert into lfsync_schema_version (version) values (%s)", (version,))
+
+
+def _await_session_end(connection: psycopg.Connection, session: tuple) -> None:
+    """A terminated session exits (and lets go of its locks) a moment after being told to."""
+    deadline = time.monotonic() + SESSION_ENDED_WAIT
+    while time.monotonic() < deadline and (
+        connection.execute(
+            "select 1 from pg_stat_activity where pid = %s and backend_start = %s", session
+        ).fetchone()
+        or connection.execute(
+            "select 1 from pg_locks where pid = %s and locktype = 'advisory' and classid = %s::oid",
+            (session[0], LOCK_CLASS),
+        ).fetchone()
+    ):
+        time.sleep(POLL_SECONDS)
+
+
+def _holder_of(row: Any) -> LockHolder:
+    lock_id, pid, host, command, since = row[:5]
+    return LockHolder(lock_id=lock_id, pid=pid, host=host, command=command, since=since.isoformat(timespec="seconds"))
 
 
 def _value(connection: psycopg.Connection, query: str, params: tuple = ()) -> Any:
