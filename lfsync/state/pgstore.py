@@ -316,7 +316,8 @@ def _migrate(connection: psycopg.Connection) -> None:
 def _value(connection: psycopg.Connection, query: str, params: tuple = ()) -> Any:
     """The single value a one-row query returns."""
     row = connection.execute(query, params).fetchone()
-    assert row is not None
+    if row is None:
+        raise LfsyncError(f"the state database answered no row to a query that always returns one: {query}")
     return row[0]
 
 
