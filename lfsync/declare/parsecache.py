@@ -15,7 +15,7 @@ Entries are signed (HMAC-SHA256) with a key kept outside the project, in the use
 directory: a pull request that commits a forged `.lfsync/parse-cache/` entry cannot change what
 a plan reads, and `marshal` only ever reads bytes this user's lfsync wrote. Any failure to read or
 write the cache (no home directory, read-only project, full disk, a damaged entry) falls back to
-parsing, silently: the cache changes nothing but speed.
+parsing, silently: the cache changes nothing but speed. LFSYNC_NO_CACHE=1 turns it off.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 import lfsync
+from lfsync.config import switches
 from lfsync.declare import yamlload, yamlscalars
 from lfsync.declare.yamlload import (
     DEFAULT_SETTINGS,
@@ -96,6 +97,9 @@ class ParseCache(Uncached):
 
     @classmethod
     def for_project(cls, project_dir: Path, settings: LoaderSettings = DEFAULT_SETTINGS) -> ParseCache:
+        """The project's cache; a disabled one with LFSYNC_NO_CACHE set."""
+        if switches.no_cache():
+            return cls(None, None, settings)
         secret = user_secret()
         return cls(project_dir / CACHE_DIR if secret else None, secret, settings)
 
