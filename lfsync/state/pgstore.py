@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from lfsync.config.project import Project, redact_url
+from lfsync.config.project import Project
+from lfsync.config.settings import redact_url
 from lfsync.errors import LfsyncError
 from lfsync.state.filelock import POLL_SECONDS, LockHeld, describe_holder
 from lfsync.state.journal import JournalWriteFailed
