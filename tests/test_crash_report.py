@@ -67,7 +67,7 @@ def test_without_a_project_the_report_goes_to_the_current_directory(tmp_path, cl
     def formatting_with_a_bug(*args, **kwargs):
         raise KeyError("a bug while formatting")
 
-    monkeypatch.setattr(lfsync.commands.fmt, "load_project", formatting_with_a_bug)
+    monkeypatch.setattr(lfsync.commands.fmt, "format_project", formatting_with_a_bug)
     monkeypatch.chdir(tmp_path)
     result = cli("fmt")
     assert result.exit_code == EXIT_BUG
