@@ -1,25 +1,27 @@
 """`python -m lfsync` and the `lfsync` console script.
 
 The CLI is imported here, inside the handler, so a Ctrl-C that arrives while Python is still
-importing it ends like any other: "Interrupted", exit 130, no traceback.
+importing it ends like any other: "Interrupted", exit 130, no traceback. LFSYNC_NO_CACHE=1 keeps
+the command from forking a helper process (lfsync.support.offload), as it keeps it from the parse cache.
 """
 
 from __future__ import annotations
 
 import sys
 
+from lfsync.config import switches
+from lfsync.errors import LfsyncError, describe_failure
 from lfsync.support import collector, offload
 
 
 def run() -> None:
     collector.for_one_command()
-    offload.enable_for_command()
     try:
+        if not switches.no_cache():
+            offload.enable_for_command()
         from lfsync.cli import main
-    except KeyboardInterrupt as interrupted:
-        from lfsync.errors import describe_failure
-
-        message, code = describe_failure(interrupted)
+    except (KeyboardInterrupt, LfsyncError) as failure:
+        message, code = describe_failure(failure)
         print(f"Error: {message}", file=sys.stderr)
         sys.exit(code)
     main()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import traceback
 from typing import Any
 
@@ -11,7 +12,9 @@ import click
 
 from lfsync import __version__
 from lfsync.api import debug as httpdebug
-from lfsync.errors import EXIT_OK, LfsyncError, describe_failure
+from lfsync.errors import EXIT_BUG, EXIT_OK, LfsyncError, describe_failure
+
+ARGUMENTS = "lfsync.arguments"  # ctx.meta: the command line after `lfsync`
 
 # Every command's module is imported only when it runs (start-up stays fast: `--version` and
 # `--help` load click alone): name -> (module, attribute, the summary `--help` lists).
@@ -43,15 +46,19 @@ LAZY_COMMANDS = {
 class LfsyncGroup(click.Group):
     """Runs a command and turns its result into the exit code: the int it returns, or the error it raises."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[ARGUMENTS] = list(args)  # the command line as given, for a crash report
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             code = super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except (LfsyncError, KeyboardInterrupt, OSError) as failure:
-            ctx.exit(report_failure(failure))
-        except Exception as unexpected:  # a bug: say so, with the traceback only on request
-            ctx.exit(report_failure(unexpected))
+            ctx.exit(report_failure(failure, ctx.meta.get(ARGUMENTS, [])))
+        except Exception as unexpected:  # a bug: exit 3, a crash report, the traceback shown only on request
+            ctx.exit(report_failure(unexpected, ctx.meta.get(ARGUMENTS, [])))
         if isinstance(code, int) and code != EXIT_OK:
             ctx.exit(code)
         return code
@@ -74,13 +81,22 @@ class LfsyncGroup(click.Group):
             formatter.write_dl(rows)
 
 
-def report_failure(failure: BaseException) -> int:
-    """Print the one message for `failure` and return its exit code."""
-    message, code = describe_failure(failure)
-    if (os.environ.get("LFSYNC_DEBUG") or httpdebug.enabled()) and not isinstance(failure, (LfsyncError, KeyboardInterrupt)):
-        traceback.print_exception(type(failure), failure, failure.__traceback__)
+def report_failure(failure: BaseException, arguments: list[str]) -> int:
+    """Print the one message for `failure` and return its exit code; a bug (exit 3) also leaves a
+    crash report, and nothing printed of it shows a secret. `arguments`: the command line after `lfsync`."""
+    from lfsync import crashreport
     from lfsync.commands.output import error
 
+    message, code = describe_failure(failure)
+    if code == EXIT_BUG:
+        written, redact = crashreport.write_report(failure, arguments)
+        message = redact(describe_failure(failure, written.note())[0])
+    else:
+        redact = crashreport.Redactor(())
+    if (os.environ.get("LFSYNC_DEBUG") or httpdebug.enabled()) and not isinstance(failure, (LfsyncError, KeyboardInterrupt)):
+        if code != EXIT_BUG:
+            redact = crashreport.redactor(arguments)
+        sys.stderr.write(redact("".join(traceback.format_exception(type(failure), failure, failure.__traceback__))))
     error(message)
     return code
 

@@ -8,6 +8,7 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2  # plan --detailed-exitcode: there are changes
+EXIT_BUG = 3  # an unexpected exception: a bug in lfsync (a crash report is written)
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
@@ -51,8 +52,9 @@ def display_path(path: Path, base: Path | None = None) -> str:
     return str(path)
 
 
-def describe_failure(failure: BaseException) -> tuple[str, int]:
-    """The message (without "Error: ") and exit code for an error that reached the top."""
+def describe_failure(failure: BaseException, bug_note: str = "set LFSYNC_DEBUG=1 for the traceback") -> tuple[str, int]:
+    """The message (without "Error: ") and exit code for an error that reached the top; `bug_note`
+    ends the message of a bug (where its crash report is)."""
     if isinstance(failure, KeyboardInterrupt):
         return "Interrupted", EXIT_INTERRUPTED
     if isinstance(failure, LfsyncError):
@@ -61,6 +63,6 @@ def describe_failure(failure: BaseException) -> tuple[str, int]:
         where = f"{display_path(Path(failure.filename))}: " if failure.filename else ""
         return f"{where}{failure.strerror}", EXIT_ERROR
     return (
-        f"unexpected {type(failure).__name__}: {failure} (a bug in lfsync; set LFSYNC_DEBUG=1 for the traceback)",
-        EXIT_ERROR,
+        f"unexpected {type(failure).__name__}: {failure} (a bug in lfsync; {bug_note})",
+        EXIT_BUG,
     )

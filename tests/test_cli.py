@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from lfsync.errors import EXIT_ERROR, EXIT_INTERRUPTED, describe_failure
+from lfsync.errors import EXIT_BUG, EXIT_ERROR, EXIT_INTERRUPTED, describe_failure
 
 SERVER_MODULES = ("starlette", "uvicorn", "lfsync.emulator")
 # What `--version` and `--help` must not load (start-up time, issue 8): the emulator and every heavy library.
@@ -102,7 +102,7 @@ def test_a_file_system_error_is_named_not_unexpected(project, cli):
 
 def test_only_a_bug_is_unexpected():
     message, code = describe_failure(ZeroDivisionError("division by zero"))
-    assert code == EXIT_ERROR and message.startswith("unexpected ZeroDivisionError: division by zero (a bug in lfsync")
+    assert code == EXIT_BUG and message.startswith("unexpected ZeroDivisionError: division by zero (a bug in lfsync")
     assert describe_failure(PermissionError(13, "Permission denied", "/nope/state")) == (
         "/nope/state: Permission denied", EXIT_ERROR,
     )

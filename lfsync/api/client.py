@@ -237,7 +237,8 @@ class LightfieldClient:
         finally:
             for task in in_flight:
                 task.cancel()
-        assert end is not None
+        if end is None:  # the loop stops only once a short page was read
+            raise RuntimeError(f"listing {path} stopped before its last page")
         return [record for offset in range(0, end + 1, LIST_PAGE_SIZE) for record in pages[offset]]
 
     async def find_accounts_by(self, key: str, value: Any, status: str = "active") -> list[dict]:

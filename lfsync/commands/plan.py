@@ -64,7 +64,8 @@ def _plan_workspaces(directory: Path, plan_options: PlanOptions, names: list[str
             continue
         if isinstance(outcome, BaseException):
             raise outcome
-        assert isinstance(outcome, tuple)
+        if not isinstance(outcome, tuple):  # Outcomes also holds apply's results
+            raise TypeError(f"workspace {name}: planning gave {type(outcome).__name__}, not a plan")
         _, result = outcome
         show_plan(result, output_format)
         append_step_summary(lambda: render_markdown(result))

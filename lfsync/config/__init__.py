@@ -1,3 +1,4 @@
-"""The project's settings: lfsync.yaml (target, workspaces, backend, globs), environment
-overrides, and the round-trip YAML reading that keeps positions for its messages.
+"""The project's settings: lfsync.yaml (pydantic models: target, workspaces, backend, globs),
+environment overrides and switches (LFSYNC_NO_CACHE), and the round-trip YAML reading that keeps
+positions for its messages.
 """

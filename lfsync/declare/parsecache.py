@@ -15,7 +15,7 @@ Entries are signed (HMAC-SHA256) with a key kept outside the project, in the use
 directory: a pull request that commits a forged `.lfsync/parse-cache/` entry cannot change what
 a plan reads, and `marshal` only ever reads bytes this user's lfsync wrote. Any failure to read or
 write the cache (no home directory, read-only project, full disk, a damaged entry) falls back to
-parsing, silently: the cache changes nothing but speed.
+parsing, silently: the cache changes nothing but speed. LFSYNC_NO_CACHE=1 turns it off.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from typing import Any
 import yaml
 
 import lfsync
+from lfsync.config import switches
 from lfsync.declare import yamlload, yamlscalars
 from lfsync.declare.yamlload import (
     DEFAULT_SETTINGS,
@@ -96,6 +97,9 @@ class ParseCache(Uncached):
 
     @classmethod
     def for_project(cls, project_dir: Path, settings: LoaderSettings = DEFAULT_SETTINGS) -> ParseCache:
+        """The project's cache; a disabled one with LFSYNC_NO_CACHE set."""
+        if switches.no_cache():
+            return cls(None, None, settings)
         secret = user_secret()
         return cls(project_dir / CACHE_DIR if secret else None, secret, settings)
 
@@ -127,14 +131,20 @@ class ParseCache(Uncached):
                 return
         self._prune()
 
+    def _place(self) -> tuple[Path, bytes]:
+        """The folder and the signing secret of an enabled cache (only those reach the file system)."""
+        if self.directory is None or self.secret is None:
+            raise RuntimeError("a disabled parse cache was asked to read or write its folder")
+        return self.directory, self.secret
+
     def _read(self, name: str) -> Any | None:
-        assert self.directory is not None and self.secret is not None
+        directory, secret = self._place()
         try:
-            blob = (self.directory / name).read_bytes()
+            blob = (directory / name).read_bytes()
         except OSError:
             return None
         tag, body = blob[:TAG_BYTES], blob[TAG_BYTES:]
-        if not hmac.compare_digest(tag, _sign(self.secret, name, body)):
+        if not hmac.compare_digest(tag, _sign(secret, name, body)):
             return None
         try:
             entry_format, plain = marshal.loads(body)
@@ -144,33 +154,33 @@ class ParseCache(Uncached):
 
     def _write(self, name: str, plain: Any) -> bool:
         """False when the cache folder cannot be written (then no further entry is tried)."""
-        assert self.directory is not None and self.secret is not None
+        directory, secret = self._place()
         try:
             body = marshal.dumps((ENTRY_FORMAT, plain))
         except ValueError:  # not plain data: never expected, but then simply not cached
             return True
         try:
             self._ensure_directory()
-            temporary = self.directory / f".{name}.{os.getpid()}.tmp"
-            temporary.write_bytes(_sign(self.secret, name, body) + body)
-            os.replace(temporary, self.directory / name)
+            temporary = directory / f".{name}.{os.getpid()}.tmp"
+            temporary.write_bytes(_sign(secret, name, body) + body)
+            os.replace(temporary, directory / name)
         except OSError:
             return False
         return True
 
     def _ensure_directory(self) -> None:
-        assert self.directory is not None
-        if self.directory.is_dir():
+        directory, _ = self._place()
+        if directory.is_dir():
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True)
         # Never committed by accident, even in a project whose .gitignore does not list .lfsync/.
-        (self.directory / ".gitignore").write_text("*\n", encoding="utf-8")
+        (directory / ".gitignore").write_text("*\n", encoding="utf-8")
 
     def _prune(self) -> None:
-        assert self.directory is not None
+        directory, _ = self._place()
         cutoff = time.time() - MAX_ENTRY_AGE_SECONDS
         try:
-            entries = list(os.scandir(self.directory))
+            entries = list(os.scandir(directory))
         except OSError:
             return
         for entry in entries:

@@ -52,9 +52,10 @@ class Filter:
     def matches(self, fields: dict[str, Any], relationship_values: RelationshipValues) -> bool:
         if self.relationship is not None:
             hit = self.operand in relationship_values(self.relationship.key, self.direction)
-        else:
-            assert self.field is not None
+        elif self.field is not None:
             hit = _field_matches(self.field, self.operator, fields.get(self.field.key), self.operand)
+        else:
+            raise ValueError(f"a {self.operator} condition names neither a field nor a relationship")
         return hit != self.negated
 
 

@@ -54,7 +54,8 @@ def served_emulator(db_path: Path, *flags: str) -> Iterator[str]:
                "--db", str(db_path), *flags]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        assert process.stdout is not None
+        if process.stdout is None:  # never with stdout=PIPE
+            raise RuntimeError(f"the emulator's output cannot be read ({' '.join(command)})")
         first_line = process.stdout.readline().strip()
         if not first_line.startswith("LIGHTFIELD_BASE_URL="):
             raise RuntimeError(f"the emulator did not start ({' '.join(command)}): {first_line!r}")

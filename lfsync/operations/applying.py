@@ -21,7 +21,7 @@ from lfsync.plan.actions import ApplyReport
 from lfsync.plan.model import Plan, PlanOptions, load_plan, staleness
 from lfsync.state.workspace import State, locked_state
 from lfsync.support import asyncrun
-from lfsync.values.organisation import SNAPSHOT_FILE, differences, read_snapshot, snapshot_path
+from lfsync.values.organisation import SNAPSHOT_FILE, Organisation, differences, read_snapshot, snapshot_path
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,11 @@ async def apply_declared(declared: DeclaredProject, request: ApplyRequest, termi
     """The apply of a loaded project (one workspace), shown and asked through `terminal`."""
     async with open_client(declared.project, concurrency=request.concurrency) as client:
         declared = await checked_and_learned(client, declared)
-        _check_snapshot_current(declared)
+        if declared.organisation is None:  # learned above: apply never runs unchecked
+            raise RuntimeError("apply has no organisation to check the declarations against")
+        _check_snapshot_current(declared.project.root, declared.project.target, declared.organisation.organisation)
         if request.saved is not None:
-            _check_same_organisation(request.saved, declared)
+            _check_same_organisation(request.saved, declared.organisation.organisation)
         with locked_state(declared.project, "apply", request.lock_timeout) as state:
             return await _apply_locked(client, declared, state, request, terminal)
 
@@ -138,14 +140,13 @@ def _check_fresh(saved: Plan, declared: DeclaredProject, state: State) -> None:
         raise LfsyncError(f"the saved plan is stale: {reason}. Run `lfsync plan` again.")
 
 
-def _check_snapshot_current(declared: DeclaredProject) -> None:
+def _check_snapshot_current(root: Path, target: str, organisation: Organisation) -> None:
     """A committed definitions snapshot is what pull-request plans were checked against: apply
     refuses while the live organisation differs from it."""
-    assert declared.organisation is not None
-    snapshot = read_snapshot(snapshot_path(declared.project.root), declared.project.target)
-    if snapshot is None or snapshot.digest == declared.organisation.organisation.digest:
+    snapshot = read_snapshot(snapshot_path(root), target)
+    if snapshot is None or snapshot.digest == organisation.digest:
         return
-    changes = differences(snapshot, declared.organisation.organisation)
+    changes = differences(snapshot, organisation)
     raise LfsyncError(
         f"the organisation has changed since {SNAPSHOT_FILE} was pulled ({'; '.join(changes[:10]) or 'details differ'}"
         f"{f'; and {len(changes) - 10} more' if len(changes) > 10 else ''}): plans checked against it may not hold. "
@@ -153,9 +154,8 @@ def _check_snapshot_current(declared: DeclaredProject) -> None:
     )
 
 
-def _check_same_organisation(saved: Plan, declared: DeclaredProject) -> None:
-    assert declared.organisation is not None
-    if saved.organisation_digest and saved.organisation_digest != declared.organisation.organisation.digest:
+def _check_same_organisation(saved: Plan, organisation: Organisation) -> None:
+    if saved.organisation_digest and saved.organisation_digest != organisation.digest:
         raise LfsyncError(
             "the saved plan is stale: the organisation's definitions or members have changed since it was made. "
             "Run `lfsync plan` again."

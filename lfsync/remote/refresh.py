@@ -106,11 +106,14 @@ def trusted_copy(
 ) -> RemoteRecord | None:
     """The record as its list copy shows it, or None when the copy must be checked by a retrieve."""
     active, trashed = listed.active.get(resource.id), listed.trashed.get(resource.id)
-    if (active is None) == (trashed is None):  # in neither list, or (mid-move) in both
+    copy: dict
+    status: RemoteStatus
+    if active is not None and trashed is None:
+        copy, status = active, "present"
+    elif trashed is not None and active is None:
+        copy, status = trashed, "trashed"
+    else:  # in neither list, or (mid-move) in both
         return None
-    copy = active if active is not None else trashed
-    assert copy is not None
-    status: RemoteStatus = "present" if active is not None else "trashed"
     observed = observed_payload(resource.applied, copy, fields_by_key)
     if resource.updated_at is not None:
         return RemoteRecord(status, observed) if not_older(copy.get("updatedAt"), resource.updated_at) else None

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from lfsync.config.project import Project, redact_url
+from lfsync.config.project import Project
+from lfsync.config.settings import redact_url
 from lfsync.errors import LfsyncError
 from lfsync.state.filelock import POLL_SECONDS
 from lfsync.state.journal import JournalWriteFailed
@@ -366,7 +367,8 @@ def _holder_of(row: Any) -> LockHolder:
 def _value(connection: psycopg.Connection, query: str, params: tuple = ()) -> Any:
     """The single value a one-row query returns."""
     row = connection.execute(query, params).fetchone()
-    assert row is not None
+    if row is None:
+        raise LfsyncError(f"the state database answered no row to a query that always returns one: {query}")
     return row[0]
 
 

@@ -304,7 +304,8 @@ def _json_escapes(error: UnicodeError) -> tuple[str, int]:
     """An encoding error handler: the characters ASCII cannot hold as json.dumps escapes them. Only
     JSON strings hold such characters, so the document means the same, and no raw control or bidi
     character reaches a terminal."""
-    assert isinstance(error, UnicodeEncodeError)
+    if not isinstance(error, UnicodeEncodeError):
+        raise error  # registered for encoding only: a decoding error is not this handler's to mend
     return encode_basestring_ascii(error.object[error.start : error.end])[1:-1], error.end  # without its quotes
 
 

@@ -1,0 +1,99 @@
+"""lfsync.yaml's settings (pydantic models in lfsync/config/settings.py): every problem in the
+words users know, at the file:line:col it comes from, all of them at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lfsync.config.project import load_project
+from lfsync.config.settings import DEFAULT_IDENTITY, LOCAL_TARGET, Settings, WorkspaceSettings
+from lfsync.errors import DeclarationError
+
+KNOWN = "target, workspace, state_dir, skip_enrichment, declarations, identity, backend, owns_organisation, workspaces"
+
+
+def problems_of(tmp_path: Path, settings: str) -> list[str]:
+    (tmp_path / "lfsync.yaml").write_text(settings)
+    with pytest.raises(DeclarationError) as raised:
+        load_project(tmp_path, env={})
+    return [f"{where.file.rsplit('/', 1)[-1]}:{where.line}:{where.column}: {message}" if where else message
+            for where, message in raised.value.problems]
+
+
+def test_wrong_types_and_unknown_settings_are_each_named_where_they_are(tmp_path):
+    assert problems_of(tmp_path, "target: 3\nworkspace: [x]\nstate_dir: null\nskip_enrichment: yes\nbogus: 1\n1: 2\n") == [
+        "lfsync.yaml:1:1: setting 'target' must be a str",
+        "lfsync.yaml:2:1: setting 'workspace' must be a str",
+        "lfsync.yaml:3:1: setting 'state_dir' must be a str",
+        "lfsync.yaml:4:1: setting 'skip_enrichment' must be a bool",  # YAML 1.2: `yes` is a string
+        f"lfsync.yaml:5:1: unknown setting 'bogus' (known: {KNOWN})",
+        f"lfsync.yaml:6:1: unknown setting 1 (known: {KNOWN})",
+    ]
+
+
+def test_rules_of_values_name_the_setting_or_the_list_item(tmp_path):
+    assert problems_of(tmp_path, "identity: ' '\nbackend: postgresql://u:pw@h/db\ndeclarations: [a, '']\n") == [
+        "lfsync.yaml:1:1: 'identity' must name a field, e.g. $name or a custom field slug",
+        "lfsync.yaml:2:1: the backend URL contains a password: remove it and give it through PGPASSWORD or "
+        "~/.pgpass (or pass the whole URL in LFSYNC_BACKEND, which is not committed)",
+        "lfsync.yaml:3:19: each entry of 'declarations' must be a non-empty glob like 'accounts/**/*.yaml'",
+    ]
+    assert problems_of(tmp_path, "backend: mysql://x/y\n") == [
+        "lfsync.yaml:1:1: backend must be 'local' or a PostgreSQL URL (postgresql://host[:port]/database), not 'mysql://x/y'",
+    ]
+
+
+def test_every_workspace_entry_is_checked_and_a_misnamed_one_only_for_its_name(tmp_path):
+    settings = (
+        "workspaces:\n"
+        "  'bad name': {target: 5, zzz: 1}\n"
+        "  1: {}\n"
+        "  ok: null\n"
+        "  ok2: [1]\n"
+        "  ok3: {api_key_env: 'not a var'}\n"
+        "  ok4: {api_key_env: 3, owns_organisation: 'x'}\n"
+        "  ok5: {target: https://x.example}\n"
+        "  ok6:\n    target: https://y.example\n    api_key_env: K\n"
+        "  ok7: {}\n"
+    )
+    assert problems_of(tmp_path, settings) == [
+        "lfsync.yaml:2:3: workspace 'bad name' is not a valid name (letters, digits, '_', '-', '.')",
+        "lfsync.yaml:3:3: workspace 1 is not a valid name (letters, digits, '_', '-', '.')",
+        "lfsync.yaml:4:3: workspace 'ok' must be a mapping like {target: https://api.lightfield.app, api_key_env: LF_KEY}",
+        "lfsync.yaml:5:3: workspace 'ok2' must be a mapping like {target: https://api.lightfield.app, api_key_env: LF_KEY}",
+        "lfsync.yaml:6:9: api_key_env of workspace 'ok3' must name an environment variable, like LF_KEY_DEMO_EU (never the key itself)",
+        "lfsync.yaml:7:9: setting 'api_key_env' of workspace 'ok4' must be a str",
+        "lfsync.yaml:7:25: setting 'owns_organisation' of workspace 'ok4' must be a bool",
+        "lfsync.yaml:8:3: workspace 'ok5' needs api_key_env: the environment variable holding its key",
+    ]
+
+
+def test_an_unknown_workspace_setting_does_not_hide_a_missing_key_variable(tmp_path):
+    assert problems_of(tmp_path, "workspaces:\n  eu: {target: https://api.lightfield.app, api_key: sk_secret}\n") == [
+        "lfsync.yaml:2:3: workspace 'eu' needs api_key_env: the environment variable holding its key",
+        "lfsync.yaml:2:44: unknown setting 'api_key' of workspace 'eu' (known: target, api_key_env, owns_organisation)",
+    ]
+
+
+def test_valid_settings_reach_the_project(tmp_path):
+    (tmp_path / "lfsync.yaml").write_text(
+        "target: https://api.lightfield.example/\nworkspace: w\nstate_dir: s\nskip_enrichment: true\n"
+        "declarations: ['a/*.yaml']\nidentity: tier\nowns_organisation: true\n"
+        "workspaces: {eu: {target: https://eu.example, api_key_env: LF_EU}, lab: {}}\n"
+    )
+    project = load_project(tmp_path, env={})
+    assert (project.target, project.workspace, project.state_dir) == ("https://api.lightfield.example", "w", tmp_path.resolve() / "s")
+    assert (project.skip_enrichment, project.declaration_globs, project.identity) == (True, ("a/*.yaml",), "tier")
+    assert project.owns_organisation and project.workspace_names == ("eu", "lab")
+    eu = load_project(tmp_path, env={}, workspace="eu")
+    assert (eu.target, eu.api_key_env, eu.owns_organisation, eu.from_workspaces) == ("https://eu.example", "LF_EU", False, True)
+    lab = load_project(tmp_path, env={}, workspace="lab")
+    assert (lab.target, lab.api_key_env) == (LOCAL_TARGET, None)
+
+
+def test_an_empty_file_is_every_default():
+    assert Settings() == Settings.model_validate({})
+    assert Settings().identity == DEFAULT_IDENTITY and Settings().workspaces == {}
+    assert WorkspaceSettings().target == LOCAL_TARGET
