@@ -84,7 +84,7 @@ class LfsyncGroup(click.Group):
 def report_failure(failure: BaseException, arguments: list[str]) -> int:
     """Print the one message for `failure` and return its exit code; a bug (exit 3) also leaves a
     crash report, and nothing printed of it shows a secret. `arguments`: the command line after `lfsync`."""
-    from lfsync import crashreport
+    from lfsync.support import crashreport
     from lfsync.commands.output import error
 
     message, code = describe_failure(failure)
