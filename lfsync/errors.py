@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -28,16 +30,50 @@ class LfsyncError(Exception):
     """An error the user can act on; the CLI prints it and exits 1."""
 
 
-class DeclarationError(LfsyncError):
-    """One or more problems in declaration or settings files, each with its location."""
+Severity = Literal["error", "warning"]
 
-    def __init__(self, problems: list[tuple[SourceLocation | None, str]]):
-        self.problems = sorted(problems, key=lambda p: (p[0] is None, p[0] or SourceLocation("", 0, 0)))
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding of any check (declaration files, settings, values against the organisation):
+    what is wrong, where (None when no place in a file can be named), an optional hint on how to
+    fix it, and how bad it is."""
+
+    message: str
+    place: SourceLocation | None
+    hint: str | None = None
+    severity: Severity = "error"
+
+
+def render_problem(problem: Problem) -> str:
+    """A problem as users see it: `file:line:col: message (hint)`, or the message alone without a place."""
+    text = f"{problem.place}: {problem.message}" if problem.place else problem.message
+    return f"{text} ({problem.hint})" if problem.hint else text
+
+
+def problem_order(problem: Problem) -> tuple[bool, SourceLocation]:
+    """Problems in file order; those without a place last."""
+    return (problem.place is None, problem.place or _NOWHERE)
+
+
+_NOWHERE = SourceLocation("", 0, 0)
+
+
+class DeclarationError(LfsyncError):
+    """One or more problems in declaration or settings files, each with its location.
+
+    Takes Problems; a (location, message) pair is taken as the Problem it describes (the settings
+    reader still speaks pairs)."""
+
+    def __init__(self, problems: Iterable[Problem | tuple[SourceLocation | None, str]]):
+        self.problems: list[Problem] = sorted(
+            (problem if isinstance(problem, Problem) else Problem(problem[1], problem[0]) for problem in problems),
+            key=problem_order,
+        )
         super().__init__(self.render())
 
     def render(self) -> str:
-        lines = [f"{loc}: {msg}" if loc else msg for loc, msg in self.problems]
-        return "\n".join(lines)
+        return "\n".join(render_problem(problem) for problem in self.problems)
 
 
 def display_path(path: Path, base: Path | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from pathlib import Path
 
@@ -9,9 +10,10 @@ import pytest
 
 from lfsync.config.yamlio import load_yaml_file, location, to_plain, value_location
 from lfsync.declare.addresses import is_lightfield_id, is_reference
-from lfsync.declare.declarations import AccountDeclaration, load_declarations
+from lfsync.declare.declarations import load_declarations
 from lfsync.declare.discovery import find_declaration_files
-from lfsync.errors import DeclarationError, SourceLocation
+from lfsync.declare.model import AccountDeclaration
+from lfsync.errors import DeclarationError, Problem, SourceLocation, render_problem
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +32,12 @@ def write(directory: Path, name: str, text: str) -> Path:
 def load_problems(project: Path) -> list[tuple[str, str]]:
     with pytest.raises(DeclarationError) as caught:
         load_declarations(project)
-    return [(str(where) if where else "", message) for where, message in caught.value.problems]
+    return [where_and_text(problem) for problem in caught.value.problems]
+
+
+def where_and_text(problem: Problem) -> tuple[str, str]:
+    """A problem's place and what users read after it (the message and its hint)."""
+    return (str(problem.place) if problem.place else "", render_problem(dataclasses.replace(problem, place=None)))
 
 
 def assert_problem(project: Path, where: str, *fragments: str) -> str:

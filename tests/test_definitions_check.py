@@ -73,7 +73,7 @@ def problems_for(tmp_path, account_body: str, definitions: dict = DEFINITIONS) -
     text += "  globex:\n    fields: {$name: Globex}\n"
     (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
     declarations = load_declarations(tmp_path)
-    return [(str(where), message) for where, message in check_against_definitions(declarations, definitions)]
+    return [(str(problem.place), problem.message) for problem in check_against_definitions(declarations, definitions)]
 
 
 def only_problem(problems: list[tuple[str, str]], where: str, *fragments: str) -> None:
@@ -209,7 +209,7 @@ def test_numbers_json_cannot_carry_are_refused_where_the_file_is_read(tmp_path, 
     # The loader refuses these before any definitions are consulted, at the value's position.
     with pytest.raises(DeclarationError) as caught:
         problems_for(tmp_path, f"fields:\n  $name: Acme\n  {line}\n")
-    problems = [(str(where), message) for where, message in caught.value.problems]
+    problems = [(str(problem.place), problem.message) for problem in caught.value.problems]
     only_problem(problems, "a.yaml:5:18", "fields.icp-score of account.acme", expected)
 
 
@@ -218,7 +218,7 @@ def test_integers_beyond_the_safe_range_are_refused_where_the_file_is_read(tmp_p
     # problems, so a file with it is never kept as validated in the parse cache.
     with pytest.raises(DeclarationError) as caught:
         problems_for(tmp_path, "fields:\n  $name: Acme\n  icp-score: 9007199254740993\n")
-    problems = [(str(where), message) for where, message in caught.value.problems]
+    problems = [(str(problem.place), problem.message) for problem in caught.value.problems]
     only_problem(problems, "a.yaml:5:7", "fields.icp-score of account.acme", "9007199254740993 is beyond the range the API can hold")
 
 

@@ -10,7 +10,8 @@ import pytest
 
 import lfsync
 from lfsync.declare import addresses, declarations
-from lfsync.declare.declarations import Declarations, load_declarations, validation_modules
+from lfsync.declare.declarations import load_declarations, validation_modules
+from lfsync.declare.model import Declarations
 from lfsync.declare.parsecache import (
     CACHE_DIR,
     ENTRY_FORMAT,

@@ -19,7 +19,7 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from lfsync.errors import DeclarationError, SourceLocation, display_path
+from lfsync.errors import DeclarationError, Problem, SourceLocation, display_path
 from lfsync.support.utf8 import decode
 
 MERGE_KEY = "<<"
@@ -41,7 +41,7 @@ class DuplicateKeysError(DeclarationError):
     def __init__(self, duplicates: list[DuplicateKey]):
         self.duplicates = duplicates
         super().__init__(
-            [(d.second, f"duplicate key {d.key!r}: it is already defined at {d.first}") for d in duplicates]
+            [Problem(f"duplicate key {d.key!r}: it is already defined at {d.first}", d.second) for d in duplicates]
         )
 
 
@@ -75,7 +75,7 @@ def load_yaml_text(text: str, path_display: str, allow_duplicate_keys: bool = Fa
     except YAMLError as error:
         raise DeclarationError([syntax_problem(error, path_display)]) from None
     except RecursionError:  # ruamel.yaml's composer recurses once per nesting level
-        raise DeclarationError([(None, f"{path_display}: the YAML is nested too deeply")]) from None
+        raise DeclarationError([Problem(f"{path_display}: the YAML is nested too deeply", None)]) from None
 
 
 def load_yaml_file(path: Path, path_display: str | None = None) -> Any:
@@ -92,19 +92,19 @@ def read_bytes(path: Path, path_display: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise DeclarationError([(None, f"{path_display}: cannot read the file: {error.strerror or error}")]) from None
+        raise DeclarationError([Problem(f"{path_display}: cannot read the file: {error.strerror or error}", None)]) from None
 
 
-def syntax_problem(error: YAMLError, path_display: str) -> tuple[SourceLocation | None, str]:
+def syntax_problem(error: YAMLError, path_display: str) -> Problem:
     if not isinstance(error, MarkedYAMLError) or error.problem_mark is None:
-        return None, f"{path_display}: invalid YAML: {error}"
+        return Problem(f"{path_display}: invalid YAML: {error}", None)
     where = mark_location(path_display, error.problem_mark)
     message = f"invalid YAML: {error.problem}"
     if error.context:
         context_mark = error.context_mark
         started = f" that starts at {mark_location(path_display, context_mark)}" if context_mark else ""
         message += f" ({error.context}{started})"
-    return where, message
+    return Problem(message, where)
 
 
 def mark_location(path_display: str, mark: Any) -> SourceLocation:

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lfsync.declare.addresses import address_of
-from lfsync.errors import DeclarationError, SourceLocation
+from lfsync.declare import rules
+from lfsync.declare.addresses import address_of, is_reference
+from lfsync.declare.model import AccountDeclaration, ParsedAccount, Place, Reference
+from lfsync.declare.rules import FLAG_KEYS, NAME_FIELD
+from lfsync.errors import DeclarationError, Problem, SourceLocation
 from lfsync.support.utf8 import decode
 
 KEY_COLUMN = "key"
 RELATIONSHIP_PREFIX = "relationships."
-FLAG_COLUMNS = ("skip_enrichment", "protect")
 LIST_SEPARATOR = ";"
 TRUE_WORDS = ("true", "yes", "1")
 FALSE_WORDS = ("false", "no", "0")
@@ -137,10 +139,9 @@ def parse_flag_cell(text: str) -> bool | None:
     return None
 
 
-def parse_csv_file(data: bytes, shown: str, problems: list) -> list:
-    """ParsedAccounts of one CSV file (declarations.ParsedAccount); problems recorded, not raised."""
-    from lfsync.declare.declarations import valid_address_key
-
+def parse_csv_file(data: bytes, shown: str, problems: list[Problem]) -> list[ParsedAccount]:
+    """The accounts of one CSV file, checked by the same rules as a YAML file's (rules);
+    problems recorded, not raised."""
     try:
         text = decode(data, shown)
         records = read_records(text.removeprefix("\ufeff"))
@@ -148,7 +149,7 @@ def parse_csv_file(data: bytes, shown: str, problems: list) -> list:
         problems.extend(error.problems)
         return []
     except CsvSyntaxError as error:
-        problems.append((SourceLocation(shown, error.line, error.column), str(error)))
+        problems.append(Problem(str(error), SourceLocation(shown, error.line, error.column)))
         return []
     if not records:
         return []
@@ -158,21 +159,21 @@ def parse_csv_file(data: bytes, shown: str, problems: list) -> list:
         return []
     parsed = []
     for row in rows:
-        where = SourceLocation(shown, row[0].line, 1)
         if len(row) != len(header):
-            problems.append((where, f"this row has {len(row)} cells but the header names {len(header)} columns"))
+            where = SourceLocation(shown, row[0].line, 1)
+            problems.append(Problem(f"this row has {len(row)} cells but the header names {len(header)} columns", where))
             continue
         key_cell = row[columns.index(KEY_COLUMN)]
-        key_location = _at(shown, key_cell)
-        if not valid_address_key(key_cell.text.strip(), key_location, problems):
+        key, key_location = key_cell.text.strip(), _at(shown, key_cell)
+        key_problem = rules.address_key_problem(key, key_location)
+        if key_problem is not None:
+            problems.append(key_problem)
             continue
-        parsed.append(_RowParser(shown, key_cell.text.strip(), key_location, problems).parse(columns, row))
+        parsed.append(_RowParser(shown, key, key_location, problems).parse(columns, row))
     return parsed
 
 
-def _check_header(header: list[Cell], shown: str, problems: list) -> list[str] | None:
-    from lfsync.declare.declarations import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
-
+def _check_header(header: list[Cell], shown: str, problems: list[Problem]) -> list[str] | None:
     names = [cell.text.strip() for cell in header]
     ok = True
     seen: dict[str, Cell] = {}
@@ -182,18 +183,18 @@ def _check_header(header: list[Cell], shown: str, problems: list) -> list[str] |
             message = "a column without a name: name every column in the header"
         elif name in seen:
             message = f"column {name!r} appears twice (first at column {seen[name].column})"
-        elif name in READ_ONLY_FIELDS:
-            message = f"{name} is read-only in Lightfield (it is filled in by enrichment); remove the column"
-        elif name.startswith(RELATIONSHIP_PREFIX) and name[len(RELATIONSHIP_PREFIX):] in READ_ONLY_RELATIONSHIPS:
-            message = f"relationship {name[len(RELATIONSHIP_PREFIX):]} is read-only in Lightfield; remove the column"
         elif name == RELATIONSHIP_PREFIX:
             message = "a relationships. column needs a relationship key, like relationships.$parentAccount"
+        elif name.startswith(RELATIONSHIP_PREFIX):
+            message = rules.read_only_relationship_problem(name[len(RELATIONSHIP_PREFIX):])
+        else:
+            message = rules.read_only_field_problem(name)
         seen.setdefault(name, cell)
         if message:
-            problems.append((_at(shown, cell), message))
+            problems.append(Problem(message, _at(shown, cell)))
             ok = False
     if KEY_COLUMN not in names:
-        problems.append((_at(shown, header[0]), "the header has no 'key' column (each row's address key, like acme)"))
+        problems.append(Problem("the header has no 'key' column (each row's address key, like acme)", _at(shown, header[0])))
         ok = False
     return names if ok else None
 
@@ -203,32 +204,32 @@ def _at(shown: str, cell: Cell) -> SourceLocation:
 
 
 class _RowParser:
-    def __init__(self, shown: str, key: str, key_location: SourceLocation, problems: list):
+    """Checks one row's cells, recording every problem, and builds its account's declaration."""
+
+    def __init__(self, shown: str, key: str, key_location: SourceLocation, problems: list[Problem]):
         self.shown, self.key, self.key_location, self.problems = shown, key, key_location, problems
         self.address = address_of(key)
         self.ok = True
 
-    def problem(self, cell: Cell, message: str) -> None:
+    def problem(self, where: SourceLocation, message: str) -> None:
         self.ok = False
-        self.problems.append((_at(self.shown, cell), f"{message}"))
+        self.problems.append(Problem(message, where))
 
-    def parse(self, columns: list[str], row: list[Cell]):
-        from lfsync.declare.declarations import NAME_FIELD, AccountDeclaration, ParsedAccount
-
+    def parse(self, columns: list[str], row: list[Cell]) -> ParsedAccount:
         fields: dict[str, CsvCell] = {}
-        field_places: dict[str, tuple[int, int]] = {}
+        field_places: dict[str, Place] = {}
         relationships: dict[str, str | list[str]] = {}
-        relationship_places: dict[str, tuple[int, int]] = {}
+        relationship_places: dict[str, Place] = {}
         flags: dict[str, bool] = {}
-        references: list[tuple[str, tuple[int, int], str]] = []
+        references: list[Reference] = []
         for column, cell in zip(columns, row):
             if column == KEY_COLUMN or cell.text == "":
                 continue
             place = (cell.line, cell.column)
-            if column in FLAG_COLUMNS:
+            if column in FLAG_KEYS:
                 flag = parse_flag_cell(cell.text)
                 if flag is None:
-                    self.problem(cell, f"{column} of {self.address} must be true or false, found {cell.text!r}")
+                    self.problem(_at(self.shown, cell), rules.flag_problem(column, self.address, cell.text))
                 else:
                     flags[column] = flag
             elif column.startswith(RELATIONSHIP_PREFIX):
@@ -237,17 +238,13 @@ class _RowParser:
                 targets = [target for target in found if target is not None]
                 if len(targets) != len(found) or not targets:
                     continue
-                for target in targets:
-                    if target.startswith("account."):
-                        references.append((target, place, relationship))
+                references.extend((target, place, relationship) for target in targets if is_reference(target))
                 relationships[relationship] = targets[0] if len(targets) == 1 else targets
                 relationship_places[relationship] = place
             else:
                 fields[column] = CsvCell(cell.text)
                 field_places[column] = place
-        if not fields.get(NAME_FIELD, "").strip():
-            self.ok = False
-            self.problems.append((self.key_location, f"{self.address} has no $name; every account needs a name ($name column)"))
+        self.check_name(fields, field_places)
         declaration = None
         if self.ok:
             declaration = AccountDeclaration(
@@ -263,16 +260,19 @@ class _RowParser:
             )
         return ParsedAccount(self.address, self.key_location, declaration, references)
 
-    def target(self, text: str, cell: Cell, relationship: str) -> str | None:
-        from lfsync.declare.addresses import OWNER_RELATIONSHIP, is_lightfield_id, is_member_email, is_reference
+    def check_name(self, fields: dict[str, CsvCell], field_places: dict[str, Place]) -> None:
+        """$name as in a YAML file: a row without it (an empty cell is "not set") has none."""
+        if NAME_FIELD not in fields:
+            self.problem(self.key_location, rules.missing_name_problem(self.address))
+            return
+        problem = rules.name_problem(self.address, str(fields[NAME_FIELD]))
+        if problem:
+            self.problem(SourceLocation(self.shown, *field_places[NAME_FIELD]), problem)
 
-        if is_lightfield_id(text) or is_reference(text) or (relationship == OWNER_RELATIONSHIP and is_member_email(text)):
+    def target(self, text: str, cell: Cell, relationship: str) -> str | None:
+        if rules.is_relationship_target(relationship, text):
             return text
-        self.problem(
-            cell,
-            f"relationships.{relationship} of {self.address}: {text!r} is neither a Lightfield ID like "
-            "mem_cm1abc123def456 nor a reference to a declared account like account.acme",
-        )
+        self.problem(_at(self.shown, cell), rules.relationship_target_problem(self.address, relationship, text))
         return None
 
 

@@ -18,7 +18,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from lfsync.config.yamlio import load_yaml_text, read_text, round_trip_yaml
-from lfsync.declare.declarations import ACCOUNT_KEYS, TOP_LEVEL_KEY
+from lfsync.declare.rules import ACCOUNT_KEYS, TOP_LEVEL_KEY
 from lfsync.declare.yamlload import read_declaration_bytes
 from lfsync.errors import DeclarationError, display_path
 from lfsync.support.atomicfile import write_atomically

@@ -1,7 +1,8 @@
 """A content-addressed cache of per-file results under `<project>/.lfsync/parse-cache/`.
 
-Its layers: a file's accounts as parsed and validated (lfsync.declare.declarations), and a file's values
-in canonical form for one organisation (lfsync.values.check). The loader's own result is not
+Its layers: a file's accounts as parsed and validated (lfsync.declare.declarations, in
+lfsync.declare.cachecodec's form), and a file's values in canonical form for one organisation
+(lfsync.values.check). The loader's own result is not
 kept: a file's validation depends on nothing but its bytes and the code, so an entry of the parse
 alone would never be read while a validated one exists. Each entry is keyed by SHA-256 over the
 bytes and everything else the result depends on: lfsync's version, the loader's own source,
@@ -40,8 +41,10 @@ from lfsync.config import switches
 from lfsync.declare import yamlload, yamlscalars
 from lfsync.declare.yamlload import (
     DEFAULT_SETTINGS,
+    DOTTED_PATHS,
     LoaderSettings,
     ParsedDocument,
+    PathWording,
     parse_text,
 )
 from lfsync.support.utf8 import decode
@@ -53,9 +56,11 @@ MAX_ENTRY_AGE_SECONDS = 30 * 24 * 3600  # entries untouched this long are remove
 TAG_BYTES = 32
 
 
-def parse_bytes(data: bytes, shown: str, settings: LoaderSettings = DEFAULT_SETTINGS) -> ParsedDocument:
+def parse_bytes(
+    data: bytes, shown: str, settings: LoaderSettings = DEFAULT_SETTINGS, wording: PathWording = DOTTED_PATHS
+) -> ParsedDocument:
     """The loader without a cache."""
-    return parse_text(decode(data, shown), shown, settings)
+    return parse_text(decode(data, shown), shown, settings, wording)
 
 
 class Uncached:

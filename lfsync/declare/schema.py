@@ -15,7 +15,7 @@ from lfsync.declare.addresses import (
     LIGHTFIELD_ID_PATTERN,
     REFERENCE_PATTERN,
 )
-from lfsync.declare.declarations import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
+from lfsync.declare.rules import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = "https://lfsync.dev/schemas/declarations.schema.json"

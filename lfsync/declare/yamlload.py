@@ -5,8 +5,8 @@ Python (dict, list, str, int, float, bool, None) in one pass, resolving scalars 
 core schema (lfsync.declare.yamlscalars), and records where every key and value was written in a
 `PositionIndex` keyed by path: ("accounts", "acme", "fields", "tier") -> line:column of the key
 and of the value. Validation works on the plain data and asks the index only to report a
-problem. Nothing here knows the file's name: a `ParsedDocument` is the same for the same bytes,
-which is what lets lfsync.declare.parsecache reuse it.
+problem. Problems name the file as it is shown (`shown`) and word the path of a value as the
+caller's `PathWording` says (lfsync.declare.yamlcheck names `fields.tier of account.acme`).
 
 Refused with a message naming line and column: files over the size limit, nesting deeper than
 the depth limit, aliases expanding past the alias limit (an "alias bomb" is counted, not
@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 import yaml.reader
@@ -36,9 +35,10 @@ from lfsync.declare.yamlscalars import (
     excerpt,
     resolve_plain,
     resolve_tagged,
+    shown_key,
     unsupported_tag,
 )
-from lfsync.errors import DeclarationError, SourceLocation
+from lfsync.errors import DeclarationError, Problem, SourceLocation
 
 try:  # libyaml's C parser; PyYAML's wheels ship it, a source build without libyaml does not.
     from yaml._yaml import CParser as _Parser
@@ -120,29 +120,31 @@ class PositionIndex:
         return entry
 
 
-class LoadProblem(NamedTuple):
-    """A problem found while loading that does not stop the load (the rest of the file is still checked).
+class PathWording:
+    """How a problem of the load names the place of a value by its path: keys joined with dots
+    here; a reader with its own vocabulary (lfsync.declare.yamlcheck) words them its way."""
 
-    kind "duplicate": `path` ends with the repeated key, (line, column) is the repeat, `first`
-    the first occurrence (which is the one kept). kind "value": the value at `path` (or the key,
-    when at == "key") is refused and left out (None); `message` says why.
-    """
+    def value(self, path: tuple, message: str) -> str:
+        """A refused value (or key) at `path`; `message` says why."""
+        return f"{'.'.join(shown_key(step) for step in path)}: {message}" if path else message
 
-    kind: str
-    path: tuple
-    line: int
-    column: int
-    message: str = ""
-    first: tuple[int, int] | None = None
+    def duplicate(self, path: tuple, first: SourceLocation, where: SourceLocation) -> str:
+        """The key that ends `path` written again at `where`; the first one (kept) is at `first`."""
+        return f"duplicate key {shown_key(path[-1], quoted=True)}: it is already defined at {first}"
+
+
+DOTTED_PATHS = PathWording()
 
 
 @dataclass
 class ParsedDocument:
-    """One file's plain data, its positions and the problems that did not stop the load."""
+    """One file's plain data, its positions, the problems that did not stop the load (each at its
+    file:line:col) and the paths whose value (or key) the load refused and left out (None)."""
 
     data: Any
     positions: PositionIndex
-    problems: list[LoadProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    refused: frozenset[tuple] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -179,13 +181,10 @@ class LoadedFile:
             return self.key_at(path)
         return SourceLocation(self.shown, *self.value_place(path))
 
-    @cached_property
+    @property
     def refused_paths(self) -> frozenset[tuple]:
         """Paths whose value (or key) the loader refused; validation does not complain about them again."""
-        return frozenset(problem.path for problem in self.document.problems if problem.kind != "duplicate")
-
-    def location_of(self, problem: LoadProblem) -> SourceLocation:
-        return SourceLocation(self.shown, problem.line, problem.column)
+        return self.document.refused
 
 
 # --- reading a file safely -------------------------------------------------------------------
@@ -200,23 +199,23 @@ def read_declaration_bytes(path: Path, shown: str, project_root: Path, settings:
     try:
         resolved = path.resolve(strict=True)
     except (OSError, RuntimeError):
-        raise DeclarationError([(None, f"{shown}: cannot read the file (a broken or looping link?)")]) from None
+        raise DeclarationError([Problem(f"{shown}: cannot read the file (a broken or looping link?)", None)]) from None
     if not resolved.is_relative_to(project_root.resolve()):
         raise DeclarationError(
-            [(None, f"{shown}: the file resolves to a place outside the project (a symlink?); "
-                    "declaration files must live inside the project directory")]
+            [Problem(f"{shown}: the file resolves to a place outside the project (a symlink?); "
+                     "declaration files must live inside the project directory", None)]
         )
     if not resolved.is_file():  # checked before opening: opening a FIFO would wait for a writer
-        raise DeclarationError([(None, f"{shown}: not a regular file")])
+        raise DeclarationError([Problem(f"{shown}: not a regular file", None)])
     try:
         with open(resolved, "rb") as handle:
             data = handle.read(settings.max_file_bytes + 1)
     except OSError as error:
-        raise DeclarationError([(None, f"{shown}: cannot read the file: {error.strerror or error}")]) from None
+        raise DeclarationError([Problem(f"{shown}: cannot read the file: {error.strerror or error}", None)]) from None
     if len(data) > settings.max_file_bytes:
         raise DeclarationError(
-            [(SourceLocation(shown, 1, 1), f"the file is larger than {settings.max_file_bytes:,} bytes, the limit for "
-                                           "one declaration file; split it into several files")]
+            [Problem(f"the file is larger than {settings.max_file_bytes:,} bytes, the limit for one declaration file; "
+                     "split it into several files", SourceLocation(shown, 1, 1))]
         )
     return data
 
@@ -239,8 +238,11 @@ class _Composer(_Parser):
         pass
 
 
-def parse_text(text: str, shown: str, settings: LoaderSettings = DEFAULT_SETTINGS) -> ParsedDocument:
-    """Parse one YAML document (None data for an empty file); fatal problems raise DeclarationError."""
+def parse_text(
+    text: str, shown: str, settings: LoaderSettings = DEFAULT_SETTINGS, wording: PathWording = DOTTED_PATHS
+) -> ParsedDocument:
+    """Parse one YAML document (None data for an empty file); fatal problems raise DeclarationError,
+    the others are kept in the document, worded by `wording`."""
     parser = None
     try:
         parser = _Composer(text)
@@ -251,28 +253,30 @@ def parse_text(text: str, shown: str, settings: LoaderSettings = DEFAULT_SETTING
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
         raise DeclarationError(
-            [(SourceLocation(shown, line, column), f"invalid YAML: character #x{error.character:04x} is not allowed")]
+            [Problem(f"invalid YAML: character #x{error.character:04x} is not allowed", SourceLocation(shown, line, column))]
         ) from None
     except yaml.YAMLError as error:
-        raise DeclarationError([(None, f"{shown}: invalid YAML: {type(error).__name__}")]) from None
+        raise DeclarationError([Problem(f"{shown}: invalid YAML: {type(error).__name__}", None)]) from None
     except RecursionError:  # only the pure-Python fallback parser recurses
-        raise DeclarationError([(None, f"{shown}: the YAML is nested too deeply")]) from None
+        raise DeclarationError([Problem(f"{shown}: the YAML is nested too deeply", None)]) from None
     finally:
         if parser is not None and hasattr(parser, "dispose"):
             parser.dispose()
     if root is None:
         return ParsedDocument(None, PositionIndex((1, 1, None)))
-    builder = _Builder(shown, settings)
+    builder = _Builder(shown, settings, wording)
     data, positions, _ = builder.build(root, (), 1)
     mark = root.start_mark
-    return ParsedDocument(data, PositionIndex((mark.line + 1, mark.column + 1, positions)), builder.problems)
+    return ParsedDocument(
+        data, PositionIndex((mark.line + 1, mark.column + 1, positions)), builder.problems, frozenset(builder.refused)
+    )
 
 
-def _syntax_problem(error: yaml.MarkedYAMLError, text: str, shown: str) -> tuple[SourceLocation | None, str]:
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str, shown: str) -> Problem:
     mark = error.problem_mark
     problem = error.problem or "not valid YAML"
     if mark is None:
-        return None, f"{shown}: invalid YAML: {problem}"
+        return Problem(f"{shown}: invalid YAML: {problem}", None)
     if "cannot start any token" in problem and "'" not in problem and 0 <= mark.index < len(text):
         # libyaml does not name the character; ruamel.yaml did, and a tab is the usual culprit.
         problem = problem.replace("character", f"character {text[mark.index]!r}", 1)
@@ -285,7 +289,7 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str, shown: str) -> tuple
         same_place = context_mark is not None and context_mark.index == mark.index
         where = f" that starts at {_mark_location(context_mark, text, shown)}" if context_mark and not same_place else ""
         message += f" ({error.context}{where})"
-    return _mark_location(mark, text, shown), message
+    return Problem(message, _mark_location(mark, text, shown))
 
 
 def _mark_location(mark: Any, text: str, shown: str) -> SourceLocation:
@@ -306,10 +310,12 @@ class _Refusal(Exception):
 class _Builder:
     """Node tree -> (plain data, positions), depth- and alias-limited, without recursion beyond max_depth."""
 
-    def __init__(self, shown: str, settings: LoaderSettings):
+    def __init__(self, shown: str, settings: LoaderSettings, wording: PathWording):
         self.shown = shown
         self.settings = settings
-        self.problems: list[LoadProblem] = []
+        self.wording = wording
+        self.problems: list[Problem] = []
+        self.refused: set[tuple] = set()
         self.built: dict[int, tuple[Any, Positions, int]] = {}  # id(node) -> (data, positions, node count)
         self.in_progress: set[int] = set()
         self.alias_nodes = 0
@@ -318,7 +324,7 @@ class _Builder:
         try:
             return self._node(node, path, depth)
         except _Refusal as refusal:
-            raise DeclarationError([(SourceLocation(self.shown, refusal.line, refusal.column), refusal.message)]) from None
+            raise DeclarationError([Problem(refusal.message, SourceLocation(self.shown, refusal.line, refusal.column))]) from None
 
     def _node(self, node: Any, path: tuple, depth: int) -> tuple[Any, Positions, int]:
         """(data, positions of its children or None, number of nodes)."""
@@ -373,7 +379,12 @@ class _Builder:
         return WORDS.get(text, text)
 
     def _problem(self, at: str, path: tuple, mark: Any, message: str) -> None:
-        self.problems.append(LoadProblem("value" if at == "value" else "key", path, mark.line + 1, mark.column + 1, message))
+        """The value (or, at "key", the key) at `path` is refused: left out, and `message` says why."""
+        self.refused.add(path)
+        self.problems.append(Problem(self.wording.value(path, message), self._location(mark)))
+
+    def _location(self, mark: Any) -> SourceLocation:
+        return SourceLocation(self.shown, mark.line + 1, mark.column + 1)
 
     def _mapping(self, node: Any, path: tuple, depth: int) -> tuple[dict, dict, int]:
         data: dict[Any, Any] = {}
@@ -393,10 +404,8 @@ class _Builder:
             if len(self.problems) > problems_before:
                 continue  # a refused key: the problem is recorded, the entry left out
             if key in positions:
-                first = positions[key]
-                self.problems.append(
-                    LoadProblem("duplicate", path + (key,), key_mark.line + 1, key_mark.column + 1, "", (first[0], first[1]))
-                )
+                first, where = SourceLocation(self.shown, *positions[key][:2]), self._location(key_mark)
+                self.problems.append(Problem(self.wording.duplicate(path + (key,), first, where), where))
                 continue
             value_mark = value_node.start_mark
             if value_node.__class__ is ScalarNode:

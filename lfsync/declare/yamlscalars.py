@@ -169,6 +169,13 @@ def excerpt(text: str, limit: int = 40, quote: bool = True) -> str:
     return shown if quote else shown[1:-1]
 
 
+def shown_key(key: Any, quoted: bool = False) -> str:
+    """A key as a message shows it: control characters escaped, long keys cut."""
+    if isinstance(key, str):
+        return excerpt(key) if quoted else excerpt(key, quote=False)
+    return repr(key)
+
+
 def yaml_type_name(value: Any) -> str:
     """How a user would name the YAML type of a loaded value, for messages (text shown as a short, safe excerpt)."""
     if value is None:

@@ -13,7 +13,8 @@ from typing import Mapping
 
 from lfsync.api.client import ApiError, LightfieldClient, RetryPolicy
 from lfsync.config.project import LOCAL_DIR, Project, load_project
-from lfsync.declare.declarations import Declarations, load_declarations
+from lfsync.declare.declarations import load_declarations
+from lfsync.declare.model import Declarations
 from lfsync.declare.parsecache import ParseCache, Uncached
 from lfsync.errors import DeclarationError, LfsyncError
 from lfsync.operations.connection import api_key_from

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from lfsync.declare.addresses import address_of, is_address_key
-from lfsync.declare.declarations import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
+from lfsync.declare.rules import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
 from lfsync.remote.refresh import written_values
 from lfsync.values.types import NOT_WRITABLE_TYPES, SELECT_TYPES
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from lfsync.api.client import ApiError, LightfieldClient, gather_bounded
 from lfsync.declare.addresses import is_lightfield_id
-from lfsync.declare.declarations import Declarations
-from lfsync.errors import SourceLocation
+from lfsync.declare.model import Declarations
+from lfsync.errors import Problem, SourceLocation, problem_order
 from lfsync.remote.refresh import trashed_records
 
 ACCOUNT_ID_PREFIX = "acc_"
@@ -24,13 +24,13 @@ def account_ids_named(declarations: Declarations) -> dict[str, list[tuple[Source
     return named
 
 
-async def linked_account_problems(client: LightfieldClient, declarations: Declarations) -> list[tuple[SourceLocation, str]]:
+async def linked_account_problems(client: LightfieldClient, declarations: Declarations) -> list[Problem]:
     named = account_ids_named(declarations)
     if not named:
         return []
     trashed = await trashed_records(client)
     found = await gather_bounded({account_id: _exists(client, account_id) for account_id in named if account_id not in trashed})
-    problems = []
+    problems: list[Problem] = []
     for account_id, places in named.items():
         if account_id in trashed:
             why = "is in the trash (restore it in Lightfield, or link another account)"
@@ -38,8 +38,8 @@ async def linked_account_problems(client: LightfieldClient, declarations: Declar
             why = "is no account of this organisation"
         else:
             continue
-        problems += [(where, f"{what}: {account_id} {why}") for where, what in places]
-    return sorted(problems, key=lambda p: p[0])
+        problems += [Problem(f"{what}: {account_id} {why}", where) for where, what in places]
+    return sorted(problems, key=problem_order)
 
 
 async def _exists(client: LightfieldClient, account_id: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lfsync.errors import DeclarationError, SourceLocation
+from lfsync.errors import DeclarationError, Problem, SourceLocation
 
 
 def decode(data: bytes, shown: str) -> str:
@@ -12,4 +12,4 @@ def decode(data: bytes, shown: str) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise DeclarationError([(SourceLocation(shown, line, column), "the file is not valid UTF-8 text")]) from None
+        raise DeclarationError([Problem("the file is not valid UTF-8 text", SourceLocation(shown, line, column))]) from None

@@ -13,16 +13,14 @@ from typing import Any
 
 from lfsync.declare import csvfile as csvdecl
 from lfsync.declare.addresses import is_lightfield_id, is_reference
-from lfsync.declare.declarations import Declarations
+from lfsync.declare.model import Declarations
 from lfsync.declare.parsecache import ParseCache, Uncached
-from lfsync.errors import SourceLocation
+from lfsync.errors import Problem, problem_order
 from lfsync.support.suggestions import did_you_mean
 from lfsync.values import organisation as organisation_model
 from lfsync.values import types as values
 from lfsync.values.organisation import Organisation, RelationshipSpec
 from lfsync.values.types import ValueProblem, canonical_value
-
-Problem = tuple[SourceLocation, str]
 
 ACCOUNT_OBJECT_TYPE = "account"
 MEMBER_OBJECT_TYPE = "member"
@@ -54,21 +52,26 @@ def check_declarations(declarations: Declarations, organisation: Organisation) -
                 fields[key] = canonical_value(spec, value)
             except ValueProblem as problem:
                 suffix = f" ({spec.value_type} field)" if spec is not None and spec.value_type else ""
-                checked.problems.append((account.field_location(key), f"fields.{key} of {address}: {problem}{suffix}"))
+                checked.problems.append(Problem(f"fields.{key} of {address}: {problem}{suffix}", account.field_location(key)))
         relationships: dict[str, str | list[str]] = {}
         for key, value in account.relationships.items():
             try:
                 relationships[key] = _canonical_relationship(key, value, relationship_specs, organisation, members_by_email)
             except ValueProblem as problem:
-                checked.problems.append((account.relationship_location(key), f"relationships.{key} of {address}: {problem}"))
+                checked.problems.append(
+                    Problem(f"relationships.{key} of {address}: {problem}", account.relationship_location(key))
+                )
         linked = sum(len(v) if isinstance(v, list) else 1 for v in relationships.values())
         if linked > MAX_RELATIONSHIP_IDS:
             checked.problems.append(
-                (account.location, f"{address} links {linked} records; the API takes at most {MAX_RELATIONSHIP_IDS} in one request")
+                Problem(
+                    f"{address} links {linked} records; the API takes at most {MAX_RELATIONSHIP_IDS} in one request",
+                    account.location,
+                )
             )
         checked.fields[address] = fields
         checked.relationships[address] = relationships
-    checked.problems.sort(key=lambda p: p[0])
+    checked.problems.sort(key=problem_order)
     return checked
 
 
