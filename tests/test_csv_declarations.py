@@ -3,12 +3,16 @@ mixed with YAML in one project, planned and applied against the in-process emula
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
 from lfsync.config.project import load_project
 from lfsync.declare.csvfile import CsvSyntaxError, read_records, split_list, typed_cell
+from lfsync.declare.declarations import load_declarations
+from lfsync.declare.parsecache import Uncached
+from lfsync.errors import DeclarationError, render_problem
 
 YAML_PARENT = """
 accounts:
@@ -153,3 +157,40 @@ def test_the_demo_seeding_example_seeds_two_organisations_and_resets_one(repo_ro
     assert reset.exit_code == 0, reset.output
     assert "'Added During The Demo' is declared nowhere" in reset.stdout
 
+
+
+SAME_MISTAKES = [  # (what is wrong, the YAML account body, the CSV header and row)
+    ("a read-only field", "fields: {$name: A, $accountStatus: Active}", "key,$name,$accountStatus\nacme,A,Active\n"),
+    ("a read-only relationship", "fields: {$name: A}\n    relationships: {$task: tsk_abc}", "key,$name,relationships.$task\nacme,A,tsk_abc\n"),
+    ("no relationship target", "fields: {$name: A}\n    relationships: {parentAccount: nope}", "key,$name,relationships.parentAccount\nacme,A,nope\n"),
+    ("no $name", "fields: {tier: gold}", "key,tier\nacme,gold\n"),
+    ("a blank $name", "fields: {$name: '  '}", "key,$name\nacme,  \n"),
+    ("a flag neither true nor false", "fields: {$name: A}\n    skip_enrichment: maybe", "key,$name,skip_enrichment\nacme,A,maybe\n"),
+]
+
+
+@pytest.mark.parametrize("mistake, body, csv", SAME_MISTAKES, ids=[case[0] for case in SAME_MISTAKES])
+def test_a_mistake_reads_the_same_in_yaml_and_csv(tmp_path, mistake, body, csv):
+    """Both readers check one rule set (lfsync.declare.rules): the words after file:line:col agree."""
+    yaml_project, csv_project = tmp_path / "yaml", tmp_path / "csv"
+    yaml_project.mkdir(), csv_project.mkdir()
+    (yaml_project / "a.yaml").write_text(f"accounts:\n  acme:\n    {body}\n", encoding="utf-8")
+    (csv_project / "a.csv").write_text(csv, encoding="utf-8")
+    yaml_words, csv_words = (problem_words(project) for project in (yaml_project, csv_project))
+    assert yaml_words and yaml_words == csv_words
+
+
+def test_an_invalid_key_reads_the_same_in_yaml_and_csv(tmp_path):
+    (tmp_path / "a.yaml").write_text("accounts:\n  Bad Key:\n    fields: {$name: A}\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("key,$name\nBad Key,B\n", encoding="utf-8")
+    with pytest.raises(DeclarationError) as caught:
+        load_declarations(tmp_path, cache=Uncached())
+    rendered = [render_problem(problem) for problem in caught.value.problems]
+    expected = "invalid account key 'Bad Key': use lower-case letters, digits, '-' and '_', starting with a letter or digit (for example 'bad-key')"
+    assert rendered == [f"a.yaml:2:3: {expected}", f"b.csv:2:1: {expected}"]
+
+
+def problem_words(project) -> list[str]:
+    with pytest.raises(DeclarationError) as caught:
+        load_declarations(project, cache=Uncached())
+    return [render_problem(dataclasses.replace(problem, place=None)) for problem in caught.value.problems]
