@@ -13,9 +13,9 @@ from lfsync.config.project import load_project
 from lfsync.config.yamlio import load_yaml_text, location, to_plain, value_location
 from lfsync.declare.declarations import load_declarations
 from lfsync.declare.parsecache import parse_bytes
+from lfsync.declare.yamldocument import LoadedFile
 from lfsync.declare.yamlload import (
     HAVE_LIBYAML,
-    LoadedFile,
     LoaderSettings,
     parse_text,
     read_declaration_bytes,

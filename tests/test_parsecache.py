@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import marshal
 import shutil
 from pathlib import Path
@@ -152,6 +154,35 @@ def test_changed_validation_code_never_reuses_a_validated_entry(project, monkeyp
     _, cache = load_counting(project)
     assert (cache.hits, cache.misses) == ({}, {DECLARATIONS: 2})
     assert_as_without_cache(project)
+
+
+# Modules of lfsync.declare that the load imports but that shape no cached account: the loader's
+# (signed by loader_identity), the cache itself, discovery, the checks across files (never cached).
+NOT_VALIDATION = {"parsecache", "discovery", "crossfile", "yamlload", "yamldocument", "yamlscalars"}
+
+
+def declare_modules_imported_by(module_name: str) -> set[str]:
+    """The lfsync.declare modules `module_name` imports, directly or through each other."""
+    found: set[str] = set()
+    pending = [module_name]
+    while pending:
+        tree = ast.parse(Path(importlib.import_module(pending.pop()).__file__ or "").read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module == "lfsync.declare":
+                names = [f"lfsync.declare.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lfsync.declare."):
+                names = [node.module or ""]
+            for name in names:
+                if name not in found and name.rsplit(".", 1)[1] not in NOT_VALIDATION:
+                    found.add(name)
+                    pending.append(name)
+    return found
+
+
+def test_the_cache_is_signed_by_every_module_that_shapes_a_validated_account():
+    listed = {module.__name__ for module in validation_modules()}
+    assert declare_modules_imported_by(declarations.__name__) | {declarations.__name__} <= listed
 
 
 def test_an_entry_signed_by_another_user_is_ignored(project, tmp_path, monkeypatch):

@@ -23,7 +23,8 @@ from lfsync.declare.discovery import declarations_digest, find_declaration_files
 from lfsync.declare.model import Declarations, ParsedAccount
 from lfsync.declare.parsecache import ParseCache, Uncached, parse_bytes
 from lfsync.declare.yamlcheck import DECLARATION_WORDING, parse_file
-from lfsync.declare.yamlload import LoadedFile, LoaderSettings, read_declaration_bytes
+from lfsync.declare.yamldocument import LoadedFile
+from lfsync.declare.yamlload import LoaderSettings, read_declaration_bytes
 from lfsync.errors import DeclarationError, Problem, display_path
 from lfsync.support import offload
 from lfsync.support.collector import paused

@@ -38,15 +38,9 @@ import yaml
 
 import lfsync
 from lfsync.config import switches
-from lfsync.declare import yamlload, yamlscalars
-from lfsync.declare.yamlload import (
-    DEFAULT_SETTINGS,
-    DOTTED_PATHS,
-    LoaderSettings,
-    ParsedDocument,
-    PathWording,
-    parse_text,
-)
+from lfsync.declare import yamldocument, yamlload, yamlscalars
+from lfsync.declare.yamldocument import DOTTED_PATHS, ParsedDocument, PathWording
+from lfsync.declare.yamlload import DEFAULT_SETTINGS, LoaderSettings, parse_text
 from lfsync.support.utf8 import decode
 
 CACHE_DIR = Path(".lfsync") / "parse-cache"
@@ -221,7 +215,7 @@ def loader_identity(settings: LoaderSettings) -> bytes:
     identity = hashlib.sha256()
     for part in (lfsync.__version__, sys.version, yaml.__version__, str(yamlload.HAVE_LIBYAML), settings.key(), str(ENTRY_FORMAT)):
         identity.update(part.encode() + b"\0")
-    for module in (yamlload, yamlscalars):
+    for module in (yamlload, yamldocument, yamlscalars):
         # The loader's own source: a changed loader (even without a new version number) misses.
         identity.update(Path(module.__file__ or "").read_bytes())
     return identity.digest()

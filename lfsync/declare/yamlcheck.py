@@ -10,7 +10,7 @@ from lfsync.declare import jsonsafe, rules
 from lfsync.declare.addresses import address_of, is_reference
 from lfsync.declare.model import AccountDeclaration, ParsedAccount, Place, Reference
 from lfsync.declare.rules import ACCOUNT_KEYS, FLAG_KEYS, NAME_FIELD, TOP_LEVEL_KEY
-from lfsync.declare.yamlload import LoadedFile, PathWording
+from lfsync.declare.yamldocument import LoadedFile, PathWording
 from lfsync.declare.yamlscalars import shown_key, yaml_type_name
 from lfsync.errors import Problem, SourceLocation
 from lfsync.support.suggestions import closest
