@@ -98,7 +98,7 @@ CSV_LAYER = "csv"
 
 
 def validation_modules() -> tuple[ModuleType, ...]:
-    """The code a file's validated accounts depend on besides the loader (yamlload, yamlscalars,
+    """The code a file's validated accounts depend on besides the loader (yamlload, yamldocument, yamlscalars,
     which the cache signs anyway): changed, an entry misses. Every module that shapes a cached
     account: this load, the model, the rules and the YAML checks, the codec, the CSV reader (its
     content key names the values layer's entries), the address vocabulary, jsonsafe's limits."""
