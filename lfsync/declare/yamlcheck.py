@@ -277,9 +277,10 @@ class AccountParser:
         return self.relationship_target(path, value, key)
 
     def relationship_target(self, path: tuple, value: Any, key: str) -> str | None:
+        if is_reference(value):  # most relationships of a project: asked first, they are matched once
+            self.references.append((value, self.loaded.value_place(path), key))
+            return value
         if rules.is_relationship_target(key, value):
-            if is_reference(value):
-                self.references.append((str(value), self.loaded.value_place(path), key))
             return str(value)
         self.value_problem(path, value, rules.relationship_target_problem(self.address, key, value))
         return None
