@@ -513,3 +513,19 @@ def test_to_plain_gives_builtin_types(tmp_path):
         "no": "NO",
     }
     assert type(plain["anchored"]) is bool and type(plain["octal"]) is int and type(plain["map"]["b"][1]) is float
+
+
+def test_a_declaration_error_renders_its_problems_in_file_order_with_their_hints():
+    error = DeclarationError(
+        [
+            Problem("no place", None),
+            Problem("second", SourceLocation("a.yaml", 7, 1), hint="did you mean 'x'?"),
+            (SourceLocation("a.yaml", 2, 5), "a pair, as the settings reader passes it"),
+        ]
+    )
+    assert str(error) == (
+        "a.yaml:2:5: a pair, as the settings reader passes it\n"
+        "a.yaml:7:1: second (did you mean 'x'?)\n"
+        "no place"
+    )
+    assert all(isinstance(problem, Problem) for problem in error.problems)
