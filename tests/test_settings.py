@@ -18,8 +18,11 @@ def problems_of(tmp_path: Path, settings: str) -> list[str]:
     (tmp_path / "lfsync.yaml").write_text(settings)
     with pytest.raises(DeclarationError) as raised:
         load_project(tmp_path, env={})
-    return [f"{where.file.rsplit('/', 1)[-1]}:{where.line}:{where.column}: {message}" if where else message
-            for where, message in raised.value.problems]
+    return [
+        f"{problem.place.file.rsplit('/', 1)[-1]}:{problem.place.line}:{problem.place.column}: {problem.message}"
+        if problem.place else problem.message
+        for problem in raised.value.problems
+    ]
 
 
 def test_wrong_types_and_unknown_settings_are_each_named_where_they_are(tmp_path):
