@@ -84,8 +84,8 @@ class LfsyncGroup(click.Group):
 def report_failure(failure: BaseException, arguments: list[str]) -> int:
     """Print the one message for `failure` and return its exit code; a bug (exit 3) also leaves a
     crash report, and nothing printed of it shows a secret. `arguments`: the command line after `lfsync`."""
-    from lfsync.support import crashreport
     from lfsync.commands.output import error
+    from lfsync.support import crashreport
 
     message, code = describe_failure(failure)
     if code == EXIT_BUG:
