@@ -28,6 +28,7 @@ import httpx
 from lfsync.api.client import LIST_PAGE_SIZE, LightfieldClient
 from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND as LIMIT
 from lfsync.emulator.testing import served_emulator
+from lfsync.kinds.catalogue import ACCOUNT
 from lfsync.operations.declared_project import learn_organisation, load_declared
 from lfsync.remote.refresh import refresh_remote, retrieve_each
 from lfsync.state.workspace import load_state
@@ -89,8 +90,8 @@ async def in_process(project: Path, base_url: str, old: bool) -> Row:
         tally.sent.clear()
         started = time.perf_counter()
         if old:
-            trashed = {r["id"]: r for r in await client.list_all_accounts(status="trashed")}
-            records = await retrieve_each(client, state.resources, trashed, fields)
+            trashed = {r.id: r for r in await client.list_records(ACCOUNT, status="trashed")}
+            records = await retrieve_each(client, ACCOUNT, state.resources, trashed, fields)
         else:
             records = await refresh_remote(client, state, fields)
         seconds = time.perf_counter() - started

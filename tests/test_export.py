@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+from lfsync.api.records import parse_record
 from lfsync.remote.declaring import assign_keys, key_from_name
 
 from org_helpers import create_directly
@@ -121,9 +122,12 @@ def test_keys_from_names():
     assert key_from_name("Ærø Straße") == "aero-strasse"
     assert key_from_name("株式会社") == "account"
     records = [
-        {"id": "acc_b", "createdAt": "2026-01-02", "fields": {"$name": {"value": "Acme"}}},
-        {"id": "acc_a", "createdAt": "2026-01-01", "fields": {"$name": {"value": "acme"}}},
-        {"id": "acc_c", "createdAt": "2026-01-01", "fields": {"$name": {"value": "Acme!"}}},
+        parse_record(wire, "GET /v1/accounts")
+        for wire in (
+            {"id": "acc_b", "createdAt": "2026-01-02", "fields": {"$name": {"value": "Acme"}}},
+            {"id": "acc_a", "createdAt": "2026-01-01", "fields": {"$name": {"value": "acme"}}},
+            {"id": "acc_c", "createdAt": "2026-01-01", "fields": {"$name": {"value": "Acme!"}}},
+        )
     ]
     expected = {"acc_a": "acme-2", "acc_c": "acme-3", "acc_b": "acme-4"}
     assert assign_keys(records, taken={"acme"}) == expected

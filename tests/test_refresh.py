@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from lfsync.remote.refresh import observed_payload, same_value, written_values
+from lfsync.api.records import parse_record
+from lfsync.remote.refresh import observed_payload, same_value
 from lfsync.values.types import FieldSpec, SelectOption
 
 SELECT = FieldSpec("$industry", "MULTI_SELECT", options=(SelectOption("opt_1", "Software"), SelectOption("opt_2", "Retail")))
@@ -49,10 +50,11 @@ def test_other_values_compare_exactly():
 
 def test_observed_payload_keeps_my_spelling_when_equal_and_theirs_when_not():
     applied = {"fields": {"$industry": ["Software"], "tier": "smb", "gone": "x"}, "relationships": {"$owner": "mem_1"}}
-    record = {
+    record = parse_record({
+        "id": "acc_1",
         "fields": {"$industry": {"value": ["opt_1"]}, "tier": {"value": "enterprise"}},
         "relationships": {"$owner": {"values": ["mem_2"]}},
-    }
+    }, "GET /v1/accounts/acc_1")
     definitions = {"$industry": SELECT, "tier": FieldSpec("tier", "TEXT")}
     assert observed_payload(applied, record, definitions) == {
         "fields": {"$industry": ["Software"], "tier": "enterprise"},
@@ -62,4 +64,6 @@ def test_observed_payload_keeps_my_spelling_when_equal_and_theirs_when_not():
 
 def test_self_referential_relationships_read_the_source_direction():
     relationship = {"values": ["acc_parent", "acc_child"], "directions": {"asSource": {"values": ["acc_parent"]}}}
-    assert written_values(relationship) == ["acc_parent"]
+    record = parse_record({"id": "acc_1", "relationships": {"parentAccount": relationship}}, "GET /v1/accounts/acc_1")
+    applied = {"fields": {}, "relationships": {"parentAccount": "acc_parent"}}
+    assert observed_payload(applied, record, {}) == applied

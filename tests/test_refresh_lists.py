@@ -22,6 +22,7 @@ from lfsync.api.client import LightfieldClient
 from lfsync.apply.applier import Applier
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
+from lfsync.kinds.catalogue import ACCOUNT
 from lfsync.operations.declared_project import learn_organisation, load_declared
 from lfsync.operations.planning import build_plan
 from lfsync.plan.model import RemoteRecord
@@ -122,8 +123,8 @@ def test_refresh_by_lists_equals_one_retrieve_per_account(make_project, tmp_path
                 RETRIEVES.clear()
                 by_lists = await refresh_remote(client, state, fields)
                 retrieved = dict(RETRIEVES)
-                trashed = {r["id"]: r for r in await client.list_all_accounts(status="trashed")}
-                one_by_one = await retrieve_each(client, state.resources, trashed, fields)
+                trashed = {r.id: r for r in await client.list_records(ACCOUNT, status="trashed")}
+                one_by_one = await retrieve_each(client, ACCOUNT, state.resources, trashed, fields)
                 return by_lists, one_by_one, state, retrieved
 
     by_lists, one_by_one, state, retrieved = asyncio.run(scenario())

@@ -40,8 +40,7 @@ def test_retire_keeps_the_latest_ids_per_address_once_each():
     ],
 )
 def test_an_answer_is_an_earlier_record_when_made_well_before_the_intent(created_at, replay_hint, earlier):
-    record = {"id": "acc_1"} if created_at is None else {"id": "acc_1", "createdAt": created_at}
-    assert answers_with_an_earlier_record(record, SENT_AT, replay_hint=replay_hint) is earlier
+    assert answers_with_an_earlier_record(created_at, SENT_AT, replay_hint=replay_hint) is earlier
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from lfsync.api.records import parse_field_definition
 from lfsync.values.types import FieldSpec, SelectOption, ValueProblem, canonical_value
 
 TIER = FieldSpec("tier", "SINGLE_SELECT", options=(SelectOption("opt_smb", "SMB"), SelectOption("opt_ent", "Enterprise")))
@@ -77,9 +78,10 @@ def test_values_the_api_refuses_are_problems(spec, value, message):
 
 
 def test_field_specs_read_the_wire_definitions():
-    spec = FieldSpec.from_wire(
-        "$website", {"valueType": "URL", "typeConfiguration": {"multipleValues": True}, "readOnly": False}
+    definition = parse_field_definition(
+        "$website", {"valueType": "URL", "typeConfiguration": {"multipleValues": True}, "readOnly": False}, "GET /v1/accounts/definitions"
     )
+    spec = FieldSpec.from_definition(definition)
     assert spec == FieldSpec("$website", "URL", multiple=True)
     assert TIER.label_of("opt_ent") == "Enterprise" and TIER.option_for("ENTERPRISE") == SelectOption("opt_ent", "Enterprise")
 

@@ -3,70 +3,42 @@
 from __future__ import annotations
 
 import asyncio
-import math
 import random
-import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable, TypeVar
 
 import httpx
 
 from lfsync import __version__
+from lfsync.api.errors import (  # noqa: F401  (re-exported: the client's callers catch these)
+    IDEMPOTENCY_CONFLICT,
+    ApiError,
+    answer_json,
+    error_details,
+    error_from,
+    retry_after_seconds,
+)
 from lfsync.api.pacing import Category, Pacer
+from lfsync.api.records import (
+    ApiRecord,
+    Definitions,
+    ListPage,
+    Member,
+    member_from,
+    parse_definitions,
+    parse_list_page,
+    parse_record,
+)
 from lfsync.errors import LfsyncError
+from lfsync.kinds.catalogue import ACCOUNT, MEMBER
+from lfsync.kinds.record_kind import RecordKind
 
 API_VERSION = "2026-03-01"
-IDEMPOTENCY_CONFLICT = "idempotency_conflict"
-# Answers that may come back different if the same request is sent again (besides 5xx and no answer).
-RETRYABLE_STATUSES = frozenset({408, 429})
 # The longest `Retry-After` followed as given (a far-off HTTP date would otherwise stall an apply).
 MAX_RETRY_AFTER = 300.0
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 LIST_PAGE_SIZE = 25  # the API's maximum
-
-
-class ApiError(LfsyncError):
-    """A non-2xx answer, or no answer at all (status 0: timeout or connection error)."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        type: str | None = None,
-        code: str | None = None,
-        param: str | None = None,
-        retry_after: float | None = None,
-        request_id: str | None = None,
-    ):
-        self.status = status
-        self.type = type
-        self.code = code
-        self.param = param
-        self.retry_after = retry_after
-        self.request_id = request_id
-        self.message = message
-        super().__init__(self.describe())
-
-    @property
-    def in_flight(self) -> bool:
-        """409: the same idempotency key is still being worked on. The docs show it with
-        `idempotency_conflict` as the `type` (no `code`), the errors page as the `code`."""
-        return self.status == 409 and IDEMPOTENCY_CONFLICT in (self.code, self.type)
-
-    @property
-    def retryable(self) -> bool:
-        """408, 429, 5xx, no answer, or the same key still in flight: the same request may be sent again."""
-        return self.status == 0 or self.status in RETRYABLE_STATUSES or self.status >= 500 or self.in_flight
-
-    def describe(self) -> str:
-        if self.status == 0:
-            return self.message
-        parts = [f"HTTP {self.status}", self.code or self.type, f"({self.param})" if self.param else None]
-        return f"{' '.join(part for part in parts if part)}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -75,6 +47,7 @@ class ApiResponse:
     body: dict[str, Any]
     # An undocumented `Idempotent-Replayed: true` header: a hint when present, never relied upon.
     replayed: bool
+    record: ApiRecord | None = None  # the answer parsed, for calls that answer with a record
 
 
 class LightfieldClient:
@@ -145,42 +118,97 @@ class LightfieldClient:
             self.pacer.pause(category, min(wait, MAX_RETRY_AFTER))
         if response.is_success:
             return ApiResponse(
-                response.status_code, _json(response), response.headers.get("idempotent-replayed") == "true"
+                response.status_code, answer_json(response), response.headers.get("idempotent-replayed") == "true"
             )
-        raise _error_from(response)
+        raise error_from(response)
 
-    # -- accounts -------------------------------------------------------------------------------
-    async def create_account(self, body: dict, idempotency_key: str) -> ApiResponse:
-        return await self.request("POST", "/v1/accounts", category="write", json=body, idempotency_key=idempotency_key)
+    # -- records of a kind ---------------------------------------------------------------------
+    async def _write(
+        self, method: str, path: str, body: dict | None = None, idempotency_key: str | None = None
+    ) -> ApiResponse:
+        answer = await self.request(method, path, category="write", json=body, idempotency_key=idempotency_key)
+        return ApiResponse(answer.status, answer.body, answer.replayed, parse_record(answer.body, f"{method} {path}"))
 
-    async def update_account(self, account_id: str, body: dict, idempotency_key: str | None) -> ApiResponse:
-        return await self.request(
-            "POST", f"/v1/accounts/{account_id}", category="write", json=body, idempotency_key=idempotency_key
-        )
+    async def create(self, kind: RecordKind, body: dict, idempotency_key: str) -> ApiResponse:
+        return await self._write("POST", kind.api_path, body, idempotency_key)
 
-    async def delete_account(self, account_id: str) -> ApiResponse:
-        return await self.request("DELETE", f"/v1/accounts/{account_id}", category="write")
+    async def update(self, kind: RecordKind, record_id: str, body: dict, idempotency_key: str | None) -> ApiResponse:
+        return await self._write("POST", kind.record_path(record_id), body, idempotency_key)
 
-    async def restore_account(self, account_id: str) -> ApiResponse:
-        return await self.request("POST", f"/v1/accounts/{account_id}/restore", category="write")
+    async def delete(self, kind: RecordKind, record_id: str) -> ApiResponse:
+        return await self._write("DELETE", kind.record_path(record_id))
+
+    async def restore(self, kind: RecordKind, record_id: str) -> ApiResponse:
+        return await self._write("POST", kind.record_path(record_id) + "/restore")
 
     async def read(self, path: str, category: Category, params: dict | None = None, retry: RetryPolicy | None = None) -> dict:
         """GET with retries (the client's read policy unless `retry` says otherwise): reading twice is always safe."""
         send = lambda: self.request("GET", path, category=category, params=params)  # noqa: E731
         return (await with_retries(send, retry or self.read_retry)).body
 
+    async def retrieve(self, kind: RecordKind, record_id: str) -> ApiRecord:
+        path = kind.record_path(record_id)
+        return parse_record(await self.read(path, "read"), f"GET {path}")
+
+    async def list_page(self, kind: RecordKind, **params: Any) -> ListPage:
+        return parse_list_page(await self.read(kind.api_path, "search", params), f"GET {kind.api_path}")
+
+    async def list_records(
+        self, kind: RecordKind, on_page: Callable[[int, int], None] | None = None, window: int = 1, **params: Any
+    ) -> list[ApiRecord]:
+        """Every record of `kind` a list query matches, page after page (see `list_all`)."""
+        return [
+            parse_record(record, f"GET {kind.api_path}")
+            for record in await self.list_all(kind.api_path, on_page=on_page, window=window, **params)
+        ]
+
+    async def find_by(self, kind: RecordKind, key: str, value: Any, status: str = "active") -> list[ApiRecord]:
+        """Records whose field `key` holds `value` (the API's default operator for its type:
+        `equal` for text, `contains` for URL and email); the caller narrows to exact matches."""
+        params: dict[str, Any] = {key: value, "status": status}
+        return await self.list_records(kind, **params)
+
+    async def find_named(self, kind: RecordKind, name: str, status: str = "active") -> list[ApiRecord]:
+        """Every record whose $name is exactly `name`.
+
+        The API's `equal` filter is served by a search index that ignores case, so its
+        answers are narrowed to exact matches here.
+        """
+        params: dict[str, Any] = {"$name[equal]": name, "status": status}
+        found = await self.list_records(kind, **params)
+        return [record for record in found if record.fields.get("$name") == name]
+
+    async def definitions_of(self, kind: RecordKind) -> Definitions:
+        path = kind.definitions_path
+        return parse_definitions(await self.read(path, "read"), f"GET {path}")
+
+    async def members(self) -> list[Member]:
+        return [member_from(record) for record in await self.list_records(MEMBER)]
+
+    # -- wire-level account calls (answers as JSON): for tests and benchmarks ----------------------
+    async def create_account(self, body: dict, idempotency_key: str) -> ApiResponse:
+        return await self.create(ACCOUNT, body, idempotency_key)
+
+    async def update_account(self, account_id: str, body: dict, idempotency_key: str | None) -> ApiResponse:
+        return await self.update(ACCOUNT, account_id, body, idempotency_key)
+
+    async def delete_account(self, account_id: str) -> ApiResponse:
+        return await self.delete(ACCOUNT, account_id)
+
+    async def restore_account(self, account_id: str) -> ApiResponse:
+        return await self.restore(ACCOUNT, account_id)
+
     async def retrieve_account(self, account_id: str) -> dict:
-        return await self.read(f"/v1/accounts/{account_id}", "read")
+        return await self.read(ACCOUNT.record_path(account_id), "read")
 
     async def list_accounts(self, **params: Any) -> dict:
-        return await self.read("/v1/accounts", "search", params)
+        return await self.read(ACCOUNT.api_path, "search", params)
 
     async def list_all_accounts(self, **params: Any) -> list[dict]:
-        """Every account a list query matches, page after page."""
-        return await self.list_all("/v1/accounts", **params)
+        return await self.list_all(ACCOUNT.api_path, **params)
 
-    async def list_all_members(self) -> list[dict]:
-        return await self.list_all("/v1/members")
+    async def definitions(self) -> dict:
+        return await self.read(ACCOUNT.definitions_path, "read")
 
     async def list_all(
         self, path: str, on_page: Callable[[int, int], None] | None = None, window: int = 1, **params: Any
@@ -241,37 +269,8 @@ class LightfieldClient:
             raise RuntimeError(f"listing {path} stopped before its last page")
         return [record for offset in range(0, end + 1, LIST_PAGE_SIZE) for record in pages[offset]]
 
-    async def find_accounts_by(self, key: str, value: Any, status: str = "active") -> list[dict]:
-        """Live accounts whose field `key` holds `value` (the API's default operator for its type:
-        `equal` for text, `contains` for URL and email); the caller narrows to exact matches."""
-        return await self.list_all("/v1/accounts", **{key: value, "status": status})
-
-    async def find_accounts_named(self, name: str, status: str = "active") -> list[dict]:
-        """Every account whose $name is exactly `name`.
-
-        The API's `equal` filter is served by a search index that ignores case, so its
-        answers are narrowed to exact matches here.
-        """
-        found = await self.list_all_accounts(**{"$name[equal]": name, "status": status})
-        return [record for record in found if _name_of(record) == name]
-
-    async def definitions(self) -> dict:
-        return await self.read("/v1/accounts/definitions", "read")
-
     async def validate_auth(self, retry: RetryPolicy | None = None) -> dict:
         return await self.read("/v1/auth/validate", "read", retry=retry)
-
-
-def _name_of(record: dict) -> str | None:
-    return (record.get("fields", {}).get("$name") or {}).get("value")
-
-
-def _json(response: httpx.Response) -> dict:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {"data": body}
 
 
 def check_api_key(api_key: str) -> None:
@@ -284,52 +283,6 @@ def check_api_key(api_key: str) -> None:
             raise LfsyncError(
                 f"the API key holds {what} at position {position}; API keys are printable ASCII without spaces"
             )
-
-
-def retry_after_seconds(value: str | None, now: Callable[[], float] = time.time) -> float | None:
-    """`Retry-After` as delay-seconds or an HTTP date (RFC 9110 10.2.3); None if absent or unreadable."""
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return max(0.0, seconds) if math.isfinite(seconds) else None
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:  # asctime form: an HTTP date is GMT by definition
-        moment = moment.replace(tzinfo=timezone.utc)
-    return max(0.0, moment.timestamp() - now())
-
-
-def error_details(body: dict) -> dict:
-    """The error object of an answer, in either documented shape: `{"error": {type, message, code?,
-    param?}}` (the errors page) or the same keys at the top level (the OpenAPI spec, 409 and 429)."""
-    wrapped = body.get("error")
-    if isinstance(wrapped, dict):
-        return wrapped
-    return body if "type" in body or "message" in body else {}
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _error_from(response: httpx.Response) -> ApiError:
-    error = error_details(_json(response))
-    return ApiError(
-        response.status_code,
-        _text(error.get("message")) or response.reason_phrase or "request failed",
-        type=_text(error.get("type")),
-        code=_text(error.get("code")),
-        param=_text(error.get("param")),
-        retry_after=retry_after_seconds(response.headers.get("retry-after")),
-        request_id=response.headers.get("x-request-id"),  # undocumented: a hint for support, if sent
-    )
 
 
 T = TypeVar("T")

@@ -26,7 +26,9 @@ from lfsync.api.client import (
     RetryPolicy,
     with_retries,
 )
+from lfsync.api.records import ApiRecord
 from lfsync.errors import LfsyncError
+from lfsync.kinds.catalogue import kind_of_address
 from lfsync.plan.resources import create_idempotency_key, resource_hash
 from lfsync.state.records import (
     AdoptIntent,
@@ -58,7 +60,8 @@ class Delivery:
 
     @property
     def link(self) -> str:
-        return str(self.response.body.get("httpLink") or "") if self.response else ""
+        record = self.response.record if self.response else None
+        return (record.http_link or "") if record else ""
 
 
 async def deliver(
@@ -96,12 +99,12 @@ async def deliver(
             return Delivery(Verdict.DONE)
         state.reject(intent, error.describe())
         return Delivery(Verdict.REFUSED, error=error)
-    record_outcome(state, intent, response.body)
+    record_outcome(state, intent, response.record)
     problem = None
-    if isinstance(intent, CreateIntent) and answers_with_an_earlier_record(
-        response.body, intent.at, replay_hint=response.replayed and (resend or attempts == 1)
+    if isinstance(intent, CreateIntent) and response.record and answers_with_an_earlier_record(
+        response.record.created_at, intent.at, replay_hint=response.replayed and (resend or attempts == 1)
     ):
-        problem = await revive_replayed(client, response, retry)
+        problem = await revive_replayed(client, intent.address, response.record, retry)
     return Delivery(Verdict.DONE, response=response, revive_problem=problem)
 
 
@@ -118,50 +121,54 @@ def create_key(state: State, address: str, payload: Payload, payload_hash: str, 
 
 async def send_intent(client: LightfieldClient, intent: Intent) -> ApiResponse:
     """The request an intent stands for, exactly as journalled (first sends and re-sends alike)."""
+    kind = kind_of_address(intent.address)
     if isinstance(intent, CreateIntent):
-        return await client.create_account(intent.request, intent.idempotency_key)
+        return await client.create(kind, intent.request, intent.idempotency_key)
     if isinstance(intent, (UpdateIntent, AdoptIntent)):
-        return await client.update_account(intent.resource_id, intent.request, intent.idempotency_key)
+        return await client.update(kind, intent.resource_id, intent.request, intent.idempotency_key)
     if isinstance(intent, RestoreIntent):
-        return await client.restore_account(intent.resource_id)
-    return await client.delete_account(intent.resource_id)
+        return await client.restore(kind, intent.resource_id)
+    return await client.delete(kind, intent.resource_id)
 
 
-async def revive_replayed(client: LightfieldClient, response: ApiResponse, retry: RetryPolicy) -> str | None:
+async def revive_replayed(client: LightfieldClient, address: str, record: ApiRecord, retry: RetryPolicy) -> str | None:
     """A replayed create may name a record trashed since (pruned, then declared again within the
     key's 24 hours). Restore it: for a live record that is a no-op. Returns a problem, or None."""
-    account_id = str(response.body.get("id"))
+    kind, record_id = kind_of_address(address), record.id
     try:
-        await with_retries(lambda: client.restore_account(account_id), retry)
+        await with_retries(lambda: client.restore(kind, record_id), retry)
     except ApiError as error:
-        if error.status == 403:  # a key without accounts:restore can't check or bring it back: leave it
+        if error.status == 403:  # a key without the restore scope can't check or bring it back: leave it
             return None
-        return f"{account_id} was created earlier (the key replayed it) but could not be restored from the trash: {error.describe()}"
+        return f"{record_id} was created earlier (the key replayed it) but could not be restored from the trash: {error.describe()}"
     return None
 
 
-def record_outcome(state: State, intent: Intent, record: dict) -> None:
-    """Journal that `intent` took effect and fold it into state; `record` is the account as answered."""
+def record_outcome(state: State, intent: Intent, record: ApiRecord | None) -> None:
+    """Journal that `intent` took effect and fold it into state; `record` is the record as answered."""
     if isinstance(intent, DeleteIntent):
         state.finish(intent, None)
         return
     if isinstance(intent, RestoreIntent):
         restored = state.resources[intent.address]
-        state.finish(intent, restored.model_copy(update={"updated_at": record.get("updatedAt") or restored.updated_at}))
+        updated_at = (record.updated_at if record else None) or restored.updated_at
+        state.finish(intent, restored.model_copy(update={"updated_at": updated_at}))
         return
     previous = state.resources.get(intent.address)
-    resource_id = record.get("id") or (intent.resource_id if isinstance(intent, (UpdateIntent, AdoptIntent)) else None)
+    resource_id = (record.id if record else None) or (
+        intent.resource_id if isinstance(intent, (UpdateIntent, AdoptIntent)) else None
+    )
     if not resource_id:
-        raise LfsyncError(f"the API answered the {intent.operation} of {intent.address} without an account ID")
+        raise LfsyncError(f"the API answered the {intent.operation} of {intent.address} without a record ID")
     state.finish(
         intent,
         ResourceState(
             id=resource_id,
             hash=intent.hash,
             idempotency_key=intent.idempotency_key,
-            http_link=record.get("httpLink") or (previous.http_link if previous else None),
-            created_at=record.get("createdAt") or (previous.created_at if previous else None),
-            updated_at=record.get("updatedAt") or (previous.updated_at if previous else None),
+            http_link=(record.http_link if record else None) or (previous.http_link if previous else None),
+            created_at=(record.created_at if record else None) or (previous.created_at if previous else None),
+            updated_at=(record.updated_at if record else None) or (previous.updated_at if previous else None),
             applied=intent.applied,
             protect=previous.protect if previous else None,
         ),

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from lfsync.api.client import LightfieldClient, RetryPolicy
+from lfsync.api.records import ApiRecord
 from lfsync.apply.dispatch import Delivery, Verdict, deliver, record_outcome
 from lfsync.errors import LfsyncError
+from lfsync.kinds.catalogue import kind_of_address
 from lfsync.state.records import CreateIntent, Intent
 from lfsync.state.replays import CLOCK_SKEW, created_at
 from lfsync.state.workspace import State
@@ -77,16 +79,17 @@ async def _settle_old_create(
 ) -> None:
     name = intent.request["fields"]["$name"]
     sent_at = datetime.fromisoformat(intent.at)
-    candidates = [record for record in await client.find_accounts_named(name) if _created_since(record, sent_at)]
+    kind = kind_of_address(intent.address)
+    candidates = [record for record in await client.find_named(kind, name) if _created_since(record, sent_at)]
     if len(candidates) == 1:
         record_outcome(state, intent, candidates[0])
-        report.settled.append(f"{intent.address}: adopted {candidates[0]['id']}, created by an interrupted apply")
+        report.settled.append(f"{intent.address}: adopted {candidates[0].id}, created by an interrupted apply")
         return
     if not candidates:
         state.reject(intent, "no account with this name was created since the request; it never landed", abandoned=True)
         report.dropped.append(f"{intent.address}: the interrupted create never landed; it will be planned again")
         return
-    ids = ", ".join(record["id"] for record in candidates)
+    ids = ", ".join(record.id for record in candidates)
     raise RecoveryStopped(
         f"{intent.address}: an apply interrupted at {intent.at} (key {intent.idempotency_key}) can no longer be "
         f"replayed, and {len(candidates)} accounts named {name!r} were created since: {ids}. Check them in "
@@ -94,8 +97,8 @@ async def _settle_old_create(
     )
 
 
-def _created_since(record: dict, sent_at: datetime) -> bool:
+def _created_since(record: ApiRecord, sent_at: datetime) -> bool:
     """True when the record may have been created by the request sent at `sent_at` (or can't tell)."""
-    created = created_at(record)
+    created = created_at(record.created_at)
     return created is None or created >= sent_at - CLOCK_SKEW
 

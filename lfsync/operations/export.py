@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from lfsync.api.client import READ_CONCURRENCY
+from lfsync.api.records import ApiRecord
 from lfsync.config.globs import selected
 from lfsync.config.project import SCHEMA_FILE, Project
 from lfsync.declare.csvfile import csv_text
 from lfsync.errors import LfsyncError, display_path
+from lfsync.kinds.catalogue import ACCOUNT
 from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import check_access, load_declared, with_checked_values
 from lfsync.operations.terminal import UNSHOWN, ReadingTerminal
@@ -56,12 +58,12 @@ def export_project(request: ExportRequest, terminal: ReadingTerminal = UNSHOWN) 
         if state.serial != read_at:
             raise LfsyncError("the state changed while the organisation was read (another lfsync ran); run export again")
         managed = {resource.id: address for address, resource in state.resources.items()}
-        unmanaged = [record for record in records if record["id"] not in managed]
+        unmanaged = [record for record in records if record.id not in managed]
         if not unmanaged:
             return ExportResult(matched=len(records))
         taken = {account.key for account in declared.declarations.accounts.values()}
         taken |= {address.split(".", 1)[1] for address in state.resources}
-        exported = export_accounts(unmanaged, organisation.definitions, managed, taken)
+        exported = export_accounts(unmanaged, organisation.typed, managed, taken, ACCOUNT)
         target.parent.mkdir(parents=True, exist_ok=True)
         if request.as_csv:
             text = csv_text([(account.key, account.body) for account in exported])
@@ -70,7 +72,7 @@ def export_project(request: ExportRequest, terminal: ReadingTerminal = UNSHOWN) 
         target.write_text(text, encoding="utf-8")
         try:
             known = KnownOrganisation(organisation, f"the definitions of {project.target}, read now")
-            _record_exported(state, request.directory, exported, {r["id"]: r for r in unmanaged}, known)
+            _record_exported(state, request.directory, exported, {r.id: r for r in unmanaged}, known)
         except BaseException:
             target.unlink()  # nothing recorded: leave the project as it was
             raise
@@ -94,13 +96,13 @@ def _export_path(project: Project, file_name: str) -> Path:
 
 async def _read_organisation(
     project: Project, query: dict[str, str], terminal: ReadingTerminal
-) -> tuple[list[dict], Organisation]:
+) -> tuple[list[ApiRecord], Organisation]:
     params: dict[str, Any] = {**query, "status": "active"}
     async with open_client(project) as client:
         await check_access(client, project)
         organisation = await fetch_organisation(client)
         with terminal.reading("export: reading accounts") as progress:
-            records = await client.list_all("/v1/accounts", on_page=progress, window=READ_CONCURRENCY, **params)
+            records = await client.list_records(ACCOUNT, on_page=progress, window=READ_CONCURRENCY, **params)
     return records, organisation
 
 
@@ -115,7 +117,7 @@ def _export_header(project: Project, target: Path, filters: tuple[str, ...]) -> 
 
 
 def _record_exported(
-    state: State, directory: Path, exported: list[ExportedAccount], records: dict[str, dict], known: KnownOrganisation
+    state: State, directory: Path, exported: list[ExportedAccount], records: dict[str, ApiRecord], known: KnownOrganisation
 ) -> None:
     """State records for the exported accounts, made from the declarations as lfsync now reads and
     checks them (canonical values), so the next plan compares like with like."""
@@ -128,9 +130,9 @@ def _record_exported(
         resources[account.address] = ResourceState(
             id=account.record_id,
             hash=resource_hash(payload, account.address, declared.project.workspace),
-            http_link=record.get("httpLink"),
-            created_at=record.get("createdAt"),
-            updated_at=record.get("updatedAt"),
+            http_link=record.http_link,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
             applied=payload,
         )
     state.replace_resources(resources)

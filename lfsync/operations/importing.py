@@ -6,8 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from lfsync.api.client import ApiError
+from lfsync.api.records import ApiRecord
 from lfsync.config.project import Project
 from lfsync.errors import LfsyncError
+from lfsync.kinds.catalogue import kind_of_address
+from lfsync.kinds.record_kind import RecordKind
 from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import load_declared
 from lfsync.state.records import CreateIntent, ResourceState, empty_payload
@@ -26,24 +29,24 @@ def import_account(directory: Path, address: str, account_id: str, lock_timeout:
         for other, managed in state.resources.items():
             if managed.id == account_id:
                 raise LfsyncError(f"{account_id} is already managed as {other}")
-        record = asyncrun.run(_retrieve(declared.project, account_id))
+        record = asyncrun.run(_retrieve(declared.project, kind_of_address(address), account_id))
         for intent in [i for i in state.pending.values() if i.address == address and isinstance(i, CreateIntent)]:
             state.reject(intent, f"settled by `lfsync import {address} {account_id}`", abandoned=True)
         resources = dict(state.resources)
         resources[address] = ResourceState(
-            id=record["id"],
+            id=record.id,
             hash="",  # nothing applied yet: the next plan shows every declared value as an update
-            http_link=record.get("httpLink"),
-            created_at=record.get("createdAt"),
-            updated_at=record.get("updatedAt"),
+            http_link=record.http_link,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
             applied=empty_payload(),
         )
         state.replace_resources(resources)
 
 
-async def _retrieve(project: Project, account_id: str) -> dict:
+async def _retrieve(project: Project, kind: RecordKind, record_id: str) -> ApiRecord:
     async with open_client(project) as client:
         try:
-            return await client.retrieve_account(account_id)
+            return await client.retrieve(kind, record_id)
         except ApiError as error:
-            raise LfsyncError(f"cannot import {account_id}: {error.describe()}") from None
+            raise LfsyncError(f"cannot import {record_id}: {error.describe()}") from None

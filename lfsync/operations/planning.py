@@ -9,6 +9,7 @@ from typing import Callable
 
 from lfsync.api.client import READ_CONCURRENCY, LightfieldClient
 from lfsync.errors import display_path
+from lfsync.kinds.catalogue import ACCOUNT
 from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import (
     DeclaredProject,
@@ -52,13 +53,9 @@ async def read_remote(
     unmanaged = None
     if options.reset and declared.project.owns_organisation:
         with terminal.reading("reset: reading every live account") as progress:
-            live = await client.list_all("/v1/accounts", on_page=progress, window=READ_CONCURRENCY, status="active")
+            live = await client.list_records(ACCOUNT, on_page=progress, window=READ_CONCURRENCY, status="active")
         managed = {resource.id for resource in state.resources.values()}
-        unmanaged = {
-            record["id"]: str((record.get("fields", {}).get("$name") or {}).get("value") or "")
-            for record in live
-            if record["id"] not in managed
-        }
+        unmanaged = {record.id: str(record.fields.get("$name") or "") for record in live if record.id not in managed}
     return RemoteView(matches, records, unmanaged)
 
 

@@ -17,9 +17,10 @@ from typing import Any, Iterable, Mapping
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from lfsync.api.records import ApiRecord, Definitions, FieldDefinition
 from lfsync.declare.addresses import address_of, is_address_key
-from lfsync.declare.rules import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
-from lfsync.remote.refresh import written_values
+from lfsync.kinds.catalogue import ACCOUNT
+from lfsync.kinds.record_kind import RecordKind
 from lfsync.values.types import NOT_WRITABLE_TYPES, SELECT_TYPES
 
 MAX_KEY_LENGTH = 48
@@ -47,89 +48,73 @@ def key_from_name(name: Any) -> str:
     return key if is_address_key(key) else FALLBACK_KEY
 
 
-def assign_keys(records: Iterable[dict], taken: Iterable[str] = ()) -> dict[str, str]:
+def assign_keys(records: Iterable[ApiRecord], taken: Iterable[str] = ()) -> dict[str, str]:
     """record ID -> a key unique among them and `taken`: the name's key, then -2, -3, ... in order of
     creation (ties by ID), so keys do not depend on the order a list answers in."""
     used = set(taken)
     keys: dict[str, str] = {}
-    for record in sorted(records, key=lambda r: (r.get("createdAt") or "", r["id"])):
-        base = key_from_name(field_value(record, "$name"))
+    for record in sorted(records, key=lambda r: (r.created_at or "", r.id)):
+        base = key_from_name(record.fields.get("$name"))
         key, suffix = base, 1
         while key in used:
             suffix += 1
             key = f"{base}-{suffix}"
         used.add(key)
-        keys[record["id"]] = key
+        keys[record.id] = key
     return keys
 
 
 def export_accounts(
-    records: list[dict], definitions: dict, managed_ids: Mapping[str, str], taken_keys: Iterable[str] = ()
+    records: list[ApiRecord],
+    definitions: Definitions,
+    managed_ids: Mapping[str, str],
+    taken_keys: Iterable[str] = (),
+    kind: RecordKind = ACCOUNT,
 ) -> list[ExportedAccount]:
-    """Declarations for `records`, by key. `managed_ids` maps IDs already in state to their address,
-    so links to those accounts are references too."""
+    """Declarations for `records` (of `kind`), by key. `managed_ids` maps IDs already in state to
+    their address, so links to those records are references too."""
     keys = assign_keys(records, taken_keys)
     addresses = {**managed_ids, **{record_id: address_of(key) for record_id, key in keys.items()}}
-    field_definitions = definitions.get("fieldDefinitions", {})
-    relationship_definitions = definitions.get("relationshipDefinitions", {})
     exported = [
-        ExportedAccount(
-            key=keys[record["id"]],
-            record_id=record["id"],
-            body=declaration_body(record, field_definitions, relationship_definitions, addresses),
-        )
+        ExportedAccount(key=keys[record.id], record_id=record.id, body=declaration_body(record, definitions, addresses, kind))
         for record in records
     ]
     return sorted(exported, key=lambda account: account.key)
 
 
 def declaration_body(
-    record: dict, field_definitions: dict, relationship_definitions: dict, addresses: Mapping[str, str]
+    record: ApiRecord, definitions: Definitions, addresses: Mapping[str, str], kind: RecordKind = ACCOUNT
 ) -> dict[str, Any]:
     fields = {}
-    for key, held in record.get("fields", {}).items():
-        value = (held or {}).get("value")
-        definition = field_definitions.get(key)
-        if value is None or value == [] or definition is None or not _writable_field(key, definition):
+    for key, value in record.fields.items():
+        definition = definitions.fields.get(key)
+        if value is None or value == [] or definition is None or not _writable_field(key, definition, kind):
             continue
         fields[key] = _declared_value(value, definition)
     relationships = {}
-    for key, held in record.get("relationships", {}).items():
-        definition = relationship_definitions.get(key)
-        targets = written_values(held or {})
-        if not targets or definition is None or key in READ_ONLY_RELATIONSHIPS:
+    for key, held in record.relationships.items():
+        relationship = definitions.relationships.get(key)
+        if not held.ids or relationship is None or key in kind.read_only_relationships:
             continue
-        declared = [addresses.get(target, target) for target in targets]
-        relationships[key] = declared[0] if _holds_one(definition) and len(declared) == 1 else declared
+        declared = [addresses.get(target, target) for target in held.ids]
+        relationships[key] = declared[0] if relationship.holds_one and len(declared) == 1 else declared
     body: dict[str, Any] = {"fields": _name_first(fields)}
     if relationships:
         body["relationships"] = relationships
     return body
 
 
-def field_value(record: dict, key: str) -> Any:
-    return (record.get("fields", {}).get(key) or {}).get("value")
+def _writable_field(key: str, definition: FieldDefinition, kind: RecordKind) -> bool:
+    return key not in kind.read_only_fields and definition.value_type not in NOT_WRITABLE_TYPES
 
 
-def _writable_field(key: str, definition: dict | None) -> bool:
-    return definition is not None and key not in READ_ONLY_FIELDS and definition.get("valueType") not in NOT_WRITABLE_TYPES
-
-
-def _declared_value(value: Any, definition: dict) -> Any:
-    value_type = definition.get("valueType")
-    if value_type in SELECT_TYPES:
-        options = (definition.get("typeConfiguration") or {}).get("options", [])
-        labels = {option.get("id"): option.get("label") for option in options}
+def _declared_value(value: Any, definition: FieldDefinition) -> Any:
+    if definition.value_type in SELECT_TYPES:
+        labels = {option.id: option.label for option in definition.options}
         return [labels.get(v, v) for v in value] if isinstance(value, list) else labels.get(value, value)
     if isinstance(value, dict):  # ADDRESS, FULL_NAME: only the parts that are set
         return {part: item for part, item in value.items() if item is not None}
     return value
-
-
-def _holds_one(definition: dict) -> bool:
-    directions = definition.get("directions")
-    cardinality = (directions or {}).get("asSource", {}).get("cardinality") or definition.get("cardinality")
-    return str(cardinality).upper() == "HAS_ONE"
 
 
 def _name_first(fields: dict[str, Any]) -> dict[str, Any]:

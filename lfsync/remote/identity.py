@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from lfsync.api.client import LightfieldClient, gather_bounded
+from lfsync.api.records import ApiRecord
+from lfsync.kinds.catalogue import kind_of_address
 from lfsync.plan.resources import DesiredAccount
 
 
@@ -22,8 +24,8 @@ def identity_values(account: DesiredAccount, field: str) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-def holds_identity(record: dict, field: str, values: list[Any]) -> bool:
-    held = (record.get("fields", {}).get(field) or {}).get("value")
+def holds_identity(record: ApiRecord, field: str, values: list[Any]) -> bool:
+    held = record.fields.get(field)
     held_values = held if isinstance(held, list) else [held]
     return any(value in held_values for value in values)
 
@@ -45,9 +47,9 @@ async def identity_matches(
         if address not in managed and identity_values(account, field)
     }
     found = await gather_bounded(
-        {address: client.find_accounts_by(field, values[0]) for address, values in wanted.items()}, on_done=on_read
+        {address: client.find_by(kind_of_address(address), field, values[0]) for address, values in wanted.items()}, on_done=on_read
     )
     return {
-        address: [record["id"] for record in records if holds_identity(record, field, wanted[address])]
+        address: [record.id for record in records if holds_identity(record, field, wanted[address])]
         for address, records in found.items()
     }

@@ -17,6 +17,9 @@ from decimal import Decimal
 from typing import Any, Callable, Mapping
 
 from lfsync.api.client import READ_CONCURRENCY, ApiError, LightfieldClient, gather_bounded
+from lfsync.api.records import ApiRecord
+from lfsync.kinds.catalogue import kind_of_address
+from lfsync.kinds.record_kind import RecordKind
 from lfsync.plan.model import RemoteRecord, RemoteStatus
 from lfsync.plan.resources import relationship_ids
 from lfsync.state.records import ResourceState
@@ -35,10 +38,10 @@ def _quiet(label: str) -> AbstractContextManager[ReadCallback | None]:
 
 @dataclass
 class Listed:
-    """The list copies of the organisation's accounts: ID -> record, active and trashed."""
+    """The list copies of the organisation's records of one kind: ID -> record, active and trashed."""
 
-    active: dict[str, dict] = field(default_factory=dict)
-    trashed: dict[str, dict] = field(default_factory=dict)  # empty when the key may not list the trash
+    active: dict[str, ApiRecord] = field(default_factory=dict)
+    trashed: dict[str, ApiRecord] = field(default_factory=dict)  # empty when the key may not list the trash
 
 
 async def refresh_remote(
@@ -50,23 +53,41 @@ async def refresh_remote(
     without a recorded write time, showing drift that a fresh read must confirm."""
     if not state.resources:
         return {}
-    with reading("refresh: listing accounts") as progress:
-        listed = await list_accounts(client, progress)
+    by_kind: dict[RecordKind, dict[str, ResourceState]] = {}
+    for address, resource in state.resources.items():
+        by_kind.setdefault(kind_of_address(address), {})[address] = resource
+    found: dict[str, RemoteRecord] = {}
+    for kind, resources in by_kind.items():
+        found.update(await refresh_kind(client, kind, resources, fields_by_key, reading))
+    return {address: found[address] for address in state.resources}
+
+
+async def refresh_kind(
+    client: LightfieldClient,
+    kind: RecordKind,
+    resources: Mapping[str, ResourceState],
+    fields_by_key: Mapping[str, FieldSpec],
+    reading: Reading,
+) -> dict[str, RemoteRecord]:
+    """`refresh_remote` for the managed records of one kind."""
+    with reading(f"refresh: listing {kind.declaration_key}") as progress:
+        listed = await list_records(client, kind, progress)
     found: dict[str, RemoteRecord] = {}
     unsettled: dict[str, ResourceState] = {}
-    for address, resource in state.resources.items():
+    for address, resource in resources.items():
         trusted = trusted_copy(resource, listed, fields_by_key)
         if trusted is None:
             unsettled[address] = resource
         else:
             found[address] = trusted
     if unsettled:
-        with reading(f"refresh: reading {len(unsettled)} account(s) the lists did not settle") as progress:
-            found.update(await retrieve_each(client, unsettled, listed.trashed, fields_by_key, progress))
-    return {address: found[address] for address in state.resources}
+        label = f"refresh: reading {len(unsettled)} {kind.name}(s) the lists did not settle"
+        with reading(label) as progress:
+            found.update(await retrieve_each(client, kind, unsettled, listed.trashed, fields_by_key, progress))
+    return found
 
 
-async def list_accounts(client: LightfieldClient, on_page: ReadCallback | None = None) -> Listed:
+async def list_records(client: LightfieldClient, kind: RecordKind, on_page: ReadCallback | None = None) -> Listed:
     """Both lists at once (they share the search bucket), pages asked ahead."""
     counts = {"active": (0, 0), "trashed": (0, 0)}
 
@@ -78,27 +99,27 @@ async def list_accounts(client: LightfieldClient, on_page: ReadCallback | None =
         return seen
 
     active, trashed = await asyncio.gather(
-        client.list_all("/v1/accounts", on_page=progress("active"), window=READ_CONCURRENCY, status="active"),
-        trashed_records(client, on_page=progress("trashed"), window=READ_CONCURRENCY),
+        client.list_records(kind, on_page=progress("active"), window=READ_CONCURRENCY, status="active"),
+        trashed_records(client, kind, on_page=progress("trashed"), window=READ_CONCURRENCY),
     )
     return Listed(_by_id(active), trashed)
 
 
 async def trashed_records(
-    client: LightfieldClient, on_page: ReadCallback | None = None, window: int = 1
-) -> dict[str, dict]:
-    """ID -> record of every account in the trash (the list is the one place a trashed record is
-    sure to show: retrieve may answer it with 404)."""
+    client: LightfieldClient, kind: RecordKind, on_page: ReadCallback | None = None, window: int = 1
+) -> dict[str, ApiRecord]:
+    """ID -> record of every record of `kind` in the trash (the list is the one place a trashed
+    record is sure to show: retrieve may answer it with 404)."""
     try:
-        return _by_id(await client.list_all("/v1/accounts", on_page=on_page, window=window, status="trashed"))
+        return _by_id(await client.list_records(kind, on_page=on_page, window=window, status="trashed"))
     except ApiError as error:
-        if error.status == 403:  # listing the trash needs accounts:restore; without it, trash looks present
+        if error.status == 403:  # listing the trash needs the restore scope; without it, trash looks present
             return {}
         raise
 
 
-def _by_id(records: list[dict]) -> dict[str, dict]:
-    return {record["id"]: record for record in records if isinstance(record.get("id"), str)}
+def _by_id(records: list[ApiRecord]) -> dict[str, ApiRecord]:
+    return {record.id: record for record in records}
 
 
 def trusted_copy(
@@ -106,7 +127,7 @@ def trusted_copy(
 ) -> RemoteRecord | None:
     """The record as its list copy shows it, or None when the copy must be checked by a retrieve."""
     active, trashed = listed.active.get(resource.id), listed.trashed.get(resource.id)
-    copy: dict
+    copy: ApiRecord
     status: RemoteStatus
     if active is not None and trashed is None:
         copy, status = active, "present"
@@ -116,7 +137,7 @@ def trusted_copy(
         return None
     observed = observed_payload(resource.applied, copy, fields_by_key)
     if resource.updated_at is not None:
-        return RemoteRecord(status, observed) if not_older(copy.get("updatedAt"), resource.updated_at) else None
+        return RemoteRecord(status, observed) if not_older(copy.updated_at, resource.updated_at) else None
     # No write time recorded (state from before it was): trust only a copy that shows nothing to do.
     return RemoteRecord(status, observed) if status == "present" and observed == resource.applied else None
 
@@ -139,8 +160,9 @@ def _instant(text: Any) -> datetime | None:
 
 async def retrieve_each(
     client: LightfieldClient,
+    kind: RecordKind,
     resources: Mapping[str, ResourceState],
-    trashed: Mapping[str, dict],
+    trashed: Mapping[str, ApiRecord],
     fields_by_key: Mapping[str, FieldSpec],
     on_read: ReadCallback | None = None,
 ) -> dict[str, RemoteRecord]:
@@ -148,7 +170,7 @@ async def retrieve_each(
 
     async def read(resource: ResourceState) -> RemoteRecord:
         try:
-            record = await client.retrieve_account(resource.id)
+            record = await client.retrieve(kind, resource.id)
         except ApiError as error:
             if error.status != 404:
                 raise
@@ -163,21 +185,22 @@ async def retrieve_each(
     return await gather_bounded({address: read(resource) for address, resource in resources.items()}, on_done=on_read)
 
 
-def observed_payload(applied: dict, record: dict, fields_by_key: Mapping[str, FieldSpec]) -> dict:
+def observed_payload(applied: dict, record: ApiRecord, fields_by_key: Mapping[str, FieldSpec]) -> dict:
     """`applied` with every managed value the server no longer holds replaced by what it holds
     (in canonical form, so the plan shows it as the declarations would spell it)."""
     fields: dict[str, Any] = {}
-    server_fields = record.get("fields", {})
+    server_fields = record.fields
     for key, mine in applied.get("fields", {}).items():
-        theirs = server_fields.get(key, {}).get("value")
+        theirs = server_fields.get(key)
         spec = fields_by_key.get(key)
         if theirs is None:
             continue  # cleared on the server: observed as absent
         fields[key] = mine if same_value(mine, theirs, spec) else _canonical_or_raw(spec, theirs)
     relationships: dict[str, Any] = {}
-    server_relationships = record.get("relationships", {})
+    server_relationships = record.relationships
     for key, mine in applied.get("relationships", {}).items():
-        theirs = written_values(server_relationships.get(key, {}))
+        held = server_relationships.get(key)
+        theirs = list(held.ids) if held is not None else []
         if sorted(relationship_ids(mine)) == sorted(theirs):
             relationships[key] = mine
         elif theirs:
@@ -190,15 +213,6 @@ def _canonical_or_raw(spec: FieldSpec | None, value: Any) -> Any:
         return canonical_value(spec, value) if spec is not None else value
     except ValueProblem:
         return value
-
-
-def written_values(relationship: dict) -> list[str]:
-    """The IDs this record links to. A self-referential relationship reads back both directions
-    in `values` (a parent lists its children too); what was written is the source direction."""
-    directions = relationship.get("directions")
-    if directions:
-        return list(directions.get("asSource", {}).get("values", []))
-    return list(relationship.get("values", []))
 
 
 def same_value(mine: Any, theirs: Any, spec: FieldSpec | None) -> bool:

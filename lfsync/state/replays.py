@@ -31,9 +31,9 @@ def last_retired(retired: dict[str, list[str]], address: str) -> str | None:
     return history[-1] if history else None
 
 
-def created_at(record: dict) -> datetime | None:
-    text = record.get("createdAt")
-    if not isinstance(text, str) or not text:
+def created_at(text: str | None) -> datetime | None:
+    """A record's `createdAt` as an aware datetime (UTC when it names no offset); None if unreadable."""
+    if not text:
         return None
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -43,14 +43,14 @@ def created_at(record: dict) -> datetime | None:
 
 
 def answers_with_an_earlier_record(
-    record: dict, sent_at: str, *, replay_hint: bool = False, skew: timedelta = CLOCK_SKEW
+    record_created_at: str | None, sent_at: str, *, replay_hint: bool = False, skew: timedelta = CLOCK_SKEW
 ) -> bool:
     """Whether a create's answer may be the replay of an earlier create, whose record may have been
     trashed since: the record was created more than `skew` before the request was journalled
     (`sent_at`), or the server said so in a header of its own (`replay_hint`, never required)."""
     if replay_hint:
         return True
-    made = created_at(record)
+    made = created_at(record_created_at)
     if made is None:
         return False
     sent = datetime.fromisoformat(sent_at)

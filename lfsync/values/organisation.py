@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lfsync.api.records import (
+    Definitions,
+    Member,
+    RelationshipDefinition,
+    UnexpectedAnswer,
+    member_from,
+    parse_definitions,
+    parse_record,
+)
 from lfsync.config.project import LOCAL_DIR
 from lfsync.errors import LfsyncError, display_path
 from lfsync.support.atomicfile import write_atomically
@@ -29,19 +38,7 @@ SNAPSHOT_FILE = "lfsync.definitions.json"
 SNAPSHOT_FORMAT_VERSION = 1
 
 
-@dataclass(frozen=True)
-class RelationshipSpec:
-    key: str
-    cardinality: str  # HAS_ONE | HAS_MANY
-    object_type: str  # account, member, contact, ...
-
-    @classmethod
-    def from_wire(cls, key: str, definition: dict) -> "RelationshipSpec":
-        return cls(key, str(definition.get("cardinality", "")).upper(), str(definition.get("objectType", "")).lower())
-
-    @property
-    def holds_one(self) -> bool:
-        return self.cardinality == "HAS_ONE"
+RelationshipSpec = RelationshipDefinition  # key, cardinality (HAS_ONE | HAS_MANY), object type; holds_one
 
 
 @dataclass(frozen=True)
@@ -51,25 +48,35 @@ class Organisation:
     definitions: dict[str, Any]
     members: list[dict[str, str]] | None  # [{id, email}] sorted by id; None when not known
 
+    # The same definitions typed (lfsync.api.records): parsed once, when built from them.
+    parsed: Definitions | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_api(cls, definitions: Definitions, members: list[Member] | None) -> "Organisation":
+        listed = None if members is None else sorted(
+            ({"id": member.id, "email": member.email} for member in members), key=lambda member: member["id"]
+        )
+        return cls(definitions=definitions.document, members=listed, parsed=definitions)
+
     @classmethod
     def from_wire(cls, definitions: dict, member_records: list[dict] | None) -> "Organisation":
-        members = None if member_records is None else sorted(
-            ({"id": str(record.get("id")), "email": _member_email(record)} for record in member_records),
-            key=lambda member: member["id"],
-        )
-        relevant = {
-            "fieldDefinitions": definitions.get("fieldDefinitions") or {},
-            "relationshipDefinitions": definitions.get("relationshipDefinitions") or {},
-        }
-        return cls(definitions=relevant, members=members)
+        """From a definitions answer and member records as JSON (checks against a fixture, tests)."""
+        members = None if member_records is None else [
+            member_from(parse_record(record, "GET /v1/members")) for record in member_records
+        ]
+        return cls.from_api(parse_definitions(definitions, "a definitions document"), members)
+
+    @cached_property
+    def typed(self) -> Definitions:
+        return self.parsed or parse_definitions(self.definitions, "a definitions document")
 
     @cached_property
     def fields(self) -> dict[str, FieldSpec]:
-        return {key: FieldSpec.from_wire(key, d) for key, d in self.definitions["fieldDefinitions"].items()}
+        return {key: FieldSpec.from_definition(definition) for key, definition in self.typed.fields.items()}
 
     @cached_property
     def relationships(self) -> dict[str, RelationshipSpec]:
-        return {key: RelationshipSpec.from_wire(key, d) for key, d in self.definitions["relationshipDefinitions"].items()}
+        return self.typed.relationships
 
     @cached_property
     def member_emails(self) -> dict[str, str]:
@@ -80,13 +87,6 @@ class Organisation:
     def digest(self) -> str:
         document = {"definitions": self.definitions, "members": self.members}
         return hashlib.sha256(json.dumps(document, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
-def _member_email(record: dict) -> str:
-    value = (record.get("fields", {}).get("$email") or {}).get("value")
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    return value if isinstance(value, str) else ""
 
 
 # --- the committed snapshot --------------------------------------------------------------------
@@ -120,13 +120,11 @@ def read_snapshot(path: Path, target: str) -> Organisation | None:
     definitions, members = document.get("definitions"), document.get("members")
     if not isinstance(definitions, dict) or not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
         raise LfsyncError(f"{shown}: damaged definitions snapshot; run `lfsync definitions pull` again")
-    return Organisation(
-        definitions={
-            "fieldDefinitions": definitions.get("fieldDefinitions") or {},
-            "relationshipDefinitions": definitions.get("relationshipDefinitions") or {},
-        },
-        members=sorted(({"id": str(m.get("id")), "email": str(m.get("email") or "")} for m in members), key=lambda m: m["id"]),
-    )
+    try:
+        typed = parse_definitions(definitions, shown)
+    except UnexpectedAnswer:
+        raise LfsyncError(f"{shown}: damaged definitions snapshot; run `lfsync definitions pull` again") from None
+    return Organisation.from_api(typed, [Member(str(m.get("id")), str(m.get("email") or "")) for m in members])
 
 
 # --- where a run learns the organisation -------------------------------------------------------

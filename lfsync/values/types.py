@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from lfsync.api.records import FieldDefinition, SelectOption  # noqa: F401 (SelectOption re-exported)
 from lfsync.declare.csvfile import CsvCell, typed_cell
 from lfsync.declare.jsonsafe import MAX_SAFE_INTEGER, short_number, unrepresentable  # noqa: F401 (re-exported for value checks)
 from lfsync.declare.yamlscalars import yaml_type_name
@@ -62,14 +63,8 @@ class ValueProblem(ValueError):
 
 
 @dataclass(frozen=True)
-class SelectOption:
-    id: str
-    label: str
-
-
-@dataclass(frozen=True)
 class FieldSpec:
-    """What lfsync needs of one field definition (GET /v1/accounts/definitions)."""
+    """What lfsync needs of one field definition (a kind's definitions, lfsync.api.records)."""
 
     key: str
     value_type: str
@@ -79,18 +74,14 @@ class FieldSpec:
     options: tuple[SelectOption, ...] = ()
 
     @classmethod
-    def from_wire(cls, key: str, definition: dict) -> "FieldSpec":
-        config = definition.get("typeConfiguration") or {}
+    def from_definition(cls, definition: FieldDefinition) -> "FieldSpec":
         return cls(
-            key=key,
-            value_type=str(definition.get("valueType", "")),
-            read_only=bool(definition.get("readOnly")),
-            multiple=bool(config.get("multipleValues")),
-            handle_service=config.get("handleService"),
-            options=tuple(
-                SelectOption(str(option.get("id")), str(option.get("label")))
-                for option in config.get("options") or []
-            ),
+            key=definition.key,
+            value_type=definition.value_type,
+            read_only=definition.read_only,
+            multiple=definition.multiple,
+            handle_service=definition.handle_service,
+            options=definition.options,
         )
 
     def option_for(self, text: str) -> SelectOption | None:

@@ -1,0 +1,51 @@
+"""The record kinds lfsync knows (lightfield-api.md), and lookups by name and by address.
+
+A new kind is one `RecordKind` here, added to `KINDS`."""
+
+from __future__ import annotations
+
+from lfsync.kinds.record_kind import ReadBack, RecordKind, RelationshipLink
+
+ACCOUNT = RecordKind(
+    name="account",
+    declaration_key="accounts",
+    api_path="/v1/accounts",
+    read_back=ReadBack(id_prefix="acc_"),
+    required_fields=("$name",),
+    read_only_fields=frozenset({"$howTheyMakeMoney", "$accountStatus"}),
+    read_only_relationships=frozenset({"$opportunity", "$task", "$note", "$meeting"}),
+    identity_field="$name",
+    relationships=(
+        RelationshipLink("$owner", "member", "outgoing", "HAS_ONE"),
+        RelationshipLink("$contact", "contact", "outgoing", "HAS_MANY"),
+        RelationshipLink("$opportunity", "opportunity", "incoming", "HAS_MANY"),
+        RelationshipLink("$task", "task", "incoming", "HAS_MANY"),
+        RelationshipLink("$note", "note", "incoming", "HAS_MANY"),
+        RelationshipLink("$meeting", "meeting", "incoming", "HAS_MANY"),
+    ),
+)
+
+# Members are read, never declared: `$owner` names one (by ID or email).
+MEMBER = RecordKind(
+    name="member",
+    declaration_key="members",
+    api_path="/v1/members",
+    read_back=ReadBack(id_prefix="mem_"),
+    declarable=False,
+)
+
+KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACCOUNT, MEMBER)}
+DECLARABLE_KINDS: tuple[RecordKind, ...] = tuple(kind for kind in KINDS.values() if kind.declarable)
+
+
+def kind_named(name: str) -> RecordKind:
+    return KINDS[name]
+
+
+def kind_of_address(address: str) -> RecordKind:
+    """The kind an address (`account.acme`) names; KeyError for an address of no declarable kind."""
+    name, dot, _ = address.partition(".")
+    kind = KINDS.get(name) if dot else None
+    if kind is None or not kind.declarable:
+        raise KeyError(address)
+    return kind

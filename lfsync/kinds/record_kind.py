@@ -1,0 +1,69 @@
+"""`RecordKind`: one kind of Lightfield record described as data, so code that handles records
+takes a kind instead of spelling "account", "accounts" or "/v1/accounts"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Cardinality = Literal["HAS_ONE", "HAS_MANY"]
+# outgoing: this record names the other (written here); incoming: the other record names this one
+# (read-only here); both: a self-referential relationship, read back in both directions.
+Direction = Literal["outgoing", "incoming", "both"]
+
+
+@dataclass(frozen=True, slots=True)
+class RelationshipLink:
+    """A system relationship of a kind: which kind it points at, in which direction, how many."""
+
+    key: str  # "$owner"
+    target: str  # the name of the kind it links to ("member")
+    direction: Direction
+    cardinality: Cardinality
+
+
+@dataclass(frozen=True, slots=True)
+class ReadBack:
+    """How a record of the kind reads back from the API: which wire parts hold its fields and its
+    relationships, and the prefix of its IDs (None where the docs name none)."""
+
+    fields_part: str = "fields"
+    relationships_part: str = "relationships"
+    id_prefix: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordKind:
+    name: str  # "account": the address prefix's word, used in messages
+    declaration_key: str  # "accounts": the declaration files' top-level key
+    api_path: str  # "/v1/accounts"
+    read_back: ReadBack
+    required_fields: tuple[str, ...] = ()
+    read_only_fields: frozenset[str] = frozenset()
+    read_only_relationships: frozenset[str] = frozenset()
+    identity_field: str = "$name"  # what --adopt matches on unless lfsync.yaml says otherwise
+    relationships: tuple[RelationshipLink, ...] = ()
+    declarable: bool = True  # False for kinds lfsync only reads (members)
+
+    @property
+    def address_prefix(self) -> str:
+        """"account.": what every address of the kind starts with."""
+        return self.name + "."
+
+    @property
+    def id_prefix(self) -> str | None:
+        return self.read_back.id_prefix
+
+    @property
+    def definitions_path(self) -> str:
+        return f"{self.api_path}/definitions"
+
+    def record_path(self, record_id: str) -> str:
+        return f"{self.api_path}/{record_id}"
+
+    def owns_id(self, record_id: str) -> bool:
+        """Whether `record_id` is an ID of this kind (by its documented prefix)."""
+        return self.id_prefix is not None and record_id.startswith(self.id_prefix)
+
+    def link(self, key: str) -> RelationshipLink | None:
+        return next((link for link in self.relationships if link.key == key), None)
