@@ -25,9 +25,11 @@ from starlette.applications import Starlette
 
 from lfsync.api.client import ApiError, ApiResponse, LightfieldClient, RetryPolicy, with_retries
 from lfsync.api.pacing import RATE_MARGIN
+from lfsync.api.records import ApiRecord
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.decisions import DOCS_LITERAL_IN_FLIGHT_BODY
 from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
+from lfsync.kinds.catalogue import ACCOUNT
 
 DEV_KEY = "sk_lf_local_dev"
 READONLY_KEY = "sk_lf_local_readonly"
@@ -243,29 +245,29 @@ def test_list_filters_paginate_newest_first_with_total_count(make_app: MakeApp) 
 def test_find_accounts_named_reads_every_page(make_app: MakeApp) -> None:
     app = make_app()
 
-    async def scenario() -> tuple[list[dict], list[dict], list[str]]:
+    async def scenario() -> tuple[list[ApiRecord], list[ApiRecord], list[str]]:
         async with connected(app) as client:
             ids = [(await client.create_account(account_body("Dup Co"), f"dup-{i}")).body["id"] for i in range(27)]
             await client.create_account(account_body("Dup Co Two"), "dup-two")
             await client.delete_account(ids[0])
-            active = await client.find_accounts_named("Dup Co")
-            return active, await client.find_accounts_named("Dup Co", status="trashed"), ids
+            active = await client.find_named(ACCOUNT, "Dup Co")
+            return active, await client.find_named(ACCOUNT, "Dup Co", status="trashed"), ids
 
     active, trashed, ids = asyncio.run(scenario())
-    assert sorted(r["id"] for r in active) == sorted(ids[1:])  # 26 matches: two pages of 25 + 1
-    assert [r["id"] for r in trashed] == [ids[0]]
+    assert sorted(r.id for r in active) == sorted(ids[1:])  # 26 matches: two pages of 25 + 1
+    assert [r.id for r in trashed] == [ids[0]]
 
 
 def test_find_accounts_named_returns_only_exact_name_matches(make_app: MakeApp) -> None:
     app = make_app()
 
-    async def scenario() -> list[dict]:
+    async def scenario() -> list[ApiRecord]:
         async with connected(app) as client:
             for i, name in enumerate(["Acme", "ACME", "acme"]):
                 await client.create_account(account_body(name), f"case-{i}")
-            return await client.find_accounts_named("Acme")
+            return await client.find_named(ACCOUNT, "Acme")
 
-    assert names({"data": asyncio.run(scenario())}) == ["Acme"]
+    assert [record.fields["$name"] for record in asyncio.run(scenario())] == ["Acme"]
 
 
 def test_field_history_pages_with_its_cursor(make_app: MakeApp) -> None:

@@ -17,8 +17,8 @@ from lfsync.api.client import (
     ApiError,
     LightfieldClient,
     RetryPolicy,
-    _error_from,
     check_api_key,
+    error_from,
     retry_after_seconds,
     with_retries,
 )
@@ -34,7 +34,7 @@ def answer(status: int, body: object, headers: dict[str, str] | None = None) -> 
 
 
 def test_the_docs_in_flight_409_is_retryable():
-    error = _error_from(answer(409, DOCS_LITERAL_IN_FLIGHT_BODY))
+    error = error_from(answer(409, DOCS_LITERAL_IN_FLIGHT_BODY))
     assert (error.status, error.type, error.code, error.param) == (409, "idempotency_conflict", None, None)
     assert error.message == DOCS_LITERAL_IN_FLIGHT_BODY["message"]
     assert error.in_flight and error.retryable
@@ -42,10 +42,10 @@ def test_the_docs_in_flight_409_is_retryable():
 
 def test_the_wrapped_in_flight_409_is_retryable_and_other_409s_are_not():
     wrapped = {"error": {"type": "conflict", "message": "m", "code": "idempotency_conflict", "param": "Idempotency-Key"}}
-    error = _error_from(answer(409, wrapped))
+    error = error_from(answer(409, wrapped))
     assert (error.type, error.code, error.param) == ("conflict", "idempotency_conflict", "Idempotency-Key")
     assert error.in_flight and error.retryable
-    other = _error_from(answer(409, {"type": "conflict", "message": "something else"}))
+    other = error_from(answer(409, {"type": "conflict", "message": "something else"}))
     assert not other.in_flight and not other.retryable
 
 
@@ -58,7 +58,7 @@ def test_the_wrapped_in_flight_409_is_retryable_and_other_409s_are_not():
     ids=["errors-page-wrapped", "spec-top-level"],
 )
 def test_both_documented_error_shapes_read_the_same(body):
-    error = _error_from(answer(400, body))
+    error = error_from(answer(400, body))
     assert (error.status, error.type, error.code, error.param, error.message) == (
         400, "bad_request", "invalid_type", "fields.tier", "No.")
     assert str(error) == "HTTP 400 invalid_type (fields.tier): No."
@@ -66,13 +66,13 @@ def test_both_documented_error_shapes_read_the_same(body):
 
 @pytest.mark.parametrize("body", [[], "oops", {"error": "oops"}, {"error": {"message": 42}}, {}])
 def test_an_unreadable_error_body_falls_back_to_the_status(body):
-    error = _error_from(answer(502, body))
+    error = error_from(answer(502, body))
     assert error.status == 502 and error.message == "Bad Gateway" and error.code is None and error.retryable
 
 
 @pytest.mark.parametrize(("status", "retryable"), [(408, True), (429, True), (504, True), (400, False), (404, False)])
 def test_408_is_retryable_like_429_and_5xx(status, retryable):
-    assert _error_from(answer(status, {"type": "x", "message": "y"})).retryable is retryable
+    assert error_from(answer(status, {"type": "x", "message": "y"})).retryable is retryable
 
 
 @pytest.mark.parametrize(

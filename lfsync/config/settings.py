@@ -14,12 +14,13 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from lfsync.config.globs import DEFAULT_DECLARATION_GLOBS, glob_problem
 from lfsync.errors import DeclarationError, SourceLocation
+from lfsync.kinds.catalogue import ACCOUNT
 
 LOCAL_TARGET = "local"
 LOCAL_BACKEND = "local"
 DEFAULT_WORKSPACE = "default"
 DEFAULT_STATE_DIR = "state"
-DEFAULT_IDENTITY = "$name"
+DEFAULT_IDENTITY = ACCOUNT.identity_field
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 WORKSPACE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 ENV_VARIABLE_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -1,9 +1,9 @@
 """The address vocabulary: how resources are named in declarations, state and plans.
 
-An address is `account.<key>`; a relationship value is either a Lightfield ID or a
-reference (an address of another declared account), and `$owner` may also name a member
-by email (resolved against the members list before planning). The planner, the renderer,
-resources, the schema and the state commands all speak it, so it lives here alone.
+An address is `<kind>.<key>` (`account.acme`; the kinds are lfsync.kinds'); a relationship value
+is either a Lightfield ID or a reference (an address of another declared record), and `$owner`
+may also name a member by email (resolved against the members list before planning). The planner,
+the renderer, resources, the schema and the state commands all speak it, so it lives here alone.
 """
 
 from __future__ import annotations
@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 from typing import Any, TypeGuard
 
+from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS
+from lfsync.kinds.record_kind import RecordKind
+
 ADDRESS_KEY_PATTERN = r"[a-z0-9][a-z0-9_-]*"
-ADDRESS_PREFIX = "account."
+ADDRESS_PREFIX = ACCOUNT.address_prefix  # the kind declared so far
 LIGHTFIELD_ID_PATTERN = r"[a-z]+_[A-Za-z0-9]+"
-REFERENCE_PATTERN = re.escape(ADDRESS_PREFIX) + ADDRESS_KEY_PATTERN
+REFERENCE_PATTERN = (
+    "(?:" + "|".join(re.escape(kind.address_prefix) for kind in DECLARABLE_KINDS) + ")" + ADDRESS_KEY_PATTERN
+)
 
 _ADDRESS_KEY_RE = re.compile(ADDRESS_KEY_PATTERN)
 _LIGHTFIELD_ID_RE = re.compile(LIGHTFIELD_ID_PATTERN)
@@ -24,7 +29,7 @@ OWNER_RELATIONSHIP = "$owner"
 
 
 def is_address_key(value: Any) -> bool:
-    """True for a valid account key like `acme` (the part after `account.`)."""
+    """True for a valid address key like `acme` (the part after `account.`)."""
     return isinstance(value, str) and _ADDRESS_KEY_RE.fullmatch(value) is not None
 
 
@@ -42,12 +47,13 @@ def is_member_email(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and _EMAIL_RE.fullmatch(value) is not None
 
 
-def address_of(key: str) -> str:
-    return ADDRESS_PREFIX + key
+def address_of(key: str, kind: RecordKind = ACCOUNT) -> str:
+    return kind.address_prefix + key
 
 
 def key_of(address: str) -> str:
-    return address.removeprefix(ADDRESS_PREFIX)
+    """`acme` of `account.acme` (the part after the kind's prefix)."""
+    return address.partition(".")[2] if is_reference(address) else address
 
 
 def references_in(relationships: dict[str, str | list[str]]) -> list[str]:

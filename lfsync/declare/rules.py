@@ -19,9 +19,10 @@ from lfsync.declare.addresses import (
 )
 from lfsync.declare.yamlscalars import shown_key, yaml_type_name
 from lfsync.errors import Problem, SourceLocation
+from lfsync.kinds.catalogue import ACCOUNT
 
-READ_ONLY_FIELDS = {"$howTheyMakeMoney", "$accountStatus"}
-READ_ONLY_RELATIONSHIPS = {"$opportunity", "$task", "$note", "$meeting"}
+READ_ONLY_FIELDS = ACCOUNT.read_only_fields
+READ_ONLY_RELATIONSHIPS = ACCOUNT.read_only_relationships
 
 TOP_LEVEL_KEY = "accounts"
 ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment", "protect")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from lfsync.declare.addresses import is_reference
+from lfsync.kinds.catalogue import ACCOUNT, kind_of_address
 from lfsync.plan.actions import Action
 from lfsync.plan.model import AttributeChange, AttributeKind, Change, RemoteRecord
 from lfsync.plan.resources import DesiredAccount, relationship_ids, resource_hash
@@ -20,7 +21,7 @@ class PlanInputs:
     prune: bool = False
     # address -> IDs of live records whose identity matches; only given with --adopt
     identity_matches: Mapping[str, list[str]] | None = None
-    identity_field: str = "$name"  # what --adopt matched on (`identity:` in lfsync.yaml)
+    identity_field: str = ACCOUNT.identity_field  # what --adopt matched on (`identity:` in lfsync.yaml)
     # address -> the record as read back; only given with --refresh
     remote: Mapping[str, RemoteRecord] | None = None
     # ID -> $name of live accounts neither declared nor in state, to be trashed (`lfsync reset` of an
@@ -44,9 +45,10 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
         current = inputs.resources.get(address)
         remote = (inputs.remote or {}).get(address)
         if current is None and inputs.identity_matches is not None and inputs.identity_field not in account.fields:
+            kind = kind_of_address(account.address)
             result.problems.append(
-                f"{account.address}: --adopt matches existing accounts on {inputs.identity_field} (`identity:` in "
-                f"lfsync.yaml), which this account does not declare" + (f" ({account.location})" if account.location else "")
+                f"{account.address}: --adopt matches existing {kind.declaration_key} on {inputs.identity_field} (`identity:` "
+                f"in lfsync.yaml), which this {kind.name} does not declare" + (f" ({account.location})" if account.location else "")
             )
             change = None
         elif current is None:
@@ -92,12 +94,12 @@ def _create_or_adopt(
     ids: dict[str, str],
     matches: Mapping[str, list[str]] | None,
     problems: list[str],
-    identity_field: str = "$name",
+    identity_field: str = ACCOUNT.identity_field,
 ) -> Change | None:
     found = (matches or {}).get(account.address, [])
     if len(found) > 1:
         problems.append(
-            f"{account.address}: {len(found)} existing accounts have {identity_field} "
+            f"{account.address}: {len(found)} existing {kind_of_address(account.address).declaration_key} have {identity_field} "
             f"{account.fields.get(identity_field)!r} ({', '.join(found)}); "
             f"choose one with `lfsync import {account.address} ID`"
         )

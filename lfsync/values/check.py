@@ -16,16 +16,17 @@ from lfsync.declare.addresses import is_lightfield_id, is_reference
 from lfsync.declare.model import Declarations
 from lfsync.declare.parsecache import ParseCache, Uncached
 from lfsync.errors import Problem, problem_order
+from lfsync.kinds.catalogue import ACCOUNT, MEMBER
 from lfsync.support.suggestions import did_you_mean
 from lfsync.values import organisation as organisation_model
 from lfsync.values import types as values
 from lfsync.values.organisation import Organisation, RelationshipSpec
 from lfsync.values.types import ValueProblem, canonical_value
 
-ACCOUNT_OBJECT_TYPE = "account"
-MEMBER_OBJECT_TYPE = "member"
-ACCOUNT_ID_PREFIX = "acc_"
-MEMBER_ID_PREFIX = "mem_"
+ACCOUNT_OBJECT_TYPE = ACCOUNT.name
+MEMBER_OBJECT_TYPE = MEMBER.name
+ACCOUNT_ID_PREFIX = ACCOUNT.id_prefix or ""
+MEMBER_ID_PREFIX = MEMBER.id_prefix or ""
 MAX_RELATIONSHIP_IDS = 25  # relationship_write_limit_exceeded beyond this, counted over one body
 
 
