@@ -120,10 +120,18 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+_CARDINALITIES: dict[Any, Cardinality] = {
+    None: "", "": "", "HAS_ONE": "HAS_ONE", "has_one": "HAS_ONE", "HAS_MANY": "HAS_MANY", "has_many": "HAS_MANY"
+}
+# No links: one shared value per cardinality (most relationships of most records are empty).
+_NO_LINKS = {cardinality: RelationshipValue((), cardinality) for cardinality in ("HAS_ONE", "HAS_MANY", "")}
+
+
 def cardinality_of(value: Any, endpoint: str, where: str) -> Cardinality:
     """HAS_ONE / HAS_MANY in either case; "" when the answer leaves it out."""
-    if value is None or value == "":
-        return ""
+    found = _CARDINALITIES.get(value) if value is None or type(value) is str else None
+    if found is not None:
+        return found
     if isinstance(value, str) and value.upper() in ("HAS_ONE", "HAS_MANY"):
         return "HAS_ONE" if value.upper() == "HAS_ONE" else "HAS_MANY"
     raise UnexpectedAnswer(endpoint, f"{where}.cardinality is {value!r}, not HAS_ONE or HAS_MANY")
@@ -132,11 +140,18 @@ def cardinality_of(value: Any, endpoint: str, where: str) -> Cardinality:
 def _ids(value: Any, endpoint: str, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
+    if type(value) is list:
+        for item in value:
+            if type(item) is not str:
+                raise UnexpectedAnswer(endpoint, f"{where}.values is not a list of IDs")
+        return tuple(value)
     if isinstance(value, str):
         return (value,)
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return tuple(value)
     raise UnexpectedAnswer(endpoint, f"{where}.values is not a list of IDs")
+
+
+def _link(ids: tuple[str, ...], cardinality: Cardinality) -> RelationshipValue:
+    return RelationshipValue(ids, cardinality) if ids else _NO_LINKS[cardinality]
 
 
 def relationship_value(wire: Any, endpoint: str, where: str) -> RelationshipValue:
@@ -145,10 +160,8 @@ def relationship_value(wire: Any, endpoint: str, where: str) -> RelationshipValu
     if directions:
         source = _mapping(_mapping(directions, endpoint, f"{where}.directions").get("asSource"), endpoint, f"{where}.directions.asSource")
         cardinality = source.get("cardinality") or wire.get("cardinality")
-        return RelationshipValue(
-            _ids(source.get("values"), endpoint, f"{where}.directions.asSource"), cardinality_of(cardinality, endpoint, where)
-        )
-    return RelationshipValue(_ids(wire.get("values"), endpoint, where), cardinality_of(wire.get("cardinality"), endpoint, where))
+        return _link(_ids(source.get("values"), endpoint, f"{where}.directions.asSource"), cardinality_of(cardinality, endpoint, where))
+    return _link(_ids(wire.get("values"), endpoint, where), cardinality_of(wire.get("cardinality"), endpoint, where))
 
 
 def parse_record(wire: Any, endpoint: str) -> ApiRecord:
@@ -160,17 +173,21 @@ def parse_record(wire: Any, endpoint: str) -> ApiRecord:
         raise UnexpectedAnswer(endpoint, "a record without an `id`")
     fields: dict[str, Any] = {}
     for key, held in _mapping(wire.get("fields"), endpoint, f"{record_id}.fields").items():
-        if held is None:
-            continue
-        if not isinstance(held, dict):
+        if type(held) is dict:
+            value = held.get("value")
+            if value is not None:
+                fields[key] = value
+        elif held is not None:
             raise UnexpectedAnswer(endpoint, f"{record_id}.fields.{key} is {_kind_of(held)}, not {{value, valueType}}")
-        value = held.get("value")
-        if value is not None:
-            fields[key] = value
-    relationships = {
-        key: relationship_value(held, endpoint, f"{record_id}.relationships.{key}")
-        for key, held in _mapping(wire.get("relationships"), endpoint, f"{record_id}.relationships").items()
-    }
+    relationships: dict[str, RelationshipValue] = {}
+    for key, held in _mapping(wire.get("relationships"), endpoint, f"{record_id}.relationships").items():
+        if type(held) is dict and "directions" not in held:  # the common form, read without a detour
+            cardinality = _CARDINALITIES.get(held.get("cardinality"))
+            values = held.get("values")
+            if cardinality is not None and not values and (values is None or type(values) is list):
+                relationships[key] = _NO_LINKS[cardinality]
+                continue
+        relationships[key] = relationship_value(held, endpoint, f"{record_id}.relationships.{key}")
     return ApiRecord(
         record_id, fields, relationships, _text(wire.get("createdAt")), _text(wire.get("updatedAt")), _text(wire.get("httpLink"))
     )
