@@ -23,6 +23,7 @@ from lfsync.api.records import (
 )
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.kinds.catalogue import ACCOUNT
+from lfsync.kinds.record_kind import ReadBack
 
 ENDPOINT = "GET /v1/accounts/acc_1"
 
@@ -170,3 +171,11 @@ def test_a_wrong_shaped_answer_from_a_server_names_the_endpoint():
 
     with pytest.raises(UnexpectedAnswer, match=r"GET /v1/accounts in an unexpected shape: acc_1.fields.\$name is a str"):
         asyncio.run(scenario())
+
+
+def test_a_kind_names_the_parts_its_records_read_back_from():
+    read_back = ReadBack(fields_part="properties", relationships_part="links", id_prefix="x_")
+    wire = {"id": "x_1", "properties": {"$name": {"value": "X"}}, "links": {"$owner": {"cardinality": "has_one", "values": ["mem_1"]}},
+            "fields": {"ignored": {"value": 1}}}
+    record = parse_record(wire, "GET /v1/xs/x_1", read_back)
+    assert record.fields == {"$name": "X"} and record.relationships["$owner"].ids == ("mem_1",)

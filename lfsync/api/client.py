@@ -124,22 +124,23 @@ class LightfieldClient:
 
     # -- records of a kind ---------------------------------------------------------------------
     async def _write(
-        self, method: str, path: str, body: dict | None = None, idempotency_key: str | None = None
+        self, kind: RecordKind, method: str, path: str, body: dict | None = None, idempotency_key: str | None = None
     ) -> ApiResponse:
         answer = await self.request(method, path, category="write", json=body, idempotency_key=idempotency_key)
-        return ApiResponse(answer.status, answer.body, answer.replayed, parse_record(answer.body, f"{method} {path}"))
+        record = parse_record(answer.body, f"{method} {path}", kind.read_back)
+        return ApiResponse(answer.status, answer.body, answer.replayed, record)
 
     async def create(self, kind: RecordKind, body: dict, idempotency_key: str) -> ApiResponse:
-        return await self._write("POST", kind.api_path, body, idempotency_key)
+        return await self._write(kind, "POST", kind.api_path, body, idempotency_key)
 
     async def update(self, kind: RecordKind, record_id: str, body: dict, idempotency_key: str | None) -> ApiResponse:
-        return await self._write("POST", kind.record_path(record_id), body, idempotency_key)
+        return await self._write(kind, "POST", kind.record_path(record_id), body, idempotency_key)
 
     async def delete(self, kind: RecordKind, record_id: str) -> ApiResponse:
-        return await self._write("DELETE", kind.record_path(record_id))
+        return await self._write(kind, "DELETE", kind.record_path(record_id))
 
     async def restore(self, kind: RecordKind, record_id: str) -> ApiResponse:
-        return await self._write("POST", kind.record_path(record_id) + "/restore")
+        return await self._write(kind, "POST", kind.record_path(record_id) + "/restore")
 
     async def read(self, path: str, category: Category, params: dict | None = None, retry: RetryPolicy | None = None) -> dict:
         """GET with retries (the client's read policy unless `retry` says otherwise): reading twice is always safe."""
@@ -148,17 +149,17 @@ class LightfieldClient:
 
     async def retrieve(self, kind: RecordKind, record_id: str) -> ApiRecord:
         path = kind.record_path(record_id)
-        return parse_record(await self.read(path, "read"), f"GET {path}")
+        return parse_record(await self.read(path, "read"), f"GET {path}", kind.read_back)
 
     async def list_page(self, kind: RecordKind, **params: Any) -> ListPage:
-        return parse_list_page(await self.read(kind.api_path, "search", params), f"GET {kind.api_path}")
+        return parse_list_page(await self.read(kind.api_path, "search", params), f"GET {kind.api_path}", kind.read_back)
 
     async def list_records(
         self, kind: RecordKind, on_page: Callable[[int, int], None] | None = None, window: int = 1, **params: Any
     ) -> list[ApiRecord]:
         """Every record of `kind` a list query matches, page after page (see `list_all`)."""
         return [
-            parse_record(record, f"GET {kind.api_path}")
+            parse_record(record, f"GET {kind.api_path}", kind.read_back)
             for record in await self.list_all(kind.api_path, on_page=on_page, window=window, **params)
         ]
 

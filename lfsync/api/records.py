@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
 from lfsync.errors import LfsyncError
+from lfsync.kinds.record_kind import ReadBack
+
+_DEFAULT_READ_BACK = ReadBack()
 
 Cardinality = Literal["HAS_ONE", "HAS_MANY", ""]  # "" when the answer does not say
 
@@ -164,15 +167,15 @@ def relationship_value(wire: Any, endpoint: str, where: str) -> RelationshipValu
     return _link(_ids(wire.get("values"), endpoint, where), cardinality_of(wire.get("cardinality"), endpoint, where))
 
 
-def parse_record(wire: Any, endpoint: str) -> ApiRecord:
+def parse_record(wire: Any, endpoint: str, read_back: ReadBack = _DEFAULT_READ_BACK) -> ApiRecord:
     """One record (`{id, createdAt, updatedAt, httpLink, fields: {key: {value, valueType}},
-    relationships: {key: {...}}}`) as an ApiRecord."""
+    relationships: {key: {...}}}`, the parts named as its kind's `read_back` says) as an ApiRecord."""
     wire = _mapping(wire, endpoint, "the record", optional=False)
     record_id = wire.get("id")
     if not isinstance(record_id, str) or not record_id:
         raise UnexpectedAnswer(endpoint, "a record without an `id`")
     fields: dict[str, Any] = {}
-    for key, held in _mapping(wire.get("fields"), endpoint, f"{record_id}.fields").items():
+    for key, held in _mapping(wire.get(read_back.fields_part), endpoint, f"{record_id}.{read_back.fields_part}").items():
         if type(held) is dict:
             value = held.get("value")
             if value is not None:
@@ -180,7 +183,7 @@ def parse_record(wire: Any, endpoint: str) -> ApiRecord:
         elif held is not None:
             raise UnexpectedAnswer(endpoint, f"{record_id}.fields.{key} is {_kind_of(held)}, not {{value, valueType}}")
     relationships: dict[str, RelationshipValue] = {}
-    for key, held in _mapping(wire.get("relationships"), endpoint, f"{record_id}.relationships").items():
+    for key, held in _mapping(wire.get(read_back.relationships_part), endpoint, f"{record_id}.{read_back.relationships_part}").items():
         if type(held) is dict and "directions" not in held:  # the common form, read without a detour
             cardinality = _CARDINALITIES.get(held.get("cardinality"))
             values = held.get("values")
@@ -193,14 +196,14 @@ def parse_record(wire: Any, endpoint: str) -> ApiRecord:
     )
 
 
-def parse_list_page(wire: Any, endpoint: str) -> ListPage:
+def parse_list_page(wire: Any, endpoint: str, read_back: ReadBack = _DEFAULT_READ_BACK) -> ListPage:
     """A list answer: `{data: [record], object: "list", totalCount}`."""
     wire = _mapping(wire, endpoint, "the list page", optional=False)
     data = wire.get("data", [])
     if not isinstance(data, list):
         raise UnexpectedAnswer(endpoint, f"`data` is {_kind_of(data)}, not a list of records")
     total = wire.get("totalCount")
-    return ListPage([parse_record(item, endpoint) for item in data], total if isinstance(total, int) else None)
+    return ListPage([parse_record(item, endpoint, read_back) for item in data], total if isinstance(total, int) else None)
 
 
 def parse_field_definition(key: str, wire: Any, endpoint: str) -> FieldDefinition:
