@@ -34,7 +34,8 @@ def test_the_registry_and_lookups():
     assert KINDS == {"account": ACCOUNT, "member": MEMBER} and kind_named("member") is MEMBER
     assert DECLARABLE_KINDS == (ACCOUNT,)  # members are read, never declared
     assert kind_of_address("account.acme") is ACCOUNT
-    for address in ("member.x", "contact.x", "acme", "unmanaged.acc_1"):
+    assert kind_of_address("unmanaged.acc_c60ta9i963p1t3u2zzb58") is ACCOUNT  # by its ID (reset trashes it)
+    for address in ("member.x", "contact.x", "acme", "unmanaged.mem_1", "unmanaged.x"):
         with pytest.raises(KeyError):
             kind_of_address(address)
 

@@ -42,10 +42,17 @@ def kind_named(name: str) -> RecordKind:
     return KINDS[name]
 
 
+UNMANAGED = "unmanaged"  # `unmanaged.<ID>`: a record no declaration names (reset trashes it)
+
+
 def kind_of_address(address: str) -> RecordKind:
-    """The kind an address (`account.acme`) names; KeyError for an address of no declarable kind."""
-    name, dot, _ = address.partition(".")
-    kind = KINDS.get(name) if dot else None
+    """The kind an address names: `account.acme` by its prefix, `unmanaged.acc_...` by its ID's
+    prefix. KeyError for an address of no declarable kind."""
+    name, dot, rest = address.partition(".")
+    if dot and name == UNMANAGED:
+        kind = next((kind for kind in DECLARABLE_KINDS if kind.owns_id(rest)), None)
+    else:
+        kind = KINDS.get(name) if dot else None
     if kind is None or not kind.declarable:
         raise KeyError(address)
     return kind

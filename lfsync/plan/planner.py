@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from lfsync.declare.addresses import is_reference
-from lfsync.kinds.catalogue import ACCOUNT, kind_of_address
+from lfsync.kinds.catalogue import ACCOUNT, UNMANAGED, kind_of_address
 from lfsync.plan.actions import Action
 from lfsync.plan.model import AttributeChange, AttributeKind, Change, RemoteRecord
 from lfsync.plan.resources import DesiredAccount, relationship_ids, resource_hash
@@ -170,7 +170,7 @@ def _delete(address: str, current: ResourceState) -> Change:
     )
 
 
-UNMANAGED_PREFIX = "unmanaged."
+UNMANAGED_PREFIX = UNMANAGED + "."
 
 
 def _delete_unmanaged(account_id: str, name: str) -> Change:
