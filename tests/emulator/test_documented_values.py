@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from lfsync.api.records import parse_field_definition
 from lfsync.emulator.fixture import DEFAULT_ORG_FIXTURE, load_organisation
 from lfsync.values.types import FieldSpec, ValueProblem, canonical_value
 
@@ -229,7 +230,7 @@ def _comparable(row: Row, stored: Any) -> Any:
 
 @pytest.mark.parametrize("row", EXAMPLES, ids=_row_id)
 def test_lfsync_holds_the_documented_form(row: Row, definitions) -> None:
-    spec = FieldSpec.from_wire(row.field, definitions[row.field])
+    spec = FieldSpec.from_definition(parse_field_definition(row.field, definitions[row.field], "GET /v1/accounts/definitions"))
     written, expected = _resolve(definitions, row.written), _resolve(definitions, row.stored)
     if expected == REFUSED:
         with pytest.raises(ValueProblem):
