@@ -17,7 +17,8 @@ PlainAccount = tuple
 def plain_account(account: ParsedAccount) -> PlainAccount:
     """A validated account as marshal-able data; places are (line, column), the file's name is left out."""
     declaration = account.declaration
-    assert declaration is not None
+    if declaration is None:
+        raise ValueError("only a validated account (one with its declaration) has a plain form")
     return (
         declaration.key,
         declaration.fields,
