@@ -18,7 +18,7 @@ ARGUMENTS = "lfsync.arguments"  # ctx.meta: the command line after `lfsync`
 
 # Every command's module is imported only when it runs (start-up stays fast: `--version` and
 # `--help` load click alone): name -> (module, attribute, the summary `--help` lists).
-# tests/test_cli.py checks each summary against the command's own docstring.
+# tests/integration/test_cli.py checks each summary against the command's own docstring.
 LAZY_COMMANDS = {
     "apply": ("lfsync.commands.apply", "apply", "Make the changes a plan shows: from DIR (planned now) or a saved PLANFILE."),
     "destroy": ("lfsync.commands.teardown", "destroy",

@@ -4,7 +4,7 @@ Numbers 1-11 follow "What the emulator decides where the sources are silent" in
 lightfield-api.md; 12 onwards are decisions taken while building the emulator.
 Other modules import the constants from here, so changing a choice is a one-line
 edit. The prose of each decision lives in DECISIONS below; the main README lists
-them (tests/test_readme.py keeps the two the same).
+them (tests/integration/test_readme.py keeps the two the same).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ CANARY = "sk_lf_CANARY_d3b07384d113edec49eaa6238ad5ff00"
 REFUSED_CANARY = "sk_lf_CANARY_REFUSED_c157a79031e1c40f85931829bc5fc552"
 # a part that would survive a key shown shortened ("sk_lf_…ad5ff00")
 CANARY_TAILS = (CANARY[-12:], REFUSED_CANARY[-12:])
-DEFAULT_ORG = Path(__file__).resolve().parent.parent / "lfsync" / "emulator" / "default_org.yaml"
+DEFAULT_ORG = Path(__file__).resolve().parents[2] / "lfsync" / "emulator" / "default_org.yaml"
 
 SETTINGS = "skip_enrichment: true\n"  # no target: LIGHTFIELD_BASE_URL names the served emulator
 DECLARATIONS = """

@@ -16,7 +16,7 @@ from lfsync.operations.connection import open_client
 from conftest import ACCOUNTS
 
 WORKSPACES = ("demo-eu", "demo-us", "demo-apac")
-DEFAULT_FIXTURE = Path(__file__).resolve().parent.parent / "lfsync" / "emulator" / "default_org.yaml"
+DEFAULT_FIXTURE = Path(__file__).resolve().parents[2] / "lfsync" / "emulator" / "default_org.yaml"
 
 
 def key_of(name: str) -> str:

@@ -25,8 +25,8 @@ from lfsync.errors import DeclarationError, SourceLocation
 
 import yaml_corpus
 
-REPO = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data" / "loader"
+REPO = Path(__file__).resolve().parents[3]
+DATA = Path(__file__).resolve().parents[2] / "data" / "loader"
 
 
 @pytest.fixture(autouse=True)
