@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import textwrap
@@ -195,15 +194,7 @@ def state_of():
 
 @pytest.fixture
 def server_accounts():
-    """Every live account on a project's target, read through lfsync's client."""
-    from lfsync.config.project import load_project
-    from lfsync.operations.connection import open_client
+    """Every live account on a project's target, as the wire JSON a plain HTTP client reads (tests/wire.py)."""
+    from wire import accounts_of
 
-    def fetch(project: Path) -> list[dict]:
-        async def listed() -> list[dict]:
-            async with open_client(load_project(project)) as client:
-                return await client.list_all_accounts()
-
-        return asyncio.run(listed())
-
-    return fetch
+    return accounts_of

@@ -1,42 +1,30 @@
-"""Reaching a project's organisation directly through the API, as another user or tool would."""
+"""Reaching a project's organisation directly through the API, as another user or tool would
+(plain HTTP: tests/wire.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from lfsync.config.project import load_project
-from lfsync.operations.connection import open_client
+from wire import WireApi, on_project
 
 
 def create_directly(project: Path, *bodies: dict, workspace: str | None = None) -> list[str]:
     """Create accounts outside lfsync, in order (a later body may refer to an earlier ID); their IDs."""
 
     async def create() -> list[str]:
-        ids: list[str] = []
-        async with open_client(load_project(project, workspace=workspace)) as client:
-            for body in bodies:
-                answer = await client.create_account(body, f"test-{uuid.uuid4().hex}")
-                ids.append(answer.body["id"])
-        return ids
+        async with on_project(project, workspace) as api:
+            return [(await api.create_account(body))["id"] for body in bodies]
 
     return asyncio.run(create())
 
 
-def all_accounts(project: Path) -> list[dict]:
-    async def fetch() -> list[dict]:
-        async with open_client(load_project(project)) as client:
-            return await client.list_all_accounts()
-
-    return asyncio.run(fetch())
-
-
-def act_directly(project: Path, act) -> None:
-    """Run `await act(client)` against the project's organisation, as a demo user would."""
+def act_directly(project: Path, act: Callable[[WireApi], Awaitable[object]]) -> None:
+    """Run `await act(api)` against the project's organisation, as a demo user would."""
 
     async def run() -> None:
-        async with open_client(load_project(project)) as client:
-            await act(client)
+        async with on_project(project) as api:
+            await act(api)
 
     asyncio.run(run())

@@ -31,7 +31,7 @@ from lfsync.api.records import (
     parse_record,
 )
 from lfsync.errors import LfsyncError
-from lfsync.kinds.catalogue import ACCOUNT, MEMBER
+from lfsync.kinds.catalogue import MEMBER
 from lfsync.kinds.record_kind import RecordKind
 
 API_VERSION = "2026-03-01"
@@ -157,10 +157,10 @@ class LightfieldClient:
     async def list_records(
         self, kind: RecordKind, on_page: Callable[[int, int], None] | None = None, window: int = 1, **params: Any
     ) -> list[ApiRecord]:
-        """Every record of `kind` a list query matches, page after page (see `list_all`)."""
+        """Every record of `kind` a list query matches, page after page (see `_list_all`)."""
         return [
             parse_record(record, f"GET {kind.api_path}", kind.read_back)
-            for record in await self.list_all(kind.api_path, on_page=on_page, window=window, **params)
+            for record in await self._list_all(kind.api_path, on_page=on_page, window=window, **params)
         ]
 
     async def find_by(self, kind: RecordKind, key: str, value: Any, status: str = "active") -> list[ApiRecord]:
@@ -186,32 +186,7 @@ class LightfieldClient:
     async def members(self) -> list[Member]:
         return [member_from(record) for record in await self.list_records(MEMBER)]
 
-    # -- wire-level account calls (answers as JSON): for tests and benchmarks ----------------------
-    async def create_account(self, body: dict, idempotency_key: str) -> ApiResponse:
-        return await self.create(ACCOUNT, body, idempotency_key)
-
-    async def update_account(self, account_id: str, body: dict, idempotency_key: str | None) -> ApiResponse:
-        return await self.update(ACCOUNT, account_id, body, idempotency_key)
-
-    async def delete_account(self, account_id: str) -> ApiResponse:
-        return await self.delete(ACCOUNT, account_id)
-
-    async def restore_account(self, account_id: str) -> ApiResponse:
-        return await self.restore(ACCOUNT, account_id)
-
-    async def retrieve_account(self, account_id: str) -> dict:
-        return await self.read(ACCOUNT.record_path(account_id), "read")
-
-    async def list_accounts(self, **params: Any) -> dict:
-        return await self.read(ACCOUNT.api_path, "search", params)
-
-    async def list_all_accounts(self, **params: Any) -> list[dict]:
-        return await self.list_all(ACCOUNT.api_path, **params)
-
-    async def definitions(self) -> dict:
-        return await self.read(ACCOUNT.definitions_path, "read")
-
-    async def list_all(
+    async def _list_all(
         self, path: str, on_page: Callable[[int, int], None] | None = None, window: int = 1, **params: Any
     ) -> list[dict]:
         """Every record a list endpoint answers, page after page until a short one (the docs do not

@@ -4,25 +4,20 @@ the emulator in both API modes (`api_mode`) unless it is about the docs-literal 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
-from lfsync.config.project import load_project
 from lfsync.emulator.testing import served_emulator
-from lfsync.operations.connection import open_client
 
+from org_helpers import act_directly
 from served import all_accounts, numbered_accounts, start_apply
+from wire import accounts_of
 
 GATEWAY_ACCOUNTS = 40
 
 
 def trashed_ids(project: Path) -> set[str]:
-    async def fetch() -> set[str]:
-        async with open_client(load_project(project)) as client:
-            return {record["id"] for record in await client.list_all_accounts(status="trashed")}
-
-    return asyncio.run(fetch())
+    return {record["id"] for record in accounts_of(project, status="trashed")}
 
 
 def prune_globex_then_declare_it_again(project: Path, cli, state_of) -> str:
@@ -73,11 +68,7 @@ def test_refresh_looks_in_the_trash_before_planning_a_404_as_gone(project, cli, 
     assert cli("apply", project, "--auto-approve").exit_code == 0
     nordics = state_of(project)["resources"]["account.acme-nordics"]["id"]
 
-    async def trash_it():
-        async with open_client(load_project(project)) as client:
-            await client.delete_account(nordics)
-
-    asyncio.run(trash_it())
+    act_directly(project, lambda api: api.delete_account(nordics))
     refreshed = cli("plan", project, "--refresh", "--detailed-exitcode")
     assert refreshed.exit_code == 2, refreshed.output
     assert "account.acme-nordics is in the trash and will be restored" in refreshed.stdout

@@ -18,6 +18,8 @@ from lfsync.state.records import CreateIntent
 from lfsync.state.workspace import load_state, locked_state
 from lfsync.ui.progress import Progress
 
+from wire import on_app
+
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01)
 ACCOUNTS = """
 accounts:
@@ -59,9 +61,11 @@ def apply(project, emulator: Emulator, options: PlanOptions = PlanOptions(), pro
 
 
 def on_server(emulator: Emulator, call):
+    """`await call(api)` on the emulator over plain HTTP (tests/wire.py): what the server holds."""
+
     async def run():
-        async with emulator.client() as client:
-            return await call(client)
+        async with on_app(emulator.app) as api:
+            return await call(api)
 
     return asyncio.run(run())
 
@@ -77,7 +81,7 @@ def test_creates_parents_first_and_records_every_id(make_project, emulator):
     assert [c.action for c in plan.changes] == [Action.CREATE, Action.CREATE]
     assert report.ok and sorted(report.done[ApplyOutcome.CREATED]) == ["account.child", "account.parent"]
     state = load_state(load_declared(project).project)
-    child = on_server(emulator, lambda client: client.retrieve_account(state.resources["account.child"].id))
+    child = on_server(emulator, lambda api: api.retrieve_account(state.resources["account.child"].id))
     assert child["relationships"]["parentAccount"]["directions"]["asSource"]["values"] == [
         state.resources["account.parent"].id
     ]
@@ -95,7 +99,7 @@ def test_update_sends_only_the_change_and_delete_trashes(make_project, emulator)
     assert report.ok
     assert report.done[ApplyOutcome.UPDATED] == ["account.child"] and report.done[ApplyOutcome.DELETED] == ["account.parent"]
     state = load_state(load_declared(project).project)
-    child = on_server(emulator, lambda client: client.retrieve_account(state.resources["account.child"].id))
+    child = on_server(emulator, lambda api: api.retrieve_account(state.resources["account.child"].id))
     assert child["fields"]["icp-score"]["value"] == 11 and "account.parent" not in state.resources
 
 
@@ -103,13 +107,13 @@ def test_a_restore_is_counted_in_the_report_and_the_progress(make_project, emula
     project = make_project({"accounts.yaml": ACCOUNTS})
     apply(project, emulator)
     parent_id = load_state(load_declared(project).project).resources["account.parent"].id
-    on_server(emulator, lambda client: client.delete_account(parent_id))
+    on_server(emulator, lambda api: api.delete_account(parent_id))
     progress = Progress()
     plan, report = apply(project, emulator, PlanOptions(refresh=True), progress)
     assert [(c.address, c.action) for c in plan.changes] == [("account.parent", Action.RESTORE)]
     assert report.ok and report.done[ApplyOutcome.RESTORED] == ["account.parent"]
     assert progress.counts[ApplyOutcome.RESTORED] == 1 and progress.done == progress.total == 1
-    listed = on_server(emulator, lambda client: client.list_all_accounts())
+    listed = on_server(emulator, lambda api: api.list_all_accounts())
     assert parent_id in {record["id"] for record in listed}
 
 

@@ -25,7 +25,7 @@ from starlette.applications import Starlette
 
 from lfsync.api.client import ApiError, ApiResponse, LightfieldClient, RetryPolicy, with_retries
 from lfsync.api.pacing import RATE_MARGIN
-from lfsync.api.records import ApiRecord
+from lfsync.api.records import ApiRecord, Definitions, ListPage, RelationshipValue
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.decisions import DOCS_LITERAL_IN_FLIGHT_BODY
 from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
@@ -80,8 +80,8 @@ def account_body(name: str, **fields: Any) -> dict[str, Any]:
     return {"fields": {"$name": name, **fields}, "skipEnrichment": True}
 
 
-def names(page: dict[str, Any]) -> list[str]:
-    return [record["fields"]["$name"]["value"] for record in page["data"]]
+def names(page: ListPage) -> list[str]:
+    return [record.fields["$name"] for record in page.records]
 
 
 def assert_record(record: dict[str, Any]) -> None:
@@ -129,11 +129,12 @@ def test_auth_validate_reports_the_scopes_of_each_key(make_app: MakeApp) -> None
 def test_definitions_describe_fields_and_relationships(make_app: MakeApp) -> None:
     app = make_app()
 
-    async def scenario() -> dict:
+    async def scenario() -> tuple[dict, Definitions]:
         async with connected(app) as client:
-            return await client.definitions()
+            answer = await client.request("GET", ACCOUNT.definitions_path, category="read")
+            return answer.body, await client.definitions_of(ACCOUNT)
 
-    definitions = asyncio.run(scenario())
+    definitions, typed = asyncio.run(scenario())
     assert set(definitions) == {"objectType", "fieldDefinitions", "relationshipDefinitions"}
     assert definitions["objectType"] == "account"
     fields = definitions["fieldDefinitions"]
@@ -147,6 +148,14 @@ def test_definitions_describe_fields_and_relationships(make_app: MakeApp) -> Non
     relationships = definitions["relationshipDefinitions"]
     assert relationships["$owner"]["cardinality"] == "HAS_ONE" and relationships["$owner"]["objectType"] == "member"
     assert relationships["parentAccount"]["directions"]["asDestination"]["cardinality"] == "HAS_MANY"
+    # ... and as the client's typed definitions read them
+    assert typed.document == {"fieldDefinitions": fields, "relationshipDefinitions": relationships}
+    assert [(o.id, o.label) for o in typed.fields["tier"].options] == [
+        (o["id"], o["label"]) for o in fields["tier"]["typeConfiguration"]["options"]
+    ]
+    assert typed.fields["tier"].value_type == "SINGLE_SELECT" and typed.fields["$howTheyMakeMoney"].read_only
+    assert typed.relationships["$owner"].holds_one and typed.relationships["$owner"].object_type == "member"
+    assert typed.relationships["parentAccount"].holds_one  # as the source: one parent
 
 
 def test_account_lifecycle_create_retrieve_update_list_history_delete_restore(make_app: MakeApp) -> None:
@@ -154,10 +163,11 @@ def test_account_lifecycle_create_retrieve_update_list_history_delete_restore(ma
 
     async def scenario() -> None:
         async with connected(app) as client:
-            tier = (await client.definitions())["fieldDefinitions"]["tier"]
-            enterprise = next(o["id"] for o in tier["typeConfiguration"]["options"] if o["label"] == "enterprise")
+            tier = (await client.definitions_of(ACCOUNT)).fields["tier"]
+            enterprise = next(o.id for o in tier.options if o.label == "enterprise")
 
-            created = await client.create_account(
+            created = await client.create(
+                ACCOUNT,
                 {
                     "fields": {"$name": "Client Corp", "tier": "enterprise",
                                "$primaryAddress": {"city": "Oslo", "country": "no"},
@@ -177,22 +187,29 @@ def test_account_lifecycle_create_retrieve_update_list_history_delete_restore(ma
             assert record["relationships"]["$owner"] == {"cardinality": "has_one", "objectType": "member",
                                                          "values": [OWNER]}
             assert record["relationships"]["$contact"]["values"] == [CONTACT]
+            assert created.record is not None and created.record.id == account_id
+            assert created.record.fields["tier"] == enterprise and created.record.fields["$name"] == "Client Corp"
+            assert created.record.relationships["$owner"] == RelationshipValue((OWNER,), "HAS_ONE")
 
-            assert await client.retrieve_account(account_id) == record
+            assert await client.retrieve(ACCOUNT, account_id) == created.record
 
-            updated = await client.update_account(
-                account_id, {"fields": {"icp-score": 42}, "relationships": {"$contact": {"remove": CONTACT}}},
+            updated = await client.update(
+                ACCOUNT, account_id, {"fields": {"icp-score": 42}, "relationships": {"$contact": {"remove": CONTACT}}},
                 "lifecycle-update",
             )
             assert_record(updated.body)
             assert updated.body["fields"]["icp-score"] == {"value": 42, "valueType": "NUMBER"}
             assert updated.body["fields"]["tier"]["value"] == enterprise  # untouched fields stay
             assert updated.body["relationships"]["$contact"]["values"] == []
+            assert updated.record is not None and updated.record.relationships["$contact"].ids == ()
 
-            listed = await client.list_accounts(limit=5, **{"$name": "Client Corp"})
-            assert listed["object"] == "list" and listed["totalCount"] == 1
-            assert [r["id"] for r in listed["data"]] == [account_id]
-            assert_record(listed["data"][0])
+            listed = await client.list_page(ACCOUNT, limit=5, **{"$name": "Client Corp"})
+            assert listed.total_count == 1 and listed.records == [updated.record]
+            answer = await client.request("GET", ACCOUNT.api_path, category="search",
+                                          params={"limit": 5, "$name": "Client Corp"})
+            assert set(answer.body) == {"object", "data", "totalCount"} and answer.body["object"] == "list"
+            assert [r["id"] for r in answer.body["data"]] == [account_id]
+            assert_record(answer.body["data"][0])
 
             history = await client.request("GET", f"/v1/accounts/{account_id}/fields/icp-score/history",
                                            category="read")
@@ -200,18 +217,18 @@ def test_account_lifecycle_create_retrieve_update_list_history_delete_restore(ma
             assert [h["value"] for h in history.body["data"]] == [42]
             assert history.body["hasMore"] is False and history.body["nextCursor"] is None
 
-            deleted = await client.delete_account(account_id)
+            deleted = await client.delete(ACCOUNT, account_id)
             assert_record(deleted.body)
-            assert deleted.body["id"] == account_id
-            assert (await client.list_accounts(**{"$name": "Client Corp"}))["totalCount"] == 0
-            assert (await client.list_accounts(status="trashed", **{"$name": "Client Corp"}))["totalCount"] == 1
-            assert (await client.delete_account(account_id)).body["id"] == account_id  # trashing again: a no-op
+            assert deleted.record is not None and deleted.record.id == account_id
+            assert (await client.list_page(ACCOUNT, **{"$name": "Client Corp"})).total_count == 0
+            assert (await client.list_page(ACCOUNT, status="trashed", **{"$name": "Client Corp"})).total_count == 1
+            assert (await client.delete(ACCOUNT, account_id)).body["id"] == account_id  # trashing again: a no-op
 
-            restored = await client.restore_account(account_id)
+            restored = await client.restore(ACCOUNT, account_id)
             assert_record(restored.body)
-            assert restored.body["id"] == account_id
-            assert (await client.list_accounts(**{"$name": "Client Corp"}))["totalCount"] == 1
-            assert (await client.list_accounts(status="trashed"))["totalCount"] == 0
+            assert restored.record is not None and restored.record.id == account_id
+            assert (await client.list_page(ACCOUNT, **{"$name": "Client Corp"})).total_count == 1
+            assert (await client.list_page(ACCOUNT, status="trashed")).total_count == 0
             assert set(client.statuses) == {200}
 
     asyncio.run(scenario())
@@ -223,21 +240,21 @@ def test_list_filters_paginate_newest_first_with_total_count(make_app: MakeApp) 
     async def scenario() -> None:
         async with connected(app) as client:
             for score in range(5):
-                await client.create_account(account_body(f"Page {score}", **{"icp-score": score}), f"page-{score}")
-            await client.create_account(account_body("Other"), "other")
+                await client.create(ACCOUNT, account_body(f"Page {score}", **{"icp-score": score}), f"page-{score}")
+            await client.create(ACCOUNT, account_body("Other"), "other")
 
-            pages = [await client.list_accounts(limit=2, offset=offset, **{"$name[startsWith]": "page"})
+            pages = [await client.list_page(ACCOUNT, limit=2, offset=offset, **{"$name[startsWith]": "page"})
                      for offset in (0, 2, 4)]
-            assert [page["totalCount"] for page in pages] == [5, 5, 5]
+            assert [page.total_count for page in pages] == [5, 5, 5]
             assert [names(page) for page in pages] == [["Page 4", "Page 3"], ["Page 2", "Page 1"], ["Page 0"]]
 
-            above = await client.list_accounts(**{"icp-score[greaterThan]": 2})
-            assert above["totalCount"] == 2 and names(above) == ["Page 4", "Page 3"]
-            assert names(await client.list_accounts(**{"$name[-startsWith]": "Page"})) == ["Other"]
-            assert (await client.list_accounts())["totalCount"] == 6
+            above = await client.list_page(ACCOUNT, **{"icp-score[greaterThan]": 2})
+            assert above.total_count == 2 and names(above) == ["Page 4", "Page 3"]
+            assert names(await client.list_page(ACCOUNT, **{"$name[-startsWith]": "Page"})) == ["Other"]
+            assert (await client.list_page(ACCOUNT)).total_count == 6
 
-            past_the_end = await client.list_accounts(offset=10)
-            assert past_the_end["data"] == [] and past_the_end["totalCount"] == 6
+            past_the_end = await client.list_page(ACCOUNT, offset=10)
+            assert past_the_end.records == [] and past_the_end.total_count == 6
 
     asyncio.run(scenario())
 
@@ -247,9 +264,9 @@ def test_find_accounts_named_reads_every_page(make_app: MakeApp) -> None:
 
     async def scenario() -> tuple[list[ApiRecord], list[ApiRecord], list[str]]:
         async with connected(app) as client:
-            ids = [(await client.create_account(account_body("Dup Co"), f"dup-{i}")).body["id"] for i in range(27)]
-            await client.create_account(account_body("Dup Co Two"), "dup-two")
-            await client.delete_account(ids[0])
+            ids = [(await client.create(ACCOUNT, account_body("Dup Co"), f"dup-{i}")).record.id for i in range(27)]
+            await client.create(ACCOUNT, account_body("Dup Co Two"), "dup-two")
+            await client.delete(ACCOUNT, ids[0])
             active = await client.find_named(ACCOUNT, "Dup Co")
             return active, await client.find_named(ACCOUNT, "Dup Co", status="trashed"), ids
 
@@ -264,7 +281,7 @@ def test_find_accounts_named_returns_only_exact_name_matches(make_app: MakeApp) 
     async def scenario() -> list[ApiRecord]:
         async with connected(app) as client:
             for i, name in enumerate(["Acme", "ACME", "acme"]):
-                await client.create_account(account_body(name), f"case-{i}")
+                await client.create(ACCOUNT, account_body(name), f"case-{i}")
             return await client.find_named(ACCOUNT, "Acme")
 
     assert [record.fields["$name"] for record in asyncio.run(scenario())] == ["Acme"]
@@ -275,9 +292,9 @@ def test_field_history_pages_with_its_cursor(make_app: MakeApp) -> None:
 
     async def scenario() -> list[dict]:
         async with connected(app) as client:
-            account_id = (await client.create_account(account_body("History", **{"icp-score": 1}), "h")).body["id"]
+            account_id = (await client.create(ACCOUNT, account_body("History", **{"icp-score": 1}), "h")).record.id
             for score in (2, 2, 3):  # the repeated 2 collapses
-                await client.update_account(account_id, {"fields": {"icp-score": score}}, None)
+                await client.update(ACCOUNT, account_id, {"fields": {"icp-score": score}}, None)
             path = f"/v1/accounts/{account_id}/fields/icp-score/history"
             whole = await client.request("GET", path, category="read")
             first = await client.request("GET", path, category="read", params={"limit": 2})
@@ -322,42 +339,42 @@ def test_members_list_and_retrieve(make_app: MakeApp, literal: bool) -> None:
 
 
 async def _update_a_trashed_account(client: LightfieldClient) -> Any:
-    account_id = (await client.create_account(account_body("Trashed"), "trashed")).body["id"]
-    await client.delete_account(account_id)
-    return await client.update_account(account_id, {"fields": {"icp-score": 1}}, None)
+    account_id = (await client.create(ACCOUNT, account_body("Trashed"), "trashed")).record.id
+    await client.delete(ACCOUNT, account_id)
+    return await client.update(ACCOUNT, account_id, {"fields": {"icp-score": 1}}, None)
 
 
 ERROR_CASES = [
     # id, key, call, (status, type, code, param)
     ("401-unknown-key", UNKNOWN_KEY, lambda c: c.validate_auth(), (401, "unauthorized", None, None)),
-    ("403-readonly-creates", READONLY_KEY, lambda c: c.create_account(account_body("Nope"), "ro"),
+    ("403-readonly-creates", READONLY_KEY, lambda c: c.create(ACCOUNT, account_body("Nope"), "ro"),
      (403, "forbidden", None, None)),
-    ("403-readonly-lists-trash", READONLY_KEY, lambda c: c.list_accounts(status="trashed"),
+    ("403-readonly-lists-trash", READONLY_KEY, lambda c: c.list_page(ACCOUNT, status="trashed"),
      (403, "forbidden", None, None)),
-    ("404-retrieve-missing", DEV_KEY, lambda c: c.retrieve_account(MISSING_ACCOUNT), (404, "not_found", None, None)),
-    ("404-restore-missing", DEV_KEY, lambda c: c.restore_account(MISSING_ACCOUNT), (404, "not_found", None, None)),
+    ("404-retrieve-missing", DEV_KEY, lambda c: c.retrieve(ACCOUNT, MISSING_ACCOUNT), (404, "not_found", None, None)),
+    ("404-restore-missing", DEV_KEY, lambda c: c.restore(ACCOUNT, MISSING_ACCOUNT), (404, "not_found", None, None)),
     ("404-update-trashed", DEV_KEY, _update_a_trashed_account, (404, "not_found", None, None)),
-    ("422-name-missing", DEV_KEY, lambda c: c.create_account({"fields": {"tier": "smb"}}, "no-name"),
+    ("422-name-missing", DEV_KEY, lambda c: c.create(ACCOUNT, {"fields": {"tier": "smb"}}, "no-name"),
      (422, "unprocessable_content", "parameter_missing", "fields.name")),
     ("422-read-only-field", DEV_KEY,
-     lambda c: c.create_account(account_body("X", **{"$howTheyMakeMoney": "no"}), "ro-field"),
+     lambda c: c.create(ACCOUNT, account_body("X", **{"$howTheyMakeMoney": "no"}), "ro-field"),
      (422, "unprocessable_content", "invalid_configuration", "fields.$howTheyMakeMoney")),
     ("422-owner-missing", DEV_KEY,
-     lambda c: c.create_account({"fields": {"$name": "X"}, "relationships": {"$owner": "mem_cnobody00000000000000"}},
+     lambda c: c.create(ACCOUNT, {"fields": {"$name": "X"}, "relationships": {"$owner": "mem_cnobody00000000000000"}},
                                 "no-owner"),
      (422, "unprocessable_content", "relationship_entity_missing", "relationships.$owner")),
-    ("400-tier-unknown-label", DEV_KEY, lambda c: c.create_account(account_body("X", tier="platinum"), "tier-label"),
+    ("400-tier-unknown-label", DEV_KEY, lambda c: c.create(ACCOUNT, account_body("X", tier="platinum"), "tier-label"),
      (400, "bad_request", "invalid_type", "fields.tier")),
-    ("400-tier-wrong-type", DEV_KEY, lambda c: c.create_account(account_body("X", tier=3), "tier-type"),
+    ("400-tier-wrong-type", DEV_KEY, lambda c: c.create(ACCOUNT, account_body("X", tier=3), "tier-type"),
      (400, "bad_request", "invalid_type", "fields.tier")),
-    ("400-unknown-field", DEV_KEY, lambda c: c.create_account(account_body("X", nope=1), "unknown"),
+    ("400-unknown-field", DEV_KEY, lambda c: c.create(ACCOUNT, account_body("X", nope=1), "unknown"),
      (400, "bad_request", "unknown_field", "fields.nope")),
     ("400-unknown-relationship", DEV_KEY,
-     lambda c: c.create_account({"fields": {"$name": "X"}, "relationships": {"nope": CONTACT}}, "unknown-rel"),
+     lambda c: c.create(ACCOUNT, {"fields": {"$name": "X"}, "relationships": {"nope": CONTACT}}, "unknown-rel"),
      (400, "bad_request", "unknown_relationship", "relationships.nope")),
-    ("400-idempotency-key-too-long", DEV_KEY, lambda c: c.create_account(account_body("X"), "k" * 256),
+    ("400-idempotency-key-too-long", DEV_KEY, lambda c: c.create(ACCOUNT, account_body("X"), "k" * 256),
      (400, "bad_request", "idempotency_key_too_long", "Idempotency-Key")),
-    ("400-limit-out-of-range", DEV_KEY, lambda c: c.list_accounts(limit=26),
+    ("400-limit-out-of-range", DEV_KEY, lambda c: c.list_page(ACCOUNT, limit=26),
      (400, "bad_request", "invalid_type", "limit")),
 ]
 
@@ -397,10 +414,10 @@ def test_idempotency_conflict_while_in_flight_is_retryable_and_settles_on_one_ac
         async with connected(app) as client:
             body = account_body("Slow")
             with pytest.raises(ApiError) as timed_out:
-                await client.create_account(body, "in-flight")
+                await client.create(ACCOUNT, body, "in-flight")
             assert_error(timed_out.value, 504, "gateway_timeout", retryable=True, literal=literal)
             with pytest.raises(ApiError) as conflict:
-                await client.create_account(body, "in-flight")
+                await client.create(ACCOUNT, body, "in-flight")
             if literal:
                 assert_error(conflict.value, 409, "idempotency_conflict", retryable=True, literal=True)
                 assert conflict.value.message == DOCS_LITERAL_IN_FLIGHT_BODY["message"]
@@ -410,12 +427,12 @@ def test_idempotency_conflict_while_in_flight_is_retryable_and_settles_on_one_ac
             assert conflict.value.in_flight
 
             retried: list[ApiError] = []
-            settled = await with_retries(lambda: client.create_account(body, "in-flight"),
+            settled = await with_retries(lambda: client.create(ACCOUNT, body, "in-flight"),
                                          RetryPolicy(base_delay=0.05), retried.append)
             assert all(error.status == 409 and error.in_flight for error in retried)
             assert settled.replayed is not literal  # the replay header is the default mode's own
             stored = app.state.emulator.store.list_accounts(trashed=False)  # a list request would wait 1 s too
-            assert [row.id for row in stored] == [settled.body["id"]]
+            assert [row.id for row in stored] == [settled.record.id]
 
     asyncio.run(scenario())
 
@@ -460,10 +477,10 @@ def test_5xx_is_retryable_and_with_retries_resends_until_attempts_run_out(make_a
         async with connected(app) as client:
             retried: list[ApiError] = []
             with pytest.raises(ApiError) as write:
-                await with_retries(lambda: client.create_account(account_body("Fails"), "fails"),
+                await with_retries(lambda: client.create(ACCOUNT, account_body("Fails"), "fails"),
                                    RetryPolicy(attempts=3, base_delay=0.01), retried.append)
             with pytest.raises(ApiError) as read:
-                await client.definitions()  # reads retry by themselves (QUICK_RETRY: 3 attempts)
+                await client.definitions_of(ACCOUNT)  # reads retry by themselves (QUICK_RETRY: 3 attempts)
             return write.value, retried, client.statuses, read.value
 
     error, retried, statuses, read_error = asyncio.run(scenario())
@@ -516,18 +533,19 @@ def test_idempotent_create_sent_twice_returns_one_id(make_app: MakeApp, literal:
 
     async def scenario() -> None:
         async with connected(app) as client:
-            first = await client.create_account(account_body("Once"), "create-once")
-            second = await client.create_account(account_body("Once"), "create-once")
+            first = await client.create(ACCOUNT, account_body("Once"), "create-once")
+            second = await client.create(ACCOUNT, account_body("Once"), "create-once")
             assert first.replayed is False and second.replayed is not literal
-            assert second.body == first.body
-            different_body = await client.create_account(account_body("Not once"), "create-once")
-            assert different_body.replayed is not literal and different_body.body["id"] == first.body["id"]
-            assert (await client.list_accounts())["totalCount"] == 1
+            assert second.body == first.body and second.record == first.record
+            different_body = await client.create(ACCOUNT, account_body("Not once"), "create-once")
+            assert different_body.replayed is not literal and different_body.record == first.record
+            assert (await client.list_page(ACCOUNT)).total_count == 1
 
             update = {"fields": {"icp-score": 7}}
-            updated = await client.update_account(first.body["id"], update, "update-once")
-            again = await client.update_account(first.body["id"], update, "update-once")
+            updated = await client.update(ACCOUNT, first.record.id, update, "update-once")
+            again = await client.update(ACCOUNT, first.record.id, update, "update-once")
             assert updated.replayed is False and again.replayed is not literal and again.body == updated.body
+            assert again.record == updated.record and updated.record.fields["icp-score"] == 7
 
     asyncio.run(scenario())
 
@@ -540,16 +558,16 @@ def test_write_burst_beyond_the_rate_gets_429s_then_with_retries_creates_exactly
     # not seen the server's limit yet when it sends the first ones.
     app = make_app(write_rate=3, latency_ms=50)
 
-    async def scenario() -> tuple[list[ApiResponse], list[ApiError], Counter[int], dict]:
+    async def scenario() -> tuple[list[ApiResponse], list[ApiError], Counter[int], ListPage]:
         async with connected(app) as client:
             retried: list[ApiError] = []
 
             async def create(i: int) -> ApiResponse:
-                return await with_retries(lambda: client.create_account(account_body(f"Burst {i}"), f"burst-{i}"),
+                return await with_retries(lambda: client.create(ACCOUNT, account_body(f"Burst {i}"), f"burst-{i}"),
                                           RetryPolicy(), retried.append)
 
             results = await asyncio.gather(*(create(i) for i in range(10)))
-            return results, retried, client.statuses, await client.list_accounts()
+            return results, retried, client.statuses, await client.list_page(ACCOUNT)
 
     results, retried, statuses, listed = asyncio.run(scenario())
     assert retried, "the burst should outrun the write rate before the client learns it"
@@ -560,8 +578,8 @@ def test_write_burst_beyond_the_rate_gets_429s_then_with_retries_creates_exactly
         else:
             assert error.retry_after is not None and error.retry_after >= 1 and error.retry_after.is_integer()
     assert statuses == Counter({429: len(retried), 200: 11})
-    assert len({r.body["id"] for r in results}) == 10 and not any(r.replayed for r in results)
-    assert listed["totalCount"] == 10
+    assert len({r.record.id for r in results}) == 10 and not any(r.replayed for r in results)
+    assert listed.total_count == 10
     assert sorted(names(listed)) == sorted(f"Burst {i}" for i in range(10))
 
 
@@ -570,10 +588,10 @@ def test_pacing_from_the_servers_limit_avoids_every_429(make_app: MakeApp) -> No
 
     async def scenario() -> tuple[float, Counter[int]]:
         async with connected(app) as client:
-            await client.create_account(account_body("Paced 0"), "paced-0")
+            await client.create(ACCOUNT, account_body("Paced 0"), "paced-0")
             learned = client.pacer.buckets["write"].rate  # from X-RateLimit-Limit
             for i in range(1, 10):  # twice the server's burst: sent unpaced, the 6th would get 429
-                await client.create_account(account_body(f"Paced {i}"), f"paced-{i}")
+                await client.create(ACCOUNT, account_body(f"Paced {i}"), f"paced-{i}")
             return learned, client.statuses
 
     learned, statuses = asyncio.run(scenario())
@@ -590,13 +608,13 @@ def test_drop_after_commit_then_retry_with_the_same_key_replays_without_duplicat
     async def scenario() -> None:
         async with connected(app) as client:
             retried: list[ApiError] = []
-            created = await with_retries(lambda: client.create_account(account_body("Dropped"), "dropped"),
+            created = await with_retries(lambda: client.create(ACCOUNT, account_body("Dropped"), "dropped"),
                                          RetryPolicy(base_delay=0.01), retried.append)
             assert len(retried) == 1
             assert_error(retried[0], 500, "internal_server_error", retryable=True, literal=literal)
             assert created.replayed is not literal
-            listed = await client.list_accounts()
-            assert listed["totalCount"] == 1 and listed["data"][0]["id"] == created.body["id"]
+            listed = await client.list_page(ACCOUNT)
+            assert listed.total_count == 1 and listed.records[0].id == created.record.id
             assert client.statuses == Counter({500: 1, 200: 2})
 
     asyncio.run(scenario())
@@ -609,13 +627,13 @@ def test_dropped_connection_is_a_retryable_no_answer_and_the_retry_replays(liter
     async def scenario(url: str) -> None:
         async with LightfieldClient(url, DEV_KEY) as client:
             retried: list[ApiError] = []
-            created = await with_retries(lambda: client.create_account(account_body("Dropped"), "dropped"),
+            created = await with_retries(lambda: client.create(ACCOUNT, account_body("Dropped"), "dropped"),
                                          RetryPolicy(base_delay=0.01), retried.append)
             assert [(e.status, e.retryable) for e in retried] == [(0, True)]
             assert str(retried[0]).startswith("connection to the API failed")
             assert DEV_KEY not in str(retried[0]) and DEV_KEY not in repr(retried[0])
             assert created.replayed is not literal
-            assert [r["id"] for r in (await client.list_accounts())["data"]] == [created.body["id"]]
+            assert [r.id for r in (await client.list_page(ACCOUNT)).records] == [created.record.id]
             assert client.statuses == Counter({0: 1, 200: 2})
 
     with serve_in_thread(EmulatorConfig(drop_after_commit_rate=1.0, docs_literal=literal, **FAST)) as url:
@@ -626,7 +644,7 @@ def test_timeout_is_a_retryable_no_answer(literal: bool) -> None:
     async def scenario(url: str) -> tuple[ApiError, Counter[int]]:
         async with LightfieldClient(url, DEV_KEY, timeout=0.05) as client:
             with pytest.raises(ApiError) as caught:
-                await client.create_account(account_body("Slow"), "slow")
+                await client.create(ACCOUNT, account_body("Slow"), "slow")
             return caught.value, client.statuses
 
     with serve_in_thread(EmulatorConfig(latency_ms=300, docs_literal=literal, **FAST)) as url:

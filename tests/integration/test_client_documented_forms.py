@@ -22,9 +22,11 @@ from lfsync.api.client import (
     retry_after_seconds,
     with_retries,
 )
+from lfsync.api.records import ApiRecord
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.decisions import DOCS_LITERAL_IN_FLIGHT_BODY
 from lfsync.errors import LfsyncError
+from lfsync.kinds.catalogue import ACCOUNT
 
 NOW = 1_795_000_000.0
 
@@ -166,13 +168,13 @@ def test_list_all_pages_until_a_short_page_whatever_total_count_says(count):
     app = create_app(EmulatorConfig(write_rate=1000, read_rate=1000, search_rate=1000))
     progress: list[tuple[int, int]] = []
 
-    async def run() -> tuple[list[dict], set[str]]:
+    async def run() -> tuple[list[ApiRecord], set[str]]:
         async with LightfieldClient("http://emulator", "sk_lf_local_dev", transport=TotalsAsReadSoFar(app)) as client:
             created = set()
             for number in range(count):
-                created.add((await client.create_account({"fields": {"$name": f"Paged {number}"}}, f"paged-{number}")).body["id"])
-            return await client.list_all("/v1/accounts", on_page=lambda read, total: progress.append((read, total))), created
+                created.add((await client.create(ACCOUNT, {"fields": {"$name": f"Paged {number}"}}, f"paged-{number}")).record.id)
+            return await client.list_records(ACCOUNT, on_page=lambda read, total: progress.append((read, total))), created
 
     listed, created = asyncio.run(run())
-    assert {record["id"] for record in listed} == created and len(listed) == count
+    assert {record.id for record in listed} == created and len(listed) == count
     assert progress[-1] == (count, count) and all(read <= total for read, total in progress)

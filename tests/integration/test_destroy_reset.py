@@ -56,9 +56,9 @@ def simulate_demo(project, state_of) -> str:
     """An edit and a trash of managed accounts, and a new account made directly; its ID."""
     ids = {address: r["id"] for address, r in state_of(project)["resources"].items()}
 
-    async def demo(client):
-        await client.update_account(ids["account.globex"], {"fields": {"$name": "Globex (demo edit)"}}, None)
-        await client.delete_account(ids["account.acme-nordics"])
+    async def demo(api):
+        await api.update_account(ids["account.globex"], {"fields": {"$name": "Globex (demo edit)"}})
+        await api.delete_account(ids["account.acme-nordics"])
 
     act_directly(project, demo)
     [unmanaged] = create_directly(project, {"fields": {"$name": "Prospect Added In Demo"}})

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 
-from lfsync.config.project import load_project
-from lfsync.operations.connection import open_client
+from org_helpers import act_directly
 
 
 def test_plan_apply_plan_is_clean_and_second_apply_creates_nothing(project, cli, state_of, server_accounts):
@@ -136,12 +134,11 @@ def test_refresh_finds_drift_and_trash_and_corrects_them(project, cli, state_of,
     assert cli("apply", project, "--auto-approve").exit_code == 0
     ids = {a: r["id"] for a, r in state_of(project)["resources"].items()}
 
-    async def tamper():
-        async with open_client(load_project(project)) as client:
-            await client.update_account(ids["account.globex"], {"fields": {"icp-score": 7}}, None)
-            await client.delete_account(ids["account.acme-nordics"])
+    async def tamper(api):
+        await api.update_account(ids["account.globex"], {"fields": {"icp-score": 7}})
+        await api.delete_account(ids["account.acme-nordics"])
 
-    asyncio.run(tamper())
+    act_directly(project, tamper)
     assert cli("plan", project, "--detailed-exitcode").exit_code == 0  # state alone can't see it
     refreshed = cli("plan", project, "--refresh", "--detailed-exitcode")
     assert refreshed.exit_code == 2, refreshed.output

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from org_helpers import all_accounts, create_directly
+from org_helpers import create_directly
+from wire import accounts_of
 
 SETTINGS = "target: local\nidentity: $website\n"
 DECLARED = """
@@ -47,7 +48,7 @@ def test_one_match_on_the_identity_field_is_adopted_whatever_its_name(make_proje
     [change] = plan["changes"]
     assert (change["action"], change["resource_id"]) == ("adopt", existing)
     assert cli("apply", root, "--adopt", "--auto-approve").exit_code == 0
-    assert len(all_accounts(root)) == 2
+    assert len(accounts_of(root)) == 2
     assert cli("plan", root, "--refresh", "--detailed-exitcode").exit_code == 0
 
 
@@ -76,7 +77,7 @@ def test_an_account_without_the_identity_field_cannot_be_matched(make_project, c
 def test_owner_may_be_a_members_email(make_project, cli, email):
     root = make_project({"a.yaml": f"accounts:\n  a:\n    fields: {{$name: A}}\n    relationships: {{$owner: {email}}}\n"})
     assert cli("apply", root, "--auto-approve").exit_code == 0
-    [record] = all_accounts(root)
+    [record] = accounts_of(root)
     assert record["relationships"]["$owner"]["values"] == ["mem_cgracehopper000000000"]
     assert cli("plan", root, "--refresh", "--detailed-exitcode").exit_code == 0
 
@@ -86,4 +87,4 @@ def test_an_unknown_owner_email_is_named_and_nothing_is_sent(make_project, cli):
     result = cli("apply", root, "--auto-approve")
     assert result.exit_code == 1
     assert "a.yaml:4:21: relationships.$owner of account.a: 'nobody@example.com' is the email of no member of this organisation" in result.stderr
-    assert all_accounts(root) == []
+    assert accounts_of(root) == []

@@ -24,6 +24,8 @@ from lfsync.plan.resources import create_idempotency_key, resource_hash
 from lfsync.state.records import CreateIntent
 from lfsync.state.workspace import load_state, locked_state
 
+from wire import on_app, on_project
+
 # Every API mode with local state, and PostgreSQL state in the default mode (the backend and the
 # API's forms are independent; this keeps the PostgreSQL share of CI short).
 pytestmark = [
@@ -69,11 +71,9 @@ def _rewrite_intent_time(project, seq: int, at: str) -> None:
 
 
 async def send_directly(project, key: str, body: dict) -> str:
-    from lfsync.config.project import load_project
-    from lfsync.operations.connection import open_client
-
-    async with open_client(load_project(project)) as client:
-        return (await client.create_account(body, key)).body["id"]
+    """The create as sent, over plain HTTP: the account's ID."""
+    async with on_project(project) as api:
+        return (await api.create_account(body, key))["id"]
 
 
 def test_unsent_intent_is_sent_on_the_next_apply(project, cli, served_target, server_accounts):
@@ -168,7 +168,8 @@ def test_faults_never_duplicate_or_lose_an_account(make_project, seed, api_mode)
                 plan = build_plan(declared, state)
                 report = await Applier(client, state, declared.desired, "default", concurrency=8, retry=FAST_RETRY).execute(plan.changes)
                 state.compact()
-            return report, await client.list_all_accounts()
+        async with on_app(app) as api:
+            return report, await api.list_all_accounts()
 
     report, records = asyncio.run(run())
     assert report.ok and report.retried > 0
@@ -211,7 +212,8 @@ def test_a_504_then_the_in_flight_409_are_waited_out_in_one_apply(project, api_m
                 only_globex = [change for change in plan.changes if change.address == "account.globex"]
                 report = await Applier(client, state, declared.desired, "default", retry=retry).execute(only_globex)
                 state.compact()
-            return report, dict(client.statuses), await client.list_all_accounts()
+        async with on_app(app) as api:
+            return report, dict(client.statuses), await api.list_all_accounts()
 
     report, statuses, records = asyncio.run(run())
     assert report.ok and report.done["created"] == ["account.globex"]

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from lfsync.api.client import LightfieldClient
+from lfsync.api.records import ApiRecord
 from lfsync.apply.applier import Applier
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
@@ -107,9 +108,9 @@ def test_refresh_by_lists_equals_one_retrieve_per_account(make_project, tmp_path
                 await apply_project(client, project)  # an hour ago
                 state = managed(project)
                 ids = {address: resource.id for address, resource in state.resources.items()}
-                await client.update_account(ids[DRIFTED], {"fields": {"icp-score": 99}}, None)
-                await client.update_account(ids[UNTIMED_DRIFTED], {"fields": {"icp-score": 98}}, None)
-                await client.delete_account(ids[TRASHED])
+                await client.update(ACCOUNT, ids[DRIFTED], {"fields": {"icp-score": 99}}, None)
+                await client.update(ACCOUNT, ids[UNTIMED_DRIFTED], {"fields": {"icp-score": 98}}, None)
+                await client.delete(ACCOUNT, ids[TRASHED])
                 clock.offset = 0.0  # now
                 (project / "accounts.yaml").write_text(declarations(ACCOUNTS, updated=(3, 4)))
                 await apply_project(client, project)
@@ -145,7 +146,7 @@ def test_list_pages_are_asked_ahead_and_end_at_the_first_short_page(tmp_path):
     config = EmulatorConfig(db_path=str(tmp_path / "emulator.db"), write_rate=1000, search_rate=1000)
     offsets: list[str] = []
 
-    async def scenario() -> list[dict]:
+    async def scenario() -> list[ApiRecord]:
         async def seen(request: httpx.Request) -> None:
             if request.url.path == "/v1/accounts" and request.method == "GET":
                 offsets.append(request.url.params["offset"])
@@ -154,12 +155,12 @@ def test_list_pages_are_asked_ahead_and_end_at_the_first_short_page(tmp_path):
         async with LightfieldClient("http://emulator", "sk_lf_local_dev", transport=asgi,
                                     event_hooks={"request": [seen]}) as client:
             for number in range(51):
-                await client.create_account({"fields": {"$name": f"Paged {number}"}}, f"paged-{number}")
-            return await client.list_all("/v1/accounts", window=8)
+                await client.create(ACCOUNT, {"fields": {"$name": f"Paged {number}"}}, f"paged-{number}")
+            return await client.list_records(ACCOUNT, window=8)
 
     records = asyncio.run(scenario())
     assert sorted(offsets) == ["0", "25", "50"]
-    assert sorted(record["fields"]["$name"]["value"] for record in records) == sorted(f"Paged {n}" for n in range(51))
+    assert sorted(record.fields["$name"] for record in records) == sorted(f"Paged {n}" for n in range(51))
 
 
 def test_a_list_copy_counts_as_current_only_when_not_older_than_the_last_write():

@@ -3,17 +3,15 @@ against three emulators served in processes of their own, each knowing only its 
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from lfsync.config.project import load_project
 from lfsync.emulator.testing import served_emulator
-from lfsync.operations.connection import open_client
 
 from conftest import ACCOUNTS
+from wire import accounts_of
 
 WORKSPACES = ("demo-eu", "demo-us", "demo-apac")
 DEFAULT_FIXTURE = Path(__file__).resolve().parents[2] / "lfsync" / "emulator" / "default_org.yaml"
@@ -48,14 +46,6 @@ def three_organisations(tmp_path, make_project, monkeypatch):
         for name in WORKSPACES:
             monkeypatch.setenv(env_var(name), key_of(name))
         yield make_project({"accounts.yaml": ACCOUNTS}, settings=settings), urls
-
-
-def accounts_of(project: Path, workspace: str) -> list[dict]:
-    async def listed() -> list[dict]:
-        async with open_client(load_project(project, workspace=workspace)) as client:
-            return await client.list_all_accounts()
-
-    return asyncio.run(listed())
 
 
 def test_all_workspaces_apply_each_organisation_with_its_own_key(three_organisations, cli, state_of, monkeypatch):
