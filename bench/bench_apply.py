@@ -23,7 +23,9 @@ from lfsync.emulator.testing import served_emulator
 
 from contenders import Run, bare_httpx, lfsync_cli, lfsync_in_process, sdk_sequential, sdk_thread_pool
 from harness import ServerCount, count_on_server, many_accounts, write_project
-from pgtesting import ThrowawayPostgres
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # pgtesting: a throwaway PostgreSQL
+from pgtesting import ThrowawayPostgres  # noqa: E402
 
 AT_THE_LIMIT = ("--write-rate", f"{WRITE_LIMIT:g}", "--latency-ms", "150", "--latency-jitter-ms", "30")
 # Issue 8's goal: the whole `lfsync apply` process at 25 writes/s and 100 ms latency.

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 LOADER_CORPUS = DATA / "loader" / "invalid"
 VALUE_CORPUS = DATA / "invalid"
 MEMORY_LIMIT = 1 << 30  # what one plan may use at most, whatever the input
