@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
@@ -63,26 +63,12 @@ class ValueProblem(ValueError):
 
 
 @dataclass(frozen=True)
-class FieldSpec:
-    """What lfsync needs of one field definition (a kind's definitions, lfsync.api.records)."""
-
-    key: str
-    value_type: str
-    read_only: bool = False
-    multiple: bool = False
-    handle_service: str | None = None
-    options: tuple[SelectOption, ...] = ()
+class FieldSpec(FieldDefinition):
+    """A field definition as values are checked against it: the definition, with its option lookups."""
 
     @classmethod
     def from_definition(cls, definition: FieldDefinition) -> "FieldSpec":
-        return cls(
-            key=definition.key,
-            value_type=definition.value_type,
-            read_only=definition.read_only,
-            multiple=definition.multiple,
-            handle_service=definition.handle_service,
-            options=definition.options,
-        )
+        return cls(**{field.name: getattr(definition, field.name) for field in fields(definition)})
 
     def option_for(self, text: str) -> SelectOption | None:
         """The option with this ID, or with this label in any case (as the API matches labels)."""
