@@ -16,6 +16,14 @@ import re
 # lone surrogates (JSON from an API can escape one), which no output encoding can write.
 _ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# Characters that change how the text around them reads without showing themselves (Trojan Source,
+# CVE-2021-42574): bidi embeddings, overrides, isolates and marks; zero-width spaces, joiners and
+# the byte order mark; invisible operators, the soft hyphen, interlinear annotations, Hangul
+# fillers and tag characters. They are shown as escapes (`\u202e`), so a reviewer sees them.
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
 # Characters with a meaning inside a line of GitHub-flavoured markdown or HTML (emphasis, code,
 # links, tags, entities, table cells, strike-through, mentions), written as numeric entities:
 # unlike backslash escapes, entities also work inside HTML elements such as <summary>.
@@ -23,9 +31,15 @@ _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]<>|~&@]")
 
 
 def plain(text: object) -> str:
-    """One line without control characters or escape sequences; a line break shows as `\\n`."""
+    """One line without control characters or escape sequences; a line break shows as `\\n`, an
+    invisible character (bidi, zero-width) as its escape, like `\\u202e`."""
     value = _ESCAPE_SEQUENCE.sub("", str(text))
-    return _CONTROL.sub(_visible, value)
+    return _INVISIBLE.sub(_escaped, _CONTROL.sub(_visible, value))
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def _visible(match: re.Match) -> str:

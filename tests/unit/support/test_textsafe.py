@@ -1,0 +1,60 @@
+"""Safe text: invisible characters (Trojan Source) shown as escapes in every human format, kept
+exact in JSON plans."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lfsync.plan.actions import Action
+from lfsync.plan.model import AttributeChange, Change, Plan
+from lfsync.support.textsafe import for_terminal, markdown_text, plain
+from lfsync.ui.render import plan_json, render_markdown, render_text
+
+INVISIBLE = [
+    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",  # bidi embeddings and overrides
+    "\u2066", "\u2067", "\u2068", "\u2069",  # bidi isolates
+    "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufeff",  # zero-width, marks, BOM
+    "\u061c", "\u00ad", "\U000e0041",  # Arabic letter mark, soft hyphen, a tag character
+]
+
+
+@pytest.mark.parametrize("character", INVISIBLE)
+def test_each_invisible_character_is_shown_as_its_escape(character):
+    code = ord(character)
+    escape = f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    assert plain(f"a{character}b") == f"a{escape}b"
+    assert for_terminal(f"a{character}b\nc") == f"a{escape}b\nc"
+    assert markdown_text(f"a{character}b") == f"a{escape.replace(chr(92), '&#92;')}b"
+
+
+def test_ordinary_text_passes_unchanged():
+    for text in ("Acme Corp", "Café Noël", "Zürich GmbH", "東京", "emoji 🚀", "a - b"):
+        assert plain(text) == text
+
+
+# "access level is user" reads as "admin" when the override is rendered raw
+TROJAN = "user\u202e \u2066// admin\u2069 \u2066"
+PLAN = Plan(
+    project_dir=".", workspace="default", target="local", lineage="", serial=0, declarations_digest="d",
+    changes=[Change(address="account.acme", action=Action.CREATE, location="a\u200b.yaml:1:1", attributes=[
+        AttributeChange(path="fields.$name", kind="add", after=TROJAN),
+    ])],
+    problems=[f"problem with {TROJAN}"],
+)
+
+
+def test_text_and_markdown_plans_show_bidi_and_zero_width_characters_as_escapes():
+    shown = ["\n".join(for_terminal(line) for line, _ in render_text(PLAN)), render_markdown(PLAN)]
+    for output in shown:
+        assert not any(character in output for character in INVISIBLE)
+    assert '"user\\u202e \\u2066// admin\\u2069 \\u2066"' in shown[0]
+    assert "a\\u200b.yaml" in shown[0]
+    assert "user&#92;u202e" in shown[1] and "a&#92;u200b.yaml" in shown[1]
+
+
+def test_json_plans_keep_the_values_exact():
+    document = plan_json(PLAN)
+    assert document.isascii()  # JSON's own escapes: no raw control reaches a terminal
+    assert json.loads(document)["changes"][0]["attributes"][0]["after"] == TROJAN
