@@ -7,6 +7,12 @@ field or relationship) separates them with `;`; `\\;` is a literal semicolon and
 in such cells. Cells stay text here (CsvCell) until the field's definition is known: values.py
 types them (numbers, true/false, lists) when it canonicalises (`typed_cell`).
 
+A cell that a spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@`, a tab or a
+carriage return: OWASP's CSV injection) is written by `lfsync export` with a leading apostrophe,
+which spreadsheets show as text and this reader strips again: `'=1+1` reads as `=1+1`, `'-2` as
+`-2`. An apostrophe is stripped only before such a character (`''=x` reads as `'=x`), so any
+value survives the round trip.
+
 Every cell remembers file:line:col (the line of its record, the 1-based character column where
 the cell starts), so every problem names the cell.
 """
@@ -27,6 +33,8 @@ RELATIONSHIP_PREFIX = "relationships."
 LIST_SEPARATOR = ";"
 TRUE_WORDS = ("true", "yes", "1")
 FALSE_WORDS = ("false", "no", "0")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_QUOTE = "'"
 
 
 class CsvCell(str):
@@ -111,6 +119,19 @@ def _after_newline(text: str, index: int, line: int) -> tuple[int, int, int]:
     return index + 1, line + 1, 1
 
 
+def formula_escaped(text: str) -> str:
+    """A cell's text as a spreadsheet shows it as text: a leading apostrophe before a formula start
+    (after any apostrophes already there, so `unescaped` gives back exactly `text`)."""
+    return FORMULA_QUOTE + text if text.lstrip(FORMULA_QUOTE).startswith(FORMULA_STARTS) else text
+
+
+def unescaped(text: str) -> str:
+    """What `formula_escaped` wrote: one leading apostrophe dropped before a formula start."""
+    if text.startswith(FORMULA_QUOTE) and text.lstrip(FORMULA_QUOTE).startswith(FORMULA_STARTS):
+        return text[len(FORMULA_QUOTE):]
+    return text
+
+
 def split_list(text: str) -> list[str]:
     """`a;b\\;c` -> ['a', 'b;c']; items are stripped, empty items dropped."""
     items, current, index = [], [], 0
@@ -144,7 +165,10 @@ def parse_csv_file(data: bytes, shown: str, problems: list[Problem]) -> list[Par
     problems recorded, not raised."""
     try:
         text = decode(data, shown)
-        records = read_records(text.removeprefix("\ufeff"))
+        records = [
+            [Cell(unescaped(cell.text), cell.line, cell.column) for cell in record]
+            for record in read_records(text.removeprefix("\ufeff"))
+        ]
     except DeclarationError as error:
         problems.extend(error.problems)
         return []
@@ -334,13 +358,14 @@ def csv_text(rows: list[tuple[str, dict]]) -> str:
     relationships = sorted(relationship_columns)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([KEY_COLUMN, *fields, *(RELATIONSHIP_PREFIX + key for key in relationships)])
+    writer.writerow([formula_escaped(column) for column in (KEY_COLUMN, *fields, *(RELATIONSHIP_PREFIX + key for key in relationships))])
     for key, body in rows:
-        writer.writerow(
+        cells = (
             [key]
             + [cell_text(body.get("fields", {}).get(column)) for column in fields]
             + [cell_text(body.get("relationships", {}).get(column)) for column in relationships]
         )
+        writer.writerow([formula_escaped(cell) for cell in cells])
     return out.getvalue()
 
 

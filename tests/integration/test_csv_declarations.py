@@ -137,6 +137,39 @@ def test_export_as_csv_writes_a_file_that_replans_clean(make_project, cli):
     assert replanned.exit_code == 0, replanned.output
 
 
+FORMULAS = ["=HYPERLINK(\"https://evil.example\",\"click\")", "+1+1", "@SUM(1)", "-2", "\tTabbed", "'=already quoted"]
+
+
+def test_export_as_csv_escapes_formula_cells_and_replans_clean(make_project, cli):
+    """OWASP CSV injection: a cell a spreadsheet would run is written with a leading apostrophe,
+    which the reader strips again, so the export re-plans with no changes."""
+    from org_helpers import create_directly
+
+    root = make_project({})
+    create_directly(root, *({"fields": {"$name": name, "annualRevenue": -2}} for name in FORMULAS))
+    result = cli("export", root, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    text = (root / "accounts" / "exported.csv").read_text()
+    cells = [cell for record in read_records(text)[1:] for cell in (c.text for c in record)]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert "'=HYPERLINK(" in text and "'+1+1" in text and "'@SUM(1)" in text and "'\tTabbed" in text
+    assert "''=already quoted" in text
+    assert cells.count("'-2") == len(FORMULAS) + 1  # the NUMBER cells and the name -2
+    replanned = cli("plan", root, "--refresh", "--detailed-exitcode")
+    assert replanned.exit_code == 0, replanned.output
+
+
+def test_an_apostrophe_is_stripped_only_before_a_formula_start(tmp_path):
+    """'-2 and a plain -2 both read as the number -2; other apostrophes are text."""
+    (tmp_path / "a.csv").write_text("key,$name,annualRevenue\nquoted,'=1+1,'-2\nplain,O'Brien,-2\ntwice,''+x,3\n")
+    declarations = load_declarations(tmp_path, cache=Uncached())
+    fields = {address: account.fields for address, account in declarations.accounts.items()}
+    assert fields["account.quoted"] == {"$name": "=1+1", "annualRevenue": "-2"}
+    assert fields["account.plain"] == {"$name": "O'Brien", "annualRevenue": "-2"}
+    assert fields["account.twice"]["$name"] == "'+x"
+    assert typed_cell(str(fields["account.quoted"]["annualRevenue"]), "NUMBER") == -2
+
+
 def test_the_demo_seeding_example_seeds_two_organisations_and_resets_one(repo_root, tmp_path, cli):
     import shutil
 
