@@ -12,6 +12,7 @@ from typing import Any, Callable
 import httpx
 
 from lfsync.errors import LfsyncError
+from lfsync.support.textsafe import plain
 
 IDEMPOTENCY_CONFLICT = "idempotency_conflict"
 # Answers that may come back different if the same request is sent again (besides 5xx and no answer).
@@ -89,14 +90,16 @@ def error_details(body: dict) -> dict:
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    """A string the server sent, on one line without controls: its error text cannot add lines to
+    an error, a plan or a PR comment, nor drive a terminal."""
+    return plain(value) if isinstance(value, str) and value else None
 
 
 def error_from(response: httpx.Response) -> ApiError:
     error = error_details(answer_json(response))
     return ApiError(
         response.status_code,
-        _text(error.get("message")) or response.reason_phrase or "request failed",
+        _text(error.get("message")) or _text(response.reason_phrase) or "request failed",
         type=_text(error.get("type")),
         code=_text(error.get("code")),
         param=_text(error.get("param")),

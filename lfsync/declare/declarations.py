@@ -28,6 +28,7 @@ from lfsync.declare.yamlload import LoaderSettings, read_declaration_bytes
 from lfsync.errors import DeclarationError, Problem, display_path
 from lfsync.support import offload
 from lfsync.support.collector import paused
+from lfsync.support.textsafe import plain
 
 CSV_SUFFIX = ".csv"
 
@@ -158,7 +159,8 @@ def validate_plain(shown: str, data: bytes, settings: LoaderSettings) -> list[Pl
 
 def shown_path(path: Path, project_dir: Path) -> str:
     """A file's name for messages: its folder as display_path shows it, its own name as written,
-    so that a symlink is named, never the place it points to."""
-    return str(Path(display_path(path.parent, project_dir)) / path.name)
+    so that a symlink is named, never the place it points to; on one line, without controls (a name
+    holding a newline and a ``` fence cannot start a line of an error, a plan or a PR comment)."""
+    return plain(Path(display_path(path.parent, project_dir)) / path.name)
 
 

@@ -22,6 +22,7 @@ from lfsync.declare.rules import ACCOUNT_KEYS, TOP_LEVEL_KEY
 from lfsync.declare.yamlload import read_declaration_bytes
 from lfsync.errors import DeclarationError, display_path
 from lfsync.support.atomicfile import write_atomically
+from lfsync.support.textsafe import plain
 from lfsync.support.utf8 import decode
 
 LINE_WIDTH = 4096  # never re-wrap long values: line breaks are the author's choice
@@ -61,7 +62,7 @@ def formatting_changes(
     problems = []
     changes: list[tuple[Path, str, str]] = []
     for path in paths:
-        shown = display_path(path)
+        shown = plain(display_path(path))  # a file name on one line, as declarations.shown_path gives it
         try:
             original = (
                 decode(read_declaration_bytes(path, shown, project_root), shown)

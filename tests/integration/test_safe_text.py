@@ -1,0 +1,69 @@
+"""Safe text across every output: a declaration file's name and a server's error text stay on one
+line, and the workflow's failure comment keeps whatever lfsync prints inside its code block."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import httpx
+from ruamel.yaml import YAML
+
+from lfsync.api.errors import error_from
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOW = REPO / "examples" / "github-workflow" / "lfsync.yml"
+INJECTION = "\n````\n# Injected <img src=x>\n````\n"
+
+
+def test_a_file_name_holding_a_fence_stays_on_one_line_in_errors_and_plans(make_project, cli):
+    name = f"evil{INJECTION}.yaml"
+    root = make_project({name: "accounts:\n  a:\n    fields:\n      $name: A\n      nosuch: 1\n"})
+    refused = cli("plan", root)
+    assert refused.exit_code == 1
+    assert "evil\\n````\\n# Injected <img src=x>\\n````\\n.yaml:5:7: fields.nosuch" in refused.stderr
+    assert not [line for line in refused.stderr.splitlines() if line.startswith(("`", "#"))]
+
+    (root / name).write_text("accounts:\n  a:\n    fields:\n      $name: A\n")
+    for output_format in ("text", "markdown", "json"):
+        shown = cli("plan", root, "--format", output_format)
+        assert shown.exit_code == 0, shown.output
+        lines = shown.stdout.splitlines()
+        assert "evil" in shown.stdout and "````" not in lines and "# Injected <img src=x>" not in lines
+
+
+def test_a_server_error_text_stays_on_one_line():
+    request = httpx.Request("POST", "https://api.lightfield.app/v1/accounts")
+    answer = httpx.Response(
+        400, request=request,
+        json={"error": {"type": "invalid_request_error", "code": "bad\ncode", "param": "x\u202e", "message": f"bad{INJECTION}\x1b[2Jend"}},
+    )
+    error = error_from(answer)
+    assert str(error) == "HTTP 400 bad\\ncode (x\\u202e): bad\\n````\\n# Injected <img src=x>\\n````\\nend"
+
+
+def plan_step_script() -> str:
+    [step] = [step for step in YAML(typ="safe").load(WORKFLOW.read_text())["jobs"]["plan"]["steps"] if step.get("id") == "plan"]
+    return step["run"]
+
+
+def test_the_failure_comment_keeps_any_error_text_inside_its_code_block(tmp_path):
+    """Whatever lfsync prints on stderr (here a stand-in printing backtick runs longer than the
+    comment's old fence) stays inside one fenced block of the comment."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "lfsync"
+    fake.write_text("#!/bin/sh\nprintf 'Error: a\\n`````\\n# Injected\\n``````````\\n<img src=x>\\n' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "LFSYNC_PROJECT": ".",
+           "GITHUB_OUTPUT": str(tmp_path / "output")}
+    result = subprocess.run(["bash", "-e", "-c", plan_step_script()], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "exitcode=1" in (tmp_path / "output").read_text()
+
+    lines = (tmp_path / "plan.md").read_text().splitlines()
+    assert lines[:2] == ["### lfsync plan failed", ""]
+    fence = lines[2]
+    assert set(fence) == {"`"} and len(fence) > 10 and lines[-1] == fence
+    inside = lines[3:-1]
+    assert "# Injected" in inside and not [line for line in inside if line.startswith(fence)]
