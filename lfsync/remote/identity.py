@@ -4,10 +4,14 @@ The field they are matched on is `identity:` in lfsync.yaml ($name unless set), 
 `domain` field or `$website`. The API's filters are served by a search index (text compares
 ignore case; URL and email filters match substrings), so its answers are narrowed here to
 records that hold the declared value exactly.
+
+Text is matched in Unicode NFC: `Café` typed with a composed é and with an e and a combining accent
+is one name. The API compares the bytes it is given, so each spelling of the value is asked for.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, Callable, Mapping
 
 from lfsync.api.client import LightfieldClient, gather_bounded
@@ -24,10 +28,22 @@ def identity_values(account: DesiredAccount, field: str) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def composed(value: Any) -> Any:
+    """Text in Unicode NFC (other values as they are): the form identities are compared in."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def spellings(value: Any) -> list[Any]:
+    """The value as written and its NFC and NFD forms, each once: the ways a server may hold it."""
+    if not isinstance(value, str):
+        return [value]
+    return list(dict.fromkeys((value, unicodedata.normalize("NFC", value), unicodedata.normalize("NFD", value))))
+
+
 def holds_identity(record: ApiRecord, field: str, values: list[Any]) -> bool:
     held = record.fields.get(field)
-    held_values = held if isinstance(held, list) else [held]
-    return any(value in held_values for value in values)
+    held_values = [composed(item) for item in (held if isinstance(held, list) else [held])]
+    return any(composed(value) in held_values for value in values)
 
 
 async def identity_matches(
@@ -47,9 +63,16 @@ async def identity_matches(
         if address not in managed and identity_values(account, field)
     }
     found = await gather_bounded(
-        {address: client.find_by(kind_of_address(address), field, values[0]) for address, values in wanted.items()}, on_done=on_read
+        {
+            (address, spelling): client.find_by(kind_of_address(address), field, spelling)
+            for address, values in wanted.items()
+            for spelling in spellings(values[0])
+        },
+        on_done=on_read,
     )
-    return {
-        address: [record.id for record in records if holds_identity(record, field, wanted[address])]
-        for address, records in found.items()
-    }
+    matches: dict[str, list[str]] = {address: [] for address in wanted}
+    for (address, _spelling), records in found.items():
+        for record in records:
+            if holds_identity(record, field, wanted[address]) and record.id not in matches[address]:
+                matches[address].append(record.id)
+    return matches

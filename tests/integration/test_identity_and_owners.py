@@ -88,3 +88,22 @@ def test_an_unknown_owner_email_is_named_and_nothing_is_sent(make_project, cli):
     assert result.exit_code == 1
     assert "a.yaml:4:21: relationships.$owner of account.a: 'nobody@example.com' is the email of no member of this organisation" in result.stderr
     assert accounts_of(root) == []
+
+
+COMPOSED, DECOMPOSED = "Caf\u00e9 No\u00ebl", "Cafe\u0301 Noe\u0308l"  # one name, NFC and NFD
+
+
+@pytest.mark.parametrize("declared, held", [(COMPOSED, DECOMPOSED), (DECOMPOSED, COMPOSED)], ids=["declared-nfc", "declared-nfd"])
+def test_nfc_and_nfd_spellings_of_one_name_are_one_identity(make_project, cli, declared, held):
+    """--adopt matches names in Unicode NFC: the record the organisation holds is adopted, not
+    created a second time, whichever form either side typed."""
+    root = make_project({"a.yaml": f'accounts:\n  cafe:\n    fields:\n      $name: "{declared}"\n'})
+    [existing] = create_directly(root, {"fields": {"$name": held}})
+    result, plan = planned(cli, root)
+    assert result.exit_code == 0, result.output
+    [change] = plan["changes"]
+    assert (change["action"], change["resource_id"]) == ("adopt", existing)
+    applied = cli("apply", root, "--adopt", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert [account["id"] for account in accounts_of(root)] == [existing]
+    assert cli("plan", root, "--refresh", "--detailed-exitcode").exit_code == 0
