@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .app import create_app
 from .config import EmulatorConfig
@@ -23,7 +24,7 @@ API_MODES = ("default", DOCS_LITERAL)
 
 
 @contextmanager
-def serve_in_thread(config: EmulatorConfig, host: str = "127.0.0.1", middleware: type | None = None) -> Iterator[str]:
+def serve_in_thread(config: EmulatorConfig, host: str = "127.0.0.1", middleware: Any = None) -> Iterator[str]:
     """Run the emulator with uvicorn on a free port of `host`; yields its base URL. `middleware`:
     an ASGI middleware class put in front of it (a hostile server's behaviour, in tests)."""
     app = create_app(config)
