@@ -107,4 +107,8 @@ def report_failure(failure: BaseException, arguments: list[str]) -> int:
 def main(debug: bool) -> None:
     """Declare Lightfield accounts in YAML; plan and apply the changes."""
     httpdebug.enable(debug)
+    from lfsync.support import secrets
+
+    secrets.forget_all()  # a fresh run (the tests run many in one process)
+    secrets.remember_environment(os.environ)
 

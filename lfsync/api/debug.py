@@ -2,7 +2,9 @@
 
 Requests and answers are printed as they happen (method, URL, headers, body), with the
 Authorization header (and any cookie or API-key header) replaced by `[redacted]`, so the output can
-be pasted into an issue. Bodies are shown through textsafe: an account name cannot drive the terminal.
+be pasted into an issue. Everything is shown through textsafe: an account name cannot drive the
+terminal, and a secret this run read (lfsync.support.secrets) is redacted by value wherever it
+appears, so a server that echoes the key in a body or a custom header gets it shown as ***.
 """
 
 from __future__ import annotations

@@ -55,7 +55,12 @@ def apply(
 def run_apply(request: ApplyRequest, command: str, workspaces: list[str] | None = None) -> int:
     """Apply `request` with this terminal and render its outcome (apply, destroy and reset); with
     `workspaces`, in each of them at once, with one progress display and one summary each."""
-    if request.saved is None and not request.auto_approve and not is_interactive():
+    if request.asks_confirmation and not is_interactive():
+        if request.saved is not None:
+            raise LfsyncError(
+                f"{command} is not on a terminal and cannot ask for confirmation, which a saved plan made with "
+                "destroy, reset or --prune always needs: pass --auto-approve"
+            )
         raise LfsyncError(f"{command} is not on a terminal and cannot ask for confirmation: pass --auto-approve, or apply a saved plan")
     if workspaces is None:
         return render_result(apply_project(request, Terminal()))

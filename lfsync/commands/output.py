@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Callable
 
 from lfsync.plan.model import Plan
+from lfsync.support.secrets import redact, redact_bytes
 from lfsync.support.textsafe import for_terminal
 from lfsync.ui.console import stderr, stdout
 from lfsync.ui.render import Line, plan_json, render_markdown, render_text
@@ -65,7 +66,7 @@ def show_plan(plan: Plan, output_format: str, *, full_plan: str | None = None) -
 
 
 def write_out(text: str) -> None:
-    sys.stdout.write(text)
+    sys.stdout.write(redact(text))
     sys.stdout.flush()
 
 
@@ -73,7 +74,7 @@ def write_out_bytes(*chunks: bytes) -> None:
     """UTF-8 straight to stdout's bytes, where it has them (no copy of a big plan as text)."""
     sys.stdout.flush()
     buffer = getattr(sys.stdout, "buffer", None)
-    for chunk in chunks:
+    for chunk in map(redact_bytes, chunks):
         if buffer is None:
             sys.stdout.write(chunk.decode())
         else:
@@ -91,4 +92,5 @@ def append_step_summary(markdown: Callable[[], str]) -> None:
     if path:
         text = markdown()
         with open(path, "a", encoding="utf-8") as summary:
+            text = redact(text)
             summary.write(text if text.endswith("\n") else text + "\n")

@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from lfsync.config.globs import DEFAULT_DECLARATION_GLOBS, glob_problem
 from lfsync.errors import DeclarationError, SourceLocation
 from lfsync.kinds.catalogue import ACCOUNT
+from lfsync.support.secrets import has_password, is_url, redact_dsn
 
 LOCAL_TARGET = "local"
 LOCAL_BACKEND = "local"
@@ -114,9 +115,16 @@ class Settings(BaseModel):
 
 def backend_problem(backend: str, *, from_settings: bool) -> str | None:
     """What is wrong with a `backend` value: 'local' or a postgresql:// URL. A password belongs in
-    PGPASSWORD or ~/.pgpass, or in a URL given through LFSYNC_BACKEND only: lfsync.yaml is committed."""
+    PGPASSWORD or ~/.pgpass, or in a URL given through LFSYNC_BACKEND only: lfsync.yaml is committed.
+    No message repeats a password, in any form a connection string can hold one."""
     if backend == LOCAL_BACKEND:
         return None
+    if from_settings and has_password(backend):
+        where = "URL contains a password" if is_url(backend) else "is a key=value connection string holding a password"
+        return (
+            f"the backend {where}: remove it and give it through PGPASSWORD or ~/.pgpass "
+            "(or pass the whole URL in LFSYNC_BACKEND, which is not committed)"
+        )
     try:
         url = urlsplit(backend)
         _ = url.port
@@ -124,26 +132,13 @@ def backend_problem(backend: str, *, from_settings: bool) -> str | None:
         return "backend is not a valid URL: use 'local' or postgresql://host[:port]/database"
     if url.scheme not in POSTGRES_SCHEMES:
         return f"backend must be 'local' or a PostgreSQL URL (postgresql://host[:port]/database), not {redact_url(backend)!r}"
-    if from_settings and url.password is not None:
-        return (
-            "the backend URL contains a password: remove it and give it through PGPASSWORD or ~/.pgpass "
-            "(or pass the whole URL in LFSYNC_BACKEND, which is not committed)"
-        )
     return None
 
 
 def redact_url(url: str) -> str:
-    """`url` with any password replaced by ***, for messages."""
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return re.sub(r"//[^@/]*@", "//***@", url)
-    if password is None:
-        return url
-    user = parts.username or ""
-    host = parts.netloc.rsplit("@", 1)[1]
-    return parts._replace(netloc=f"{user}:***@{host}").geturl()
+    """`url` (or a key=value DSN) with any password replaced by ***, for messages: in the user
+    info, in libpq's `?password=` query form, or as `password=` of a key=value DSN."""
+    return redact_dsn(url)
 
 
 def read_settings(shown: str, document: dict) -> Settings:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .app import create_app
 from .config import EmulatorConfig
@@ -23,9 +24,12 @@ API_MODES = ("default", DOCS_LITERAL)
 
 
 @contextmanager
-def serve_in_thread(config: EmulatorConfig, host: str = "127.0.0.1") -> Iterator[str]:
-    """Run the emulator with uvicorn on a free port of `host`; yields its base URL."""
+def serve_in_thread(config: EmulatorConfig, host: str = "127.0.0.1", middleware: Any = None) -> Iterator[str]:
+    """Run the emulator with uvicorn on a free port of `host`; yields its base URL. `middleware`:
+    an ASGI middleware class put in front of it (a hostile server's behaviour, in tests)."""
     app = create_app(config)
+    if middleware is not None:
+        app.add_middleware(middleware)
     sock = bind_socket(host, 0)
     server = make_server(app, host, 0)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="lightfield-emulator", daemon=True)

@@ -33,6 +33,19 @@ class ApplyRequest:
     lock_timeout: float = 0.0
     auto_approve: bool = False
 
+    @property
+    def asks_confirmation(self) -> bool:
+        """Whether apply asks before it acts: always without --auto-approve, except for a saved plan
+        (approved when it was reviewed); but destroy, reset and prune ask also for a saved plan."""
+        if self.auto_approve:
+            return False
+        return self.saved is None or trashes_by_option(self.options)
+
+
+def trashes_by_option(options: PlanOptions) -> bool:
+    """Options under which a plan moves accounts to the trash: destroy, reset, prune."""
+    return options.destroy or options.reset or options.prune
+
 
 @dataclass(frozen=True)
 class ApplyResult:
@@ -115,7 +128,7 @@ async def _apply_locked(
         if record_protection(state, declared.desired):
             state.compact()
         return ApplyResult(declared, current, ApplyReport())
-    if not (request.auto_approve or request.saved is not None) and not terminal.confirm(current):
+    if request.asks_confirmation and not terminal.confirm(current):
         return ApplyResult(declared, current, None)
     applier = Applier(
         client, state, declared.desired, declared.project.workspace,

@@ -12,6 +12,7 @@ from lfsync.api import debug as httpdebug
 from lfsync.api.client import LightfieldClient
 from lfsync.config.project import Project
 from lfsync.errors import LfsyncError
+from lfsync.support import secrets
 
 LOCAL_API_KEY = "sk_lf_local_dev"
 API_KEY_VARIABLE = "LIGHTFIELD_API_KEY"
@@ -31,10 +32,12 @@ def open_client(project: Project, *, concurrency: int = 8, env: Mapping[str, str
     if project.api_key_env is not None:
         # a workspace of `workspaces:`: its own variable only, so a key never reaches another target
         api_key = env.get(project.api_key_env)
+        secrets.remember_key(api_key)
         if not api_key:
             raise LfsyncError(f"{project.api_key_env} is not set; it holds the key of workspace {project.workspace!r} ({project.target})")
         return LightfieldClient(project.base_url, api_key, max_connections=max(concurrency * 2, 8), event_hooks=_debug_hooks())
     api_key = api_key_from(env)
+    secrets.remember_key(api_key)
     if not api_key:
         raise LfsyncError(
             f"{API_KEY_VARIABLE} is not set (nor {API_KEY_FILE_VARIABLE}); it is required for target {project.target}"

@@ -1,12 +1,16 @@
-"""The Plan: what apply will do, as data; saved plans and their staleness check."""
+"""The Plan: what apply will do, as data; its fingerprint; saved plans, the check that a saved
+plan is the one planned (its fingerprint) and its staleness check."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import PydanticSerializationError
 
 from lfsync import __version__
 from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND
@@ -129,15 +133,44 @@ class Plan(BaseModel):
         return sum(1 for c in self.changes if c.action == Action.CREATE and not c.skip_enrichment)
 
     def save(self, path: Path) -> None:
-        path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        """The plan as JSON, with its fingerprint (`FINGERPRINT_FIELD`) as the last field."""
+        document = self.model_dump_json(indent=2)
+        signed = document.removesuffix("\n}") + f',\n  "{FINGERPRINT_FIELD}": "{plan_fingerprint(self)}"\n}}'
+        path.write_text(signed + "\n", encoding="utf-8")
+
+
+FINGERPRINT_FIELD = "fingerprint"  # a saved plan's plan_fingerprint, as plan computed it
+_CHANGES_JSON = TypeAdapter(list[Change])
+
+
+def plan_fingerprint(plan: Plan) -> str:
+    """A short SHA-256 of what a plan does: its changes and the options it was made with (destroy,
+    reset, prune, adopt, refresh). The same plan always has the same fingerprint; the markdown plan
+    shows it, and a saved plan carries it."""
+    try:
+        changes = _CHANGES_JSON.dump_json(plan.changes)
+    except PydanticSerializationError:  # text UTF-8 cannot hold (a lone surrogate an API answer escaped)
+        changes = json.dumps(_CHANGES_JSON.dump_python(plan.changes, mode="json"), separators=(",", ":")).encode()
+    options = json.dumps(plan.options.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(b"options:" + options + b"\nchanges:" + changes).hexdigest()[:12]
 
 
 def load_plan(path: Path) -> Plan:
+    """A saved plan, refused when damaged or when its content is not what its fingerprint covers
+    (a hand-edited plan: options such as destroy, or changes, other than plan wrote)."""
     document = read_versioned(path, PLAN_FORMAT_VERSION, "a saved lfsync plan")
+    fingerprint = document.pop(FINGERPRINT_FIELD, None) if isinstance(document, dict) else None
     try:
-        return Plan.model_validate(document)
+        plan = Plan.model_validate(document)
     except ValidationError as error:
         raise LfsyncError(f"{display_path(path)}: damaged plan file: {error}") from None
+    if fingerprint != plan_fingerprint(plan):
+        raise LfsyncError(
+            f"{display_path(path)}: the saved plan has been altered since `lfsync plan --out` wrote it "
+            f"(its changes or options do not match its fingerprint {str(fingerprint)[:12]!r}); nothing was applied. "
+            "Run `lfsync plan --out` again."
+        )
+    return plan
 
 
 def staleness(saved: Plan, *, lineage: str, serial: int, digest: str, workspace: str, target: str) -> str | None:

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator, Literal
@@ -30,6 +31,8 @@ from lfsync.state.filelock import POLL_SECONDS
 from lfsync.state.journal import JournalWriteFailed
 from lfsync.state.locks import LockHeld, LockHolder, LockNotBroken
 from lfsync.state.records import INTENT, JOURNAL_FORMAT_VERSION, STATE_FORMAT_VERSION, Intent, Outcome, StateSnapshot
+from lfsync.support import secrets
+from lfsync.support.secrets import Redactor, dsn_passwords
 
 if TYPE_CHECKING:
     import psycopg
@@ -93,6 +96,7 @@ class PostgresStore:
         self.url = project.backend
         self.workspace = project.workspace
         self.where = f"{redact_url(self.url)} (workspace {self.workspace})"
+        secrets.remember(*dsn_passwords(self.url), os.environ.get("PGPASSWORD"))
         self._connection: psycopg.Connection | None = None
         self._locked = False
 
@@ -312,19 +316,14 @@ class PostgresStore:
             self._connection = None
 
     def _describe(self, error: Exception) -> str:
-        """The server's message, first line, without the URL's password should libpq quote it."""
+        """The server's message, first line, without the connection string's password should libpq quote it."""
         text = (str(error).strip().splitlines() or [type(error).__name__])[0]
         return _without_password(text, self.url)
 
 
 def _without_password(text: str, url: str) -> str:
-    from urllib.parse import urlsplit
-
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        password = None
-    return text.replace(password, "***") if password else text
+    """`text` without the connection string's password, in whichever form the string holds it."""
+    return Redactor(dsn_passwords(url))(text)
 
 
 def _migrate(connection: psycopg.Connection) -> None:

@@ -3,8 +3,9 @@ traceback) under the project's `.lfsync/` folder, with every secret lfsync can k
 
 Secrets are redacted by value, wherever they appear in the report: the API key (from
 LIGHTFIELD_API_KEY, the file LIGHTFIELD_API_KEY_FILE names, or the variables `workspaces:` name
-in lfsync.yaml) and the database password (from a PostgreSQL URL in LFSYNC_BACKEND or
-lfsync.yaml, or PGPASSWORD).
+in lfsync.yaml) and the database password (from a PostgreSQL connection string in LFSYNC_BACKEND
+or lfsync.yaml, in any form lfsync.support.secrets knows, or PGPASSWORD), and whatever else this
+run read and remembered there.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ import traceback
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Mapping
-from urllib.parse import unquote, urlsplit
+from typing import Mapping
 
 from lfsync import __version__
 from lfsync.errors import display_path
+from lfsync.support import secrets as secret_values
+from lfsync.support.secrets import REDACTED, Redactor
 
-REDACTED = "***"
+__all__ = ["REDACTED", "Redactor", "Written", "known_secrets", "redactor", "write_report"]
 REPORT_DIR = ".lfsync"  # lfsync.config.project.LOCAL_DIR: the project's own folder for lfsync's files
 SETTINGS_FILE = "lfsync.yaml"
 API_KEY_VARIABLES = ("LIGHTFIELD_API_KEY",)
@@ -44,19 +46,6 @@ class Written:
         if self.path is not None:
             return f"crash report: {display_path(self.path)}"
         return f"no crash report ({self.problem})"
-
-
-class Redactor:
-    """Replaces each known secret by *** in any text."""
-
-    def __init__(self, secrets: Iterable[str]):
-        # longest first, so a secret that contains another is replaced whole
-        self.secrets = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
-        return text
 
 
 def project_directory(arguments: list[str], cwd: Path) -> Path:
@@ -100,13 +89,8 @@ def _file_secret(path: Path) -> list[str]:
     return [text.removesuffix("\n").removesuffix("\r"), text.strip()]
 
 
-def _url_passwords(url: str) -> list[str]:
-    """The password of a URL as written and as decoded (%40 for @)."""
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        return []
-    return [password, unquote(password)] if password else []
+def _url_passwords(dsn: str) -> list[str]:
+    return secret_values.dsn_passwords(dsn)
 
 
 def _settings(path: Path) -> dict:
@@ -141,7 +125,7 @@ def redactor(arguments: list[str], env: Mapping[str, str] | None = None, cwd: Pa
     """A Redactor for every secret a run of `lfsync ARGUMENTS` could know."""
     env = os.environ if env is None else env
     cwd = Path.cwd() if cwd is None else cwd
-    return Redactor(known_secrets(env, project_directory(arguments, cwd)))
+    return Redactor([*known_secrets(env, project_directory(arguments, cwd)), *secret_values.known().secrets])
 
 
 def write_report(

@@ -3,12 +3,16 @@
 Values come from files anyone in a pull request can edit and from records anyone in the
 organisation can edit. Shown raw, a newline or backtick fence breaks out of a code block, a `|`
 splits a table cell, `<details>` opens HTML, and an escape sequence rewrites the reader's
-terminal. Every renderer passes such text through one of these functions.
+terminal. Every renderer passes such text through one of these functions, and each of them
+replaces the secrets this run has read by *** first (lfsync.support.secrets: a server that echoes
+the API key in an error message or a header gets it shown redacted, in every format).
 """
 
 from __future__ import annotations
 
 import re
+
+from lfsync.support.secrets import redact
 
 # ANSI/VT escape sequences (CSI, OSC, and two-character escapes), then any remaining control
 # character: C0 (tab and newline included: callers that keep lines split on them first), DEL, C1,
@@ -31,10 +35,15 @@ _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]<>|~&@]")
 
 
 def plain(text: object) -> str:
-    """One line without control characters or escape sequences; a line break shows as `\\n`, an
-    invisible character (bidi, zero-width) as its escape, like `\\u202e`."""
-    value = _ESCAPE_SEQUENCE.sub("", str(text))
-    return _INVISIBLE.sub(_escaped, _CONTROL.sub(_visible, value))
+    """One line without secrets, control characters or escape sequences; a line break shows as `\\n`,
+    an invisible character (bidi, zero-width) as its escape, like `\\u202e`."""
+    value = _CONTROL.sub(_visible, _ESCAPE_SEQUENCE.sub("", str(text)))
+    # redacted before invisible characters are shown, and once more without them: an escape
+    # sequence, a control or a zero-width character inside an echoed key hides it no more
+    without_invisible = _INVISIBLE.sub("", value)
+    if redact(without_invisible) != without_invisible:
+        value = without_invisible
+    return _INVISIBLE.sub(_escaped, redact(value))
 
 
 def _escaped(match: re.Match) -> str:

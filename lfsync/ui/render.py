@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import codecs
-import hashlib
 import json
 from collections import Counter
 from json.encoder import encode_basestring_ascii
 from typing import Any, Callable, Mapping
 
-from pydantic import TypeAdapter
 from pydantic_core import PydanticSerializationError
 
 from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND
 from lfsync.declare.addresses import is_reference
 from lfsync.plan.actions import Action, ApplyReport
-from lfsync.plan.model import AttributeChange, Change, Plan
+from lfsync.plan.model import AttributeChange, Change, Plan, plan_fingerprint
 from lfsync.support import collector
 from lfsync.support.textsafe import code_block, markdown_code, markdown_text
 
@@ -167,16 +165,6 @@ MARKDOWN_BUDGET = 60_000  # GitHub refuses comments over 65,536 characters
 _FOOTER_RESERVE = 600  # room kept for the note saying what was left out
 
 
-_CHANGES_JSON = TypeAdapter(list[Change])
-
-
-def plan_fingerprint(plan: Plan) -> str:
-    """A short SHA-256 of the plan's changes: the same plan always has the same fingerprint."""
-    try:
-        serialised = _CHANGES_JSON.dump_json(plan.changes)
-    except PydanticSerializationError:  # text UTF-8 cannot hold (a lone surrogate an API answer escaped)
-        serialised = json.dumps(_CHANGES_JSON.dump_python(plan.changes, mode="json"), separators=(",", ":")).encode()
-    return hashlib.sha256(serialised).hexdigest()[:12]
 
 
 @collector.paused()
@@ -231,7 +219,7 @@ def _markdown_head(plan: Plan) -> list[str]:
     rows += [(label, len(items)) for label, items in (("unsettled", plan.pending), ("not declared", plan.orphans), ("errors", plan.problems)) if items]
     if rows:
         head += ["| | count |", "|---|--:|"] + [f"| {label} | {count} |" for label, count in rows] + [""]
-    head.append(f"Plan fingerprint: `{plan_fingerprint(plan)}` (SHA-256 of its changes)")
+    head.append(f"Plan fingerprint: `{plan_fingerprint(plan)}` (SHA-256 of its changes and options)")
     head += ["", f"Values checked against {markdown_text(plan.values_checked_against)}." if plan.values_checked_against else f"**{UNCHECKED_NOTE}**"]
     eta = eta_line(plan)
     head += ["", markdown_text(eta)] if eta else []

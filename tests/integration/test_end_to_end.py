@@ -360,7 +360,9 @@ def test_saved_plan_keeps_its_options(project, cli, tmp_path, server_accounts):
     assert "Plan: 0 to create, 0 to update, 1 to delete." in planned.stdout
     refused = cli("apply", plan_file, "--prune")
     assert refused.exit_code == 1 and "belong to `lfsync plan`" in refused.stderr
-    applied = cli("apply", plan_file)
+    unasked = cli("apply", plan_file)  # a prune asks, also from a saved plan: not on a terminal, refused
+    assert unasked.exit_code == 1 and "pass --auto-approve" in unasked.stderr
+    applied = cli("apply", plan_file, "--auto-approve")
     assert applied.exit_code == 0 and "1 deleted" in applied.stdout
     assert len(server_accounts(project)) == 2
 

@@ -105,6 +105,39 @@ def test_a_password_is_never_shown(make_project, postgres, monkeypatch):
     assert "***" in str(failure.value)
 
 
+def test_a_password_in_libpq_query_form_is_never_shown(make_project, postgres, monkeypatch):
+    url = postgres.new_database().replace("/lfsync_test_", "/missing_")
+    monkeypatch.setenv("LFSYNC_BACKEND", f"{url}{'&' if '?' in url else '?'}password=s3cret-query-pw")
+    project = load_project(make_project({}))
+    with pytest.raises(Exception) as failure:
+        load_state(project)
+    assert "s3cret-query-pw" not in str(failure.value)
+    assert "password=***" in str(failure.value)
+
+
+@pytest.mark.parametrize("backend", [
+    "postgresql://db.example/lfsync?password=s3cret-pw",
+    "postgresql://db.example/lfsync?sslmode=require&password=s3cret-pw",
+    "host=db.example dbname=lfsync password=s3cret-pw",
+    "host=db.example password = 's3cret-pw' dbname=lfsync",
+])
+def test_every_form_of_a_password_in_lfsync_yaml_is_refused_without_showing_it(make_project, cli, backend):
+    root = make_project({}, settings=f"target: local\nbackend: \"{backend}\"\n")
+    refused = cli("plan", root)
+    assert refused.exit_code == 1
+    assert "lfsync.yaml:2:1" in refused.output and "password" in refused.output
+    assert "s3cret-pw" not in refused.output
+
+
+def test_a_key_value_dsn_in_lfsync_backend_is_refused_without_its_password(make_project, cli, monkeypatch):
+    root = make_project({})
+    monkeypatch.setenv("LFSYNC_BACKEND", "host=db.example password=s3cret-pw dbname=lfsync")
+    refused = cli("plan", root)
+    assert refused.exit_code == 1
+    assert "backend must be 'local' or a PostgreSQL URL" in refused.output
+    assert "password=***" in refused.output and "s3cret-pw" not in refused.output
+
+
 def test_a_password_in_lfsync_yaml_is_refused_at_its_position(make_project, cli):
     root = make_project({}, settings="target: local\nbackend: postgresql://me:pw@db.example/lfsync\n")
     refused = cli("plan", root)

@@ -100,3 +100,11 @@ def test_an_empty_file_is_every_default():
     assert Settings() == Settings.model_validate({})
     assert Settings().identity == DEFAULT_IDENTITY and Settings().workspaces == {}
     assert WorkspaceSettings().target == LOCAL_TARGET
+
+
+def test_passwords_in_every_connection_string_form_are_refused_and_not_shown(tmp_path):
+    # libpq's query form and key=value DSNs, like a URL's user info (issue 23)
+    for backend in ("postgresql://db/x?password=s3cret-pw", "host=db dbname=x password=s3cret-pw"):
+        problems = problems_of(tmp_path, f"backend: '{backend}'\n")
+        assert len(problems) == 1 and "password" in problems[0] and "PGPASSWORD" in problems[0], problems
+        assert "s3cret-pw" not in problems[0]

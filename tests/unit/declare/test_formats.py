@@ -10,7 +10,7 @@ import pytest
 
 from lfsync.config.project import load_project
 from lfsync.errors import LfsyncError
-from lfsync.plan.model import PLAN_FORMAT_VERSION, Plan, load_plan
+from lfsync.plan.model import FINGERPRINT_FIELD, PLAN_FORMAT_VERSION, Plan, load_plan, plan_fingerprint
 from lfsync.state.records import INTENT, JOURNAL_FORMAT_VERSION, STATE_FORMAT_VERSION, CreateIntent, UpdateIntent
 from lfsync.state.workspace import StatePaths, load_state, locked_state
 
@@ -91,6 +91,7 @@ def test_a_saved_plan_keeps_its_changes_as_written(tmp_path):
         "target": "local", "lineage": "", "serial": 0, "declarations_digest": "d",
         "changes": [{"address": "account.a", "action": "restore", "resource_id": "acc_1"}],
     }
+    document[FINGERPRINT_FIELD] = plan_fingerprint(Plan.model_validate(document))  # as plan --out writes it
     path = tmp_path / "p.lfplan"
     path.write_text(json.dumps(document))
     plan = load_plan(path)
