@@ -50,6 +50,9 @@ def test_remembered_secrets_are_redacted_wherever_text_is_shown(remembered):
     assert markdown_text("key sk_lf_a_b_c_0123456789") == "key &#42;&#42;&#42;"
     # an escape sequence inside an echoed key does not hide it from redaction
     assert for_terminal("sk_lf_a_b_c\x1b[0m_0123456789") == "***"
+    # nor does a zero-width or bidi character, which is otherwise shown as its escape
+    assert for_terminal("sk_lf_a_b_c\u200b_0123456789 \u202e") == "*** "
+    assert for_terminal("no secret \u202e") == "no secret \\u202e"
     assert remembered.redact_bytes(b'{"k": "sk_lf_a_b_c_0123456789"}') == b'{"k": "***"}'
 
 
