@@ -11,6 +11,7 @@ from typing import Any, Awaitable, Callable, TypeVar
 import httpx
 
 from lfsync import __version__
+from lfsync.api.bounds import AnswerTooLarge, Bounds, read_bounded
 from lfsync.api.errors import (  # noqa: F401  (re-exported: the client's callers catch these)
     IDEMPOTENCY_CONFLICT,
     ApiError,
@@ -25,6 +26,7 @@ from lfsync.api.records import (
     Definitions,
     ListPage,
     Member,
+    UnexpectedAnswer,
     member_from,
     parse_definitions,
     parse_list_page,
@@ -35,8 +37,10 @@ from lfsync.kinds.catalogue import MEMBER
 from lfsync.kinds.record_kind import RecordKind
 
 API_VERSION = "2026-03-01"
+# The bounds every client keeps unless given others (tests shorten them).
+DEFAULT_BOUNDS = Bounds()
 # The longest `Retry-After` followed as given (a far-off HTTP date would otherwise stall an apply).
-MAX_RETRY_AFTER = 300.0
+MAX_RETRY_AFTER = DEFAULT_BOUNDS.max_retry_after
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 LIST_PAGE_SIZE = 25  # the API's maximum
 
@@ -62,8 +66,10 @@ class LightfieldClient:
         pacer: Pacer | None = None,
         read_retry: "RetryPolicy | None" = None,
         event_hooks: dict[str, list] | None = None,
+        bounds: Bounds | None = None,
     ):
         check_api_key(api_key)
+        self.bounds = bounds or DEFAULT_BOUNDS
         self.pacer = pacer or Pacer()
         self.read_retry = read_retry or RetryPolicy()
         self.statuses: Counter[int] = Counter()  # answers by HTTP status; 0 = no answer
@@ -103,8 +109,24 @@ class LightfieldClient:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         if json is not None or method in ("POST", "DELETE"):
             headers["Content-Type"] = "application/json"
+        bounds = self.bounds
+
+        async def exchange() -> httpx.Response:
+            async with self._http.stream(method, path, json=json, params=params, headers=headers) as streamed:
+                return await read_bounded(streamed, bounds.max_body_bytes)
+
         try:
-            response = await self._http.request(method, path, json=json, params=params, headers=headers)
+            response = await asyncio.wait_for(exchange(), bounds.deadline)
+        except asyncio.TimeoutError:
+            self.statuses[0] += 1
+            raise ApiError(
+                0, f"no complete answer from the API within {bounds.deadline:g} s ({method} {path})", final=True
+            ) from None
+        except AnswerTooLarge:
+            self.statuses[0] += 1
+            raise ApiError(
+                0, f"the API's answer to {method} {path} is larger than {bounds.max_body_bytes} bytes; not read", final=True
+            ) from None
         except httpx.TimeoutException:
             self.statuses[0] += 1
             raise ApiError(0, f"no answer from the API within the timeout ({method} {path})") from None
@@ -115,12 +137,15 @@ class LightfieldClient:
         self.pacer.observe(category, response.headers)
         if response.status_code == 429:
             wait = retry_after_seconds(response.headers.get("retry-after")) or 1.0
-            self.pacer.pause(category, min(wait, MAX_RETRY_AFTER))
+            self.pacer.pause(category, min(wait, bounds.max_retry_after))
         if response.is_success:
             return ApiResponse(
                 response.status_code, answer_json(response), response.headers.get("idempotent-replayed") == "true"
             )
-        raise error_from(response)
+        refusal = error_from(response)
+        if refusal.retry_after is not None:
+            refusal.retry_after = min(refusal.retry_after, bounds.max_retry_after)
+        raise refusal
 
     # -- records of a kind ---------------------------------------------------------------------
     async def _write(
@@ -196,11 +221,17 @@ class LightfieldClient:
         With `window` > 1, up to that many pages are in flight at once (the pacer keeps them under
         the search rate): after the first page, pages up to its `totalCount` are asked ahead (the
         page at it too: the expected short one), and past it one at a time until a short page ends
-        the list."""
+        the list.
+
+        Bounded: a record ID met on two pages, or pages going on well past what the first page's
+        `totalCount` promised (`page_bound`), is an UnexpectedAnswer naming the endpoint."""
         pages: dict[int, list[dict]] = {}
         in_flight: dict[asyncio.Task, int] = {}
         end: int | None = None  # offset of the first short page
         estimate = next_offset = read = 0
+        promised: int | None = None  # the first page's totalCount: what bounds the pages asked for
+        seen: set[str] = set()
+        endpoint = f"GET {path}"
 
         async def fetch(offset: int) -> dict:
             return await self.read(path, "search", {**params, "limit": LIST_PAGE_SIZE, "offset": offset})
@@ -215,6 +246,10 @@ class LightfieldClient:
         try:
             while True:
                 while may_launch():
+                    if next_offset > page_bound(promised):
+                        raise UnexpectedAnswer(
+                            endpoint, f"its pages go on past offset {next_offset} (totalCount promised {promised})"
+                        )
                     in_flight[asyncio.ensure_future(fetch(next_offset))] = next_offset
                     next_offset += LIST_PAGE_SIZE
                 if not in_flight:
@@ -224,11 +259,16 @@ class LightfieldClient:
                     offset = in_flight.pop(task)
                     page = task.result()
                     records = page.get("data", [])
+                    if not isinstance(records, list):
+                        raise UnexpectedAnswer(endpoint, f"`data` at offset {offset} is not a list of records")
+                    _check_unseen(records, seen, endpoint, offset)
                     pages[offset] = records
                     read += len(records)
                     total = page.get("totalCount")
-                    if isinstance(total, int):
+                    if isinstance(total, int) and not isinstance(total, bool):
                         estimate = max(estimate, total)
+                        if promised is None:
+                            promised = max(0, total)
                     if len(records) < LIST_PAGE_SIZE:
                         end = offset if end is None else min(end, offset)
                     if on_page:
@@ -247,6 +287,30 @@ class LightfieldClient:
 
     async def validate_auth(self, retry: RetryPolicy | None = None) -> dict:
         return await self.read("/v1/auth/validate", "read", retry=retry)
+
+
+# Pages asked past what the first page's totalCount promised before a list counts as endless: the
+# total may grow while it is read (records created meanwhile), never by this much.
+LIST_MARGIN_RECORDS = 10 * LIST_PAGE_SIZE
+# Without a totalCount: the most records one list may hold.
+MAX_LISTED_RECORDS = 1_000_000
+
+
+def page_bound(promised: int | None) -> int:
+    """The last offset a list may ask for, given the first page's totalCount (None: not sent)."""
+    if promised is None:
+        return MAX_LISTED_RECORDS
+    return promised + max(LIST_MARGIN_RECORDS, promised // 10)
+
+
+def _check_unseen(records: list, seen: set[str], endpoint: str, offset: int) -> None:
+    """Adds the page's record IDs to `seen`; an ID already there is an UnexpectedAnswer."""
+    for record in records:
+        record_id = record.get("id") if isinstance(record, dict) else None
+        if isinstance(record_id, str):
+            if record_id in seen:
+                raise UnexpectedAnswer(endpoint, f"the page at offset {offset} repeats {record_id[:80]!r}, listed already")
+            seen.add(record_id)
 
 
 def check_api_key(api_key: str) -> None:
@@ -313,7 +377,7 @@ async def with_retries(
         try:
             return await send()
         except ApiError as error:
-            if not error.retryable or attempt == policy.attempts - 1:
+            if not error.retryable or error.final or attempt == policy.attempts - 1:
                 raise
             if on_retry:
                 on_retry(error)
