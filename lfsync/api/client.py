@@ -6,11 +6,12 @@ import asyncio
 import random
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, Awaitable, Callable, Iterable, TypeVar
 
 import httpx
 
 from lfsync import __version__
+from lfsync.api.bounds import AnswerTooLarge, Bounds, read_bounded
 from lfsync.api.errors import (  # noqa: F401  (re-exported: the client's callers catch these)
     IDEMPOTENCY_CONFLICT,
     ApiError,
@@ -25,6 +26,7 @@ from lfsync.api.records import (
     Definitions,
     ListPage,
     Member,
+    UnexpectedAnswer,
     member_from,
     parse_definitions,
     parse_list_page,
@@ -35,8 +37,10 @@ from lfsync.kinds.catalogue import MEMBER
 from lfsync.kinds.record_kind import RecordKind
 
 API_VERSION = "2026-03-01"
+# The bounds every client keeps unless given others (tests shorten them).
+DEFAULT_BOUNDS = Bounds()
 # The longest `Retry-After` followed as given (a far-off HTTP date would otherwise stall an apply).
-MAX_RETRY_AFTER = 300.0
+MAX_RETRY_AFTER = DEFAULT_BOUNDS.max_retry_after
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 LIST_PAGE_SIZE = 25  # the API's maximum
 
@@ -62,8 +66,10 @@ class LightfieldClient:
         pacer: Pacer | None = None,
         read_retry: "RetryPolicy | None" = None,
         event_hooks: dict[str, list] | None = None,
+        bounds: Bounds | None = None,
     ):
         check_api_key(api_key)
+        self.bounds = bounds or DEFAULT_BOUNDS
         self.pacer = pacer or Pacer()
         self.read_retry = read_retry or RetryPolicy()
         self.statuses: Counter[int] = Counter()  # answers by HTTP status; 0 = no answer
@@ -103,8 +109,24 @@ class LightfieldClient:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         if json is not None or method in ("POST", "DELETE"):
             headers["Content-Type"] = "application/json"
+        bounds = self.bounds
+
+        async def exchange() -> httpx.Response:
+            async with self._http.stream(method, path, json=json, params=params, headers=headers) as streamed:
+                return await read_bounded(streamed, bounds.max_body_bytes)
+
         try:
-            response = await self._http.request(method, path, json=json, params=params, headers=headers)
+            response = await asyncio.wait_for(exchange(), bounds.deadline)
+        except asyncio.TimeoutError:
+            self.statuses[0] += 1
+            raise ApiError(
+                0, f"no complete answer from the API within {bounds.deadline:g} s ({method} {path})", final=True
+            ) from None
+        except AnswerTooLarge:
+            self.statuses[0] += 1
+            raise ApiError(
+                0, f"the API's answer to {method} {path} is larger than {bounds.max_body_bytes} bytes; not read", final=True
+            ) from None
         except httpx.TimeoutException:
             self.statuses[0] += 1
             raise ApiError(0, f"no answer from the API within the timeout ({method} {path})") from None
@@ -115,12 +137,15 @@ class LightfieldClient:
         self.pacer.observe(category, response.headers)
         if response.status_code == 429:
             wait = retry_after_seconds(response.headers.get("retry-after")) or 1.0
-            self.pacer.pause(category, min(wait, MAX_RETRY_AFTER))
+            self.pacer.pause(category, min(wait, bounds.max_retry_after))
         if response.is_success:
             return ApiResponse(
                 response.status_code, answer_json(response), response.headers.get("idempotent-replayed") == "true"
             )
-        raise error_from(response)
+        refusal = error_from(response)
+        if refusal.retry_after is not None:
+            refusal.retry_after = min(refusal.retry_after, bounds.max_retry_after)
+        raise refusal
 
     # -- records of a kind ---------------------------------------------------------------------
     async def _write(
@@ -196,11 +221,19 @@ class LightfieldClient:
         With `window` > 1, up to that many pages are in flight at once (the pacer keeps them under
         the search rate): after the first page, pages up to its `totalCount` are asked ahead (the
         page at it too: the expected short one), and past it one at a time until a short page ends
-        the list."""
+        the list.
+
+        Bounded: a page that lists no record not listed already, or pages going on well past what the
+        first page's `totalCount` promised (`page_bound`), is an UnexpectedAnswer naming the endpoint.
+        A record met on two pages (offset paging shifts records when others are created meanwhile) is
+        kept once."""
         pages: dict[int, list[dict]] = {}
         in_flight: dict[asyncio.Task, int] = {}
         end: int | None = None  # offset of the first short page
         estimate = next_offset = read = 0
+        promised: int | None = None  # the first page's totalCount: what bounds the pages asked for
+        seen: set[str] = set()
+        endpoint = f"GET {path}"
 
         async def fetch(offset: int) -> dict:
             return await self.read(path, "search", {**params, "limit": LIST_PAGE_SIZE, "offset": offset})
@@ -215,6 +248,10 @@ class LightfieldClient:
         try:
             while True:
                 while may_launch():
+                    if next_offset > page_bound(promised):
+                        raise UnexpectedAnswer(
+                            endpoint, f"its pages go on past offset {next_offset} (totalCount promised {promised})"
+                        )
                     in_flight[asyncio.ensure_future(fetch(next_offset))] = next_offset
                     next_offset += LIST_PAGE_SIZE
                 if not in_flight:
@@ -224,11 +261,16 @@ class LightfieldClient:
                     offset = in_flight.pop(task)
                     page = task.result()
                     records = page.get("data", [])
+                    if not isinstance(records, list):
+                        raise UnexpectedAnswer(endpoint, f"`data` at offset {offset} is not a list of records")
+                    _check_something_new(records, seen, endpoint, offset)
                     pages[offset] = records
                     read += len(records)
                     total = page.get("totalCount")
-                    if isinstance(total, int):
+                    if isinstance(total, int) and not isinstance(total, bool):
                         estimate = max(estimate, total)
+                        if promised is None:
+                            promised = max(0, total)
                     if len(records) < LIST_PAGE_SIZE:
                         end = offset if end is None else min(end, offset)
                     if on_page:
@@ -243,10 +285,47 @@ class LightfieldClient:
                 task.cancel()
         if end is None:  # the loop stops only once a short page was read
             raise RuntimeError(f"listing {path} stopped before its last page")
-        return [record for offset in range(0, end + 1, LIST_PAGE_SIZE) for record in pages[offset]]
+        return _once_each(record for offset in range(0, end + 1, LIST_PAGE_SIZE) for record in pages[offset])
 
     async def validate_auth(self, retry: RetryPolicy | None = None) -> dict:
         return await self.read("/v1/auth/validate", "read", retry=retry)
+
+
+# Pages asked past what the first page's totalCount promised before a list counts as endless: the
+# total may grow while it is read (records created meanwhile), never by this much.
+LIST_MARGIN_RECORDS = 10 * LIST_PAGE_SIZE
+# Without a totalCount: the most records one list may hold.
+MAX_LISTED_RECORDS = 1_000_000
+
+
+def page_bound(promised: int | None) -> int:
+    """The last offset a list may ask for, given the first page's totalCount (None: not sent)."""
+    if promised is None:
+        return MAX_LISTED_RECORDS
+    return promised + max(LIST_MARGIN_RECORDS, promised // 10)
+
+
+def _check_something_new(records: list, seen: set[str], endpoint: str, offset: int) -> None:
+    """Adds the page's record IDs to `seen`; a page of records all listed already is an
+    UnexpectedAnswer (pages that go round in circles would never end)."""
+    ids: list[str] = [found for record in records if isinstance(record, dict) and isinstance(found := record.get("id"), str)]
+    if ids and seen.issuperset(ids):
+        raise UnexpectedAnswer(endpoint, f"the page at offset {offset} repeats {ids[0][:80]!r} and every other record on it, listed already")
+    seen.update(ids)
+
+
+def _once_each(records: Iterable[Any]) -> list:
+    """The records in page order, one listed on two pages kept where it came first."""
+    listed: set[str] = set()
+    kept = []
+    for record in records:
+        record_id = record.get("id") if isinstance(record, dict) else None
+        if record_id in listed:
+            continue
+        if isinstance(record_id, str):
+            listed.add(record_id)
+        kept.append(record)
+    return kept
 
 
 def check_api_key(api_key: str) -> None:
@@ -313,7 +392,7 @@ async def with_retries(
         try:
             return await send()
         except ApiError as error:
-            if not error.retryable or attempt == policy.attempts - 1:
+            if not error.retryable or error.final or attempt == policy.attempts - 1:
                 raise
             if on_retry:
                 on_retry(error)

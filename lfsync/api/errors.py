@@ -32,8 +32,12 @@ class ApiError(LfsyncError):
         param: str | None = None,
         retry_after: float | None = None,
         request_id: str | None = None,
+        final: bool = False,
     ):
         self.status = status
+        # The request overran a bound (the deadline, the body cap): its outcome is as unknown as a
+        # timeout's, but sending it again would only overrun again.
+        self.final = final
         self.type = type
         self.code = code
         self.param = param

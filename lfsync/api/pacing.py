@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Literal
@@ -18,6 +19,10 @@ RATE_MARGIN = 0.99
 # too. Every answer caps our tokens at the server's X-RateLimit-Remaining, so a bucket another
 # client has drained is followed after the first answers, not overrun.
 BURST_SECONDS = 1.0
+# What an X-RateLimit-Limit may set our rate to: a hostile or broken `1e-9` would stall every
+# write for ages, a huge one would drop pacing altogether.
+MIN_RATE_PER_SECOND = 1.0
+MAX_RATE_PER_SECOND = 1000.0
 
 
 @dataclass
@@ -59,12 +64,14 @@ class TokenBucket:
             self.tokens -= 1
 
     def observe(self, limit: float | None, remaining: float | None) -> None:
-        """Follow the server: its limit sets our rate, its remaining count caps our tokens."""
+        """Follow the server within sane bounds: its limit sets our rate (clamped to
+        [MIN_RATE_PER_SECOND, MAX_RATE_PER_SECOND]), its remaining count caps our tokens (never
+        below zero: a negative count is no debt to pay off)."""
         self._refill()
-        if limit and limit > 0:
-            self.rate = limit * RATE_MARGIN
+        if limit is not None and limit > 0:
+            self.rate = min(MAX_RATE_PER_SECOND, max(MIN_RATE_PER_SECOND, limit)) * RATE_MARGIN
         if remaining is not None:
-            self.tokens = min(self.tokens, remaining)
+            self.tokens = min(self.tokens, max(0.0, remaining))
 
     def pause(self, seconds: float) -> None:
         self.paused_until = max(self.paused_until, self.clock() + seconds)
@@ -88,7 +95,9 @@ class Pacer:
 
 
 def _number(text: str | None) -> float | None:
+    """A header's number; None if absent, unreadable, infinite or NaN."""
     try:
-        return float(text) if text is not None else None
+        value = float(text) if text is not None else None
     except ValueError:
         return None
+    return value if value is not None and math.isfinite(value) else None

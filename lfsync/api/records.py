@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
+from lfsync.api.ids import id_problem
 from lfsync.errors import LfsyncError
 from lfsync.kinds.record_kind import ReadBack
 
@@ -147,10 +148,19 @@ def _ids(value: Any, endpoint: str, where: str) -> tuple[str, ...]:
         for item in value:
             if type(item) is not str:
                 raise UnexpectedAnswer(endpoint, f"{where}.values is not a list of IDs")
+            _check_id(item, endpoint, f"{where}.values")
         return tuple(value)
     if isinstance(value, str):
-        return (value,)
+        return (_check_id(value, endpoint, f"{where}.values"),)
     raise UnexpectedAnswer(endpoint, f"{where}.values is not a list of IDs")
+
+
+def _check_id(value: str, endpoint: str, where: str, prefix: str | None = None) -> str:
+    """`value` if it is a URL-safe ID (with `prefix` where the docs name one), else UnexpectedAnswer."""
+    problem = id_problem(value, prefix)
+    if problem:
+        raise UnexpectedAnswer(endpoint, f"{where}: {problem}")
+    return value
 
 
 def _link(ids: tuple[str, ...], cardinality: Cardinality) -> RelationshipValue:
@@ -174,6 +184,7 @@ def parse_record(wire: Any, endpoint: str, read_back: ReadBack = _DEFAULT_READ_B
     record_id = wire.get("id")
     if not isinstance(record_id, str) or not record_id:
         raise UnexpectedAnswer(endpoint, "a record without an `id`")
+    record_id = _check_id(record_id, endpoint, "the record's `id`", read_back.id_prefix)
     fields: dict[str, Any] = {}
     for key, held in _mapping(wire.get(read_back.fields_part), endpoint, f"{record_id}.{read_back.fields_part}").items():
         if type(held) is dict:

@@ -26,7 +26,7 @@ from lfsync.api.client import (
     RetryPolicy,
     with_retries,
 )
-from lfsync.api.records import ApiRecord
+from lfsync.api.records import ApiRecord, UnexpectedAnswer
 from lfsync.errors import LfsyncError
 from lfsync.kinds.catalogue import kind_of_address
 from lfsync.plan.resources import create_idempotency_key, resource_hash
@@ -99,6 +99,8 @@ async def deliver(
             return Delivery(Verdict.DONE)
         state.reject(intent, error.describe())
         return Delivery(Verdict.REFUSED, error=error)
+    if isinstance(intent, CreateIntent) and response.record:
+        check_created(intent, response.record)
     record_outcome(state, intent, response.record)
     problem = None
     if isinstance(intent, CreateIntent) and response.record and answers_with_an_earlier_record(
@@ -106,6 +108,21 @@ async def deliver(
     ):
         problem = await revive_replayed(client, intent.address, response.record, retry)
     return Delivery(Verdict.DONE, response=response, revive_problem=problem)
+
+
+def check_created(intent: CreateIntent, record: ApiRecord) -> None:
+    """A create's answer must be the record just created: its identity field (`$name`) as sent, in
+    canonical form, else UnexpectedAnswer (nothing is recorded; the intent stays pending)."""
+    kind = kind_of_address(intent.address)
+    key = kind.identity_field
+    sent = (intent.request.get("fields") or {}).get(key)
+    answered = record.fields.get(key)
+    if sent is not None and answered != sent:
+        raise UnexpectedAnswer(
+            f"POST {kind.api_path}",
+            f"the create of {intent.address} was answered with {record.id} whose {key} is {answered!r}, "
+            f"not {sent!r}: not the record just created; nothing was recorded for it",
+        )
 
 
 def create_key(state: State, address: str, payload: Payload, payload_hash: str, workspace: str, replaces: str | None) -> str:

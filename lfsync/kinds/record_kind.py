@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import quote
 
 Cardinality = Literal["HAS_ONE", "HAS_MANY"]
 # outgoing: this record names the other (written here); incoming: the other record names this one
@@ -59,7 +60,8 @@ class RecordKind:
         return f"{self.api_path}/definitions"
 
     def record_path(self, record_id: str) -> str:
-        return f"{self.api_path}/{record_id}"
+        """The record's URL path; the ID is escaped as one segment whatever it holds."""
+        return f"{self.api_path}/{path_segment(record_id)}"
 
     def owns_id(self, record_id: str) -> bool:
         """Whether `record_id` is an ID of this kind (by its documented prefix)."""
@@ -67,3 +69,9 @@ class RecordKind:
 
     def link(self, key: str) -> RelationshipLink | None:
         return next((link for link in self.relationships if link.key == key), None)
+
+
+def path_segment(value: str) -> str:
+    """`value` escaped as one URL path segment: `/`, `?`, `#`, `%` and dots (a `..` segment would
+    be resolved away) are percent-encoded, so no ID reaches another endpoint, a query or a fragment."""
+    return quote(value, safe="").replace(".", "%2E")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lfsync.api.client import ApiError
+from lfsync.api.ids import id_problem
 from lfsync.api.records import ApiRecord
 from lfsync.config.project import Project
 from lfsync.errors import LfsyncError
@@ -20,6 +21,9 @@ from lfsync.support import asyncrun
 
 def import_account(directory: Path, address: str, account_id: str, lock_timeout: float = 0.0) -> None:
     """`lfsync import`: record an existing account under a declared address (nothing is sent but a read)."""
+    problem = id_problem(account_id, kind_of_address(address).id_prefix) if _declarable(address) else None
+    if problem:
+        raise LfsyncError(f"cannot import {account_id[:80]!r}: {problem}")
     declared = load_declared(directory)
     if address not in declared.desired:
         raise LfsyncError(f"{address} is not declared; declare it first, then import it")
@@ -50,3 +54,11 @@ async def _retrieve(project: Project, kind: RecordKind, record_id: str) -> ApiRe
             return await client.retrieve(kind, record_id)
         except ApiError as error:
             raise LfsyncError(f"cannot import {record_id}: {error.describe()}") from None
+
+
+def _declarable(address: str) -> bool:
+    try:
+        kind_of_address(address)
+    except KeyError:
+        return False
+    return True

@@ -59,3 +59,17 @@ def test_acquire_waits_for_tokens_in_real_time():
 
     elapsed = asyncio.run(take(int(bucket.capacity) + 10))
     assert elapsed >= 0.15  # 10 tokens beyond the burst at 50/s (no upper bound: a loaded machine may stall)
+
+
+def test_absurd_rate_limit_headers_are_clamped_to_sane_bounds():
+    """`X-RateLimit-Limit: 1e-9` or `Remaining: -1000000` never hold a request beyond a second or so."""
+    clock = FakeClock()
+    pacer = Pacer(clock=clock)
+    pacer.observe("write", {"x-ratelimit-limit": "1e-9", "x-ratelimit-remaining": "-1000000"})
+    bucket = pacer.buckets["write"]
+    assert bucket.tokens == 0
+    assert 0 < bucket.delay() <= 1.0 / RATE_MARGIN
+    for value in ("nan", "inf", "-inf", "1e308"):
+        pacer.observe("read", {"x-ratelimit-limit": value, "x-ratelimit-remaining": value})
+        assert 0 < pacer.buckets["read"].rate <= 1000.0
+        assert 0 <= pacer.buckets["read"].delay() <= 1.0 / RATE_MARGIN
