@@ -6,7 +6,7 @@ import asyncio
 import random
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Iterable, TypeVar
+from typing import Any, Awaitable, Callable, TypeVar
 
 import httpx
 
@@ -20,6 +20,7 @@ from lfsync.api.errors import (  # noqa: F401  (re-exported: the client's caller
     error_from,
     retry_after_seconds,
 )
+from lfsync.api.listing import LIST_PAGE_SIZE, check_something_new, once_each, page_bound  # noqa: F401 (LIST_PAGE_SIZE re-exported)
 from lfsync.api.pacing import Category, Pacer
 from lfsync.api.records import (
     ApiRecord,
@@ -35,6 +36,7 @@ from lfsync.api.records import (
 from lfsync.errors import LfsyncError
 from lfsync.kinds.catalogue import MEMBER
 from lfsync.kinds.record_kind import RecordKind
+from lfsync.support.asyncrun import all_or_none
 
 API_VERSION = "2026-03-01"
 # The bounds every client keeps unless given others (tests shorten them).
@@ -42,7 +44,6 @@ DEFAULT_BOUNDS = Bounds()
 # The longest `Retry-After` followed as given (a far-off HTTP date would otherwise stall an apply).
 MAX_RETRY_AFTER = DEFAULT_BOUNDS.max_retry_after
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-LIST_PAGE_SIZE = 25  # the API's maximum
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,7 @@ class LightfieldClient:
                     records = page.get("data", [])
                     if not isinstance(records, list):
                         raise UnexpectedAnswer(endpoint, f"`data` at offset {offset} is not a list of records")
-                    _check_something_new(records, seen, endpoint, offset)
+                    check_something_new(records, seen, endpoint, offset)
                     pages[offset] = records
                     read += len(records)
                     total = page.get("totalCount")
@@ -285,47 +286,10 @@ class LightfieldClient:
                 task.cancel()
         if end is None:  # the loop stops only once a short page was read
             raise RuntimeError(f"listing {path} stopped before its last page")
-        return _once_each(record for offset in range(0, end + 1, LIST_PAGE_SIZE) for record in pages[offset])
+        return once_each(record for offset in range(0, end + 1, LIST_PAGE_SIZE) for record in pages[offset])
 
     async def validate_auth(self, retry: RetryPolicy | None = None) -> dict:
         return await self.read("/v1/auth/validate", "read", retry=retry)
-
-
-# Pages asked past what the first page's totalCount promised before a list counts as endless: the
-# total may grow while it is read (records created meanwhile), never by this much.
-LIST_MARGIN_RECORDS = 10 * LIST_PAGE_SIZE
-# Without a totalCount: the most records one list may hold.
-MAX_LISTED_RECORDS = 1_000_000
-
-
-def page_bound(promised: int | None) -> int:
-    """The last offset a list may ask for, given the first page's totalCount (None: not sent)."""
-    if promised is None:
-        return MAX_LISTED_RECORDS
-    return promised + max(LIST_MARGIN_RECORDS, promised // 10)
-
-
-def _check_something_new(records: list, seen: set[str], endpoint: str, offset: int) -> None:
-    """Adds the page's record IDs to `seen`; a page of records all listed already is an
-    UnexpectedAnswer (pages that go round in circles would never end)."""
-    ids: list[str] = [found for record in records if isinstance(record, dict) and isinstance(found := record.get("id"), str)]
-    if ids and seen.issuperset(ids):
-        raise UnexpectedAnswer(endpoint, f"the page at offset {offset} repeats {ids[0][:80]!r} and every other record on it, listed already")
-    seen.update(ids)
-
-
-def _once_each(records: Iterable[Any]) -> list:
-    """The records in page order, one listed on two pages kept where it came first."""
-    listed: set[str] = set()
-    kept = []
-    for record in records:
-        record_id = record.get("id") if isinstance(record, dict) else None
-        if record_id in listed:
-            continue
-        if isinstance(record_id, str):
-            listed.add(record_id)
-        kept.append(record)
-    return kept
 
 
 def check_api_key(api_key: str) -> None:
@@ -362,7 +326,7 @@ async def gather_bounded(
             on_done(done, len(items))
         return result
 
-    results = await asyncio.gather(*(one(awaitable) for awaitable in items.values()))
+    results = await all_or_none(one(awaitable) for awaitable in items.values())
     return dict(zip(items, results))
 
 

@@ -27,6 +27,7 @@ from lfsync.state.records import (
     empty_payload,
 )
 from lfsync.state.workspace import State
+from lfsync.support.asyncrun import all_or_none
 
 DEFAULT_CONCURRENCY = 8
 
@@ -99,7 +100,7 @@ class Applier:
             if change.deferred_relationships and change.address in succeeded:
                 await self._link_deferred(change, finished, slots)
 
-        await asyncio.gather(*(run(change) for change in changes))
+        await all_or_none(run(change) for change in changes)
 
     async def _link_deferred(self, change: Change, finished: dict[str, asyncio.Event], slots: asyncio.Semaphore) -> None:
         """The update that adds the relationships held back to break a reference cycle."""

@@ -1,9 +1,9 @@
-"""asyncio.run for coroutines whose results are large."""
+"""asyncio.run for coroutines whose results are large; awaiting many coroutines all or none."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Coroutine, TypeVar
+from typing import Any, Coroutine, Iterable, TypeVar
 
 T = TypeVar("T")
 
@@ -20,3 +20,17 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
 
     asyncio.run(keep_result())
     return box[0]
+
+
+async def all_or_none(coroutines: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
+    """Every coroutine's result, in order. When one fails (or this is cancelled), the others are
+    cancelled and awaited before the error goes on: nothing keeps sending requests behind an apply
+    that stopped, into a client being closed or past a lock being released."""
+    tasks = [asyncio.ensure_future(coroutine) for coroutine in coroutines]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise

@@ -1,0 +1,45 @@
+"""The bounds of listing every page: pages that never end, pages that go round in circles, and a
+record that offset paging shifts onto the next page."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from lfsync.api.records import UnexpectedAnswer
+
+LIST_PAGE_SIZE = 25  # the API's maximum
+# Pages asked past what the first page's totalCount promised before a list counts as endless: the
+# total may grow while it is read (records created meanwhile), never by this much.
+LIST_MARGIN_RECORDS = 10 * LIST_PAGE_SIZE
+# Without a totalCount: the most records one list may hold.
+MAX_LISTED_RECORDS = 1_000_000
+
+
+def page_bound(promised: int | None) -> int:
+    """The last offset a list may ask for, given the first page's totalCount (None: not sent)."""
+    if promised is None:
+        return MAX_LISTED_RECORDS
+    return promised + max(LIST_MARGIN_RECORDS, promised // 10)
+
+
+def check_something_new(records: list, seen: set[str], endpoint: str, offset: int) -> None:
+    """Adds the page's record IDs to `seen`; a page of records all listed already is an
+    UnexpectedAnswer (pages that go round in circles would never end)."""
+    ids: list[str] = [found for record in records if isinstance(record, dict) and isinstance(found := record.get("id"), str)]
+    if ids and seen.issuperset(ids):
+        raise UnexpectedAnswer(endpoint, f"the page at offset {offset} repeats {ids[0][:80]!r} and every other record on it, listed already")
+    seen.update(ids)
+
+
+def once_each(records: Iterable[Any]) -> list:
+    """The records in page order, one listed on two pages kept where it came first."""
+    listed: set[str] = set()
+    kept = []
+    for record in records:
+        record_id = record.get("id") if isinstance(record, dict) else None
+        if record_id in listed:
+            continue
+        if isinstance(record_id, str):
+            listed.add(record_id)
+        kept.append(record)
+    return kept
