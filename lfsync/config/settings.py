@@ -131,14 +131,8 @@ def backend_problem(backend: str, *, from_settings: bool) -> str | None:
     except ValueError:
         return "backend is not a valid URL: use 'local' or postgresql://host[:port]/database"
     if url.scheme not in POSTGRES_SCHEMES:
-        return f"backend must be 'local' or a PostgreSQL URL (postgresql://host[:port]/database), not {redact_url(backend)!r}"
+        return f"backend must be 'local' or a PostgreSQL URL (postgresql://host[:port]/database), not {redact_dsn(backend)!r}"
     return None
-
-
-def redact_url(url: str) -> str:
-    """`url` (or a key=value DSN) with any password replaced by ***, for messages: in the user
-    info, in libpq's `?password=` query form, or as `password=` of a key=value DSN."""
-    return redact_dsn(url)
 
 
 def read_settings(shown: str, document: dict) -> Settings:

@@ -25,14 +25,13 @@ from typing import TYPE_CHECKING, Any, Iterator, Literal
 from pydantic import BaseModel, ValidationError
 
 from lfsync.config.project import Project
-from lfsync.config.settings import redact_url
 from lfsync.errors import LfsyncError
 from lfsync.state.filelock import POLL_SECONDS
 from lfsync.state.journal import JournalWriteFailed
 from lfsync.state.locks import LockHeld, LockHolder, LockNotBroken
 from lfsync.state.records import INTENT, JOURNAL_FORMAT_VERSION, STATE_FORMAT_VERSION, Intent, Outcome, StateSnapshot
 from lfsync.support import secrets
-from lfsync.support.secrets import Redactor, dsn_passwords
+from lfsync.support.secrets import Redactor, dsn_passwords, redact_dsn
 
 if TYPE_CHECKING:
     import psycopg
@@ -95,7 +94,7 @@ class PostgresStore:
     def __init__(self, project: Project):
         self.url = project.backend
         self.workspace = project.workspace
-        self.where = f"{redact_url(self.url)} (workspace {self.workspace})"
+        self.where = f"{redact_dsn(self.url)} (workspace {self.workspace})"
         secrets.remember(*dsn_passwords(self.url), os.environ.get("PGPASSWORD"))
         self._connection: psycopg.Connection | None = None
         self._locked = False

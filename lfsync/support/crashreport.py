@@ -28,10 +28,7 @@ from lfsync.support.secrets import REDACTED, Redactor
 __all__ = ["REDACTED", "Redactor", "Written", "known_secrets", "redactor", "write_report"]
 REPORT_DIR = ".lfsync"  # lfsync.config.project.LOCAL_DIR: the project's own folder for lfsync's files
 SETTINGS_FILE = "lfsync.yaml"
-API_KEY_VARIABLES = ("LIGHTFIELD_API_KEY",)
 API_KEY_FILE_VARIABLE = "LIGHTFIELD_API_KEY_FILE"
-PASSWORD_VARIABLE = "PGPASSWORD"
-BACKEND_VARIABLE = "LFSYNC_BACKEND"
 
 
 @dataclass(frozen=True)
@@ -63,15 +60,13 @@ def project_directory(arguments: list[str], cwd: Path) -> Path:
 
 def known_secrets(env: Mapping[str, str], project: Path | None) -> list[str]:
     """Every secret value this run could have read: the API keys and the database passwords."""
-    secrets = [env.get(name, "") for name in API_KEY_VARIABLES]
+    secrets = secret_values.environment_secrets(env)
     if key_file := env.get(API_KEY_FILE_VARIABLE):
         secrets.extend(_file_secret(Path(key_file)))
-    secrets.append(env.get(PASSWORD_VARIABLE, ""))
-    secrets.extend(_url_passwords(env.get(BACKEND_VARIABLE, "")))
     settings = _settings(project / SETTINGS_FILE) if project is not None else {}
     backend = settings.get("backend")
     if isinstance(backend, str):
-        secrets.extend(_url_passwords(backend))
+        secrets.extend(secret_values.dsn_passwords(backend))
     workspaces = settings.get("workspaces")
     for entry in workspaces.values() if isinstance(workspaces, dict) else ():
         variable = entry.get("api_key_env") if isinstance(entry, dict) else None
@@ -87,10 +82,6 @@ def _file_secret(path: Path) -> list[str]:
         return []
     # the key as connection.api_key_from reads it, and without any surrounding white space
     return [text.removesuffix("\n").removesuffix("\r"), text.strip()]
-
-
-def _url_passwords(dsn: str) -> list[str]:
-    return secret_values.dsn_passwords(dsn)
 
 
 def _settings(path: Path) -> dict:

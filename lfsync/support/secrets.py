@@ -60,11 +60,17 @@ def redact_bytes(data: bytes) -> bytes:
     return redact(data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
 
 
+def environment_secrets(env: Mapping[str, str]) -> list[str]:
+    """The secrets a run can read from its environment without opening a file: the API key (as
+    given and stripped, as a header carries it), the database password (PGPASSWORD, or in the
+    connection string LFSYNC_BACKEND)."""
+    key = env.get("LIGHTFIELD_API_KEY") or ""
+    found = [key, key.strip(), env.get("PGPASSWORD") or "", *dsn_passwords(env.get("LFSYNC_BACKEND", ""))]
+    return [secret for secret in found if secret]
+
+
 def remember_environment(env: Mapping[str, str]) -> None:
-    """The secrets a run can read from its environment without opening a file: the API key, the
-    database password (PGPASSWORD, or in the connection string LFSYNC_BACKEND)."""
-    remember_key(env.get("LIGHTFIELD_API_KEY"))
-    remember(env.get("PGPASSWORD"), *dsn_passwords(env.get("LFSYNC_BACKEND", "")))
+    remember(*environment_secrets(env))
 
 
 def known() -> Redactor:
