@@ -37,13 +37,14 @@ _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]<>|~&@]")
 def plain(text: object) -> str:
     """One line without secrets, control characters or escape sequences; a line break shows as `\\n`,
     an invisible character (bidi, zero-width) as its escape, like `\\u202e`."""
-    value = _CONTROL.sub(_visible, _ESCAPE_SEQUENCE.sub("", str(text)))
-    # redacted before invisible characters are shown, and once more without them: an escape
-    # sequence, a control or a zero-width character inside an echoed key hides it no more
-    without_invisible = _INVISIBLE.sub("", value)
+    # redacted after escape sequences and controls are gone, so one inside an echoed key hides it no more
+    value = redact(_CONTROL.sub(_visible, _ESCAPE_SEQUENCE.sub("", str(text))))
+    if not _INVISIBLE.search(value):
+        return value
+    without_invisible = _INVISIBLE.sub("", value)  # nor does a zero-width character slipped into it
     if redact(without_invisible) != without_invisible:
-        value = without_invisible
-    return _INVISIBLE.sub(_escaped, redact(value))
+        value = redact(without_invisible)
+    return _INVISIBLE.sub(_escaped, value)
 
 
 def _escaped(match: re.Match) -> str:
