@@ -48,3 +48,14 @@ def sql(url: str, query: str, params: tuple = ()) -> list[tuple]:
     with psycopg.connect(url, autocommit=True) as connection:
         cursor = connection.execute(query, params)
         return cursor.fetchall() if cursor.description else []
+
+
+def sql_under_lock(url: str, workspace: str, query: str, params: tuple = ()) -> list[tuple]:
+    """`query` on a session holding `workspace`'s state lock, as lfsync's own writes are: the
+    database refuses state and journal rows from a session without it (pgschema.py)."""
+    from lfsync.state.pgschema import LOCK_CLASS
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("select pg_advisory_lock(%s, hashtext(%s))", (LOCK_CLASS, workspace))
+        cursor = connection.execute(query, params)
+        return cursor.fetchall() if cursor.description else []

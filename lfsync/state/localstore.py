@@ -1,4 +1,11 @@
-"""The `local` backend: a snapshot file, a journal beside it and an flock, in the state folder."""
+"""The `local` backend: a snapshot file, a journal beside it and an flock, in the state folder.
+
+The flock is the lock (filelock.py), and it cannot be taken from a live process: a lock is "lost"
+when `lfsync force-unlock` removed its file (HeldFileLock.intact), or "released" once the command's
+lock context has ended. Every journal append and compaction checks first that this store's lock is
+held and intact, and raises LockLost otherwise: a store that has held a lock never writes without it.
+The holder's `since` is this machine's clock (LockHolder.taking): the folder belongs to one machine.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +19,8 @@ from pydantic import BaseModel, ValidationError
 from lfsync.config.project import Project
 from lfsync.errors import LfsyncError, display_path
 from lfsync.state.filelock import HeldFileLock, break_lock, exclusive_lock, lock_holder
-from lfsync.state.journal import DamagedJournal, Journal, JournalWriteFailed
-from lfsync.state.locks import LockHolder
+from lfsync.state.journal import DamagedJournal, Journal
+from lfsync.state.locks import LockHolder, LockLost, WriteWithoutLock
 from lfsync.state.records import STATE_FORMAT_VERSION, Intent, Outcome, StateSnapshot
 from lfsync.support.atomicfile import write_atomically
 
@@ -31,7 +38,8 @@ class LocalStore:
         self.paths = StatePaths(project)
         self.where = display_path(self.paths.snapshot)
         self._journal = Journal(self.paths.journal)
-        self._held: HeldFileLock | None = None
+        self._held: HeldFileLock | None = None  # the lock held now
+        self._taken: LockHolder | None = None  # the last lock this store took, kept once released
 
     def read(self) -> tuple[StateSnapshot | None, dict[int, Intent], list[Outcome]]:
         snapshot = _read_snapshot(self.paths)
@@ -50,16 +58,12 @@ class LocalStore:
             raise LfsyncError(f"cannot read the journal {display_path(self.paths.journal)}: {error.strerror}") from None
 
     def append(self, kind: Literal["intent", "outcome"], model: BaseModel) -> None:
-        broken = self._broken()
-        if broken:
-            raise JournalWriteFailed(display_path(self.paths.journal), kind, broken)
+        self._check_lock()
         self._journal.append(kind, model)
 
     def compact(self, snapshot: StateSnapshot, pending: list[Intent], changed: list[str]) -> None:
         """The snapshot atomically (keeping a backup), then the journal shrunk."""
-        broken = self._broken()
-        if broken:
-            raise LfsyncError(f"did not write the state {self.where}: {broken}. Run `lfsync apply` again")
+        self._check_lock()
         try:
             write_snapshot(self.paths, snapshot)
             self._journal.replace_with(pending)
@@ -70,6 +74,7 @@ class LocalStore:
     def lock(self, command: str, timeout: float) -> Iterator[LockHolder]:
         with exclusive_lock(self.paths.lock, command, timeout) as held:
             self._held = held
+            self._taken = held.holder
             try:
                 yield held.holder
             finally:
@@ -83,16 +88,21 @@ class LocalStore:
         command locks a fresh file, and a live holder stops before its next write (append, compact)."""
         return break_lock(self.paths.lock, lock_id)
 
-    def _broken(self) -> str | None:
-        """Why this holder must write nothing more: its lock was broken (force-unlock), and another
-        command may hold the state now. Checked before each write, which narrows two writers to the
-        instant between the check and the write."""
-        if self._held is None or self._held.intact():
-            return None
-        return (
-            f"the state lock {self._held.holder.lock_id} was broken (`lfsync force-unlock`) while this command "
-            "held it, so it stops before writing"
-        )
+    def _check_lock(self) -> None:
+        """Raise unless this store holds its lock, intact, now: once the lock was released or broken
+        (force-unlock removed its file, and another command may hold the state) nothing more is
+        written. Checked before each write (two stat calls), which narrows two writers to the instant
+        between the check and the write."""
+        if self._taken is None:
+            raise WriteWithoutLock(self.where)
+        if self._held is None:
+            raise LockLost(self._taken.lock_id, "it was released when the command that took it let go of it")
+        if not self._held.intact():
+            raise LockLost(
+                self._taken.lock_id,
+                f"`lfsync force-unlock` broke it while this command held it (its file {display_path(self.paths.lock)} "
+                "was removed)",
+            )
 
     def close(self) -> None:
         self._journal.close()

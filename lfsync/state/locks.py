@@ -3,6 +3,9 @@
 Each acquisition of a lock gets a fresh LOCK_ID (a uuid4), recorded with its holder, so that
 `lfsync force-unlock LOCK_ID` can name the one lock it means to break: a lock released and taken
 again meanwhile has another ID, and is never broken by mistake.
+
+A store that has held a lock writes only while it still holds that lock: once it is released,
+broken or lost with its database session, every write raises LockLost.
 """
 
 from __future__ import annotations
@@ -26,7 +29,10 @@ class LockHolder:
 
     @classmethod
     def taking(cls, command: str) -> LockHolder:
-        """The record of this process taking a lock now, with a fresh LOCK_ID."""
+        """The record of this process taking a lock now, with a fresh LOCK_ID. `since` is this
+        machine's clock: right for a lock in a local folder; a shared backend records its own
+        clock instead (pgstore: the database's now()), so a runner's skewed clock decides nothing
+        others see."""
         return cls(
             lock_id=str(uuid.uuid4()),
             pid=os.getpid(),
@@ -113,3 +119,23 @@ class LockNotBroken(LfsyncError):
             )
         super().__init__(message)
         self.holder = holder
+
+
+class LockLost(LfsyncError):
+    """A write came after this store's lock was released, broken (force-unlock) or lost with its
+    database session: another command may hold the state now, so nothing more is written. Every
+    request sent before was journalled under the lock, and the next apply settles it."""
+
+    def __init__(self, lock_id: str | None, why: str):
+        super().__init__(
+            f"the state lock {lock_id} was lost: {why}. Another command may hold the state now, so this one "
+            "stops and writes nothing more; every request sent before is recorded. Run `lfsync apply` again"
+        )
+        self.lock_id = lock_id
+
+
+class WriteWithoutLock(RuntimeError):
+    """A write to a store that never took the lock: a bug in lfsync (every writer holds the lock)."""
+
+    def __init__(self, where: str):
+        super().__init__(f"a write to the state {where} without its lock (every write must hold the state lock)")

@@ -9,17 +9,24 @@
 - The lock is a session advisory lock taken on the command's one connection, which also carries
   every write: when the holder dies (SIGKILL, a lost network, a server restart) its session ends,
   the lock is released, and no write can follow without it. `lfsync_lock_holders` names the holder,
-  its LOCK_ID and its session (backend pid and start: a pid alone may be reused); a holder counts
-  only while that session holds the advisory lock (pg_locks). Breaking a lock (force-unlock) ends
-  that session, which releases the lock and stops the holder's writes.
-- `lfsync_schema_version`: the tables are created on first use and migrated forward (MIGRATIONS).
+  its LOCK_ID, its session (backend pid and start: a pid alone may be reused) and `since`, the
+  database's now() (never a runner's clock); a holder counts only while that session holds the
+  advisory lock (pg_locks). Breaking a lock (force-unlock) ends that session, which releases the
+  lock and stops the holder's writes.
+- A store that has held the lock never writes without it: once the lock is released or its session
+  ended, every write raises LockLost instead of reconnecting. The database enforces the same: a
+  trigger on `lfsync_journal` and `lfsync_state` refuses every row written by a session that does not
+  hold the workspace's advisory lock, and a row carrying a `lock_id` that is not its live holder's.
+- `lfsync_schema_version`: the tables are created on first use and migrated forward (pgschema.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterator, Literal
 
 from pydantic import BaseModel, ValidationError
@@ -28,7 +35,8 @@ from lfsync.config.project import Project
 from lfsync.errors import LfsyncError
 from lfsync.state.filelock import POLL_SECONDS
 from lfsync.state.journal import JournalWriteFailed
-from lfsync.state.locks import LockHeld, LockHolder, LockNotBroken
+from lfsync.state.locks import LockHeld, LockHolder, LockLost, LockNotBroken, WriteWithoutLock
+from lfsync.state.pgschema import LOCK_CLASS, REFUSED_WITHOUT_LOCK, migrate, single_value
 from lfsync.state.records import INTENT, JOURNAL_FORMAT_VERSION, STATE_FORMAT_VERSION, Intent, Outcome, StateSnapshot
 from lfsync.support import secrets
 from lfsync.support.secrets import Redactor, dsn_passwords, redact_dsn
@@ -36,38 +44,6 @@ from lfsync.support.secrets import Redactor, dsn_passwords, redact_dsn
 if TYPE_CHECKING:
     import psycopg
 
-LOCK_CLASS = 0x4C46  # the first key of every lfsync advisory lock ("LF"); the second is the workspace's hash
-MIGRATION_LOCK = (LOCK_CLASS + 1, 0)
-
-MIGRATIONS: dict[int, list[str]] = {
-    1: [
-        """create table lfsync_state (
-            workspace text primary key,
-            lineage text not null,
-            serial bigint not null,
-            snapshot jsonb not null,
-            updated_at timestamptz not null default now())""",
-        """create table lfsync_journal (
-            workspace text not null,
-            entry_id bigserial not null,
-            kind text not null check (kind in ('intent', 'outcome')),
-            format_version integer not null,
-            body jsonb not null,
-            written_at timestamptz not null default now(),
-            primary key (workspace, entry_id))""",
-        """create table lfsync_lock_holders (
-            workspace text primary key,
-            pid integer not null,
-            host text not null,
-            command text not null,
-            since timestamptz not null,
-            backend_pid integer not null)""",
-    ],
-    2: [
-        "alter table lfsync_lock_holders add column lock_id text",
-        "alter table lfsync_lock_holders add column session_started timestamptz",
-    ],
-}
 # The live holder of a workspace's lock: its row, while its session (pid and start) holds the advisory lock.
 LIVE_HOLDER = """from lfsync_lock_holders h
     join pg_stat_activity a on a.pid = h.backend_pid
@@ -76,7 +52,6 @@ LIVE_HOLDER = """from lfsync_lock_holders h
         and l.classid = %(class)s::oid and l.objid = hashtext(%(workspace)s)::oid and l.objsubid = 2
     where h.workspace = %(workspace)s"""
 SESSION_ENDED_WAIT = 10.0  # seconds force-unlock waits for a terminated session to let go of its lock
-SCHEMA_VERSION = max(MIGRATIONS)
 
 
 def _psycopg() -> Any:
@@ -97,7 +72,9 @@ class PostgresStore:
         self.where = f"{redact_dsn(self.url)} (workspace {self.workspace})"
         secrets.remember(*dsn_passwords(self.url), os.environ.get("PGPASSWORD"))
         self._connection: psycopg.Connection | None = None
-        self._locked = False
+        self._holding: LockHolder | None = None  # the lock held now, on self._connection
+        self._taken: LockHolder | None = None  # the last lock this store took, kept once released
+        self._lost: str | None = None  # why the lock held now was lost (its session ended, a write refused)
 
     def read(self) -> tuple[StateSnapshot | None, dict[int, Intent], list[Outcome]]:
         """Snapshot and journal from one snapshot of the database (REPEATABLE READ): a compaction
@@ -158,36 +135,40 @@ class PostgresStore:
     def append(self, kind: Literal["intent", "outcome"], model: BaseModel) -> None:
         psycopg = _psycopg()
         body = psycopg.types.json.Jsonb(model.model_dump(mode="json", exclude_none=True))
+        connection, lock_id = self._writer()
         try:
-            self._open().execute(
-                "insert into lfsync_journal (workspace, kind, format_version, body) values (%s, %s, %s, %s)",
-                (self.workspace, kind, JOURNAL_FORMAT_VERSION, body),
+            connection.execute(
+                "insert into lfsync_journal (workspace, kind, format_version, body, lock_id) values (%s, %s, %s, %s, %s)",
+                (self.workspace, kind, JOURNAL_FORMAT_VERSION, body, lock_id),
             )
         except psycopg.Error as error:
+            self._raise_if_lock_lost(error)
             raise JournalWriteFailed(self.where, kind, self._describe(error)) from None
 
     def compact(self, snapshot: StateSnapshot, pending: list[Intent], changed: list[str]) -> None:
         psycopg = _psycopg()
         Jsonb = psycopg.types.json.Jsonb
+        connection, lock_id = self._writer()
         try:
-            connection = self._open()
             with connection.transaction():
                 connection.execute(
-                    "insert into lfsync_state (workspace, lineage, serial, snapshot) values (%s, %s, %s, %s) "
+                    "insert into lfsync_state (workspace, lineage, serial, snapshot, lock_id) values (%s, %s, %s, %s, %s) "
                     "on conflict (workspace) do update set lineage = excluded.lineage, serial = excluded.serial, "
-                    "snapshot = excluded.snapshot, updated_at = now()",
-                    (self.workspace, snapshot.lineage, snapshot.serial, Jsonb(snapshot.model_dump(mode="json"))),
+                    "snapshot = excluded.snapshot, updated_at = now(), lock_id = excluded.lock_id",
+                    (self.workspace, snapshot.lineage, snapshot.serial, Jsonb(snapshot.model_dump(mode="json")), lock_id),
                 )
                 connection.execute("delete from lfsync_journal where workspace = %s", (self.workspace,))
                 with connection.cursor() as cursor:
                     cursor.executemany(
-                        "insert into lfsync_journal (workspace, kind, format_version, body) values (%s, 'intent', %s, %s)",
+                        "insert into lfsync_journal (workspace, kind, format_version, body, lock_id) "
+                        "values (%s, 'intent', %s, %s, %s)",
                         [
-                            (self.workspace, JOURNAL_FORMAT_VERSION, Jsonb(i.model_dump(mode="json", exclude_none=True)))
+                            (self.workspace, JOURNAL_FORMAT_VERSION, Jsonb(i.model_dump(mode="json", exclude_none=True)), lock_id)
                             for i in pending
                         ],
                     )
         except psycopg.Error as error:
+            self._raise_if_lock_lost(error)
             message = f"could not write the state to {self.where}: {self._describe(error)}."
             if changed:
                 message += (
@@ -201,9 +182,9 @@ class PostgresStore:
         psycopg = _psycopg()
         connection = self._open(command)
         deadline = time.monotonic() + timeout
-        holder = LockHolder.taking(command)
+        taking = LockHolder.taking(command)
         try:
-            while not _value(connection, "select pg_try_advisory_lock(%s, hashtext(%s))", (LOCK_CLASS, self.workspace)):
+            while not single_value(connection, "select pg_try_advisory_lock(%s, hashtext(%s))", (LOCK_CLASS, self.workspace)):
                 if time.monotonic() >= deadline:
                     current = self._holder()
                     self._drop()
@@ -211,23 +192,26 @@ class PostgresStore:
                         current, self.where, timeout, "The lock is released when the holder's database session ends."
                     )
                 time.sleep(POLL_SECONDS)
-            connection.execute(
+            since = single_value(
+                connection,
                 "insert into lfsync_lock_holders (workspace, pid, host, command, since, backend_pid, lock_id, "
-                "session_started) select %s, %s, %s, %s, %s, pid, %s, backend_start from pg_stat_activity "
+                "session_started) select %s, %s, %s, %s, now(), pid, %s, backend_start from pg_stat_activity "
                 "where pid = pg_backend_pid() on conflict (workspace) do update set pid = excluded.pid, "
                 "host = excluded.host, command = excluded.command, since = excluded.since, "
                 "backend_pid = excluded.backend_pid, lock_id = excluded.lock_id, "
-                "session_started = excluded.session_started",
-                (self.workspace, holder.pid, holder.host, command, holder.since, holder.lock_id),
+                "session_started = excluded.session_started returning since",
+                (self.workspace, taking.pid, taking.host, command, taking.lock_id),
             )
         except psycopg.Error as error:
             self._drop()
             raise LfsyncError(f"cannot lock the state in {self.where}: {self._describe(error)}") from None
-        self._locked = True
+        holder = dataclasses.replace(taking, since=_utc_text(since))  # the database's clock, not this runner's
+        self._holding = self._taken = holder
+        self._lost = None
         try:
             yield holder
         finally:
-            self._locked = False
+            self._holding = None
             try:
                 if not connection.closed:
                     connection.execute(
@@ -240,7 +224,7 @@ class PostgresStore:
             self._drop()
 
     def close(self) -> None:
-        if not self._locked:  # the locked connection lives until the lock is released
+        if self._holding is None:  # the locked connection lives until the lock is released
             self._drop()
 
     def holder(self) -> LockHolder | None:
@@ -291,19 +275,43 @@ class PostgresStore:
         except psycopg.Error as error:
             raise LfsyncError(f"cannot {what} in {self.where}: {self._describe(error)}") from None
 
+    def _writer(self) -> tuple[psycopg.Connection, str | None]:
+        """The connection holding the lock, and the lock's ID, for a write. Never a new connection:
+        a new session would not hold the lock. LockLost once the lock was released or lost."""
+        if self._taken is None:
+            raise WriteWithoutLock(self.where)
+        if self._holding is None:
+            raise LockLost(self._taken.lock_id, "it was released when the command that took it let go of it")
+        return self._open(), self._holding.lock_id
+
+    def _raise_if_lock_lost(self, error: Exception) -> None:
+        """After a failed write: LockLost if the lock went with it (its session ended, or the database
+        refused a write from a session without the lock), remembered for every later write."""
+        refused = getattr(error, "sqlstate", None) == REFUSED_WITHOUT_LOCK
+        if self._connection is not None and not (refused or self._connection.closed or self._connection.broken):
+            return
+        self._lost = (
+            f"the database refused the write ({self._describe(error)})"
+            if refused
+            else f"its database session ended ({self._describe(error)}): force-unlock, a terminated backend, "
+            "a database restart or a network cut"
+        )
+        self._drop()
+        raise LockLost(self._holding.lock_id if self._holding else None, self._lost) from None
+
     def _open(self, command: str = "read") -> psycopg.Connection:
         """The command's connection. Once locked it is never replaced: a new session would not hold the lock."""
         psycopg = _psycopg()
+        if self._lost is not None and self._holding is not None:
+            raise LockLost(self._holding.lock_id, self._lost)
         if self._connection is not None and not self._connection.closed:
             return self._connection
-        if self._locked:
-            raise LfsyncError(
-                f"lost the connection to {self.where}, and the state lock with it; stopping. Every request sent "
-                "before is recorded; run `lfsync apply` again once the database is back"
-            )
+        if self._holding is not None:
+            self._lost = "the connection to the database, and the session holding the lock with it, was lost"
+            raise LockLost(self._holding.lock_id, self._lost)
         try:
             self._connection = psycopg.connect(self.url, autocommit=True, application_name=f"lfsync {command}")
-            _migrate(self._connection)
+            migrate(self._connection)
         except psycopg.Error as error:
             self._drop()
             raise LfsyncError(f"cannot connect to the state database {self.where}: {self._describe(error)}") from None
@@ -325,23 +333,6 @@ def _without_password(text: str, url: str) -> str:
     return Redactor(dsn_passwords(url))(text)
 
 
-def _migrate(connection: psycopg.Connection) -> None:
-    """Create or upgrade the tables, one runner at a time (a transaction-level advisory lock)."""
-    with connection.transaction():
-        connection.execute("select pg_advisory_xact_lock(%s, %s)", MIGRATION_LOCK)
-        connection.execute("create table if not exists lfsync_schema_version (version integer not null)")
-        current = _value(connection, "select max(version) from lfsync_schema_version") or 0
-        if current > SCHEMA_VERSION:
-            raise LfsyncError(
-                f"the state database has lfsync schema version {current}, newer than this lfsync's "
-                f"({SCHEMA_VERSION}): upgrade lfsync"
-            )
-        for version in range(current + 1, SCHEMA_VERSION + 1):
-            for statement in MIGRATIONS[version]:
-                connection.execute(statement)
-            connection.execute("insert into lfsync_schema_version (version) values (%s)", (version,))
-
-
 def _await_session_end(connection: psycopg.Connection, session: tuple) -> None:
     """A terminated session exits (and lets go of its locks) a moment after being told to."""
     deadline = time.monotonic() + SESSION_ENDED_WAIT
@@ -359,15 +350,12 @@ def _await_session_end(connection: psycopg.Connection, session: tuple) -> None:
 
 def _holder_of(row: Any) -> LockHolder:
     lock_id, pid, host, command, since = row[:5]
-    return LockHolder(lock_id=lock_id, pid=pid, host=host, command=command, since=since.isoformat(timespec="seconds"))
+    return LockHolder(lock_id=lock_id, pid=pid, host=host, command=command, since=_utc_text(since))
 
 
-def _value(connection: psycopg.Connection, query: str, params: tuple = ()) -> Any:
-    """The single value a one-row query returns."""
-    row = connection.execute(query, params).fetchone()
-    if row is None:
-        raise LfsyncError(f"the state database answered no row to a query that always returns one: {query}")
-    return row[0]
+def _utc_text(moment: datetime) -> str:
+    """A timestamptz as LockHolder shows it: ISO 8601, UTC, to the second."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def _first_error(error: ValidationError) -> str:

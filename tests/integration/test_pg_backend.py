@@ -48,7 +48,7 @@ def test_state_lives_in_the_database_journal_first_then_compacted(ws, postgres_u
 
 def test_the_tables_are_versioned_and_a_newer_schema_is_refused(ws, postgres_url):
     load_state(ws)
-    assert sql(postgres_url, "select version from lfsync_schema_version order by version") == [(1,), (2,)]
+    assert sql(postgres_url, "select version from lfsync_schema_version order by version") == [(1,), (2,), (3,)]
     sql(postgres_url, "insert into lfsync_schema_version values (99)")
     with pytest.raises(Exception, match="schema version 99, newer than this lfsync's"):
         load_state(ws)

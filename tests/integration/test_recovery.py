@@ -54,10 +54,11 @@ def journal_create(project, address: str, *, at: str | None = None):
 
 def _rewrite_intent_time(project, seq: int, at: str) -> None:
     if project.backend != "local":
-        from pgtesting import sql
+        from pgtesting import sql_under_lock
 
-        sql(
+        sql_under_lock(
             project.backend,
+            project.workspace,
             "update lfsync_journal set body = jsonb_set(body, '{at}', to_jsonb(%s::text)) "
             "where kind = 'intent' and (body->>'seq')::int = %s",
             (at, seq),

@@ -14,9 +14,8 @@ import pytest
 
 from lfsync.config.project import load_project
 from lfsync.state.filelock import exclusive_lock, is_locked
-from lfsync.state.journal import JournalWriteFailed
 from lfsync.state.localstore import LocalStore
-from lfsync.state.locks import LockHeld
+from lfsync.state.locks import LockHeld, LockLost
 from lfsync.state.records import CreateIntent, DeleteIntent, ResourceState
 from lfsync.state.workspace import StatePaths, load_state, locked_state
 
@@ -192,9 +191,9 @@ def test_a_broken_holder_that_lives_on_writes_nothing_more(ws):
         LocalStore(ws).break_lock(lock_id)
         with locked_state(ws, "state rm") as newer:  # the next command takes a fresh lock file at once
             assert LocalStore(ws).holder().lock_id != lock_id  # type: ignore[union-attr]
-            with pytest.raises(JournalWriteFailed, match=f"the state lock {lock_id} was broken"):
+            with pytest.raises(LockLost, match=f"the state lock {lock_id} was lost: `lfsync force-unlock` broke it"):
                 state.begin(create("account.a"))
             newer.finish(newer.begin(create("account.b")), resource("acc_b"))
-        with pytest.raises(Exception, match=f"the state lock {lock_id} was broken"):
+        with pytest.raises(LockLost, match=f"the state lock {lock_id} was lost"):
             state.compact()
     assert list(load_state(ws).resources) == ["account.b"]  # only the newer holder wrote
