@@ -50,16 +50,16 @@ MIGRATIONS: dict[int, list[str]] = {
         f"""create function lfsync_require_lock() returns trigger language plpgsql as $body$
         declare
             row_workspace text;
-            claimed text;
+            claims_lock boolean := false;  -- a row written names the lock it was written under
         begin
             if tg_op = 'DELETE' then
                 row_workspace := old.workspace;
             else
                 row_workspace := new.workspace;
                 if tg_op = 'INSERT' then
-                    claimed := new.lock_id;
+                    claims_lock := true;
                 elsif new.lock_id is distinct from old.lock_id then
-                    claimed := new.lock_id;
+                    claims_lock := true;
                 end if;
             end if;
             if not exists (select 1 from pg_locks where pid = pg_backend_pid() and locktype = 'advisory' and granted
@@ -67,10 +67,10 @@ MIGRATIONS: dict[int, list[str]] = {
                 raise exception 'this session does not hold the state lock of workspace %', row_workspace
                     using errcode = '{REFUSED_WITHOUT_LOCK}';
             end if;
-            if claimed is not null and not exists (select 1 from lfsync_lock_holders where workspace = row_workspace
-                    and lock_id = claimed and backend_pid = pg_backend_pid()) then
-                raise exception 'lock % is not the live holder of the state lock of workspace %', claimed, row_workspace
-                    using errcode = '{REFUSED_WITHOUT_LOCK}';
+            if claims_lock and not exists (select 1 from lfsync_lock_holders where workspace = row_workspace
+                    and lock_id = new.lock_id and backend_pid = pg_backend_pid()) then
+                raise exception 'lock % is not the lock this session holds on workspace %',
+                    coalesce(new.lock_id, '(none)'), row_workspace using errcode = '{REFUSED_WITHOUT_LOCK}';
             end if;
             if tg_op = 'DELETE' then
                 return old;
