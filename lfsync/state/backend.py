@@ -5,6 +5,9 @@ lock gets a fresh LOCK_ID (locks.py), recorded with its holder; `holder()` reads
 `break_lock(lock_id)` breaks that lock and no other (`lfsync force-unlock LOCK_ID`). `local` is files beside
 the project (localstore.py); a PostgreSQL URL is a database shared by every runner (pgstore.py).
 State folds snapshot and journal itself, so recovery and compaction rules are the same for both.
+
+Writes (append, compact) happen only under the store's own lock, held now: a store that has held a
+lock raises LockLost once it was released, broken or lost, and never writes without it.
 """
 
 from __future__ import annotations
@@ -26,11 +29,13 @@ class StateStore(Protocol):
         (by seq) and every outcome in the order written, all as of one moment."""
 
     def append(self, kind: Literal["intent", "outcome"], model: BaseModel) -> None:
-        """Make one entry durable before returning (an intent's request is sent only afterwards)."""
+        """Make one entry durable before returning (an intent's request is sent only afterwards).
+        Raises LockLost unless this store holds its lock now."""
 
     def compact(self, snapshot: StateSnapshot, pending: list[Intent], changed: list[str]) -> None:
         """Write `snapshot` and keep only `pending` in the journal, as one atomic step.
-        `changed` (addresses changed since the last compaction) only serves error messages."""
+        `changed` (addresses changed since the last compaction) only serves error messages.
+        Raises LockLost unless this store holds its lock now."""
 
     def lock(self, command: str, timeout: float) -> ContextManager[LockHolder]:
         """Hold the workspace exclusively under a fresh LOCK_ID (the holder yielded); wait up to

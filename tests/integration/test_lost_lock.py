@@ -231,7 +231,9 @@ def test_a_frozen_holder_whose_lock_was_broken_writes_nothing_when_resumed(make_
         try:
             assert wait_until(lambda: account_count(url) >= 40, frozen), frozen.communicate()[0]
             frozen.send_signal(signal.SIGSTOP)  # mid-apply, holding the lock, requests in flight
-            holder = open_store(workspace).holder()
+            store = open_store(workspace)
+            holder = store.holder()
+            store.close()
             assert holder is not None and holder.pid == frozen.pid
             breaking(project, url, holder.lock_id)
             other = lfsync(project, url, "apply", str(project), "--auto-approve", "--concurrency", "8")
