@@ -160,6 +160,23 @@ def test_a_session_holding_the_advisory_lock_must_also_name_the_live_lock(pg_ws)
     assert stored(pg_ws) == before
 
 
+def test_a_write_the_database_refuses_stops_the_store_naming_its_lock(pg_ws):
+    """The holder's row names another lock (its record taken over): the database refuses the
+    write, and the store stops with the lost-lock error, not a traceback, for good."""
+    with locked_state(pg_ws, "apply") as state:
+        lock_id = state.store.holder().lock_id  # type: ignore[union-attr]
+        before = stored(pg_ws)
+        sql(pg_ws.backend, "update lfsync_lock_holders set lock_id = 'taken-over' where workspace = 'w1'")
+        with pytest.raises(LockLost, match=(
+            f"the state lock {lock_id} was lost: the database refused the write "
+            rf"\(lock {lock_id} is not the lock this session holds on workspace w1\)"
+        )):
+            state.begin(create("account.b"))
+        with pytest.raises(LockLost, match="the database refused the write"):
+            state.compact()
+        assert stored(pg_ws) == before
+
+
 def test_every_row_written_carries_its_lock_id(pg_ws):
     with locked_state(pg_ws, "test") as state:
         lock_id = state.store.holder().lock_id  # type: ignore[union-attr]
