@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -76,26 +75,17 @@ def api_mode(request) -> str:
     return request.param
 
 
-class ShiftableClock:
-    """The wall clock, moved by `offset` seconds: an emulator that lives a little in the past."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.time() + self.offset
-
-
 @pytest.fixture
 def served_target(api_mode, cli, monkeypatch, tmp_path):
     """An emulator in `api_mode`, served on loopback in a thread, as the project's target
     (LIGHTFIELD_BASE_URL and the key set for the CLI and for helpers alike); yields its config,
-    whose `clock` is a ShiftableClock."""
+    whose `clock` is a ShiftedClock (a test may move it)."""
     from lfsync.emulator import EmulatorConfig
+    from lfsync.emulator.clock import ShiftedClock
     from lfsync.emulator.testing import serve_in_thread
 
     config = EmulatorConfig(
-        db_path=str(tmp_path / "served.db"), docs_literal=api_mode == DOCS_LITERAL, clock=ShiftableClock()
+        db_path=str(tmp_path / "served.db"), docs_literal=api_mode == DOCS_LITERAL, clock=ShiftedClock()
     )
     with serve_in_thread(config) as url:
         monkeypatch.setenv("LIGHTFIELD_BASE_URL", url)

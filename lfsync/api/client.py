@@ -33,6 +33,7 @@ from lfsync.api.records import (
     parse_list_page,
     parse_record,
 )
+from lfsync.api.serverclock import ServerClock
 from lfsync.errors import LfsyncError
 from lfsync.kinds.catalogue import MEMBER
 from lfsync.kinds.record_kind import RecordKind
@@ -68,10 +69,13 @@ class LightfieldClient:
         read_retry: "RetryPolicy | None" = None,
         event_hooks: dict[str, list] | None = None,
         bounds: Bounds | None = None,
+        server_clock: ServerClock | None = None,
     ):
         check_api_key(api_key)
         self.bounds = bounds or DEFAULT_BOUNDS
         self.pacer = pacer or Pacer()
+        # The API's time, from every answer's Date: what intents are stamped with (serverclock.py).
+        self.server_clock = server_clock or ServerClock()
         self.read_retry = read_retry or RetryPolicy()
         self.statuses: Counter[int] = Counter()  # answers by HTTP status; 0 = no answer
         self._http = httpx.AsyncClient(
@@ -136,14 +140,20 @@ class LightfieldClient:
             raise ApiError(0, f"connection to the API failed: {type(error).__name__} ({method} {path})") from None
         self.statuses[response.status_code] += 1
         self.pacer.observe(category, response.headers)
+        body = answer_json(response) if response.is_success else None
+        answered = self.server_clock.observe(response.headers.get("date"), body)
+
+        def answer_time() -> float:
+            """What a `Retry-After` date is measured from: the answer's own Date, else the server's
+            time as known (the runner's clock only when the server never said)."""
+            return (answered or self.server_clock.now().moment).timestamp()
+
         if response.status_code == 429:
-            wait = retry_after_seconds(response.headers.get("retry-after")) or 1.0
+            wait = retry_after_seconds(response.headers.get("retry-after"), now=answer_time) or 1.0
             self.pacer.pause(category, min(wait, bounds.max_retry_after))
-        if response.is_success:
-            return ApiResponse(
-                response.status_code, answer_json(response), response.headers.get("idempotent-replayed") == "true"
-            )
-        refusal = error_from(response)
+        if body is not None:
+            return ApiResponse(response.status_code, body, response.headers.get("idempotent-replayed") == "true")
+        refusal = error_from(response, now=answer_time)
         if refusal.retry_after is not None:
             refusal.retry_after = min(refusal.retry_after, bounds.max_retry_after)
         raise refusal

@@ -65,7 +65,9 @@ class ApiError(LfsyncError):
 
 
 def retry_after_seconds(value: str | None, now: Callable[[], float] = time.time) -> float | None:
-    """`Retry-After` as delay-seconds or an HTTP date (RFC 9110 10.2.3); None if absent or unreadable."""
+    """`Retry-After` as delay-seconds or an HTTP date (RFC 9110 10.2.3); None if absent or unreadable.
+    A date is measured from `now()`: the client passes the answer's own `Date` (the server's clock,
+    which set the date), so a runner whose clock is off waits what the server meant."""
     if value is None:
         return None
     value = value.strip()
@@ -99,7 +101,8 @@ def _text(value: Any) -> str | None:
     return plain(value) if isinstance(value, str) and value else None
 
 
-def error_from(response: httpx.Response) -> ApiError:
+def error_from(response: httpx.Response, now: Callable[[], float] = time.time) -> ApiError:
+    """The ApiError a non-2xx answer stands for; `now` as for retry_after_seconds."""
     error = error_details(answer_json(response))
     return ApiError(
         response.status_code,
@@ -107,7 +110,7 @@ def error_from(response: httpx.Response) -> ApiError:
         type=_text(error.get("type")),
         code=_text(error.get("code")),
         param=_text(error.get("param")),
-        retry_after=retry_after_seconds(response.headers.get("retry-after")),
+        retry_after=retry_after_seconds(response.headers.get("retry-after"), now),
         request_id=response.headers.get("x-request-id"),  # undocumented: a hint for support, if sent
     )
 

@@ -159,7 +159,8 @@ class Applier:
         key = update_idempotency_key(payload_hash, current.hash, self.planned_serial)
         intent = self.state.begin(
             UpdateIntent(address=address, resource_id=current.id, idempotency_key=key, request=body,
-                         hash=payload_hash, applied=payload)
+                         hash=payload_hash, applied=payload),
+            self.client.server_clock.now(),
         )
         if not body:
             self.state.finish(intent, current.model_copy(update={"hash": payload_hash, "applied": payload}))
@@ -179,7 +180,7 @@ class Applier:
         return await self._send(DeleteIntent(address=change.address, resource_id=_resource_id(change)), change.action.outcome)
 
     async def _send(self, intent: Intent, outcome: ApplyOutcome) -> bool:
-        return await self._deliver(self.state.begin(intent), outcome)
+        return await self._deliver(self.state.begin(intent, self.client.server_clock.now()), outcome)
 
     async def _deliver(self, intent: Intent, outcome: ApplyOutcome) -> bool:
         """`intent` is journalled already: send it, and count how it ended."""

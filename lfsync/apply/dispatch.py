@@ -40,7 +40,7 @@ from lfsync.state.records import (
     RestoreIntent,
     UpdateIntent,
 )
-from lfsync.state.replays import answers_with_an_earlier_record, last_retired
+from lfsync.state.replays import answers_with_an_earlier_record, journalled_at, last_retired
 from lfsync.state.workspace import State
 
 
@@ -75,12 +75,12 @@ async def deliver(
 ) -> Delivery:
     """Send `intent` (retrying by class), record its outcome in state, and say how it ended.
 
-    A create answered with a record made well before the intent was journalled came from an earlier
-    create, and is restored in case it was trashed since (a no-op for a live record). A replay
-    header, where the server sends one, is a hint as well: `resend` is True for an intent an
-    earlier apply journalled, whose replay may name an account created long ago; on a first send,
-    a replay on a retry answers our own lost attempt of a moment ago, so only a replay on the
-    first attempt counts.
+    A create answered with a record made well before the intent was journalled (both on the API's
+    clock, when the intent has its time) came from an earlier create, and is restored in case it
+    was trashed since (a no-op for a live record). A replay header, where the server sends one, is
+    a hint as well: `resend` is True for an intent an earlier apply journalled, whose replay may
+    name an account created long ago; on a first send, a replay on a retry answers our own lost
+    attempt of a moment ago, so only a replay on the first attempt counts.
     """
     attempts = 0
 
@@ -103,10 +103,12 @@ async def deliver(
         check_created(intent, response.record)
     record_outcome(state, intent, response.record)
     problem = None
-    if isinstance(intent, CreateIntent) and response.record and answers_with_an_earlier_record(
-        response.record.created_at, intent.at, replay_hint=response.replayed and (resend or attempts == 1)
-    ):
-        problem = await revive_replayed(client, intent.address, response.record, retry)
+    if isinstance(intent, CreateIntent) and response.record:
+        sent_at, margin = journalled_at(intent)  # the API's clock when the intent has it
+        if answers_with_an_earlier_record(
+            response.record.created_at, sent_at, replay_hint=response.replayed and (resend or attempts == 1), skew=margin
+        ):
+            problem = await revive_replayed(client, intent.address, response.record, retry)
     return Delivery(Verdict.DONE, response=response, revive_problem=problem)
 
 

@@ -4,6 +4,10 @@ An intent younger than the API's idempotency window is re-sent as it was, with i
 replays the original answer if the first request landed, and runs it if it didn't. An older
 create can no longer be replayed, so the account is looked up by name and adopted, or the
 intent is dropped when nothing was created since, or we stop and say what to check.
+
+Ages and "created since" are read on the API's clock (the intent's `server_at` against the client's
+server clock, `createdAt` against `server_at`: lfsync/state/replays.py), so a runner whose clock is
+off, or two runners whose clocks disagree, settle the same intent the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from lfsync.apply.dispatch import Delivery, Verdict, deliver, record_outcome
 from lfsync.errors import LfsyncError
 from lfsync.kinds.catalogue import kind_of_address
 from lfsync.state.records import CreateIntent, Intent
-from lfsync.state.replays import CLOCK_SKEW, created_at
+from lfsync.state.replays import created_at, intent_age, journalled_at
 from lfsync.state.workspace import State
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -39,14 +43,13 @@ async def settle_pending(
     client: LightfieldClient,
     state: State,
     retry: RetryPolicy = RetryPolicy(),
-    now: datetime | None = None,
     report: RecoveryReport | None = None,
 ) -> RecoveryReport:
     """Settle every pending intent, oldest first. `report` (a fresh one by default) holds what was
     settled or dropped, also when RecoveryStopped ends the run part-way: those are in state."""
     report = RecoveryReport() if report is None else report
     for intent in sorted(state.pending.values(), key=lambda i: i.seq):
-        age = timedelta(seconds=intent.age_seconds(now))
+        age = intent_age(intent, client.server_clock.now())
         if isinstance(intent, CreateIntent) and age >= REPLAY_LIMIT:
             await _settle_old_create(client, state, intent, report)
         else:
@@ -78,9 +81,10 @@ async def _settle_old_create(
     client: LightfieldClient, state: State, intent: CreateIntent, report: RecoveryReport
 ) -> None:
     name = intent.request["fields"]["$name"]
-    sent_at = datetime.fromisoformat(intent.at)
+    sent_at, margin = journalled_at(intent)
+    earliest = sent_at - margin
     kind = kind_of_address(intent.address)
-    candidates = [record for record in await client.find_named(kind, name) if _created_since(record, sent_at)]
+    candidates = [record for record in await client.find_named(kind, name) if _created_since(record, earliest)]
     if len(candidates) == 1:
         record_outcome(state, intent, candidates[0])
         report.settled.append(f"{intent.address}: adopted {candidates[0].id}, created by an interrupted apply")
@@ -97,8 +101,9 @@ async def _settle_old_create(
     )
 
 
-def _created_since(record: ApiRecord, sent_at: datetime) -> bool:
-    """True when the record may have been created by the request sent at `sent_at` (or can't tell)."""
+def _created_since(record: ApiRecord, earliest: datetime) -> bool:
+    """True when the record may have been created by the request journalled no earlier than
+    `earliest` (the intent's time less the margin for clocks), or when that can't be told."""
     created = created_at(record.created_at)
-    return created is None or created >= sent_at - CLOCK_SKEW
+    return created is None or created >= earliest
 

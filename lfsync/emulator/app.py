@@ -171,6 +171,9 @@ class Emulator:
             response.headers.setdefault(name, value)
         if not self.config.docs_literal:
             response.headers[decisions.REQUEST_ID_HEADER] = new_request_id()
+        # RFC 9110 6.6.1: a server with a clock sends Date, from its clock (the one that stamps
+        # createdAt); uvicorn's own Date header is turned off (serving.py) so there is one only.
+        response.headers["Date"] = formatdate(self.config.clock(), usegmt=True)
         return response
 
     def _error_response(self, error: ApiError) -> Response:

@@ -9,10 +9,13 @@ import click
 
 from . import decisions
 from .app import create_app
+from .clock import ShiftedClock
 from .config import EmulatorConfig
 from .fixture import FixtureError
 from .network import is_loopback_host
 from .serving import base_url, bind_socket, make_server
+
+TEN_YEARS = 10 * 365.25 * 86400  # the furthest --clock-offset moves the clock, either way
 
 
 @click.group()
@@ -44,13 +47,16 @@ def emulator() -> None:
               help="Share of writes answered 504 at once while they run to completion in the background.")
 @click.option("--index-lag-ms", default=0.0, type=click.FloatRange(min=0), help="How far list results lag writes.")
 @click.option("--seed", default=None, type=int, help="Seed for reproducible faults.")
+@click.option("--clock-offset", default=0.0, type=click.FloatRange(-TEN_YEARS, TEN_YEARS), envvar="LFSYNC_EMULATOR_CLOCK_OFFSET", show_envvar=True,
+              help="Seconds the emulator's clock runs ahead of this machine's (negative: behind): createdAt, "
+                   "idempotency expiry, rate limits and the Date header follow it.")
 @click.option("--docs-literal", is_flag=True,
               help="Serve the documented forms literally: no invented headers, top-level error bodies, "
                    "the docs' 409 body, Retry-After as a date, trashed records 404 on retrieve.")
 def serve(host: str, allow_remote: bool, port: int, db_path: str | None, org_fixture: pathlib.Path | None,
           write_rate: float, read_rate: float, search_rate: float, latency_ms: float, latency_jitter_ms: float,
           fail_rate: float, drop_after_commit_rate: float, gateway_timeout_rate: float, index_lag_ms: float,
-          seed: int | None, docs_literal: bool) -> None:
+          seed: int | None, clock_offset: float, docs_literal: bool) -> None:
     """Serve the Lightfield accounts API locally until interrupted."""
     if not is_loopback_host(host):
         if not allow_remote:
@@ -63,7 +69,7 @@ def serve(host: str, allow_remote: bool, port: int, db_path: str | None, org_fix
         db_path=db_path or ":memory:", org_fixture=org_fixture, write_rate=write_rate, read_rate=read_rate,
         search_rate=search_rate, latency_ms=latency_ms, latency_jitter_ms=latency_jitter_ms, fail_rate=fail_rate,
         drop_after_commit_rate=drop_after_commit_rate, gateway_timeout_rate=gateway_timeout_rate,
-        index_lag_ms=index_lag_ms, seed=seed, docs_literal=docs_literal,
+        index_lag_ms=index_lag_ms, seed=seed, docs_literal=docs_literal, clock=ShiftedClock(clock_offset),
     )
     try:
         app = create_app(config)

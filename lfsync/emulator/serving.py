@@ -35,7 +35,10 @@ def bind_socket(host: str, port: int) -> socket.socket:
 def make_server(app: Starlette, host: str, port: int, log_level: str = "warning") -> uvicorn.Server:
     app.state.emulator.drop_connections = True
     logging.getLogger("uvicorn.error").addFilter(_HIDE_INJECTED_DROPS)
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="off", access_log=False)
+    # The app sends Date from the emulator's clock (which tests may shift); uvicorn's would be the machine's.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, lifespan="off", access_log=False, date_header=False
+    )
     return uvicorn.Server(config)
 
 

@@ -54,7 +54,20 @@ class IntentBase(BaseModel):
     # Journal sequence number, assigned by State.begin; outcomes name their intent by it.
     seq: int = 0
     address: str  # the account it is for, e.g. account.acme
-    at: str = ""  # when it was journalled: ISO 8601 UTC with milliseconds, assigned by State.begin
+    # When it was journalled by the runner's own clock: ISO 8601 UTC with milliseconds, assigned by
+    # State.begin. Shown to people; measured by only when `server_at` is absent.
+    at: str = ""
+    # When it was journalled by the API's clock (ISO 8601 UTC, milliseconds), as the client knew it
+    # (lfsync/api/serverclock.py): what recovery measures an intent's age by and compares `createdAt`
+    # with, so a runner's skewed clock decides nothing. None (omitted): not known, because the intent was
+    # written before this field existed, or the server never told its time: then `at` is measured by,
+    # with the old allowance for skew. A new optional field rather than a new meaning of `at`: journals
+    # read alike before and after it, and an older lfsync reading a newer line ignores it.
+    server_at: str | None = None
+    # Where `server_at` came from: "date" (the last HTTP Date header, plus the monotonic time since)
+    # or "records" (the newest createdAt/updatedAt the server answered: a lower bound, so an intent
+    # looks older, never younger, than it is). None with `server_at`.
+    server_clock: Literal["date", "records"] | None = None
 
     @property
     def key(self) -> str | None:
@@ -62,6 +75,7 @@ class IntentBase(BaseModel):
         return self.idempotency_key if isinstance(self, WriteIntent) else None
 
     def age_seconds(self, now: datetime | None = None) -> float:
+        """Seconds since `at`, by the runner's clock (`now`: the runner's time; its clock by default)."""
         now = now or datetime.now(timezone.utc)
         return (now - datetime.fromisoformat(self.at)).total_seconds()
 

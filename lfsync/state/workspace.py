@@ -7,6 +7,7 @@ import uuid
 from contextlib import contextmanager
 from typing import Iterator, Mapping
 
+from lfsync.api.serverclock import ServerTime
 from lfsync.config.project import Project
 from lfsync.errors import LfsyncError
 from lfsync.state.backend import StateStore, open_store
@@ -52,9 +53,14 @@ class State:
         """address -> ID, a live view (copying it per request would make an apply quadratic)."""
         return IdsView(self.snapshot.resources)
 
-    def begin(self, request: Intent) -> Intent:
-        """Journal `request` (numbered and timed here) before it is sent; returns the journalled intent."""
-        intent = request.model_copy(update={"seq": self._take_seq(), "at": utc_now()})
+    def begin(self, request: Intent, server_time: ServerTime | None = None) -> Intent:
+        """Journal `request` (numbered and timed here) before it is sent; returns the journalled intent.
+        `server_time`: the API's time now, as the client knows it (its `Date` headers); kept as the
+        intent's `server_at` unless it is only the runner's clock."""
+        stamps: dict[str, object] = {"seq": self._take_seq(), "at": utc_now()}
+        if server_time is not None and server_time.from_server:
+            stamps.update(server_at=server_time.iso(), server_clock=server_time.source)
+        intent = request.model_copy(update=stamps)
         self.store.append("intent", intent)
         self.pending[intent.seq] = intent
         return intent

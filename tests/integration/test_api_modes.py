@@ -48,14 +48,15 @@ def test_pruned_then_declared_again_within_a_day_comes_back_live(project, cli, s
 
 def test_a_replayed_create_older_than_its_intent_is_restored_with_no_replay_header(project, cli, served_target, state_of, server_accounts):
     """State written before tombstones: the create reuses the old key and the API answers with the
-    trashed record. Its createdAt (the emulator lives an hour in the past) predates the intent by
-    more than any clock skew, so lfsync restores it, header or not."""
+    trashed record. Its createdAt (made an hour before, by the server's clock, which moves on) predates
+    the intent by more than any clock's margin, so lfsync restores it, header or not."""
     served_target.clock.offset = -3600
     first_id = prune_globex_then_declare_it_again(project, cli, state_of)
     state_file = project / "state" / "default.lfstate.json"
     old_format = json.loads(state_file.read_text())
     del old_format["retired"]
     state_file.write_text(json.dumps(old_format, indent=2))
+    served_target.clock.offset = 0.0  # an hour later on the server, within the key's 24 hours
     result = cli("apply", project, "--auto-approve")
     assert result.exit_code == 0, result.output
     assert state_of(project)["resources"]["account.globex"]["id"] == first_id  # the key replayed it ...
