@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from email.utils import formatdate
 from pathlib import Path
 
@@ -28,9 +29,17 @@ from skewed import DAY, HOUR, requires_faketime, run_skewed, start_skewed_apply
 
 from lfsync.api.client import ApiError, LightfieldClient
 from lfsync.api.serverclock import ServerClock, parse_imf_fixdate, parse_record_time
+from lfsync.apply.applier import create_body
+from lfsync.apply.recovery import RecoveryReport, settle_pending
 from lfsync.emulator import EmulatorConfig
 from lfsync.emulator.clock import ShiftedClock
 from lfsync.emulator.testing import serve_in_thread, served_emulator
+from lfsync.kinds.catalogue import ACCOUNT
+from lfsync.operations.declared_project import load_declared
+from lfsync.plan.resources import create_idempotency_key, resource_hash
+from lfsync.state import workspace
+from lfsync.state.records import CreateIntent
+from lfsync.state.workspace import load_state, locked_state
 
 from served import account_count, all_accounts, numbered_accounts, wait_until
 
@@ -184,6 +193,49 @@ def test_a_runner_five_minutes_fast_sends_no_restore_after_its_creates(make_proj
         apply_to_the_end(project, url, 5 * 60 + 20)
         assert names(url) == DECLARED
         assert wire.restores == 0
+
+
+def test_an_interrupted_create_resumed_a_day_later_with_injected_runner_clocks(make_project, tmp_path, monkeypatch):
+    """In this process (libfaketime not needed): the runner journals a create an hour fast (its
+    `utc_now` moved), the create lands and its answer is lost; a day later by the server's clock the
+    runner, still an hour fast, settles it: adopted, not dropped and created again."""
+    project = accounts_project(make_project)
+    address = "account.acct-0000"
+    an_hour_fast = lambda: (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat(timespec="milliseconds")  # noqa: E731
+    monkeypatch.setattr(workspace, "utc_now", an_hour_fast)
+    with emulator(tmp_path) as (url, _, clock):
+        monkeypatch.setenv("LIGHTFIELD_BASE_URL", url)
+        monkeypatch.setenv("LIGHTFIELD_API_KEY", KEY)
+        declared = load_declared(project)
+
+        def runner(offset: float) -> LightfieldClient:
+            return LightfieldClient(url, KEY, server_clock=ServerClock(local=lambda: time.time() + offset))
+
+        async def interrupted() -> str:
+            async with runner(HOUR) as client:
+                await client.validate_auth()
+                with locked_state(declared.project, "test") as state:
+                    payload = declared.desired[address].payload(state.ids())
+                    digest = resource_hash(payload, address, declared.project.workspace)
+                    intent = CreateIntent(address=address, idempotency_key=create_idempotency_key(digest),
+                                          request=create_body(payload, True), hash=digest, applied=payload)
+                    journalled = state.begin(intent, client.server_clock.now())
+                answer = await client.create(ACCOUNT, journalled.request, journalled.idempotency_key)  # then lost
+                return answer.record.id if answer.record else ""
+
+        async def resumed() -> RecoveryReport:
+            async with runner(25 * HOUR + HOUR) as client:
+                await client.validate_auth()
+                with locked_state(declared.project, "test") as state:
+                    report = await settle_pending(client, state)
+                    state.compact()
+                return report
+
+        landed = asyncio.run(interrupted())
+        clock.advance(25 * HOUR)
+        report = asyncio.run(resumed())
+        assert report.settled == [f"{address}: adopted {landed}, created by an interrupted apply"], report
+        assert load_state(declared.project).resources[address].id == landed
 
 
 THROTTLED_REQUEST = """

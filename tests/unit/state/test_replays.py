@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 
+from lfsync.api.serverclock import ServerTime
 from lfsync.config.project import load_project
 from lfsync.state.records import CreateIntent, DeleteIntent, ResourceState, UpdateIntent
-from lfsync.state.replays import RETIRED_KEPT, answers_with_an_earlier_record, last_retired, retire
+from lfsync.state.replays import (
+    CLOCK_SKEW,
+    RETIRED_KEPT,
+    SERVER_CLOCK_TOLERANCE,
+    answers_with_an_earlier_record,
+    intent_age,
+    journalled_at,
+    last_retired,
+    retire,
+)
 from lfsync.state.workspace import StatePaths, load_state, locked_state
 
 SENT_AT = "2026-11-27T12:00:00.000+00:00"
@@ -85,3 +96,51 @@ def test_a_state_file_written_before_tombstones_reads_as_having_none(ws):
     document.pop("retired", None)
     path.write_text(json.dumps(document))
     assert load_state(ws).snapshot.retired == {}
+
+
+# -- the API's clock: intents stamped with it, ages and "before" read on it --------------------------
+
+SERVER_AT = "2026-11-27T12:00:00.000+00:00"
+RUNNER_AN_HOUR_FAST = "2026-11-27T13:00:00.000+00:00"
+
+
+def on_server(moment: str) -> ServerTime:
+    return ServerTime(datetime.fromisoformat(moment), "date")
+
+
+def stamped(at: str = RUNNER_AN_HOUR_FAST, server_at: str | None = SERVER_AT) -> CreateIntent:
+    return create("account.a").model_copy(update={"at": at, "server_at": server_at, "server_clock": "date" if server_at else None})
+
+
+def test_an_intent_with_server_time_is_aged_and_compared_on_the_servers_clock():
+    intent = stamped()
+    assert intent_age(intent, on_server("2026-11-28T13:00:00.000+00:00")) == timedelta(hours=25)
+    assert journalled_at(intent) == (datetime.fromisoformat(SERVER_AT), SERVER_CLOCK_TOLERANCE)
+    sent_at, margin = journalled_at(intent)
+    # Its own account, created a moment after the intent by the server's clock: not an earlier record,
+    # though the runner's clock (an hour fast) journalled it "later".
+    assert not answers_with_an_earlier_record("2026-11-27T12:00:00.300Z", sent_at, skew=margin)
+    assert not answers_with_an_earlier_record("2026-11-27T11:59:30.000Z", sent_at, skew=margin)  # within the margin
+    assert answers_with_an_earlier_record("2026-11-27T11:58:00.000Z", sent_at, skew=margin)
+    assert SERVER_CLOCK_TOLERANCE < CLOCK_SKEW
+
+
+def test_an_intent_without_server_time_keeps_the_runners_clock_and_its_margin():
+    intent = stamped(at=SENT_AT, server_at=None)
+    assert journalled_at(intent) == (datetime.fromisoformat(SENT_AT), CLOCK_SKEW)
+    runner_now = ServerTime(datetime.fromisoformat("2026-11-28T12:00:00.000+00:00"), "local")
+    assert intent_age(intent, runner_now) == timedelta(hours=24)
+    assert intent_age(stamped(at=SENT_AT), runner_now) == timedelta(hours=24)  # no server time now: the runner's
+
+
+def test_begin_stamps_the_servers_time_only_when_it_is_the_servers(ws):
+    with locked_state(ws, "test") as state:
+        told = state.begin(create("account.a"), on_server(SERVER_AT))
+        untold = state.begin(create("account.b"), ServerTime(datetime.fromisoformat(SERVER_AT), "local"))
+        unknown = state.begin(create("account.c"))
+    assert (told.server_at, told.server_clock) == (SERVER_AT, "date")
+    assert told.at != SERVER_AT  # the runner's clock, still kept for people to read
+    assert untold.server_at is None and unknown.server_at is None
+    lines = StatePaths(ws).journal.read_text().splitlines()
+    assert '"server_at"' in lines[0] and '"server_at"' not in lines[1]  # omitted: older journals read alike
+    assert load_state(ws).pending[told.seq].server_at == SERVER_AT
