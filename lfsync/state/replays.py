@@ -89,7 +89,13 @@ def journalled_at(intent: IntentBase) -> tuple[datetime, timedelta]:
 def intent_age(intent: IntentBase, server_now: ServerTime) -> timedelta:
     """How long ago `intent` was journalled: on the API's clock when both the intent and `server_now`
     are server times, else (an intent from before `server_at`, a server that never told its time)
-    on the runner's clock, as before."""
-    if intent.server_at and server_now.from_server:
-        return server_now.moment - _aware(intent.server_at)
-    return timedelta(seconds=intent.age_seconds(None if server_now.from_server else server_now.moment))
+    on the runner's clock, as before.
+
+    An age too short is the dangerous error (a create re-sent with a key the API has forgotten creates
+    again; one too long only looks the account up by name), so when "now" is only the lower bound that
+    records' stamps give (no Date heard), the longer of the two ages counts."""
+    runner_age = timedelta(seconds=intent.age_seconds(None if server_now.from_server else server_now.moment))
+    if not (intent.server_at and server_now.from_server):
+        return runner_age
+    server_age = server_now.moment - _aware(intent.server_at)
+    return server_age if server_now.source == "date" else max(server_age, runner_age)

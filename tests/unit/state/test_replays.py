@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -144,3 +144,13 @@ def test_begin_stamps_the_servers_time_only_when_it_is_the_servers(ws):
     lines = StatePaths(ws).journal.read_text().splitlines()
     assert '"server_at"' in lines[0] and '"server_at"' not in lines[1]  # omitted: older journals read alike
     assert load_state(ws).pending[told.seq].server_at == SERVER_AT
+
+
+def test_a_server_now_known_only_from_records_never_makes_an_intent_younger_than_the_runners_clock_does():
+    """Without a Date, "now" is a lower bound (the newest stamp the server answered): the longer age
+    counts, so an old create is looked up by name rather than re-sent with a forgotten key."""
+    intent = stamped(at=datetime.now(timezone.utc).isoformat(timespec="milliseconds"), server_at=SERVER_AT)
+    behind = ServerTime(datetime.fromisoformat(SERVER_AT) + timedelta(hours=1), "records")
+    assert intent_age(intent, behind) == timedelta(hours=1)  # the records' (1 h), not the runner's (about 0 s)
+    earlier = ServerTime(datetime.fromisoformat(SERVER_AT) - timedelta(days=1), "records")
+    assert timedelta(0) <= intent_age(intent, earlier) < timedelta(minutes=1)  # the runner's, not -1 day
