@@ -9,7 +9,6 @@ so they must be retrieved fresh, not reported as drift."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +21,7 @@ from lfsync.api.client import LightfieldClient
 from lfsync.api.records import ApiRecord
 from lfsync.apply.applier import Applier
 from lfsync.emulator import EmulatorConfig, create_app
+from lfsync.emulator.clock import ShiftedClock
 from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
 from lfsync.kinds.catalogue import ACCOUNT
 from lfsync.operations.declared_project import learn_organisation, load_declared
@@ -29,17 +29,6 @@ from lfsync.operations.planning import build_plan
 from lfsync.plan.model import RemoteRecord
 from lfsync.remote.refresh import refresh_remote, retrieve_each
 from lfsync.state.workspace import State, locked_state
-
-
-class ShiftableClock:
-    """The wall clock moved by `offset` seconds: an emulator that lives in the past, then now."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.time() + self.offset
-
 
 ACCOUNTS = 30  # more than one list page
 HOUR = 3600.0
@@ -97,7 +86,7 @@ def managed(project: Path) -> State:
 @pytest.mark.parametrize("transport", ["in-process", "served"])
 def test_refresh_by_lists_equals_one_retrieve_per_account(make_project, tmp_path, api_mode, transport, lag_ms):
     project = make_project({"accounts.yaml": declarations(ACCOUNTS)}, settings="target: local\nskip_enrichment: true\n")
-    clock = ShiftableClock()
+    clock = ShiftedClock()  # an emulator that lives in the past, then now
     clock.offset = -HOUR
     config = EmulatorConfig(db_path=str(tmp_path / "emulator.db"), docs_literal=api_mode == DOCS_LITERAL,
                             write_rate=1000, read_rate=1000, search_rate=1000, index_lag_ms=lag_ms, clock=clock)
