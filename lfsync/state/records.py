@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter, field_validator
 
 STATE_FORMAT_VERSION = 1
 # Journal lines carry it as "format_version"; lines without one (written before it existed) are version 1.
@@ -66,8 +66,22 @@ class IntentBase(BaseModel):
     server_at: str | None = None
     # Where `server_at` came from: "date" (the last HTTP Date header, plus the monotonic time since)
     # or "records" (the newest createdAt/updatedAt the server answered: a lower bound, so an intent
-    # looks older, never younger, than it is). None with `server_at`.
+    # looks older, never younger, than it is). None when `server_at` is.
     server_clock: Literal["date", "records"] | None = None
+
+    @field_validator("server_at")
+    @classmethod
+    def _an_instant(cls, value: str | None) -> str | None:
+        """Journals are read back (and committed, in GitOps): a server time must name an instant."""
+        if value is None:
+            return None
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("not an ISO 8601 date-time") from None
+        if moment.tzinfo is None:
+            raise ValueError("an ISO 8601 date-time without its UTC offset")
+        return value
 
     @property
     def key(self) -> str | None:

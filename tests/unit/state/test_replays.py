@@ -6,10 +6,11 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from pydantic import ValidationError
 
 from lfsync.api.serverclock import ServerTime
 from lfsync.config.project import load_project
-from lfsync.state.records import CreateIntent, DeleteIntent, ResourceState, UpdateIntent
+from lfsync.state.records import INTENT, CreateIntent, DeleteIntent, ResourceState, UpdateIntent
 from lfsync.state.replays import (
     CLOCK_SKEW,
     RETIRED_KEPT,
@@ -154,3 +155,12 @@ def test_a_server_now_known_only_from_records_never_makes_an_intent_younger_than
     assert intent_age(intent, behind) == timedelta(hours=1)  # the records' (1 h), not the runner's (about 0 s)
     earlier = ServerTime(datetime.fromisoformat(SERVER_AT) - timedelta(days=1), "records")
     assert timedelta(0) <= intent_age(intent, earlier) < timedelta(minutes=1)  # the runner's, not -1 day
+
+
+@pytest.mark.parametrize("server_at", ["yesterday", "2026-11-27T12:00:00", "2026-13-01T00:00:00Z"])
+def test_a_journalled_server_time_that_names_no_instant_is_refused_on_reading(server_at):
+    line = {"operation": "create", "address": "account.a", "idempotency_key": "k", "request": {}, "hash": "h",
+            "applied": {}, "at": SERVER_AT, "server_at": server_at}
+    with pytest.raises(ValidationError, match="server_at"):
+        INTENT.validate_python(line)
+    assert INTENT.validate_python({**line, "server_at": SERVER_AT}).server_at == SERVER_AT
