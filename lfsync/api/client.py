@@ -38,6 +38,7 @@ from lfsync.errors import LfsyncError
 from lfsync.kinds.catalogue import MEMBER
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.support.asyncrun import all_or_none
+from lfsync.support.spellings import composed, spellings
 
 API_VERSION = "2026-03-01"
 # The bounds every client keeps unless given others (tests shorten them).
@@ -206,14 +207,19 @@ class LightfieldClient:
         return await self.list_records(kind, **params)
 
     async def find_named(self, kind: RecordKind, name: str, status: str = "active") -> list[ApiRecord]:
-        """Every record whose $name is exactly `name`.
+        """Every record whose $name is `name`, in any Unicode spelling (NFC or NFD: one name), each once.
 
-        The API's `equal` filter is served by a search index that ignores case, so its
-        answers are narrowed to exact matches here.
+        The API's `equal` filter is served by a search index that ignores case and compares the
+        bytes it is given, so each spelling is asked for and the answers are narrowed to exact
+        matches (in NFC) here.
         """
-        params: dict[str, Any] = {"$name[equal]": name, "status": status}
-        found = await self.list_records(kind, **params)
-        return [record for record in found if record.fields.get("$name") == name]
+        found: list[ApiRecord] = []
+        for spelling in spellings(name):
+            params: dict[str, Any] = {"$name[equal]": spelling, "status": status}
+            found += await self.list_records(kind, **params)
+        wanted = composed(name)
+        unique = {record.id: record for record in found if composed(record.fields.get("$name")) == wanted}
+        return list(unique.values())
 
     async def definitions_of(self, kind: RecordKind) -> Definitions:
         path = kind.definitions_path

@@ -6,18 +6,19 @@ ignore case; URL and email filters match substrings), so its answers are narrowe
 records that hold the declared value exactly.
 
 Text is matched in Unicode NFC: `Café` typed with a composed é and with an e and a combining accent
-is one name. The API compares the bytes it is given, so each spelling of the value is asked for.
+is one name (lfsync.support.spellings). The API compares the bytes it is given, so each spelling of
+the value is asked for.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any, Callable, Mapping
 
 from lfsync.api.client import LightfieldClient, gather_bounded
 from lfsync.api.records import ApiRecord
 from lfsync.kinds.catalogue import kind_of_address
 from lfsync.plan.resources import DesiredAccount
+from lfsync.support.spellings import composed, spellings
 
 
 def identity_values(account: DesiredAccount, field: str) -> list[Any]:
@@ -26,18 +27,6 @@ def identity_values(account: DesiredAccount, field: str) -> list[Any]:
     if value is None or value == []:
         return []
     return list(value) if isinstance(value, list) else [value]
-
-
-def composed(value: Any) -> Any:
-    """Text in Unicode NFC (other values as they are): the form identities are compared in."""
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
-
-
-def spellings(value: Any) -> list[Any]:
-    """The value as written and its NFC and NFD forms, each once: the ways a server may hold it."""
-    if not isinstance(value, str):
-        return [value]
-    return list(dict.fromkeys((value, unicodedata.normalize("NFC", value), unicodedata.normalize("NFD", value))))
 
 
 def holds_identity(record: ApiRecord, field: str, values: list[Any]) -> bool:

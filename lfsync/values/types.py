@@ -2,10 +2,11 @@
 definition and put in the one canonical form the API stores and reads back.
 
 The rules are those of Lightfield's docs (lightfield-api.md, "Field value types"): URLs get
-`https://`, countries are upper-case, select labels (matched without regard to case) become option
-IDs, datetimes are stored in UTC, phone numbers are normalised (E.164, `;ext=`). lfsync hashes,
-records and compares this form, so a value read back in another spelling is never drift, and a
-label and its option ID plan as the same thing. `canonical_value` is idempotent: a value the API
+`https://`, countries are upper-case, text is in Unicode NFC (lfsync.support.spellings), select
+labels (matched without regard to case) become option IDs, datetimes are stored in UTC, phone
+numbers are normalised (E.164, `;ext=`). lfsync hashes, records and compares this form, so a
+value read back in another spelling is never drift, and a label and its option ID plan as the
+same thing. `canonical_value` is idempotent: a value the API
 reads back goes through it unchanged.
 """
 
@@ -24,6 +25,7 @@ from lfsync.declare.csvfile import CsvCell, typed_cell
 from lfsync.declare.jsonsafe import MAX_SAFE_INTEGER, short_number, unrepresentable  # noqa: F401 (re-exported for value checks)
 from lfsync.declare.yamlscalars import yaml_type_name
 from lfsync.support.suggestions import did_you_mean
+from lfsync.support.spellings import composed
 
 ADDRESS_TEXT_PARTS = ("street", "street2", "city", "state", "postalCode", "country")
 ADDRESS_NUMBER_PARTS = {"latitude": 90, "longitude": 180}
@@ -105,7 +107,7 @@ def canonical_value(spec: FieldSpec, value: Any) -> Any:
 def _text(_spec: FieldSpec, value: Any) -> str:
     if not isinstance(value, str):
         raise ValueProblem(f"expected text, found {yaml_type_name(value)} (quote it to keep it as text)")
-    return value
+    return composed(value)  # NFC: an NFD and an NFC spelling of one name are one value, one key, one create
 
 
 def _number(_spec: FieldSpec, value: Any) -> int | float:

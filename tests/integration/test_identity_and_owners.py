@@ -107,3 +107,16 @@ def test_nfc_and_nfd_spellings_of_one_name_are_one_identity(make_project, cli, d
     assert applied.exit_code == 0, applied.output
     assert [account["id"] for account in accounts_of(root)] == [existing]
     assert cli("plan", root, "--refresh", "--detailed-exitcode").exit_code == 0
+
+
+def test_an_nfd_declared_name_is_sent_in_nfc_and_either_spelling_plans_one_account(make_project, cli):
+    """Names are held in NFC: the payload, its idempotency key and the plan are those of the NFC
+    form, so re-spelling a declaration in NFD or NFC never plans a second create or an update."""
+    root = make_project({"a.yaml": f'accounts:\n  cafe:\n    fields:\n      $name: "{DECOMPOSED}"\n'})
+    planned_json = json.loads(cli("plan", root, "--format", "json").stdout)
+    assert [(a["path"], a["after"]) for a in planned_json["changes"][0]["attributes"]] == [("fields.$name", COMPOSED)]
+    applied = cli("apply", root, "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert [account["fields"]["$name"]["value"] for account in accounts_of(root)] == [COMPOSED]
+    (root / "a.yaml").write_text(f'accounts:\n  cafe:\n    fields:\n      $name: "{COMPOSED}"\n', encoding="utf-8")
+    assert cli("plan", root, "--detailed-exitcode").exit_code == 0

@@ -113,6 +113,26 @@ def test_create_older_than_the_key_window_is_adopted_by_name(project, cli, serve
     assert len(server_accounts(project)) == 3
 
 
+COMPOSED, DECOMPOSED = "Caf\u00e9 No\u00ebl", "Cafe\u0301 Noe\u0308l"  # one name, NFC and NFD
+
+
+@pytest.mark.parametrize("journalled, held", [(DECOMPOSED, COMPOSED), (COMPOSED, DECOMPOSED)], ids=["nfd-sent", "nfc-sent"])
+def test_old_create_is_adopted_whichever_unicode_spelling_the_server_holds(
+    make_project, cli, served_target, state_of, server_accounts, journalled, held
+):
+    """An old create journalled with one spelling of its name (an NFD one from an earlier lfsync, or
+    NFC), whose account the server holds in the other: found by name all the same, not "never landed"."""
+    project = make_project({"accounts.yaml": f'accounts:\n  cafe:\n    fields:\n      $name: "{journalled}"\n'})
+    key, body = journal_create(project, "account.cafe", at=two_days_ago())
+    assert body["fields"]["$name"] == journalled  # journalled as written (no organisation read, as an older lfsync did)
+    landed = asyncio.run(send_directly(project, key, {**body, "fields": {"$name": held}}))
+    result = cli("apply", project, "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert f"account.cafe: adopted {landed}" in result.stdout
+    assert state_of(project)["resources"]["account.cafe"]["id"] == landed
+    assert [account["id"] for account in server_accounts(project)] == [landed]
+
+
 def test_old_create_that_never_landed_is_planned_again(project, cli, served_target, server_accounts):
     journal_create(project, "account.globex", at=two_days_ago())
     result = cli("apply", project, "--auto-approve")
