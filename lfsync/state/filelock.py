@@ -7,7 +7,8 @@ lock on this machine.
 A second, tiny lock, the guard (`.<ws>.guard.lock`, never removed), makes each of these steps
 atomic with respect to the others: taking the lock and writing its record; releasing it and
 clearing its record; reading the holder; breaking the lock. The guard is held only for those few
-system calls, never while a command runs.
+system calls, never while a command runs, and waited for only GUARD_WAIT_SECONDS: a holder frozen
+(SIGSTOP) while holding it is an error naming the guard file, not a hang of every other lfsync.
 
 Breaking a lock (force-unlock) cannot take an flock away from the process that holds it: no
 process can release another's flock, and a live holder, on this machine or on another sharing
@@ -33,6 +34,9 @@ from lfsync.errors import LfsyncError, display_path
 from lfsync.state.locks import LockHeld, LockHolder, LockNotBroken
 
 POLL_SECONDS = 0.1
+# The guard is held for microseconds; a holder keeping it this long is frozen or hung (GuardHeld).
+GUARD_WAIT_SECONDS = 10.0
+GUARD_POLL_SECONDS = 0.01
 
 
 class HeldFileLock:
@@ -132,8 +136,23 @@ def _current_holder(path: Path) -> LockHolder | None:
         return _read_record(handle)
 
 
+class GuardHeld(LfsyncError):
+    """The guard stayed held past GUARD_WAIT_SECONDS: its holder is frozen (SIGSTOP, a debugger) or
+    hangs in one of the few system calls it guards."""
+
+    def __init__(self, guard: Path):
+        super().__init__(
+            f"the state lock's guard {display_path(guard)} has been held by another process for more than "
+            f"{GUARD_WAIT_SECONDS:g}s; it is held only for a few system calls at a time, so its holder is stopped "
+            f"or hangs. Find it (`fuser {display_path(guard)}`) and resume or end it, then run this again"
+        )
+        self.guard = guard
+
+
 @contextmanager
 def _guard(path: Path) -> Iterator[None]:
+    """Hold the guard of `path` (a few system calls at a time); waits at most GUARD_WAIT_SECONDS for
+    another holder, then raises GuardHeld: a frozen holder never hangs every other lfsync."""
     guard = path.with_name(f".{path.stem}.guard.lock")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,7 +160,11 @@ def _guard(path: Path) -> Iterator[None]:
     except OSError as error:
         raise LfsyncError(f"cannot lock the state: {display_path(path)}: {error.strerror}") from None
     with handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # held for a few system calls at a time
+        deadline = time.monotonic() + GUARD_WAIT_SECONDS
+        while not _try_flock(handle):
+            if time.monotonic() >= deadline:
+                raise GuardHeld(guard)
+            time.sleep(GUARD_POLL_SECONDS)
         try:
             yield
         finally:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from lfsync.config.project import load_project
+from lfsync.state import filelock
 from lfsync.state.filelock import exclusive_lock, is_locked
 from lfsync.state.localstore import LocalStore
 from lfsync.state.locks import LockHeld, LockLost
@@ -197,3 +198,31 @@ def test_a_broken_holder_that_lives_on_writes_nothing_more(ws):
         with pytest.raises(LockLost, match=f"the state lock {lock_id} was lost"):
             state.compact()
     assert list(load_state(ws).resources) == ["account.b"]  # only the newer holder wrote
+
+
+GUARD_HOLDER = """
+import fcntl, sys
+with open(sys.argv[1], "a") as guard:
+    fcntl.flock(guard.fileno(), fcntl.LOCK_EX)  # as a holder frozen (SIGSTOP) inside the guard would
+    print("guarded", flush=True)
+    sys.stdin.readline()  # held until told (or until killed)
+"""
+
+
+@pytest.mark.timeout(60)  # a safety net: a blocking guard hangs here for ever
+def test_a_guard_held_for_ever_is_an_error_naming_it_not_a_hang(project, cli, monkeypatch):
+    monkeypatch.setattr(filelock, "GUARD_WAIT_SECONDS", 0.5)
+    guard = project / "state" / ".default.guard.lock"
+    guard.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen([sys.executable, "-c", GUARD_HOLDER, str(guard)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "guarded\n"
+        result = cli("apply", project, "--auto-approve")
+        assert result.exit_code == 1, result.output
+        assert "the state lock's guard" in result.stderr and ".default.guard.lock" in result.stderr
+        assert "held by another process for more than 0.5s" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    assert cli("apply", project, "--auto-approve").exit_code == 0  # its holder gone, the guard is free
