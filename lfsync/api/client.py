@@ -12,6 +12,7 @@ import httpx
 
 from lfsync import __version__
 from lfsync.api.bounds import AnswerTooLarge, Bounds, read_bounded
+from lfsync.api.debug import DebugLog
 from lfsync.api.errors import (  # noqa: F401  (re-exported: the client's callers catch these)
     IDEMPOTENCY_CONFLICT,
     ApiError,
@@ -71,9 +72,14 @@ class LightfieldClient:
         event_hooks: dict[str, list] | None = None,
         bounds: Bounds | None = None,
         server_clock: ServerClock | None = None,
+        debug: DebugLog | None = None,
     ):
         check_api_key(api_key)
         self.bounds = bounds or DEFAULT_BOUNDS
+        self.debug = debug  # --debug: prints each request, and each answer as read below (bounded)
+        if debug is not None:
+            hooks = debug.event_hooks()
+            event_hooks = {name: [*(event_hooks or {}).get(name, []), *hooks.get(name, [])] for name in ("request", "response")}
         self.pacer = pacer or Pacer()
         # The API's time, from every answer's Date: what intents are stamped with (serverclock.py).
         self.server_clock = server_clock or ServerClock()
@@ -119,7 +125,15 @@ class LightfieldClient:
 
         async def exchange() -> httpx.Response:
             async with self._http.stream(method, path, json=json, params=params, headers=headers) as streamed:
-                return await read_bounded(streamed, bounds.max_body_bytes)
+                try:
+                    read = await read_bounded(streamed, bounds.max_body_bytes)
+                except AnswerTooLarge:
+                    if self.debug is not None:
+                        self.debug.answer(streamed, None, f"body larger than {bounds.max_body_bytes} bytes: not read")
+                    raise
+                if self.debug is not None:
+                    self.debug.answer(streamed, read.content)
+                return read
 
         try:
             response = await asyncio.wait_for(exchange(), bounds.deadline)

@@ -28,14 +28,14 @@ def open_client(project: Project, *, concurrency: int = 8, env: Mapping[str, str
         app = create_app(EmulatorConfig(db_path=str(project.local_db_path)))
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         # Never the user's real key: the local target has keys of its own.
-        return LightfieldClient(project.base_url, LOCAL_API_KEY, transport=transport, event_hooks=_debug_hooks())
+        return LightfieldClient(project.base_url, LOCAL_API_KEY, transport=transport, debug=httpdebug.log())
     if project.api_key_env is not None:
         # a workspace of `workspaces:`: its own variable only, so a key never reaches another target
         api_key = env.get(project.api_key_env)
         secrets.remember_key(api_key)
         if not api_key:
             raise LfsyncError(f"{project.api_key_env} is not set; it holds the key of workspace {project.workspace!r} ({project.target})")
-        return LightfieldClient(project.base_url, api_key, max_connections=max(concurrency * 2, 8), event_hooks=_debug_hooks())
+        return LightfieldClient(project.base_url, api_key, max_connections=max(concurrency * 2, 8), debug=httpdebug.log())
     api_key = api_key_from(env)
     secrets.remember_key(api_key)
     if not api_key:
@@ -43,12 +43,8 @@ def open_client(project: Project, *, concurrency: int = 8, env: Mapping[str, str
             f"{API_KEY_VARIABLE} is not set (nor {API_KEY_FILE_VARIABLE}); it is required for target {project.target}"
         )
     return LightfieldClient(
-        project.base_url, api_key, max_connections=max(concurrency * 2, 8), event_hooks=_debug_hooks()
+        project.base_url, api_key, max_connections=max(concurrency * 2, 8), debug=httpdebug.log()
     )
-
-
-def _debug_hooks() -> dict[str, list] | None:
-    return httpdebug.event_hooks() if httpdebug.enabled() else None
 
 
 def api_key_from(env: Mapping[str, str]) -> str | None:

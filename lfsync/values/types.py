@@ -24,8 +24,8 @@ from lfsync.api.records import FieldDefinition, SelectOption  # noqa: F401 (Sele
 from lfsync.declare.csvfile import CsvCell, typed_cell
 from lfsync.declare.jsonsafe import MAX_SAFE_INTEGER, short_number, unrepresentable  # noqa: F401 (re-exported for value checks)
 from lfsync.declare.yamlscalars import yaml_type_name
-from lfsync.support.suggestions import did_you_mean
 from lfsync.support.spellings import composed
+from lfsync.support.suggestions import did_you_mean
 
 ADDRESS_TEXT_PARTS = ("street", "street2", "city", "state", "postalCode", "country")
 ADDRESS_NUMBER_PARTS = {"latitude": 90, "longitude": 180}

@@ -41,6 +41,7 @@ class HostileProxy:
         self.mode = "pass"
         self.stopping = threading.Event()
         self.requests: list[str] = []  # "METHOD path?query" of every request seen
+        self.endless_bytes = 0  # bytes of endless bodies sent before their clients hung up
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -63,7 +64,7 @@ class HostileProxy:
         if mode == "slow-drip":
             return await self._drip(send, status, content)
         if mode == "endless-body":
-            return await self._endless(send, status)
+            return await self._endless(send, status, receive)
         if mode == "endless-pages" and listing:
             offset = int(dict(pair.split("=", 1) for pair in query.split("&") if "=" in pair).get("offset", 0))
             content = _page([_record(path, f"page{offset}n{n}") for n in range(25)], total=30)
@@ -95,15 +96,21 @@ class HostileProxy:
             await asyncio.sleep(DRIP_INTERVAL)
         await send({"type": "http.response.body", "body": b""})
 
-    async def _endless(self, send: Any, status: int) -> None:
+    async def _endless(self, send: Any, status: int, receive: Any) -> None:
+        """64 KiB chunks until the client hangs up (counted in `endless_bytes`), 256 MiB at most."""
         await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+        hung_up = asyncio.ensure_future(receive())  # the request is read: the next message is http.disconnect
         chunk = b"[" + b" " * 65535
-        for _ in range(4096):  # 256 MiB at most, should nothing stop it sooner
-            if self.stopping.is_set():
-                return
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await asyncio.sleep(0)
-        await send({"type": "http.response.body", "body": b""})
+        try:
+            for _ in range(4096):
+                if self.stopping.is_set() or hung_up.done():
+                    return
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                self.endless_bytes += len(chunk)
+                await asyncio.sleep(0)
+            await send({"type": "http.response.body", "body": b""})
+        finally:
+            hung_up.cancel()
 
 
 def _record(path: str, suffix: str) -> dict:
@@ -177,6 +184,18 @@ def test_an_endless_body_is_an_error_not_a_memory_error(hostile, cli, three_acco
     hostile.mode = "endless-body"
     output = failed(cli("plan", three_accounts))
     assert f"is larger than {TEST_BOUNDS.max_body_bytes} bytes" in output
+
+
+def test_debug_shows_a_bounded_prefix_of_an_endless_body_and_reads_no_more_than_the_cap(hostile, cli, three_accounts):
+    """--debug prints answers as the client read them: it never reads a body past the client's cap."""
+    hostile.mode = "endless-body"
+    result = cli("--debug", "plan", three_accounts)
+    output = failed(result)
+    assert f"is larger than {TEST_BOUNDS.max_body_bytes} bytes" in output
+    assert f"< (body larger than {TEST_BOUNDS.max_body_bytes} bytes: not read)" in result.stderr
+    assert len(result.stderr) < 64 * 1024  # headers and a short prefix per exchange, no body of megabytes
+    # What was sent before lfsync hung up: the cap plus what socket buffers hold, not the proxy's 256 MiB.
+    assert hostile.endless_bytes < 32 * 1024 * 1024, hostile.endless_bytes
 
 
 def test_pages_that_never_end_stop_past_what_total_count_promised(hostile, cli, three_accounts):
