@@ -1,20 +1,25 @@
 """`python -m lfsync` and the `lfsync` console script.
 
 The CLI is imported here, inside the handler, so a Ctrl-C that arrives while Python is still
-importing it ends like any other: "Interrupted", exit 130, no traceback. LFSYNC_NO_CACHE=1 keeps
+importing it ends like any other: "Interrupted", exit 130, no traceback. SIGTERM is turned into
+Terminated, a Ctrl-C in kind (exit 130). LFSYNC_NO_CACHE=1 keeps
 the command from forking a helper process (lfsync.support.offload), as it keeps it from the parse cache.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 
 from lfsync.config import switches
-from lfsync.errors import LfsyncError, describe_failure
+from lfsync.errors import LfsyncError, describe_failure, raise_terminated
 from lfsync.support import collector, offload
 
 
 def run() -> None:
+    # SIGTERM ends the command like Ctrl-C (Terminated, exit 130): Python's default would kill it
+    # without a word; an apply that is sending takes SIGTERM over (lfsync.commands.apply).
+    signal.signal(signal.SIGTERM, raise_terminated)
     collector.for_one_command()
     try:
         if not switches.no_cache():

@@ -11,7 +11,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2  # plan --detailed-exitcode: there are changes
 EXIT_BUG = 3  # an unexpected exception: a bug in lfsync (a crash report is written)
-EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT; SIGTERM too (lfsync stops cleanly, then exits)
 
 
 @dataclass(frozen=True, order=True)
@@ -28,6 +28,17 @@ class SourceLocation:
 
 class LfsyncError(Exception):
     """An error the user can act on; the CLI prints it and exits 1."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM outside an apply's sending (plan, refresh, a lock wait, settling): raised where the
+    process is, like Ctrl-C, so every wait ends at once and the run exits EXIT_INTERRUPTED. A Ctrl-C
+    in kind, it is handled wherever a Ctrl-C is."""
+
+
+def raise_terminated(signum: int, frame: object) -> None:
+    """The SIGTERM handler of a process running one lfsync command (lfsync.__main__)."""
+    raise Terminated
 
 
 Severity = Literal["error", "warning"]
@@ -91,6 +102,8 @@ def display_path(path: Path, base: Path | None = None) -> str:
 def describe_failure(failure: BaseException, bug_note: str = "set LFSYNC_DEBUG=1 for the traceback") -> tuple[str, int]:
     """The message (without "Error: ") and exit code for an error that reached the top; `bug_note`
     ends the message of a bug (where its crash report is)."""
+    if isinstance(failure, Terminated):
+        return "Terminated (SIGTERM)", EXIT_INTERRUPTED
     if isinstance(failure, KeyboardInterrupt):
         return "Interrupted", EXIT_INTERRUPTED
     if isinstance(failure, LfsyncError):

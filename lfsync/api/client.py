@@ -21,6 +21,7 @@ from lfsync.api.errors import (  # noqa: F401  (re-exported: the client's caller
     error_from,
     retry_after_seconds,
 )
+from lfsync.api.halting import Halt, Halted  # noqa: F401 (Halted re-exported: the client's callers catch it)
 from lfsync.api.listing import LIST_PAGE_SIZE, check_something_new, once_each, page_bound  # noqa: F401 (LIST_PAGE_SIZE re-exported)
 from lfsync.api.pacing import Category, Pacer
 from lfsync.api.records import (
@@ -85,6 +86,7 @@ class LightfieldClient:
         self.server_clock = server_clock or ServerClock()
         self.read_retry = read_retry or RetryPolicy()
         self.statuses: Counter[int] = Counter()  # answers by HTTP status; 0 = no answer
+        self.halt = Halt()  # SIGTERM: ends every wait of this client (lfsync.api.halting)
         self._http = httpx.AsyncClient(
             base_url=base_url,
             transport=transport,
@@ -117,7 +119,7 @@ class LightfieldClient:
         params: dict | None = None,
         idempotency_key: str | None = None,
     ) -> ApiResponse:
-        await self.pacer.acquire(category)
+        await self.halt.unless_halted(self.pacer.acquire(category))  # a halted client sends nothing new
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         if json is not None or method in ("POST", "DELETE"):
             headers["Content-Type"] = "application/json"
@@ -136,7 +138,7 @@ class LightfieldClient:
                 return read
 
         try:
-            response = await asyncio.wait_for(exchange(), bounds.deadline)
+            response = await self.halt.within_grace(asyncio.wait_for(exchange(), bounds.deadline))
         except asyncio.TimeoutError:
             self.statuses[0] += 1
             raise ApiError(
@@ -196,7 +198,7 @@ class LightfieldClient:
     async def read(self, path: str, category: Category, params: dict | None = None, retry: RetryPolicy | None = None) -> dict:
         """GET with retries (the client's read policy unless `retry` says otherwise): reading twice is always safe."""
         send = lambda: self.request("GET", path, category=category, params=params)  # noqa: E731
-        return (await with_retries(send, retry or self.read_retry)).body
+        return (await with_retries(send, retry or self.read_retry, sleep=self.halt.sleep)).body
 
     async def retrieve(self, kind: RecordKind, record_id: str) -> ApiRecord:
         path = kind.record_path(record_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Mapping
 
-from lfsync.api.client import ApiError, LightfieldClient, RetryPolicy
+from lfsync.api.client import ApiError, Halted, LightfieldClient, RetryPolicy
 from lfsync.apply.dispatch import Verdict, create_key, deliver
 from lfsync.apply.progress import Progress
 from lfsync.plan.actions import Action, ApplyOutcome, ApplyReport
@@ -66,7 +66,14 @@ class Applier:
         finally:
             self.progress.stop()
         self.report.interrupted = self.stop.is_set()
+        self.report.terminated = self.client.halt.halted
         return self.report
+
+    def halt(self) -> None:
+        """Stop at once (SIGTERM): start nothing new, end every wait of the client now, and cut off
+        requests on the wire after the client's grace; their intents stay pending for the next apply."""
+        self.stop.set()
+        self.client.halt.halt()
 
     async def _run_graph(self, changes: list[Change]) -> None:
         if not changes:
@@ -184,7 +191,11 @@ class Applier:
 
     async def _deliver(self, intent: Intent, outcome: ApplyOutcome) -> bool:
         """`intent` is journalled already: send it, and count how it ended."""
-        delivery = await deliver(self.client, self.state, intent, self.retry, resend=False, on_retry=self._on_retry)
+        try:
+            delivery = await deliver(self.client, self.state, intent, self.retry, resend=False, on_retry=self._on_retry)
+        except Halted:  # terminated: the intent stays pending; the next apply settles it with the same key
+            self.report.in_flight.append(intent.address)
+            return False
         if delivery.verdict is Verdict.UNSETTLED:
             self._give_up(
                 intent.address,

@@ -6,7 +6,9 @@ left; both go through `deliver`, so an answer means the same thing to both:
 - a success (or a 404 to a delete: already gone) is `done` and folded into state;
 - a retryable failure that outlasted the retries is `unsettled`: the intent stays in the journal
   and the next apply re-sends it with the same key;
-- any other failure is `refused`: journalled as rejected, nothing changed.
+- any other failure is `refused`: journalled as rejected, nothing changed;
+- a halted client (SIGTERM, lfsync.api.halting) raises Halted out of `deliver`: nothing is
+  journalled, the intent stays pending, and the next apply settles it with the same key.
 
 A create may be answered with an earlier record (a replay looks exactly like the original answer),
 maybe one in the trash by now: `create_key` keeps a pruned address's next create from replaying it,
@@ -22,6 +24,7 @@ from typing import Callable
 from lfsync.api.client import (
     ApiError,
     ApiResponse,
+    Halted,
     LightfieldClient,
     RetryPolicy,
     with_retries,
@@ -90,7 +93,7 @@ async def deliver(
         return await send_intent(client, intent)
 
     try:
-        response = await with_retries(attempt, retry, on_retry)
+        response = await with_retries(attempt, retry, on_retry, sleep=client.halt.sleep)
     except ApiError as error:
         if error.retryable:
             return Delivery(Verdict.UNSETTLED, error=error)
@@ -155,7 +158,9 @@ async def revive_replayed(client: LightfieldClient, address: str, record: ApiRec
     key's 24 hours). Restore it: for a live record that is a no-op. Returns a problem, or None."""
     kind, record_id = kind_of_address(address), record.id
     try:
-        await with_retries(lambda: client.restore(kind, record_id), retry)
+        await with_retries(lambda: client.restore(kind, record_id), retry, sleep=client.halt.sleep)
+    except Halted:
+        return f"{record_id} was created earlier (the key replayed it); the run stopped before it could be restored from the trash"
     except ApiError as error:
         if error.status == 403:  # a key without the restore scope can't check or bring it back: leave it
             return None

@@ -6,9 +6,11 @@ import asyncio
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import click
 
+from lfsync.api.halting import GRACE_SECONDS
 from lfsync.commands import options
 from lfsync.commands.output import (
     append_step_summary,
@@ -22,6 +24,7 @@ from lfsync.commands.output import (
 )
 from lfsync.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, LfsyncError
 from lfsync.operations.applying import ApplyRequest, ApplyResult, apply_project, apply_request
+from lfsync.operations.terminal import Interruptible
 from lfsync.operations.workspaces import apply_workspaces, selected_workspaces
 from lfsync.plan.model import Plan, PlanOptions
 from lfsync.ui.progress import BarProgress, PlainProgress, Progress, ReadsOnScreen, SharedProgress
@@ -75,8 +78,8 @@ def run_apply(request: ApplyRequest, command: str, workspaces: list[str] | None 
             exit_code = EXIT_ERROR
         elif isinstance(outcome, BaseException):
             raise outcome
-        elif isinstance(outcome, ApplyResult) and render_result(outcome) != EXIT_OK:
-            exit_code = EXIT_ERROR
+        elif isinstance(outcome, ApplyResult) and (code := render_result(outcome)) != EXIT_OK:
+            exit_code = EXIT_INTERRUPTED if EXIT_INTERRUPTED in (code, exit_code) else EXIT_ERROR
     return exit_code
 
 
@@ -93,6 +96,8 @@ def render_result(result: ApplyResult) -> int:
     print_lines(lines)
     report = result.report
     append_step_summary(lambda: apply_summary_markdown(report))
+    if report.terminated:
+        return EXIT_INTERRUPTED
     return EXIT_OK if report.ok else EXIT_ERROR
 
 
@@ -122,24 +127,30 @@ class Terminal(ReadsOnScreen):
         console = stderr()
         return BarProgress(console) if console.is_terminal else PlainProgress()
 
-    def interrupts(self, stop: asyncio.Event) -> "InterruptStops":
-        return InterruptStops(stop)
+    def interrupts(self, applier: Interruptible) -> "InterruptStops":
+        return InterruptStops(applier)
 
 
 class InterruptStops:
-    """First Ctrl-C: send nothing new, finish and record what is in flight. Second: stop at once
-    (safe: every intent is already in the journal and is settled by the next apply). Shared by the
-    applies of many workspaces: the handlers stay while any of them runs, and stop them all."""
+    """While applies send: the first Ctrl-C sends nothing new and lets what is in flight finish and
+    be recorded. SIGTERM (what CI sends on cancel, SIGKILL following some 10 s later) halts them:
+    nothing new is sent, rate-limit and retry waits end at once, requests on the wire get
+    GRACE_SECONDS and are then cut off (safe: every intent is journalled before its request, and the
+    next apply settles it with the same key); the apply then exits EXIT_INTERRUPTED. A second signal
+    of either kind stops at once. Shared by the applies of many workspaces: the handlers stay while
+    any of them runs, and stop them all; the handlers found before are put back after."""
 
-    def __init__(self, stop: asyncio.Event | None = None):
-        self.stops: list[asyncio.Event] = [stop] if stop is not None else []
+    def __init__(self, applier: Interruptible | None = None):
+        self.appliers: list[Interruptible] = [applier] if applier is not None else []
         self.entered = 0
         self.loop = asyncio.get_running_loop()
+        self._sigterm_before: Any = None
 
     def __enter__(self) -> "InterruptStops":
         if self.entered == 0:
+            self._sigterm_before = signal.getsignal(signal.SIGTERM)
             self.loop.add_signal_handler(signal.SIGINT, self._on_interrupt)
-            self.loop.add_signal_handler(signal.SIGTERM, self._on_interrupt)
+            self.loop.add_signal_handler(signal.SIGTERM, self._on_terminate)
         self.entered += 1
         return self
 
@@ -147,14 +158,28 @@ class InterruptStops:
         self.entered -= 1
         if self.entered == 0:
             self.loop.remove_signal_handler(signal.SIGINT)
-            self.loop.remove_signal_handler(signal.SIGTERM)
+            self.loop.remove_signal_handler(signal.SIGTERM)  # leaves SIG_DFL: the handler before goes back
+            signal.signal(signal.SIGTERM, self._sigterm_before if self._sigterm_before is not None else signal.SIG_DFL)
+
+    def _stopping(self) -> bool:
+        return any(applier.stop.is_set() for applier in self.appliers)
 
     def _on_interrupt(self) -> None:
-        if any(stop.is_set() for stop in self.stops):
+        if self._stopping():
             os._exit(EXIT_INTERRUPTED)
-        for stop in self.stops:
-            stop.set()
+        for applier in self.appliers:
+            applier.stop.set()
         warn("Interrupt received: sending nothing new, waiting for the requests in flight. Press Ctrl-C again to quit at once.")
+
+    def _on_terminate(self) -> None:
+        if self._stopping():
+            os._exit(EXIT_INTERRUPTED)
+        for applier in self.appliers:
+            applier.halt()
+        warn(
+            f"SIGTERM received: sending nothing new; requests in flight get {GRACE_SECONDS:g} s to be answered, "
+            "then they are cut off and the next apply settles them."
+        )
 
 
 class Together:
@@ -184,8 +209,8 @@ class WorkspaceTerminal(Terminal):
     def progress(self) -> Progress:
         return self.together.progress.part()
 
-    def interrupts(self, stop: asyncio.Event) -> "InterruptStops":
+    def interrupts(self, applier: Interruptible) -> "InterruptStops":
         if self.together.interrupts is None:
             self.together.interrupts = InterruptStops()
-        self.together.interrupts.stops.append(stop)
+        self.together.interrupts.appliers.append(applier)
         return self.together.interrupts

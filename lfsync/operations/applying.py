@@ -134,7 +134,7 @@ async def _apply_locked(
         client, state, declared.desired, declared.project.workspace,
         concurrency=request.concurrency, progress=terminal.progress(),
     )
-    with terminal.interrupts(applier.stop):
+    with terminal.interrupts(applier):
         report = await applier.execute(current.changes)
     record_protection(state, declared.desired)
     state.compact()

@@ -30,8 +30,17 @@ class Unshown:
 UNSHOWN = Unshown()
 
 
+class Interruptible(Protocol):
+    """An apply that a signal can stop: `stop` ends it gently (nothing new is started), `halt()` at
+    once (lfsync.apply.applier.Applier)."""
+
+    stop: asyncio.Event
+
+    def halt(self) -> None: ...
+
+
 class ApplyTerminal(ReadingTerminal, Protocol):
-    """What apply needs from the command edge: showing, asking, progress and Ctrl-C."""
+    """What apply needs from the command edge: showing, asking, progress, Ctrl-C and SIGTERM."""
 
     def settling(self, count: int) -> None: ...
 
@@ -43,4 +52,4 @@ class ApplyTerminal(ReadingTerminal, Protocol):
 
     def progress(self) -> Progress: ...
 
-    def interrupts(self, stop: asyncio.Event) -> AbstractContextManager: ...
+    def interrupts(self, applier: Interruptible) -> AbstractContextManager: ...

@@ -70,6 +70,10 @@ class ApplyReport:
     not_started: list[str] = field(default_factory=list)
     retried: int = 0
     interrupted: bool = False
+    # terminated (SIGTERM): waits ended at once, requests on the wire cut off after a short grace
+    terminated: bool = False
+    # journalled requests a terminated apply cut off or never sent: pending, settled by the next apply
+    in_flight: list[str] = field(default_factory=list)
 
     def record(self, outcome: ApplyOutcome, address: str) -> None:
         self.done[outcome].append(address)

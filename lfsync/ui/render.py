@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping
 
 from pydantic_core import PydanticSerializationError
 
+from lfsync.api.halting import GRACE_SECONDS
 from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND
 from lfsync.declare.addresses import is_reference
 from lfsync.plan.actions import Action, ApplyReport
@@ -311,11 +312,20 @@ def apply_summary(report: ApplyReport, locations: Mapping[str, str]) -> tuple[li
     lines: list[Line] = []
     if report.interrupted:
         failed = f", {len(errors)} failed" if errors else ""
+        cut_off = f", {len(report.in_flight)} in flight" if report.in_flight else ""
         lines.append((
-            f"Apply interrupted: {counts}{failed}, {len(report.not_started)} not started. "
-            "What was sent is recorded in state; run apply again to finish.",
+            f"Apply interrupted{' (SIGTERM)' if report.terminated else ''}: {counts}{failed}{cut_off}, "
+            f"{len(report.not_started)} not started. What was sent is recorded in state; run apply again to finish.",
             "bold yellow",
         ))
+        if report.in_flight:
+            shown = ", ".join(sorted(report.in_flight)[:LINKS_SHOWN])
+            more = f" and {len(report.in_flight) - LINKS_SHOWN} more" if len(report.in_flight) > LINKS_SHOWN else ""
+            lines.append((
+                f"In flight when the run stopped (cut off after {GRACE_SECONDS:g} s, or not yet sent): {shown}{more}. "
+                "Each is in the journal: the next apply settles it first, with the same idempotency key (never twice).",
+                "yellow",
+            ))
     elif errors:
         lines.append((f"Apply finished with errors: {counts}, {len(errors)} failed.", "bold red"))
     else:

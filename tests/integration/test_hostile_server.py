@@ -42,6 +42,7 @@ class HostileProxy:
         self.stopping = threading.Event()
         self.requests: list[str] = []  # "METHOD path?query" of every request seen
         self.endless_bytes = 0  # bytes of endless bodies sent before their clients hung up
+        self.held = threading.Event()  # set once a create is held (hang-writes) or throttled (throttle-writes)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -54,12 +55,24 @@ class HostileProxy:
                 break
         method, path, query = scope["method"], scope["path"], scope["query_string"].decode()
         self.requests.append(f"{method} {path}?{query}")
+        create = method == "POST" and path == "/v1/accounts"
+        if self.mode == "throttle-writes" and create:  # not forwarded: a 429 asking for a minute's wait
+            await send({"type": "http.response.start", "status": 429, "headers": [
+                (b"content-type", b"application/json"), (b"retry-after", b"60")]})
+            await send({"type": "http.response.body", "body": b'{"type": "rate_limit_error", "message": "slow down"}'})
+            self.held.set()
+            return
         headers = {k.decode(): v.decode() for k, v in scope["headers"] if k.decode() not in ("host", "content-length")}
         async with httpx.AsyncClient(base_url=self.upstream) as upstream:
             answer = await upstream.request(method, path, params=query or None, content=body, headers=headers)
         status, content = answer.status_code, answer.content
         extra: list[tuple[bytes, bytes]] = []
         mode = self.mode
+        if mode == "hang-writes" and create:  # the create landed; its answer never comes
+            self.held.set()
+            while not self.stopping.is_set():
+                await asyncio.sleep(0.05)
+            return
         listing = method == "GET" and path in ("/v1/accounts", "/v1/members")
         if mode == "slow-drip":
             return await self._drip(send, status, content)

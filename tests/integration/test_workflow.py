@@ -48,8 +48,8 @@ class RecordingTerminal(RecordingReads):
     def progress(self) -> Progress:
         return self.made_progress
 
-    def interrupts(self, stop: asyncio.Event):
-        self.stops.append(stop)
+    def interrupts(self, applier):
+        self.stops.append(applier.stop)
         return nullcontext()
 
 
