@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import signal
 import sys
 
 import click
@@ -92,6 +93,9 @@ def serve(host: str, allow_remote: bool, port: int, db_path: str | None, org_fix
     if docs_literal:
         click.echo("Docs-literal mode: only the documented forms (no Idempotent-Replayed, no X-Request-Id).")
     sys.stdout.flush()
+    # SIGTERM stops the server as a server is stopped: uvicorn shuts down gracefully, then the
+    # default action ends the process (the `lfsync` process turns SIGTERM into an error otherwise).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         make_server(app, host, port, log_level="warning").run(sockets=[sock])
     finally:

@@ -131,6 +131,24 @@ def test_sigterm_ends_a_rate_limit_wait_at_once(proxy, cli, three_accounts):
     settles_exactly(cli, three_accounts, proxy, [held])
 
 
+def test_sigterm_ends_a_plan_waiting_for_an_answer(proxy, three_accounts):
+    """Outside apply's sending, SIGTERM ends the command like Ctrl-C: exit 130, a clear line."""
+    proxy.mode = "slow-drip"  # a byte every 0.2 s: the first answer takes minutes
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lfsync", "plan", str(three_accounts)], env=lfsync_env(proxy.url),  # type: ignore[attr-defined]
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        while not proxy.requests:  # an observed event: the plan has asked the API
+            assert process.poll() is None, process.communicate()[0]
+            time.sleep(0.02)  # the interval between looks, not a guess of how long anything takes
+        output = terminated(process)
+    finally:
+        process.kill()
+    assert process.returncode == EXIT_INTERRUPTED, output
+    assert "Error: Terminated (SIGTERM)" in output
+
+
 LOCK_HOLDER = """
 import sys
 from pathlib import Path
