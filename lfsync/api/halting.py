@@ -29,28 +29,32 @@ class Halted(Exception):
 
 
 class Halt:
-    """A client's halt switch; every wait of the client goes through it."""
+    """A client's halt switch; every wait of the client goes through it. It holds no event bound to
+    an event loop: each wait makes a future in the loop it runs in, and `halt` resolves them all."""
 
     def __init__(self, grace: float = GRACE_SECONDS):
         self.grace = grace
-        self._event = asyncio.Event()
-        self._at: float | None = None
+        self._at: float | None = None  # when halt() was called (monotonic)
+        self._waiters: set[asyncio.Future[None]] = set()
 
     @property
     def halted(self) -> bool:
-        return self._event.is_set()
+        return self._at is not None
 
     def halt(self) -> None:
+        """Called on the event loop's thread (a signal handler added to the loop)."""
         if self._at is None:
             self._at = time.monotonic()
-        self._event.set()
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def sleep(self, seconds: float) -> None:
         """asyncio.sleep that ends at once, raising Halted(sent=False), when the client is halted."""
         if self.halted:
             raise Halted(sent=False)
         try:
-            await asyncio.wait_for(self._event.wait(), seconds)
+            await asyncio.wait_for(self._halted(), seconds)
         except asyncio.TimeoutError:
             return
         raise Halted(sent=False)
@@ -68,10 +72,18 @@ class Halt:
         return await self._race(asyncio.ensure_future(awaitable), self._grace_over(), sent=True)
 
     async def _halted(self) -> None:
-        await self._event.wait()
+        """Returns once the client is halted."""
+        if self.halted:
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.add(waiter)
+        try:
+            await waiter
+        finally:
+            self._waiters.discard(waiter)
 
     async def _grace_over(self) -> None:
-        await self._event.wait()
+        await self._halted()
         elapsed = time.monotonic() - (self._at if self._at is not None else time.monotonic())
         await asyncio.sleep(max(0.0, self.grace - elapsed))
 
