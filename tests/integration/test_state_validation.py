@@ -119,3 +119,28 @@ def test_state_lfsync_writes_reads_back_including_imports_and_reset_addresses():
     })
     assert StateSnapshot.model_validate_json(snapshot.to_json()) == snapshot
     INTENT.validate_python({"seq": 3, "operation": "delete", "address": "unmanaged.acc_9", "resource_id": "acc_9", "at": "x"})
+
+
+def test_the_postgresql_backend_checks_its_snapshot_and_journal_the_same_way(make_project, postgres_url):
+    from lfsync.config.project import load_project
+    from lfsync.errors import LfsyncError
+    from lfsync.state.records import CreateIntent, ResourceState
+    from lfsync.state.workspace import load_state, locked_state
+
+    from pgtesting import sql
+
+    ws = load_project(make_project({}, settings="workspace: w1\n"))
+    with locked_state(ws, "test") as state:
+        intent = state.begin(CreateIntent(address="account.a", idempotency_key="k", request={}, hash="h", applied={}))
+        state.finish(intent, ResourceState(id="acc_1", hash="0" * 64, applied={}))
+        state.compact()
+    sql(postgres_url, "update lfsync_state set snapshot = jsonb_set(snapshot, '{serial}', 'true') where workspace = 'w1'")
+    with pytest.raises(LfsyncError, match=r"\(workspace w1\): invalid state: serial: Input should be a valid integer"):
+        load_state(ws)
+    sql(postgres_url, "update lfsync_state set snapshot = jsonb_set(snapshot, '{serial}', '1') where workspace = 'w1'")
+    load_state(ws)
+    with locked_state(ws, "test") as state:
+        state.begin(CreateIntent(address="account.b", idempotency_key="k", request={}, hash="h", applied={}))
+    sql(postgres_url, "update lfsync_journal set body = jsonb_set(body, '{address}', '\"account.B\"') where workspace = 'w1'")
+    with pytest.raises(LfsyncError, match=r"invalid intent: create.address: 'account.B' is not a valid address"):
+        load_state(ws)
