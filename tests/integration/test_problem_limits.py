@@ -55,3 +55,13 @@ def test_problems_keep_the_first_ones_and_an_exact_count():
 def test_kept_problems_are_shown_in_file_order():
     later, earlier = Problem("later", SourceLocation("b.yaml", 1, 1)), Problem("earlier", SourceLocation("a.yaml", 9, 1))
     assert str(DeclarationError([later, earlier])).splitlines() == ["a.yaml:9:1: earlier", "b.yaml:1:1: later"]
+
+
+def test_the_loaders_own_problems_are_bounded_too(make_project, cli):
+    """Duplicate keys are found while the file is composed (yamlload), before the account checks."""
+    fields = "".join(f"      tier: t{index}\n" for index in range(301))  # 300 duplicates of the first
+    root = make_project({"accounts.yaml": "accounts:\n  acme:\n    fields:\n      $name: Acme\n" + fields})
+    result = cli("validate", root)
+    assert result.exit_code == 1
+    assert result.stderr.count("duplicate") == MAX_PROBLEMS_SHOWN
+    assert result.stderr.rstrip().endswith("... and 200 more problems")
