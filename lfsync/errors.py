@@ -99,13 +99,6 @@ class Problems:
     def __iter__(self) -> Iterator[Problem]:
         return iter(self.kept)
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Problems):
-            return (self.kept, self.omitted) == (other.kept, other.omitted)
-        return isinstance(other, list) and self.omitted == 0 and self.kept == other
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         return f"Problems({self.kept!r}, omitted={self.omitted})"
 

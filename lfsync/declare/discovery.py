@@ -20,28 +20,36 @@ def find_declaration_files(
     *.yaml / *.yml / *.csv, sorted; never lfsync.yaml, files in hidden folders or the state folder.
 
     Symbolic links are followed where they lead inside the project (a file reached by two paths is
-    read once, by the first in sorted order); a link to a folder is refused (LfsyncError) where the
+    read once, by the path the walk finds first); a link to a folder is refused (LfsyncError) where the
     globs could select something through it but it leads outside the project, nowhere (broken) or
     back into a folder that contains it (a loop): a declaration is never skipped without a word.
     Links the globs cannot select through are not looked at."""
     root = project_dir.resolve()
     walk = _Walk(root, (root / state_dir).resolve(), patterns)
-    walk.folder(root, "", frozenset({root}))
+    walk.run()
     return sorted(project_dir / relative for relative in walk.found.values())
 
 
 class _Walk:
-    """One walk of the project: the selected files by where they really are -> the first path found."""
+    """One walk of the project (a stack, not recursion: nesting depth is the file system's): the
+    selected files by where they really are -> the first path found."""
 
     def __init__(self, root: Path, state_dir: Path, patterns: tuple[str, ...]):
         self.root, self.state_dir, self.patterns = root, state_dir, patterns
         self.found: dict[Path, str] = {}
+        self.pending: list[tuple[Path, str, frozenset[Path]]] = [(root, "", frozenset({root}))]
+
+    def run(self) -> None:
+        while self.pending:
+            self.folder(*self.pending.pop())
 
     def folder(self, real: Path, relative: str, ancestors: frozenset[Path]) -> None:
         """`real`: the folder's real path; `relative`: the path it is reached by; `ancestors`: the
-        real paths of the folders the walk came through (a link to one of them is a loop)."""
+        real paths of the folders the walk came through (a link to one of them is a loop). Its
+        files are listed, its folders left pending."""
         with os.scandir(real) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
+        first_child = len(self.pending)
         for entry in entries:
             name = entry.name
             path = f"{relative}/{name}" if relative else name
@@ -52,9 +60,10 @@ class _Walk:
             elif entry.is_dir(follow_symlinks=False):
                 child = real / name
                 if child != self.state_dir and may_select_under(path, self.patterns):
-                    self.folder(child, path, ancestors | {child})
+                    self.pending.append((child, path, ancestors | {child}))
             elif selected(path, self.patterns):
                 self.found.setdefault(real / name, path)
+        self.pending[first_child:] = reversed(self.pending[first_child:])  # a stack: popped in name order
 
     def link(self, link: Path, path: str, ancestors: frozenset[Path]) -> None:
         """A link to a file is listed as a file: the reader refuses one that leads outside the project
@@ -81,7 +90,7 @@ class _Walk:
             raise _refused(path, link, "a folder outside the project; declarations are read only inside the project")
         if target in ancestors or target in link.parents:  # `link` is in its real folder
             raise _refused(path, link, "a folder that contains the link (a loop)")
-        self.folder(target, path, ancestors | {target})
+        self.pending.append((target, path, ancestors | {target}))
 
 
 def _refused(path: str, link: Path, why: str) -> LfsyncError:
