@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from lfsync.errors import LfsyncError, display_path
-from lfsync.state.records import INTENT, JOURNAL_FORMAT_VERSION, Intent, Outcome, invalid_field
+from lfsync.state.records import INTENT, JOURNAL_FORMAT_VERSION, STORED, Intent, Outcome, invalid_field
 from lfsync.support.atomicfile import write_atomically
 
 
@@ -80,7 +80,7 @@ def _parse_entry(raw: bytes, path: Path, number: int) -> Intent | Outcome:
     if kind not in ("intent", "outcome"):
         raise DamagedJournal(path, number, f"unknown entry kind {kind!r}")
     try:
-        return INTENT.validate_python(body) if kind == "intent" else Outcome.model_validate(body)
+        return INTENT.validate_python(body, context=STORED) if kind == "intent" else Outcome.model_validate(body, context=STORED)
     except ValidationError as error:
         raise DamagedJournal(path, number, f"invalid {kind}: {invalid_field(error)}") from None
 

@@ -41,6 +41,7 @@ from lfsync.state.records import (
     INTENT,
     JOURNAL_FORMAT_VERSION,
     STATE_FORMAT_VERSION,
+    STORED,
     Intent,
     Outcome,
     StateSnapshot,
@@ -114,7 +115,7 @@ class PostgresStore:
                 f"{self.where}: state format_version {version!r} is not supported (this lfsync reads {STATE_FORMAT_VERSION})"
             )
         try:
-            return StateSnapshot.model_validate(document)
+            return StateSnapshot.model_validate(document, context=STORED)
         except ValidationError as error:
             raise LfsyncError(f"{self.where}: invalid state: {invalid_field(error)}") from None
 
@@ -129,10 +130,10 @@ class PostgresStore:
                 )
             try:
                 if kind == "intent":
-                    intent = INTENT.validate_python(body)
+                    intent = INTENT.validate_python(body, context=STORED)
                     intents[intent.seq] = intent
                 else:
-                    outcomes.append(Outcome.model_validate(body))
+                    outcomes.append(Outcome.model_validate(body, context=STORED))
             except ValidationError as error:
                 raise LfsyncError(
                     f"{where}: damaged journal: invalid {kind}: {invalid_field(error)}. It records requests sent by an "

@@ -4,12 +4,14 @@ Every field below is read back by later versions of lfsync, so each one says wha
 Changing a field's meaning (not only adding an optional one) needs a new format version:
 `STATE_FORMAT_VERSION` for the snapshot, `JOURNAL_FORMAT_VERSION` for journal lines.
 
-State is a file anyone can edit (and a GitOps repository commits), so what is read back is
-checked field by field before lfsync acts on it, by the types below (strict: `true` is no serial):
-serials and sequence numbers are non-negative integers that fit a bigint, the lineage a UUID,
-addresses `<kind>.<key>` of a known kind (declare.addresses), IDs URL-safe with their kind's prefix
-(api.ids, the check server answers pass), hashes SHA-256 hex. `invalid_field` words the first
-failure as `resources."account.x".id: ...` for a message naming the file.
+State is a file anyone can edit (and a GitOps repository commits), so what is read back (validated
+with the context STORED, as both backends read it) is checked field by field before lfsync acts on
+it, by the types below: serials and sequence numbers are non-negative integers that fit a bigint
+(strictly: `true` or `1.0` is no serial), the lineage a UUID, addresses `<kind>.<key>` of a known
+kind (declare.addresses), IDs URL-safe with their kind's prefix (api.ids, the check server answers
+pass), hashes SHA-256 hex. Records lfsync builds itself are made of values already checked (server
+answers, computed hashes) and are not checked again. `invalid_field` words the first failure as
+`resources."account.x".id: ...` for a message naming the file.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pydantic import (
     StrictInt,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -46,12 +49,18 @@ MAX_BIGINT = 2**63 - 1  # serials and sequence numbers live in bigint columns (p
 _HASH = re.compile(r"[0-9a-f]{64}")
 
 
-def _checked(problem_of: Any) -> AfterValidator:
-    """A validator raising what `problem_of(value)` finds wrong (None: nothing)."""
+STORED = {"stored": True}  # the validation context of state read back from a file or the database
 
-    def check(value: Any) -> Any:
-        problem = problem_of(value)
-        if problem is not None:
+
+def _stored(info: ValidationInfo) -> bool:
+    return isinstance(info.context, dict) and info.context.get("stored") is True
+
+
+def _checked(problem_of: Any) -> AfterValidator:
+    """A validator raising, for stored state, what `problem_of(value)` finds wrong (None: nothing)."""
+
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if _stored(info) and (problem := problem_of(value)) is not None:
             raise ValueError(problem)
         return value
 
@@ -163,9 +172,9 @@ class IntentBase(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _id_of_its_kind(self) -> IntentBase:
+    def _id_of_its_kind(self, info: ValidationInfo) -> IntentBase:
         resource_id = getattr(self, "resource_id", None)
-        if resource_id is not None and (problem := prefix_problem(self.address, resource_id)):
+        if _stored(info) and resource_id is not None and (problem := prefix_problem(self.address, resource_id)):
             raise ValueError(f"resource_id: {problem}")
         return self
 
@@ -239,8 +248,8 @@ class Outcome(BaseModel):
     error: str | None = None  # rejected/abandoned: why, as shown to the user (never a secret)
 
     @model_validator(mode="after")
-    def _id_of_its_kind(self) -> Outcome:
-        if self.resource is not None and (problem := prefix_problem(self.address, self.resource.id)):
+    def _id_of_its_kind(self, info: ValidationInfo) -> Outcome:
+        if _stored(info) and self.resource is not None and (problem := prefix_problem(self.address, self.resource.id)):
             raise ValueError(f"resource.id: {problem}")
         return self
 
@@ -261,7 +270,9 @@ class StateSnapshot(BaseModel):
     retired: dict[Address, list[ResourceId]] = {}
 
     @model_validator(mode="after")
-    def _ids_of_their_kind(self) -> StateSnapshot:
+    def _ids_of_their_kind(self, info: ValidationInfo) -> StateSnapshot:
+        if not _stored(info):
+            return self
         for address, resource in self.resources.items():
             if problem := prefix_problem(address, resource.id):
                 raise ValueError(f'resources."{address}".id: {problem}')

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lfsync.state.records import INTENT, StateSnapshot
+from lfsync.state.records import INTENT, STORED, StateSnapshot
 
 STATE = Path("state") / "default.lfstate.json"
 JOURNAL = Path("state") / "default.journal.jsonl"
@@ -105,20 +105,20 @@ def test_journal_intents_are_checked_field_by_field(change, problem):
 
     intent = {"seq": 1, "operation": "delete", "address": "account.a", "resource_id": "acc_1", "at": "x", **change}
     with pytest.raises(ValidationError) as caught:
-        INTENT.validate_python(intent)
+        INTENT.validate_python(intent, context=STORED)
     assert problem in invalid_field(caught.value)
 
 
 def test_state_lfsync_writes_reads_back_including_imports_and_reset_addresses():
     """What lfsync itself writes stays valid: an imported record's empty hash, `unmanaged.<ID>`
     addresses in intents (reset), tombstones of retired IDs."""
-    snapshot = StateSnapshot.model_validate({
+    snapshot = StateSnapshot.model_validate(context=STORED, obj={
         "lineage": "0b6f3c6e-4c1a-4f7e-9d1a-2f3e4d5c6b7a", "serial": 2**63 - 1, "workspace": "w", "target": "local",
         "resources": {"account.a-b_1": {"id": "acc_1", "hash": "", "applied": {}}, "account.c": {"id": "acc_2", "hash": "a" * 64, "applied": {}}},
         "retired": {"account.gone": ["acc_3", "acc_4"]},
     })
-    assert StateSnapshot.model_validate_json(snapshot.to_json()) == snapshot
-    INTENT.validate_python({"seq": 3, "operation": "delete", "address": "unmanaged.acc_9", "resource_id": "acc_9", "at": "x"})
+    assert StateSnapshot.model_validate_json(snapshot.to_json(), context=STORED) == snapshot
+    INTENT.validate_python({"seq": 3, "operation": "delete", "address": "unmanaged.acc_9", "resource_id": "acc_9", "at": "x"}, context=STORED)
 
 
 def test_the_postgresql_backend_checks_its_snapshot_and_journal_the_same_way(make_project, postgres_url):
