@@ -127,20 +127,20 @@ def test_the_postgresql_backend_checks_its_snapshot_and_journal_the_same_way(mak
     from lfsync.state.records import CreateIntent, ResourceState
     from lfsync.state.workspace import load_state, locked_state
 
-    from pgtesting import sql
+    from pgtesting import sql_under_lock
 
     ws = load_project(make_project({}, settings="workspace: w1\n"))
     with locked_state(ws, "test") as state:
         intent = state.begin(CreateIntent(address="account.a", idempotency_key="k", request={}, hash="h", applied={}))
         state.finish(intent, ResourceState(id="acc_1", hash="0" * 64, applied={}))
         state.compact()
-    sql(postgres_url, "update lfsync_state set snapshot = jsonb_set(snapshot, '{serial}', 'true') where workspace = 'w1'")
+    sql_under_lock(postgres_url, "w1", "update lfsync_state set snapshot = jsonb_set(snapshot, '{serial}', 'true') where workspace = 'w1'")
     with pytest.raises(LfsyncError, match=r"\(workspace w1\): invalid state: serial: Input should be a valid integer"):
         load_state(ws)
-    sql(postgres_url, "update lfsync_state set snapshot = jsonb_set(snapshot, '{serial}', '1') where workspace = 'w1'")
+    sql_under_lock(postgres_url, "w1", "update lfsync_state set snapshot = jsonb_set(snapshot, '{serial}', '1') where workspace = 'w1'")
     load_state(ws)
     with locked_state(ws, "test") as state:
         state.begin(CreateIntent(address="account.b", idempotency_key="k", request={}, hash="h", applied={}))
-    sql(postgres_url, "update lfsync_journal set body = jsonb_set(body, '{address}', '\"account.B\"') where workspace = 'w1'")
+    sql_under_lock(postgres_url, "w1", "update lfsync_journal set body = jsonb_set(body, '{address}', '\"account.B\"') where workspace = 'w1'")
     with pytest.raises(LfsyncError, match=r"invalid intent: create.address: 'account.B' is not a valid address"):
         load_state(ws)
