@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -70,21 +70,75 @@ def problem_order(problem: Problem) -> tuple[bool, SourceLocation]:
 _NOWHERE = SourceLocation("", 0, 0)
 
 
+MAX_PROBLEMS_SHOWN = 100  # a check reports the first this many in detail, then how many more
+
+
+class Problems:
+    """The problems a check collects, bounded: the first `limit` are kept, the rest only counted
+    (a million empty CSV columns must not become a million Problems). `len()` is the exact total,
+    so "did this file add a problem?" still holds past the limit; iterating gives the kept ones."""
+
+    __slots__ = ("kept", "omitted", "limit")
+
+    def __init__(self, problems: Iterable[Problem] = (), limit: int = MAX_PROBLEMS_SHOWN):
+        self.kept: list[Problem] = []
+        self.omitted = 0  # found after the limit: counted, not kept
+        self.limit = limit
+        self.extend(problems)
+
+    def append(self, problem: Problem) -> None:
+        if len(self.kept) < self.limit:
+            self.kept.append(problem)
+        else:
+            self.omitted += 1
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+        if isinstance(problems, Problems):
+            self.omitted += problems.omitted
+
+    def sort(self, key: Callable[[Problem], Any] = problem_order) -> None:
+        self.kept.sort(key=key)
+
+    def __len__(self) -> int:
+        return len(self.kept) + self.omitted
+
+    def __bool__(self) -> bool:
+        return bool(self.kept) or self.omitted > 0
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.kept)
+
+    def __repr__(self) -> str:
+        return f"Problems({self.kept!r}, omitted={self.omitted})"
+
+
+def render_problems(problems: Iterable[Problem], omitted: int = 0) -> str:
+    """Problems one per line, then `... and N more problems` for those only counted."""
+    lines = [render_problem(problem) for problem in problems]
+    if omitted:
+        lines.append(f"... and {omitted} more problem{'s' if omitted != 1 else ''}")
+    return "\n".join(lines)
+
+
 class DeclarationError(LfsyncError):
     """One or more problems in declaration or settings files, each with its location.
 
-    Takes Problems; a (location, message) pair is taken as the Problem it describes (the settings
-    reader still speaks pairs)."""
+    Takes Problems (a bounded Problems collection keeps its count of the ones past its limit); a
+    (location, message) pair is taken as the Problem it describes (the settings reader still speaks
+    pairs). At most MAX_PROBLEMS_SHOWN are kept and shown, in file order, then how many more."""
 
     def __init__(self, problems: Iterable[Problem | tuple[SourceLocation | None, str]]):
-        self.problems: list[Problem] = sorted(
-            (problem if isinstance(problem, Problem) else Problem(problem[1], problem[0]) for problem in problems),
-            key=problem_order,
-        )
+        bounded = Problems(problem if isinstance(problem, Problem) else Problem(problem[1], problem[0]) for problem in problems)
+        if isinstance(problems, Problems):
+            bounded.omitted += problems.omitted
+        bounded.sort()
+        self.problems = bounded
         super().__init__(self.render())
 
     def render(self) -> str:
-        return "\n".join(render_problem(problem) for problem in self.problems)
+        return render_problems(self.problems, self.problems.omitted)
 
 
 def display_path(path: Path, base: Path | None = None) -> str:

@@ -22,7 +22,8 @@ from lfsync.config.settings import (
 from lfsync.config.settings import (
     DEFAULT_STATE_DIR as DEFAULT_STATE_DIR,  # declarations.py's default folder to skip
 )
-from lfsync.errors import DeclarationError, LfsyncError, display_path
+from lfsync.config.statedir import declaration_in_state_dir
+from lfsync.errors import DeclarationError, LfsyncError, Problem, SourceLocation, display_path
 
 SETTINGS_FILE = "lfsync.yaml"
 SCHEMA_FILE = "lfsync.schema.json"  # the JSON Schema `lfsync init` writes for editors
@@ -77,7 +78,8 @@ def load_project(
     root = directory.resolve()
     if not root.is_dir():
         raise LfsyncError(f"{display_path(directory)}: not a directory")
-    settings = _read_settings(root, settings_required)
+    settings, state_dir_place = _read_settings(root, settings_required)
+    _check_state_dir(root, settings, state_dir_place)
     if workspace is not None:
         return _workspace_project(root, settings, workspace, env)
     target = (env.get("LIGHTFIELD_BASE_URL") or settings.target).rstrip("/")
@@ -87,6 +89,21 @@ def load_project(
             f"workspace {workspace!r} is not a valid name (letters, digits, '_', '-', '.')"
         )
     return _project(root, settings, env, target, workspace, owns_organisation=settings.owns_organisation)
+
+
+def _check_state_dir(root: Path, settings: Settings, place: SourceLocation | None) -> None:
+    """A state folder holding a file the declaration globs select is refused (statedir.py)."""
+    found = declaration_in_state_dir(root, (root / settings.state_dir).resolve(), tuple(settings.declarations))
+    if found is None:
+        return
+    path, pattern = found
+    where = "state_dir" if place is not None else f"{SETTINGS_FILE}: state_dir (by default {settings.state_dir!r})"
+    raise DeclarationError([Problem(
+        f"{where}: the state folder holds {path}, which the declarations glob {pattern!r} selects; the "
+        "state folder is never read for declarations, so it would be skipped (and --prune would trash what it declares)",
+        place,
+        hint=f"move the declarations out of {settings.state_dir!r}, or set state_dir to a folder of its own",
+    )])
 
 
 def _project(root: Path, settings: Settings, env: Mapping[str, str], target: str, workspace: str, **per_workspace: Any) -> Project:
@@ -162,12 +179,13 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _read_settings(root: Path, required: bool) -> Settings:
+def _read_settings(root: Path, required: bool) -> tuple[Settings, SourceLocation | None]:
+    """The settings, and where lfsync.yaml sets state_dir (None: not set there)."""
     from lfsync.config.yamlio import load_yaml_file, location
 
     path = root / SETTINGS_FILE
     if not path.is_file() and not required:
-        return Settings()
+        return Settings(), None
     if not path.is_file():
         raise LfsyncError(
             f"no {SETTINGS_FILE} in {display_path(root)}: it is not an lfsync project. Run `lfsync init` there to "
@@ -176,7 +194,8 @@ def _read_settings(root: Path, required: bool) -> Settings:
     shown = display_path(path)
     document = load_yaml_file(path)
     if document is None:
-        return Settings()
+        return Settings(), None
     if not isinstance(document, dict):
         raise DeclarationError([(location(shown, document), "lfsync.yaml must be a mapping of settings")])
-    return read_settings(shown, document)
+    place = location(shown, document, key="state_dir") if "state_dir" in document else None
+    return read_settings(shown, document), place

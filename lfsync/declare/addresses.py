@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any, TypeGuard
 
-from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS
+from lfsync.api.ids import id_problem
+from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS, UNMANAGED, kind_of_address
 from lfsync.kinds.record_kind import RecordKind
 
 ADDRESS_KEY_PATTERN = r"[a-z0-9][a-z0-9_-]*"
@@ -45,6 +46,26 @@ def is_reference(value: Any) -> bool:
 def is_member_email(value: Any) -> TypeGuard[str]:
     """`$owner` may name its member by email; it is resolved against the members list."""
     return isinstance(value, str) and _EMAIL_RE.fullmatch(value) is not None
+
+
+def address_problem(value: Any) -> str | None:
+    """What is wrong with `value` as an address that state and the journal record (None if
+    nothing): `<kind>.<key>` of a declarable kind, or `unmanaged.<ID>` (an account nobody declared,
+    which reset trashes) with a URL-safe ID of a declarable kind."""
+    if not isinstance(value, str):
+        return "not an address (a non-text value)"
+    shown = repr(value[:80])
+    try:
+        kind = kind_of_address(value)
+    except KeyError:
+        known = ", ".join(kind.address_prefix + "<key>" for kind in DECLARABLE_KINDS)
+        return f"{shown} is not an address of a known kind ({known})"
+    name, _, rest = value.partition(".")
+    if name == UNMANAGED:
+        return id_problem(rest, kind.id_prefix)
+    if not is_address_key(rest):
+        return f"{shown} is not a valid address: its key must match {ADDRESS_KEY_PATTERN}"
+    return None
 
 
 def address_of(key: str, kind: RecordKind = ACCOUNT) -> str:

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 
 from lfsync.declare.addresses import address_of, key_of
 from lfsync.declare.model import ParsedAccount
-from lfsync.errors import Problem
+from lfsync.errors import Problem, Problems
 from lfsync.support.suggestions import closest
 
 
-def index_by_address(parsed: list[ParsedAccount], problems: list[Problem]) -> dict[str, ParsedAccount]:
+def index_by_address(parsed: list[ParsedAccount], problems: Problems) -> dict[str, ParsedAccount]:
     """Accounts by address; an address seen again is a problem naming both places."""
     by_address: dict[str, ParsedAccount] = {}
     for account in parsed:
@@ -25,7 +25,7 @@ def index_by_address(parsed: list[ParsedAccount], problems: list[Problem]) -> di
     return by_address
 
 
-def check_references(parsed: list[ParsedAccount], accounts: dict[str, ParsedAccount], problems: list[Problem]) -> None:
+def check_references(parsed: list[ParsedAccount], accounts: dict[str, ParsedAccount], problems: Problems) -> None:
     """Every reference names another declared account."""
     for account in parsed:
         for target, place, relationship in account.references:

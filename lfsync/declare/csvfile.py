@@ -25,7 +25,7 @@ from lfsync.declare import rules
 from lfsync.declare.addresses import address_of, is_reference
 from lfsync.declare.model import AccountDeclaration, ParsedAccount, Place, Reference
 from lfsync.declare.rules import FLAG_KEYS, NAME_FIELD
-from lfsync.errors import DeclarationError, Problem, SourceLocation
+from lfsync.errors import DeclarationError, Problem, Problems, SourceLocation
 from lfsync.support.utf8 import decode
 
 KEY_COLUMN = "key"
@@ -35,13 +35,17 @@ TRUE_WORDS = ("true", "yes", "1")
 FALSE_WORDS = ("false", "no", "0")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_QUOTE = "'"
+# A bound on one record: far above any organisation's fields, far below a hostile header of a
+# million empty columns (each would be a Cell and a problem).
+MAX_COLUMNS = 1000
+MAX_RECORD_CHARS = 1024 * 1024
 
 
 class CsvCell(str):
     """Text read from a CSV cell, not yet typed: its field's definition decides what it becomes."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     text: str
     line: int
@@ -56,7 +60,8 @@ class CsvSyntaxError(ValueError):
 
 def read_records(text: str) -> list[list[Cell]]:
     """RFC 4180 records with each cell's position; quoted cells may hold commas, quotes ("") and
-    newlines. Blank lines are skipped."""
+    newlines. Blank lines are skipped. A record of more than MAX_COLUMNS cells or MAX_RECORD_CHARS
+    characters is refused where it starts (CsvSyntaxError) before it grows further."""
     records: list[list[Cell]] = []
     line, column, index = 1, 1, 0
     length = len(text)
@@ -65,7 +70,14 @@ def read_records(text: str) -> list[list[Cell]]:
             index, line, column = _after_newline(text, index, line)
             continue
         record: list[Cell] = []
+        record_start, record_line = index, line
         while True:
+            if len(record) >= MAX_COLUMNS:
+                raise CsvSyntaxError(record_line, 1, f"a record of more than {MAX_COLUMNS} cells: at most {MAX_COLUMNS} columns are read")
+            if index - record_start > MAX_RECORD_CHARS:
+                raise CsvSyntaxError(
+                    record_line, 1, f"a record longer than {MAX_RECORD_CHARS // 1024} KiB: at most that much is read per record"
+                )
             start_line, start_column = line, column
             if index < length and text[index] == '"':
                 index += 1
@@ -160,7 +172,7 @@ def parse_flag_cell(text: str) -> bool | None:
     return None
 
 
-def parse_csv_file(data: bytes, shown: str, problems: list[Problem]) -> list[ParsedAccount]:
+def parse_csv_file(data: bytes, shown: str, problems: Problems) -> list[ParsedAccount]:
     """The accounts of one CSV file, checked by the same rules as a YAML file's (rules);
     problems recorded, not raised."""
     try:
@@ -197,7 +209,7 @@ def parse_csv_file(data: bytes, shown: str, problems: list[Problem]) -> list[Par
     return parsed
 
 
-def _check_header(header: list[Cell], shown: str, problems: list[Problem]) -> list[str] | None:
+def _check_header(header: list[Cell], shown: str, problems: Problems) -> list[str] | None:
     names = [cell.text.strip() for cell in header]
     ok = True
     seen: dict[str, Cell] = {}
@@ -230,7 +242,7 @@ def _at(shown: str, cell: Cell) -> SourceLocation:
 class _RowParser:
     """Checks one row's cells, recording every problem, and builds its account's declaration."""
 
-    def __init__(self, shown: str, key: str, key_location: SourceLocation, problems: list[Problem]):
+    def __init__(self, shown: str, key: str, key_location: SourceLocation, problems: Problems):
         self.shown, self.key, self.key_location, self.problems = shown, key, key_location, problems
         self.address = address_of(key)
         self.ok = True

@@ -25,7 +25,7 @@ from lfsync.declare.parsecache import ParseCache, Uncached, parse_bytes
 from lfsync.declare.yamlcheck import DECLARATION_WORDING, parse_file
 from lfsync.declare.yamldocument import LoadedFile
 from lfsync.declare.yamlload import LoaderSettings, read_declaration_bytes
-from lfsync.errors import DeclarationError, Problem, display_path
+from lfsync.errors import DeclarationError, Problems, display_path
 from lfsync.support import offload
 from lfsync.support.collector import paused
 from lfsync.support.textsafe import plain
@@ -49,7 +49,7 @@ def load_declarations(
         files = find_declaration_files(project_dir, state_dir or project_dir / DEFAULT_STATE_DIR, patterns)
     if cache is None:
         cache = ParseCache.for_project(project_dir)
-    problems: list[Problem] = []
+    problems = Problems()
     contents: dict[Path, bytes] = {}
     shown_names: dict[Path, str] = {}
     parsed: list[ParsedAccount] = []
@@ -116,7 +116,7 @@ def load_yaml_file(
     shown: str,
     key: str,
     cache: ParseCache | Uncached,
-    problems: list[Problem],
+    problems: Problems,
     validated: list[PlainAccount] | None = None,
 ) -> list[ParsedAccount]:
     """A YAML file's accounts. One validated before (same bytes, same code and settings) comes from
@@ -138,7 +138,7 @@ def load_yaml_file(
 
 
 def parse_yaml_file(
-    data: bytes, shown: str, settings: LoaderSettings, problems: list[Problem]
+    data: bytes, shown: str, settings: LoaderSettings, problems: Problems
 ) -> tuple[list[ParsedAccount], list[PlainAccount] | None]:
     """A YAML file's accounts, parsed and validated, and for a file without problems their
     plain_account data (what the cache keeps); a fatal problem raises DeclarationError."""
@@ -152,7 +152,7 @@ def validate_plain(shown: str, data: bytes, settings: LoaderSettings) -> list[Pl
     """parse_yaml_file's plain data, or None for a file with a problem (in a helper process: such a
     file is validated again where its problems are reported)."""
     try:
-        return parse_yaml_file(data, shown, settings, [])[1]
+        return parse_yaml_file(data, shown, settings, Problems(limit=0))[1]
     except DeclarationError:
         return None
 

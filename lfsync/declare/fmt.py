@@ -20,7 +20,7 @@ from ruamel.yaml.tokens import CommentToken
 from lfsync.config.yamlio import load_yaml_text, read_text, round_trip_yaml
 from lfsync.declare.rules import ACCOUNT_KEYS, TOP_LEVEL_KEY
 from lfsync.declare.yamlload import read_declaration_bytes
-from lfsync.errors import DeclarationError, display_path
+from lfsync.errors import DeclarationError, Problems, display_path
 from lfsync.support.atomicfile import write_atomically
 from lfsync.support.textsafe import plain
 from lfsync.support.utf8 import decode
@@ -59,7 +59,7 @@ def formatting_changes(
     With `project_root`, a file that resolves outside it (a symlink) is refused unread: fmt would
     otherwise copy its target's contents into the project.
     """
-    problems = []
+    problems = Problems()
     changes: list[tuple[Path, str, str]] = []
     for path in paths:
         shown = plain(display_path(path))  # a file name on one line, as declarations.shown_path gives it

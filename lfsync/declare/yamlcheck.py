@@ -12,7 +12,7 @@ from lfsync.declare.model import AccountDeclaration, ParsedAccount, Place, Refer
 from lfsync.declare.rules import ACCOUNT_KEYS, FLAG_KEYS, NAME_FIELD, TOP_LEVEL_KEY
 from lfsync.declare.yamldocument import LoadedFile, PathWording
 from lfsync.declare.yamlscalars import shown_key, yaml_type_name
-from lfsync.errors import Problem, SourceLocation
+from lfsync.errors import Problem, Problems, SourceLocation
 from lfsync.support.suggestions import closest
 
 ACCOUNTS_PATH = (TOP_LEVEL_KEY,)
@@ -43,7 +43,7 @@ def describe_path(path: tuple) -> str:
     return ".".join(shown_key(step) for step in path)
 
 
-def parse_file(loaded: LoadedFile, problems: list[Problem]) -> list[ParsedAccount]:
+def parse_file(loaded: LoadedFile, problems: Problems) -> list[ParsedAccount]:
     """The accounts of one loaded file; its problems (the loader's too) are appended to `problems`."""
     problems.extend(loaded.document.problems)
     accounts = top_level_accounts(loaded, problems)
@@ -67,7 +67,7 @@ _NOT_A_DECLARATION_HINT = (
 )
 
 
-def top_level_accounts(loaded: LoadedFile, problems: list[Problem]) -> dict | None:
+def top_level_accounts(loaded: LoadedFile, problems: Problems) -> dict | None:
     """The `accounts` mapping of a document, or None (with problems recorded) when there is none."""
     document = loaded.data
     if document is None:
@@ -109,7 +109,7 @@ def top_level_accounts(loaded: LoadedFile, problems: list[Problem]) -> dict | No
 class AccountParser:
     """Checks one account's plain data, recording every problem, and builds its declaration."""
 
-    def __init__(self, loaded: LoadedFile, key: str, key_location: SourceLocation, problems: list[Problem]):
+    def __init__(self, loaded: LoadedFile, key: str, key_location: SourceLocation, problems: Problems):
         self.loaded = loaded
         self.key = key
         self.path = ACCOUNTS_PATH + (key,)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lfsync.declare.yamlscalars import shown_key
-from lfsync.errors import Problem, SourceLocation
+from lfsync.errors import Problems, SourceLocation
 
 # The index mirrors the data: a mapping's positions are {key: (key line, key col, value line,
 # value col, positions of the value or None)}, a sequence's [(line, col, positions or None)].
@@ -76,7 +76,7 @@ class ParsedDocument:
 
     data: Any
     positions: PositionIndex
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)  # bounded: the first ones kept, the rest counted
     refused: frozenset[tuple] = frozenset()
 
 

@@ -38,7 +38,7 @@ from lfsync.declare.yamlscalars import (
     resolve_tagged,
     unsupported_tag,
 )
-from lfsync.errors import DeclarationError, Problem, SourceLocation
+from lfsync.errors import DeclarationError, Problem, Problems, SourceLocation
 
 try:  # libyaml's C parser; PyYAML's wheels ship it, a source build without libyaml does not.
     from yaml._yaml import CParser as _Parser
@@ -205,7 +205,7 @@ class _Builder:
         self.shown = shown
         self.settings = settings
         self.wording = wording
-        self.problems: list[Problem] = []
+        self.problems = Problems()  # a file of a million duplicate keys keeps the first ones, counts the rest
         self.refused: set[tuple] = set()
         self.built: dict[int, tuple[Any, Positions, int]] = {}  # id(node) -> (data, positions, node count)
         self.in_progress: set[int] = set()

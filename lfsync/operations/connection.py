@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Mapping
 
 import httpx
@@ -13,6 +12,7 @@ from lfsync.api.client import LightfieldClient
 from lfsync.config.project import Project
 from lfsync.errors import LfsyncError
 from lfsync.support import secrets
+from lfsync.support.secretfile import SecretFileError, read_secret_file
 
 LOCAL_API_KEY = "sk_lf_local_dev"
 API_KEY_VARIABLE = "LIGHTFIELD_API_KEY"
@@ -49,15 +49,14 @@ def open_client(project: Project, *, concurrency: int = 8, env: Mapping[str, str
 
 def api_key_from(env: Mapping[str, str]) -> str | None:
     """The key from the environment, or from the file LIGHTFIELD_API_KEY_FILE names (a mounted
-    secret); one trailing line break of the file is not part of the key."""
+    secret: a regular file, read with bounds by secretfile); one trailing line break of the file is
+    not part of the key."""
     if env.get(API_KEY_VARIABLE):
         return env[API_KEY_VARIABLE]
     file_name = env.get(API_KEY_FILE_VARIABLE)
     if not file_name:
         return None
     try:
-        text = Path(file_name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-        raise LfsyncError(f"cannot read the API key from {API_KEY_FILE_VARIABLE} ({file_name}): {reason}") from None
-    return text.removesuffix("\n").removesuffix("\r")
+        return read_secret_file(file_name, API_KEY_FILE_VARIABLE, "the API key")
+    except SecretFileError as error:
+        raise LfsyncError(str(error)) from None

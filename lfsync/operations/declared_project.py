@@ -67,7 +67,7 @@ def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | No
         return declared
     checked = check_declarations_cached(declared.declarations, known.organisation, parse_cache_for(declared.project))
     if checked.problems:
-        raise DeclarationError(list(checked.problems))
+        raise DeclarationError(checked.problems)
     fields, relationships = checked.fields, checked.relationships
     desired = {
         # the constructor with the account's own attributes: dataclasses.replace costs 3x as much

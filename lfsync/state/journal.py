@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from lfsync.errors import LfsyncError, display_path
-from lfsync.state.records import INTENT, JOURNAL_FORMAT_VERSION, Intent, Outcome
+from lfsync.state.records import INTENT, JOURNAL_FORMAT_VERSION, STORED, Intent, Outcome, invalid_field
 from lfsync.support.atomicfile import write_atomically
 
 
@@ -80,15 +80,9 @@ def _parse_entry(raw: bytes, path: Path, number: int) -> Intent | Outcome:
     if kind not in ("intent", "outcome"):
         raise DamagedJournal(path, number, f"unknown entry kind {kind!r}")
     try:
-        return INTENT.validate_python(body) if kind == "intent" else Outcome.model_validate(body)
+        return INTENT.validate_python(body, context=STORED) if kind == "intent" else Outcome.model_validate(body, context=STORED)
     except ValidationError as error:
-        raise DamagedJournal(path, number, f"invalid {kind}: {_first_error(error)}") from None
-
-
-def _first_error(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "entry"
-    return f"{where}: {first['msg']}"
+        raise DamagedJournal(path, number, f"invalid {kind}: {invalid_field(error)}") from None
 
 
 def _cut_torn_tail(path: Path) -> None:

@@ -21,7 +21,7 @@ from lfsync.errors import LfsyncError, display_path
 from lfsync.state.filelock import HeldFileLock, break_lock, exclusive_lock, lock_holder
 from lfsync.state.journal import DamagedJournal, Journal
 from lfsync.state.locks import LockHolder, LockLost, WriteWithoutLock
-from lfsync.state.records import STATE_FORMAT_VERSION, Intent, Outcome, StateSnapshot
+from lfsync.state.records import STATE_FORMAT_VERSION, STORED, Intent, Outcome, StateSnapshot, invalid_field
 from lfsync.support.atomicfile import write_atomically
 
 
@@ -154,11 +154,9 @@ def _read_snapshot(paths: StatePaths) -> StateSnapshot | None:
             f"is not supported (this lfsync reads {STATE_FORMAT_VERSION})"
         )
     try:
-        return StateSnapshot.model_validate(document)
+        return StateSnapshot.model_validate(document, context=STORED)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise CorruptState(paths, f"invalid state at {where}: {first['msg']}") from None
+        raise CorruptState(paths, f"invalid state at {invalid_field(error)}") from None
 
 
 class CorruptState(LfsyncError):

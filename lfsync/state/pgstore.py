@@ -37,7 +37,16 @@ from lfsync.state.filelock import POLL_SECONDS
 from lfsync.state.journal import JournalWriteFailed
 from lfsync.state.locks import LockHeld, LockHolder, LockLost, LockNotBroken, WriteWithoutLock
 from lfsync.state.pgschema import LOCK_CLASS, REFUSED_WITHOUT_LOCK, migrate, single_value
-from lfsync.state.records import INTENT, JOURNAL_FORMAT_VERSION, STATE_FORMAT_VERSION, Intent, Outcome, StateSnapshot
+from lfsync.state.records import (
+    INTENT,
+    JOURNAL_FORMAT_VERSION,
+    STATE_FORMAT_VERSION,
+    STORED,
+    Intent,
+    Outcome,
+    StateSnapshot,
+    invalid_field,
+)
 from lfsync.support import secrets
 from lfsync.support.secrets import Redactor, dsn_passwords, redact_dsn
 
@@ -106,9 +115,9 @@ class PostgresStore:
                 f"{self.where}: state format_version {version!r} is not supported (this lfsync reads {STATE_FORMAT_VERSION})"
             )
         try:
-            return StateSnapshot.model_validate(document)
+            return StateSnapshot.model_validate(document, context=STORED)
         except ValidationError as error:
-            raise LfsyncError(f"{self.where}: invalid state: {_first_error(error)}") from None
+            raise LfsyncError(f"{self.where}: invalid state: {invalid_field(error)}") from None
 
     def _journal(self, rows: list) -> tuple[dict[int, Intent], list[Outcome]]:
         intents: dict[int, Intent] = {}
@@ -121,13 +130,13 @@ class PostgresStore:
                 )
             try:
                 if kind == "intent":
-                    intent = INTENT.validate_python(body)
+                    intent = INTENT.validate_python(body, context=STORED)
                     intents[intent.seq] = intent
                 else:
-                    outcomes.append(Outcome.model_validate(body))
+                    outcomes.append(Outcome.model_validate(body, context=STORED))
             except ValidationError as error:
                 raise LfsyncError(
-                    f"{where}: damaged journal: invalid {kind}: {_first_error(error)}. It records requests sent by an "
+                    f"{where}: damaged journal: invalid {kind}: {invalid_field(error)}. It records requests sent by an "
                     "apply that did not finish, so lfsync will not guess: look at that row, then run the command again"
                 ) from None
         return intents, outcomes
@@ -357,8 +366,3 @@ def _utc_text(moment: datetime) -> str:
     """A timestamptz as LockHolder shows it: ISO 8601, UTC, to the second."""
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
-
-def _first_error(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "entry"
-    return f"{where}: {first['msg']}"

@@ -3,21 +3,108 @@
 Every field below is read back by later versions of lfsync, so each one says what it holds.
 Changing a field's meaning (not only adding an optional one) needs a new format version:
 `STATE_FORMAT_VERSION` for the snapshot, `JOURNAL_FORMAT_VERSION` for journal lines.
+
+State is a file anyone can edit (and a GitOps repository commits), so what is read back (validated
+with the context STORED, as both backends read it) is checked field by field before lfsync acts on
+it, by the types below: serials and sequence numbers are non-negative integers that fit a bigint
+(strictly: `true` or `1.0` is no serial), the lineage a UUID, addresses `<kind>.<key>` of a known
+kind (declare.addresses), IDs URL-safe with their kind's prefix (api.ids, the check server answers
+pass), hashes SHA-256 hex. Records lfsync builds itself are made of values already checked (server
+answers, computed hashes) and are not checked again. `invalid_field` words the first failure as
+`resources."account.x".id: ...` for a message naming the file.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, Field, TypeAdapter, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    StrictInt,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from lfsync.api.ids import id_problem
+from lfsync.declare.addresses import address_problem
+from lfsync.kinds.catalogue import kind_of_address
 
 STATE_FORMAT_VERSION = 1
 # Journal lines carry it as "format_version"; lines without one (written before it existed) are version 1.
 JOURNAL_FORMAT_VERSION = 1
 
 Payload = dict[str, Any]  # {"fields": {...}, "relationships": {...}}: the managed part of an account
+
+
+MAX_BIGINT = 2**63 - 1  # serials and sequence numbers live in bigint columns (pgstore)
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+STORED = {"stored": True}  # the validation context of state read back from a file or the database
+
+
+def _stored(info: ValidationInfo) -> bool:
+    return isinstance(info.context, dict) and info.context.get("stored") is True
+
+
+def _checked(problem_of: Any) -> AfterValidator:
+    """A validator raising, for stored state, what `problem_of(value)` finds wrong (None: nothing)."""
+
+    def check(value: Any, info: ValidationInfo) -> Any:
+        if _stored(info) and (problem := problem_of(value)) is not None:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
+
+
+def _lineage_problem(value: str) -> str | None:
+    try:
+        if str(uuid.UUID(value)) == value.lower():
+            return None
+    except ValueError:
+        pass
+    return f"{value[:80]!r} is not a UUID (like 0b6f3c6e-4c1a-4f7e-9d1a-2f3e4d5c6b7a)"
+
+
+def _hash_problem(value: str) -> str | None:
+    # "" is the hash of an imported record, nothing applied yet (operations.importing)
+    return None if value == "" or _HASH.fullmatch(value) else f"{value[:80]!r} is not a SHA-256 hash (64 hex digits)"
+
+
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_BIGINT)]  # a serial or sequence number
+Address = Annotated[str, _checked(address_problem)]
+ResourceId = Annotated[str, _checked(id_problem)]  # the kind's prefix is checked against the address
+Lineage = Annotated[str, _checked(_lineage_problem)]
+Hash = Annotated[str, _checked(_hash_problem)]
+
+
+def prefix_problem(address: str, resource_id: str) -> str | None:
+    """An ID of another kind than the address names (an account's must start with acc_)."""
+    return id_problem(resource_id, kind_of_address(address).id_prefix)
+
+
+def invalid_field(error: ValidationError) -> str:
+    """The first failure of a validation, as `resources."account.x".id: <why>` (an intent's path
+    starts with its operation: `delete.seq: ...`): a key holding a dot is quoted, so the path reads
+    back unambiguously."""
+    first = error.errors()[0]
+    path = ".".join(
+        f'"{part}"' if isinstance(part, str) and ("." in part or not part) else str(part)
+        for part in first["loc"]
+        if part != "[key]"
+    )
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"{path}: {message}" if path else message
 
 
 def empty_payload() -> Payload:
@@ -28,10 +115,11 @@ def empty_payload() -> Payload:
 class ResourceState(BaseModel):
     """One managed account in state (`resources[address]` of the snapshot)."""
 
-    id: str  # Lightfield's ID of the account, e.g. acc_c...
+    id: ResourceId  # Lightfield's ID of the account, e.g. acc_c...
     # SHA-256 (hex) of the canonical JSON of `applied`, the address and the workspace
     # (resources.resource_hash); an account whose desired payload hashes the same is unchanged.
-    hash: str
+    # "" after `lfsync import` (nothing applied yet).
+    hash: Hash
     # The Idempotency-Key of the last create or update that produced this record (None after import).
     idempotency_key: str | None = None
     http_link: str | None = None  # the account's page in Lightfield, as the API last answered
@@ -52,8 +140,8 @@ class IntentBase(BaseModel):
     """A request about to be sent, journalled (and fsynced) before it is."""
 
     # Journal sequence number, assigned by State.begin; outcomes name their intent by it.
-    seq: int = 0
-    address: str  # the account it is for, e.g. account.acme
+    seq: Count = 0
+    address: Address  # the account it is for, e.g. account.acme (or unmanaged.<ID>: reset)
     # When it was journalled by the runner's own clock: ISO 8601 UTC with milliseconds, assigned by
     # State.begin. Shown to people; measured by only when `server_at` is absent.
     at: str = ""
@@ -83,6 +171,13 @@ class IntentBase(BaseModel):
             raise ValueError("an ISO 8601 date-time without its UTC offset")
         return value
 
+    @model_validator(mode="after")
+    def _id_of_its_kind(self, info: ValidationInfo) -> IntentBase:
+        resource_id = getattr(self, "resource_id", None)
+        if _stored(info) and resource_id is not None and (problem := prefix_problem(self.address, resource_id)):
+            raise ValueError(f"resource_id: {problem}")
+        return self
+
     @property
     def key(self) -> str | None:
         """The Idempotency-Key the request is sent with: creates and updates have one, the rest don't."""
@@ -109,26 +204,26 @@ class CreateIntent(WriteIntent):
 
 class UpdateIntent(WriteIntent):
     operation: Literal["update"] = "update"
-    resource_id: str  # the account updated
+    resource_id: ResourceId  # the account updated
 
 
 class AdoptIntent(WriteIntent):
     """An update that takes an existing account (found by name) under management."""
 
     operation: Literal["adopt"] = "adopt"
-    resource_id: str
+    resource_id: ResourceId
 
 
 class RestoreIntent(IntentBase):
     operation: Literal["restore"] = "restore"
-    resource_id: str
+    resource_id: ResourceId
 
 
 class DeleteIntent(IntentBase):
     """A move to the trash."""
 
     operation: Literal["delete"] = "delete"
-    resource_id: str
+    resource_id: ResourceId
 
 
 Intent = Annotated[
@@ -141,32 +236,51 @@ Operation = Literal["create", "update", "adopt", "restore", "delete"]
 class Outcome(BaseModel):
     """How an intent was settled, journalled after its answer."""
 
-    intent: int  # the intent's seq
+    intent: Count  # the intent's seq
     # done: it took effect (`resource` is the new state, None when the account left state);
     # rejected: a definite refusal (a 4xx), nothing changed; abandoned: found never to have landed.
     result: Literal["done", "rejected", "abandoned"]
     # The state serial this outcome brought (done only). Outcomes with serial <= the snapshot's
     # serial are already in the snapshot, so folding the journal twice changes nothing.
-    serial: int | None = None
-    address: str
+    serial: Count | None = None
+    address: Address
     resource: ResourceState | None = None
     error: str | None = None  # rejected/abandoned: why, as shown to the user (never a secret)
+
+    @model_validator(mode="after")
+    def _id_of_its_kind(self, info: ValidationInfo) -> Outcome:
+        if _stored(info) and self.resource is not None and (problem := prefix_problem(self.address, self.resource.id)):
+            raise ValueError(f"resource.id: {problem}")
+        return self
 
 
 class StateSnapshot(BaseModel):
     """`<workspace>.lfstate.json`: the state as of `serial`, without the journal folded in."""
 
     format_version: int = STATE_FORMAT_VERSION
-    lineage: str  # a UUID fixed when the state is created; a saved plan is tied to it
-    serial: int = 0  # bumped by every change of `resources`
+    lineage: Lineage  # a UUID fixed when the state is created; a saved plan is tied to it
+    serial: Count = 0  # bumped by every change of `resources`
     workspace: str
     target: str  # "local" or the API base URL this state's IDs belong to
-    resources: dict[str, ResourceState] = {}  # address -> record
+    resources: dict[Address, ResourceState] = {}  # address -> record
     # Tombstones: address -> the IDs it named before a delete took it out of `resources` (oldest
     # first, at most replays.RETIRED_KEPT). A later create of the address mixes the last one into its
     # idempotency key, so the API cannot replay the trashed record (lfsync/state/replays.py). Optional and
     # left out of the file while empty, so files written before it and after it read alike.
-    retired: dict[str, list[str]] = {}
+    retired: dict[Address, list[ResourceId]] = {}
+
+    @model_validator(mode="after")
+    def _ids_of_their_kind(self, info: ValidationInfo) -> StateSnapshot:
+        if not _stored(info):
+            return self
+        for address, resource in self.resources.items():
+            if problem := prefix_problem(address, resource.id):
+                raise ValueError(f'resources."{address}".id: {problem}')
+        for address, ids in self.retired.items():
+            for index, retired_id in enumerate(ids):
+                if problem := prefix_problem(address, retired_id):
+                    raise ValueError(f'retired."{address}".{index}: {problem}')
+        return self
 
     def to_json(self) -> str:
         document = self.model_dump(mode="json", exclude_none=True)

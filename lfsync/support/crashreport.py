@@ -23,6 +23,7 @@ from typing import Mapping
 from lfsync import __version__
 from lfsync.errors import display_path
 from lfsync.support import secrets as secret_values
+from lfsync.support.secretfile import SecretFileError, read_secret_file
 from lfsync.support.secrets import REDACTED, Redactor
 
 __all__ = ["REDACTED", "Redactor", "Written", "known_secrets", "redactor", "write_report"]
@@ -77,11 +78,11 @@ def known_secrets(env: Mapping[str, str], project: Path | None) -> list[str]:
 
 def _file_secret(path: Path) -> list[str]:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_secret_file(str(path), API_KEY_FILE_VARIABLE)
+    except SecretFileError:  # not a regular file, too large, unreadable: connection refused it too
         return []
     # the key as connection.api_key_from reads it, and without any surrounding white space
-    return [text.removesuffix("\n").removesuffix("\r"), text.strip()]
+    return [text, text.strip()]
 
 
 def _settings(path: Path) -> dict:

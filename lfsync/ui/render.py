@@ -13,6 +13,7 @@ from pydantic_core import PydanticSerializationError
 from lfsync.api.halting import GRACE_SECONDS
 from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND
 from lfsync.declare.addresses import is_reference
+from lfsync.errors import MAX_PROBLEMS_SHOWN
 from lfsync.plan.actions import Action, ApplyReport
 from lfsync.plan.model import AttributeChange, Change, Plan, plan_fingerprint
 from lfsync.support import collector
@@ -91,8 +92,11 @@ def render_text(plan: Plan) -> list[Line]:
     if plan.orphans:
         lines.append(("  Run with --prune to move it to the trash, or `lfsync state rm ADDRESS` to forget it.", None))
         lines.append(("", None))
-    for problem in plan.problems:
+    for problem in plan.problems[:MAX_PROBLEMS_SHOWN]:
         lines.append((f"Error: {problem}", "red"))
+    if len(plan.problems) > MAX_PROBLEMS_SHOWN:
+        more = len(plan.problems) - MAX_PROBLEMS_SHOWN
+        lines.append((f"Error: ... and {more} more problem{'s' if more != 1 else ''}", "red"))
     if not plan.values_checked_against:
         lines.append((f"Warning: {UNCHECKED_NOTE}", "yellow"))
     lines.append((summary_line(plan), "bold"))

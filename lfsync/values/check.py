@@ -15,7 +15,7 @@ from lfsync.declare import csvfile as csvdecl
 from lfsync.declare.addresses import is_lightfield_id, is_reference
 from lfsync.declare.model import Declarations
 from lfsync.declare.parsecache import ParseCache, Uncached
-from lfsync.errors import Problem, problem_order
+from lfsync.errors import Problem, Problems
 from lfsync.kinds.catalogue import ACCOUNT, MEMBER
 from lfsync.support.suggestions import did_you_mean
 from lfsync.values import organisation as organisation_model
@@ -36,7 +36,7 @@ class CheckedDeclarations:
 
     fields: dict[str, dict[str, Any]] = field(default_factory=dict)
     relationships: dict[str, dict[str, str | list[str]]] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
 
 
 def check_declarations(declarations: Declarations, organisation: Organisation) -> CheckedDeclarations:
@@ -72,7 +72,7 @@ def check_declarations(declarations: Declarations, organisation: Organisation) -
             )
         checked.fields[address] = fields
         checked.relationships[address] = relationships
-    checked.problems.sort(key=problem_order)
+    checked.problems.sort()
     return checked
 
 
@@ -121,7 +121,7 @@ def values_entry_name(cache: ParseCache | Uncached, content_key: str, organisati
     return cache.entry_name(VALUES_LAYER, f"{organisation.digest}\0{content_key}".encode(), modules)
 
 
-def check_against_definitions(declarations: Declarations, definitions: dict, members: list[dict] | None = None) -> list[Problem]:
+def check_against_definitions(declarations: Declarations, definitions: dict, members: list[dict] | None = None) -> Problems:
     """Every problem found against a definitions response (and members, if given), sorted by location."""
     return check_declarations(declarations, Organisation.from_wire(definitions, members)).problems
 

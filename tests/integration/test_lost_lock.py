@@ -37,7 +37,7 @@ def create(address: str) -> CreateIntent:
 
 
 def resource_state(account_id: str) -> ResourceState:
-    return ResourceState(id=account_id, hash="h", applied={})
+    return ResourceState(id=account_id, hash="0" * 64, applied={})
 
 
 @pytest.fixture

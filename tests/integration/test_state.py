@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -32,7 +33,7 @@ def create(address: str, request: dict | None = None) -> CreateIntent:
 
 
 def resource(resource_id: str) -> ResourceState:
-    return ResourceState(id=resource_id, hash="h" + resource_id, applied={"fields": {"$name": resource_id}, "relationships": {}})
+    return ResourceState(id=resource_id, hash=hashlib.sha256(resource_id.encode()).hexdigest(), applied={"fields": {"$name": resource_id}, "relationships": {}})
 
 
 def test_first_lock_fixes_lineage_and_outcomes_survive_without_compaction(ws):

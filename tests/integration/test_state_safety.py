@@ -4,6 +4,7 @@ writes and hostile settings each end in a clear message, and nothing is lost."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import resource
 import signal
@@ -32,7 +33,7 @@ def create(address: str, key: str = "k") -> CreateIntent:
 
 
 def resource_state(resource_id: str) -> ResourceState:
-    return ResourceState(id=resource_id, hash="h" + resource_id, applied={"fields": {"$name": resource_id}, "relationships": {}})
+    return ResourceState(id=resource_id, hash=hashlib.sha256(resource_id.encode()).hexdigest(), applied={"fields": {"$name": resource_id}, "relationships": {}})
 
 
 def test_a_new_append_never_joins_a_torn_fragment(ws):
@@ -103,7 +104,7 @@ def test_state_with_a_wrong_shape_inside_is_named(ws, cli):
     paths.snapshot.write_text(json.dumps(document))
     result = cli("plan", ws.root)
     assert result.exit_code == 1
-    assert "invalid state at resources.account.a" in result.stderr
+    assert 'invalid state at resources."account.a".id' in result.stderr
 
 
 def test_two_addresses_with_one_id_stop_plan_and_apply(project, cli):

@@ -65,7 +65,7 @@ def create(address: str) -> CreateIntent:
 
 
 def resource(resource_id: str) -> ResourceState:
-    return ResourceState(id=resource_id, hash="h", applied={"fields": {"$name": resource_id}, "relationships": {}})
+    return ResourceState(id=resource_id, hash="0" * 64, applied={"fields": {"$name": resource_id}, "relationships": {}})
 
 
 def test_a_delete_leaves_a_tombstone_in_state_and_only_a_delete_does(ws):

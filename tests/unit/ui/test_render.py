@@ -130,3 +130,10 @@ def test_apply_summary_of_an_interrupted_and_a_clean_apply():
 
 def test_durations():
     assert [format_duration(s) for s in (0.4, 59, 61, 3600 + 120)] == ["0s", "59s", "1m01s", "1h02m"]
+
+
+def test_a_plans_errors_show_the_first_100_then_a_count():
+    lines = [text for text, _style in render_text(plan_of(problems=[f"problem {index}" for index in range(250)]))]
+    errors = [text for text in lines if text.startswith("Error: ")]
+    assert errors[0] == "Error: problem 0" and errors[99] == "Error: problem 99"
+    assert errors[100:] == ["Error: ... and 150 more problems"]
