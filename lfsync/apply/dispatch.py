@@ -135,7 +135,11 @@ def create_key(state: State, address: str, payload: Payload, payload_hash: str, 
     instead of duplicating. When the address named a record before (`replaces`: one deleted outside
     lfsync, or the last one lfsync retired, a tombstone in state), that ID is mixed in, or the
     original key would replay the trashed record."""
-    replaces = replaces or last_retired(state.snapshot.retired, address)
+    return derived_create_key(payload, payload_hash, address, workspace, replaces or last_retired(state.snapshot.retired, address))
+
+
+def derived_create_key(payload: Payload, payload_hash: str, address: str, workspace: str, replaces: str | None) -> str:
+    """The create key of `payload` (hashed as `payload_hash`), with the ID it replaces mixed in."""
     if not replaces:
         return create_idempotency_key(payload_hash)
     return create_idempotency_key(resource_hash(payload, address, f"{workspace}/{replaces}"))

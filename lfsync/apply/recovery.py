@@ -1,6 +1,8 @@
 """Settling the intents an interrupted apply left in the journal, before anything new is sent.
 
-An intent younger than the API's idempotency window is re-sent as it was, with its key: the API
+Nothing is sent while any pending intent is one lfsync could not have written against this state
+(pending.py), and an adopt is re-sent only to a record that still holds the identity it was
+adopted by. An intent younger than the API's idempotency window is re-sent as it was, with its key: the API
 replays the original answer if the first request landed, and runs it if it didn't. An older
 create can no longer be replayed, so the account is looked up by name and adopted, or the
 intent is dropped when nothing was created since, or we stop and say what to check.
@@ -12,15 +14,18 @@ off, or two runners whose clocks disagree, settle the same intent the same way.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from lfsync.api.client import LightfieldClient, RetryPolicy
+from lfsync.api.client import ApiError, LightfieldClient, RetryPolicy
 from lfsync.api.records import ApiRecord
 from lfsync.apply.dispatch import Delivery, Verdict, deliver, record_outcome
+from lfsync.apply.pending import UntrustedJournal, refusal_message, refuse_untrusted
 from lfsync.errors import LfsyncError
 from lfsync.kinds.catalogue import kind_of_address
-from lfsync.state.records import CreateIntent, Intent
+from lfsync.state.records import AdoptIntent, CreateIntent, Intent
 from lfsync.state.replays import created_at, intent_age, journalled_at
 from lfsync.state.workspace import State
 
@@ -44,10 +49,20 @@ async def settle_pending(
     state: State,
     retry: RetryPolicy = RetryPolicy(),
     report: RecoveryReport | None = None,
+    *,
+    owns_organisation: bool = False,
+    identity: str | None = None,
 ) -> RecoveryReport:
     """Settle every pending intent, oldest first. `report` (a fresh one by default) holds what was
-    settled or dropped, also when RecoveryStopped ends the run part-way: those are in state."""
+    settled or dropped, also when RecoveryStopped ends the run part-way: those are in state.
+
+    First, before anything is sent, every intent is checked against state (UntrustedJournal names
+    those lfsync did not write), and each adopt's record is read back: it must still hold the
+    identity value (`identity`, the kind's own by default) the adopt sets."""
     report = RecoveryReport() if report is None else report
+    refuse_untrusted(state.snapshot, state.pending, owns_organisation=owns_organisation)
+    for adopt in [intent for intent in state.pending.values() if isinstance(intent, AdoptIntent)]:
+        await _check_adopted_record(client, state, adopt, identity)
     for intent in sorted(state.pending.values(), key=lambda i: i.seq):
         age = intent_age(intent, client.server_clock.now())
         if isinstance(intent, CreateIntent) and age >= REPLAY_LIMIT:
@@ -107,3 +122,33 @@ def _created_since(record: ApiRecord, earliest: datetime) -> bool:
     created = created_at(record.created_at)
     return created is None or created >= earliest
 
+
+
+async def _check_adopted_record(client: LightfieldClient, state: State, intent: AdoptIntent, identity: str | None) -> None:
+    """An adopt takes a record found by its identity value: it is re-sent only to a record that holds
+    the value the adopt sets, so a journal line cannot aim it at another record."""
+    kind = kind_of_address(intent.address)
+    key = identity or kind.identity_field
+    wanted = (intent.request.get("fields") or {}).get(key)
+    try:
+        record = await client.retrieve(kind, intent.resource_id)
+    except ApiError as error:
+        if error.status != 404:
+            raise RecoveryStopped(
+                f"could not read {intent.resource_id}, which the interrupted adopt of {intent.address} takes: "
+                f"{error.describe()}. Nothing was sent; run apply again."
+            ) from None
+        reason = f"{intent.resource_id} does not exist"
+    else:
+        held = record.fields.get(key)
+        if wanted is not None and _composed(held) == _composed(wanted):
+            return
+        reason = f"{intent.resource_id} holds {key} {held!r}, not {wanted!r} that the adopt sets"
+    raise UntrustedJournal(refusal_message(intent, state.snapshot, reason))
+
+
+def _composed(value: Any) -> Any:
+    """Text in Unicode NFC, lists item by item: the form identities are compared in."""
+    if isinstance(value, list):
+        return [_composed(item) for item in value]
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value

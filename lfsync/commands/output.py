@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from lfsync.plan.model import Plan
 from lfsync.support.secrets import redact, redact_bytes
@@ -54,15 +54,16 @@ def is_interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def show_plan(plan: Plan, output_format: str, *, full_plan: str | None = None) -> None:
+def show_plan(plan: Plan, output_format: str, *, full_plan: str | None = None, changed_state: Sequence[str] = ()) -> None:
     """Text through rich (colour on a terminal); JSON and markdown, made for machines, written
-    directly: a big plan printed through rich spent a sixth of its time there (issue 8)."""
+    directly: a big plan printed through rich spent a sixth of its time there (issue 8).
+    `changed_state`: state files the change under review modifies, warned about (text, markdown)."""
     if output_format == "json":
         write_out_bytes(plan_json(plan), b"\n")
     elif output_format == "markdown":
-        write_out(render_markdown(plan, full_plan=full_plan))
+        write_out(render_markdown(plan, full_plan=full_plan, changed_state=changed_state))
     else:
-        print_lines(render_text(plan))
+        print_lines(render_text(plan, changed_state))
 
 
 def write_out(text: str) -> None:

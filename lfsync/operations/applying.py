@@ -10,6 +10,7 @@ from pathlib import Path
 
 from lfsync.api.client import LightfieldClient
 from lfsync.apply.applier import DEFAULT_CONCURRENCY, Applier
+from lfsync.apply.pending import refuse_untrusted
 from lfsync.apply.protection import record_protection
 from lfsync.apply.recovery import RecoveryReport, RecoveryStopped, settle_pending
 from lfsync.errors import LfsyncError
@@ -107,10 +108,14 @@ async def _apply_locked(
     if request.saved is not None:
         _check_fresh(request.saved, declared, state)
     if state.pending:
+        refuse_untrusted(state.snapshot, state.pending, owns_organisation=declared.project.owns_organisation)
         terminal.settling(len(state.pending))
         recovered, stopped = RecoveryReport(), None
         try:
-            await settle_pending(client, state, report=recovered)
+            await settle_pending(
+                client, state, report=recovered,
+                owns_organisation=declared.project.owns_organisation, identity=declared.project.identity,
+            )
         except RecoveryStopped as error:  # part-way: what it settled before is stored and said all the same
             stopped = error
         state.compact()

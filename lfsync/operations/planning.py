@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from lfsync.api.client import READ_CONCURRENCY, LightfieldClient
+from lfsync.apply.pending import describe_pending, untrusted_intents
 from lfsync.errors import display_path
 from lfsync.kinds.catalogue import ACCOUNT
 from lfsync.operations.connection import open_client
@@ -23,7 +24,6 @@ from lfsync.plan.model import Change, Plan, PlanOptions, RemoteRecord
 from lfsync.plan.planner import PlanInputs, plan_changes
 from lfsync.remote.identity import identity_matches as find_identity_matches
 from lfsync.remote.refresh import refresh_remote
-from lfsync.state.records import Intent
 from lfsync.state.workspace import State, load_state
 from lfsync.support import asyncrun, collector
 from lfsync.values.organisation import offline_organisation
@@ -96,8 +96,9 @@ def build_plan(
         options=options,
         changes=planned.changes,
         orphans=planned.orphans,
-        problems=planned.problems,
-        pending=[describe_pending(intent) for intent in sorted(state.pending.values(), key=lambda i: i.seq)],
+        problems=untrusted_intents(state.snapshot, state.pending, owns_organisation=declared.project.owns_organisation)
+        + planned.problems,
+        pending=[describe_pending(intent, state.resources) for intent in sorted(state.pending.values(), key=lambda i: i.seq)],
         values_checked_against=declared.organisation.source if declared.organisation else "",
         organisation_digest=declared.organisation.organisation.digest if declared.organisation else "",
         names=display_names(declared, state, planned.changes),
@@ -125,13 +126,6 @@ def display_names(declared: DeclaredProject, state: State, changes: list[Change]
                 elif isinstance(value, list):
                     names.update((item, known[item]) for item in value if isinstance(item, str) and item in known)
     return dict(sorted(names.items()))
-
-
-def describe_pending(intent: Intent) -> str:
-    return (
-        f"{intent.address}: {intent.operation} interrupted at {intent.at} "
-        f"(key {intent.key or '-'}); the next apply settles it first"
-    )
 
 
 def plan_project(

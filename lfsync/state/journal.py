@@ -132,7 +132,7 @@ class Journal:
             if isinstance(entry, Outcome):
                 outcomes.append(entry)
             else:
-                intents[entry.seq] = entry
+                intents[entry.seq] = entry.located(f"{display_path(self.path)} line {number}")
         return intents, outcomes
 
     def append(self, kind: Literal["intent", "outcome"], model: BaseModel) -> None:

@@ -131,7 +131,7 @@ class PostgresStore:
             try:
                 if kind == "intent":
                     intent = INTENT.validate_python(body, context=STORED)
-                    intents[intent.seq] = intent
+                    intents[intent.seq] = intent.located(where)
                 else:
                     outcomes.append(Outcome.model_validate(body, context=STORED))
             except ValidationError as error:

@@ -20,12 +20,13 @@ import json
 import re
 import uuid
 from datetime import datetime, timezone
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     Field,
+    PrivateAttr,
     StrictInt,
     TypeAdapter,
     ValidationError,
@@ -136,6 +137,9 @@ class ResourceState(BaseModel):
     protect: bool | None = None
 
 
+_Self = TypeVar("_Self", bound="IntentBase")
+
+
 class IntentBase(BaseModel):
     """A request about to be sent, journalled (and fsynced) before it is."""
 
@@ -176,6 +180,19 @@ class IntentBase(BaseModel):
         resource_id = getattr(self, "resource_id", None)
         if _stored(info) and resource_id is not None and (problem := prefix_problem(self.address, resource_id)):
             raise ValueError(f"resource_id: {problem}")
+        return self
+
+    # Where it was read from, for messages: "state/x.journal.jsonl line 3", or a database journal
+    # entry; "" for an intent of this run. Never written.
+    _read_from: str = PrivateAttr(default="")
+
+    @property
+    def read_from(self) -> str:
+        return self._read_from
+
+    def located(self: _Self, where: str) -> _Self:
+        """Note where this intent was read from (the journal line or entry); returns it."""
+        self._read_from = where
         return self
 
     @property

@@ -6,7 +6,7 @@ import codecs
 import json
 from collections import Counter
 from json.encoder import encode_basestring_ascii
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from pydantic_core import PydanticSerializationError
 
@@ -73,10 +73,27 @@ def format_duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
+CHANGED_STATE_SHOWN = 20  # state files named in the warning; the rest are counted
+CHANGED_STATE_WHY = (
+    "apply trusts them: the journal's interrupted operations are sent again first, and the state says which "
+    "records to update and trash. Unless lfsync's own apply wrote these changes, review them line by line."
+)
+
+
+def _named_files(files: Sequence[str], quote: Callable[[str], str]) -> str:
+    named = ", ".join(quote(name) for name in files[:CHANGED_STATE_SHOWN])
+    more = len(files) - CHANGED_STATE_SHOWN
+    return named + (f" and {more} more" if more > 0 else "")
+
+
 @collector.paused()
-def render_text(plan: Plan) -> list[Line]:
-    """Lines with an optional colour name; the CLI prints them with colour only on a terminal."""
+def render_text(plan: Plan, changed_state: Sequence[str] = ()) -> list[Line]:
+    """Lines with an optional colour name; the CLI prints them with colour only on a terminal.
+    `changed_state`: state files the change under review modifies (`plan --base`), warned about."""
     lines: list[Line] = []
+    if changed_state:
+        lines.append((f"Warning: this change modifies lfsync state files ({_named_files(changed_state, str)}); {CHANGED_STATE_WHY}", "yellow"))
+        lines.append(("", None))
     for note in plan.pending:
         lines.append((f"! {note}", "magenta"))
     if plan.pending:
@@ -173,14 +190,25 @@ _FOOTER_RESERVE = 600  # room kept for the note saying what was left out
 
 
 @collector.paused()
-def render_markdown(plan: Plan, *, budget: int = MARKDOWN_BUDGET, full_plan: str | None = None) -> str:
+def render_markdown(
+    plan: Plan, *, budget: int = MARKDOWN_BUDGET, full_plan: str | None = None, changed_state: Sequence[str] = ()
+) -> str:
     """A PR comment: counts first, then each change in a collapsible section, within `budget` characters.
 
     What does not fit is counted in a closing note that says where the whole plan is (`full_plan`,
-    e.g. the saved plan file, else how to print it).
+    e.g. the saved plan file, else how to print it). `changed_state`: state files the pull request
+    modifies (`plan --base`), warned about under the title.
     """
     out = MarkdownBudget(budget - _FOOTER_RESERVE)
-    out.add_always(_markdown_head(plan))
+    head = _markdown_head(plan)
+    if changed_state:
+        head[2:2] = [
+            "> [!WARNING]",
+            f"> **This change modifies lfsync state files** ({_named_files(changed_state, markdown_code)}): "
+            f"{markdown_text(CHANGED_STATE_WHY)}",
+            "",
+        ]
+    out.add_always(head)
     for problem in plan.problems:
         out.add("problem", lambda: [f"- :x: {markdown_text(problem)}"])
     for note in plan.pending:

@@ -81,7 +81,7 @@ def test_unsent_intent_is_sent_on_the_next_apply(project, cli, served_target, se
     journal_create(project, "account.globex")
     assert len(load_state(load_declared(project).project).pending) == 1
     planned = cli("plan", project)
-    assert "account.globex: create interrupted at" in planned.stdout
+    assert "account.globex: create (Globex) interrupted at" in planned.stdout
     result = cli("apply", project, "--auto-approve")
     assert result.exit_code == 0, result.output
     assert "Settling 1 operation(s)" in result.stdout and "account.globex: interrupted create settled" in result.stdout
