@@ -74,20 +74,22 @@ def refusal(intent: Intent, snapshot: StateSnapshot, *, owns_organisation: bool)
         kind = kind_of_address(intent.address)
     except KeyError:
         return "its address names no kind of record lfsync manages"
-    if not _journalled_time(intent.at):
-        return f"its time {intent.at!r} is not a time lfsync journals"
     resource_id = _resource_id(intent)
     if resource_id is not None:
         problem = id_problem(resource_id, kind.id_prefix)
         if problem:
             return f"{problem}, not an ID of a {kind.name}"
     if intent.address.startswith(UNMANAGED + "."):
-        return _unmanaged_refusal(intent, owns_organisation)
+        return _unmanaged_refusal(intent, owns_organisation) or (
+            None if _journalled_time(intent.at) else f"its time {intent.at!r} is not a time lfsync journals"
+        )
     held = snapshot.resources.get(intent.address)
     if isinstance(intent, (DeleteIntent, RestoreIntent, UpdateIntent)):
         retired = last_retired(snapshot.retired, intent.address) if isinstance(intent, DeleteIntent) else None
         if resource_id is None or resource_id not in ((held.id if held else None), retired):
             return f"it names {resource_id}, which is not the {kind.name} state holds for {intent.address}"
+    if not _journalled_time(intent.at):
+        return f"its time {intent.at!r} is not a time lfsync journals"
     if isinstance(intent, (CreateIntent, UpdateIntent, AdoptIntent)):
         return _write_refusal(intent, held, snapshot)
     return None
@@ -225,13 +227,13 @@ def _identity_field(address: str) -> str:
 
 
 def refusal_message(intent: Intent, snapshot: StateSnapshot, reason: str) -> str:
+    """What was refused (where it was read, what it asks), why, what state holds, and what to do."""
     where = intent.read_from or "the journal"
-    what = f"{intent.operation} of {intent.address}" + (f" ({_resource_id(intent)})" if _resource_id(intent) else "")
     return (
         f"{where}: refused the interrupted {_operation_of(intent, snapshot.resources)} for {intent.address} "
-        f"(key {intent.key or '-'}): {reason}. State holds {_held(intent.address, snapshot)}. lfsync did not "
-        f"write this {what} as it stands (a journal entry added or edited by hand, e.g. in a pull request), "
-        "and nothing was sent. If lfsync did not write it, remove it from the journal; then run the command again."
+        f"(key {intent.key or '-'}): {reason}. State holds {_held(intent.address, snapshot)}. lfsync does not "
+        "journal such an intent (was it added or edited by hand, e.g. in a pull request?), so nothing was sent. "
+        "If lfsync did not write it, remove it from the journal; then run the command again."
     )
 
 

@@ -43,6 +43,9 @@ def test_pull_requests_plan_save_the_plan_and_keep_one_comment():
     assert plan["if"] == "github.event_name == 'pull_request'" and plan["permissions"]["pull-requests"] == "write"
     runs = "\n".join(step.get("run", "") for step in plan["steps"])
     assert "--out plan.lfplan --format markdown > plan.md" in runs and "--detailed-exitcode" in runs
+    # state files changed by the pull request are flagged: --base needs the base branch's history
+    assert '--base "origin/$BASE_REF"' in runs and plan["steps"][0]["with"]["fetch-depth"] == 0
+    assert next(step for step in plan["steps"] if step.get("id") == "plan")["env"]["BASE_REF"] == "${{ github.base_ref }}"
     assert any(step.get("uses", "").startswith("actions/upload-artifact@") and step["with"]["path"] == "plan.lfplan" for step in plan["steps"])
     comment = next(step for step in plan["steps"] if step.get("uses", "").startswith("actions/github-script@"))
     script = comment["with"]["script"]
