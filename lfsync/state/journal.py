@@ -131,6 +131,8 @@ class Journal:
             entry = _parse_entry(raw, self.path, number)
             if isinstance(entry, Outcome):
                 outcomes.append(entry)
+            elif entry.seq in intents:  # lfsync numbers each intent once: one line would hide another
+                raise DamagedJournal(self.path, number, f"a second intent numbered {entry.seq} ({intents[entry.seq].read_from} is the first)")
             else:
                 intents[entry.seq] = entry.located(f"{display_path(self.path)} line {number}")
         return intents, outcomes

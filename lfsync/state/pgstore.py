@@ -131,6 +131,11 @@ class PostgresStore:
             try:
                 if kind == "intent":
                     intent = INTENT.validate_python(body, context=STORED)
+                    if intent.seq in intents:  # lfsync numbers each intent once: one row would hide another
+                        raise LfsyncError(
+                            f"{where}: damaged journal: a second intent numbered {intent.seq} ({intents[intent.seq].read_from} "
+                            "is the first). Look at both rows (one lfsync did not write can be removed), then run the command again"
+                        )
                     intents[intent.seq] = intent.located(where)
                 else:
                     outcomes.append(Outcome.model_validate(body, context=STORED))

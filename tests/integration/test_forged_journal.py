@@ -348,3 +348,18 @@ def test_a_genuine_interrupted_create_is_shown_with_its_name_and_settles(project
     names = sorted(live(url).values())
     assert names == ["Acme Corporation", "Acme Nordics", "Globex", "Initech", "Victim Inc"]
     assert state_of(project)["resources"]["account.initech"]["id"] in live(url)
+
+
+def test_a_second_intent_under_one_number_is_refused_instead_of_hiding_the_first(project, cli, recorded, applied):
+    """lfsync numbers each intent once; a line reusing a pending intent's number would replace it."""
+    recorder, _ = recorded
+    resources, _ = applied
+    acme = resources["account.acme"]["id"]
+    forge(project, {"address": "account.acme", "operation": "restore", "resource_id": acme, "seq": 3, "at": now()})
+    forge(project, {"address": "account.acme", "operation": "delete", "resource_id": acme, "seq": 3, "at": now()})
+    for command in (("plan", project), ("apply", project, "--auto-approve")):
+        result = cli(*command)
+        assert result.exit_code == 1, result.output
+        assert "journal.jsonl:2: damaged journal: a second intent numbered 3" in " ".join(result.stderr.split())
+        assert "journal.jsonl line 1 is the first" in " ".join(result.stderr.split())
+    assert recorder.writes() == []

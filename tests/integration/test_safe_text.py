@@ -67,3 +67,20 @@ def test_the_failure_comment_keeps_any_error_text_inside_its_code_block(tmp_path
     assert set(fence) == {"`"} and len(fence) > 10 and lines[-1] == fence
     inside = lines[3:-1]
     assert "# Injected" in inside and not [line for line in inside if line.startswith(fence)]
+
+
+def test_a_plan_that_shows_its_own_errors_is_kept_as_the_comment(tmp_path):
+    """A plan that exits 1 with its errors in it (a refused journal entry) is the comment, not
+    replaced by the failure block: the reviewer sees the refusal and the changed-state warning."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "lfsync"
+    fake.write_text("#!/bin/sh\nprintf '### lfsync plan\\n\\n- :x: refused the interrupted delete\\n'\nprintf 'a note\\n' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "LFSYNC_PROJECT": ".",
+           "GITHUB_OUTPUT": str(tmp_path / "output"), "BASE_REF": "main"}
+    result = subprocess.run(["bash", "-e", "-c", plan_step_script()], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "exitcode=1" in (tmp_path / "output").read_text()
+    comment = (tmp_path / "plan.md").read_text()
+    assert comment.startswith("### lfsync plan\n\n- :x: refused the interrupted delete\n")
+    assert "#### lfsync also said" in comment and "a note" in comment and "plan failed" not in comment
