@@ -57,12 +57,16 @@ async def settle_pending(
     settled or dropped, also when RecoveryStopped ends the run part-way: those are in state.
 
     First, before anything is sent, every intent is checked against state (UntrustedJournal names
-    those lfsync did not write), and each adopt's record is read back: it must still hold the
-    identity value (`identity`, the kind's own by default) the adopt sets."""
+    those lfsync did not write), and the records two kinds of intent rest on are read back: an
+    adopt's must hold the identity value (`identity`, the kind's own by default) the adopt sets,
+    and the record a create of an address in state replaces must be gone."""
     report = RecoveryReport() if report is None else report
     refuse_untrusted(state.snapshot, state.pending, owns_organisation=owns_organisation)
-    for adopt in [intent for intent in state.pending.values() if isinstance(intent, AdoptIntent)]:
-        await _check_adopted_record(client, state, adopt, identity)
+    for intent in sorted(state.pending.values(), key=lambda i: i.seq):
+        if isinstance(intent, AdoptIntent):
+            await _check_adopted_record(client, state, intent, identity)
+        elif isinstance(intent, CreateIntent) and intent.address in state.resources:
+            await _check_replaced_record_is_gone(client, state, intent)
     for intent in sorted(state.pending.values(), key=lambda i: i.seq):
         age = intent_age(intent, client.server_clock.now())
         if isinstance(intent, CreateIntent) and age >= REPLAY_LIMIT:
@@ -144,6 +148,23 @@ async def _check_adopted_record(client: LightfieldClient, state: State, intent: 
         if wanted is not None and _composed(held) == _composed(wanted):
             return
         reason = f"{intent.resource_id} holds {key} {held!r}, not {wanted!r} that the adopt sets"
+    raise UntrustedJournal(refusal_message(intent, state.snapshot, reason))
+
+
+async def _check_replaced_record_is_gone(client: LightfieldClient, state: State, intent: CreateIntent) -> None:
+    """A create of an address state holds replaces a record deleted outside lfsync (--refresh found
+    it missing): re-sent only while that record is still gone, or it would orphan it for a second one."""
+    kind, replaced = kind_of_address(intent.address), state.resources[intent.address].id
+    try:
+        await client.retrieve(kind, replaced)
+    except ApiError as error:
+        if error.status == 404:
+            return
+        raise RecoveryStopped(
+            f"could not read {replaced}, which the interrupted create of {intent.address} replaces: "
+            f"{error.describe()}. Nothing was sent; run apply again."
+        ) from None
+    reason = f"state's {replaced} for {intent.address} exists, and a create replaces only a record deleted outside lfsync"
     raise UntrustedJournal(refusal_message(intent, state.snapshot, reason))
 
 

@@ -22,6 +22,7 @@ import pytest
 
 from lfsync.api.client import LightfieldClient, RetryPolicy
 from lfsync.apply.applier import Applier, create_body
+from lfsync.apply.dispatch import derived_create_key
 from lfsync.emulator import EmulatorConfig
 from lfsync.emulator.testing import serve_in_thread
 from lfsync.operations.declared_project import checked_and_learned, load_declared
@@ -363,3 +364,41 @@ def test_a_second_intent_under_one_number_is_refused_instead_of_hiding_the_first
         assert "journal.jsonl:2: damaged journal: a second intent numbered 3" in " ".join(result.stderr.split())
         assert "journal.jsonl line 1 is the first" in " ".join(result.stderr.split())
     assert recorder.writes() == []
+
+
+def test_a_forged_re_create_of_an_address_whose_record_exists_is_refused(project, cli, recorded, applied):
+    """A create of an address in state replaces a record deleted outside lfsync; aimed at one that
+    exists it would orphan it for a second one. Its key and body check out, so apply reads the
+    record back, finds it, refuses and sends no write."""
+    recorder, url = recorded
+    resources, _ = applied
+    acme = resources["account.acme"]
+    digest = resource_hash(acme["applied"], "account.acme", "default")
+    forge(project, {
+        "address": "account.acme", "operation": "create", "seq": 8, "at": now(),
+        "idempotency_key": derived_create_key(acme["applied"], digest, "account.acme", "default", acme["id"]),
+        "request": create_body(acme["applied"], False), "hash": digest, "applied": acme["applied"],
+    })
+    refused = cli("apply", project, "--auto-approve")
+    assert refused.exit_code == 1, refused.output
+    message = " ".join(refused.stderr.split())
+    assert f"state's {acme['id']} for account.acme exists" in message and "nothing was sent" in message
+    assert ("GET", f"/v1/accounts/{acme['id']}") in recorder.requests and recorder.writes() == []
+    assert sorted(live(url).values()).count("Acme Corp") == 1
+
+
+def test_a_genuine_interrupted_re_create_of_a_record_deleted_outside_lfsync_settles(project, cli, recorded, applied, state_of):
+    recorder, url = recorded
+    snapshot = StatePaths(load_declared(project).project).snapshot
+    document = json.loads(snapshot.read_text())
+    document["resources"]["account.globex"]["id"] = "acc_cneverexisted0000000000"  # gone from the organisation
+    snapshot.write_text(json.dumps(document))
+    interrupt_every_write(project, url, recorder, PlanOptions(refresh=True))
+    [pending] = load_state(load_declared(project).project).pending.values()
+    assert (pending.address, pending.operation) == ("account.globex", "create")
+    assert "account.globex: create (Globex) interrupted" in cli("plan", project).stdout
+    settled = cli("apply", project, "--auto-approve")
+    assert settled.exit_code == 0, settled.output
+    globex = state_of(project)["resources"]["account.globex"]["id"]
+    assert globex != "acc_cneverexisted0000000000" and live(url)[globex] == "Globex"
+    assert sorted(live(url).values()).count("Globex") == 2  # the one state lost track of, and its replacement
