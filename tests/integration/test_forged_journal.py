@@ -22,13 +22,12 @@ import pytest
 
 from lfsync.api.client import LightfieldClient, RetryPolicy
 from lfsync.apply.applier import Applier, create_body
-from lfsync.apply.dispatch import derived_create_key
 from lfsync.emulator import EmulatorConfig
 from lfsync.emulator.testing import serve_in_thread
 from lfsync.operations.declared_project import checked_and_learned, load_declared
 from lfsync.operations.planning import build_plan, read_remote
 from lfsync.plan.model import PlanOptions
-from lfsync.plan.resources import resource_hash, update_idempotency_key, update_operations
+from lfsync.plan.resources import create_idempotency_key, resource_hash, update_idempotency_key, update_operations
 from lfsync.state.records import empty_payload
 from lfsync.state.workspace import StatePaths, load_state, locked_state
 
@@ -376,7 +375,8 @@ def test_a_forged_re_create_of_an_address_whose_record_exists_is_refused(project
     digest = resource_hash(acme["applied"], "account.acme", "default")
     forge(project, {
         "address": "account.acme", "operation": "create", "seq": 8, "at": now(),
-        "idempotency_key": derived_create_key(acme["applied"], digest, "account.acme", "default", acme["id"]),
+        # a re-create's key, as lfsync derives it: the replaced ID mixed into the hash
+        "idempotency_key": create_idempotency_key(resource_hash(acme["applied"], "account.acme", f"default/{acme['id']}")),
         "request": create_body(acme["applied"], False), "hash": digest, "applied": acme["applied"],
     })
     refused = cli("apply", project, "--auto-approve")
