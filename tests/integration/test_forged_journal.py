@@ -28,7 +28,7 @@ from lfsync.operations.declared_project import checked_and_learned, load_declare
 from lfsync.operations.planning import build_plan, read_remote
 from lfsync.plan.model import PlanOptions
 from lfsync.plan.resources import create_idempotency_key, resource_hash, update_idempotency_key, update_operations
-from lfsync.state.records import empty_payload
+from lfsync.state.records import DeleteIntent, empty_payload
 from lfsync.state.workspace import StatePaths, load_state, locked_state
 
 from wire import on_url
@@ -115,11 +115,17 @@ def now() -> str:
 
 def forge(project: Path, intent: dict, backend: str = "local") -> None:
     """Add one intent to the journal by hand, as a line in a pull request would."""
-    if backend != "local":
-        from pgtesting import sql
+    if backend != "local":  # the database takes journal rows only under the lock: lfsync writes one, then it is edited
+        from pgtesting import sql_under_lock
 
-        sql(backend, "insert into lfsync_journal (workspace, kind, format_version, body) values ('default', 'intent', 1, %s::jsonb)",
-            (json.dumps(intent),))
+        with locked_state(load_declared(project).project, "test") as state:
+            state.begin(DeleteIntent(address="account.placeholder", resource_id="acc_cplaceholder"))
+        sql_under_lock(
+            backend, "default",
+            "update lfsync_journal set body = %s::jsonb where workspace = 'default' and kind = 'intent' "
+            "and entry_id = (select max(entry_id) from lfsync_journal where workspace = 'default')",
+            (json.dumps(intent),),
+        )
         return
     journal = StatePaths(load_declared(project).project).journal
     with open(journal, "a", encoding="utf-8") as handle:
