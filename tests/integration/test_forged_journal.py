@@ -230,9 +230,15 @@ def test_a_forged_delete_of_an_unmanaged_record_needs_a_workspace_that_owns_the_
 
 
 def test_a_forged_delete_of_an_id_of_another_kind_is_refused(project, cli, recorded, applied):
+    """Refused as the journal is read (state validated on load), before any intent is weighed."""
     recorder, _ = recorded
     forge(project, {"address": "account.acme", "operation": "delete", "resource_id": "mem_cadalovelace000000000", "seq": 2, "at": now()})
-    assert_refused_and_nothing_sent(project, cli, recorder, "does not start with 'acc_'")
+    for command in (("plan", project), ("apply", project, "--auto-approve")):
+        result = cli(*command)
+        assert result.exit_code == 1, result.output
+        message = " ".join(result.stderr.split())
+        assert "journal.jsonl:1: damaged journal" in message and "does not start with 'acc_'" in message, message
+    assert recorder.writes() == []
 
 
 def test_a_forged_adopt_is_sent_only_to_a_record_holding_the_name_it_sets(project, cli, recorded, applied):
