@@ -104,6 +104,8 @@ async def deliver(
         return Delivery(Verdict.REFUSED, error=error)
     if isinstance(intent, CreateIntent) and response.record:
         check_created(intent, response.record)
+    if isinstance(intent, (UpdateIntent, AdoptIntent)) and response.record:
+        check_updated(intent, response.record)
     record_outcome(state, intent, response.record)
     problem = None
     if isinstance(intent, CreateIntent) and response.record:
@@ -127,6 +129,17 @@ def check_created(intent: CreateIntent, record: ApiRecord) -> None:
             f"POST {kind.api_path}",
             f"the create of {intent.address} was answered with {record.id} whose {key} is {answered!r}, "
             f"not {sent!r}: not the record just created; nothing was recorded for it",
+        )
+
+
+def check_updated(intent: UpdateIntent | AdoptIntent, record: ApiRecord) -> None:
+    """An update's answer must be the record updated (the ID in its URL), else UnexpectedAnswer."""
+    if record.id != intent.resource_id:
+        kind = kind_of_address(intent.address)
+        raise UnexpectedAnswer(
+            f"POST {kind.api_path}/{{id}}",
+            f"the {intent.operation} of {intent.address} ({intent.resource_id}) was answered with the record "
+            f"{record.id}: not the record updated; nothing was recorded for it",
         )
 
 

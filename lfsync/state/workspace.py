@@ -146,6 +146,7 @@ def load_state(project: Project, store: StateStore | None = None) -> State:
     finally:
         if store is None:
             reading.close()  # a read-only load keeps nothing open; writing reopens lazily
+    _check_outcomes(intents, outcomes, reading.where)
     written_serial = snapshot.serial
     for outcome in outcomes:
         if outcome.serial is None or outcome.serial > written_serial:  # not yet in the snapshot
@@ -153,6 +154,37 @@ def load_state(project: Project, store: StateStore | None = None) -> State:
     resolved = {outcome.intent for outcome in outcomes}
     pending = {seq: intent for seq, intent in intents.items() if seq not in resolved}
     return State(snapshot, pending, reading, next_seq=max(intents, default=0) + 1, existed=stored is not None)
+
+
+def _check_outcomes(intents: Mapping[int, Intent], outcomes: list[Outcome], where: str) -> None:
+    """Every outcome settles an intent journalled beside it, as lfsync writes them (an intent is
+    appended before its outcome, and compaction drops both together): an outcome naming no intent,
+    another address, or a result its operation cannot have (a delete leaving a record, an update
+    of one ID recording another) would re-point an address at any record, so it is refused."""
+    for outcome in outcomes:
+        intent = intents.get(outcome.intent)
+        problem = _outcome_problem(intent, outcome)
+        if problem:
+            raise LfsyncError(
+                f"{where}: journal outcome of intent {outcome.intent} for {outcome.address}: {problem}. lfsync did "
+                "not write it; if it came with a change to the journal, remove that change, then run the command again"
+            )
+
+
+def _outcome_problem(intent: Intent | None, outcome: Outcome) -> str | None:
+    if intent is None:
+        return "no intent with that number is in the journal"
+    if intent.address != outcome.address:
+        return f"its intent is for {intent.address}"
+    if outcome.result != "done":
+        return None
+    if intent.operation == "delete":
+        return "a delete leaves no record in state" if outcome.resource is not None else None
+    if outcome.resource is None:
+        return f"a {intent.operation} that took effect leaves a record in state"
+    if intent.operation in ("update", "adopt", "restore") and outcome.resource.id != getattr(intent, "resource_id"):
+        return f"its record {outcome.resource.id} is not the one its {intent.operation} names"
+    return None
 
 
 @contextmanager

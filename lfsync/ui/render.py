@@ -212,7 +212,7 @@ def render_markdown(
     for problem in plan.problems:
         out.add("problem", lambda: [f"- :x: {markdown_text(problem)}"])
     for note in plan.pending:
-        out.add("unsettled operation", lambda: [f"- :hourglass: {markdown_text(note)} (settled first by the next apply)"])
+        out.add("unsettled operation", lambda: [f"- :hourglass: {markdown_text(note)}"])
     for address in plan.orphans:
         out.add("orphan", lambda: [f"- :grey_question: {markdown_code(address)} is no longer declared; left alone (`--prune` trashes it)"])
     for change in plan.changes:

@@ -377,6 +377,36 @@ def test_a_second_intent_under_one_number_is_refused_instead_of_hiding_the_first
     assert recorder.writes() == []
 
 
+def forge_outcome(project: Path, outcome: dict) -> None:
+    journal = StatePaths(load_declared(project).project).journal
+    with open(journal, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"format_version": 1, "outcome": outcome}, sort_keys=True) + "\n")
+
+
+@pytest.mark.parametrize("forged", ["no intent", "another address", "a delete leaving a record", "another ID"])
+def test_a_forged_outcome_cannot_re_point_an_address(project, cli, recorded, applied, state_of, forged):
+    """An outcome settles an intent journalled beside it, for its address, with what its operation
+    leaves: any other would put another record (the victim) under a managed address."""
+    recorder, url = recorded
+    resources, victim = applied
+    acme = resources["account.acme"]
+    stolen = {**acme, "id": victim}
+    if forged != "no intent":
+        operation = "delete" if forged == "a delete leaving a record" else "restore"
+        address = "account.globex" if forged == "another address" else "account.acme"
+        resource_id = resources[address]["id"]
+        forge(project, {"address": address, "operation": operation, "resource_id": resource_id, "seq": 5, "at": now()})
+    forge_outcome(project, {"intent": 5, "result": "done", "serial": 99, "address": "account.acme", "resource": stolen})
+    for command in (("plan", project), ("apply", project, "--auto-approve")):
+        result = cli(*command)
+        assert result.exit_code == 1, result.output
+        message = " ".join(result.stderr.split())
+        assert "journal outcome of intent 5 for account.acme" in message and "lfsync did not write it" in message
+    assert recorder.writes() == []
+    assert state_of(project)["resources"]["account.acme"]["id"] == acme["id"]
+    assert live(url)[victim] == "Victim Inc"
+
+
 def test_a_forged_re_create_of_an_address_whose_record_exists_is_refused(project, cli, recorded, applied):
     """A create of an address in state replaces a record deleted outside lfsync; aimed at one that
     exists it would orphan it for a second one. Its key and body check out, so apply reads the

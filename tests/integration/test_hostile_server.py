@@ -93,6 +93,10 @@ class HostileProxy:
             other["id"] = "acc_cs0meb0dyelse"
             other["fields"]["$name"] = {"value": "Somebody Else", "valueType": "TEXT"}
             content = json.dumps(other).encode()
+        elif mode == "update-answers-another" and method == "POST" and path.startswith("/v1/accounts/"):
+            other = json.loads(content)
+            other["id"] = "acc_cs0meb0dyelse"
+            content = json.dumps(other).encode()
         elif mode == "wrong-shape" and listing:
             content = json.dumps({"data": {"not": "a list"}, "totalCount": "many"}).encode()
         await send({"type": "http.response.start", "status": status,
@@ -247,6 +251,21 @@ def test_a_create_answered_with_another_record_stops_the_apply(hostile, cli, thr
     output = failed(cli("apply", three_accounts, "--auto-approve"))
     assert "POST /v1/accounts" in output and "not the record just created" in output
     assert "acc_cs0meb0dyelse" not in json.dumps(state_of(three_accounts).get("resources", {}))
+
+
+def test_an_update_answered_with_another_record_stops_the_apply(hostile, cli, three_accounts, state_of):
+    assert cli("apply", three_accounts, "--auto-approve").exit_code == 0
+    before = state_of(three_accounts)["resources"]
+    (three_accounts / "accounts.yaml").write_text(
+        (three_accounts / "accounts.yaml").read_text().replace("Account 1", "Account One")
+    )
+    hostile.mode = "update-answers-another"
+    output = failed(cli("apply", three_accounts, "--auto-approve"))
+    assert "account.a1" in output and "not the record updated" in output
+    hostile.mode = "pass"
+    after = state_of(three_accounts)["resources"]
+    assert after["account.a1"]["id"] == before["account.a1"]["id"]
+    assert "acc_cs0meb0dyelse" not in json.dumps(after)
 
 
 def test_wrong_shaped_json_is_an_error_naming_the_endpoint(hostile, cli, three_accounts):
