@@ -213,7 +213,7 @@ class LightfieldClient:
         """Every record of `kind` a list query matches, page after page (see `_list_all`)."""
         return [
             parse_record(record, f"GET {kind.api_path}", kind.read_back)
-            for record in await self._list_all(kind.api_path, on_page=on_page, window=window, **params)
+            for record in await self._list_all(kind.api_path, kind.most_listed, on_page, window, **params)
         ]
 
     async def find_by(self, kind: RecordKind, key: str, value: Any, status: str = "active") -> list[ApiRecord]:
@@ -245,7 +245,7 @@ class LightfieldClient:
         return [member_from(record) for record in await self.list_records(MEMBER)]
 
     async def _list_all(
-        self, path: str, on_page: Callable[[int, int], None] | None = None, window: int = 1, **params: Any
+        self, path: str, most: int, on_page: Callable[[int, int], None] | None = None, window: int = 1, **params: Any
     ) -> list[dict]:
         """Every record a list endpoint answers, page after page until a short one (the docs do not
         promise `totalCount` stable across pages, so it only estimates the total for `on_page(read,
@@ -257,7 +257,7 @@ class LightfieldClient:
         the list.
 
         Bounded: a page that lists no record not listed already, or pages going on well past what the
-        first page's `totalCount` promised (`page_bound`), is an UnexpectedAnswer naming the endpoint.
+        first page's `totalCount` promised or the kind may hold (`page_bound`), is an UnexpectedAnswer naming the endpoint.
         A record met on two pages (offset paging shifts records when others are created meanwhile) is
         kept once."""
         pages: dict[int, list[dict]] = {}
@@ -281,7 +281,7 @@ class LightfieldClient:
         try:
             while True:
                 while may_launch():
-                    if next_offset > page_bound(promised):
+                    if next_offset > page_bound(promised, most):
                         raise UnexpectedAnswer(
                             endpoint, f"its pages go on past offset {next_offset} (totalCount promised {promised})"
                         )

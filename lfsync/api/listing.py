@@ -11,15 +11,13 @@ LIST_PAGE_SIZE = 25  # the API's maximum
 # Pages asked past what the first page's totalCount promised before a list counts as endless: the
 # total may grow while it is read (records created meanwhile), never by this much.
 LIST_MARGIN_RECORDS = 10 * LIST_PAGE_SIZE
-# Without a totalCount: the most records one list may hold.
-MAX_LISTED_RECORDS = 1_000_000
 
 
-def page_bound(promised: int | None) -> int:
-    """The last offset a list may ask for, given the first page's totalCount (None: not sent)."""
-    if promised is None:
-        return MAX_LISTED_RECORDS
-    return promised + max(LIST_MARGIN_RECORDS, promised // 10)
+def page_bound(promised: int | None, most: int) -> int:
+    """The last offset a list may ask for, given the first page's totalCount (None: not sent) and
+    the most records a list of its kind may hold (RecordKind.most_listed), whatever the total says."""
+    expected = most if promised is None else min(promised, most)
+    return expected + max(LIST_MARGIN_RECORDS, expected // 10)
 
 
 def check_something_new(records: list, seen: set[str], endpoint: str, offset: int) -> None:

@@ -32,6 +32,7 @@ MEMBER = RecordKind(
     api_path="/v1/members",
     read_back=ReadBack(id_prefix="mem_"),
     declarable=False,
+    most_listed=10_000,  # people with a seat: every plan lists them all
 )
 
 KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACCOUNT, MEMBER)}

@@ -78,9 +78,10 @@ class HostileProxy:
             return await self._drip(send, status, content)
         if mode == "endless-body":
             return await self._endless(send, status, receive)
-        if mode == "endless-pages" and listing:
+        if mode in ("endless-pages", "endless-pages-huge-total") and listing:
             offset = int(dict(pair.split("=", 1) for pair in query.split("&") if "=" in pair).get("offset", 0))
-            content = _page([_record(path, f"page{offset}n{n}") for n in range(25)], total=30)
+            total = 30 if mode == "endless-pages" else 10**12
+            content = _page([_record(path, f"page{offset}n{n}") for n in range(25)], total=total)
         elif mode == "repeated-ids" and listing:
             content = _page([_record(path, f"same{n}") for n in range(25)], total=1000)
         elif mode == "absurd-rate-limits":
@@ -220,6 +221,15 @@ def test_pages_that_never_end_stop_past_what_total_count_promised(hostile, cli, 
     output = failed(cli("plan", three_accounts))
     assert "GET /v1/" in output and "pages go on past offset" in output
     assert len(hostile.requests) < 30
+
+
+def test_pages_promising_a_trillion_members_stop_at_what_an_organisation_can_hold(hostile, cli, three_accounts):
+    """A totalCount taken as given would page on for ever: members stop past 10,000 records."""
+    hostile.mode = "endless-pages-huge-total"
+    output = failed(cli("plan", three_accounts))
+    assert "GET /v1/members" in output and "pages go on past offset" in output
+    listed = [request for request in hostile.requests if request.startswith("GET /v1/members")]
+    assert 400 < len(listed) <= (10_000 + 1_000) // 25 + 2, len(listed)
 
 
 def test_a_page_repeating_ids_already_listed_is_an_error_naming_the_endpoint(hostile, cli, three_accounts):
