@@ -21,12 +21,13 @@ from typing import Any
 
 from lfsync.api.client import ApiError, LightfieldClient, RetryPolicy
 from lfsync.api.records import ApiRecord
+from lfsync.api.serverclock import parse_record_time
 from lfsync.apply.dispatch import Delivery, Verdict, deliver, record_outcome
 from lfsync.apply.pending import UntrustedJournal, refusal_message, refuse_untrusted
 from lfsync.errors import LfsyncError
 from lfsync.kinds.catalogue import kind_of_address
 from lfsync.state.records import AdoptIntent, CreateIntent, Intent
-from lfsync.state.replays import created_at, intent_age, journalled_at
+from lfsync.state.replays import intent_age, journalled_at
 from lfsync.state.workspace import State
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -123,7 +124,7 @@ async def _settle_old_create(
 def _created_since(record: ApiRecord, earliest: datetime) -> bool:
     """True when the record may have been created by the request journalled no earlier than
     `earliest` (the intent's time less the margin for clocks), or when that can't be told."""
-    created = created_at(record.created_at)
+    created = parse_record_time(record.created_at)
     return created is None or created >= earliest
 
 

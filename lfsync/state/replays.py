@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from lfsync.api.serverclock import ServerTime
+from lfsync.api.serverclock import ServerTime, parse_record_time
 from lfsync.state.records import IntentBase
 
 # How far the runner's clock and the API's may disagree: the margin for intents without `server_at`.
@@ -47,17 +47,6 @@ def last_retired(retired: dict[str, list[str]], address: str) -> str | None:
     return history[-1] if history else None
 
 
-def created_at(text: str | None) -> datetime | None:
-    """A record's `createdAt` as an aware datetime (UTC when it names no offset); None if unreadable."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def answers_with_an_earlier_record(
     record_created_at: str | None, sent_at: str | datetime, *, replay_hint: bool = False, skew: timedelta = CLOCK_SKEW
 ) -> bool:
@@ -66,7 +55,7 @@ def answers_with_an_earlier_record(
     (`sent_at`), or the server said so in a header of its own (`replay_hint`, never required)."""
     if replay_hint:
         return True
-    made = created_at(record_created_at)
+    made = parse_record_time(record_created_at)
     if made is None:
         return False
     return made < _aware(sent_at) - skew
