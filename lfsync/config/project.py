@@ -44,6 +44,8 @@ class Project:
     backend: str = LOCAL_BACKEND  # where state lives: local files, or a PostgreSQL URL (backend.py)
     # `lfsync reset` trashes live accounts nobody declared only when this is set (off by default)
     owns_organisation: bool = False
+    # `prune: true`: plan and apply behave as with --prune (a removed declaration plans a delete)
+    prune: bool = False
     # a workspace of `workspaces:`: the variable holding its key (only ever sent to its own target)
     api_key_env: str | None = None
     workspace_names: tuple[str, ...] = ()  # every workspace `workspaces:` declares
@@ -88,7 +90,7 @@ def load_project(
         raise LfsyncError(
             f"workspace {workspace!r} is not a valid name (letters, digits, '_', '-', '.')"
         )
-    return _project(root, settings, env, target, workspace, owns_organisation=settings.owns_organisation)
+    return _project(root, settings, env, target, workspace, owns_organisation=settings.owns_organisation, prune=settings.prune)
 
 
 def _check_state_dir(root: Path, settings: Settings, place: SourceLocation | None) -> None:
@@ -142,6 +144,7 @@ def _workspace_project(root: Path, settings: Settings, name: str, env: Mapping[s
     return _project(
         root, settings, env, entry.target.rstrip("/"), name,
         owns_organisation=entry.owns_organisation,
+        prune=settings.prune if entry.prune is None else entry.prune,
         api_key_env=entry.api_key_env,
         from_workspaces=True,
     )

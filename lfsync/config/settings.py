@@ -61,6 +61,7 @@ class WorkspaceSettings(BaseModel):
     target: str = LOCAL_TARGET
     api_key_env: str | None = Field(default=None, validate_default=True)  # after target: it checks it
     owns_organisation: bool = False
+    prune: bool | None = None  # None: the project's `prune:`
 
     @field_validator("api_key_env")
     @classmethod
@@ -89,6 +90,8 @@ class Settings(BaseModel):
     identity: str = DEFAULT_IDENTITY
     backend: str = LOCAL_BACKEND
     owns_organisation: bool = False
+    # plan and apply trash accounts no longer declared, as with --prune (destroy and reset aside)
+    prune: bool = False
     workspaces: dict[WorkspaceName, WorkspaceSettings] = Field(default_factory=dict)
 
     @field_validator("declarations")

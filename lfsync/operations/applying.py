@@ -16,7 +16,7 @@ from lfsync.apply.recovery import RecoveryReport, RecoveryStopped, settle_pendin
 from lfsync.errors import LfsyncError
 from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import DeclaredProject, checked_and_learned, load_declared
-from lfsync.operations.planning import build_plan, read_remote
+from lfsync.operations.planning import build_plan, read_remote, with_settings
 from lfsync.operations.terminal import ApplyTerminal
 from lfsync.plan.actions import ApplyReport
 from lfsync.plan.model import Plan, PlanOptions, load_plan, staleness
@@ -90,7 +90,10 @@ def apply_project(request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult
 
 
 async def apply_declared(declared: DeclaredProject, request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
-    """The apply of a loaded project (one workspace), shown and asked through `terminal`."""
+    """The apply of a loaded project (one workspace), shown and asked through `terminal`. A saved
+    plan keeps the options it was made with; otherwise lfsync.yaml's `prune:` counts as --prune."""
+    if request.saved is None:
+        request = dataclasses.replace(request, options=with_settings(request.options, declared.project))
     async with open_client(declared.project, concurrency=request.concurrency) as client:
         declared = await checked_and_learned(client, declared)
         if declared.organisation is None:  # learned above: apply never runs unchecked

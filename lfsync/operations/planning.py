@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from lfsync.api.client import READ_CONCURRENCY, LightfieldClient
+from lfsync.config.project import Project
 from lfsync.apply.pending import describe_pending, untrusted_intents
 from lfsync.errors import display_path
 from lfsync.kinds.catalogue import ACCOUNT
@@ -136,10 +137,20 @@ def plan_project(
     return asyncrun.run(plan_declared(load_declared(directory, workspace), options, terminal))
 
 
+def with_settings(options: PlanOptions, project: Project) -> PlanOptions:
+    """The options a plan is made with: `prune: true` in lfsync.yaml (or the workspace's entry)
+    plans as --prune does, and the plan records it (its fingerprint covers it). destroy and reset
+    keep their own rules."""
+    if project.prune and not (options.prune or options.destroy or options.reset):
+        return options.model_copy(update={"prune": True})
+    return options
+
+
 async def plan_declared(
     declared: DeclaredProject, options: PlanOptions, terminal: ReadingTerminal = UNSHOWN
 ) -> tuple[DeclaredProject, Plan]:
     """The plan of a loaded project, its values checked (live, else against the snapshot)."""
+    options = with_settings(options, declared.project)
     state = load_state(declared.project)
     if can_ask_target(declared.project) or options.adopt or options.refresh:
         declared, remote = await _read_for_plan(declared, state, options, terminal)

@@ -42,6 +42,14 @@ UNCHECKED_NOTE = (
 )
 
 
+PRUNE_NOTE = "Pruning: accounts in state that are no longer declared are moved to the trash (--prune, or prune: true in lfsync.yaml)."
+
+
+def prune_note(plan: Plan) -> str | None:
+    """Said on a plan made with --prune or `prune: true` (destroy and reset delete by their own rules)."""
+    return PRUNE_NOTE if plan.options.prune and not (plan.options.destroy or plan.options.reset) else None
+
+
 def summary_line(plan: Plan) -> str:
     if not plan.has_changes:
         return "No changes. Your accounts match the declarations."
@@ -116,6 +124,8 @@ def render_text(plan: Plan, changed_state: Sequence[str] = ()) -> list[Line]:
         lines.append((f"Error: ... and {more} more problem{'s' if more != 1 else ''}", "red"))
     if not plan.values_checked_against:
         lines.append((f"Warning: {UNCHECKED_NOTE}", "yellow"))
+    if note := prune_note(plan):
+        lines.append((note, None))
     lines.append((summary_line(plan), "bold"))
     eta = eta_line(plan)
     if eta:
@@ -253,6 +263,8 @@ def _markdown_head(plan: Plan) -> list[str]:
     if rows:
         head += ["| | count |", "|---|--:|"] + [f"| {label} | {count} |" for label, count in rows] + [""]
     head.append(f"Plan fingerprint: `{plan_fingerprint(plan)}` (SHA-256 of its changes and options)")
+    if note := prune_note(plan):
+        head += ["", markdown_text(note)]
     head += ["", f"Values checked against {markdown_text(plan.values_checked_against)}." if plan.values_checked_against else f"**{UNCHECKED_NOTE}**"]
     eta = eta_line(plan)
     head += ["", markdown_text(eta)] if eta else []

@@ -76,7 +76,7 @@ def test_every_workspace_entry_is_checked_and_a_misnamed_one_only_for_its_name(t
 def test_an_unknown_workspace_setting_does_not_hide_a_missing_key_variable(tmp_path):
     assert problems_of(tmp_path, "workspaces:\n  eu: {target: https://api.lightfield.app, api_key: sk_secret}\n") == [
         "lfsync.yaml:2:3: workspace 'eu' needs api_key_env: the environment variable holding its key",
-        "lfsync.yaml:2:44: unknown setting 'api_key' of workspace 'eu' (known: target, api_key_env, owns_organisation)",
+        "lfsync.yaml:2:44: unknown setting 'api_key' of workspace 'eu' (known: target, api_key_env, owns_organisation, prune)",
     ]
 
 
