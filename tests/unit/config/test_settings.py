@@ -11,7 +11,7 @@ from lfsync.config.project import load_project
 from lfsync.config.settings import DEFAULT_IDENTITY, LOCAL_TARGET, Settings, WorkspaceSettings
 from lfsync.errors import DeclarationError
 
-KNOWN = "target, workspace, state_dir, skip_enrichment, declarations, identity, backend, owns_organisation, workspaces"
+KNOWN = "target, workspace, state_dir, skip_enrichment, declarations, identity, backend, owns_organisation, prune, workspaces"
 
 
 def problems_of(tmp_path: Path, settings: str) -> list[str]:
