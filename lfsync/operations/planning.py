@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Callable
 
 from lfsync.api.client import READ_CONCURRENCY, LightfieldClient
-from lfsync.config.project import Project
 from lfsync.apply.pending import describe_pending, untrusted_intents
+from lfsync.config.project import Project
 from lfsync.errors import display_path
 from lfsync.kinds.catalogue import ACCOUNT
 from lfsync.operations.connection import open_client

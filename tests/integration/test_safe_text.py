@@ -1,19 +1,17 @@
 """Safe text across every output: a declaration file's name and a server's error text stay on one
-line, and the workflow's failure comment keeps whatever lfsync prints inside its code block."""
+line, and the action's failure comment (as the pull-request workflow runs it) keeps whatever lfsync prints inside its code block."""
 
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import httpx
-from ruamel.yaml import YAML
 
 from lfsync.api.errors import error_from
 
-REPO = Path(__file__).resolve().parents[2]
-WORKFLOW = REPO / "examples" / "github-workflow" / "lfsync.yml"
+from gitops import PLAN_WORKFLOW, ActionRun, lfsync_steps, load, run_action
+
 INJECTION = "\n````\n# Injected <img src=x>\n````\n"
 
 
@@ -43,25 +41,20 @@ def test_a_server_error_text_stays_on_one_line():
     assert str(error) == "HTTP 400 bad\\ncode (x\\u202e): bad\\n````\\n# Injected <img src=x>\\n````\\nend"
 
 
-def plan_step_script() -> str:
-    [step] = [step for step in YAML(typ="safe").load(WORKFLOW.read_text())["jobs"]["plan"]["steps"] if step.get("id") == "plan"]
-    return step["run"]
+def planned_by_action(tmp_path, stand_in: str) -> ActionRun:
+    """The action's plan step (as the pull-request workflow runs it) with `stand_in` as lfsync."""
+    env = {**os.environ, "LFSYNC_PROJECT": ".", "BASE_REF": "main"}
+    [step] = [step for step in lfsync_steps(load(PLAN_WORKFLOW)["jobs"]["plan"]) if step.get("id") == "plan"]
+    return run_action(step["with"], env, tmp_path, tmp_path / "runner", stand_in=stand_in)
 
 
 def test_the_failure_comment_keeps_any_error_text_inside_its_code_block(tmp_path):
     """Whatever lfsync prints on stderr (here a stand-in printing backtick runs longer than the
     comment's old fence) stays inside one fenced block of the comment."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "lfsync"
-    fake.write_text("#!/bin/sh\nprintf 'Error: a\\n`````\\n# Injected\\n``````````\\n<img src=x>\\n' >&2\nexit 1\n")
-    fake.chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "LFSYNC_PROJECT": ".",
-           "GITHUB_OUTPUT": str(tmp_path / "output")}
-    result = subprocess.run(["bash", "-e", "-c", plan_step_script()], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1 and "exitcode=1" in (tmp_path / "output").read_text()
+    run = planned_by_action(tmp_path, "#!/bin/sh\nprintf 'Error: a\\n`````\\n# Injected\\n``````````\\n<img src=x>\\n' >&2\nexit 1\n")
+    assert run.returncode == 1 and run.outputs["exit-code"] == "1"
 
-    lines = (tmp_path / "plan.md").read_text().splitlines()
+    lines = Path(run.outputs["markdown-path"]).read_text().splitlines()
     assert lines[:2] == ["### lfsync plan failed", ""]
     fence = lines[2]
     assert set(fence) == {"`"} and len(fence) > 10 and lines[-1] == fence
@@ -72,15 +65,10 @@ def test_the_failure_comment_keeps_any_error_text_inside_its_code_block(tmp_path
 def test_a_plan_that_shows_its_own_errors_is_kept_as_the_comment(tmp_path):
     """A plan that exits 1 with its errors in it (a refused journal entry) is the comment, not
     replaced by the failure block: the reviewer sees the refusal and the changed-state warning."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "lfsync"
-    fake.write_text("#!/bin/sh\nprintf '### lfsync plan\\n\\n- :x: refused the interrupted delete\\n'\nprintf 'a note\\n' >&2\nexit 1\n")
-    fake.chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "LFSYNC_PROJECT": ".",
-           "GITHUB_OUTPUT": str(tmp_path / "output"), "BASE_REF": "main"}
-    result = subprocess.run(["bash", "-e", "-c", plan_step_script()], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1 and "exitcode=1" in (tmp_path / "output").read_text()
-    comment = (tmp_path / "plan.md").read_text()
+    run = planned_by_action(
+        tmp_path, "#!/bin/sh\nprintf '### lfsync plan\\n\\n- :x: refused the interrupted delete\\n'\nprintf 'a note\\n' >&2\nexit 1\n"
+    )
+    assert run.returncode == 1 and run.outputs["exit-code"] == "1"
+    comment = Path(run.outputs["markdown-path"]).read_text()
     assert comment.startswith("### lfsync plan\n\n- :x: refused the interrupted delete\n")
     assert "#### lfsync also said" in comment and "a note" in comment and "plan failed" not in comment

@@ -12,6 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from lfsync.emulator import EmulatorConfig
+from lfsync.emulator.testing import serve_in_thread
+
 from gitops import (
     ACTION,
     ACTION_USES,
@@ -22,15 +26,12 @@ from gitops import (
     WORKFLOWS,
     Runner,
     command_line,
-    load,
     lfsync_steps,
+    load,
     run_action,
 )
 from org_helpers import act_directly
 from served import LOCAL_KEY
-
-from lfsync.emulator import EmulatorConfig
-from lfsync.emulator.testing import serve_in_thread
 
 SHIPPED = sorted(path.name for path in WORKFLOWS.glob("*.yml"))
 REFRESH_WHEN_KEYED = "${LIGHTFIELD_API_KEY:+--refresh}"
