@@ -124,8 +124,8 @@ def render_text(plan: Plan, changed_state: Sequence[str] = ()) -> list[Line]:
         lines.append((f"Error: ... and {more} more problem{'s' if more != 1 else ''}", "red"))
     if not plan.values_checked_against:
         lines.append((f"Warning: {UNCHECKED_NOTE}", "yellow"))
-    if note := prune_note(plan):
-        lines.append((note, None))
+    if pruning := prune_note(plan):
+        lines.append((pruning, None))
     lines.append((summary_line(plan), "bold"))
     eta = eta_line(plan)
     if eta:
@@ -263,8 +263,8 @@ def _markdown_head(plan: Plan) -> list[str]:
     if rows:
         head += ["| | count |", "|---|--:|"] + [f"| {label} | {count} |" for label, count in rows] + [""]
     head.append(f"Plan fingerprint: `{plan_fingerprint(plan)}` (SHA-256 of its changes and options)")
-    if note := prune_note(plan):
-        head += ["", markdown_text(note)]
+    if pruning := prune_note(plan):
+        head += ["", markdown_text(pruning)]
     head += ["", f"Values checked against {markdown_text(plan.values_checked_against)}." if plan.values_checked_against else f"**{UNCHECKED_NOTE}**"]
     eta = eta_line(plan)
     head += ["", markdown_text(eta)] if eta else []
