@@ -64,7 +64,9 @@ def run_apply(request: ApplyRequest, command: str, workspaces: list[str] | None 
                 f"{command} is not on a terminal and cannot ask for confirmation, which a saved plan made with "
                 "destroy, reset or --prune always needs: pass --auto-approve"
             )
-        raise LfsyncError(f"{command} is not on a terminal and cannot ask for confirmation: pass --auto-approve, or apply a saved plan")
+        # Only apply takes a saved plan (reviewed, then applied without a question); destroy and reset plan anew.
+        instead = ", or apply a saved plan" if command == "apply" else ""
+        raise LfsyncError(f"{command} is not on a terminal and cannot ask for confirmation: pass --auto-approve{instead}")
     if workspaces is None:
         return render_result(apply_project(request, Terminal()))
     together = Together(Terminal().progress())

@@ -102,3 +102,16 @@ def test_destroy_does_not_need_the_declarations_to_parse(project, cli, state_of,
     destroyed = cli("destroy", project, "--auto-approve")
     assert destroyed.exit_code == 0, destroyed.output
     assert state_of(project)["resources"] == {} and server_accounts(project) == []
+
+
+def test_unattended_destroy_and_reset_suggest_only_what_they_offer(project, cli):
+    """destroy and reset take no saved plan: their refusal names --auto-approve alone; apply's also the saved plan."""
+    assert cli("apply", project, "--auto-approve").exit_code == 0
+    for command in ("destroy", "reset"):
+        refused = cli(command, project)
+        assert refused.exit_code == 1
+        assert f"{command} is not on a terminal and cannot ask for confirmation: pass --auto-approve\n" in refused.stderr
+        assert "saved plan" not in refused.stderr
+    (project / "accounts.yaml").write_text("accounts: {}\n")
+    pruning = cli("apply", project, "--prune")
+    assert pruning.exit_code == 1 and "pass --auto-approve, or apply a saved plan" in pruning.stderr
