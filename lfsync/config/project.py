@@ -16,6 +16,7 @@ from lfsync.config.settings import (
     LOCAL_TARGET,
     WORKSPACE_PATTERN,
     Settings,
+    api_path_problem,
     backend_problem,
     read_settings,
 )
@@ -84,6 +85,8 @@ def load_project(
     _check_state_dir(root, settings, state_dir_place)
     if workspace is not None:
         return _workspace_project(root, settings, workspace, env)
+    if env.get("LIGHTFIELD_BASE_URL") and (problem := api_path_problem(env["LIGHTFIELD_BASE_URL"])):
+        raise LfsyncError(f"LIGHTFIELD_BASE_URL: {problem}")
     target = (env.get("LIGHTFIELD_BASE_URL") or settings.target).rstrip("/")
     workspace = env.get("LFSYNC_WORKSPACE") or settings.workspace
     if not WORKSPACE_PATTERN.fullmatch(workspace):

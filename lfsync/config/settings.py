@@ -49,7 +49,30 @@ def _workspace_name(name: str) -> str:
     return name
 
 
-Glob = Annotated[Any, AfterValidator(_glob)]  # any value: glob_problem says what is wrong with it
+def api_path_problem(target: str) -> str | None:
+    """What is wrong with a target naming the API's `/v1` path: lfsync adds `/v1/...` itself, so such
+    a target asked for `/v1/v1/auth/validate` (a "No route" error); None when it is a base URL."""
+    if target == LOCAL_TARGET:
+        return None
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None  # check_target_url says what is wrong with it
+    path = parts.path.rstrip("/")
+    if not path.endswith("/v1"):
+        return None
+    base = parts._replace(path=path.removesuffix("/v1"), query="", fragment="").geturl()
+    return f"the target is the API's base URL without /v1: {base} (not {target})"
+
+
+def _base_url(target: str) -> str:
+    if problem := api_path_problem(target):
+        raise _broken(problem)
+    return target
+
+
+Glob = Annotated[Any, AfterValidator(_glob)]
+Target = Annotated[str, AfterValidator(_base_url)]  # any value: glob_problem says what is wrong with it
 WorkspaceName = Annotated[str, AfterValidator(_workspace_name)]
 
 
@@ -58,7 +81,7 @@ class WorkspaceSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    target: str = LOCAL_TARGET
+    target: Target = LOCAL_TARGET
     api_key_env: str | None = Field(default=None, validate_default=True)  # after target: it checks it
     owns_organisation: bool = False
     prune: bool | None = None  # None: the project's `prune:`
@@ -82,7 +105,7 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    target: str = LOCAL_TARGET
+    target: Target = LOCAL_TARGET
     workspace: str = DEFAULT_WORKSPACE
     state_dir: str = DEFAULT_STATE_DIR
     skip_enrichment: bool = False

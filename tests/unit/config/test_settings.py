@@ -108,3 +108,32 @@ def test_passwords_in_every_connection_string_form_are_refused_and_not_shown(tmp
         problems = problems_of(tmp_path, f"backend: '{backend}'\n")
         assert len(problems) == 1 and "password" in problems[0] and "PGPASSWORD" in problems[0], problems
         assert "s3cret-pw" not in problems[0]
+
+
+@pytest.mark.parametrize("written", ["https://api.lightfield.app/v1", "https://api.lightfield.app/v1/"])
+def test_a_target_naming_the_v1_path_is_refused_with_the_base_url_to_write(tmp_path, written):
+    assert problems_of(tmp_path, f"target: {written}\n") == [
+        f"lfsync.yaml:1:1: the target is the API's base URL without /v1: https://api.lightfield.app (not {written})",
+    ]
+    assert problems_of(tmp_path, f"workspaces:\n  eu:\n    target: {written}\n    api_key_env: LF_EU\n") == [
+        f"lfsync.yaml:3:5: the target is the API's base URL without /v1: https://api.lightfield.app (not {written})",
+    ]
+
+
+def test_a_base_url_variable_naming_the_v1_path_is_refused_naming_the_variable(tmp_path, cli):
+    (tmp_path / "lfsync.yaml").write_text("target: local\n")
+    refused = cli("plan", tmp_path, env={"LIGHTFIELD_BASE_URL": "http://127.0.0.1:8787/v1", "LIGHTFIELD_API_KEY": "sk_lf_x"})
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "Error: LIGHTFIELD_BASE_URL: the target is the API's base URL without /v1: http://127.0.0.1:8787 "
+        "(not http://127.0.0.1:8787/v1)\n"
+    )
+    assert load_project(tmp_path, env={"LIGHTFIELD_BASE_URL": "https://api.lightfield.app/v1beta"}).target.endswith("/v1beta")
+
+
+def test_the_cli_refuses_a_v1_target_at_its_lfsync_yaml_line(tmp_path, cli):
+    (tmp_path / "lfsync.yaml").write_text("workspace: demo\ntarget: https://api.lightfield.app/v1\n")
+    refused = cli("plan", tmp_path, env={"LIGHTFIELD_API_KEY": "sk_lf_x"})
+    assert refused.exit_code == 1
+    assert "lfsync.yaml:2:1: the target is the API's base URL without /v1: https://api.lightfield.app" in refused.stderr
+    assert "No route" not in refused.output
