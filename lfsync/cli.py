@@ -55,6 +55,11 @@ class LfsyncGroup(click.Group):
             code = super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:  # stdout's reader left (`| head`) past the guarded writes: stop, as git does
+            from lfsync.ui.console import silence_stdout
+
+            silence_stdout()
+            ctx.exit(EXIT_OK)
         except (LfsyncError, KeyboardInterrupt, OSError) as failure:
             ctx.exit(report_failure(failure, ctx.meta.get(ARGUMENTS, [])))
         except Exception as unexpected:  # a bug: exit 3, a crash report, the traceback shown only on request

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from lfsync.plan.model import Plan
 from lfsync.support.secrets import redact, redact_bytes
 from lfsync.support.textsafe import for_terminal
-from lfsync.ui.console import stderr, stdout
+from lfsync.ui.console import stderr, stdout, stdout_reader_may_leave
 from lfsync.ui.render import Line, plan_json, render_markdown, render_text
 
 if TYPE_CHECKING:  # rich is imported when something is printed through it: a JSON plan never is
@@ -19,6 +19,11 @@ def print_lines(lines: list[Line], console: Console | None = None) -> None:
     """Styled lines in one print: a plan of thousands of lines printed one call a line spent
     seconds in rich (issue 8). Without colour (not a terminal, NO_COLOR) they are written directly."""
     console = console or stdout()
+    with stdout_reader_may_leave():
+        _print_lines(lines, console)
+
+
+def _print_lines(lines: list[Line], console: Console) -> None:
     if console.no_color or not console.is_terminal:
         console.file.write("".join(for_terminal(text) + "\n" for text, _ in lines))
         console.file.flush()
@@ -33,7 +38,8 @@ def print_lines(lines: list[Line], console: Console | None = None) -> None:
 
 
 def say(text: str = "", style: str | None = None) -> None:
-    _print(stdout(), for_terminal(text), style)
+    with stdout_reader_may_leave():
+        _print(stdout(), for_terminal(text), style)
 
 
 def warn(text: str) -> None:
@@ -67,12 +73,18 @@ def show_plan(plan: Plan, output_format: str, *, full_plan: str | None = None, c
 
 
 def write_out(text: str) -> None:
-    sys.stdout.write(redact(text))
-    sys.stdout.flush()
+    with stdout_reader_may_leave():
+        sys.stdout.write(redact(text))
+        sys.stdout.flush()
 
 
 def write_out_bytes(*chunks: bytes) -> None:
     """UTF-8 straight to stdout's bytes, where it has them (no copy of a big plan as text)."""
+    with stdout_reader_may_leave():
+        _write_out_bytes(chunks)
+
+
+def _write_out_bytes(chunks: tuple[bytes, ...]) -> None:
     sys.stdout.flush()
     buffer = getattr(sys.stdout, "buffer", None)
     for chunk in map(redact_bytes, chunks):
