@@ -22,7 +22,7 @@ from lfsync.commands.output import (
     stderr,
     warn,
 )
-from lfsync.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, LfsyncError
+from lfsync.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, LfsyncError, display_path
 from lfsync.operations.applying import ApplyRequest, ApplyResult, apply_project, apply_request
 from lfsync.operations.terminal import Interruptible
 from lfsync.operations.workspaces import apply_workspaces, selected_workspaces
@@ -92,7 +92,14 @@ def render_result(result: ApplyResult) -> int:
     if not result.plan.changes:
         say("Apply complete! Nothing to change.", "bold green")
         return EXIT_OK
-    errors, lines = apply_summary(result.report, {a: d.location for a, d in result.declared.desired.items() if d.location})
+    project = result.declared.project
+    # The embedded local API serves no pages: its links would point at nothing running
+    no_pages = (
+        f"target local: no account pages are served; `lfsync emulator serve --db {display_path(project.local_db_path)}` "
+        "serves them" if project.is_local else None
+    )
+    locations = {a: d.location for a, d in result.declared.desired.items() if d.location}
+    errors, lines = apply_summary(result.report, locations, no_pages)
     for message in errors:
         error(message)
     print_lines(lines)

@@ -346,8 +346,11 @@ _JSON_ESCAPES = "lfsync-json-escapes"
 codecs.register_error(_JSON_ESCAPES, _json_escapes)
 
 
-def apply_summary(report: ApplyReport, locations: Mapping[str, str]) -> tuple[list[str], list[Line]]:
-    """(error messages, summary lines) of a finished apply; `locations` maps addresses to file:line:col."""
+def apply_summary(
+    report: ApplyReport, locations: Mapping[str, str], no_pages: str | None = None
+) -> tuple[list[str], list[Line]]:
+    """(error messages, summary lines) of a finished apply; `locations` maps addresses to file:line:col.
+    `no_pages`: the target serves no account pages (the embedded local API): this note instead of links."""
     counts = _outcome_counts(report)
     errors = []
     for address, message in sorted({**report.failed, **report.unsettled}.items()):
@@ -376,6 +379,9 @@ def apply_summary(report: ApplyReport, locations: Mapping[str, str]) -> tuple[li
         lines.append((f"Apply complete! Resources: {counts}.", "bold green"))
     if report.retried:
         lines.append((f"({report.retried} request(s) retried with the same idempotency key.)", None))
+    if no_pages is not None:
+        lines.append((f"  ({no_pages})", None))
+        return errors, lines
     links = [(address, link) for address, link in report.links.items() if link][:LINKS_SHOWN]
     lines += [(f"  {address}: {link}", None) for address, link in links]
     if len(report.links) > len(links):
