@@ -19,6 +19,7 @@ from lfsync.commands.output import (
     print_lines,
     say,
     show_plan,
+    show_warnings,
     stderr,
     warn,
 )
@@ -86,6 +87,7 @@ def run_apply(request: ApplyRequest, command: str, workspaces: list[str] | None 
 
 
 def render_result(result: ApplyResult) -> int:
+    show_warnings(result.declared.declarations.warnings)
     if result.report is None:
         say("Apply cancelled.")
         return EXIT_ERROR

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
+from lfsync.errors import Problem, render_problem
 from lfsync.plan.model import Plan
 from lfsync.support.secrets import redact, redact_bytes
 from lfsync.support.textsafe import for_terminal
@@ -44,6 +45,12 @@ def say(text: str = "", style: str | None = None) -> None:
 
 def warn(text: str) -> None:
     _print(stderr(), for_terminal(text), "yellow")
+
+
+def show_warnings(warnings: Iterable[Problem]) -> None:
+    """Problems that do not stop the run (e.g. spaces around a CSV cell), each at its place, on stderr."""
+    for problem in warnings:
+        warn(f"Warning: {render_problem(problem)}")
 
 
 def error(text: str) -> None:

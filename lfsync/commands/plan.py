@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from lfsync.commands import options
-from lfsync.commands.output import append_step_summary, error, say, show_plan
+from lfsync.commands.output import append_step_summary, error, say, show_plan, show_warnings
 from lfsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, LfsyncError, display_path
 from lfsync.operations.planning import plan_project
 from lfsync.operations.review import changed_state_files
@@ -46,7 +46,8 @@ def plan(
         return _plan_workspaces(
             directory, plan_options, selected_workspaces(directory, workspaces, all_workspaces), output_format, detailed_exitcode, changed
         )
-    _, result = plan_project(directory, plan_options, terminal=ReadsOnScreen())
+    declared, result = plan_project(directory, plan_options, terminal=ReadsOnScreen())
+    show_warnings(declared.declarations.warnings)
     full_plan = display_path(out) if out is not None else None
     show_plan(result, output_format, full_plan=full_plan, changed_state=changed)
     append_step_summary(lambda: render_markdown(result, full_plan=full_plan, changed_state=changed))
@@ -78,7 +79,8 @@ def _plan_workspaces(
             raise outcome
         if not isinstance(outcome, tuple):  # Outcomes also holds apply's results
             raise TypeError(f"workspace {name}: planning gave {type(outcome).__name__}, not a plan")
-        _, result = outcome
+        declared, result = outcome
+        show_warnings(declared.declarations.warnings)
         show_plan(result, output_format, changed_state=changed)
         append_step_summary(lambda: render_markdown(result, changed_state=changed))
         failed = failed or bool(result.problems)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from lfsync.commands import options
-from lfsync.commands.output import say
+from lfsync.commands.output import say, show_warnings
 from lfsync.operations.connection import API_KEY_VARIABLE
 from lfsync.operations.validating import validate_project
 from lfsync.values.organisation import SNAPSHOT_FILE
@@ -20,6 +20,7 @@ def validate(directory: Path, offline: bool) -> None:
     """Check the declarations without changing anything."""
     result = validate_project(directory, offline=offline)
     declarations = result.declared.declarations
+    show_warnings(declarations.warnings)
     known = result.declared.organisation
     checked = (
         f"against {known.source}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lfsync.declare.addresses import references_in
-from lfsync.errors import SourceLocation
+from lfsync.errors import Problem, SourceLocation
 
 Place = tuple[int, int]  # (line, column) in the file of the account it belongs to, 1-based
 
@@ -46,6 +46,7 @@ class Declarations:
     # (content key, addresses) per file: the key names the file's bytes and how they were read,
     # not its name, for caches of per-file results (values.check.check_declarations_cached)
     file_accounts: list[tuple[str, list[str]]] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # found, not fatal: shown, and the run goes on
 
     def with_accounts(self, addresses: list[str]) -> "Declarations":
         """The same declarations narrowed to these accounts."""

@@ -13,6 +13,7 @@ from typing import Mapping
 
 from lfsync.api.client import ApiError, LightfieldClient, RetryPolicy
 from lfsync.config.project import LOCAL_DIR, Project, load_project
+from lfsync.declare.csvspaces import spaced_cell_warnings
 from lfsync.declare.declarations import load_declarations
 from lfsync.declare.model import Declarations
 from lfsync.declare.parsecache import ParseCache, Uncached
@@ -47,6 +48,7 @@ def load_declared(directory: Path, workspace: str | None = None, *, read_files: 
     declarations = load_declarations(
         project.root, state_dir=project.state_dir, patterns=project.declaration_globs, cache=parse_cache_for(project)
     )
+    declarations.warnings.extend(spaced_cell_warnings(declarations.accounts.values()))
     return DeclaredProject(project, declarations, desired_accounts(declarations, project))
 
 

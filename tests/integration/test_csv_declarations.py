@@ -227,3 +227,22 @@ def problem_words(project) -> list[str]:
     with pytest.raises(DeclarationError) as caught:
         load_declarations(project, cache=Uncached())
     return [render_problem(dataclasses.replace(problem, place=None)) for problem in caught.value.problems]
+
+
+def test_spaces_around_a_text_cell_are_kept_and_warned_at_the_cell_and_the_plan_goes_on(make_project, cli):
+    project = make_project({"accounts.csv": 'key,$name,tier\nacme,"Acme Corp ",enterprise\nglobex, Globex,smb\nplain,Plain,smb\n'})
+    planned = cli("plan", project, "--format", "json")
+    assert planned.exit_code == 0, planned.output
+    created = {change["address"]: change for change in json.loads(planned.stdout)["changes"]}
+    assert sorted(created) == ["account.acme", "account.globex", "account.plain"]
+    assert planned.stderr.splitlines() == [
+        "Warning: accounts.csv:2:6: $name of account.acme: the cell 'Acme Corp ' starts or ends with spaces; "
+        "text keeps them as written (remove them from the CSV if they are not meant)",
+        "Warning: accounts.csv:3:8: $name of account.globex: the cell ' Globex' starts or ends with spaces; "
+        "text keeps them as written (remove them from the CSV if they are not meant)",
+    ]
+    assert "'Acme Corp '" in json.dumps(created["account.acme"]) or '"Acme Corp "' in json.dumps(created["account.acme"])
+    validated = cli("validate", project)
+    assert validated.exit_code == 0 and validated.stderr.count("Warning: accounts.csv:") == 2
+    applied = cli("apply", project, "--auto-approve")
+    assert applied.exit_code == 0 and applied.stderr.count("Warning: accounts.csv:") == 2
