@@ -144,6 +144,8 @@ def _change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
         headline += f": {change.reason}"
     elif change.observed is not None:
         headline += " (changed outside lfsync)"
+    if change.action == Action.DELETE and (name := deleted_name(change)) is not None:
+        headline += f' (named "{name}")'
     lines: list[Line] = [
         (f"  # {change.address} {headline}", None),
         (f"  {symbol} {change.address}{suffix}", COLOURS[symbol]),
@@ -164,6 +166,17 @@ def _change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
     if change.deferred_relationships:
         lines.append((f"      (linked by a follow-up update: {', '.join(change.deferred_relationships)})", None))
     return lines
+
+
+def deleted_name(change: Change) -> str | None:
+    """The name a deleted account had when last applied (its delete removes every field, $name too)."""
+    for attribute in change.attributes:
+        if attribute.path == NAME_PATH and isinstance(attribute.before, str):
+            return attribute.before
+    return None
+
+
+NAME_PATH = "fields.$name"
 
 
 def _label(attribute: AttributeChange) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from lfsync.plan.model import Plan
@@ -110,3 +111,19 @@ def test_the_terminal_never_receives_escape_sequences_from_declarations(make_pro
     refused = cli("plan", root)
     assert refused.exit_code == 1 and "no such field" in refused.stderr
     assert "\x1b" not in refused.output and "\x07" not in refused.output
+
+
+def test_a_deleted_account_is_named_in_text_markdown_and_json(project, cli):
+    assert cli("apply", project, "--auto-approve").exit_code == 0
+    accounts = project / "accounts.yaml"
+    accounts.write_text(accounts.read_text().split("  globex:")[0])
+    text = cli("plan", project, "--prune")
+    assert '  # account.globex will be moved to the trash (named "Globex")\n' in text.stdout
+    markdown = cli("plan", project, "--prune", "--format", "markdown")
+    assert '<summary><code>- account.globex</code> will be moved to the trash (named "Globex")</summary>' in markdown.stdout
+    planned = json.loads(cli("plan", project, "--prune", "--format", "json").stdout)
+    (deleted,) = [change for change in planned["changes"] if change["action"] == "delete"]
+    assert deleted["address"] == "account.globex"
+    assert {"path": "fields.$name", "before": "Globex"}.items() <= next(
+        attribute for attribute in deleted["attributes"] if attribute["path"] == "fields.$name"
+    ).items()
