@@ -63,7 +63,7 @@ def export_project(request: ExportRequest, terminal: ReadingTerminal = UNSHOWN) 
             return ExportResult(matched=len(records))
         taken = {account.key for account in declared.declarations.accounts.values()}
         taken |= {address.split(".", 1)[1] for address in state.resources}
-        exported = export_accounts(unmanaged, organisation.typed, managed, taken, ACCOUNT)
+        exported = export_accounts(unmanaged, organisation.typed, managed, taken, ACCOUNT, organisation.member_emails)
         target.parent.mkdir(parents=True, exist_ok=True)
         if request.as_csv:
             text = csv_text([(account.key, account.body) for account in exported])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -70,16 +71,27 @@ def export_accounts(
     managed_ids: Mapping[str, str],
     taken_keys: Iterable[str] = (),
     kind: RecordKind = ACCOUNT,
+    member_emails: Mapping[str, str] | None = None,
 ) -> list[ExportedAccount]:
     """Declarations for `records` (of `kind`), by key. `managed_ids` maps IDs already in state to
-    their address, so links to those records are references too."""
+    their address, so links to those records are references too; members are written by their
+    email (as plans show them) where `member_emails` (ID -> email) names one that no other shares."""
     keys = assign_keys(records, taken_keys)
-    addresses = {**managed_ids, **{record_id: address_of(key) for record_id, key in keys.items()}}
+    addresses = {
+        **unique_emails(member_emails or {}), **managed_ids, **{record_id: address_of(key) for record_id, key in keys.items()}
+    }
     exported = [
         ExportedAccount(key=keys[record.id], record_id=record.id, body=declaration_body(record, definitions, addresses, kind))
         for record in records
     ]
     return sorted(exported, key=lambda account: account.key)
+
+
+def unique_emails(member_emails: Mapping[str, str]) -> dict[str, str]:
+    """member ID -> email, for the members whose email is theirs alone (emails match without regard
+    to case, so one shared in any spelling would name two members: those keep their IDs)."""
+    owners = Counter(email.casefold() for email in member_emails.values() if email)
+    return {member_id: email for member_id, email in member_emails.items() if email and owners[email.casefold()] == 1}
 
 
 def declaration_body(

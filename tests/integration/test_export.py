@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from lfsync.api.records import parse_record
-from lfsync.remote.declaring import assign_keys, key_from_name
+from lfsync.remote.declaring import assign_keys, key_from_name, unique_emails
 
 from org_helpers import create_directly
 
@@ -53,7 +53,7 @@ def test_export_writes_declarations_and_state_that_replan_clean(make_project, cl
     assert "$industry: [Software, Fintech]" in text and "$headcount: 5000+" in text
     assert "tier: enterprise" in text and "segments: [plg, channel]" in text  # labels, not option IDs
     assert "parentAccount: account.nordic-holding-as" in text
-    assert "$owner: mem_cadalovelace000000000" in text
+    assert "$owner: ada@example.com" in text and "mem_" not in text  # members by email, as plans show them
     assert "  nordic-retail:\n" in text and "  nordic-retail-2:\n" in text and "  aero-shipping-co:\n" in text
     assert "$howTheyMakeMoney" not in text and "$accountStatus" not in text
 
@@ -156,3 +156,8 @@ def test_export_shows_its_read_only_through_the_terminal_it_is_given(make_projec
     assert result.exported == 4
     assert list(reads.told) == ["export: reading accounts"] and reads.told["export: reading accounts"][-1] == (4, 4)
     assert capsys.readouterr().err == ""
+
+
+def test_members_are_written_by_email_only_where_the_email_is_theirs_alone():
+    members = {"mem_a": "ada@example.com", "mem_b": "Bob@example.com", "mem_c": "bob@EXAMPLE.com", "mem_d": ""}
+    assert unique_emails(members) == {"mem_a": "ada@example.com"}
