@@ -113,6 +113,13 @@ class Problems:
     def __repr__(self) -> str:
         return f"Problems({self.kept!r}, omitted={self.omitted})"
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Problems):
+            return NotImplemented
+        return (self.kept, self.omitted) == (other.kept, other.omitted)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a list
+
 
 def render_problems(problems: Iterable[Problem], omitted: int = 0) -> str:
     """Problems one per line, then `... and N more problems` for those only counted."""

@@ -39,8 +39,13 @@ def load_declarations(
     state_dir: Path | None = None,
     patterns: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS,
     cache: ParseCache | Uncached | None = None,
+    defer_references: bool = False,
 ) -> Declarations:
     """Load and validate every declaration file; raises DeclarationError listing all problems.
+
+    `defer_references`: when references to undeclared accounts are the only problems, they are
+    returned (Declarations.unresolved) for the caller to report with the values' problems, so a
+    run names both kinds at once; the caller must raise them.
 
     `cache` keeps each file's validated accounts; by default the parse cache under the project's
     .lfsync folder. It is saved only when there is no problem: bad input writes nothing.
@@ -81,8 +86,10 @@ def load_declarations(
                 parsed.extend(accounts_of_file)
                 file_accounts.append((key, [account.address for account in accounts_of_file]))
     accounts = index_by_address(parsed, problems)
-    check_references(parsed, accounts, problems)
-    if problems:
+    unresolved = Problems()
+    check_references(parsed, accounts, unresolved)
+    if problems or (unresolved and not defer_references):
+        problems.extend(unresolved)
         raise DeclarationError(problems)
     cache.save()
     return Declarations(
@@ -91,6 +98,7 @@ def load_declarations(
         files=sorted(shown_names.values()),
         digest=declarations_digest(project_dir, contents),
         file_accounts=file_accounts,
+        unresolved=unresolved,
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lfsync.declare.addresses import references_in
-from lfsync.errors import Problem, SourceLocation
+from lfsync.errors import Problem, Problems, SourceLocation
 
 Place = tuple[int, int]  # (line, column) in the file of the account it belongs to, 1-based
 
@@ -47,6 +47,9 @@ class Declarations:
     # not its name, for caches of per-file results (values.check.check_declarations_cached)
     file_accounts: list[tuple[str, list[str]]] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # found, not fatal: shown, and the run goes on
+    # references to undeclared accounts, left for the caller to report with the values' problems
+    # (load_declarations' defer_references); empty otherwise
+    unresolved: Problems = field(default_factory=Problems)
 
     def with_accounts(self, addresses: list[str]) -> "Declarations":
         """The same declarations narrowed to these accounts."""

@@ -85,7 +85,7 @@ def saved_project_dir(saved: Plan) -> Path:
 def apply_project(request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
     """`lfsync apply`: check access and every value, then under the lock settle interrupted work,
     plan, confirm, execute and write state. Nothing is written before the values are checked."""
-    declared = load_declared(request.source, read_files=not request.options.destroy)
+    declared = load_declared(request.source, read_files=not request.options.destroy, values_checked_next=True)
     return asyncrun.run(apply_declared(declared, request, terminal))
 
 

@@ -17,7 +17,7 @@ from lfsync.declare.csvspaces import spaced_cell_warnings
 from lfsync.declare.declarations import load_declarations
 from lfsync.declare.model import Declarations
 from lfsync.declare.parsecache import ParseCache, Uncached
-from lfsync.errors import DeclarationError, LfsyncError
+from lfsync.errors import DeclarationError, LfsyncError, Problems, problem_order
 from lfsync.operations.connection import api_key_from
 from lfsync.plan.resources import DesiredAccount
 from lfsync.remote.linked_records import linked_account_problems
@@ -39,14 +39,19 @@ class DeclaredProject:
 
 
 @collector.paused()
-def load_declared(directory: Path, workspace: str | None = None, *, read_files: bool = True) -> DeclaredProject:
+def load_declared(
+    directory: Path, workspace: str | None = None, *, read_files: bool = True, values_checked_next: bool = False
+) -> DeclaredProject:
     """`read_files=False` (destroy): the project without its declarations, which destroy ignores,
-    so a teardown never waits on files that no longer parse."""
+    so a teardown never waits on files that no longer parse. `values_checked_next`: the caller
+    passes the project to with_checked_values (plan, apply, validate against definitions), which
+    reports references to undeclared accounts with the values' problems, in one run."""
     project = load_project(directory, workspace=workspace)
     if not read_files:
         return DeclaredProject(project, Declarations(accounts={}, files=[], digest=""), {})
     declarations = load_declarations(
-        project.root, state_dir=project.state_dir, patterns=project.declaration_globs, cache=parse_cache_for(project)
+        project.root, state_dir=project.state_dir, patterns=project.declaration_globs, cache=parse_cache_for(project),
+        defer_references=values_checked_next,
     )
     declarations.warnings.extend(spaced_cell_warnings(declarations.accounts.values()))
     return DeclaredProject(project, declarations, desired_accounts(declarations, project))
@@ -64,12 +69,20 @@ def parse_cache_for(project: Project) -> ParseCache | Uncached:
 def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | None) -> DeclaredProject:
     """Every value checked against the organisation and put in its canonical form; raises
     DeclarationError with every problem. Without definitions the declarations stay as written.
-    Files checked against the same organisation before take their values from the parse cache."""
+    Files checked against the same organisation before take their values from the parse cache.
+    References to undeclared accounts that loading left (load_declared's values_checked_next) are
+    reported here, with the values' problems."""
+    unresolved = declared.declarations.unresolved
     if known is None:
+        if unresolved:
+            raise DeclarationError(unresolved)
         return declared
     checked = check_declarations_cached(declared.declarations, known.organisation, parse_cache_for(declared.project))
-    if checked.problems:
-        raise DeclarationError(checked.problems)
+    if unresolved or checked.problems:
+        # the first in file order of both kinds (each kept its first ones), the rest counted
+        every = Problems(sorted([*unresolved, *checked.problems], key=problem_order))
+        every.omitted += unresolved.omitted + checked.problems.omitted
+        raise DeclarationError(every)
     fields, relationships = checked.fields, checked.relationships
     desired = {
         # the constructor with the account's own attributes: dataclasses.replace costs 3x as much

@@ -134,7 +134,7 @@ def plan_project(
 ) -> tuple[DeclaredProject, Plan]:
     """`lfsync plan`: reads only. Values are checked against the live organisation when the target
     can be asked (its key checked first), else against the committed definitions snapshot."""
-    return asyncrun.run(plan_declared(load_declared(directory, workspace), options, terminal))
+    return asyncrun.run(plan_declared(load_declared(directory, workspace, values_checked_next=True), options, terminal))
 
 
 def with_settings(options: PlanOptions, project: Project) -> PlanOptions:

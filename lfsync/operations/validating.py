@@ -27,7 +27,7 @@ class Validated:
 def validate_project(directory: Path, *, offline: bool, env: Mapping[str, str] | None = None) -> Validated:
     """`lfsync validate`: offline checks, and against the target's definitions when it can be reached
     (the local target, or a remote one with an API key). Raises DeclarationError with every problem."""
-    declared = load_declared(directory)
+    declared = load_declared(directory, values_checked_next=not offline)
     if offline:
         return Validated(declared)
     if can_ask_target(declared.project, env):

@@ -35,7 +35,7 @@ def plan_workspaces(
     directory: Path, options: PlanOptions, names: list[str], terminal: ReadingTerminal = UNSHOWN
 ) -> Outcomes:
     """`lfsync plan --workspace ...`: every workspace planned concurrently (each its own organisation)."""
-    declared = [load_declared(directory, name) for name in names]
+    declared = [load_declared(directory, name, values_checked_next=True) for name in names]
 
     async def plan_all() -> list:
         return await asyncio.gather(*(plan_declared(one, options, terminal) for one in declared), return_exceptions=True)
@@ -46,7 +46,9 @@ def plan_workspaces(
 def apply_workspaces(request: ApplyRequest, names: list[str], terminal_for: Callable[[str], ApplyTerminal]) -> Outcomes:
     """`lfsync apply --workspace ...`: every workspace applied concurrently, each with its own
     target, key, rate limit, state and lock; one failing does not stop the others."""
-    declared = [load_declared(request.source, name, read_files=not request.options.destroy) for name in names]
+    declared = [
+        load_declared(request.source, name, read_files=not request.options.destroy, values_checked_next=True) for name in names
+    ]
 
     async def apply_all() -> list:
         return await asyncio.gather(

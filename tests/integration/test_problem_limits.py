@@ -65,3 +65,44 @@ def test_the_loaders_own_problems_are_bounded_too(make_project, cli):
     assert result.exit_code == 1
     assert result.stderr.count("duplicate") == MAX_PROBLEMS_SHOWN
     assert result.stderr.rstrip().endswith("... and 200 more problems")
+
+
+BROKEN_BOTH_WAYS = """
+accounts:
+  acme:
+    fields:
+      $name: Acme
+      tier: platinum
+    relationships:
+      parentAccount: account.globx
+  globex:
+    fields:
+      $name: Globex
+      icp-score: many
+"""
+
+
+def test_a_missing_reference_and_bad_values_are_reported_in_one_run(make_project, cli):
+    root = make_project({"accounts.yaml": BROKEN_BOTH_WAYS})
+    for command in (("plan",), ("validate",), ("apply", "--auto-approve")):
+        result = cli(*command, root)
+        assert result.exit_code == 1, command
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 3, (command, lines)
+        assert "accounts.yaml:5:7: fields.tier of account.acme:" in lines[0]
+        assert "accounts.yaml:7:22: relationships.parentAccount of account.acme refers to account.globx" in lines[1]
+        assert "accounts.yaml:11:7: fields.icp-score of account.globex:" in lines[2]
+    offline = cli("validate", "--offline", root)  # nothing to check values against: the reference alone
+    assert offline.exit_code == 1 and "refers to account.globx" in offline.stderr and "tier" not in offline.stderr
+
+
+def test_references_and_values_share_one_bound(make_project, cli):
+    accounts = "".join(
+        f"  a{index:03d}:\n    fields: {{$name: A{index}, tier: platinum}}\n    relationships: {{parentAccount: account.nowhere}}\n"
+        for index in range(150)
+    )
+    result = cli("plan", make_project({"accounts.yaml": "accounts:\n" + accounts}))
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == MAX_PROBLEMS_SHOWN + 1 and lines[-1] == "... and 200 more problems"
+    assert any("refers to account.nowhere" in line for line in lines) and any("fields.tier" in line for line in lines)
