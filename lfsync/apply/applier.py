@@ -30,6 +30,7 @@ from lfsync.state.workspace import State
 from lfsync.support.asyncrun import all_or_none
 
 DEFAULT_CONCURRENCY = 8
+FORBIDDEN = 403  # the key lacks the scope: the API refuses every change of this kind alike
 
 
 class Applier:
@@ -204,6 +205,9 @@ class Applier:
                 "with the same idempotency key.",
             )
             return False
+        if delivery.verdict is Verdict.REFUSED and delivery.error is not None and delivery.error.status == FORBIDDEN:
+            self._forbidden(intent.address, delivery.error.describe())
+            return False
         if delivery.verdict is Verdict.REFUSED:
             self._fail(intent.address, delivery.error.describe() if delivery.error else "refused")
             return False
@@ -232,6 +236,16 @@ class Applier:
         self.report.failed[address] = message
         for _ in range(requests):
             self._count(ApplyOutcome.FAILED, address)
+
+    def _forbidden(self, address: str, message: str) -> None:
+        """The key may not do this (403: a missing scope): every other change would be refused the
+        same way, so nothing more is sent, and the first refusal is the one message. A 403 writes
+        nothing: the change was not made, as those never sent, and the next apply makes them."""
+        if self.report.forbidden is None:
+            self.report.forbidden = message
+        self.stop.set()
+        self.report.not_started.append(address)
+        self.progress.count(ApplyOutcome.FAILED)
 
     def _give_up(self, address: str, message: str) -> None:
         """No definite answer: the intent stays in the journal for the next apply."""

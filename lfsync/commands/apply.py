@@ -28,8 +28,9 @@ from lfsync.operations.applying import ApplyRequest, ApplyResult, apply_project,
 from lfsync.operations.terminal import Interruptible
 from lfsync.operations.workspaces import apply_workspaces, selected_workspaces
 from lfsync.plan.model import Plan, PlanOptions
+from lfsync.ui.applysummary import apply_summary, apply_summary_markdown
 from lfsync.ui.progress import BarProgress, PlainProgress, Progress, ReadsOnScreen, SharedProgress
-from lfsync.ui.render import apply_summary, apply_summary_markdown, render_markdown
+from lfsync.ui.render import render_markdown
 
 
 @click.command()

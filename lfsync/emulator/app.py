@@ -332,7 +332,7 @@ class Emulator:
 
     @staticmethod
     def _validate(call: Call) -> tuple[int, Any]:
-        scopes = [] if call.key.full_access else sorted(call.key.scopes)
+        scopes = [] if call.key.full_access or not call.key.lists_scopes else sorted(call.key.scopes)
         return 200, {"active": True, "scopes": scopes, "subjectType": "workspace", "tokenType": "api_key"}
 
     def _account_page(self, request: Request) -> Response:

@@ -146,7 +146,9 @@ DECISIONS: list[tuple[int, str]] = [
         "(SINGLE_SELECT, \"Prospect\") itself, with or without skipEnrichment, so clients learn to "
         "leave unmanaged fields alone. Nothing else is enriched."),
     (10, "The organisation comes from a YAML fixture (default_org.yaml ships with lfsync): custom "
-         "fields, select options, custom relationships, members, contacts, API keys and scopes."),
+         "fields, select options, custom relationships, members, contacts, API keys and scopes. "
+         "auth/validate lists a limited key's scopes, and none for a key with every scope; a key "
+         "with `validateListsScopes: false` lists none either (the docs do not promise the list)."),
     (11, "List index lag is 0 by default and settable (--index-lag-ms): a list sees each account "
          "as it was `lag` ago (new ones missing, updates and trash moves not yet visible)."),
     (12, "IDs look like Lightfield's: prefix + `_c` + 20 lowercase base-36 characters. Select option "

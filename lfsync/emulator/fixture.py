@@ -64,6 +64,7 @@ class ApiKey:
     scopes: frozenset[str]
     full_access: bool
     description: str = ""
+    lists_scopes: bool = True  # decision 10: False, auth/validate names no scopes (as for full access)
 
 
 @dataclass
@@ -201,4 +202,4 @@ def _api_key(spec: dict[str, Any]) -> ApiKey:
     if unknown:
         raise ValueError(f"apiKeys.{spec['key']}: unknown scopes {sorted(unknown)}")
     return ApiKey(key=str(spec["key"]), scopes=granted, full_access=full_access,
-                  description=str(spec.get("description", "")))
+                  description=str(spec.get("description", "")), lists_scopes=bool(spec.get("validateListsScopes", True)))

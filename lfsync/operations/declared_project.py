@@ -36,6 +36,8 @@ class DeclaredProject:
     desired: dict[str, DesiredAccount]
     # What the values were checked against and canonicalised with; None: not checked (no definitions)
     organisation: KnownOrganisation | None = None
+    # The scopes the API key has, as auth/validate names them; None: not asked, or not said
+    scopes: frozenset[str] | None = None
 
 
 @collector.paused()
@@ -134,25 +136,32 @@ async def checked_and_learned(client: LightfieldClient, declared: DeclaredProjec
     (a round trip saved per run); a refused key or an unreachable API is reported as such."""
     fetching = asyncio.ensure_future(fetch_organisation(client))
     try:
-        await check_access(client, declared.project)
+        scopes = await check_access(client, declared.project)
     except BaseException:
         fetching.cancel()
         await asyncio.gather(fetching, return_exceptions=True)
         raise
-    return await learn_organisation(client, declared, await fetching)
+    learned = await learn_organisation(client, declared, await fetching)
+    return dataclasses.replace(learned, scopes=scopes)
 
 
 # A wrong URL or a down API is said within seconds; a passing fault is still ridden out.
 PREFLIGHT_RETRY = RetryPolicy(attempts=5, base_delay=0.25, max_delay=2.0)
 
 
-async def check_access(client: LightfieldClient, project: Project) -> None:
-    """Fail fast and clearly on a wrong URL or key, before anything is settled or sent."""
+async def check_access(client: LightfieldClient, project: Project) -> frozenset[str] | None:
+    """Fail fast and clearly on a wrong URL or key, before anything is settled or sent; the key's
+    scopes as auth/validate lists them. None where it lists none: the docs do not say that an empty
+    list means no scope (the emulator answers it for a key with every scope), so none is assumed."""
     try:
-        await client.validate_auth(PREFLIGHT_RETRY)
+        answer = await client.validate_auth(PREFLIGHT_RETRY)
     except ApiError as error:
         if error.status == 0:
             raise LfsyncError(f"cannot reach the Lightfield API at {project.target}: {error.message}") from None
         if error.status in (401, 403):
             raise LfsyncError(f"the API key was refused ({error.describe()}); check LIGHTFIELD_API_KEY") from None
         raise
+    scopes = answer.get("scopes") if isinstance(answer, dict) else None
+    if not isinstance(scopes, list) or not scopes:
+        return None
+    return frozenset(str(scope) for scope in scopes)

@@ -23,6 +23,7 @@ from lfsync.operations.declared_project import (
 from lfsync.operations.terminal import UNSHOWN, ReadingTerminal
 from lfsync.plan.model import Change, Plan, PlanOptions, RemoteRecord
 from lfsync.plan.planner import PlanInputs, plan_changes
+from lfsync.plan.scopes import scope_problem
 from lfsync.remote.identity import identity_matches as find_identity_matches
 from lfsync.remote.refresh import refresh_remote
 from lfsync.state.workspace import State, load_state
@@ -98,7 +99,8 @@ def build_plan(
         changes=planned.changes,
         orphans=planned.orphans,
         problems=untrusted_intents(state.snapshot, state.pending, owns_organisation=declared.project.owns_organisation)
-        + planned.problems,
+        + planned.problems
+        + ([needs] if (needs := scope_problem(planned.changes, declared.scopes)) else []),
         pending=[describe_pending(intent, state.resources) for intent in sorted(state.pending.values(), key=lambda i: i.seq)],
         values_checked_against=declared.organisation.source if declared.organisation else "",
         organisation_digest=declared.organisation.organisation.digest if declared.organisation else "",

@@ -74,6 +74,8 @@ class ApplyReport:
     terminated: bool = False
     # journalled requests a terminated apply cut off or never sent: pending, settled by the next apply
     in_flight: list[str] = field(default_factory=list)
+    # the first 403 (the key lacks a scope), which stopped the apply: nothing more was sent
+    forbidden: str | None = None
 
     def record(self, outcome: ApplyOutcome, address: str) -> None:
         self.done[outcome].append(address)

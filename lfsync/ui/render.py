@@ -10,11 +10,10 @@ from typing import Any, Callable, Mapping, Sequence
 
 from pydantic_core import PydanticSerializationError
 
-from lfsync.api.halting import GRACE_SECONDS
 from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND
 from lfsync.declare.addresses import is_reference
 from lfsync.errors import MAX_PROBLEMS_SHOWN
-from lfsync.plan.actions import Action, ApplyReport
+from lfsync.plan.actions import Action
 from lfsync.plan.model import AttributeChange, Change, Plan, plan_fingerprint
 from lfsync.support import collector
 from lfsync.support.textsafe import code_block, markdown_code, markdown_text
@@ -33,7 +32,6 @@ HEADLINES = {
 }
 # Counted in every summary, even at 0; the other actions and outcomes only when they happen.
 ALWAYS_COUNTED = (Action.CREATE, Action.UPDATE, Action.DELETE)
-LINKS_SHOWN = 5
 
 
 UNCHECKED_NOTE = (
@@ -357,61 +355,3 @@ def _json_escapes(error: UnicodeError) -> tuple[str, int]:
 
 _JSON_ESCAPES = "lfsync-json-escapes"
 codecs.register_error(_JSON_ESCAPES, _json_escapes)
-
-
-def apply_summary(
-    report: ApplyReport, locations: Mapping[str, str], no_pages: str | None = None
-) -> tuple[list[str], list[Line]]:
-    """(error messages, summary lines) of a finished apply; `locations` maps addresses to file:line:col.
-    `no_pages`: the target serves no account pages (the embedded local API): this note instead of links."""
-    counts = _outcome_counts(report)
-    errors = []
-    for address, message in sorted({**report.failed, **report.unsettled}.items()):
-        where = locations.get(address)
-        errors.append(f"{address}{f' ({where})' if where else ''}: {message}")
-    lines: list[Line] = []
-    if report.interrupted:
-        failed = f", {len(errors)} failed" if errors else ""
-        cut_off = f", {len(report.in_flight)} in flight" if report.in_flight else ""
-        lines.append((
-            f"Apply interrupted{' (SIGTERM)' if report.terminated else ''}: {counts}{failed}{cut_off}, "
-            f"{len(report.not_started)} not started. What was sent is recorded in state; run apply again to finish.",
-            "bold yellow",
-        ))
-        if report.in_flight:
-            shown = ", ".join(sorted(report.in_flight)[:LINKS_SHOWN])
-            more = f" and {len(report.in_flight) - LINKS_SHOWN} more" if len(report.in_flight) > LINKS_SHOWN else ""
-            lines.append((
-                f"In flight when the run stopped (cut off after {GRACE_SECONDS:g} s, or not yet sent): {shown}{more}. "
-                "Each is in the journal: the next apply settles it first, with the same idempotency key (never twice).",
-                "yellow",
-            ))
-    elif errors:
-        lines.append((f"Apply finished with errors: {counts}, {len(errors)} failed.", "bold red"))
-    else:
-        lines.append((f"Apply complete! Resources: {counts}.", "bold green"))
-    if report.retried:
-        lines.append((f"({report.retried} request(s) retried with the same idempotency key.)", None))
-    if no_pages is not None:
-        lines.append((f"  ({no_pages})", None))
-        return errors, lines
-    links = [(address, link) for address, link in report.links.items() if link][:LINKS_SHOWN]
-    lines += [(f"  {address}: {link}", None) for address, link in links]
-    if len(report.links) > len(links):
-        lines.append((f"  ... and {len(report.links) - len(links)} more (see `lfsync state show ADDRESS`)", None))
-    return errors, lines
-
-
-def apply_summary_markdown(report: ApplyReport) -> str:
-    """An apply's result in one markdown line (for GITHUB_STEP_SUMMARY)."""
-    failures = len({**report.failed, **report.unsettled})
-    result = "interrupted" if report.interrupted else "finished with errors" if failures else "complete"
-    return f"**lfsync apply: {result}** ({_outcome_counts(report)}, {failures} failed)\n"
-
-
-def _outcome_counts(report: ApplyReport) -> str:
-    counted = [
-        outcome for outcome in report.done
-        if report.done[outcome] or outcome in {action.outcome for action in ALWAYS_COUNTED}
-    ]
-    return ", ".join(f"{report.count(outcome)} {outcome}" for outcome in counted)
