@@ -38,6 +38,8 @@ LAZY_COMMANDS = {
     "reset": ("lfsync.commands.teardown", "reset",
               "Bring the organisation back to the declarations: repair drift, restore trashed accounts, re-create deleted ones; with `owns_organisation: true`, trash accounts nobody declared."),
     "schema": ("lfsync.commands.schema", "schema", "Print the JSON Schema of declaration files (e.g. for yaml-language-server)."),
+    "show": ("lfsync.commands.show", "show",
+             "Show a saved plan (`lfsync plan --out FILE`) as plan showed it; needs no key and no network."),
     "state": ("lfsync.commands.state", "state", "Inspect and edit state, move it between backends (the accounts themselves are never touched)."),
     "validate": ("lfsync.commands.validate", "validate", "Check the declarations without changing anything."),
 }

@@ -155,9 +155,10 @@ def plan_fingerprint(plan: Plan) -> str:
     return hashlib.sha256(b"options:" + options + b"\nchanges:" + changes).hexdigest()[:12]
 
 
-def load_plan(path: Path) -> Plan:
+def load_plan(path: Path, refused: str = "nothing was applied") -> Plan:
     """A saved plan, refused when damaged or when its content is not what its fingerprint covers
-    (a hand-edited plan: options such as destroy, or changes, other than plan wrote)."""
+    (a hand-edited plan: options such as destroy, or changes, other than plan wrote). `refused`
+    says in the refusal what did not happen (apply: "nothing was applied")."""
     document = read_versioned(path, PLAN_FORMAT_VERSION, "a saved lfsync plan")
     fingerprint = document.pop(FINGERPRINT_FIELD, None) if isinstance(document, dict) else None
     try:
@@ -167,7 +168,7 @@ def load_plan(path: Path) -> Plan:
     if fingerprint != plan_fingerprint(plan):
         raise LfsyncError(
             f"{display_path(path)}: the saved plan has been altered since `lfsync plan --out` wrote it "
-            f"(its changes or options do not match its fingerprint {str(fingerprint)[:12]!r}); nothing was applied. "
+            f"(its changes or options do not match its fingerprint {str(fingerprint)[:12]!r}); {refused}. "
             "Run `lfsync plan --out` again."
         )
     return plan
