@@ -78,6 +78,7 @@ class FieldDefinition:
     multiple: bool = False
     handle_service: str | None = None
     options: tuple[SelectOption, ...] = ()
+    label: str = ""  # how the organisation's users know it (display only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class RelationshipDefinition:
     key: str
     cardinality: Cardinality
     object_type: str  # account, member, contact, ... (lower case)
+    label: str = ""  # how the organisation's users know it (display only)
 
     @property
     def holds_one(self) -> bool:
@@ -231,6 +233,7 @@ def parse_field_definition(key: str, wire: Any, endpoint: str) -> FieldDefinitio
         multiple=bool(config.get("multipleValues")),
         handle_service=handle_service if isinstance(handle_service, str) else None,
         options=tuple(SelectOption(str(option.get("id")), str(option.get("label"))) for option in options),
+        label=_text(wire.get("label")) or "",
     )
 
 
@@ -240,7 +243,7 @@ def parse_relationship_definition(key: str, wire: Any, endpoint: str) -> Relatio
     directions = _mapping(wire.get("directions"), endpoint, f"{where}.directions")
     source = _mapping(directions.get("asSource"), endpoint, f"{where}.directions.asSource")
     cardinality = cardinality_of(source.get("cardinality") or wire.get("cardinality"), endpoint, where)
-    return RelationshipDefinition(key, cardinality, str(wire.get("objectType", "")).lower())
+    return RelationshipDefinition(key, cardinality, str(wire.get("objectType", "")).lower(), _text(wire.get("label")) or "")
 
 
 def parse_definitions(wire: Any, endpoint: str) -> Definitions:

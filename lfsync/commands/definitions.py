@@ -1,4 +1,5 @@
-"""`lfsync definitions pull`: snapshot the organisation's definitions and members for offline plans."""
+"""`lfsync definitions pull`: snapshot the organisation's definitions and members for offline plans;
+`lfsync definitions show`: list them (fields and options, relationships, members)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from pathlib import Path
 import click
 
 from lfsync.commands import options
-from lfsync.commands.output import say
+from lfsync.commands.output import print_lines, say, write_out
 from lfsync.errors import display_path
-from lfsync.operations.definitions import pull_definitions
+from lfsync.operations.definitions import known_definitions, pull_definitions
+from lfsync.ui.definitions import definitions_json, definitions_lines
 
 
 @click.group()
@@ -27,3 +29,17 @@ def pull(directory: Path) -> None:
         f"relationships, {len(organisation.members or [])} members. Commit it; apply refuses while the "
         "organisation differs from it."
     )
+
+
+@definitions.command()
+@options.project_dir
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--workspace", metavar="NAME", help="A workspace of `workspaces:` in lfsync.yaml: its target's definitions.")
+def show(directory: Path, output_format: str, workspace: str | None) -> None:
+    """List the fields (type, required, options with their IDs), relationships and members with emails:
+    live when the target can be asked (an API key, or the local target), else from lfsync.definitions.json."""
+    known = known_definitions(directory, workspace)
+    if output_format == "json":
+        write_out(definitions_json(known))
+    else:
+        print_lines(definitions_lines(known))
