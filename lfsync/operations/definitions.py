@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from lfsync.config.project import Project, load_project
-from lfsync.operations.connection import open_client
 from lfsync.errors import LfsyncError
+from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import can_ask_target, check_access
 from lfsync.remote.organisation import fetch_organisation
 from lfsync.support import asyncrun
