@@ -15,6 +15,7 @@ from lfsync.values.types import NOT_WRITABLE_TYPES, FieldSpec
 FIELD_COLUMNS = ("KEY", "LABEL", "TYPE", "REQUIRED", "WRITABLE")
 RELATIONSHIP_COLUMNS = ("KEY", "LABEL", "LINKS TO", "CARDINALITY", "WRITABLE")
 MEMBER_COLUMNS = ("ID", "EMAIL")
+Row = tuple[Sequence[str], list[tuple[str, str]]]  # the row's cells, and (option ID, label) pairs shown under it
 
 
 def field_type(spec: FieldSpec) -> str:
@@ -67,7 +68,7 @@ def definitions_lines(known: KnownOrganisation, kind: RecordKind = ACCOUNT) -> l
     organisation = known.organisation
     lines: list[Line] = [(f"Definitions of {kind.name}s, from {known.source}:", "bold"), ("", None)]
     lines += _section(f"Fields ({len(organisation.fields)})", FIELD_COLUMNS, _field_rows(organisation, kind))
-    relationship_rows = [
+    relationship_rows: list[Row] = [
         ((r.key, r.label, r.object_type, r.cardinality or "?", _yes(r.key not in kind.read_only_relationships)), [])
         for r in _relationships(organisation)
     ]
@@ -75,16 +76,13 @@ def definitions_lines(known: KnownOrganisation, kind: RecordKind = ACCOUNT) -> l
     if organisation.members is None:
         lines.append(("Members: not known", "bold"))
     else:
-        member_rows = [((member["id"], member["email"] or "(no email)"), []) for member in organisation.members]
+        member_rows: list[Row] = [((member["id"], member["email"] or "(no email)"), []) for member in organisation.members]
         lines += _section(f"Members ({len(organisation.members)})", MEMBER_COLUMNS, member_rows)
     return lines
 
 
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
-
-
-Row = tuple[Sequence[str], list[tuple[str, str]]]  # the row's cells, and (option ID, label) pairs shown under it
 
 
 def _field_rows(organisation: Organisation, kind: RecordKind) -> list[Row]:
