@@ -1,13 +1,16 @@
 """`lfsync init` and `lfsync schema`: the files a new project starts with (lfsync.yaml, an example
-declaration, the JSON Schema editors use, .gitignore lines), none overwritten."""
+declaration, the JSON Schema editors use, .gitignore lines), none overwritten; the schema made
+specific to a project's organisation where its definitions are known offline."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from lfsync.config.project import SCHEMA_FILE, SETTINGS_FILE
+from lfsync.config.project import SCHEMA_FILE, SETTINGS_FILE, load_project
 from lfsync.declare.schema import declaration_json_schema
+from lfsync.values.organisation import SNAPSHOT_FILE, offline_organisation
+from lfsync.values.organisation_schema import with_organisation
 
 SETTINGS = """\
 # lfsync project settings (all optional)
@@ -44,9 +47,17 @@ def scaffold_project(directory: Path) -> list[str]:
     return written
 
 
-def schema_text() -> str:
-    """The JSON Schema of declaration files, as `lfsync schema` prints it and `lfsync init` writes it."""
-    return json.dumps(declaration_json_schema(), indent=2) + "\n"
+def schema_text(directory: Path | None = None) -> str:
+    """The JSON Schema of declaration files, as `lfsync schema` prints it and `lfsync init` writes it.
+    In a project `directory` whose organisation's definitions are known without asking it (the
+    committed lfsync.definitions.json, else those an earlier run kept in .lfsync/), its fields,
+    options and relationships are in it; elsewhere it is the schema of what can be known offline."""
+    schema = declaration_json_schema()
+    if directory is not None and ((directory / SETTINGS_FILE).is_file() or (directory / SNAPSHOT_FILE).is_file()):
+        known = offline_organisation(load_project(directory, settings_required=False))
+        if known is not None:
+            schema = with_organisation(schema, known)
+    return json.dumps(schema, indent=2) + "\n"
 
 
 def _write_new(path: Path, text: str) -> bool:
