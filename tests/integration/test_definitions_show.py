@@ -94,3 +94,16 @@ def test_the_key_never_appears_in_the_listing(served_target, make_project, cli, 
     project = make_project({}, settings=REMOTE)
     result = cli("definitions", "show", project, "--format", output_format)
     assert result.exit_code == 0 and LOCAL_KEY not in result.output
+
+
+def test_a_workspace_lists_its_own_targets_definitions_with_its_own_key(served_target, make_project, cli, monkeypatch):
+    url = os.environ["LIGHTFIELD_BASE_URL"]
+    monkeypatch.delenv("LIGHTFIELD_BASE_URL")  # the workspace names its own target
+    monkeypatch.delenv("LIGHTFIELD_API_KEY")
+    monkeypatch.setenv("LF_KEY_EU", LOCAL_KEY)
+    project = make_project({}, settings=f"{REMOTE}workspaces:\n  demo-eu: {{target: {url}, api_key_env: LF_KEY_EU}}\n")
+    without = cli("definitions", "show", project)
+    assert without.exit_code == 1 and "no definitions to show for https://api.lightfield.example" in without.stderr
+    result = cli("definitions", "show", project, "--workspace", "demo-eu", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert url in json.loads(result.stdout)["source"]
