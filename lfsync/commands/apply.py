@@ -23,7 +23,7 @@ from lfsync.commands.output import (
     stderr,
     warn,
 )
-from lfsync.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, LfsyncError, display_path
+from lfsync.errors import EXIT_BUG, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, LfsyncError, display_path
 from lfsync.operations.applying import ApplyRequest, ApplyResult, apply_project, apply_request
 from lfsync.operations.terminal import Interruptible
 from lfsync.operations.workspaces import apply_workspaces, selected_workspaces
@@ -31,6 +31,7 @@ from lfsync.plan.model import Plan, PlanOptions
 from lfsync.ui.applysummary import apply_summary, apply_summary_markdown
 from lfsync.ui.progress import BarProgress, PlainProgress, Progress, ReadsOnScreen, SharedProgress
 from lfsync.ui.render import render_markdown
+from lfsync.ui.rollup import Ending, Status, failure_ending, rollup_lines, worst_exit_code
 
 
 @click.command()
@@ -72,19 +73,46 @@ def run_apply(request: ApplyRequest, command: str, workspaces: list[str] | None 
     if workspaces is None:
         return render_result(apply_project(request, Terminal()))
     together = Together(Terminal().progress())
-    outcomes = apply_workspaces(request, workspaces, lambda name: WorkspaceTerminal(name, together))
-    exit_code = EXIT_OK
+    try:
+        outcomes = apply_workspaces(request, workspaces, lambda name: WorkspaceTerminal(name, together))
+    finally:
+        together.progress.finish()
+    endings: list[Ending] = []
+    bug: BaseException | None = None
     for name, outcome in outcomes.items():
         say("")
         say(f"Workspace {name}:", "bold")
-        if isinstance(outcome, LfsyncError):
-            error(f"workspace {name}: {outcome}")
-            exit_code = EXIT_ERROR
-        elif isinstance(outcome, BaseException):
-            raise outcome
-        elif isinstance(outcome, ApplyResult) and (code := render_result(outcome)) != EXIT_OK:
-            exit_code = EXIT_INTERRUPTED if EXIT_INTERRUPTED in (code, exit_code) else EXIT_ERROR
-    return exit_code
+        if isinstance(outcome, ApplyResult):
+            endings.append(applied_ending(name, outcome, render_result(outcome)))
+            continue
+        failure = outcome if isinstance(outcome, BaseException) else TypeError(f"applying gave {type(outcome).__name__}")
+        ending = failure_ending(name, failure)
+        if ending.exit_code == EXIT_BUG:
+            bug = bug or failure
+        error(f"workspace {name}: {ending.detail}")
+        endings.append(ending)
+    print_lines(rollup_lines(endings))
+    if bug is not None:
+        raise bug  # a bug in lfsync: exit 3 with its crash report, after every workspace was shown
+    return worst_exit_code(endings)
+
+
+def applied_ending(name: str, result: ApplyResult, exit_code: int) -> Ending:
+    """How one workspace's apply ended, for the roll-up."""
+    report = result.report
+    if report is None:
+        return Ending(name, Status.NOT_REACHED, "not confirmed; nothing was sent", exit_code)
+    sent = sum(len(addresses) for addresses in report.done.values()) + len(report.failed) + len(report.unsettled)
+    if (report.interrupted or report.terminated) and not sent:
+        return Ending(name, Status.NOT_REACHED, "interrupted before anything was sent; the next apply makes the changes", exit_code)
+    if report.failed or report.unsettled:
+        first = next(iter({**report.failed, **report.unsettled}.items()))
+        count = len(report.failed) + len(report.unsettled)
+        return Ending(name, Status.FAILED, f"{count} change(s) failed; first {first[0]}: {first[1]}", exit_code)
+    if report.interrupted or report.terminated:
+        return Ending(name, Status.FAILED, f"interrupted: {len(report.not_started) + len(report.in_flight)} change(s) left for the next apply", exit_code)
+    made = ", ".join(f"{len(addresses)} {outcome}" for outcome, addresses in report.done.items() if addresses) or "nothing to change"
+    return Ending(name, Status.SUCCEEDED, made, exit_code)
 
 
 def render_result(result: ApplyResult) -> int:

@@ -21,9 +21,10 @@ def definitions() -> None:
 
 @definitions.command()
 @options.project_dir
-def pull(directory: Path) -> None:
+@options.workspace
+def pull(directory: Path, workspace: str | None) -> None:
     """Write lfsync.definitions.json beside lfsync.yaml (commit it: plans without an API key use it)."""
-    path, organisation = pull_definitions(directory)
+    path, organisation = pull_definitions(directory, workspace)
     say(
         f"Wrote {display_path(path)}: {len(organisation.fields)} fields, {len(organisation.relationships)} "
         f"relationships, {len(organisation.members or [])} members. Commit it; apply refuses while the "

@@ -29,11 +29,14 @@ DEFAULT_CSV_EXPORT_FILE = "accounts/exported.csv"
 @click.option("--format", "output_format", type=click.Choice(["yaml", "csv"]), default="yaml", show_default=True,
               help="Write YAML, or a CSV declaration file (one account per row).")
 @options.lock_timeout
-def export(directory: Path, filters: tuple[str, ...], file_name: str | None, output_format: str, lock_timeout: float) -> None:
+@options.workspace
+def export(
+    directory: Path, filters: tuple[str, ...], file_name: str | None, output_format: str, lock_timeout: float, workspace: str | None
+) -> None:
     """Write declarations for the organisation's existing accounts and record them in state."""
     as_csv = output_format == "csv"
     file_name = file_name or (DEFAULT_CSV_EXPORT_FILE if as_csv else DEFAULT_EXPORT_FILE)
-    request = ExportRequest(directory, parse_filters(filters), file_name, filters, lock_timeout, as_csv)
+    request = ExportRequest(directory, parse_filters(filters), file_name, filters, lock_timeout, as_csv, workspace)
     result = export_project(request, ReadsOnScreen())
     if result.path is None:
         say("Nothing to export: every matching account is already managed." if result.matched else "No accounts match.")

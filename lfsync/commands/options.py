@@ -38,6 +38,10 @@ workspaces = click.option(
     "--workspace", "workspaces", multiple=True, metavar="NAME",
     help="A workspace of `workspaces:` in lfsync.yaml (repeatable); several run at once.",
 )
+workspace = click.option(
+    "--workspace", "workspace", default=None, metavar="NAME",
+    help="A workspace of `workspaces:` in lfsync.yaml [default: LFSYNC_WORKSPACE, else the project's own].",
+)
 all_workspaces = click.option("--all-workspaces", is_flag=True, help="Every workspace of `workspaces:` in lfsync.yaml, at once.")
 
 auto_approve = click.option("--auto-approve", is_flag=True, help="Skip the confirmation (needed when not on a terminal).")

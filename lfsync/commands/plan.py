@@ -7,14 +7,15 @@ from pathlib import Path
 import click
 
 from lfsync.commands import options
-from lfsync.commands.output import append_step_summary, error, say, show_plan, show_warnings
-from lfsync.errors import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, LfsyncError, display_path
+from lfsync.commands.output import append_step_summary, error, print_lines, say, show_plan, show_warnings, stderr, write_out_bytes
+from lfsync.errors import EXIT_BUG, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, LfsyncError, display_path
 from lfsync.operations.planning import plan_project
 from lfsync.operations.review import changed_state_files
 from lfsync.operations.workspaces import plan_workspaces, selected_workspaces
-from lfsync.plan.model import PlanOptions
+from lfsync.plan.model import Plan, PlanOptions
 from lfsync.ui.progress import ReadsOnScreen
-from lfsync.ui.render import render_markdown
+from lfsync.ui.render import plan_json, render_markdown
+from lfsync.ui.rollup import Ending, Status, error_json, failure_ending, rollup_lines, workspaces_json, worst_exit_code
 
 
 @click.command()
@@ -66,25 +67,44 @@ def plan(
 def _plan_workspaces(
     directory: Path, plan_options: PlanOptions, names: list[str], output_format: str, detailed_exitcode: bool, changed: list[str]
 ) -> int:
-    """Each workspace's plan under its name; exit 1 if any failed, else 2 (--detailed-exitcode) if any has changes."""
-    failed = changes = False
+    """Each workspace's plan under its name, then the roll-up; the exit code is the worst ending's
+    (1 if any failed, else 2 with --detailed-exitcode if any has changes). With --format json,
+    stdout holds one JSON object keyed by workspace and nothing else (the roll-up goes to stderr)."""
+    as_json = output_format == "json"
+    endings: list[Ending] = []
+    documents: dict[str, bytes] = {}
+    bug: BaseException | None = None
     for name, outcome in plan_workspaces(directory, plan_options, names, ReadsOnScreen()).items():
-        say("")
-        say(f"Workspace {name}:", "bold")
-        if isinstance(outcome, LfsyncError):
-            error(f"workspace {name}: {outcome}")
-            failed = True
+        if not as_json:
+            say("")
+            say(f"Workspace {name}:", "bold")
+        if isinstance(outcome, tuple):
+            declared, result = outcome
+            show_warnings(declared.declarations.warnings)
+            if as_json:
+                documents[name] = plan_json(result)
+            else:
+                show_plan(result, output_format, changed_state=changed)
+            append_step_summary(lambda: render_markdown(result, changed_state=changed))
+            endings.append(_plan_ending(name, result, detailed_exitcode))
             continue
-        if isinstance(outcome, BaseException):
-            raise outcome
-        if not isinstance(outcome, tuple):  # Outcomes also holds apply's results
-            raise TypeError(f"workspace {name}: planning gave {type(outcome).__name__}, not a plan")
-        declared, result = outcome
-        show_warnings(declared.declarations.warnings)
-        show_plan(result, output_format, changed_state=changed)
-        append_step_summary(lambda: render_markdown(result, changed_state=changed))
-        failed = failed or bool(result.problems)
-        changes = changes or result.has_changes
-    if failed:
-        return EXIT_ERROR
-    return EXIT_CHANGES if detailed_exitcode and changes else EXIT_OK
+        failure = outcome if isinstance(outcome, BaseException) else TypeError(f"planning gave {type(outcome).__name__}")
+        ending = failure_ending(name, failure)
+        if ending.exit_code == EXIT_BUG:
+            bug = bug or failure
+        error(f"workspace {name}: {ending.detail}")
+        documents[name] = error_json(ending.detail)
+        endings.append(ending)
+    if as_json:
+        write_out_bytes(workspaces_json(documents), b"\n")
+    print_lines(rollup_lines(endings), stderr() if as_json else None)
+    if bug is not None:
+        raise bug  # a bug in lfsync: exit 3 with its crash report, after every workspace was shown
+    return worst_exit_code(endings)
+
+
+def _plan_ending(name: str, result: Plan, detailed_exitcode: bool) -> Ending:
+    if result.problems:
+        return Ending(name, Status.FAILED, f"the plan has {len(result.problems)} error(s)", EXIT_ERROR)
+    summary = "changes planned" if result.has_changes else "no changes"
+    return Ending(name, Status.SUCCEEDED, summary, EXIT_CHANGES if detailed_exitcode and result.has_changes else EXIT_OK)

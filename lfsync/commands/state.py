@@ -34,18 +34,20 @@ def state() -> None:
 
 @state.command("list")
 @directory_option
-def list_(directory: Path) -> None:
+@options.workspace
+def list_(directory: Path, workspace: str | None) -> None:
     """List the addresses in state."""
-    for address in state_addresses(directory):
+    for address in state_addresses(directory, workspace):
         stdout().out(address)
 
 
 @state.command()
 @click.argument("address")
 @directory_option
-def show(address: str, directory: Path) -> None:
+@options.workspace
+def show(address: str, directory: Path, workspace: str | None) -> None:
     """Show one resource as recorded in state."""
-    resource = state_resource(directory, address)
+    resource = state_resource(directory, address, workspace)
     stdout().out(json.dumps(resource.model_dump(mode="json", exclude_none=True), indent=2, sort_keys=True))
 
 
@@ -53,9 +55,10 @@ def show(address: str, directory: Path) -> None:
 @click.argument("addresses", nargs=-1, required=True)
 @directory_option
 @options.lock_timeout
-def rm(addresses: tuple[str, ...], directory: Path, lock_timeout: float) -> None:
+@options.workspace
+def rm(addresses: tuple[str, ...], directory: Path, lock_timeout: float, workspace: str | None) -> None:
     """Forget resources: lfsync stops managing them; the accounts stay in Lightfield."""
-    for address, resource_id in remove_from_state(directory, addresses, lock_timeout):
+    for address, resource_id in remove_from_state(directory, addresses, lock_timeout, workspace):
         say(f"Removed {address} ({resource_id}) from state; the account itself is untouched.")
 
 
@@ -64,28 +67,31 @@ def rm(addresses: tuple[str, ...], directory: Path, lock_timeout: float) -> None
 @click.argument("destination")
 @directory_option
 @options.lock_timeout
-def mv(source: str, destination: str, directory: Path, lock_timeout: float) -> None:
+@options.workspace
+def mv(source: str, destination: str, directory: Path, lock_timeout: float, workspace: str | None) -> None:
     """Rename a resource's address, e.g. after renaming its key in the declarations."""
     _check_address(destination)
-    move_in_state(directory, source, destination, lock_timeout)
+    move_in_state(directory, source, destination, lock_timeout, workspace)
     say(f"Moved {source} to {destination}.")
 
 
 @state.command()
 @directory_option
 @options.lock_timeout
-def push(directory: Path, lock_timeout: float) -> None:
+@options.workspace
+def push(directory: Path, lock_timeout: float, workspace: str | None) -> None:
     """Copy the local state files into the backend (lfsync.yaml `backend:`), e.g. when adopting PostgreSQL."""
-    copied = push_state(directory, lock_timeout)
+    copied = push_state(directory, lock_timeout, workspace)
     say(f"Pushed {copied.resources} resource(s) (serial {copied.serial}) to {copied.where}.")
 
 
 @state.command()
 @directory_option
 @options.lock_timeout
-def pull(directory: Path, lock_timeout: float) -> None:
+@options.workspace
+def pull(directory: Path, lock_timeout: float, workspace: str | None) -> None:
     """Copy the backend's state into the local state files, e.g. to leave PostgreSQL or to inspect it."""
-    copied = pull_state(directory, lock_timeout)
+    copied = pull_state(directory, lock_timeout, workspace)
     say(f"Pulled {copied.resources} resource(s) (serial {copied.serial}) into {copied.where}.")
 
 
@@ -94,10 +100,11 @@ def pull(directory: Path, lock_timeout: float) -> None:
 @click.argument("account_id", metavar="ID")
 @directory_option
 @options.lock_timeout
-def import_(address: str, account_id: str, directory: Path, lock_timeout: float) -> None:
+@options.workspace
+def import_(address: str, account_id: str, directory: Path, lock_timeout: float, workspace: str | None) -> None:
     """Start managing an existing account: record ID under ADDRESS (which must be declared)."""
     _check_address(address)
-    import_account(directory, address, account_id, lock_timeout)
+    import_account(directory, address, account_id, lock_timeout, workspace)
     say(f"Imported {account_id} as {address}. Run `lfsync plan` to see how it differs from its declaration.")
 
 

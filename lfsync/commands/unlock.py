@@ -18,7 +18,8 @@ from lfsync.state.locks import LockNotBroken
 @click.argument("lock_id")
 @options.project_dir
 @click.option("--force", is_flag=True, help="Don't ask for confirmation.")
-def force_unlock(lock_id: str, directory: Path, force: bool) -> None:
+@options.workspace
+def force_unlock(lock_id: str, directory: Path, force: bool, workspace: str | None) -> None:
     """Break the state lock LOCK_ID of the workspace (the ID a locked command names).
 
     Locks die with their process (a local flock) or its database session, so this is for a holder
@@ -26,7 +27,7 @@ def force_unlock(lock_id: str, directory: Path, force: bool) -> None:
     taken again since has another ID and is refused. A broken holder that is still alive stops
     before its next write; two writers at once could corrupt state.
     """
-    store = open_store(load_project(directory))
+    store = open_store(load_project(directory, workspace=workspace))
     try:
         holder = store.holder()
         if holder is None:

@@ -51,6 +51,8 @@ class Project:
     api_key_env: str | None = None
     workspace_names: tuple[str, ...] = ()  # every workspace `workspaces:` declares
     from_workspaces: bool = False  # this is one of them (a local one gets a database of its own)
+    # what chose the workspace: "lfsync.yaml", "LFSYNC_WORKSPACE" or "--workspace" (hints never say to do what was done)
+    chosen_by: str = "lfsync.yaml"
 
     @property
     def is_local(self) -> bool:
@@ -84,16 +86,23 @@ def load_project(
     settings, state_dir_place = _read_settings(root, settings_required)
     _check_state_dir(root, settings, state_dir_place)
     if workspace is not None:
-        return _workspace_project(root, settings, workspace, env)
+        return _workspace_project(root, settings, workspace, env, chosen_by="--workspace")
+    from_env = env.get("LFSYNC_WORKSPACE")
+    if from_env and settings.workspaces and from_env != settings.workspace:
+        # in a project with `workspaces:`, LFSYNC_WORKSPACE chooses one of them, as --workspace does
+        return _workspace_project(root, settings, from_env, env, chosen_by="LFSYNC_WORKSPACE")
     if env.get("LIGHTFIELD_BASE_URL") and (problem := api_path_problem(env["LIGHTFIELD_BASE_URL"])):
         raise LfsyncError(f"LIGHTFIELD_BASE_URL: {problem}")
     target = (env.get("LIGHTFIELD_BASE_URL") or settings.target).rstrip("/")
-    workspace = env.get("LFSYNC_WORKSPACE") or settings.workspace
+    workspace = from_env or settings.workspace
     if not WORKSPACE_PATTERN.fullmatch(workspace):
         raise LfsyncError(
             f"workspace {workspace!r} is not a valid name (letters, digits, '_', '-', '.')"
         )
-    return _project(root, settings, env, target, workspace, owns_organisation=settings.owns_organisation, prune=settings.prune)
+    return _project(
+        root, settings, env, target, workspace, owns_organisation=settings.owns_organisation, prune=settings.prune,
+        chosen_by="LFSYNC_WORKSPACE" if from_env else SETTINGS_FILE,
+    )
 
 
 def _check_state_dir(root: Path, settings: Settings, place: SourceLocation | None) -> None:
@@ -137,12 +146,14 @@ def _backend(settings: Settings, env: Mapping[str, str]) -> str:
     return backend
 
 
-def _workspace_project(root: Path, settings: Settings, name: str, env: Mapping[str, str]) -> Project:
+def _workspace_project(root: Path, settings: Settings, name: str, env: Mapping[str, str], *, chosen_by: str) -> Project:
     """A workspace of `workspaces:`: its own target, key variable, state and lock. Neither
-    LIGHTFIELD_BASE_URL nor LIGHTFIELD_API_KEY applies: a key must never reach another target."""
+    LIGHTFIELD_BASE_URL nor LIGHTFIELD_API_KEY applies: a key must never reach another target.
+    `chosen_by`: --workspace or LFSYNC_WORKSPACE, named when the name is unknown."""
     if name not in settings.workspaces:
         known = ", ".join(settings.workspaces) or "none: lfsync.yaml has no 'workspaces:'"
-        raise LfsyncError(f"no workspace {name!r} in {SETTINGS_FILE} (workspaces: {known})")
+        named = f"{chosen_by}={name}" if chosen_by == "LFSYNC_WORKSPACE" else f"{chosen_by} {name}"
+        raise LfsyncError(f"{named}: no workspace {name!r} in {SETTINGS_FILE} (workspaces: {known})")
     entry = settings.workspaces[name]
     return _project(
         root, settings, env, entry.target.rstrip("/"), name,
@@ -150,6 +161,7 @@ def _workspace_project(root: Path, settings: Settings, name: str, env: Mapping[s
         prune=settings.prune if entry.prune is None else entry.prune,
         api_key_env=entry.api_key_env,
         from_workspaces=True,
+        chosen_by=chosen_by,
     )
 
 

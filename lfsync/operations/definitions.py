@@ -22,9 +22,10 @@ from lfsync.values.organisation import (
 )
 
 
-def pull_definitions(directory: Path) -> tuple[Path, Organisation]:
-    """`lfsync definitions pull`: write the organisation's definitions and members beside lfsync.yaml."""
-    project = load_project(directory)
+def pull_definitions(directory: Path, workspace: str | None = None) -> tuple[Path, Organisation]:
+    """`lfsync definitions pull`: write the organisation's definitions and members beside lfsync.yaml
+    (`workspace`: whose organisation, one of `workspaces:`; None: LFSYNC_WORKSPACE, else the project's own)."""
+    project = load_project(directory, workspace=workspace)
     organisation = asyncrun.run(_fetch(project))
     path = snapshot_path(project.root)
     write_snapshot(path, organisation, project.target)

@@ -34,6 +34,7 @@ class ExportRequest:
     filters: tuple[str, ...] = ()  # the --filter options as given, named in the file's header
     lock_timeout: float = 0.0
     as_csv: bool = False  # write a CSV declaration file instead of YAML
+    workspace: str | None = None  # one of `workspaces:` (None: LFSYNC_WORKSPACE, else the project's own)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class ExportResult:
 def export_project(request: ExportRequest, terminal: ReadingTerminal = UNSHOWN) -> ExportResult:
     """`lfsync export`: write declarations for the organisation's unmanaged accounts and record them in
     state; the read of the accounts is shown through `terminal`."""
-    declared = load_declared(request.directory)
+    declared = load_declared(request.directory, request.workspace)
     project = declared.project
     target = _export_path(project, request.file_name)
     # Read first, lock after: a refused filter or a wrong key leaves no trace in the project.
@@ -72,7 +73,7 @@ def export_project(request: ExportRequest, terminal: ReadingTerminal = UNSHOWN) 
         target.write_text(text, encoding="utf-8")
         try:
             known = KnownOrganisation(organisation, f"the definitions of {project.target}, read now")
-            _record_exported(state, request.directory, exported, {r.id: r for r in unmanaged}, known)
+            _record_exported(state, request, exported, {r.id: r for r in unmanaged}, known)
         except BaseException:
             target.unlink()  # nothing recorded: leave the project as it was
             raise
@@ -117,11 +118,11 @@ def _export_header(project: Project, target: Path, filters: tuple[str, ...]) -> 
 
 
 def _record_exported(
-    state: State, directory: Path, exported: list[ExportedAccount], records: dict[str, ApiRecord], known: KnownOrganisation
+    state: State, request: ExportRequest, exported: list[ExportedAccount], records: dict[str, ApiRecord], known: KnownOrganisation
 ) -> None:
     """State records for the exported accounts, made from the declarations as lfsync now reads and
     checks them (canonical values), so the next plan compares like with like."""
-    declared = with_checked_values(load_declared(directory), known)
+    declared = with_checked_values(load_declared(request.directory, request.workspace), known)
     ids = {**{a: r.id for a, r in state.resources.items()}, **{account.address: account.record_id for account in exported}}
     resources = dict(state.resources)
     for account in exported:

@@ -19,12 +19,12 @@ from lfsync.state.workspace import locked_state
 from lfsync.support import asyncrun
 
 
-def import_account(directory: Path, address: str, account_id: str, lock_timeout: float = 0.0) -> None:
+def import_account(directory: Path, address: str, account_id: str, lock_timeout: float = 0.0, workspace: str | None = None) -> None:
     """`lfsync import`: record an existing account under a declared address (nothing is sent but a read)."""
     problem = id_problem(account_id, kind_of_address(address).id_prefix) if _declarable(address) else None
     if problem:
         raise LfsyncError(f"cannot import {account_id[:80]!r}: {problem}")
-    declared = load_declared(directory)
+    declared = load_declared(directory, workspace)
     if address not in declared.desired:
         raise LfsyncError(f"{address} is not declared; declare it first, then import it")
     with locked_state(declared.project, "import", lock_timeout) as state:

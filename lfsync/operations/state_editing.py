@@ -24,19 +24,22 @@ class Copied:
     where: str
 
 
-def state_addresses(directory: Path) -> list[str]:
-    """`lfsync state list`: the addresses in state, sorted."""
-    return sorted(load_state(load_project(directory)).resources)
+def state_addresses(directory: Path, workspace: str | None = None) -> list[str]:
+    """`lfsync state list`: the addresses in state, sorted. `workspace`: one of `workspaces:`
+    (None: LFSYNC_WORKSPACE, else the project's own), in every function here."""
+    return sorted(load_state(load_project(directory, workspace=workspace)).resources)
 
 
-def state_resource(directory: Path, address: str) -> ResourceState:
+def state_resource(directory: Path, address: str, workspace: str | None = None) -> ResourceState:
     """`lfsync state show`: one resource as recorded in state."""
-    return _existing(load_state(load_project(directory)).resources, address)
+    return _existing(load_state(load_project(directory, workspace=workspace)).resources, address)
 
 
-def remove_from_state(directory: Path, addresses: tuple[str, ...], lock_timeout: float) -> list[tuple[str, str]]:
+def remove_from_state(
+    directory: Path, addresses: tuple[str, ...], lock_timeout: float, workspace: str | None = None
+) -> list[tuple[str, str]]:
     """`lfsync state rm`: forget resources (all or none); returns (address, ID) of each forgotten."""
-    with locked_state(load_project(directory), "state rm", lock_timeout) as current:
+    with locked_state(load_project(directory, workspace=workspace), "state rm", lock_timeout) as current:
         resources = dict(current.resources)
         removed = [(address, _existing(resources, address).id) for address in addresses]
         for address, _ in removed:
@@ -45,9 +48,9 @@ def remove_from_state(directory: Path, addresses: tuple[str, ...], lock_timeout:
     return removed
 
 
-def move_in_state(directory: Path, source: str, destination: str, lock_timeout: float) -> None:
+def move_in_state(directory: Path, source: str, destination: str, lock_timeout: float, workspace: str | None = None) -> None:
     """`lfsync state mv`: record a resource under another address."""
-    with locked_state(load_project(directory), "state mv", lock_timeout) as current:
+    with locked_state(load_project(directory, workspace=workspace), "state mv", lock_timeout) as current:
         resources = dict(current.resources)
         if destination in resources:
             raise LfsyncError(f"{destination} is already in state")
@@ -56,24 +59,24 @@ def move_in_state(directory: Path, source: str, destination: str, lock_timeout: 
         current.replace_resources(resources)
 
 
-def push_state(directory: Path, lock_timeout: float) -> Copied:
+def push_state(directory: Path, lock_timeout: float, workspace: str | None = None) -> Copied:
     """`lfsync state push`: the local state files copied into the shared backend."""
-    project = _shared(directory)
+    project = _shared(directory, workspace)
     destination = open_store(project)
     copied = copy_state(project, LocalStore(project), destination, "state push", lock_timeout)
     return Copied(len(copied.resources), copied.serial, destination.where)
 
 
-def pull_state(directory: Path, lock_timeout: float) -> Copied:
+def pull_state(directory: Path, lock_timeout: float, workspace: str | None = None) -> Copied:
     """`lfsync state pull`: the shared backend's state copied into the local state files."""
-    project = _shared(directory)
+    project = _shared(directory, workspace)
     destination = LocalStore(project)
     copied = copy_state(project, open_store(project), destination, "state pull", lock_timeout)
     return Copied(len(copied.resources), copied.serial, destination.where)
 
 
-def _shared(directory: Path) -> Project:
-    project = load_project(directory)
+def _shared(directory: Path, workspace: str | None) -> Project:
+    project = load_project(directory, workspace=workspace)
     if project.backend == LOCAL_BACKEND:
         raise LfsyncError(
             "the backend is local: push and pull copy between the local files and a shared backend; set "

@@ -34,26 +34,27 @@ def selected_workspaces(directory: Path, names: tuple[str, ...], every: bool) ->
 def plan_workspaces(
     directory: Path, options: PlanOptions, names: list[str], terminal: ReadingTerminal = UNSHOWN
 ) -> Outcomes:
-    """`lfsync plan --workspace ...`: every workspace planned concurrently (each its own organisation)."""
-    declared = [load_declared(directory, name, values_checked_next=True) for name in names]
+    """`lfsync plan --workspace ...`: every workspace planned concurrently (each its own organisation);
+    one that fails, even to load, does not stop the others."""
+
+    async def plan_one(name: str) -> tuple[DeclaredProject, Plan]:
+        return await plan_declared(load_declared(directory, name, values_checked_next=True), options, terminal)
 
     async def plan_all() -> list:
-        return await asyncio.gather(*(plan_declared(one, options, terminal) for one in declared), return_exceptions=True)
+        return await asyncio.gather(*(plan_one(name) for name in names), return_exceptions=True)
 
     return dict(zip(names, asyncrun.run(plan_all())))
 
 
 def apply_workspaces(request: ApplyRequest, names: list[str], terminal_for: Callable[[str], ApplyTerminal]) -> Outcomes:
     """`lfsync apply --workspace ...`: every workspace applied concurrently, each with its own
-    target, key, rate limit, state and lock; one failing does not stop the others."""
-    declared = [
-        load_declared(request.source, name, read_files=not request.options.destroy, values_checked_next=True) for name in names
-    ]
+    target, key, rate limit, state and lock; one failing (even to load) does not stop the others."""
+
+    async def apply_one(name: str) -> ApplyResult:
+        declared = load_declared(request.source, name, read_files=not request.options.destroy, values_checked_next=True)
+        return await apply_declared(declared, request, terminal_for(name))
 
     async def apply_all() -> list:
-        return await asyncio.gather(
-            *(apply_declared(one, request, terminal_for(name)) for name, one in zip(names, declared)),
-            return_exceptions=True,
-        )
+        return await asyncio.gather(*(apply_one(name) for name in names), return_exceptions=True)
 
     return dict(zip(names, asyncrun.run(apply_all())))

@@ -209,8 +209,23 @@ def _check_matches(snapshot: StateSnapshot, project: Project, where: str) -> Non
     if snapshot.target != project.target:
         raise LfsyncError(
             f"{where} records accounts of target {snapshot.target!r}, but this run targets "
-            f"{project.target!r}. Use another workspace (LFSYNC_WORKSPACE) for a different organisation."
+            f"{project.target!r}. {_other_organisation_hint(project, snapshot.target)}"
         )
+
+
+def _other_organisation_hint(project: Project, recorded_target: str) -> str:
+    """What to do about a workspace whose state records another target; never what the user just did."""
+    if project.from_workspaces:
+        return (
+            f"lfsync.yaml gives workspace {project.workspace!r} this target (chosen by {project.chosen_by}): put its "
+            "target back, or add a workspace of its own under `workspaces:` for the other organisation."
+        )
+    if project.chosen_by == "LFSYNC_WORKSPACE":
+        return (
+            f"LFSYNC_WORKSPACE={project.workspace} chose this workspace: target {recorded_target} again (LIGHTFIELD_BASE_URL or `target:`), "
+            "or name a workspace not used yet in LFSYNC_WORKSPACE for the other organisation."
+        )
+    return "Use another workspace (LFSYNC_WORKSPACE, or `workspace:` in lfsync.yaml) for a different organisation."
 
 
 def copy_state(project: Project, source: StateStore, destination: StateStore, command: str, lock_timeout: float) -> State:

@@ -89,14 +89,20 @@ class BarProgress(Progress):
 
 class SharedProgress:
     """One display for applies running at once (many workspaces): each takes a `part()`, whose
-    total and counts add to the display; the display stops when the last running part stops."""
+    total and counts add to the display. The display starts with the first part and stops at
+    `finish()`, once every part is done: a part starting after another stopped adds to the same
+    totals (restarting them showed 5/3 (167%))."""
 
     def __init__(self, display: Progress) -> None:
         self.display = display
-        self.running = 0
+        self.started = False
 
     def part(self) -> Progress:
         return _ProgressPart(self)
+
+    def finish(self) -> None:
+        if self.started:
+            self.display.stop()
 
 
 class _ProgressPart(Progress):
@@ -107,11 +113,12 @@ class _ProgressPart(Progress):
     def start(self, total: int) -> None:
         super().start(total)
         display = self.shared.display
-        if self.shared.running == 0:
-            display.start(total)
-        else:
+        if self.shared.started:
             display.total += total
-        self.shared.running += 1
+            display.show()
+        else:
+            display.start(total)
+            self.shared.started = True
 
     def count(self, outcome: ApplyOutcome) -> None:
         super().count(outcome)
@@ -122,9 +129,7 @@ class _ProgressPart(Progress):
         self.shared.display.retried()
 
     def stop(self) -> None:
-        self.shared.running -= 1
-        if self.shared.running == 0:
-            self.shared.display.stop()
+        pass  # the shared display stops at SharedProgress.finish()
 
 
 # --- long reads (--refresh, --adopt, export) ---------------------------------------------
