@@ -42,6 +42,8 @@ LAZY_COMMANDS = {
              "Show a saved plan (`lfsync plan --out FILE`) as plan showed it; needs no key and no network."),
     "state": ("lfsync.commands.state", "state", "Inspect and edit state, move it between backends (the accounts themselves are never touched)."),
     "validate": ("lfsync.commands.validate", "validate", "Check the declarations without changing anything."),
+    "workspaces": ("lfsync.commands.workspaces", "workspaces",
+                   "List the project's workspaces: name, target, backend (JSON for a CI matrix)."),
 }
 
 

@@ -1,9 +1,11 @@
 """`--workspace NAME` (repeatable) and `--all-workspaces`: which workspaces of `workspaces:` a run
-covers, and plan or apply in each of them concurrently (each its own target, key, state and lock)."""
+covers, and plan or apply in each of them concurrently (each its own target, key, state and lock);
+`lfsync workspaces`: the list a CI matrix fans out over."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -15,6 +17,7 @@ from lfsync.operations.planning import plan_declared
 from lfsync.operations.terminal import UNSHOWN, ApplyTerminal, ReadingTerminal
 from lfsync.plan.model import Plan, PlanOptions
 from lfsync.support import asyncrun
+from lfsync.support.secrets import redact_dsn
 
 # per workspace: what its run came to, or the error that ended it (other workspaces go on)
 Outcomes = dict[str, "tuple[DeclaredProject, Plan] | ApplyResult | BaseException"]
@@ -58,3 +61,24 @@ def apply_workspaces(request: ApplyRequest, names: list[str], terminal_for: Call
         return await asyncio.gather(*(apply_one(name) for name in names), return_exceptions=True)
 
     return dict(zip(names, asyncrun.run(apply_all())))
+
+
+@dataclass(frozen=True)
+class WorkspaceEntry:
+    """One workspace as `lfsync workspaces` lists it for a CI matrix: no secret, only where things are."""
+
+    name: str
+    target: str
+    backend: str  # "local", or the PostgreSQL URL with any password replaced by ***
+    api_key_env: str | None  # the variable holding its key (None: LIGHTFIELD_API_KEY, or the local target)
+
+
+def list_workspaces(directory: Path) -> list[WorkspaceEntry]:
+    """`lfsync workspaces`: every workspace of `workspaces:` in lfsync.yaml's order, each with the
+    target and backend a run in it uses; without `workspaces:`, the project's one workspace."""
+    project = load_project(directory)
+    chosen = [load_project(directory, workspace=name) for name in project.workspace_names] or [project]
+    return [
+        WorkspaceEntry(one.workspace, one.target, redact_dsn(one.backend), one.api_key_env)
+        for one in chosen
+    ]

@@ -20,9 +20,9 @@ PLAIN_INTERVAL_SECONDS = 5.0
 
 
 class PlainProgress(Progress):
-    def __init__(self, stream: TextIO = sys.stderr, interval: float = PLAIN_INTERVAL_SECONDS, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, stream: TextIO | None = None, interval: float = PLAIN_INTERVAL_SECONDS, clock: Callable[[], float] = time.monotonic):
         super().__init__(clock)
-        self.stream = stream
+        self.stream = stream or sys.stderr  # the stderr of the run, not the one at import
         self.interval = interval
         self.last_line = self.started
 
