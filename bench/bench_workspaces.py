@@ -1,12 +1,14 @@
-"""Seeding many organisations at once: `lfsync apply --all-workspaces` against three served
-emulators (three organisations, each with its own write limit), next to the same three applied one
-after another.
+"""Seeding many organisations at once: `lfsync apply --all-workspaces` in one process against 8
+served emulators (8 organisations, each with its own write limit), 200 accounts each.
 
-    python bench/bench_workspaces.py [--accounts 100] [--quick]
+    python bench/bench_workspaces.py [--workspaces 8] [--accounts 200] [--latency-ms 100]
 
-Each run gets fresh emulator processes (fresh databases) and a fresh project: one CSV baseline of
-N accounts and three workspaces. Prints one table; the ratio is all-at-once time over the sum of
-the separate times (1/3 is the ideal for three organisations). See bench/README.md.
+Each emulator runs `--write-rate 25 --latency-ms 100` in a process of its own with a fresh
+database; one project holds a CSV baseline of N accounts and `workspaces:` naming the emulators.
+The apply is timed from the process's start to its exit. An organisation's bucket starts full, so
+its first 25 writes go at once and the other N - 25 take (N - 25) / 25 s at best; the ratio is that
+best over the whole process's wall time (1.0: every organisation written at its full rate, all at
+once, start-up and planning included). Target: >= 0.9. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -26,11 +28,12 @@ from lfsync.emulator.testing import served_emulator
 
 from harness import count_on_server, many_accounts
 
-WORKSPACES = ("demo-eu", "demo-us", "demo-apac")
 KEY_VARIABLE = "LF_BENCH_KEY"
-EMULATOR_FLAGS = ("--write-rate", f"{WRITE_LIMIT:g}", "--latency-ms", "150", "--latency-jitter-ms", "30",
-                  "--search-rate", "1000", "--seed", "7")
-QUICK_ACCOUNTS, FULL_ACCOUNTS = 50, 100
+TARGET_RATIO = 0.9
+
+
+def emulator_flags(latency_ms: int) -> tuple[str, ...]:
+    return ("--write-rate", f"{WRITE_LIMIT:g}", "--latency-ms", str(latency_ms), "--search-rate", "1000", "--seed", "7")
 
 
 def write_project(directory: Path, accounts: list[dict], urls: dict[str, str]) -> Path:
@@ -42,59 +45,54 @@ def write_project(directory: Path, accounts: list[dict], urls: dict[str, str]) -
     return directory
 
 
-def timed_apply(project: Path, *selection: str) -> float:
+def timed_apply(project: Path) -> tuple[float, str]:
+    """Seconds from the start of `lfsync apply --all-workspaces` to its exit, and its roll-up."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LIGHTFIELD_", "LFSYNC_"))}
     env |= {KEY_VARIABLE: "sk_lf_local_dev", "NO_COLOR": "1"}
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "lfsync", "apply", str(project), "--auto-approve", *selection],
+        [sys.executable, "-m", "lfsync", "apply", str(project), "--auto-approve", "--all-workspaces"],
         env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
     )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
-        raise SystemExit(f"apply {' '.join(selection)} failed:\n{done.stdout}\n{done.stderr}")
-    return elapsed
-
-
-def run(scratch: Path, accounts: list[dict], together: bool) -> tuple[list[float], list[int]]:
-    """Seconds per apply (one, or one per workspace) and accounts stored per organisation."""
-    names = [fields["$name"] for fields in accounts]
-    with ExitStack() as stack:
-        urls = {name: stack.enter_context(served_emulator(scratch / f"{name}.db", *EMULATOR_FLAGS)) for name in WORKSPACES}
-        project = write_project(scratch / "project", accounts, urls)
-        if together:
-            times = [timed_apply(project, "--all-workspaces")]
-        else:
-            times = [timed_apply(project, "--workspace", name) for name in WORKSPACES]
-        stored = [count_on_server(url, names).stored for url in urls.values()]
-    return times, stored
+        raise SystemExit(f"apply --all-workspaces failed:\n{done.stdout}\n{done.stderr}")
+    return elapsed, done.stdout[done.stdout.rfind("Workspaces:"):].splitlines()[0]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=None)
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK_ACCOUNTS} accounts per organisation")
+    parser.add_argument("--workspaces", type=int, default=8)
+    parser.add_argument("--accounts", type=int, default=200)
+    parser.add_argument("--latency-ms", type=int, default=100)
     arguments = parser.parse_args()
-    count = arguments.accounts or (QUICK_ACCOUNTS if arguments.quick else FULL_ACCOUNTS)
+    count, names = arguments.accounts, [f"org-{number:02d}" for number in range(arguments.workspaces)]
     accounts = many_accounts(count)
-    with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
-        print(f"applying {count} accounts to each of {len(WORKSPACES)} organisations, one after another...", file=sys.stderr)
-        separate, separate_stored = run(Path(first), accounts, together=False)
-        print("applying them with --all-workspaces...", file=sys.stderr)
-        [together], together_stored = run(Path(second), accounts, together=True)
-    total = sum(separate)
+    expected_names = [fields["$name"] for fields in accounts]
+    with tempfile.TemporaryDirectory() as scratch, ExitStack() as stack:
+        flags = emulator_flags(arguments.latency_ms)
+        urls = {name: stack.enter_context(served_emulator(Path(scratch) / f"{name}.db", *flags)) for name in names}
+        project = write_project(Path(scratch) / "project", accounts, urls)
+        print(f"applying {count} accounts to each of {len(names)} organisations with --all-workspaces...", file=sys.stderr)
+        wall, rollup = timed_apply(project)
+        stored = {name: count_on_server(url, expected_names) for name, url in urls.items()}
+    best = max(count - WRITE_LIMIT, 0) / WRITE_LIMIT
+    ratio = best / wall
+    print(f"{len(names)} served emulators, --write-rate {WRITE_LIMIT:g}, --latency-ms {arguments.latency_ms}, {count} accounts each")
     rows = [
-        *((f"apply --workspace {name}", f"{seconds:.1f}", str(stored)) for name, seconds, stored in zip(WORKSPACES, separate, separate_stored)),
-        ("sum of the separate applies", f"{total:.1f}", str(sum(separate_stored))),
-        ("apply --all-workspaces", f"{together:.1f}", str(sum(together_stored))),
+        ("organisations", str(len(names))),
+        ("accounts stored", f"{sum(s.stored for s in stored.values())} of {count * len(names)}"),
+        ("duplicates, missing", f"{sum(s.duplicates for s in stored.values())}, {sum(s.missing for s in stored.values())}"),
+        ("best per organisation (s)", f"{best:.1f}  ((N - {WRITE_LIMIT:g}) / {WRITE_LIMIT:g}/s)"),
+        ("apply --all-workspaces (s)", f"{wall:.1f}  (the whole process)"),
+        ("ratio best / wall", f"{ratio:.2f}  (target >= {TARGET_RATIO})"),
+        ("roll-up", rollup),
     ]
-    print(f"{len(WORKSPACES)} served emulators, --write-rate {WRITE_LIMIT:g}, 150-180 ms per request, {count} accounts each")
-    widths = [max(len(row[i]) for row in [("run", "seconds", "stored"), *rows]) for i in range(3)]
-    for row in [("run", "seconds", "stored"), *rows]:
-        print(f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:>{widths[2]}}")
-    print(f"ratio --all-workspaces / sum of separate: {together / total:.2f} (ideal {1 / len(WORKSPACES):.2f})")
-    expected = count * len(WORKSPACES)
-    return 0 if sum(separate_stored) == expected and sum(together_stored) == expected else 1
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+    complete = all(s.stored == count and not s.duplicates and not s.missing for s in stored.values())
+    return 0 if complete and ratio >= TARGET_RATIO else 1
 
 
 if __name__ == "__main__":
