@@ -7,7 +7,16 @@ from pathlib import Path
 import click
 
 from lfsync.commands import options
-from lfsync.commands.output import append_step_summary, error, print_lines, say, show_plan, show_warnings, stderr, write_out_bytes
+from lfsync.commands.output import (
+    append_step_summary,
+    error,
+    print_lines,
+    say,
+    show_plan,
+    show_warnings,
+    stderr,
+    write_out_bytes,
+)
 from lfsync.errors import EXIT_BUG, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, LfsyncError, display_path
 from lfsync.operations.planning import plan_project
 from lfsync.operations.review import changed_state_files

@@ -44,7 +44,7 @@ def test_each_workspace_applies_in_a_job_of_its_own_with_state_in_postgresql():
     assert apply["env"]["LFSYNC_BACKEND"] == "${{ secrets.LFSYNC_BACKEND }}"
     assert "matrix.name" in apply["concurrency"]["group"]
     actions = [step for step in apply["steps"] if str(step.get("uses", "")).startswith("OWNER/lfsync@")]
-    assert [step["with"]["command"] for step in actions] == ["apply --auto-approve --lock-timeout 300"]
+    assert [(step["with"]["command"], step["with"]["args"]) for step in actions] == [("apply", "--auto-approve --lock-timeout 300")]
     keyed = next(step for step in apply["steps"] if "GITHUB_ENV" in step.get("run", ""))
     assert keyed["env"]["KEY"] == "${{ secrets[matrix.api_key_env] }}"  # its own key, no other workspace's
 

@@ -54,8 +54,8 @@ def schema_check(schema: str, path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
-def test_exactly_the_three_workflows_are_shipped():
-    assert SHIPPED == ["lfsync-apply.yml", "lfsync-drift.yml", "lfsync-plan.yml"]
+def test_exactly_the_three_workflows_and_the_fan_out_are_shipped():
+    assert SHIPPED == ["fan-out.yml", "lfsync-apply.yml", "lfsync-drift.yml", "lfsync-plan.yml"]
 
 
 @pytest.mark.parametrize("name", SHIPPED)
