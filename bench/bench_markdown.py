@@ -16,7 +16,7 @@ import time
 from lfsync.plan.model import Plan
 from lfsync.plan.planner import PlanInputs, plan_changes
 from lfsync.plan.resources import DesiredAccount
-from lfsync.ui.render import MARKDOWN_BUDGET, render_markdown
+from lfsync.ui.markdown import MARKDOWN_BUDGET, render_markdown
 
 
 def big_plan(count: int) -> Plan:

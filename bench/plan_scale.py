@@ -126,7 +126,8 @@ def stage_seconds(project: Path) -> dict[str, float]:
     from lfsync.operations.planning import build_plan
     from lfsync.state.workspace import load_state
     from lfsync.support import collector, offload
-    from lfsync.ui.render import plan_json, render_markdown
+    from lfsync.ui.markdown import render_markdown
+    from lfsync.ui.planjson import plan_json
     from lfsync.values.organisation import offline_organisation
 
     best: dict[str, float] = {}

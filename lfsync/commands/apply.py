@@ -29,8 +29,8 @@ from lfsync.operations.terminal import Interruptible
 from lfsync.operations.workspaces import apply_workspaces, selected_workspaces
 from lfsync.plan.model import Plan, PlanOptions
 from lfsync.ui.applysummary import apply_summary, apply_summary_markdown
+from lfsync.ui.markdown import render_markdown
 from lfsync.ui.progress import BarProgress, PlainProgress, Progress, ReadsOnScreen, SharedProgress
-from lfsync.ui.render import render_markdown
 from lfsync.ui.rollup import Ending, Status, failure_ending, rollup_lines, worst_exit_code
 
 

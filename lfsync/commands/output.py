@@ -11,7 +11,9 @@ from lfsync.plan.model import Plan
 from lfsync.support.secrets import redact, redact_bytes
 from lfsync.support.textsafe import for_terminal
 from lfsync.ui.console import stderr, stdout, stdout_reader_may_leave
-from lfsync.ui.render import Line, plan_json, render_markdown, render_text
+from lfsync.ui.markdown import render_markdown
+from lfsync.ui.planjson import plan_json
+from lfsync.ui.render import Line, render_text
 
 if TYPE_CHECKING:  # rich is imported when something is printed through it: a JSON plan never is
     from rich.console import Console

@@ -22,8 +22,9 @@ from lfsync.operations.planning import plan_project
 from lfsync.operations.review import changed_state_files
 from lfsync.operations.workspaces import plan_workspaces, selected_workspaces
 from lfsync.plan.model import Plan, PlanOptions
+from lfsync.ui.markdown import render_markdown
+from lfsync.ui.planjson import plan_json
 from lfsync.ui.progress import ReadsOnScreen
-from lfsync.ui.render import plan_json, render_markdown
 from lfsync.ui.rollup import Ending, Status, error_json, failure_ending, rollup_lines, workspaces_json, worst_exit_code
 
 

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import codecs
 import json
-from collections import Counter
-from json.encoder import encode_basestring_ascii
 from typing import Any, Callable, Mapping, Sequence
-
-from pydantic_core import PydanticSerializationError
 
 from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND
 from lfsync.declare.addresses import is_reference
 from lfsync.errors import MAX_PROBLEMS_SHOWN
 from lfsync.plan.actions import Action
-from lfsync.plan.model import AttributeChange, Change, Plan, plan_fingerprint
+from lfsync.plan.model import AttributeChange, Change, Plan
 from lfsync.support import collector
-from lfsync.support.textsafe import code_block, markdown_code, markdown_text
 
 Line = tuple[str, str | None]  # text and an optional rich style; colour is shown only on a terminal
 
@@ -86,7 +80,7 @@ CHANGED_STATE_WHY = (
 )
 
 
-def _named_files(files: Sequence[str], quote: Callable[[str], str]) -> str:
+def named_files(files: Sequence[str], quote: Callable[[str], str]) -> str:
     named = ", ".join(quote(name) for name in files[:CHANGED_STATE_SHOWN])
     more = len(files) - CHANGED_STATE_SHOWN
     return named + (f" and {more} more" if more > 0 else "")
@@ -98,7 +92,7 @@ def render_text(plan: Plan, changed_state: Sequence[str] = ()) -> list[Line]:
     `changed_state`: state files the change under review modifies (`plan --base`), warned about."""
     lines: list[Line] = []
     if changed_state:
-        lines.append((f"Warning: this change modifies lfsync state files ({_named_files(changed_state, str)}); {CHANGED_STATE_WHY}", "yellow"))
+        lines.append((f"Warning: this change modifies lfsync state files ({named_files(changed_state, str)}); {CHANGED_STATE_WHY}", "yellow"))
         lines.append(("", None))
     for note in plan.pending:
         lines.append((f"! {note}", "magenta"))
@@ -108,7 +102,7 @@ def render_text(plan: Plan, changed_state: Sequence[str] = ()) -> list[Line]:
         lines.append(("lfsync will perform the following actions:", None))
         lines.append(("", None))
     for change in plan.changes:
-        lines.extend(_change_lines(change, plan.names))
+        lines.extend(change_lines(change, plan.names))
         lines.append(("", None))
     for address in plan.orphans:
         lines.append((f"? {address} is in state but no longer declared; it is left alone.", "magenta"))
@@ -131,7 +125,7 @@ def render_text(plan: Plan, changed_state: Sequence[str] = ()) -> list[Line]:
     return lines
 
 
-def _change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
+def change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
     symbol = SYMBOLS[change.action]
     where = [part for part in (change.resource_id, change.location) if part]
     suffix = f"  ({', '.join(where)})" if where else ""
@@ -202,156 +196,3 @@ def _show(value: Any, names: Mapping[str, str]) -> str:
         if is_reference(value):
             return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-MARKDOWN_BUDGET = 60_000  # GitHub refuses comments over 65,536 characters
-_FOOTER_RESERVE = 600  # room kept for the note saying what was left out
-
-
-
-
-@collector.paused()
-def render_markdown(
-    plan: Plan, *, budget: int = MARKDOWN_BUDGET, full_plan: str | None = None, changed_state: Sequence[str] = ()
-) -> str:
-    """A PR comment: counts first, then each change in a collapsible section, within `budget` characters.
-
-    What does not fit is counted in a closing note that says where the whole plan is (`full_plan`,
-    e.g. the saved plan file, else how to print it). `changed_state`: state files the pull request
-    modifies (`plan --base`), warned about under the title.
-    """
-    out = MarkdownBudget(budget - _FOOTER_RESERVE)
-    head = _markdown_head(plan)
-    if changed_state:
-        head[2:2] = [
-            "> [!WARNING]",
-            f"> **This change modifies lfsync state files** ({_named_files(changed_state, markdown_code)}): "
-            f"{markdown_text(CHANGED_STATE_WHY)}",
-            "",
-        ]
-    out.add_always(head)
-    for problem in plan.problems:
-        out.add("problem", lambda: [f"- :x: {markdown_text(problem)}"])
-    for note in plan.pending:
-        out.add("unsettled operation", lambda: [f"- :hourglass: {markdown_text(note)}"])
-    for address in plan.orphans:
-        out.add("orphan", lambda: [f"- :grey_question: {markdown_code(address)} is no longer declared; left alone (`--prune` trashes it)"])
-    for change in plan.changes:
-        out.add(change.action, lambda: _markdown_change(change, plan.names))
-    out.add_always(_left_out_note(out.left_out, full_plan, budget))
-    return "\n".join(out.lines).rstrip() + "\n"
-
-
-class MarkdownBudget:
-    """Collects sections while they fit; once one does not, counts the rest by kind instead."""
-
-    def __init__(self, budget: int):
-        self.budget = budget
-        self.lines: list[str] = []
-        self.size = 0
-        self.left_out: Counter[str] = Counter()
-
-    def add_always(self, lines: list[str]) -> None:
-        self.lines.extend(lines)
-        self.size += sum(len(line) + 1 for line in lines)
-
-    def add(self, kind: str, render: Callable[[], list[str]]) -> None:
-        """`render` is called only while there is room: a 100,000-change plan renders one page."""
-        if self.left_out:
-            self.left_out[kind] += 1
-            return
-        lines = render()
-        if self.size + sum(len(line) + 1 for line in lines) > self.budget:
-            self.left_out[kind] += 1
-            return
-        self.add_always(lines)
-
-
-def _markdown_head(plan: Plan) -> list[str]:
-    head = [f"### lfsync plan for workspace {markdown_code(plan.workspace)}", "", f"**{summary_line(plan)}**", ""]
-    rows = [(str(action), plan.count(action)) for action in Action if plan.count(action)]
-    rows += [(label, len(items)) for label, items in (("unsettled", plan.pending), ("not declared", plan.orphans), ("errors", plan.problems)) if items]
-    if rows:
-        head += ["| | count |", "|---|--:|"] + [f"| {label} | {count} |" for label, count in rows] + [""]
-    head.append(f"Plan fingerprint: `{plan_fingerprint(plan)}` (SHA-256 of its changes and options)")
-    if pruning := prune_note(plan):
-        head += ["", markdown_text(pruning)]
-    head += ["", f"Values checked against {markdown_text(plan.values_checked_against)}." if plan.values_checked_against else f"**{UNCHECKED_NOTE}**"]
-    eta = eta_line(plan)
-    head += ["", markdown_text(eta)] if eta else []
-    return head + [""]
-
-
-def _markdown_change(change: Change, names: Mapping[str, str]) -> list[str]:
-    symbol = SYMBOLS[change.action]
-    lines = _change_lines(change, names)
-    headline = lines[0][0].strip().removeprefix("# ").removeprefix(change.address).strip()
-    where = f" ({markdown_text(change.location)})" if change.location else ""
-    diff = [_diff_line(text) for text, _ in lines[1:]]
-    return [
-        f"<details><summary>{markdown_code(f'{symbol} {change.address}')} {markdown_text(headline)}{where}</summary>",
-        "",
-        *code_block(diff, "diff"),
-        "",
-        "</details>",
-        "",
-    ]
-
-
-def _left_out_note(left_out: Counter[str], full_plan: str | None, budget: int) -> list[str]:
-    if not left_out:
-        return []
-    total = sum(left_out.values())
-    kinds = ", ".join(f"{count} {kind}" for kind, count in left_out.items())
-    where = (
-        f"the saved plan {markdown_code(full_plan)} (JSON) and the job log"
-        if full_plan
-        else "the job log; `lfsync plan` (text) or `lfsync plan --format json` prints it whole"
-    )
-    return [
-        "",
-        f"> :warning: **{total} item(s) not shown** ({kinds}) to keep this comment under "
-        f"{budget:,} characters. The full plan is in {where}.",
-    ]
-
-
-def _diff_line(line: str) -> str:
-    """Put the change symbol in column one, where GitHub's diff highlighting looks for it."""
-    stripped = line.lstrip()
-    if stripped[:1] in ("+", "-", "~", ">", "^"):
-        symbol = {"~": "!", ">": "+", "^": "+"}.get(stripped[0], stripped[0])
-        return f"{symbol} {stripped[1:].lstrip()}" if line.startswith("  ") else line
-    return line
-
-
-@collector.paused()
-def plan_json(plan: Plan) -> bytes:
-    """The plan's fields in the model's order, then `summary`; ASCII only, as json.dumps writes it.
-    Bytes, so a big plan is written out without a second copy of itself."""
-    counts = Counter(change.action for change in plan.changes)
-    document = PlanDocument.model_construct(**dict(plan), summary={action.value: counts[action] for action in Action})
-    try:
-        # pydantic-core serialises in Rust, by the model's schema: ~10 times faster than json.dumps(indent=...)
-        document_json = PlanDocument.__pydantic_serializer__.to_json(document, indent=2)
-    except PydanticSerializationError:  # text UTF-8 cannot hold (a lone surrogate an API answer escaped)
-        return json.dumps(document.model_dump(mode="json"), indent=2).encode()
-    return document_json if document_json.isascii() else document_json.decode().encode("ascii", _JSON_ESCAPES)
-
-
-class PlanDocument(Plan):
-    """`plan --format json`: the plan and its counts per action."""
-
-    summary: dict[str, int]
-
-
-def _json_escapes(error: UnicodeError) -> tuple[str, int]:
-    """An encoding error handler: the characters ASCII cannot hold as json.dumps escapes them. Only
-    JSON strings hold such characters, so the document means the same, and no raw control or bidi
-    character reaches a terminal."""
-    if not isinstance(error, UnicodeEncodeError):
-        raise error  # registered for encoding only: a decoding error is not this handler's to mend
-    return encode_basestring_ascii(error.object[error.start : error.end])[1:-1], error.end  # without its quotes
-
-
-_JSON_ESCAPES = "lfsync-json-escapes"
-codecs.register_error(_JSON_ESCAPES, _json_escapes)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 
-from lfsync.plan.model import Plan
+from lfsync.plan.model import Plan, plan_fingerprint
 from lfsync.plan.planner import PlanInputs, plan_changes
 from lfsync.plan.resources import DesiredAccount
 from lfsync.support.textsafe import code_block, for_terminal, markdown_text
-from lfsync.ui.render import MARKDOWN_BUDGET, plan_fingerprint, render_markdown
+from lfsync.ui.markdown import MARKDOWN_BUDGET, render_markdown
 
 
 def plan_of(desired: dict[str, DesiredAccount], **extra) -> Plan:

@@ -10,7 +10,9 @@ import pytest
 from lfsync.plan.actions import Action
 from lfsync.plan.model import AttributeChange, Change, Plan
 from lfsync.support.textsafe import for_terminal, markdown_text, plain
-from lfsync.ui.render import plan_json, render_markdown, render_text
+from lfsync.ui.markdown import render_markdown
+from lfsync.ui.planjson import plan_json
+from lfsync.ui.render import render_text
 
 INVISIBLE = [
     "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",  # bidi embeddings and overrides

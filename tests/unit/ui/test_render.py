@@ -8,7 +8,9 @@ from lfsync.plan.actions import Action, ApplyOutcome, ApplyReport
 from lfsync.plan.model import AttributeChange, Change, Plan
 from lfsync.support.textsafe import for_terminal
 from lfsync.ui.applysummary import apply_summary
-from lfsync.ui.render import format_duration, plan_json, render_markdown, render_text, summary_line
+from lfsync.ui.markdown import render_markdown
+from lfsync.ui.planjson import plan_json
+from lfsync.ui.render import format_duration, render_text, summary_line
 
 
 def plan_of(*changes: Change, **extra) -> Plan:
