@@ -59,12 +59,17 @@ class Applier:
 
     # -- scheduling ------------------------------------------------------------------------------
     async def execute(self, changes: list[Change]) -> ApplyReport:
-        """Creates, adopts and updates in dependency order, then deletes."""
+        """Creates, adopts and updates in dependency order, then deletes. Journal entries are made
+        durable in groups (state.journalled(), awaited before each send and each count): the fsyncs
+        of the requests in flight share one, off the event loop, which other workspaces share."""
         self.progress.start(sum(change.requests for change in changes))
+        self.state.sync_each_entry = False
         try:
             await self._run_graph([c for c in changes if c.action != Action.DELETE])
             await self._run_graph([c for c in changes if c.action == Action.DELETE])
+            await self.state.journalled()
         finally:
+            self.state.sync_each_entry = True
             self.progress.stop()
         self.report.interrupted = self.stop.is_set()
         self.report.terminated = self.client.halt.halted
@@ -172,8 +177,10 @@ class Applier:
         )
         if not body:
             self.state.finish(intent, current.model_copy(update={"hash": payload_hash, "applied": payload}))
+            await self.state.journalled("outcome")
             self._count(ApplyOutcome.UPDATED, address)
             return True
+        await self.state.journalled()  # the intent is durable before its request is sent
         return await self._deliver(intent, ApplyOutcome.UPDATED)
 
     async def _restore(self, change: Change) -> bool:
@@ -188,12 +195,15 @@ class Applier:
         return await self._send(DeleteIntent(address=change.address, resource_id=_resource_id(change)), change.action.outcome)
 
     async def _send(self, intent: Intent, outcome: ApplyOutcome) -> bool:
-        return await self._deliver(self.state.begin(intent, self.client.server_clock.now()), outcome)
+        journalled = self.state.begin(intent, self.client.server_clock.now())
+        await self.state.journalled()  # the intent is durable before its request is sent
+        return await self._deliver(journalled, outcome)
 
     async def _deliver(self, intent: Intent, outcome: ApplyOutcome) -> bool:
         """`intent` is journalled already: send it, and count how it ended."""
         try:
             delivery = await deliver(self.client, self.state, intent, self.retry, resend=False, on_retry=self._on_retry)
+            await self.state.journalled("outcome")  # its outcome is durable before it counts
         except Halted:  # terminated: the intent stays pending; the next apply settles it with the same key
             self.report.in_flight.append(intent.address)
             return False

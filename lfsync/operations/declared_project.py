@@ -40,22 +40,46 @@ class DeclaredProject:
     scopes: frozenset[str] | None = None
 
 
+# The declarations one run read, by the files that make them (its root, state folder and globs): the
+# workspaces of one project share theirs, read once (load_declared's `shared`)
+SharedDeclarations = dict[tuple[Path, Path, tuple[str, ...]], "Declarations | DeclarationError"]
+
+
 @collector.paused()
 def load_declared(
-    directory: Path, workspace: str | None = None, *, read_files: bool = True, values_checked_next: bool = False
+    directory: Path,
+    workspace: str | None = None,
+    *,
+    read_files: bool = True,
+    values_checked_next: bool = False,
+    shared: SharedDeclarations | None = None,
 ) -> DeclaredProject:
     """`read_files=False` (destroy): the project without its declarations, which destroy ignores,
     so a teardown never waits on files that no longer parse. `values_checked_next`: the caller
     passes the project to with_checked_values (plan, apply, validate against definitions), which
-    reports references to undeclared accounts with the values' problems, in one run."""
+    reports references to undeclared accounts with the values' problems, in one run. `shared`:
+    the declarations other workspaces of this run read (the same files are read and parsed once)."""
     project = load_project(directory, workspace=workspace)
     if not read_files:
         return DeclaredProject(project, Declarations(accounts={}, files=[], digest=""), {})
-    declarations = load_declarations(
-        project.root, state_dir=project.state_dir, patterns=project.declaration_globs, cache=parse_cache_for(project),
-        defer_references=values_checked_next,
-    )
+    files = (project.root, project.state_dir, project.declaration_globs)
+    if shared is not None and files in shared:
+        known = shared[files]
+        if isinstance(known, DeclarationError):
+            raise known
+        return DeclaredProject(project, known, desired_accounts(known, project))
+    try:
+        declarations = load_declarations(
+            project.root, state_dir=project.state_dir, patterns=project.declaration_globs, cache=parse_cache_for(project),
+            defer_references=values_checked_next,
+        )
+    except DeclarationError as error:
+        if shared is not None:
+            shared[files] = error
+        raise
     declarations.warnings.extend(spaced_cell_warnings(declarations.accounts.values()))
+    if shared is not None:
+        shared[files] = declarations
     return DeclaredProject(project, declarations, desired_accounts(declarations, project))
 
 

@@ -12,7 +12,7 @@ from typing import Callable
 from lfsync.config.project import load_project
 from lfsync.errors import LfsyncError
 from lfsync.operations.applying import ApplyRequest, ApplyResult, apply_declared
-from lfsync.operations.declared_project import DeclaredProject, load_declared
+from lfsync.operations.declared_project import DeclaredProject, SharedDeclarations, load_declared
 from lfsync.operations.planning import plan_declared
 from lfsync.operations.terminal import UNSHOWN, ApplyTerminal, ReadingTerminal
 from lfsync.plan.model import Plan, PlanOptions
@@ -40,8 +40,10 @@ def plan_workspaces(
     """`lfsync plan --workspace ...`: every workspace planned concurrently (each its own organisation);
     one that fails, even to load, does not stop the others."""
 
+    shared: SharedDeclarations = {}
+
     async def plan_one(name: str) -> tuple[DeclaredProject, Plan]:
-        return await plan_declared(load_declared(directory, name, values_checked_next=True), options, terminal)
+        return await plan_declared(load_declared(directory, name, values_checked_next=True, shared=shared), options, terminal)
 
     async def plan_all() -> list:
         return await asyncio.gather(*(plan_one(name) for name in names), return_exceptions=True)
@@ -53,8 +55,12 @@ def apply_workspaces(request: ApplyRequest, names: list[str], terminal_for: Call
     """`lfsync apply --workspace ...`: every workspace applied concurrently, each with its own
     target, key, rate limit, state and lock; one failing (even to load) does not stop the others."""
 
+    shared: SharedDeclarations = {}
+
     async def apply_one(name: str) -> ApplyResult:
-        declared = load_declared(request.source, name, read_files=not request.options.destroy, values_checked_next=True)
+        declared = load_declared(
+            request.source, name, read_files=not request.options.destroy, values_checked_next=True, shared=shared
+        )
         return await apply_declared(declared, request, terminal_for(name))
 
     async def apply_all() -> list:

@@ -28,9 +28,14 @@ class StateStore(Protocol):
         """The last compacted snapshot (None if this workspace has none yet), every journalled intent
         (by seq) and every outcome in the order written, all as of one moment."""
 
-    def append(self, kind: Literal["intent", "outcome"], model: BaseModel) -> None:
-        """Make one entry durable before returning (an intent's request is sent only afterwards).
-        Raises LockLost unless this store holds its lock now."""
+    def append(self, kind: Literal["intent", "outcome"], model: BaseModel, *, sync: bool = True) -> None:
+        """Make one entry durable before returning (an intent's request is sent only afterwards);
+        with `sync=False`, durable once `synced()` has returned. Raises LockLost unless this store
+        holds its lock now."""
+
+    async def synced(self, kind: Literal["intent", "outcome"] = "intent") -> None:
+        """Every entry appended so far is durable (appends made with `sync=False` included); raises
+        JournalWriteFailed (naming `kind`, what the caller waits for) if that cannot be."""
 
     def compact(self, snapshot: StateSnapshot, pending: list[Intent], changed: list[str]) -> None:
         """Write `snapshot` and keep only `pending` in the journal, as one atomic step.

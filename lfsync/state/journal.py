@@ -4,10 +4,16 @@ One JSON document per line, appended and fsynced: {"format_version": 1, "intent"
 {"format_version": 1, "outcome": {...}} (records.py documents both). A process killed mid-write can
 leave a torn last line; it is ignored, which is safe because an intent is only acted on once its
 line is complete, and cut before the next append so that no entry is ever glued to a fragment.
+
+An apply running on an event loop appends with `sync=False` and awaits `synced()` before it acts on
+the entry (sends the intent's request, counts the outcome): the fsync runs in a worker thread, and
+entries written meanwhile share it (group commit), so the fsyncs of many requests in flight, and of
+many workspaces applied at once, neither block the loop nor queue one behind another.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
@@ -112,6 +118,10 @@ class Journal:
     def __init__(self, path: Path):
         self.path = path
         self._handle: io.FileIO | None = None
+        self._written = self._synced = 0  # entries written to the file, and made durable, so far
+        # the fsync running in a worker thread now, and how many entries it covers
+        self._syncing: tuple[asyncio.Future[None], int] | None = None
+        self._failed: str | None = None  # why an fsync failed: nothing is called durable after one
 
     def read(self) -> tuple[dict[int, Intent], list[Outcome]]:
         """Every complete entry. A torn last line (a kill mid-append) is ignored: an intent acts only
@@ -137,7 +147,9 @@ class Journal:
                 intents[entry.seq] = entry.located(f"{display_path(self.path)} line {number}")
         return intents, outcomes
 
-    def append(self, kind: Literal["intent", "outcome"], model: BaseModel) -> None:
+    def append(self, kind: Literal["intent", "outcome"], model: BaseModel, *, sync: bool = True) -> None:
+        """Write one entry; durable on return, unless `sync=False`: then durable once `synced()` returns."""
+        self._check_not_failed(kind)
         line = _line(kind, model)
         try:
             if self._handle is None:
@@ -148,9 +160,50 @@ class Journal:
             data = line.encode("utf-8")
             while data:
                 data = data[self._handle.write(data) :]
-            os.fsync(self._handle.fileno())
+            self._written += 1
+            if sync:
+                os.fsync(self._handle.fileno())
+                self._synced = self._written
         except OSError as error:
-            raise JournalWriteFailed(display_path(self.path), kind, error.strerror or str(error)) from None
+            self._failed = error.strerror or str(error)
+            raise JournalWriteFailed(display_path(self.path), kind, self._failed) from None
+
+    async def synced(self, kind: Literal["intent", "outcome"] = "intent") -> None:
+        """Every entry written so far is durable (`kind`: what the caller waits for, for the message
+        if it cannot be). One fsync, in a worker thread, covers every entry written before it
+        started; a caller arriving during it waits for it, then for the next one."""
+        wanted = self._written
+        while self._synced < wanted:
+            self._check_not_failed(kind)
+            if self._syncing is None:
+                self._syncing = self._start_sync()
+            syncing, covered = self._syncing
+            await asyncio.wait([syncing])  # yields to the loop; never raises the fsync's own error
+            if self._syncing is not None and self._syncing[0] is syncing:
+                self._syncing = None
+            error = None if syncing.cancelled() else syncing.exception()
+            if error is None and not syncing.cancelled():
+                self._synced = max(self._synced, covered)
+            elif self._failed is None:
+                # After a failed fsync the kernel may have dropped the pages it could not write, and a
+                # later fsync succeed without them: nothing written since may be called durable again.
+                self._failed = (error.strerror if isinstance(error, OSError) else None) or str(error) or "the fsync did not finish"
+        self._check_not_failed(kind)
+
+    def _start_sync(self) -> tuple[asyncio.Future[None], int]:
+        """One fsync of everything written so far, in a worker thread, and how many entries it covers.
+        It syncs a duplicate of the file's descriptor, so a compaction closing the journal meanwhile
+        can neither make it fail nor (the number reused) point it at another file."""
+        if self._handle is None:  # every entry written was made durable when the journal was closed
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            done.set_result(None)
+            return done, self._written
+        descriptor = os.dup(self._handle.fileno())
+        return asyncio.ensure_future(asyncio.to_thread(_fsync_and_close, descriptor)), self._written
+
+    def _check_not_failed(self, kind: Literal["intent", "outcome"]) -> None:
+        if self._failed is not None:
+            raise JournalWriteFailed(display_path(self.path), kind, self._failed)
 
     def replace_with(self, intents: list[Intent]) -> None:
         """Atomically keep only the given (still unresolved) intents."""
@@ -164,9 +217,25 @@ class Journal:
             self.path.unlink(missing_ok=True)
 
     def close(self) -> None:
-        if self._handle is not None:
+        """Entries written without an fsync yet get one first: a closed journal holds only durable ones."""
+        if self._handle is None:
+            return
+        try:
+            if self._synced < self._written and self._failed is None:
+                os.fsync(self._handle.fileno())
+                self._synced = self._written
+        except OSError as error:
+            self._failed = error.strerror or str(error)
+        finally:
             self._handle.close()
             self._handle = None
+
+
+def _fsync_and_close(descriptor: int) -> None:
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _line(kind: Literal["intent", "outcome"], model: BaseModel) -> str:

@@ -57,9 +57,12 @@ class LocalStore:
         except OSError as error:
             raise LfsyncError(f"cannot read the journal {display_path(self.paths.journal)}: {error.strerror}") from None
 
-    def append(self, kind: Literal["intent", "outcome"], model: BaseModel) -> None:
+    def append(self, kind: Literal["intent", "outcome"], model: BaseModel, *, sync: bool = True) -> None:
         self._check_lock()
-        self._journal.append(kind, model)
+        self._journal.append(kind, model, sync=sync)
+
+    async def synced(self, kind: Literal["intent", "outcome"] = "intent") -> None:
+        await self._journal.synced(kind)
 
     def compact(self, snapshot: StateSnapshot, pending: list[Intent], changed: list[str]) -> None:
         """The snapshot atomically (keeping a backup), then the journal shrunk."""

@@ -146,7 +146,11 @@ class PostgresStore:
                 ) from None
         return intents, outcomes
 
-    def append(self, kind: Literal["intent", "outcome"], model: BaseModel) -> None:
+    async def synced(self, kind: Literal["intent", "outcome"] = "intent") -> None:
+        """Nothing to wait for: every append is its own committed INSERT."""
+
+    def append(self, kind: Literal["intent", "outcome"], model: BaseModel, *, sync: bool = True) -> None:
+        """Committed on return, whatever `sync` says (the database's commit is the durability)."""
         psycopg = _psycopg()
         body = psycopg.types.json.Jsonb(model.model_dump(mode="json", exclude_none=True))
         connection, lock_id = self._writer()

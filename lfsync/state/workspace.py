@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from contextlib import contextmanager
-from typing import Iterator, Mapping
+from typing import Iterator, Literal, Mapping
 
 from lfsync.api.serverclock import ServerTime
 from lfsync.config.project import Project
@@ -34,6 +34,9 @@ class State:
         self.store = store
         self._next_seq = next_seq
         self._changed: list[str] = []  # addresses changed since the last compaction, for error messages
+        # False while an applier runs: entries are made durable in groups, awaited by `journalled()`
+        # before a request is sent and before an outcome counts (journal.py, group commit)
+        self.sync_each_entry = True
         # Whether a snapshot was stored when loaded: a saved plan made against none has no lineage.
         self.existed = existed
 
@@ -61,7 +64,7 @@ class State:
         if server_time is not None and server_time.from_server:
             stamps.update(server_at=server_time.iso(), server_clock=server_time.source)
         intent = request.model_copy(update=stamps)
-        self.store.append("intent", intent)
+        self.store.append("intent", intent, sync=self.sync_each_entry)
         self.pending[intent.seq] = intent
         return intent
 
@@ -69,7 +72,7 @@ class State:
         """Record that `intent` took effect: `resource` is the address's new state, None if removed."""
         serial = self.snapshot.serial + 1
         outcome = Outcome(intent=intent.seq, result="done", serial=serial, address=intent.address, resource=resource)
-        self.store.append("outcome", outcome)
+        self.store.append("outcome", outcome, sync=self.sync_each_entry)
         _fold(self.snapshot, outcome)
         self.pending.pop(intent.seq, None)
         self._changed.append(intent.address)
@@ -79,8 +82,12 @@ class State:
         outcome = Outcome(
             intent=intent.seq, result="abandoned" if abandoned else "rejected", address=intent.address, error=error
         )
-        self.store.append("outcome", outcome)
+        self.store.append("outcome", outcome, sync=self.sync_each_entry)
         self.pending.pop(intent.seq, None)
+
+    async def journalled(self, kind: Literal["intent", "outcome"] = "intent") -> None:
+        """Every entry recorded so far is durable (at once while `sync_each_entry`)."""
+        await self.store.synced(kind)
 
     def compact(self) -> None:
         """Store the folded snapshot and shrink the journal to the pending intents, atomically."""
