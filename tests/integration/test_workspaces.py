@@ -59,3 +59,29 @@ def test_workspace_settings_are_checked_with_their_location(make_project, cli):
     assert planned.exit_code == 1
     assert "lfsync.yaml:2:" in planned.output and "unknown setting 'api_key' of workspace 'eu'" in planned.output
     assert "needs api_key_env" in planned.output
+
+
+def test_workspaces_of_one_project_read_its_files_once_and_each_reports_their_problems(make_project, cli, monkeypatch):
+    """The declarations are read and parsed once a run and shared: every workspace still shows the
+    warnings (once each) and refuses a broken file with its place."""
+    from lfsync.declare import declarations
+
+    settings = "workspaces:\n  eu: {target: local}\n  us: {target: local}\n  apac: {target: local}\n"
+    project = make_project({"accounts.csv": 'key,$name,tier\nacme,"Acme Corp ",enterprise\nglobex,Globex,smb\n'}, settings=settings)
+    reads: list[object] = []
+    real_load = declarations.load_declarations
+    monkeypatch.setattr("lfsync.operations.declared_project.load_declarations", lambda *a, **k: (reads.append(a), real_load(*a, **k))[1])
+    planned = cli("plan", project, "--all-workspaces")
+    assert planned.exit_code == 0, planned.output
+    assert len(reads) == 1
+    assert planned.stdout.count("Plan: 2 to create, 0 to update, 0 to delete.") == 3
+    assert planned.stderr.count("Warning: accounts.csv:2:6: $name of account.acme") == 3  # once a workspace
+
+    (project / "accounts.csv").write_text("key,$name,tier\nacme,Acme,enterprise\nacme,Acme again,smb\n", encoding="utf-8")
+    reads.clear()
+    broken = cli("apply", project, "--all-workspaces", "--auto-approve")
+    assert broken.exit_code == 1 and len(reads) == 1
+    for name in ("eu", "us", "apac"):  # each workspace names the problem, and the roll-up repeats it
+        assert f"Error: workspace {name}: accounts.csv:3:1: account.acme is declared twice" in broken.output
+        assert f"  {name}" in broken.output.split("Workspaces:")[1]
+    assert not (project / "state" / "eu.lfstate.json").exists()
