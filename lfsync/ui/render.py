@@ -156,10 +156,7 @@ def change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
         indent = "        " if in_relationships else "      "
         attribute_symbol = ATTRIBUTE_SYMBOLS[attribute.kind]
         lines.append(
-            (
-                f"{indent}{attribute_symbol} {_label(attribute).ljust(width)} {_values(attribute, names)}{drift_suffix(attribute)}",
-                COLOURS[attribute_symbol],
-            )
+            (f"{indent}{attribute_symbol} {_label(attribute).ljust(width)} {_values(attribute, names)}{drift_suffix(attribute)}", COLOURS[attribute_symbol])
         )
     if change.deferred_relationships:
         lines.append((f"      (linked by a follow-up update: {', '.join(change.deferred_relationships)})", None))
