@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
-from typing import Callable, Mapping
+from typing import Mapping
 
 from lfsync.api.client import ApiError, LightfieldClient, gather_bounded
 from lfsync.api.history import read_field_history
@@ -24,13 +24,11 @@ from lfsync.api.records import UnexpectedAnswer
 from lfsync.kinds.catalogue import kind_of_address
 from lfsync.plan.drift import DriftedField, DriftTimes, annotate_drift, drifted_fields
 from lfsync.plan.model import Plan
+from lfsync.remote.refresh import ReadCallback, Reading
 from lfsync.state.records import ResourceState
 
 MAX_HISTORY_READS = 50  # field histories read per plan; the other drifted fields go without an age
 NO_HISTORY_STATUSES = frozenset({400, 404, 422})  # how the API says a field keeps no history here
-
-ReadCallback = Callable[[int, int], None]
-Reading = Callable[[str], AbstractContextManager[ReadCallback | None]]
 
 
 class _Unreadable:
