@@ -146,6 +146,8 @@ class AccountService:
         definition = self.schema.fields.get(field_key)
         if definition is None:
             raise unknown_field("fieldKey", f"Unknown field `{field_key}`.")
+        if field_key in decisions.HISTORY_COLUMN_BACKED_FIELDS:  # decision 20
+            raise invalid_type("fieldKey", f"`{field_key}` is a column-backed system field: it keeps no history.")
         limit = int_param(query, "limit", decisions.HISTORY_DEFAULT_LIMIT, 1, decisions.HISTORY_MAX_LIMIT)
         before_version = _history_cursor(query.get("after"))
 

@@ -64,6 +64,9 @@ LIST_DEFAULT_LIMIT = 25
 LIST_MAX_LIMIT = 25
 HISTORY_DEFAULT_LIMIT = 20
 HISTORY_MAX_LIMIT = 100
+HISTORY_COLUMN_BACKED_FIELDS = frozenset({"$name"})
+"""20. The system fields kept in a column, not as attributes: their field history is refused
+(the docs: "column-backed system fields return an error"; which fields those are is not said)."""
 RESERVED_LIST_PARAMS = frozenset({"limit", "offset", "status"})
 
 DEFAULT_INDEX_LAG_MS = 0.0
@@ -197,8 +200,10 @@ DECISIONS: list[tuple[int, str]] = [
          "sets the `asSource` direction; records show merged `values` (source then destination) plus "
          "`directions`. Links from trashed accounts are not shown on the other side."),
     (20, "An update that changes nothing keeps `updatedAt` and adds no history entry. Field history "
-         "exists for every defined field; it starts at the first value, collapses repeats, and a "
-         "cleared field records null. The `after` cursor is opaque."),
+         "exists for every defined field but the column-backed `$name` (400 invalid_type with param "
+         "`fieldKey`); it starts at the first value, collapses repeats, and a cleared field records "
+         "null. Every write, through lfsync or not, records its entries at the emulator's clock "
+         "(`recordedAt`, the time that stamps `updatedAt`). The `after` cursor is opaque."),
     (21, "Storage is one SQLite file (WAL) or `:memory:`; every transaction runs under one lock "
          "with BEGIN IMMEDIATE, so concurrent requests and several processes on one file are safe. "
          "Rate-limit buckets live in memory and start full."),

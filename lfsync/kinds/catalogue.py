@@ -15,6 +15,7 @@ ACCOUNT = RecordKind(
     read_only_fields=frozenset({"$howTheyMakeMoney", "$accountStatus"}),
     read_only_relationships=frozenset({"$opportunity", "$task", "$note", "$meeting"}),
     identity_field="$name",
+    field_history=True,
     relationships=(
         RelationshipLink("$owner", "member", "outgoing", "HAS_ONE"),
         RelationshipLink("$contact", "contact", "outgoing", "HAS_MANY"),

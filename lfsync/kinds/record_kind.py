@@ -48,6 +48,8 @@ class RecordKind:
     # The most records one list of the kind may hold: a server promising more (a hostile
     # `totalCount`) or paging on past it is an error, not a list that never ends.
     most_listed: int = 1_000_000
+    # Whether the API serves each field's value history (`GET <record>/fields/{key}/history`).
+    field_history: bool = False
 
     @property
     def address_prefix(self) -> str:
@@ -65,6 +67,10 @@ class RecordKind:
     def record_path(self, record_id: str) -> str:
         """The record's URL path; the ID is escaped as one segment whatever it holds."""
         return f"{self.api_path}/{path_segment(record_id)}"
+
+    def field_history_path(self, record_id: str, key: str) -> str:
+        """The path of one field's history of a record; ID and field key each escaped as one segment."""
+        return f"{self.record_path(record_id)}/fields/{path_segment(key)}/history"
 
     def owns_id(self, record_id: str) -> bool:
         """Whether `record_id` is an ID of this kind (by its documented prefix)."""

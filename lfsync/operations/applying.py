@@ -20,6 +20,7 @@ from lfsync.operations.planning import build_plan, read_remote, with_settings
 from lfsync.operations.terminal import ApplyTerminal
 from lfsync.plan.actions import ApplyReport
 from lfsync.plan.model import Plan, PlanOptions, load_plan, staleness
+from lfsync.remote.drifthistory import explain_drift
 from lfsync.state.workspace import State, locked_state
 from lfsync.support import asyncrun
 from lfsync.values.organisation import SNAPSHOT_FILE, Organisation, differences, read_snapshot, snapshot_path
@@ -127,6 +128,7 @@ async def _apply_locked(
             raise stopped
     remote = await read_remote(client, declared, state, request.options, terminal)
     current = build_plan(declared, state, request.options, remote)
+    await explain_drift(client, current, state.resources, terminal.reading)  # drifted fields: when they changed
     if request.saved is not None:
         _check_within(current, request.saved)
     terminal.show_plan(current)

@@ -24,6 +24,7 @@ from lfsync.operations.terminal import UNSHOWN, ReadingTerminal
 from lfsync.plan.model import Change, Plan, PlanOptions, RemoteRecord
 from lfsync.plan.planner import PlanInputs, plan_changes
 from lfsync.plan.scopes import scope_problem
+from lfsync.remote.drifthistory import explain_drift
 from lfsync.remote.identity import identity_matches as find_identity_matches
 from lfsync.remote.refresh import refresh_remote
 from lfsync.state.workspace import State, load_state
@@ -155,15 +156,17 @@ async def plan_declared(
     options = with_settings(options, declared.project)
     state = load_state(declared.project)
     if can_ask_target(declared.project) or options.adopt or options.refresh:
-        declared, remote = await _read_for_plan(declared, state, options, terminal)
-    else:
-        declared, remote = with_checked_values(declared, offline_organisation(declared.project)), RemoteView()
-    return declared, build_plan(declared, state, options, remote)
+        return await _plan_with_target(declared, state, options, terminal)
+    declared = with_checked_values(declared, offline_organisation(declared.project))
+    return declared, build_plan(declared, state, options)
 
 
-async def _read_for_plan(
+async def _plan_with_target(
     declared: DeclaredProject, state: State, options: PlanOptions, terminal: ReadingTerminal
-) -> tuple[DeclaredProject, RemoteView]:
+) -> tuple[DeclaredProject, Plan]:
     async with open_client(declared.project) as client:
         declared = await checked_and_learned(client, declared)
-        return declared, await read_remote(client, declared, state, options, terminal)
+        remote = await read_remote(client, declared, state, options, terminal)
+        plan = build_plan(declared, state, options, remote)
+        await explain_drift(client, plan, state.resources, terminal.reading)  # drifted fields: when they changed
+        return declared, plan

@@ -7,9 +7,9 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from pydantic_core import PydanticSerializationError
 
 from lfsync import __version__
@@ -36,6 +36,10 @@ class RemoteRecord:
 AttributeKind = Literal["add", "change", "remove"]
 
 
+def _unknown(value: Any) -> bool:
+    return value is None
+
+
 @dataclass(slots=True)
 class AttributeChange:
     """One managed value that changes; shown to the reviewer, not sent (apply recomputes requests).
@@ -47,6 +51,11 @@ class AttributeChange:
     before: Any = None  # the value as last applied (or as observed on the server, with --refresh)
     after: Any = None  # the declared value; references to accounts not created yet stay "account.x"
     known_after_apply: bool = False  # `after` holds such a reference: its ID is known only after apply
+    # Drift explained (lfsync.plan.drift): when the field last changed in Lightfield (ISO 8601 UTC, from
+    # its field history) and how long before the plan that was by the server's clock ("2 days ago").
+    # Left out of saved and JSON plans when unknown, and out of comparisons (apply re-plans without it).
+    changed_at: Annotated[str | None, Field(exclude_if=_unknown)] = field(default=None, compare=False)
+    changed_ago: Annotated[str | None, Field(exclude_if=_unknown)] = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
@@ -113,6 +122,8 @@ class Plan(BaseModel):
     organisation_digest: str = ""
     # ID -> how a reviewer knows it (account.<key>, an option label, a member's email); display only.
     names: dict[str, str] = {}
+    # Drift explained: what the plan could not say about when drifted fields changed (said once).
+    drift_history_note: Annotated[str | None, Field(exclude_if=_unknown)] = None
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)

@@ -9,6 +9,7 @@ from lfsync.plan.actions import Action
 from lfsync.plan.model import Change, Plan, plan_fingerprint
 from lfsync.support import collector
 from lfsync.support.textsafe import code_block, markdown_code, markdown_text
+from lfsync.ui.drift import drift_note
 from lfsync.ui.render import (
     CHANGED_STATE_WHY,
     SYMBOLS,
@@ -92,6 +93,8 @@ def _markdown_head(plan: Plan) -> list[str]:
     head.append(f"Plan fingerprint: `{plan_fingerprint(plan)}` (SHA-256 of its changes and options)")
     if pruning := prune_note(plan):
         head += ["", markdown_text(pruning)]
+    if undated := drift_note(plan):
+        head += ["", markdown_text(undated)]
     head += ["", f"Values checked against {markdown_text(plan.values_checked_against)}." if plan.values_checked_against else f"**{UNCHECKED_NOTE}**"]
     eta = eta_line(plan)
     head += ["", markdown_text(eta)] if eta else []

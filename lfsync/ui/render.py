@@ -11,6 +11,7 @@ from lfsync.errors import MAX_PROBLEMS_SHOWN
 from lfsync.plan.actions import Action
 from lfsync.plan.model import AttributeChange, Change, Plan
 from lfsync.support import collector
+from lfsync.ui.drift import drift_note, drift_suffix
 
 Line = tuple[str, str | None]  # text and an optional rich style; colour is shown only on a terminal
 
@@ -118,6 +119,8 @@ def render_text(plan: Plan, changed_state: Sequence[str] = ()) -> list[Line]:
         lines.append((f"Warning: {UNCHECKED_NOTE}", "yellow"))
     if pruning := prune_note(plan):
         lines.append((pruning, None))
+    if undated := drift_note(plan):
+        lines.append((undated, None))
     lines.append((summary_line(plan), "bold"))
     eta = eta_line(plan)
     if eta:
@@ -153,7 +156,7 @@ def change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
         indent = "        " if in_relationships else "      "
         attribute_symbol = ATTRIBUTE_SYMBOLS[attribute.kind]
         lines.append(
-            (f"{indent}{attribute_symbol} {_label(attribute).ljust(width)} {_values(attribute, names)}", COLOURS[attribute_symbol])
+            (f"{indent}{attribute_symbol} {_label(attribute).ljust(width)} {_values(attribute, names)}{drift_suffix(attribute)}", COLOURS[attribute_symbol])
         )
     if change.deferred_relationships:
         lines.append((f"      (linked by a follow-up update: {', '.join(change.deferred_relationships)})", None))

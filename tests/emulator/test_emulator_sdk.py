@@ -211,3 +211,19 @@ def test_plain_httpx_sees_the_envelope_over_http(base_url: str, literal: bool) -
     else:
         assert body["error"]["code"] == "version_header"
         assert response.headers["X-Request-Id"].startswith("req_")
+
+
+def test_field_history_pages_through_the_sdk(sdk: Lightfield, literal: bool) -> None:
+    """The SDK's own types parse every page; `nextCursor` given back as `after` walks to the oldest."""
+    created = sdk.account.create(fields={"$name": "SDK History", "icp-score": 1}, skip_enrichment=True)
+    for score in (2, 3):
+        sdk.account.update(created.id, fields={"icp-score": score})
+    first = sdk.account.field_history("icp-score", id=created.id, limit=2)
+    assert isinstance(first, AccountFieldHistoryResponse)
+    assert [h.value for h in first.data] == [3, 2] and first.has_more is True and first.next_cursor
+    rest = sdk.account.field_history("icp-score", id=created.id, limit=2, after=first.next_cursor)
+    assert [h.value for h in rest.data] == [1] and rest.has_more is False and rest.next_cursor is None
+    assert [h.recorded_at for h in first.data + rest.data] == sorted((h.recorded_at for h in first.data + rest.data), reverse=True)
+    with pytest.raises(lightfield.BadRequestError) as refused:  # column-backed: "return an error"
+        sdk.account.field_history("$name", id=created.id)
+    assert error_body(refused.value, literal)["param"] == "fieldKey"
