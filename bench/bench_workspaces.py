@@ -23,7 +23,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND as WRITE_LIMIT
-from lfsync.declare.csvfile import csv_text
+from lfsync.declare.csvwrite import csv_text
 from lfsync.emulator.testing import served_emulator
 
 from harness import count_on_server, many_accounts

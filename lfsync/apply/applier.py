@@ -9,6 +9,7 @@ from lfsync.api.client import ApiError, Halted, LightfieldClient, RetryPolicy
 from lfsync.apply.dispatch import Verdict, create_key, deliver
 from lfsync.apply.progress import Progress
 from lfsync.plan.actions import Action, ApplyOutcome, ApplyReport
+from lfsync.plan.ignored import kept_as_found
 from lfsync.plan.model import Change
 from lfsync.plan.resources import (
     DesiredAccount,
@@ -127,7 +128,7 @@ class Applier:
             return
         async with slots:
             if not self.stop.is_set():
-                await self._update(change.address)
+                await self._update(change.address, linking=True)
 
     # -- one change ------------------------------------------------------------------------------
     async def _apply(self, change: Change) -> bool:
@@ -163,10 +164,15 @@ class Applier:
         )
         return await self._send(intent, change.action.outcome)
 
-    async def _update(self, address: str, before: Payload | None = None) -> bool:
-        """`before` is the payload as the server holds it, when --refresh found it changed."""
+    async def _update(self, address: str, before: Payload | None = None, *, linking: bool = False) -> bool:
+        """`before` is the payload as the server holds it, when --refresh found it changed. What
+        `ignore_changes:` covers is kept as found, except in the follow-up that completes a create
+        (`linking`: the relationships held back to break a cycle)."""
         current = self.state.resources[address]
-        payload = self.desired[address].payload(self.state.ids())
+        account = self.desired[address]
+        payload = account.payload(self.state.ids())
+        if not linking:
+            payload = kept_as_found(payload, before or current.applied, account.ignore_changes)
         payload_hash = resource_hash(payload, address, self.workspace)
         body = update_operations(before or current.applied, payload)
         key = update_idempotency_key(payload_hash, current.hash, self.planned_serial)

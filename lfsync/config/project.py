@@ -10,6 +10,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from lfsync.config.globs import DEFAULT_DECLARATION_GLOBS
+from lfsync.config.ignoring import PROJECT_WIDE, IgnoredSettings, ignored_settings
 from lfsync.config.settings import (
     DEFAULT_IDENTITY,
     LOCAL_BACKEND,
@@ -53,6 +54,8 @@ class Project:
     from_workspaces: bool = False  # this is one of them (a local one gets a database of its own)
     # what chose the workspace: "lfsync.yaml", "LFSYNC_WORKSPACE" or "--workspace" (hints never say to do what was done)
     chosen_by: str = "lfsync.yaml"
+    # `ignore_changes:` (the workspace's, else the project's): keys people own, for every account
+    ignore_changes: IgnoredSettings = ()
 
     @property
     def is_local(self) -> bool:
@@ -83,14 +86,14 @@ def load_project(
     root = directory.resolve()
     if not root.is_dir():
         raise LfsyncError(f"{display_path(directory)}: not a directory")
-    settings, state_dir_place = _read_settings(root, settings_required)
+    settings, state_dir_place, ignored = _read_settings(root, settings_required)
     _check_state_dir(root, settings, state_dir_place)
     if workspace is not None:
-        return _workspace_project(root, settings, workspace, env, chosen_by="--workspace")
+        return _workspace_project(root, settings, workspace, env, chosen_by="--workspace", ignored=ignored)
     from_env = env.get("LFSYNC_WORKSPACE")
     if from_env and settings.workspaces and from_env != settings.workspace:
         # in a project with `workspaces:`, LFSYNC_WORKSPACE chooses one of them, as --workspace does
-        return _workspace_project(root, settings, from_env, env, chosen_by="LFSYNC_WORKSPACE")
+        return _workspace_project(root, settings, from_env, env, chosen_by="LFSYNC_WORKSPACE", ignored=ignored)
     if env.get("LIGHTFIELD_BASE_URL") and (problem := api_path_problem(env["LIGHTFIELD_BASE_URL"])):
         raise LfsyncError(f"LIGHTFIELD_BASE_URL: {problem}")
     target = (env.get("LIGHTFIELD_BASE_URL") or settings.target).rstrip("/")
@@ -101,7 +104,7 @@ def load_project(
         )
     return _project(
         root, settings, env, target, workspace, owns_organisation=settings.owns_organisation, prune=settings.prune,
-        chosen_by="LFSYNC_WORKSPACE" if from_env else SETTINGS_FILE,
+        chosen_by="LFSYNC_WORKSPACE" if from_env else SETTINGS_FILE, ignore_changes=ignored.get(PROJECT_WIDE, ()),
     )
 
 
@@ -146,7 +149,9 @@ def _backend(settings: Settings, env: Mapping[str, str]) -> str:
     return backend
 
 
-def _workspace_project(root: Path, settings: Settings, name: str, env: Mapping[str, str], *, chosen_by: str) -> Project:
+def _workspace_project(
+    root: Path, settings: Settings, name: str, env: Mapping[str, str], *, chosen_by: str, ignored: dict[str, IgnoredSettings]
+) -> Project:
     """A workspace of `workspaces:`: its own target, key variable, state and lock. Neither
     LIGHTFIELD_BASE_URL nor LIGHTFIELD_API_KEY applies: a key must never reach another target.
     `chosen_by`: --workspace or LFSYNC_WORKSPACE, named when the name is unknown."""
@@ -162,6 +167,7 @@ def _workspace_project(root: Path, settings: Settings, name: str, env: Mapping[s
         api_key_env=entry.api_key_env,
         from_workspaces=True,
         chosen_by=chosen_by,
+        ignore_changes=ignored.get(name if entry.ignore_changes is not None else PROJECT_WIDE, ()),
     )
 
 
@@ -197,14 +203,15 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _read_settings(root: Path, required: bool) -> tuple[Settings, SourceLocation | None]:
-    """The settings, and where lfsync.yaml sets state_dir (None: not set there)."""
+def _read_settings(root: Path, required: bool) -> tuple[Settings, SourceLocation | None, dict[str, IgnoredSettings]]:
+    """The settings, where lfsync.yaml sets state_dir (None: not set there), and its `ignore_changes:`
+    lists with their places (ignoring.ignored_settings)."""
     from lfsync.config.yamlio import load_yaml_text, location, read_bytes
     from lfsync.support.utf8 import decode
 
     path = root / SETTINGS_FILE
     if not path.is_file() and not required:
-        return Settings(), None
+        return Settings(), None, {}
     if not path.is_file():
         raise LfsyncError(
             f"no {SETTINGS_FILE} in {display_path(root)}: it is not an lfsync project. Run `lfsync init` there to "
@@ -213,20 +220,20 @@ def _read_settings(root: Path, required: bool) -> tuple[Settings, SourceLocation
     shown = display_path(path)
     content = read_bytes(path, shown)
     if (remembered := _settings_read.get((shown, content))) is not None:
-        settings, place = remembered
-        return settings.model_copy(deep=True), place
+        settings, place, ignored = remembered
+        return settings.model_copy(deep=True), place, dict(ignored)
     document = load_yaml_text(decode(content, shown), shown)
     if document is None:
-        return Settings(), None
+        return Settings(), None, {}
     if not isinstance(document, dict):
         raise DeclarationError([(location(shown, document), "lfsync.yaml must be a mapping of settings")])
     place = location(shown, document, key="state_dir") if "state_dir" in document else None
-    settings = read_settings(shown, document)
+    settings, ignored = read_settings(shown, document), ignored_settings(shown, document)
     _settings_read.clear()  # one file's settings kept: a run reads one project's lfsync.yaml again and again
-    _settings_read[(shown, content)] = (settings.model_copy(deep=True), place)
-    return settings, place
+    _settings_read[(shown, content)] = (settings.model_copy(deep=True), place, ignored)
+    return settings, place, dict(ignored)
 
 
 # lfsync.yaml as last parsed (by its path as shown and its bytes): a run over 8 workspaces loads the
 # project 17 times, and ruamel.yaml takes ~12 ms to parse even a short file
-_settings_read: dict[tuple[str, bytes], tuple[Settings, SourceLocation | None]] = {}
+_settings_read: dict[tuple[str, bytes], tuple[Settings, SourceLocation | None, dict[str, IgnoredSettings]]] = {}

@@ -9,7 +9,16 @@ import typing
 from typing import Annotated, Any, Union
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from lfsync.config.globs import DEFAULT_DECLARATION_GLOBS, glob_problem
@@ -71,7 +80,24 @@ def _base_url(target: str) -> str:
     return target
 
 
+def _ignored_names(names: Any) -> Any:
+    """`ignore_changes:` in lfsync.yaml: a list of keys; `all` belongs to one account's declaration."""
+    if names == "all":
+        raise _broken(
+            "ignore_changes: all would make every account create-only; lfsync.yaml names the fields and "
+            "relationships people own, like [$owner] (`ignore_changes: all` is for one account's declaration)"
+        )
+    return names
+
+
+def _ignored_name(name: str) -> str:
+    if not name.strip() or name == "all":
+        raise _broken("each item of ignore_changes names a field or relationship key, like tier or $owner")
+    return name
+
+
 Glob = Annotated[Any, AfterValidator(_glob)]
+IgnoredNames = Annotated[list[Annotated[str, AfterValidator(_ignored_name)]], BeforeValidator(_ignored_names)]
 Target = Annotated[str, AfterValidator(_base_url)]  # any value: glob_problem says what is wrong with it
 WorkspaceName = Annotated[str, AfterValidator(_workspace_name)]
 
@@ -85,6 +111,7 @@ class WorkspaceSettings(BaseModel):
     api_key_env: str | None = Field(default=None, validate_default=True)  # after target: it checks it
     owns_organisation: bool = False
     prune: bool | None = None  # None: the project's `prune:`
+    ignore_changes: IgnoredNames | None = None  # None: the project's `ignore_changes:`
 
     @field_validator("api_key_env")
     @classmethod
@@ -115,6 +142,8 @@ class Settings(BaseModel):
     owns_organisation: bool = False
     # plan and apply trash accounts no longer declared, as with --prune (destroy and reset aside)
     prune: bool = False
+    # fields and relationships people own in Lightfield, for every account (lfsync.declare.ignorechanges)
+    ignore_changes: IgnoredNames = Field(default_factory=list)
     workspaces: dict[WorkspaceName, WorkspaceSettings] = Field(default_factory=dict)
 
     @field_validator("declarations")
@@ -207,6 +236,8 @@ def _message(error: ErrorDetails) -> str:
     key = loc[0]
     if unknown:
         return f"unknown setting {key!r} (known: {', '.join(Settings.model_fields)})"
+    if len(loc) == 2 and isinstance(loc[1], int) and kind == "string_type":
+        return f"setting {key!r} must be a list of text"
     return f"setting {key!r} must be a {_type_name(Settings, key)}"
 
 
@@ -216,6 +247,8 @@ def _type_name(model: type[BaseModel], key: Any) -> str:
     annotation: Any = field.annotation if field is not None else object
     if typing.get_origin(annotation) in (Union, types.UnionType):
         annotation = next(arg for arg in typing.get_args(annotation) if arg is not type(None))
+    if typing.get_origin(annotation) is Annotated:
+        annotation = typing.get_args(annotation)[0]
     return str((typing.get_origin(annotation) or annotation).__name__)
 
 

@@ -10,7 +10,7 @@ from lfsync.declare.model import AccountDeclaration, ParsedAccount
 from lfsync.errors import SourceLocation
 
 # key, fields, relationships, skip_enrichment, protect, (line, column), field_places,
-# relationship_places, references
+# relationship_places, references, ignore_all, ignored_places
 PlainAccount = tuple
 
 
@@ -29,6 +29,8 @@ def plain_account(account: ParsedAccount) -> PlainAccount:
         declaration.field_places,
         declaration.relationship_places,
         account.references,
+        declaration.ignore_all,
+        declaration.ignored_places,
     )
 
 
@@ -37,11 +39,15 @@ def accounts_from_plain(plain: list[PlainAccount], shown: str) -> list[ParsedAcc
     (entries are signed by lfsync and named by its code, so only their shape is checked)."""
     try:
         accounts = []
-        for key, fields, relationships, skip_enrichment, protect, (line, column), field_places, relationship_places, references in plain:
+        for (
+            key, fields, relationships, skip_enrichment, protect, (line, column), field_places, relationship_places, references,
+            ignore_all, ignored_places,
+        ) in plain:
             location = SourceLocation(shown, line, column)
             address = address_of(key)
             declaration = AccountDeclaration(
-                key, address, fields, relationships, skip_enrichment, location, protect, field_places, relationship_places
+                key, address, fields, relationships, skip_enrichment, location, protect, field_places, relationship_places,
+                ignore_all, ignored_places,
             )
             accounts.append(ParsedAccount(address, location, declaration, references))
         return accounts

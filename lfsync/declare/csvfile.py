@@ -1,8 +1,8 @@
 """CSV declaration files: one account per row, the header naming the columns.
 
 Columns: `key` (the address key, required), field keys (`$name`, `$website`, custom slugs),
-`relationships.<key>` (an ID or an `account.<key>` reference), and `skip_enrichment` / `protect`
-(true or false). An empty cell means "not set". A cell holding several values (a list-valued
+`relationships.<key>` (an ID or an `account.<key>` reference), `skip_enrichment` / `protect`
+(true or false) and `ignore_changes` (`all`, or keys separated by `;`). An empty cell means "not set". A cell holding several values (a list-valued
 field or relationship) separates them with `;`; `\\;` is a literal semicolon and `\\\\` a backslash
 in such cells. Cells stay text here (CsvCell) until the field's definition is known: values.py
 types them (numbers, true/false, lists) when it canonicalises (`typed_cell`).
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lfsync.declare import rules
+from lfsync.declare import ignorechanges, rules
 from lfsync.declare.addresses import address_of, is_reference
 from lfsync.declare.model import AccountDeclaration, ParsedAccount, Place, Reference
 from lfsync.declare.rules import FLAG_KEYS, NAME_FIELD
@@ -257,6 +257,7 @@ class _RowParser:
         relationships: dict[str, str | list[str]] = {}
         relationship_places: dict[str, Place] = {}
         flags: dict[str, bool] = {}
+        ignore_all, ignored_places = False, dict[str, Place]()
         references: list[Reference] = []
         for column, cell in zip(columns, row):
             if column == KEY_COLUMN or cell.text == "":
@@ -268,6 +269,10 @@ class _RowParser:
                     self.problem(_at(self.shown, cell), rules.flag_problem(column, self.address, cell.text))
                 else:
                     flags[column] = flag
+            elif column == ignorechanges.IGNORE_CHANGES_KEY:
+                ignore_all, ignored_places, problems = ignorechanges.from_cell(self.address, cell.text, place, split_list)
+                for problem in problems:
+                    self.problem(_at(self.shown, cell), problem)
             elif column.startswith(RELATIONSHIP_PREFIX):
                 relationship = column[len(RELATIONSHIP_PREFIX):]
                 found = [self.target(item, cell, relationship) for item in split_list(cell.text)]
@@ -293,6 +298,8 @@ class _RowParser:
                 location=self.key_location,
                 field_places=field_places,
                 relationship_places=relationship_places,
+                ignore_all=ignore_all,
+                ignored_places=ignored_places,
             )
         return ParsedAccount(self.address, self.key_location, declaration, references)
 
@@ -350,48 +357,3 @@ def typed_cell(text: str, value_type: str, multiple: bool = False) -> object:
             raise ValueError(f'expected a JSON object in the cell, like {{"city": "Lyon"}}, found {text!r}')
         return value
     return str(text)
-
-
-# --- writing (lfsync export --format csv) -------------------------------------------------------
-
-
-def csv_text(rows: list[tuple[str, dict]]) -> str:
-    """A CSV declaration file for (key, declaration body) rows: fields in columns in `$name`-first
-    order, then relationships; every value written as `typed_cell` reads it back."""
-    import csv
-    import io
-
-    field_columns: dict[str, None] = {}
-    relationship_columns: dict[str, None] = {}
-    for _key, body in rows:
-        field_columns.update(dict.fromkeys(body.get("fields", {})))
-        relationship_columns.update(dict.fromkeys(body.get("relationships", {})))
-    fields = sorted(field_columns, key=lambda key: (key != "$name", not key.startswith("$"), key))
-    relationships = sorted(relationship_columns)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([formula_escaped(column) for column in (KEY_COLUMN, *fields, *(RELATIONSHIP_PREFIX + key for key in relationships))])
-    for key, body in rows:
-        cells = (
-            [key]
-            + [cell_text(body.get("fields", {}).get(column)) for column in fields]
-            + [cell_text(body.get("relationships", {}).get(column)) for column in relationships]
-        )
-        writer.writerow([formula_escaped(cell) for cell in cells])
-    return out.getvalue()
-
-
-def cell_text(value: object) -> str:
-    import json
-
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return f"{LIST_SEPARATOR} ".join(
-            str(item).replace("\\", "\\\\").replace(LIST_SEPARATOR, "\\" + LIST_SEPARATOR) for item in value
-        )
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lfsync.declare.addresses import references_in
+from lfsync.declare.ignorechanges import IgnoreChanges
 from lfsync.errors import Problem, Problems, SourceLocation
 
 Place = tuple[int, int]  # (line, column) in the file of the account it belongs to, 1-based
@@ -27,6 +28,13 @@ class AccountDeclaration:
     protect: bool = False  # refuse to delete it, even with --prune
     field_places: dict[str, Place] = field(default_factory=dict)
     relationship_places: dict[str, Place] = field(default_factory=dict)
+    # `ignore_changes:` (lfsync.declare.ignorechanges): `all`, or each key named with where it is written
+    ignore_all: bool = False
+    ignored_places: dict[str, Place] = field(default_factory=dict)
+
+    @property
+    def ignore_changes(self) -> IgnoreChanges:
+        return IgnoreChanges(frozenset(self.ignored_places), self.ignore_all)
 
     def references(self) -> list[str]:
         return references_in(self.relationships)

@@ -25,7 +25,7 @@ READ_ONLY_FIELDS = ACCOUNT.read_only_fields
 READ_ONLY_RELATIONSHIPS = ACCOUNT.read_only_relationships
 
 TOP_LEVEL_KEY = "accounts"
-ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment", "protect")
+ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment", "protect", "ignore_changes")
 FLAG_KEYS = ("skip_enrichment", "protect")
 NAME_FIELD = "$name"
 

@@ -66,6 +66,14 @@ def account_schema() -> dict:
                 "description": "Refuse to delete this account, even with --prune, once applied.",
                 "type": "boolean",
             },
+            "ignore_changes": {
+                "description": "Fields and relationships people own in Lightfield: sent on create, never compared or "
+                "updated after; `all` makes the account create-only.",
+                "oneOf": [
+                    {"const": "all"},
+                    {"type": "array", "items": {"type": "string", "minLength": 1, "not": {"const": "all"}}},
+                ],
+            },
         },
         "required": ["fields"],
         "additionalProperties": False,

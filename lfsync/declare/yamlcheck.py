@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lfsync.declare import jsonsafe, rules
+from lfsync.declare import ignorechanges, jsonsafe, rules
 from lfsync.declare.addresses import address_of, is_reference
 from lfsync.declare.model import AccountDeclaration, ParsedAccount, Place, Reference
 from lfsync.declare.rules import ACCOUNT_KEYS, FLAG_KEYS, NAME_FIELD, TOP_LEVEL_KEY
@@ -144,6 +144,7 @@ class AccountParser:
         fields, field_places = self.parse_fields(body)
         relationships, relationship_places = self.parse_relationships(body)
         skip_enrichment, protect = (self.parse_flag(body, key) for key in FLAG_KEYS)
+        ignore_all, ignored_places = self.parse_ignore_changes(body)
         if any(path[: len(self.path)] == self.path for path in self.refused):
             self.ok = False  # a value in this account was refused by the loader
         declaration = None
@@ -158,6 +159,8 @@ class AccountParser:
                 location=self.key_location,
                 field_places=field_places,
                 relationship_places=relationship_places,
+                ignore_all=ignore_all,
+                ignored_places=ignored_places,
             )
         return ParsedAccount(self.address, self.key_location, declaration, self.references)
 
@@ -284,6 +287,27 @@ class AccountParser:
             return str(value)
         self.value_problem(path, value, rules.relationship_target_problem(self.address, key, value))
         return None
+
+    # ignore_changes
+
+    def parse_ignore_changes(self, body: dict) -> tuple[bool, dict[str, Place]]:
+        """`all`, or each key named with where it is written (the first place of a key named twice)."""
+        node = body.get(ignorechanges.IGNORE_CHANGES_KEY)
+        path = self.path + (ignorechanges.IGNORE_CHANGES_KEY,)
+        problem = ignorechanges.value_problem(self.address, node)
+        if problem:
+            self.value_problem(path, node, problem)
+            return False, {}
+        if not isinstance(node, list):
+            return node == ignorechanges.EVERYTHING, {}
+        places: dict[str, Place] = {}
+        for index, name in enumerate(node):
+            problem = ignorechanges.name_problem(self.address, name)
+            if problem:
+                self.value_problem(path + (index,), name, problem)
+            elif name not in places:
+                places[name] = self.loaded.value_place(path + (index,))
+        return False, places
 
     # skip_enrichment, protect
 

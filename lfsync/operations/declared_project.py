@@ -22,8 +22,17 @@ from lfsync.operations.connection import api_key_from
 from lfsync.plan.resources import DesiredAccount
 from lfsync.remote.linked_records import linked_account_problems
 from lfsync.remote.organisation import fetch_organisation
+from lfsync.state.records import ResourceState
 from lfsync.support import collector
 from lfsync.values.check import check_declarations_cached
+from lfsync.values.ignored import (
+    DECLARED_OR_RECORDED,
+    IN_ORGANISATION,
+    declared_and_recorded_keys,
+    ignored_name_problems,
+    names_anything,
+    organisation_keys,
+)
 from lfsync.values.organisation import KnownOrganisation, Organisation, remember
 
 
@@ -104,10 +113,15 @@ def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | No
             raise DeclarationError(unresolved)
         return declared
     checked = check_declarations_cached(declared.declarations, known.organisation, parse_cache_for(declared.project))
-    if unresolved or checked.problems:
-        # the first in file order of both kinds (each kept its first ones), the rest counted
-        every = Problems(sorted([*unresolved, *checked.problems], key=problem_order))
-        every.omitted += unresolved.omitted + checked.problems.omitted
+    ignored = Problems()
+    if names_anything(declared.declarations, declared.project.ignore_changes):
+        ignored = ignored_name_problems(
+            declared.declarations, declared.project.ignore_changes, organisation_keys(known.organisation), IN_ORGANISATION
+        )
+    if unresolved or checked.problems or ignored:
+        # the first in file order of every kind (each kept its first ones), the rest counted
+        every = Problems(sorted([*unresolved, *checked.problems, *ignored], key=problem_order))
+        every.omitted += unresolved.omitted + checked.problems.omitted + ignored.omitted
         raise DeclarationError(every)
     fields, relationships = checked.fields, checked.relationships
     desired = {
@@ -116,6 +130,18 @@ def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | No
         for address, account in declared.desired.items()
     }
     return dataclasses.replace(declared, desired=desired, organisation=known)
+
+
+def check_ignored_without_definitions(declared: DeclaredProject, resources: Mapping[str, ResourceState]) -> None:
+    """Where no definitions checked the values (declared.organisation is None), the keys
+    `ignore_changes:` names are checked against those declared and recorded in state."""
+    project_wide = declared.project.ignore_changes
+    if declared.organisation is not None or not names_anything(declared.declarations, project_wide):
+        return
+    known = declared_and_recorded_keys(declared.declarations, (resource.applied for resource in resources.values()))
+    problems = ignored_name_problems(declared.declarations, project_wide, known, DECLARED_OR_RECORDED)
+    if problems:
+        raise DeclarationError(problems)
 
 
 def can_ask_target(project: Project, env: Mapping[str, str] | None = None) -> bool:
@@ -139,6 +165,8 @@ async def learn_organisation(
 
 
 def desired_accounts(declarations: Declarations, project: Project) -> dict[str, DesiredAccount]:
+    """What each declared account should look like; lfsync.yaml's `ignore_changes:` joins each one's own."""
+    project_ignores = [setting.name for setting in project.ignore_changes]
     return {
         address: DesiredAccount(
             address=address,
@@ -147,6 +175,7 @@ def desired_accounts(declarations: Declarations, project: Project) -> dict[str, 
             skip_enrichment=project.skip_enrichment if account.skip_enrichment is None else account.skip_enrichment,
             location=str(account.location),
             protect=account.protect,
+            ignore_changes=account.ignore_changes.with_names(project_ignores),
         )
         for address, account in declarations.accounts.items()
     }

@@ -11,7 +11,7 @@ from lfsync.api.client import READ_CONCURRENCY
 from lfsync.api.records import ApiRecord
 from lfsync.config.globs import selected
 from lfsync.config.project import SCHEMA_FILE, Project
-from lfsync.declare.csvfile import csv_text
+from lfsync.declare.csvwrite import csv_text
 from lfsync.errors import LfsyncError, display_path
 from lfsync.kinds.catalogue import ACCOUNT
 from lfsync.operations.connection import open_client

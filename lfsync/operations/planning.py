@@ -16,6 +16,7 @@ from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import (
     DeclaredProject,
     can_ask_target,
+    check_ignored_without_definitions,
     checked_and_learned,
     load_declared,
     with_checked_values,
@@ -106,6 +107,7 @@ def build_plan(
         values_checked_against=declared.organisation.source if declared.organisation else "",
         organisation_digest=declared.organisation.organisation.digest if declared.organisation else "",
         names=display_names(declared, state, planned.changes),
+        ignored_drift=planned.ignored_drift,
     )
 
 
@@ -158,6 +160,7 @@ async def plan_declared(
     if can_ask_target(declared.project) or options.adopt or options.refresh:
         return await _plan_with_target(declared, state, options, terminal)
     declared = with_checked_values(declared, offline_organisation(declared.project))
+    check_ignored_without_definitions(declared, state.resources)
     return declared, build_plan(declared, state, options)
 
 

@@ -40,6 +40,10 @@ def _unknown(value: Any) -> bool:
     return value is None
 
 
+def _nothing(value: Any) -> bool:
+    return not value
+
+
 @dataclass(slots=True)
 class AttributeChange:
     """One managed value that changes; shown to the reviewer, not sent (apply recomputes requests).
@@ -124,6 +128,9 @@ class Plan(BaseModel):
     names: dict[str, str] = {}
     # Drift explained: what the plan could not say about when drifted fields changed (said once).
     drift_history_note: Annotated[str | None, Field(exclude_if=_unknown)] = None
+    # address -> the paths its `ignore_changes:` left alone although Lightfield holds another value than
+    # declared (`fields.tier`, `relationships.$owner`); shown as one summary line, never applied (left out when none)
+    ignored_drift: Annotated[dict[str, list[str]], Field(exclude_if=_nothing)] = {}
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from lfsync.declare.addresses import is_reference
 from lfsync.kinds.catalogue import ACCOUNT, UNMANAGED, kind_of_address
 from lfsync.plan.actions import Action
+from lfsync.plan.ignored import ignored_drift, kept_as_found
 from lfsync.plan.model import AttributeChange, AttributeKind, Change, RemoteRecord
 from lfsync.plan.resources import DesiredAccount, relationship_ids, resource_hash
 from lfsync.state.records import ResourceState, empty_payload
@@ -34,6 +35,7 @@ class PlannedChanges:
     changes: list[Change] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    ignored_drift: dict[str, list[str]] = field(default_factory=dict)  # address -> ignored paths that differ
 
 
 def plan_changes(inputs: PlanInputs) -> PlannedChanges:
@@ -73,6 +75,7 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
     for account_id, name in sorted((inputs.unmanaged or {}).items()):
         result.changes.append(_delete_unmanaged(account_id, name))
     _defer_cyclic_relationships(result.changes, inputs.desired)
+    result.ignored_drift = ignored_drift(inputs.desired, inputs.resources, inputs.remote, ids)
     return result
 
 
@@ -119,9 +122,9 @@ def _create_or_adopt(
 def _update(
     account: DesiredAccount, current: ResourceState, ids: dict[str, str], workspace: str, remote: RemoteRecord | None
 ) -> Change | None:
-    payload = account.payload(ids)
-    waiting_for = account.unresolved(ids)
     observed = remote.observed if remote is not None and remote.observed != current.applied else None
+    payload = kept_as_found(account.payload(ids), observed or current.applied, account.ignore_changes)
+    waiting_for = account.unresolved(ids)
     unchanged = resource_hash(payload, account.address, workspace) == current.hash
     if not waiting_for and unchanged and observed is None:
         return None
@@ -148,7 +151,7 @@ def _restore(account: DesiredAccount, current: ResourceState, remote: RemoteReco
         resource_id=current.id,
         location=account.location,
         depends_on=account.unresolved(ids),
-        attributes=attribute_changes(remote.observed, account.payload(ids)),
+        attributes=attribute_changes(remote.observed, kept_as_found(account.payload(ids), remote.observed, account.ignore_changes)),
         observed=observed,
     )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from lfsync.declare.addresses import is_reference, references_in
+from lfsync.declare.ignorechanges import NOTHING_IGNORED, IgnoreChanges
 
 CREATE_KEY_PREFIX = "lfsync-"
 KEY_HEX_LENGTH = 40
@@ -27,6 +28,8 @@ class DesiredAccount:
     skip_enrichment: bool
     location: str | None = None
     protect: bool = False
+    # what people own in Lightfield: sent on create, never compared or updated after (plan/ignored.py)
+    ignore_changes: IgnoreChanges = NOTHING_IGNORED
 
     def references(self) -> list[str]:
         return references_in(self.relationships)

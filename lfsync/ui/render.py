@@ -12,6 +12,7 @@ from lfsync.plan.actions import Action
 from lfsync.plan.model import AttributeChange, Change, Plan
 from lfsync.support import collector
 from lfsync.ui.drift import drift_note, drift_suffix
+from lfsync.ui.ignored import ignored_drift_line
 
 Line = tuple[str, str | None]  # text and an optional rich style; colour is shown only on a terminal
 
@@ -121,6 +122,8 @@ def render_text(plan: Plan, changed_state: Sequence[str] = ()) -> list[Line]:
         lines.append((pruning, None))
     if undated := drift_note(plan):
         lines.append((undated, None))
+    if ignored := ignored_drift_line(plan):
+        lines.append((ignored, None))
     lines.append((summary_line(plan), "bold"))
     eta = eta_line(plan)
     if eta:
