@@ -69,9 +69,9 @@ def account_schema() -> dict:
             "ignore_changes": {
                 "description": "Fields and relationships people own in Lightfield: sent on create, never compared or "
                 "updated after; `all` makes the account create-only.",
-                "oneOf": [
-                    {"const": "all"},
-                    {"type": "array", "items": {"type": "string", "minLength": 1, "not": {"const": "all"}}},
+                "anyOf": [
+                    {"type": "string", "pattern": "^all$"},
+                    {"type": "array", "items": {"type": "string", "minLength": 1, "not": {"pattern": "^all$"}}},
                 ],
             },
         },

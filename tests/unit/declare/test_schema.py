@@ -118,7 +118,7 @@ def test_structure_for_editors():
     assert accounts["patternProperties"] == {"^[a-z0-9][a-z0-9_-]*$": {"$ref": "#/$defs/account"}}
     assert accounts["additionalProperties"] is False
     account = SCHEMA["$defs"]["account"]
-    assert set(account["properties"]) == {"fields", "relationships", "skip_enrichment", "protect"}
+    assert set(account["properties"]) == {"fields", "relationships", "skip_enrichment", "protect", "ignore_changes"}
     assert account["required"] == ["fields"] and account["additionalProperties"] is False
     assert account["properties"]["skip_enrichment"]["type"] == "boolean"
     fields = SCHEMA["$defs"]["fields"]
@@ -150,8 +150,10 @@ VALID = [
           parentAccount: account.globex
           empty: []
         skip_enrichment: true
+        ignore_changes: [tier, $owner]
       globex:
         fields: {$name: Globex}
+        ignore_changes: all
     """,
     "accounts:\n",
     "{}\n",
@@ -174,6 +176,9 @@ INVALID = {
     "country of three letters": "accounts:\n  a: {fields: {$name: A, $primaryAddress: {country: NOR}}}\n",
     "unknown address part": "accounts:\n  a: {fields: {$name: A, $primaryAddress: {town: Oslo}}}\n",
     "industry not a list": "accounts:\n  a: {fields: {$name: A, $industry: Software}}\n",
+    "ignore_changes as other text": "accounts:\n  a: {fields: {$name: A}, ignore_changes: tier}\n",
+    "ignore_changes all in a list": "accounts:\n  a: {fields: {$name: A}, ignore_changes: [all]}\n",
+    "ignore_changes empty key": "accounts:\n  a: {fields: {$name: A}, ignore_changes: ['']}\n",
 }
 
 

@@ -140,3 +140,19 @@ def test_a_plans_errors_show_the_first_100_then_a_count():
     errors = [text for text in lines if text.startswith("Error: ")]
     assert errors[0] == "Error: problem 0" and errors[99] == "Error: problem 99"
     assert errors[100:] == ["Error: ... and 150 more problems"]
+
+
+IGNORED = {"account.acme": ["fields.tier", "relationships.$owner"], "account.globex": ["fields.tier"]}
+IGNORED_LINE = "Ignored drift: 3 field(s) on 2 account(s) differ in Lightfield (ignore_changes): tier, $owner."
+
+
+def test_ignored_drift_is_one_summary_line_in_text_markdown_and_json():
+    plan = plan_of(ignored_drift=IGNORED)
+    assert IGNORED_LINE in text(plan) and "No changes" in text(plan)[-1]
+    assert "Ignored drift: 3 field(s) on 2 account(s) differ in Lightfield" in render_markdown(plan)
+    assert json.loads(plan_json(plan))["ignored_drift"] == IGNORED
+
+
+def test_no_ignored_drift_no_line():
+    assert not any(line.startswith("Ignored drift") for line in text(plan_of()))
+    assert "Ignored drift" not in render_markdown(plan_of())
