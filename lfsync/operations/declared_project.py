@@ -15,6 +15,7 @@ from lfsync.api.client import ApiError, LightfieldClient, RetryPolicy
 from lfsync.config.project import LOCAL_DIR, Project, load_project
 from lfsync.declare.csvspaces import spaced_cell_warnings
 from lfsync.declare.declarations import load_declarations
+from lfsync.declare.ignorechanges import NOTHING_IGNORED
 from lfsync.declare.model import Declarations
 from lfsync.declare.parsecache import ParseCache, Uncached
 from lfsync.errors import DeclarationError, LfsyncError, Problems, problem_order
@@ -166,7 +167,7 @@ async def learn_organisation(
 
 def desired_accounts(declarations: Declarations, project: Project) -> dict[str, DesiredAccount]:
     """What each declared account should look like; lfsync.yaml's `ignore_changes:` joins each one's own."""
-    project_ignores = [setting.name for setting in project.ignore_changes]
+    project_wide = NOTHING_IGNORED.with_names(setting.name for setting in project.ignore_changes)
     return {
         address: DesiredAccount(
             address=address,
@@ -175,7 +176,11 @@ def desired_accounts(declarations: Declarations, project: Project) -> dict[str, 
             skip_enrichment=project.skip_enrichment if account.skip_enrichment is None else account.skip_enrichment,
             location=str(account.location),
             protect=account.protect,
-            ignore_changes=account.ignore_changes.with_names(project_ignores),
+            ignore_changes=(
+                account.ignore_changes.with_names(project_wide.names)
+                if account.ignore_all or account.ignored_places
+                else project_wide
+            ),
         )
         for address, account in declarations.accounts.items()
     }
