@@ -76,7 +76,7 @@ def test_a_ui_edit_to_an_ignored_field_plans_clean_and_one_to_another_field_is_d
     drift = cli("plan", project, "--refresh", "--detailed-exitcode")
     assert drift.exit_code == 2, drift.output
     assert "account.acme will be updated in place (changed outside lfsync)" in drift.stdout
-    assert "icp-score: 99 -> 10" in drift.stdout
+    assert "icp-score: 99 -> 10  (changed in Lightfield just now)" in drift.stdout  # drift, with its age
     assert 'tier: "enterprise" -> "smb"' in drift.stdout  # globex's tier is not ignored
     assert "$owner" not in drift.stdout.split("Ignored drift")[0]  # acme's owner and tier stay out of the changes
     assert drift.stdout.count("tier:") == 1
@@ -145,6 +145,9 @@ def test_a_changed_declared_value_of_an_ignored_field_plans_no_update(make_proje
     plan = cli("plan", project, "--detailed-exitcode")
     assert plan.exit_code == 0, plan.output
     assert "Ignored drift: 2 field(s) on 1 account(s) differ in Lightfield (ignore_changes): tier, $owner." in plan.stdout
+    saved = project / "plan.json"
+    assert cli("plan", project, "--out", saved).exit_code == 0
+    assert "Ignored drift: 2 field(s) on 1 account(s)" in cli("show", saved).stdout
     assert "Apply complete! Nothing to change." in applied(cli, project)
     assert server_view(project, server_accounts)["Acme"] == before
     assert state_of(project)["serial"] == serial  # nothing written: state still holds what Lightfield holds

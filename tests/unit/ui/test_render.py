@@ -156,3 +156,4 @@ def test_ignored_drift_is_one_summary_line_in_text_markdown_and_json():
 def test_no_ignored_drift_no_line():
     assert not any(line.startswith("Ignored drift") for line in text(plan_of()))
     assert "Ignored drift" not in render_markdown(plan_of())
+    assert "ignored_drift" not in json.loads(plan_json(plan_of()))  # left out of plans that have none
