@@ -96,6 +96,16 @@ class PlanOptions(BaseModel):
     # `lfsync reset`: with refresh, and where lfsync.yaml says the workspace owns the organisation,
     # accounts nobody declared go to the trash too
     reset: bool = False
+    # --target / --exclude: address patterns (`*` globs) choosing the changes of a partial plan
+    target: list[str] = []
+    exclude: list[str] = []
+
+
+class PartialPlan(BaseModel):
+    """What --target/--exclude left out of a plan: neither shown nor applied (the next plan shows it)."""
+
+    left_out: int = 0  # changes not picked, nor needed by a picked one
+    brought_along: list[str] = []  # not picked, but referenced by a picked change before they exist
 
 
 class Plan(BaseModel):
@@ -124,6 +134,10 @@ class Plan(BaseModel):
     names: dict[str, str] = {}
     # Drift explained: what the plan could not say about when drifted fields changed (said once).
     drift_history_note: Annotated[str | None, Field(exclude_if=_unknown)] = None
+    managed: int = 0  # records in the workspace's state when planned: what max_change_fraction is a share of
+    partial: PartialPlan | None = None  # made with --target/--exclude
+    # `plan --detailed-exitcode`: why apply will refuse this plan as too large (blast_radius.warning)
+    large_change: str | None = None
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)
