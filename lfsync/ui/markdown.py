@@ -10,7 +10,7 @@ from lfsync.plan.model import Change, Plan, plan_fingerprint
 from lfsync.support import collector
 from lfsync.support.textsafe import code_block, markdown_code, markdown_text
 from lfsync.ui.drift import drift_note
-from lfsync.ui.rails import large_change_line, partial_notes
+from lfsync.ui.rails import partial_notes
 from lfsync.ui.render import (
     CHANGED_STATE_WHY,
     SYMBOLS,
@@ -96,8 +96,8 @@ def _markdown_head(plan: Plan) -> list[str]:
         head += ["", markdown_text(pruning)]
     if undated := drift_note(plan):
         head += ["", markdown_text(undated)]
-    if large := large_change_line(plan):
-        head += ["", "> [!WARNING]", f"> **{markdown_text(large)}**"]
+    if plan.large_change:
+        head += ["", "> [!WARNING]", f"> **Too large to apply as it is**: {markdown_text(plan.large_change)}"]
     head += [line for note in partial_notes(plan) for line in ("", f"**{markdown_text(note)}**")]
     head += ["", f"Values checked against {markdown_text(plan.values_checked_against)}." if plan.values_checked_against else f"**{UNCHECKED_NOTE}**"]
     eta = eta_line(plan)
