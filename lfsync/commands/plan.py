@@ -18,6 +18,7 @@ from lfsync.commands.output import (
     write_out_bytes,
 )
 from lfsync.errors import EXIT_BUG, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, LfsyncError, display_path
+from lfsync.operations.declared_project import DeclaredProject
 from lfsync.operations.planning import plan_project
 from lfsync.operations.review import changed_state_files
 from lfsync.operations.workspaces import plan_workspaces, selected_workspaces
@@ -65,8 +66,7 @@ def plan(
             changed, warn_large,
         )
     declared, result = plan_project(directory, plan_options, terminal=ReadsOnScreen())
-    if warn_large:
-        result.large_change = large_change_warning(result, declared.project.max_change_fraction)
+    _warn_if_large(declared, result, warn_large)
     show_warnings(declared.declarations.warnings)
     full_plan = display_path(out) if out is not None else None
     show_plan(result, output_format, full_plan=full_plan, changed_state=changed)
@@ -81,6 +81,13 @@ def plan(
     if detailed_exitcode and result.has_changes:
         return EXIT_CHANGES
     return EXIT_OK
+
+
+def _warn_if_large(declared: DeclaredProject, result: Plan, warn: bool) -> None:
+    """`--detailed-exitcode` without `--allow-large-change`: the plan carries the warning that apply
+    will refuse it as too large for the workspace's max_change_fraction."""
+    if warn:
+        result.large_change = large_change_warning(result, declared.project.max_change_fraction)
 
 
 def _plan_workspaces(
@@ -100,8 +107,7 @@ def _plan_workspaces(
             say(f"Workspace {name}:", "bold")
         if isinstance(outcome, tuple):
             declared, result = outcome
-            if warn_large:
-                result.large_change = large_change_warning(result, declared.project.max_change_fraction)
+            _warn_if_large(declared, result, warn_large)
             show_warnings(declared.declarations.warnings)
             if as_json:
                 documents[name] = plan_json(result)

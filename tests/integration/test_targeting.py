@@ -44,7 +44,10 @@ def tier_of_acme(server_accounts, project) -> str:
     return acme["fields"]["tier"]["value"]
 
 
-def test_target_applies_only_its_address_and_what_it_needs_then_the_next_plan_shows_the_rest(project, cli, state_of, server_accounts):
+def test_target_applies_only_its_address_and_what_it_needs_then_the_next_plan_shows_the_rest(
+    project, cli, served_target, state_of, server_accounts
+):
+    """Against a served emulator in both API modes (`served_target`)."""
     assert cli("apply", project, "--auto-approve").exit_code == 0
     edited(project)
     tier_before = tier_of_acme(server_accounts, project)
@@ -69,6 +72,8 @@ def test_target_applies_only_its_address_and_what_it_needs_then_the_next_plan_sh
     assert "Plan: 0 to create, 2 to update, 0 to delete." in rest.stdout and "partial" not in rest.stdout
     assert cli("apply", project, "--auto-approve").exit_code == 0
     assert cli("plan", project, "--detailed-exitcode").exit_code == 0
+    nothing = cli("plan", project, "--target", "account.acme", "--detailed-exitcode")
+    assert nothing.exit_code == 0 and "No changes in the selected records." in nothing.stdout and PARTIAL.format(0) in nothing.stdout
 
 
 def test_exclude_takes_a_glob_and_target_is_repeatable(project, cli, server_accounts):
