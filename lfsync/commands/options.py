@@ -48,3 +48,15 @@ auto_approve = click.option("--auto-approve", is_flag=True, help="Skip the confi
 concurrency = click.option(
     "--concurrency", type=click.IntRange(1, 64), default=DEFAULT_CONCURRENCY, show_default=True, help="Requests in flight at once."
 )
+allow_large_change = click.option(
+    "--allow-large-change", is_flag=True,
+    help="Apply (or plan without warning) a change to more than max_change_fraction of the managed records, for this run.",
+)
+target = click.option(
+    "--target", "targets", multiple=True, metavar="ADDRESS",
+    help="Plan only this address (repeatable; `*` globs, e.g. 'account.acme-*'), with the records it needs created first.",
+)
+exclude = click.option(
+    "--exclude", "excludes", multiple=True, metavar="ADDRESS",
+    help="Leave this address out of the plan (repeatable; `*` globs).",
+)

@@ -18,9 +18,11 @@ from lfsync.commands.output import (
     write_out_bytes,
 )
 from lfsync.errors import EXIT_BUG, EXIT_CHANGES, EXIT_ERROR, EXIT_OK, LfsyncError, display_path
+from lfsync.operations.declared_project import DeclaredProject
 from lfsync.operations.planning import plan_project
 from lfsync.operations.review import changed_state_files
 from lfsync.operations.workspaces import plan_workspaces, selected_workspaces
+from lfsync.plan.blast_radius import large_change_warning
 from lfsync.plan.model import Plan, PlanOptions
 from lfsync.ui.markdown import render_markdown
 from lfsync.ui.planjson import plan_json
@@ -36,6 +38,9 @@ from lfsync.ui.rollup import Ending, Status, error_json, failure_ending, rollup_
 @options.refresh
 @options.prune
 @options.adopt
+@options.target
+@options.exclude
+@options.allow_large_change
 @click.option(
     "--base", metavar="REF",
     help="A pull request's base (e.g. origin/main): warn when the commits since it modify state files, which apply trusts.",
@@ -44,10 +49,12 @@ from lfsync.ui.rollup import Ending, Status, error_json, failure_ending, rollup_
 @options.all_workspaces
 def plan(
     directory: Path, out: Path | None, output_format: str, detailed_exitcode: bool, refresh: bool, prune: bool, adopt: bool,
+    targets: tuple[str, ...], excludes: tuple[str, ...], allow_large_change: bool,
     base: str | None, workspaces: tuple[str, ...], all_workspaces: bool,
 ) -> int:
     """Show the changes apply would make (nothing is sent but reads)."""
-    plan_options = PlanOptions(prune=prune, adopt=adopt, refresh=refresh)
+    plan_options = PlanOptions(prune=prune, adopt=adopt, refresh=refresh, target=list(targets), exclude=list(excludes))
+    warn_large = detailed_exitcode and not allow_large_change
     if base is not None and output_format == "json":
         raise LfsyncError("--base warns in text and markdown plans; a JSON plan holds only the plan")
     changed = changed_state_files(directory, base) if base is not None else []
@@ -55,9 +62,11 @@ def plan(
         if out is not None:
             raise LfsyncError("--out saves the plan of one workspace; plan each workspace on its own to save it")
         return _plan_workspaces(
-            directory, plan_options, selected_workspaces(directory, workspaces, all_workspaces), output_format, detailed_exitcode, changed
+            directory, plan_options, selected_workspaces(directory, workspaces, all_workspaces), output_format, detailed_exitcode,
+            changed, warn_large,
         )
     declared, result = plan_project(directory, plan_options, terminal=ReadsOnScreen())
+    _warn_if_large(declared, result, warn_large)
     show_warnings(declared.declarations.warnings)
     full_plan = display_path(out) if out is not None else None
     show_plan(result, output_format, full_plan=full_plan, changed_state=changed)
@@ -74,8 +83,16 @@ def plan(
     return EXIT_OK
 
 
+def _warn_if_large(declared: DeclaredProject, result: Plan, warn: bool) -> None:
+    """`--detailed-exitcode` without `--allow-large-change`: the plan carries the warning that apply
+    will refuse it as too large for the workspace's max_change_fraction."""
+    if warn:
+        result.large_change = large_change_warning(result, declared.project.max_change_fraction)
+
+
 def _plan_workspaces(
-    directory: Path, plan_options: PlanOptions, names: list[str], output_format: str, detailed_exitcode: bool, changed: list[str]
+    directory: Path, plan_options: PlanOptions, names: list[str], output_format: str, detailed_exitcode: bool, changed: list[str],
+    warn_large: bool,
 ) -> int:
     """Each workspace's plan under its name, then the roll-up; the exit code is the worst ending's
     (1 if any failed, else 2 with --detailed-exitcode if any has changes). With --format json,
@@ -90,6 +107,7 @@ def _plan_workspaces(
             say(f"Workspace {name}:", "bold")
         if isinstance(outcome, tuple):
             declared, result = outcome
+            _warn_if_large(declared, result, warn_large)
             show_warnings(declared.declarations.warnings)
             if as_json:
                 documents[name] = plan_json(result)

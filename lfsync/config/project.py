@@ -13,6 +13,7 @@ from lfsync.config.globs import DEFAULT_DECLARATION_GLOBS
 from lfsync.config.ignoring import PROJECT_WIDE, IgnoredSettings, ignored_settings
 from lfsync.config.settings import (
     DEFAULT_IDENTITY,
+    DEFAULT_MAX_CHANGE_FRACTION,
     LOCAL_BACKEND,
     LOCAL_TARGET,
     WORKSPACE_PATTERN,
@@ -48,6 +49,8 @@ class Project:
     owns_organisation: bool = False
     # `prune: true`: plan and apply behave as with --prune (a removed declaration plans a delete)
     prune: bool = False
+    # apply refuses a plan updating and deleting more than this share of the managed records (blast_radius.py)
+    max_change_fraction: float = DEFAULT_MAX_CHANGE_FRACTION
     # a workspace of `workspaces:`: the variable holding its key (only ever sent to its own target)
     api_key_env: str | None = None
     workspace_names: tuple[str, ...] = ()  # every workspace `workspaces:` declares
@@ -104,6 +107,7 @@ def load_project(
         )
     return _project(
         root, settings, env, target, workspace, owns_organisation=settings.owns_organisation, prune=settings.prune,
+        max_change_fraction=settings.max_change_fraction,
         chosen_by="LFSYNC_WORKSPACE" if from_env else SETTINGS_FILE, ignore_changes=ignored.get(PROJECT_WIDE, ()),
     )
 
@@ -164,6 +168,7 @@ def _workspace_project(
         root, settings, env, entry.target.rstrip("/"), name,
         owns_organisation=entry.owns_organisation,
         prune=settings.prune if entry.prune is None else entry.prune,
+        max_change_fraction=settings.max_change_fraction if entry.max_change_fraction is None else entry.max_change_fraction,
         api_key_env=entry.api_key_env,
         from_workspaces=True,
         chosen_by=chosen_by,

@@ -96,8 +96,34 @@ def _ignored_name(name: str) -> str:
     return name
 
 
+DEFAULT_MAX_CHANGE_FRACTION = 0.3  # lfsync.plan.blast_radius: apply refuses a plan changing a larger share
+
+
+def _fraction_problem(value: Any) -> str | None:
+    """What is wrong with a max_change_fraction: a number from 0 to 1 (not a bool, NaN or a percentage)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"must be a number from 0 to 1 (the share of managed records one apply may update or delete, e.g. 0.3), not {value!r}"
+    if not 0 <= value <= 1:  # NaN compares false both ways
+        return f"must be a number from 0 to 1 (e.g. 0.3 for 30%), not {value!r}"
+    return None
+
+
+def _fraction(value: Any) -> float:
+    if problem := _fraction_problem(value):
+        raise _broken(f"'max_change_fraction' {problem}")
+    return float(value)
+
+
+def _workspace_fraction(value: Any) -> float | None:
+    if value is not None and (problem := _fraction_problem(value)):
+        raise _broken(f"'max_change_fraction' of workspace {WORKSPACE} {problem}")
+    return None if value is None else float(value)
+
+
 Glob = Annotated[Any, AfterValidator(_glob)]
 IgnoredNames = Annotated[list[Annotated[str, AfterValidator(_ignored_name)]], BeforeValidator(_ignored_names)]
+ChangeFraction = Annotated[Any, AfterValidator(_fraction)]
+WorkspaceChangeFraction = Annotated[Any, AfterValidator(_workspace_fraction)]
 Target = Annotated[str, AfterValidator(_base_url)]  # any value: glob_problem says what is wrong with it
 WorkspaceName = Annotated[str, AfterValidator(_workspace_name)]
 
@@ -112,6 +138,7 @@ class WorkspaceSettings(BaseModel):
     owns_organisation: bool = False
     prune: bool | None = None  # None: the project's `prune:`
     ignore_changes: IgnoredNames | None = None  # None: the project's `ignore_changes:`
+    max_change_fraction: WorkspaceChangeFraction = None  # None: the project's `max_change_fraction:`
 
     @field_validator("api_key_env")
     @classmethod
@@ -144,6 +171,8 @@ class Settings(BaseModel):
     prune: bool = False
     # fields and relationships people own in Lightfield, for every account (lfsync.declare.ignorechanges)
     ignore_changes: IgnoredNames = Field(default_factory=list)
+    # apply refuses a plan updating and deleting a larger share of the managed records (--allow-large-change)
+    max_change_fraction: ChangeFraction = DEFAULT_MAX_CHANGE_FRACTION
     workspaces: dict[WorkspaceName, WorkspaceSettings] = Field(default_factory=dict)
 
     @field_validator("declarations")

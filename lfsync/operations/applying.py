@@ -19,6 +19,7 @@ from lfsync.operations.declared_project import DeclaredProject, checked_and_lear
 from lfsync.operations.planning import build_plan, read_remote, with_settings
 from lfsync.operations.terminal import ApplyTerminal
 from lfsync.plan.actions import ApplyReport
+from lfsync.plan.blast_radius import change_size, refusal
 from lfsync.plan.model import Plan, PlanOptions, load_plan, staleness
 from lfsync.remote.drifthistory import explain_drift
 from lfsync.state.workspace import State, locked_state
@@ -34,6 +35,7 @@ class ApplyRequest:
     concurrency: int = DEFAULT_CONCURRENCY
     lock_timeout: float = 0.0
     auto_approve: bool = False
+    allow_large_change: bool = False  # --allow-large-change: past max_change_fraction for this run
 
     @property
     def asks_confirmation(self) -> bool:
@@ -58,18 +60,21 @@ class ApplyResult:
 
 def apply_request(
     dir_or_plan: Path, options: PlanOptions, *, concurrency: int = DEFAULT_CONCURRENCY, lock_timeout: float = 0.0,
-    auto_approve: bool = False, in_workspaces: bool = False,
+    auto_approve: bool = False, in_workspaces: bool = False, allow_large_change: bool = False,
 ) -> ApplyRequest:
     """`lfsync apply DIR|PLANFILE`: a directory is planned now with `options`; a saved plan is
     applied with the options it was made with, in the one workspace it was made for."""
     saved = load_plan(dir_or_plan) if dir_or_plan.is_file() else None
     if saved is None:
-        return ApplyRequest(dir_or_plan, options, None, concurrency, lock_timeout, auto_approve)
-    if options.refresh or options.prune or options.adopt:
-        raise LfsyncError("--refresh, --prune and --adopt belong to `lfsync plan`; a saved plan is applied with the options it was made with")
+        return ApplyRequest(dir_or_plan, options, None, concurrency, lock_timeout, auto_approve, allow_large_change)
+    if options.refresh or options.prune or options.adopt or options.target or options.exclude:
+        raise LfsyncError(
+            "--refresh, --prune, --adopt, --target and --exclude belong to `lfsync plan`; "
+            "a saved plan is applied with the options it was made with"
+        )
     if in_workspaces:
         raise LfsyncError("a saved plan belongs to one workspace; --workspace and --all-workspaces plan anew")
-    return ApplyRequest(saved_project_dir(saved), saved.options, saved, concurrency, lock_timeout, auto_approve)
+    return ApplyRequest(saved_project_dir(saved), saved.options, saved, concurrency, lock_timeout, auto_approve, allow_large_change)
 
 
 def saved_project_dir(saved: Plan) -> Path:
@@ -134,6 +139,7 @@ async def _apply_locked(
     terminal.show_plan(current)
     if current.problems:
         raise LfsyncError("the plan has errors (above); nothing was applied")
+    _check_change_size(current, declared, request)
     if not current.changes:
         if record_protection(state, declared.desired):
             state.compact()
@@ -149,6 +155,16 @@ async def _apply_locked(
     record_protection(state, declared.desired)
     state.compact()
     return ApplyResult(declared, current, report)
+
+
+def _check_change_size(plan: Plan, declared: DeclaredProject, request: ApplyRequest) -> None:
+    """The blast radius rail, checked on the plan about to be sent (also a saved plan's, which
+    carries no allowance of its own): destroy and reset are explicit and exempt."""
+    if request.allow_large_change or plan.options.destroy or plan.options.reset:
+        return
+    size = change_size(plan.changes, plan.managed)
+    if reason := refusal(size, declared.project.max_change_fraction):
+        raise LfsyncError(reason)
 
 
 # --- does the saved plan still hold? -------------------------------------------------------

@@ -22,9 +22,10 @@ from lfsync.operations.declared_project import (
     with_checked_values,
 )
 from lfsync.operations.terminal import UNSHOWN, ReadingTerminal
-from lfsync.plan.model import Change, Plan, PlanOptions, RemoteRecord
+from lfsync.plan.model import Change, PartialPlan, Plan, PlanOptions, RemoteRecord
 from lfsync.plan.planner import PlanInputs, plan_changes
 from lfsync.plan.scopes import scope_problem
+from lfsync.plan.targeting import Selection, select_addresses, select_plan
 from lfsync.remote.drifthistory import explain_drift
 from lfsync.remote.identity import identity_matches as find_identity_matches
 from lfsync.remote.refresh import refresh_remote
@@ -90,6 +91,8 @@ def build_plan(
             unmanaged=remote.unmanaged,
         )
     )
+    selection = Selection(tuple(options.target), tuple(options.exclude))
+    selected = select_plan(planned.changes, declared.desired, state.resources, selection)
     return Plan(
         project_dir=display_path(declared.project.root),
         workspace=declared.project.workspace,
@@ -98,16 +101,18 @@ def build_plan(
         serial=state.serial,
         declarations_digest=declared.declarations.digest,
         options=options,
-        changes=planned.changes,
-        orphans=planned.orphans,
+        changes=selected.changes,
+        orphans=select_addresses(planned.orphans, selection),
         problems=untrusted_intents(state.snapshot, state.pending, owns_organisation=declared.project.owns_organisation)
         + planned.problems
-        + ([needs] if (needs := scope_problem(planned.changes, declared.scopes)) else []),
+        + ([needs] if (needs := scope_problem(selected.changes, declared.scopes)) else []),
         pending=[describe_pending(intent, state.resources) for intent in sorted(state.pending.values(), key=lambda i: i.seq)],
         values_checked_against=declared.organisation.source if declared.organisation else "",
         organisation_digest=declared.organisation.organisation.digest if declared.organisation else "",
-        names=display_names(declared, state, planned.changes),
+        names=display_names(declared, state, selected.changes),
         ignored_drift=planned.ignored_drift,
+        managed=len(state.resources),
+        partial=PartialPlan(left_out=selected.left_out, brought_along=selected.brought_along) if selection.partial else None,
     )
 
 

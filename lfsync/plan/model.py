@@ -100,6 +100,16 @@ class PlanOptions(BaseModel):
     # `lfsync reset`: with refresh, and where lfsync.yaml says the workspace owns the organisation,
     # accounts nobody declared go to the trash too
     reset: bool = False
+    # --target / --exclude: address patterns (`*` globs) choosing the changes of a partial plan
+    target: list[str] = []
+    exclude: list[str] = []
+
+
+class PartialPlan(BaseModel):
+    """What --target/--exclude left out of a plan: neither shown nor applied (the next plan shows it)."""
+
+    left_out: int = 0  # changes not picked, nor needed by a picked one
+    brought_along: list[str] = []  # not picked, but referenced by a picked change before they exist
 
 
 class Plan(BaseModel):
@@ -131,6 +141,10 @@ class Plan(BaseModel):
     # address -> the paths its `ignore_changes:` left alone although Lightfield holds another value than
     # declared (`fields.tier`, `relationships.$owner`); shown as one summary line, never applied (left out when none)
     ignored_drift: Annotated[dict[str, list[str]], Field(exclude_if=_nothing)] = {}
+    managed: int = 0  # records in the workspace's state when planned: what max_change_fraction is a share of
+    partial: PartialPlan | None = None  # made with --target/--exclude
+    # `plan --detailed-exitcode`: why apply will refuse this plan as too large (blast_radius.warning)
+    large_change: str | None = None
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)

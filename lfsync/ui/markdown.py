@@ -11,6 +11,7 @@ from lfsync.support import collector
 from lfsync.support.textsafe import code_block, markdown_code, markdown_text
 from lfsync.ui.drift import drift_note
 from lfsync.ui.ignored import ignored_drift_line
+from lfsync.ui.rails import partial_notes
 from lfsync.ui.render import (
     CHANGED_STATE_WHY,
     SYMBOLS,
@@ -98,6 +99,9 @@ def _markdown_head(plan: Plan) -> list[str]:
         head += ["", markdown_text(undated)]
     if ignored := ignored_drift_line(plan):
         head += ["", markdown_text(ignored)]
+    if plan.large_change:
+        head += ["", "> [!WARNING]", f"> **Too large to apply as it is**: {markdown_text(plan.large_change)}"]
+    head += [line for note in partial_notes(plan) for line in ("", f"**{markdown_text(note)}**")]
     head += ["", f"Values checked against {markdown_text(plan.values_checked_against)}." if plan.values_checked_against else f"**{UNCHECKED_NOTE}**"]
     eta = eta_line(plan)
     head += ["", markdown_text(eta)] if eta else []

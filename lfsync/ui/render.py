@@ -13,6 +13,7 @@ from lfsync.plan.model import AttributeChange, Change, Plan
 from lfsync.support import collector
 from lfsync.ui.drift import drift_note, drift_suffix
 from lfsync.ui.ignored import ignored_drift_line
+from lfsync.ui.rails import NO_SELECTED_CHANGES, large_change_line, partial_notes
 
 Line = tuple[str, str | None]  # text and an optional rich style; colour is shown only on a terminal
 
@@ -46,7 +47,7 @@ def prune_note(plan: Plan) -> str | None:
 
 def summary_line(plan: Plan) -> str:
     if not plan.has_changes:
-        return "No changes. Your accounts match the declarations."
+        return NO_SELECTED_CHANGES if plan.partial else "No changes. Your accounts match the declarations."
     parts = [
         f"{plan.count(action)} to {action}"
         for action in Action
@@ -124,6 +125,9 @@ def render_text(plan: Plan, changed_state: Sequence[str] = ()) -> list[Line]:
         lines.append((undated, None))
     if ignored := ignored_drift_line(plan):
         lines.append((ignored, None))
+    if large := large_change_line(plan):
+        lines.append((large, "yellow"))
+    lines.extend((note, "yellow") for note in partial_notes(plan))
     lines.append((summary_line(plan), "bold"))
     eta = eta_line(plan)
     if eta:

@@ -75,14 +75,14 @@ def state_ids(project: Path) -> dict[str, str]:
     return {address: resource["id"] for address, resource in state["resources"].items()}
 
 
-def apply_until_done(project: Path, url: str, planned: str, applied: str) -> Totals:
+def apply_until_done(project: Path, url: str, planned: str, applied: str, *flags: str) -> Totals:
     """Apply until one finishes cleanly; check each run's summary against the server and state.
     `planned` is the plan's action ('create', 'update'), `applied` its outcome ('created', 'updated')."""
     totals = Totals()
     while totals.runs < APPLIES_AT_MOST:
         totals.runs += 1
         before = set(state_ids(project).items())
-        process = start_apply(project, url, "--concurrency", "8")
+        process = start_apply(project, url, "--concurrency", "8", *flags)
         output, _ = process.communicate(timeout=600)
         assert "Traceback" not in output and "unexpected" not in output, output
         settled = [match["operation"] or "create" for match in SETTLED.finditer(output)]
@@ -149,7 +149,7 @@ def run_case(make_project, tmp_path: Path, api_mode: str, flags: tuple[str, ...]
         assert_exactly_once(project, url, count, index_lag_seconds(flags))
         if update:
             (project / "accounts.yaml").write_text(numbered_accounts(count, score_offset=1), encoding="utf-8")
-            updated = apply_until_done(project, url, "update", "updated")
+            updated = apply_until_done(project, url, "update", "updated", "--allow-large-change")  # every account, on purpose
             assert updated.outcomes.get("updated", 0) + updated.settled.get("update", 0) == count
             assert updated.outcomes.get("created", 0) == 0
             runs.append(updated)

@@ -8,7 +8,7 @@ from lfsync.plan.actions import Action
 from lfsync.plan.model import Change, Plan, PlanOptions, plan_fingerprint
 
 
-def _plan(**options: bool) -> Plan:
+def _plan(**options: object) -> Plan:
     return Plan(
         project_dir=".", workspace="default", target="local", lineage="", serial=0, declarations_digest="d",
         options=PlanOptions(**options), changes=[Change(address="account.a", action=Action.DELETE, resource_id="acc_1")],
@@ -22,6 +22,9 @@ def test_the_same_plan_has_the_same_fingerprint():
 
 def test_each_option_changes_the_fingerprint():
     plain = plan_fingerprint(_plan())
-    others = {name: plan_fingerprint(_plan(**{name: True})) for name in PlanOptions.model_fields}
+    others = {
+        name: plan_fingerprint(_plan(**{name: True if field.annotation is bool else ["account.a"]}))
+        for name, field in PlanOptions.model_fields.items()
+    }
     assert plain not in others.values()
     assert len(set(others.values())) == len(others)
