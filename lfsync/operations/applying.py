@@ -141,7 +141,7 @@ async def _apply_locked(
         raise LfsyncError("the plan has errors (above); nothing was applied")
     _check_change_size(current, declared, request)
     if not current.changes:
-        if record_protection(state, declared.desired):
+        if record_protection(state, declared.desired) or state.settled_in_journal:
             state.compact()
         return ApplyResult(declared, current, ApplyReport())
     if request.asks_confirmation and not terminal.confirm(current):

@@ -27,7 +27,13 @@ class State:
     """
 
     def __init__(
-        self, snapshot: StateSnapshot, pending: dict[int, Intent], store: StateStore, next_seq: int, existed: bool
+        self,
+        snapshot: StateSnapshot,
+        pending: dict[int, Intent],
+        store: StateStore,
+        next_seq: int,
+        existed: bool,
+        settled_in_journal: int = 0,
     ):
         self.snapshot = snapshot
         self.pending = pending
@@ -39,6 +45,9 @@ class State:
         self.sync_each_entry = True
         # Whether a snapshot was stored when loaded: a saved plan made against none has no lineage.
         self.existed = existed
+        # Outcomes loaded from the journal, folded in but not yet compacted (an apply killed after its
+        # last outcome and before its compaction leaves them): an apply with nothing to do compacts them.
+        self.settled_in_journal = settled_in_journal
 
     @property
     def resources(self) -> dict[str, ResourceState]:
@@ -94,6 +103,7 @@ class State:
         self.store.compact(self.snapshot, sorted(self.pending.values(), key=lambda i: i.seq), self._changed)
         self._next_seq = max(self.pending, default=0) + 1
         self._changed = []
+        self.settled_in_journal = 0
 
     def replace_resources(self, resources: dict[str, ResourceState]) -> None:
         """For state commands (rm, mv, import): a direct edit, one serial, written at once."""
@@ -160,7 +170,10 @@ def load_state(project: Project, store: StateStore | None = None) -> State:
             _fold(snapshot, outcome)
     resolved = {outcome.intent for outcome in outcomes}
     pending = {seq: intent for seq, intent in intents.items() if seq not in resolved}
-    return State(snapshot, pending, reading, next_seq=max(intents, default=0) + 1, existed=stored is not None)
+    return State(
+        snapshot, pending, reading, next_seq=max(intents, default=0) + 1, existed=stored is not None,
+        settled_in_journal=len(outcomes),
+    )
 
 
 def _check_outcomes(intents: Mapping[int, Intent], outcomes: list[Outcome], where: str) -> None:

@@ -229,3 +229,23 @@ def test_the_api_key_can_come_from_a_file(project, cli, tmp_path):
     assert accepted.exit_code == 0, accepted.output
     missing = cli("plan", project, "--refresh", env={"LIGHTFIELD_BASE_URL": "https://api.example.com", "LIGHTFIELD_API_KEY_FILE": str(tmp_path / "none")})
     assert missing.exit_code == 1 and "cannot read the API key from LIGHTFIELD_API_KEY_FILE" in missing.stderr
+
+
+def test_an_apply_with_nothing_to_do_compacts_outcomes_a_killed_apply_left(make_project, cli, monkeypatch):
+    """Killed after its last outcome, before its compaction: the journal holds settled entries only.
+    The next apply has nothing to send, and still folds them into the snapshot and empties the journal."""
+    from lfsync.state.workspace import State
+
+    project = make_project({"accounts.yaml": numbered_accounts(2)}, settings="target: local\n")
+    assert cli("apply", project, "--auto-approve").exit_code == 0
+    (project / "accounts.yaml").write_text(numbered_accounts(5), encoding="utf-8")
+    with monkeypatch.context() as killed:
+        killed.setattr(State, "compact", lambda self: None)  # the kill: no compaction
+        assert cli("apply", project, "--auto-approve").exit_code == 0
+    journal, snapshot = project / "state" / "default.journal.jsonl", project / "state" / "default.lfstate.json"
+    assert journal.read_text().count('"outcome"') == 3 and len(json.loads(snapshot.read_text())["resources"]) == 2
+
+    again = cli("apply", project, "--auto-approve")
+    assert again.exit_code == 0 and "No changes" in again.output
+    assert not journal.exists()
+    assert len(json.loads(snapshot.read_text())["resources"]) == 5
