@@ -43,11 +43,12 @@ from lfsync.ui.rollup import Ending, Status, error_json, failure_ending, rollup_
 @options.workspaces
 @options.all_workspaces
 def plan(
-    directory: Path, out: Path | None, output_format: str, detailed_exitcode: bool, refresh: bool, prune: bool, adopt: bool,
-    base: str | None, workspaces: tuple[str, ...], all_workspaces: bool,
+    directory: Path, out: Path | None, output_format: str, detailed_exitcode: bool, refresh: bool | None, prune: bool,
+    adopt: bool, base: str | None, workspaces: tuple[str, ...], all_workspaces: bool,
 ) -> int:
     """Show the changes apply would make (nothing is sent but reads)."""
-    plan_options = PlanOptions(prune=prune, adopt=adopt, refresh=refresh)
+    plan_options = PlanOptions(prune=prune, adopt=adopt, refresh=refresh is not False)
+    required = refresh is True
     if base is not None and output_format == "json":
         raise LfsyncError("--base warns in text and markdown plans; a JSON plan holds only the plan")
     changed = changed_state_files(directory, base) if base is not None else []
@@ -55,9 +56,10 @@ def plan(
         if out is not None:
             raise LfsyncError("--out saves the plan of one workspace; plan each workspace on its own to save it")
         return _plan_workspaces(
-            directory, plan_options, selected_workspaces(directory, workspaces, all_workspaces), output_format, detailed_exitcode, changed
+            directory, plan_options, selected_workspaces(directory, workspaces, all_workspaces), output_format, detailed_exitcode, changed,
+            required,
         )
-    declared, result = plan_project(directory, plan_options, terminal=ReadsOnScreen())
+    declared, result = plan_project(directory, plan_options, terminal=ReadsOnScreen(), refresh_required=required)
     show_warnings(declared.declarations.warnings)
     full_plan = display_path(out) if out is not None else None
     show_plan(result, output_format, full_plan=full_plan, changed_state=changed)
@@ -75,7 +77,8 @@ def plan(
 
 
 def _plan_workspaces(
-    directory: Path, plan_options: PlanOptions, names: list[str], output_format: str, detailed_exitcode: bool, changed: list[str]
+    directory: Path, plan_options: PlanOptions, names: list[str], output_format: str, detailed_exitcode: bool, changed: list[str],
+    refresh_required: bool,
 ) -> int:
     """Each workspace's plan under its name, then the roll-up; the exit code is the worst ending's
     (1 if any failed, else 2 with --detailed-exitcode if any has changes). With --format json,
@@ -84,7 +87,7 @@ def _plan_workspaces(
     endings: list[Ending] = []
     documents: dict[str, bytes] = {}
     bug: BaseException | None = None
-    for name, outcome in plan_workspaces(directory, plan_options, names, ReadsOnScreen()).items():
+    for name, outcome in plan_workspaces(directory, plan_options, names, ReadsOnScreen(), refresh_required=refresh_required).items():
         if not as_json:
             say("")
             say(f"Workspace {name}:", "bold")

@@ -96,6 +96,7 @@ def _markdown_head(plan: Plan) -> list[str]:
     if undated := drift_note(plan):
         head += ["", markdown_text(undated)]
     head += ["", f"Values checked against {markdown_text(plan.values_checked_against)}." if plan.values_checked_against else f"**{UNCHECKED_NOTE}**"]
+    head += ["", f"**Note: {markdown_text(plan.refresh_note)}.**"] if plan.refresh_note else []
     eta = eta_line(plan)
     head += ["", markdown_text(eta)] if eta else []
     return head + [""]
