@@ -22,6 +22,7 @@ def test_the_same_plan_has_the_same_fingerprint():
 
 def test_each_option_changes_the_fingerprint():
     plain = plan_fingerprint(_plan())
-    others = {name: plan_fingerprint(_plan(**{name: True})) for name in PlanOptions.model_fields}
+    # each option turned from its default (refresh is on by default)
+    others = {name: plan_fingerprint(_plan(**{name: not spec.default})) for name, spec in PlanOptions.model_fields.items()}
     assert plain not in others.values()
     assert len(set(others.values())) == len(others)
