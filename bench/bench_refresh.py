@@ -4,8 +4,8 @@
 
 Seeds a fresh emulator with N accounts (through `lfsync apply`, unthrottled), then serves the same
 database at the documented limits (25 reads/s, 25 lists/s, 25 writes/s) with 100 ms latency and
-measures: the whole `lfsync plan --refresh` process, `lfsync plan` without --refresh (what the
-refresh adds is the difference), the refresh alone in-process (list pages, then retrieves of what
+measures: the whole `lfsync plan --refresh` process (what plain `lfsync plan` does by default),
+`lfsync plan --no-refresh` (what the refresh adds is the difference), the refresh alone in-process (list pages, then retrieves of what
 the lists did not settle) and the old path, one retrieve per account (`refresh.retrieve_each` over
 every record). Goal (issue 8): <= 1.3 x (N/25 / 25) s. See bench/README.md.
 """
@@ -113,7 +113,7 @@ def measure(count: int, skip_old: bool) -> list[Row]:
             settings.write_text(settings.read_text().replace(settings.read_text().split("\n")[0], f"target: {url}"))
             rename_state_target(project, url)
             for args, what in ((("plan", "--refresh", "--detailed-exitcode"), "lfsync plan --refresh (whole process)"),
-                               (("plan", "--detailed-exitcode"), "lfsync plan, no refresh (whole process)")):
+                               (("plan", "--no-refresh", "--detailed-exitcode"), "lfsync plan --no-refresh (whole process)")):
                 print(f"{what} ...", file=sys.stderr)
                 seconds, finished = run_cli(url, *args, str(project))
                 rows.append(Row(what, seconds, exit_code=finished.returncode))

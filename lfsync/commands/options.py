@@ -33,7 +33,11 @@ lock_timeout = click.option(
 )
 prune = click.option("--prune", is_flag=True, help="Move declared-no-more accounts in state to the trash.")
 adopt = click.option("--adopt", is_flag=True, help="Adopt existing accounts with the same $name instead of creating duplicates.")
-refresh = click.option("--refresh", is_flag=True, help="Read the managed records first and plan to correct drift.")
+refresh = click.option(
+    "--refresh/--no-refresh", default=None,
+    help="Read the managed records back first and plan to correct drift: the default wherever the target can be "
+    "asked (an API key, or target local). --refresh insists (no key: an error); --no-refresh skips it.",
+)
 workspaces = click.option(
     "--workspace", "workspaces", multiple=True, metavar="NAME",
     help="A workspace of `workspaces:` in lfsync.yaml (repeatable); several run at once.",

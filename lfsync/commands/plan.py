@@ -48,13 +48,14 @@ from lfsync.ui.rollup import Ending, Status, error_json, failure_ending, rollup_
 @options.workspaces
 @options.all_workspaces
 def plan(
-    directory: Path, out: Path | None, output_format: str, detailed_exitcode: bool, refresh: bool, prune: bool, adopt: bool,
-    targets: tuple[str, ...], excludes: tuple[str, ...], allow_large_change: bool,
+    directory: Path, out: Path | None, output_format: str, detailed_exitcode: bool, refresh: bool | None, prune: bool,
+    adopt: bool, targets: tuple[str, ...], excludes: tuple[str, ...], allow_large_change: bool,
     base: str | None, workspaces: tuple[str, ...], all_workspaces: bool,
 ) -> int:
     """Show the changes apply would make (nothing is sent but reads)."""
-    plan_options = PlanOptions(prune=prune, adopt=adopt, refresh=refresh, target=list(targets), exclude=list(excludes))
+    plan_options = PlanOptions(prune=prune, adopt=adopt, refresh=refresh is not False, target=list(targets), exclude=list(excludes))
     warn_large = detailed_exitcode and not allow_large_change
+    required = refresh is True
     if base is not None and output_format == "json":
         raise LfsyncError("--base warns in text and markdown plans; a JSON plan holds only the plan")
     changed = changed_state_files(directory, base) if base is not None else []
@@ -63,9 +64,9 @@ def plan(
             raise LfsyncError("--out saves the plan of one workspace; plan each workspace on its own to save it")
         return _plan_workspaces(
             directory, plan_options, selected_workspaces(directory, workspaces, all_workspaces), output_format, detailed_exitcode,
-            changed, warn_large,
+            changed, warn_large, required,
         )
-    declared, result = plan_project(directory, plan_options, terminal=ReadsOnScreen())
+    declared, result = plan_project(directory, plan_options, terminal=ReadsOnScreen(), refresh_required=required)
     _warn_if_large(declared, result, warn_large)
     show_warnings(declared.declarations.warnings)
     full_plan = display_path(out) if out is not None else None
@@ -93,6 +94,7 @@ def _warn_if_large(declared: DeclaredProject, result: Plan, warn: bool) -> None:
 def _plan_workspaces(
     directory: Path, plan_options: PlanOptions, names: list[str], output_format: str, detailed_exitcode: bool, changed: list[str],
     warn_large: bool,
+    refresh_required: bool,
 ) -> int:
     """Each workspace's plan under its name, then the roll-up; the exit code is the worst ending's
     (1 if any failed, else 2 with --detailed-exitcode if any has changes). With --format json,
@@ -101,7 +103,7 @@ def _plan_workspaces(
     endings: list[Ending] = []
     documents: dict[str, bytes] = {}
     bug: BaseException | None = None
-    for name, outcome in plan_workspaces(directory, plan_options, names, ReadsOnScreen()).items():
+    for name, outcome in plan_workspaces(directory, plan_options, names, ReadsOnScreen(), refresh_required=refresh_required).items():
         if not as_json:
             say("")
             say(f"Workspace {name}:", "bold")

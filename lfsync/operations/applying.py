@@ -10,6 +10,7 @@ from pathlib import Path
 
 from lfsync.api.client import LightfieldClient
 from lfsync.apply.applier import DEFAULT_CONCURRENCY, Applier
+from lfsync.apply.declarations import record_declarations
 from lfsync.apply.pending import refuse_untrusted
 from lfsync.apply.protection import record_protection
 from lfsync.apply.recovery import RecoveryReport, RecoveryStopped, settle_pending
@@ -21,6 +22,7 @@ from lfsync.operations.terminal import ApplyTerminal
 from lfsync.plan.actions import ApplyReport
 from lfsync.plan.blast_radius import change_size, refusal
 from lfsync.plan.model import Plan, PlanOptions, load_plan, staleness
+from lfsync.plan.refreshing import NO_REFRESH, SAVED_UNREFRESHED, refresh_decided
 from lfsync.remote.drifthistory import explain_drift
 from lfsync.state.workspace import State, locked_state
 from lfsync.support import asyncrun
@@ -60,16 +62,17 @@ class ApplyResult:
 
 def apply_request(
     dir_or_plan: Path, options: PlanOptions, *, concurrency: int = DEFAULT_CONCURRENCY, lock_timeout: float = 0.0,
-    auto_approve: bool = False, in_workspaces: bool = False, allow_large_change: bool = False,
+    auto_approve: bool = False, in_workspaces: bool = False, allow_large_change: bool = False, refresh_given: bool = False,
 ) -> ApplyRequest:
     """`lfsync apply DIR|PLANFILE`: a directory is planned now with `options`; a saved plan is
-    applied with the options it was made with, in the one workspace it was made for."""
+    applied with the options it was made with, in the one workspace it was made for
+    (`refresh_given`: --refresh or --no-refresh was on the command line)."""
     saved = load_plan(dir_or_plan) if dir_or_plan.is_file() else None
     if saved is None:
         return ApplyRequest(dir_or_plan, options, None, concurrency, lock_timeout, auto_approve, allow_large_change)
-    if options.refresh or options.prune or options.adopt or options.target or options.exclude:
+    if refresh_given or options.prune or options.adopt or options.target or options.exclude:
         raise LfsyncError(
-            "--refresh, --prune, --adopt, --target and --exclude belong to `lfsync plan`; "
+            "--refresh, --no-refresh, --prune, --adopt, --target and --exclude belong to `lfsync plan`; "
             "a saved plan is applied with the options it was made with"
         )
     if in_workspaces:
@@ -98,8 +101,8 @@ def apply_project(request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult
 async def apply_declared(declared: DeclaredProject, request: ApplyRequest, terminal: ApplyTerminal) -> ApplyResult:
     """The apply of a loaded project (one workspace), shown and asked through `terminal`. A saved
     plan keeps the options it was made with; otherwise lfsync.yaml's `prune:` counts as --prune."""
-    if request.saved is None:
-        request = dataclasses.replace(request, options=with_settings(request.options, declared.project))
+    if request.saved is None:  # apply always asks the target: it refreshes unless told not to
+        request = dataclasses.replace(request, options=refresh_decided(with_settings(request.options, declared.project), True))
     async with open_client(declared.project, concurrency=request.concurrency) as client:
         declared = await checked_and_learned(client, declared)
         if declared.organisation is None:  # learned above: apply never runs unchecked
@@ -131,7 +134,8 @@ async def _apply_locked(
         terminal.settled(recovered.settled + recovered.dropped)
         if stopped is not None:
             raise stopped
-    remote = await read_remote(client, declared, state, request.options, terminal)
+    not_refreshed = NO_REFRESH if request.saved is None else SAVED_UNREFRESHED
+    remote = await read_remote(client, declared, state, request.options, terminal, not_refreshed)
     current = build_plan(declared, state, request.options, remote)
     await explain_drift(client, current, state.resources, terminal.reading)  # drifted fields: when they changed
     if request.saved is not None:
@@ -141,7 +145,7 @@ async def _apply_locked(
         raise LfsyncError("the plan has errors (above); nothing was applied")
     _check_change_size(current, declared, request)
     if not current.changes:
-        if record_protection(state, declared.desired) or state.settled_in_journal:
+        if _record_declared(state, declared) or state.settled_in_journal:
             state.compact()
         return ApplyResult(declared, current, ApplyReport())
     if request.asks_confirmation and not terminal.confirm(current):
@@ -152,7 +156,7 @@ async def _apply_locked(
     )
     with terminal.interrupts(applier):
         report = await applier.execute(current.changes)
-    record_protection(state, declared.desired)
+    _record_declared(state, declared)
     state.compact()
     return ApplyResult(declared, current, report)
 
@@ -165,6 +169,13 @@ def _check_change_size(plan: Plan, declared: DeclaredProject, request: ApplyRequ
     size = change_size(plan.changes, plan.managed)
     if reason := refusal(size, declared.project.max_change_fraction):
         raise LfsyncError(reason)
+
+
+def _record_declared(state: State, declared: DeclaredProject) -> bool:
+    """What state keeps of the declarations once applied: `protect`, and how values were written."""
+    protected = record_protection(state, declared.desired)
+    written = record_declarations(state, declared.declarations.accounts, declared.desired, declared.project.workspace)
+    return protected or written
 
 
 # --- does the saved plan still hold? -------------------------------------------------------

@@ -17,6 +17,7 @@ from lfsync.kinds.catalogue import ACCOUNT
 from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import check_access, load_declared, with_checked_values
 from lfsync.operations.terminal import UNSHOWN, ReadingTerminal
+from lfsync.plan.declared_form import as_written, declared_as
 from lfsync.plan.resources import resource_hash
 from lfsync.remote.declaring import ExportedAccount, export_accounts, export_file_text
 from lfsync.remote.organisation import fetch_organisation
@@ -121,12 +122,15 @@ def _record_exported(
     state: State, request: ExportRequest, exported: list[ExportedAccount], records: dict[str, ApiRecord], known: KnownOrganisation
 ) -> None:
     """State records for the exported accounts, made from the declarations as lfsync now reads and
-    checks them (canonical values), so the next plan compares like with like."""
-    declared = with_checked_values(load_declared(request.directory, request.workspace), known)
+    checks them (canonical values), so the next plan compares like with like; with the values as
+    written (labels, emails, references) for plans without definitions."""
+    written = load_declared(request.directory, request.workspace)
+    declared = with_checked_values(written, known)
     ids = {**{a: r.id for a, r in state.resources.items()}, **{account.address: account.record_id for account in exported}}
     resources = dict(state.resources)
     for account in exported:
         payload = declared.desired[account.address].payload(ids)
+        written_account = written.declarations.accounts[account.address]
         record = records[account.record_id]
         resources[account.address] = ResourceState(
             id=account.record_id,
@@ -135,6 +139,7 @@ def _record_exported(
             created_at=record.created_at,
             updated_at=record.updated_at,
             applied=payload,
+            declared_as=declared_as(as_written(written_account.fields, written_account.relationships), payload),
         )
     state.replace_resources(resources)
 

@@ -1,5 +1,5 @@
-"""`lfsync plan`: read what --adopt, --refresh and reset need from the target, and plan the
-declared project against its state (the planner itself is lfsync.plan.planner, pure)."""
+"""`lfsync plan`: read what --adopt, refresh (the default) and reset need from the target, and plan
+the declared project against its state (the planner itself is lfsync.plan.planner, pure)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from lfsync.operations.declared_project import (
 from lfsync.operations.terminal import UNSHOWN, ReadingTerminal
 from lfsync.plan.model import Change, PartialPlan, Plan, PlanOptions, RemoteRecord
 from lfsync.plan.planner import PlanInputs, plan_changes
+from lfsync.plan.refreshing import NO_KEY, NO_REFRESH, refresh_decided, refresh_note
 from lfsync.plan.scopes import scope_problem
 from lfsync.plan.targeting import Selection, select_addresses, select_plan
 from lfsync.remote.drifthistory import explain_drift
@@ -41,13 +42,16 @@ class RemoteView:
     matches: dict[str, list[str]] | None = None  # address -> IDs of live accounts with its $name
     records: dict[str, RemoteRecord] | None = None  # address -> the managed record as read back
     unmanaged: dict[str, str] | None = None  # ID -> $name of live accounts state does not know
+    # Why the managed records were not read back, when a plan could have shown drift ("" otherwise)
+    not_refreshed: str = ""
 
 
 async def read_remote(
     client: LightfieldClient, declared: DeclaredProject, state: State, options: PlanOptions,
-    terminal: ReadingTerminal = UNSHOWN,
+    terminal: ReadingTerminal = UNSHOWN, not_refreshed: str = NO_REFRESH,
 ) -> RemoteView:
-    """The reads `options` ask for, each shown through `terminal`."""
+    """The reads `options` ask for, each shown through `terminal`; `not_refreshed`: why, when
+    `options` read no records back (destroy aside), as the plan will say."""
     matches = records = None
     if options.adopt:
         with terminal.reading("adopt: looking for existing accounts") as progress:
@@ -61,7 +65,8 @@ async def read_remote(
             live = await client.list_records(ACCOUNT, on_page=progress, window=READ_CONCURRENCY, status="active")
         managed = {resource.id for resource in state.resources.values()}
         unmanaged = {record.id: str(record.fields.get("$name") or "") for record in live if record.id not in managed}
-    return RemoteView(matches, records, unmanaged)
+    why = "" if options.refresh or options.destroy else not_refreshed
+    return RemoteView(matches, records, unmanaged, why)
 
 
 async def identity_matches(
@@ -89,6 +94,7 @@ def build_plan(
             identity_field=declared.project.identity,
             remote=remote.records,
             unmanaged=remote.unmanaged,
+            values_checked=declared.organisation is not None,
         )
     )
     selection = Selection(tuple(options.target), tuple(options.exclude))
@@ -113,6 +119,8 @@ def build_plan(
         ignored_drift=planned.ignored_drift,
         managed=len(state.resources),
         partial=PartialPlan(left_out=selected.left_out, brought_along=selected.brought_along) if selection.partial else None,
+        refreshed=remote.records is not None,
+        refresh_note=refresh_note(remote.not_refreshed) if remote.not_refreshed else "",
     )
 
 
@@ -140,11 +148,15 @@ def display_names(declared: DeclaredProject, state: State, changes: list[Change]
 
 
 def plan_project(
-    directory: Path, options: PlanOptions, workspace: str | None = None, terminal: ReadingTerminal = UNSHOWN
+    directory: Path, options: PlanOptions, workspace: str | None = None, terminal: ReadingTerminal = UNSHOWN,
+    *, refresh_required: bool = False,
 ) -> tuple[DeclaredProject, Plan]:
     """`lfsync plan`: reads only. Values are checked against the live organisation when the target
-    can be asked (its key checked first), else against the committed definitions snapshot."""
-    return asyncrun.run(plan_declared(load_declared(directory, workspace, values_checked_next=True), options, terminal))
+    can be asked (its key checked first), else against the committed definitions snapshot; the
+    managed records are read back (refresh) when it can be asked, unless options say not to.
+    `refresh_required` (`--refresh` given): a target that cannot be asked is an error."""
+    declared = load_declared(directory, workspace, values_checked_next=True)
+    return asyncrun.run(plan_declared(declared, options, terminal, refresh_required=refresh_required))
 
 
 def with_settings(options: PlanOptions, project: Project) -> PlanOptions:
@@ -157,16 +169,18 @@ def with_settings(options: PlanOptions, project: Project) -> PlanOptions:
 
 
 async def plan_declared(
-    declared: DeclaredProject, options: PlanOptions, terminal: ReadingTerminal = UNSHOWN
+    declared: DeclaredProject, options: PlanOptions, terminal: ReadingTerminal = UNSHOWN, *, refresh_required: bool = False
 ) -> tuple[DeclaredProject, Plan]:
-    """The plan of a loaded project, its values checked (live, else against the snapshot)."""
-    options = with_settings(options, declared.project)
+    """The plan of a loaded project, its values checked (live, else against the snapshot), its
+    records read back where the target can be asked (see plan_project)."""
+    reachable = can_ask_target(declared.project)
+    options = refresh_decided(with_settings(options, declared.project), reachable or refresh_required)
     state = load_state(declared.project)
-    if can_ask_target(declared.project) or options.adopt or options.refresh:
+    if reachable or options.adopt or options.refresh:
         return await _plan_with_target(declared, state, options, terminal)
     declared = with_checked_values(declared, offline_organisation(declared.project))
     check_ignored_without_definitions(declared, state.resources)
-    return declared, build_plan(declared, state, options)
+    return declared, build_plan(declared, state, options, RemoteView(not_refreshed="" if options.destroy else NO_KEY))
 
 
 async def _plan_with_target(

@@ -35,7 +35,8 @@ def selected_workspaces(directory: Path, names: tuple[str, ...], every: bool) ->
 
 
 def plan_workspaces(
-    directory: Path, options: PlanOptions, names: list[str], terminal: ReadingTerminal = UNSHOWN
+    directory: Path, options: PlanOptions, names: list[str], terminal: ReadingTerminal = UNSHOWN,
+    *, refresh_required: bool = False,
 ) -> Outcomes:
     """`lfsync plan --workspace ...`: every workspace planned concurrently (each its own organisation);
     one that fails, even to load, does not stop the others."""
@@ -43,7 +44,8 @@ def plan_workspaces(
     shared: SharedDeclarations = {}
 
     async def plan_one(name: str) -> tuple[DeclaredProject, Plan]:
-        return await plan_declared(load_declared(directory, name, values_checked_next=True, shared=shared), options, terminal)
+        declared = load_declared(directory, name, values_checked_next=True, shared=shared)
+        return await plan_declared(declared, options, terminal, refresh_required=refresh_required)
 
     async def plan_all() -> list:
         return await asyncio.gather(*(plan_one(name) for name in names), return_exceptions=True)

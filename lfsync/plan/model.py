@@ -95,7 +95,10 @@ class PlanOptions(BaseModel):
 
     prune: bool = False
     adopt: bool = False
-    refresh: bool = False
+    # Read the managed records back first and plan to correct drift: the default wherever the target
+    # can be asked (`--no-refresh` skips it). A plan records what was done: False when it did not read
+    # them (`--no-refresh`, no API key, destroy), and a saved plan is applied the same way.
+    refresh: bool = True
     destroy: bool = False  # `lfsync destroy`: every account in state to the trash, declarations aside
     # `lfsync reset`: with refresh, and where lfsync.yaml says the workspace owns the organisation,
     # accounts nobody declared go to the trash too
@@ -145,6 +148,11 @@ class Plan(BaseModel):
     partial: PartialPlan | None = None  # made with --target/--exclude
     # `plan --detailed-exitcode`: why apply will refuse this plan as too large (blast_radius.warning)
     large_change: str | None = None
+    # Whether the managed records were read back for this plan (refresh); when they were not, and the
+    # plan could have shown drift, `refresh_note` says so and why (plan/refreshing.py). Display only:
+    # options.refresh is what the fingerprint covers and a saved plan is applied with.
+    refreshed: bool = False
+    refresh_note: str = ""
 
     def count(self, action: Action) -> int:
         return sum(1 for change in self.changes if change.action == action)

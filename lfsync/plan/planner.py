@@ -8,10 +8,11 @@ from typing import Any, Mapping
 from lfsync.declare.addresses import is_reference
 from lfsync.kinds.catalogue import ACCOUNT, UNMANAGED, kind_of_address
 from lfsync.plan.actions import Action
+from lfsync.plan.declared_form import as_written, last_declared, with_ids
 from lfsync.plan.ignored import ignored_drift, kept_as_found
 from lfsync.plan.model import AttributeChange, AttributeKind, Change, RemoteRecord
 from lfsync.plan.resources import DesiredAccount, relationship_ids, resource_hash
-from lfsync.state.records import ResourceState, empty_payload
+from lfsync.state.records import Payload, ResourceState, empty_payload
 
 
 @dataclass
@@ -28,6 +29,9 @@ class PlanInputs:
     # ID -> $name of live accounts neither declared nor in state, to be trashed (`lfsync reset` of an
     # organisation the workspace owns); None otherwise
     unmanaged: Mapping[str, str] | None = None
+    # False: the declared values could not be put in canonical form (no API key, no definitions
+    # snapshot); accounts whose state recorded their last declaration are compared with it instead
+    values_checked: bool = True
 
 
 @dataclass
@@ -61,6 +65,8 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
                 change.replaces = current.id
         elif remote is not None and remote.status == "trashed":
             change = _restore(account, current, remote, ids)
+        elif not inputs.values_checked and remote is None and (declared := last_declared(current)) is not None:
+            change = _update_as_declared(account, current, declared, ids)
         else:
             change = _update(account, current, ids, inputs.workspace, remote)
         if change is not None:
@@ -139,6 +145,24 @@ def _update(
         depends_on=waiting_for,
         attributes=attributes,
         observed=observed,
+    )
+
+
+def _update_as_declared(
+    account: DesiredAccount, current: ResourceState, declared: Payload, ids: dict[str, str]
+) -> Change | None:
+    """A plan without definitions: the declaration compared with the one last applied, both as
+    written (a label with a label, an email with an email), so only what the files changed shows."""
+    attributes = attribute_changes(with_ids(declared, ids), with_ids(as_written(account.fields, account.relationships), ids))
+    if not attributes:
+        return None
+    return Change(
+        address=account.address,
+        action=Action.UPDATE,
+        resource_id=current.id,
+        location=account.location,
+        depends_on=account.unresolved(ids),
+        attributes=attributes,
     )
 
 

@@ -39,13 +39,16 @@ class DesiredAccount:
 
         `leave_out` names relationship keys held back, e.g. to break a reference cycle.
         """
-        relationships = {
-            key: _resolve(value, ids) for key, value in self.relationships.items() if key not in leave_out
-        }
-        return {"fields": dict(self.fields), "relationships": relationships}
+        kept = {key: value for key, value in self.relationships.items() if key not in leave_out}
+        return {"fields": dict(self.fields), "relationships": resolve_references(kept, ids)}
 
     def unresolved(self, ids: Mapping[str, str]) -> list[str]:
         return [ref for ref in self.references() if ref not in ids]
+
+
+def resolve_references(relationships: Mapping[str, str | list[str]], ids: Mapping[str, str]) -> dict[str, str | list[str]]:
+    """Relationships with references to accounts in `ids` replaced by their IDs (unknown ones stay)."""
+    return {key: _resolve(value, ids) for key, value in relationships.items()}
 
 
 def _resolve(value: str | list[str], ids: Mapping[str, str]) -> str | list[str]:

@@ -218,7 +218,7 @@ def _canonical_or_raw(spec: FieldSpec | None, value: Any) -> Any:
 def same_value(mine: Any, theirs: Any, spec: FieldSpec | None) -> bool:
     """Whether a managed value and the value read back are the same once both are in the canonical
     form (lfsync.values.types). Address parts we do not manage (enrichment may add some) are not drift."""
-    if spec is None:
+    if spec is None or mine == theirs:  # equal values are equal in canonical form too: the usual case, checked cheaply
         return bool(mine == theirs)
     try:
         mine, theirs = canonical_value(spec, mine), canonical_value(spec, theirs)

@@ -135,6 +135,15 @@ class ResourceState(BaseModel):
     # True when the account was declared `protect: true` when last applied: --prune refuses to delete
     # it (the declaration is gone by then, so the protection lives here). None (omitted) otherwise.
     protect: bool | None = None
+    # How the declarations spelled the values of `applied` where they spell them otherwise: select
+    # labels (`tier: mid-market`), member emails (`$owner: grace@example.com`), references
+    # (`account.globex`), URLs without a scheme; keyed like `applied` ({"fields": {...},
+    # "relationships": {...}}), values as written. `applied` with these laid over it is the declaration
+    # last applied, which a plan that cannot put values in canonical form (no API key, no definitions
+    # snapshot) compares the declarations with (lfsync/plan/declared_form.py). Recorded after an
+    # apply, only while `applied` is that declaration's payload. None (omitted): not recorded (state
+    # from before it was, or changed since by a write): such a plan then compares with `applied`.
+    declared_as: Payload | None = None
 
 
 _Self = TypeVar("_Self", bound="IntentBase")

@@ -103,6 +103,7 @@ def _markdown_head(plan: Plan) -> list[str]:
         head += ["", "> [!WARNING]", f"> **Too large to apply as it is**: {markdown_text(plan.large_change)}"]
     head += [line for note in partial_notes(plan) for line in ("", f"**{markdown_text(note)}**")]
     head += ["", f"Values checked against {markdown_text(plan.values_checked_against)}." if plan.values_checked_against else f"**{UNCHECKED_NOTE}**"]
+    head += ["", f"**Note: {markdown_text(plan.refresh_note)}.**"] if plan.refresh_note else []
     eta = eta_line(plan)
     head += ["", markdown_text(eta)] if eta else []
     return head + [""]

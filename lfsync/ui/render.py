@@ -119,6 +119,8 @@ def render_text(plan: Plan, changed_state: Sequence[str] = ()) -> list[Line]:
         lines.append((f"Error: ... and {more} more problem{'s' if more != 1 else ''}", "red"))
     if not plan.values_checked_against:
         lines.append((f"Warning: {UNCHECKED_NOTE}", "yellow"))
+    if plan.refresh_note:
+        lines.append((f"Note: {plan.refresh_note}.", "yellow"))
     if pruning := prune_note(plan):
         lines.append((pruning, None))
     if undated := drift_note(plan):

@@ -22,9 +22,10 @@ def test_the_same_plan_has_the_same_fingerprint():
 
 def test_each_option_changes_the_fingerprint():
     plain = plan_fingerprint(_plan())
+    # each option turned from its default (refresh is on by default); list options given a list
     others = {
-        name: plan_fingerprint(_plan(**{name: True if field.annotation is bool else ["account.a"]}))
-        for name, field in PlanOptions.model_fields.items()
+        name: plan_fingerprint(_plan(**{name: not spec.default if spec.annotation is bool else ["account.a"]}))
+        for name, spec in PlanOptions.model_fields.items()
     }
     assert plain not in others.values()
     assert len(set(others.values())) == len(others)
