@@ -152,8 +152,11 @@ def _update_as_declared(
     account: DesiredAccount, current: ResourceState, declared: Payload, ids: dict[str, str]
 ) -> Change | None:
     """A plan without definitions: the declaration compared with the one last applied, both as
-    written (a label with a label, an email with an email), so only what the files changed shows."""
-    attributes = attribute_changes(with_ids(declared, ids), with_ids(as_written(account.fields, account.relationships), ids))
+    written (a label with a label, an email with an email), so only what the files changed shows;
+    keys `ignore_changes` covers are left as they were."""
+    before = with_ids(declared, ids)
+    written = kept_as_found(with_ids(as_written(account.fields, account.relationships), ids), before, account.ignore_changes)
+    attributes = attribute_changes(before, written)
     if not attributes:
         return None
     return Change(
