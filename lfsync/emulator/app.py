@@ -92,6 +92,7 @@ class Emulator:
         category = "Read"
         rate_headers: dict[str, str] | None = None
         try:
+            response: Response
             if is_record_page(request.url.path):
                 response = record_page(request, self.records)
             else:

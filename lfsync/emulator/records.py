@@ -179,10 +179,10 @@ class RecordService:
         trashed = status == "trashed"
         if not filters:  # a page read as a page: listing N records page by page stays O(N)
             with self.store.transaction(write=False):
-                page = self.store.list(self.kind, trashed=trashed, as_of=as_of, limit=limit, offset=offset)
-                return page, self.store.count(self.kind, trashed=trashed, as_of=as_of)
+                page = self.store.list_records(self.kind, trashed=trashed, as_of=as_of, limit=limit, offset=offset)
+                return page, self.store.count_records(self.kind, trashed=trashed, as_of=as_of)
         records = [
-            r for r in self.store.list(self.kind, trashed=trashed, as_of=as_of)
+            r for r in self.store.list_records(self.kind, trashed=trashed, as_of=as_of)
             if all(f.matches(r.fields, self._relationship_values(r)) for f in filters)
         ]
         return records[offset : offset + limit], len(records)

@@ -168,7 +168,7 @@ class Store:
                     )
         return record
 
-    def list(
+    def list_records(
         self, kind: str, *, trashed: bool, as_of: float | None = None, limit: int | None = None, offset: int = 0
     ) -> list[RecordRow]:
         """The records in one trash state, newest first: all, or `limit` of them from `offset`
@@ -187,8 +187,8 @@ class Store:
             ).fetchall()
         return [_record_from_row(r) for r in rows]
 
-    def count(self, kind: str, *, trashed: bool, as_of: float | None = None) -> int:
-        """How many records `list` lists."""
+    def count_records(self, kind: str, *, trashed: bool, as_of: float | None = None) -> int:
+        """How many records `list_records` lists."""
         if as_of is None:
             return self.execute(f"SELECT COUNT(*) {_current(kind)}", (int(trashed),)).fetchone()[0]
         return self.execute(f"SELECT COUNT(*) {_as_of(kind)}", (as_of, int(trashed))).fetchone()[0]
@@ -221,7 +221,7 @@ class Store:
 
     def list_accounts(self, *, trashed: bool) -> list[RecordRow]:
         """Every account in one trash state, newest first (tests read the store with it)."""
-        return self.list("account", trashed=trashed)
+        return self.list_records("account", trashed=trashed)
 
 
 def _statements(script: str) -> list[str]:
