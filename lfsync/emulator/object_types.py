@@ -27,10 +27,6 @@ class ObjectType:
     required_relationships: tuple[Required, ...] = ()
     column_backed_fields: frozenset[str] = decisions.HISTORY_COLUMN_BACKED_FIELDS
 
-    @property
-    def singular(self) -> str:
-        return self.name
-
     def create_keys(self) -> frozenset[str]:
         keys = {"fields", "relationships"}
         return frozenset(keys | {"skipEnrichment"}) if self.takes_skip_enrichment else frozenset(keys)
