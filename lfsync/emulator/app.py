@@ -1,4 +1,5 @@
-"""The ASGI app: routing, the request pipeline, the error envelope and common headers.
+"""The ASGI app: the request pipeline, the error envelope and common headers (the endpoints and their
+answers are endpoints.py).
 
 Pipeline of every API request (the order matters and is part of the contract):
 auth (401) -> route (404) -> scope (403) -> rate limit (429) -> version (400) ->
@@ -10,34 +11,32 @@ operation, in one transaction with its idempotency entry -> drop-after-commit fa
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import logging
 import math
-import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from email.utils import formatdate
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from . import decisions
-from .accounts import AccountService
 from .config import EmulatorConfig
-from .errors import ApiError, not_found
+from .endpoints import Call, Handlers, Operation, forbidden, needed_scopes, route
+from .errors import ApiError
 from .faults import FaultInjector, FaultSettings
 from .fixture import ApiKey, load_organisation
 from .idempotency import IdempotencyCache, check_key
 from .ids import new_request_id
-from .members import render_member
-from .network import is_loopback_host
-from .paging import page_params
+from .object_types import OBJECT_TYPES
 from .ratelimit import RateLimiter
+from .record_page import is_record_page, record_page
+from .records import RecordService
+from .seed import seed_fixture_records
 from .store import Store
 
 logger = logging.getLogger(__name__)
@@ -49,58 +48,17 @@ class ConnectionDropped(Exception):
     """Raised after the response has started, so the server closes the connection."""
 
 
-@dataclass(frozen=True)
-class Operation:
-    name: str
-    method: str
-    pattern: re.Pattern[str]
-    scope: str | None
-    category: str
-    body: str  # "json": required JSON object; "optional": empty or JSON, ignored; "none"
-    writes: bool = False
-
-
-def _operation(name: str, method: str, path: str, scope: str | None, category: str, body: str = "none",
-               writes: bool = False) -> Operation:
-    pattern = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "/?$")
-    return Operation(name, method, pattern, scope, category, body, writes)
-
-
-OPERATIONS = [
-    _operation("accounts.definitions", "GET", "/v1/accounts/definitions", "accounts:read", "Read"),
-    _operation("accounts.create", "POST", "/v1/accounts", "accounts:create", "Write", "json", True),
-    _operation("accounts.list", "GET", "/v1/accounts", "accounts:read", "Search"),
-    _operation("accounts.restore", "POST", "/v1/accounts/{id}/restore", "accounts:restore", "Write", "optional", True),
-    _operation("accounts.field_history", "GET", "/v1/accounts/{id}/fields/{key}/history", "accounts:read", "Read"),
-    _operation("accounts.retrieve", "GET", "/v1/accounts/{id}", "accounts:read", "Read"),
-    _operation("accounts.update", "POST", "/v1/accounts/{id}", "accounts:update", "Write", "json", True),
-    _operation("accounts.delete", "DELETE", "/v1/accounts/{id}", "accounts:delete", "Write", "optional", True),
-    _operation("members.list", "GET", "/v1/members", "members:read", "Search"),
-    _operation("members.retrieve", "GET", "/v1/members/{id}", "members:read", "Read"),
-    _operation("auth.validate", "GET", "/v1/auth/validate", None, "Read"),
-]
-
-
-@dataclass
-class Call:
-    """One API request as the operation handlers see it."""
-
-    request: Request
-    key: ApiKey
-    params: dict[str, str]
-    body: Any
-
-    @property
-    def base_url(self) -> str:
-        return str(self.request.base_url)
-
-
 class Emulator:
     def __init__(self, config: EmulatorConfig):
         self.config = config
         self.org = load_organisation(config.org_fixture)
         self.store = Store(config.db_path)
-        self.accounts = AccountService(self.org, self.store, config.clock, config.index_lag_ms / 1000)
+        seed_fixture_records(self.org, self.store)
+        self.records = {
+            name: RecordService(object_type, self.org, self.store, config.clock, config.index_lag_ms / 1000)
+            for name, object_type in OBJECT_TYPES.items()
+        }
+        self.handlers = Handlers(self.org, self.records, config.docs_literal)
         self.idempotency = IdempotencyCache(self.store, config.clock)
         self.rate_limiter = RateLimiter(
             {"Write": config.write_rate, "Read": config.read_rate, "Search": config.search_rate}, config.clock
@@ -119,21 +77,6 @@ class Emulator:
         # connection; in-process (httpx.ASGITransport) it answers 500 instead.
         self.drop_connections = False
         self._background: set[asyncio.Task] = set()  # writes still running after a gateway timeout
-        self._handlers: dict[str, Callable[[Call], tuple[int, Any]]] = {
-            "accounts.definitions": lambda call: (200, self.org.schema.definitions_wire()),
-            "accounts.create": self._create,
-            "accounts.list": self._list,
-            "accounts.restore": lambda call: self._render(self.accounts.set_trashed(call.params["id"], False), call),
-            "accounts.field_history": lambda call: (
-                200, self.accounts.field_history(call.params["id"], call.params["key"], call.request.query_params)
-            ),
-            "accounts.retrieve": self._retrieve,
-            "accounts.update": lambda call: self._render(self.accounts.update(call.params["id"], call.body), call),
-            "accounts.delete": lambda call: self._render(self.accounts.set_trashed(call.params["id"], True), call),
-            "members.list": self._list_members,
-            "members.retrieve": self._retrieve_member,
-            "auth.validate": self._validate,
-        }
 
     def close(self) -> None:
         self.store.close()
@@ -149,11 +92,12 @@ class Emulator:
         category = "Read"
         rate_headers: dict[str, str] | None = None
         try:
-            if request.url.path.startswith("/app/accounts/"):
-                response = self._account_page(request)
+            response: Response
+            if is_record_page(request.url.path):
+                response = record_page(request, self.records)
             else:
                 key = self._authenticate(request)
-                operation, params = self._route(request)
+                operation, params = route(request)
                 category = operation.category
                 self._authorise(operation, key, request)
                 rate_headers = self.rate_limiter.acquire(self.org.id, category).headers()
@@ -194,21 +138,10 @@ class Emulator:
         return key
 
     @staticmethod
-    def _route(request: Request) -> tuple[Operation, dict[str, str]]:
-        for operation in OPERATIONS:
-            match = operation.pattern.match(request.url.path)
-            if match and operation.method == request.method:
-                return operation, match.groupdict()
-        raise not_found(f"No route for {request.method} {request.url.path}.")
-
-    @staticmethod
     def _authorise(operation: Operation, key: ApiKey, request: Request) -> None:
-        needed = [operation.scope] if operation.scope else []
-        if operation.name == "accounts.list" and request.query_params.get("status") == "trashed":
-            needed.append("accounts:restore")
-        for scope in needed:
+        for scope in needed_scopes(operation, request):
             if scope not in key.scopes:
-                raise ApiError(403, f"This API key lacks the `{scope}` scope.")
+                raise forbidden(scope)
 
     @staticmethod
     def _check_version(request: Request) -> None:
@@ -272,7 +205,7 @@ class Emulator:
             failure = self.faults.failure_status()
             if failure is not None:
                 raise ApiError(failure, "Injected failure (emulator fault); nothing was stored.")
-            handler = self._handlers[operation.name]
+            handler = self.handlers.handler(operation)
             with self.store.transaction(write=operation.writes):
                 status, payload = handler(call)
                 content = _encode(payload)
@@ -296,59 +229,6 @@ class Emulator:
         task = asyncio.get_running_loop().create_task(run())
         self._background.add(task)
         task.add_done_callback(self._background.discard)
-
-    # -- operations ---------------------------------------------------------------------
-
-    def _render(self, account: Any, call: Call) -> tuple[int, Any]:
-        return 200, self.accounts.render(account, call.base_url)
-
-    def _retrieve(self, call: Call) -> tuple[int, Any]:
-        account = self.accounts.retrieve(call.params["id"])
-        if account.trashed and self.config.docs_literal:  # decision 23: "... or was deleted"
-            raise not_found(f"Account `{call.params['id']}` not found.")
-        return self._render(account, call)
-
-    def _create(self, call: Call) -> tuple[int, Any]:
-        account = self.accounts.create(call.body)
-        return decisions.CREATE_STATUS, self.accounts.render(account, call.base_url)
-
-    def _list(self, call: Call) -> tuple[int, Any]:
-        query = call.request.query_params
-        accounts, total = self.accounts.list(query, query.multi_items())
-        data = [self.accounts.render(a, call.base_url) for a in accounts]
-        return 200, {"object": "list", "data": data, "totalCount": total}
-
-    def _list_members(self, call: Call) -> tuple[int, Any]:
-        limit, offset = page_params(call.request.query_params)
-        members = list(self.org.members.values())
-        page = [render_member(m) for m in members[offset : offset + limit]]
-        return 200, {"object": "list", "data": page, "totalCount": len(members)}
-
-    def _retrieve_member(self, call: Call) -> tuple[int, Any]:
-        member = self.org.members.get(call.params["id"])
-        if member is None:
-            raise not_found(f"Member `{call.params['id']}` not found.")
-        return 200, render_member(member)
-
-    @staticmethod
-    def _validate(call: Call) -> tuple[int, Any]:
-        scopes = [] if call.key.full_access or not call.key.lists_scopes else sorted(call.key.scopes)
-        return 200, {"active": True, "scopes": scopes, "subjectType": "workspace", "tokenType": "api_key"}
-
-    def _account_page(self, request: Request) -> Response:
-        """Decision 13: what `httpLink` opens; a read-only view of the record. It takes no key, so
-        decision 25: loopback clients only."""
-        if not is_loopback_host(request.client.host if request.client else None):
-            raise ApiError(403, "The account page is served to loopback clients only; use the API with a key.")
-        account_id = request.url.path.rsplit("/", 1)[-1]
-        with self.store.transaction(write=False):
-            record = self.accounts.render(self.accounts.retrieve(account_id), str(request.base_url))
-        name = record["fields"].get("$name", {}).get("value", account_id)
-        body = json.dumps(record, indent=2, ensure_ascii=False)
-        return HTMLResponse(
-            f"<!doctype html><title>{html.escape(name)}</title><h1>{html.escape(name)}</h1>"
-            f"<p>Local Lightfield emulator</p><pre>{html.escape(body)}</pre>"
-        )
 
 
 class DroppedConnectionResponse(Response):

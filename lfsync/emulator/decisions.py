@@ -46,13 +46,30 @@ ID_PREFIX_BY_OBJECT_TYPE = {
     "user": "usr",
 }
 
-HTTP_LINK_PATH = "/app/accounts/{id}"
-"""13. `httpLink` points at the emulator itself (a read-only HTML view, no auth)."""
+HTTP_LINK_PATH = "/app/{path}/{id}"
+"""13. `httpLink` points at the emulator itself (a read-only HTML view, no auth); path: accounts,
+contacts or opportunities."""
+
+FIXTURE_RECORD_CREATED_AT = "2026-01-01T00:00:00.000Z"
+"""10. When the fixture's contacts were created (they are stored as records when first served)."""
+
+MISSING_PARAM = {"$name": "fields.name", "$stage": "fields.stage", "$account": "relationships.account"}
+"""5, 26. The `param` of a 422 parameter_missing for a required part (accounts' `fields.name` is documented)."""
+
+# -- Contacts and opportunities (26) ---------------------------------------------------
+OPPORTUNITY_AMOUNT_CURRENCY = "USD"
+OPEN_OPPORTUNITY_STATUS = "Open"
+OPPORTUNITY_STATUS_BY_STAGE_LABEL = {"closed won": "Won", "closed lost": "Lost"}
+"""26. `$opportunityStatus` (read-only) follows the stage: Won, Lost (by the stage label), else Open."""
+
+PIPELINE_FIELD_DESCRIPTION = "Write hint for a `$stage` label (a pipeline ID or name); not stored."
 
 # -- Idempotency ---------------------------------------------------------------
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
-IDEMPOTENT_OPERATIONS = frozenset({"accounts.create", "accounts.update"})
+IDEMPOTENT_OPERATIONS = frozenset(
+    f"{path}.{operation}" for path in ("accounts", "contacts", "opportunities") for operation in ("create", "update")
+)
 """3. Only create and update honour `Idempotency-Key`; other operations ignore it."""
 
 IDEMPOTENCY_IN_FLIGHT_TIMEOUT_SECONDS = 300.0
@@ -76,9 +93,9 @@ DEFAULT_INDEX_LAG_MS = 0.0
 RELATIONSHIP_WRITE_LIMIT = 25
 """More than this many IDs in one request's relationships -> 422."""
 
-SYSTEM_RELATIONSHIP_SLUG = "$account-{name}"
+SYSTEM_RELATIONSHIP_SLUG = "${owner}-{name}"
 """15. Relationship filters accept the key (`$contact`) or the definition slug
-(`$account-contact`); custom relationships' slug is their key."""
+(`$account-contact`, `$opportunity-account`); custom relationships' slug is their key."""
 
 # -- Values (18) ----------------------------------------------------------------------
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -119,10 +136,11 @@ DECISIONS: list[tuple[int, str]] = [
         "carries `X-Request-Id` (both invented: the docs-literal mode sends neither) and the "
         "`X-RateLimit-*` headers of its category."),
     (3, "Idempotency cache key = (organisation, operation type, key). Only create and update honour "
-        "it. A reused key with a different body (or, for update, a different account) replays the "
-        "original response. Kept 24 h (injectable clock); any non-2xx original is not kept."),
+        "it, for every record type. A reused key with a different body (or, for update, a different "
+        "record) replays the original response. Kept 24 h (injectable clock); any non-2xx original is not kept."),
     (4, "Records carry only fields that have a value; every defined, readable relationship appears "
-        "(`values: []` when empty), read-only ones ($opportunity, $task, $note, $meeting) included. "
+        "(`values: []` when empty), read-only ones (an account's or opportunity's $task, $note, $meeting, "
+        "an account's $opportunity) included. "
         "Record relationships use lower-case `has_one`/`has_many`; definitions use upper case. "
         "`externalId` is always null."),
     (5, "Validation: unknown key -> 400 unknown_field / unknown_relationship; wrong value or shape "
@@ -137,7 +155,8 @@ DECISIONS: list[tuple[int, str]] = [
         "apply replace, then remove, then add; removing an absent link or adding a present one is a "
         "no-op; `replace` also accepts a list. A has_one relationship left holding two IDs -> 400 "
         "invalid_type (use replace). Removed IDs are checked for shape only."),
-    (7, "A trashed account: retrieve returns it (404 in the docs-literal mode); update -> 404; relating to it -> 422 "
+    (7, "A trashed record (account, contact, opportunity): retrieve returns it (404 in the docs-literal "
+        "mode); update -> 404; relating to it -> 422 "
         "relationship_entity_inactive; it appears only in status=trashed lists. Relationship "
         "targets: wrong ID prefix -> 400 invalid_type; unknown ID -> 422 relationship_entity_missing; "
         "an account relating to itself -> 422 invalid_configuration."),
@@ -149,7 +168,9 @@ DECISIONS: list[tuple[int, str]] = [
         "(SINGLE_SELECT, \"Prospect\") itself, with or without skipEnrichment, so clients learn to "
         "leave unmanaged fields alone. Nothing else is enriched."),
     (10, "The organisation comes from a YAML fixture (default_org.yaml ships with lfsync): custom "
-         "fields, select options, custom relationships, members, contacts, API keys and scopes. "
+         "fields, select options and custom relationships of accounts, contacts and opportunities, "
+         "opportunity pipelines, members, the contacts it starts with (stored as contact records, "
+         "created 2026-01-01, when first served), API keys and scopes. "
          "auth/validate lists a limited key's scopes, and none for a key with every scope; a key "
          "with `validateListsScopes: false` lists none either (the docs do not promise the list)."),
     (11, "List index lag is 0 by default and settable (--index-lag-ms): a list sees each account "
@@ -157,7 +178,8 @@ DECISIONS: list[tuple[int, str]] = [
     (12, "IDs look like Lightfield's: prefix + `_c` + 20 lowercase base-36 characters. Select option "
          "and definition IDs in the fixture are derived from the field key and label, so they are "
          "stable across restarts."),
-    (13, "`httpLink` is `<emulator base URL>/app/accounts/<id>`, a read-only HTML view."),
+    (13, "`httpLink` is `<emulator base URL>/app/<accounts|contacts|opportunities>/<id>`, a read-only "
+         "HTML view."),
     (14, "An in-flight idempotency claim is held in SQLite with its owner process; it is abandoned "
          "(the key runs again) when that process is gone or after 300 s."),
     (15, "Filters: text matching (equal, startsWith, contains) is case-insensitive, like a search "
@@ -166,7 +188,8 @@ DECISIONS: list[tuple[int, str]] = [
          "FULL_NAME equal compares \"first last\", startsWith any part; ADDRESS matches when any "
          "component does; SELECT filters take an option ID or label. A missing field never matches, "
          "so a negated filter matches it. Relationship filters take `contains` (default) or "
-         "`-contains`, by key or slug (`$account-contact`), and `key:asSource` / "
+         "`equal` (the same, as documented), negated or not, by key or slug (`$account-contact`), "
+         "and `key:asSource` / "
          "`key:asDestination` for self-referential ones. Repeated keys are AND-ed."),
     (16, "Bucket capacity is max(rate, 1) so fractional test rates still admit a request."),
     (17, "Faults (all off by default, seeded RNG): latency (+ uniform jitter) is spent after the "
@@ -198,17 +221,18 @@ DECISIONS: list[tuple[int, str]] = [
          "null or an empty list clears."),
     (19, "Self-referential relationships (parentAccount) are written through the bare key, which "
          "sets the `asSource` direction; records show merged `values` (source then destination) plus "
-         "`directions`. Links from trashed accounts are not shown on the other side."),
+         "`directions`. Links from trashed records are not shown on the other side."),
     (20, "An update that changes nothing keeps `updatedAt` and adds no history entry. Field history "
-         "exists for every defined field but the column-backed `$name` (400 invalid_type with param "
-         "`fieldKey`); it starts at the first value, collapses repeats, and a cleared field records "
+         "exists for every defined field but the column-backed `$name` of every record type (400 "
+         "invalid_type with param `fieldKey`); it starts at the first value, collapses repeats, and a cleared field records "
          "null. Every write, through lfsync or not, records its entries at the emulator's clock "
          "(`recordedAt`, the time that stamps `updatedAt`). The `after` cursor is opaque."),
     (21, "Storage is one SQLite file (WAL) or `:memory:`; every transaction runs under one lock "
          "with BEGIN IMMEDIATE, so concurrent requests and several processes on one file are safe. "
          "Rate-limit buckets live in memory and start full."),
     (22, "An unknown path or method -> 404 not_found (after auth). Members list is a Search "
-         "request, members retrieve a Read. Listing trashed accounts needs accounts:restore."),
+         "request, members retrieve a Read. Listing trashed records needs `<type>:restore` "
+         "(accounts:restore, contacts:restore, opportunities:restore)."),
     (23, "The docs-literal mode (`--docs-literal`) serves the documented forms literally: no "
          "invented headers, errors at the top level ({type, message, code?, param?}), the in-flight "
          "409 exactly as the idempotency page shows it ({\"type\": \"idempotency_conflict\", "
@@ -220,4 +244,41 @@ DECISIONS: list[tuple[int, str]] = [
          "loopback address (others get 403). `lfsync emulator serve` binds loopback by default and "
          "refuses any other `--host` unless `--allow-remote` is given (then it warns: the fixture's "
          "keys are well known)."),
+    (26, "Contacts and opportunities are served like accounts (the same endpoints, scopes "
+         "`contacts:*`/`opportunities:*`, rate categories, idempotency, history, filters, trash). "
+         "Where the sources are silent: contact `$title` is TEXT, `$doNotContact` CHECKBOX, "
+         "`$instagram` SOCIAL_HANDLE, `$profilePhotoUrl` a single URL; a contact needs no field "
+         "and takes skipEnrichment (nothing is enriched); opportunity `$amount` is CURRENCY (USD); "
+         "an opportunity needs `$name`, `$stage` (D-opp, GoOld) and `$account`, else 422 "
+         "parameter_missing with param `fields.name`, `fields.stage` or `relationships.account` "
+         "(clearing one on update too) and takes no skipEnrichment (400 unknown_field); "
+         "`$opportunityStatus` (read-only) follows the stage: Won for a `Closed Won`, Lost for a "
+         "`Closed Lost` stage, else Open. Cardinalities: contact `$account` has_many, `$owner` "
+         "has_one; opportunity `$account`, `$owner`, `$champion`, `$createdBy` has_one, "
+         "`$evaluator` has_many. An opportunity's `$account` may change (replace). Trashing a "
+         "record leaves the records linked to it alone. Contact `$email` is not unique."),
+    (27, "Pipelines: opportunity definitions carry `$pipeline` (a SINGLE_SELECT of the pipelines, "
+         "`pd_` IDs) and `$stage` (options with `parentId` = their pipeline, `parentFieldKey` "
+         "`$pipeline`); records carry no `$pipeline` (a hint, not stored). A stage write takes an "
+         "option ID (with a `$pipeline` hint that does not own it -> 422 "
+         "stage_unresolved_in_pipeline) or a label (case and whitespace folded) resolved in the "
+         "hinted pipeline (a `pd_` ID or a name), else in the default one (the fixture's "
+         "`default: true`; the default fixture's \"New business\"); not found there -> 422 "
+         "stage_unresolved_in_pipeline with `pipelineId` and `candidates`. With no default "
+         "pipeline a label must name one stage of all pipelines, else 422 ambiguous_stage_label "
+         "with `candidates` (empty for a label of no pipeline). An unknown hint -> 422 "
+         "unknown_pipeline with `activePipelineIds`; a hint without `$stage` -> 422 "
+         "parameter_missing with param `fields.stage`. Filters: `$pipeline[equal]` takes IDs only "
+         "(else 400 unknown_pipeline), at most one positive one (else 400 invalid_type); a "
+         "`$stage` label filter needs it when the label is in several pipelines (400 "
+         "ambiguous_stage_label; a label of no pipeline too, with no candidates), and one not in "
+         "that pipeline -> 400 stage_unresolved_in_pipeline. Error details sit beside `code` in "
+         "both API modes."),
+    (28, "Links across types: the account-contact link is one link with two writable sides, "
+         "stored once: a contact's `$account` writes (create values and add/remove/replace) change "
+         "the accounts' `$contact`, and either side reads it back (the account's `updatedAt` "
+         "stays). An account's `$opportunity` lists the opportunities whose `$account` names it "
+         "(read-only, 422 invalid_configuration on write). A side computed from the other record "
+         "(a contact's `$account`, an account's `$opportunity` and `$contact`) shows active records "
+         "only; an opportunity's own `$account`, `$champion`, `$evaluator` show what was written."),
 ]

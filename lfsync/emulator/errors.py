@@ -33,6 +33,7 @@ class ApiError(Exception):
         param: str | None = None,
         headers: dict[str, str] | None = None,
         literal_body: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
     ):
         super().__init__(message)
         self.status = status
@@ -41,6 +42,7 @@ class ApiError(Exception):
         self.param = param
         self.headers = headers or {}
         self.literal_body = literal_body  # the docs' own example of this answer, if they show one
+        self.extra = extra or {}  # documented details beside code and param (a stage error's candidates)
 
     def details(self) -> dict[str, Any]:
         error: dict[str, Any] = {"type": ERROR_TYPE_BY_STATUS.get(self.status, "error"), "message": self.message}
@@ -48,6 +50,7 @@ class ApiError(Exception):
             error["code"] = self.code
         if self.param is not None:
             error["param"] = self.param
+        error.update(self.extra)
         return error
 
     def envelope(self) -> dict[str, Any]:

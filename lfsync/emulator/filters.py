@@ -1,19 +1,20 @@
 """List filters: `key[op]=value`, `key[-op]=value` (negated), `key=value` (default op).
 
 `parse_filters` validates the query against the schema; `Filter.matches` tests one
-account. Matching rules are decision 15.
+record. Matching rules are decision 15; `$pipeline` and `$stage` filters decision 27.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from operator import eq, ge, gt, le, lt
 from typing import Any, Callable
 
 from .errors import invalid_type, unknown_field
-from .schema import AccountSchema, FieldDefinition, RelationshipDefinition
+from .pipelines import PIPELINE_KEY, STAGE_KEY, Pipelines
+from .schema import FieldDefinition, ObjectSchema, RelationshipDefinition
 from .values import ADDRESS_TEXT_KEYS, FULL_NAME_KEYS, parse_filter_datetime, resolve_option
 
 ORDERING_OPERATORS = ("equal", "greaterThan", "greaterThanOrEqual", "lessThan", "lessThanOrEqual")
@@ -31,11 +32,11 @@ OPERATORS_BY_VALUE_TYPE: dict[str, tuple[str, ...]] = {
     "TELEPHONE": ("contains",),
     "URL": ("contains",),
 }
-RELATIONSHIP_OPERATORS = ("contains",)
+RELATIONSHIP_OPERATORS = ("contains", "equal")  # documented: `equal` behaves like `contains` here
 DIRECTIONS = ("asSource", "asDestination")
 FILTER_KEY = re.compile(r"^(?P<key>[^\[\]]+?)(?:\[(?P<op>[^\[\]]*)\])?$")
 
-# (relationship key, direction or None for merged) -> IDs, for the account being tested
+# (relationship key, direction or None for merged) -> IDs, for the record being tested
 RelationshipValues = Callable[[str, "str | None"], list[str]]
 
 
@@ -48,22 +49,50 @@ class Filter:
     field: FieldDefinition | None = None
     relationship: RelationshipDefinition | None = None
     direction: str | None = None
+    value_of: Callable[[dict[str, Any]], Any] | None = None  # a value derived from others (`$pipeline`)
+    raw: str = ""  # the value as given, for filters resolved against others (`$stage`, `$pipeline`)
 
     def matches(self, fields: dict[str, Any], relationship_values: RelationshipValues) -> bool:
         if self.relationship is not None:
             hit = self.operand in relationship_values(self.relationship.key, self.direction)
         elif self.field is not None:
-            hit = _field_matches(self.field, self.operator, fields.get(self.field.key), self.operand)
+            stored = self.value_of(fields) if self.value_of else fields.get(self.field.key)
+            hit = _field_matches(self.field, self.operator, stored, self.operand)
         else:
             raise ValueError(f"a {self.operator} condition names neither a field nor a relationship")
         return hit != self.negated
 
 
-def parse_filters(schema: AccountSchema, items: list[tuple[str, str]]) -> list[Filter]:
-    return [_parse_filter(schema, param, value) for param, value in items]
+def parse_filters(
+    schema: ObjectSchema, items: list[tuple[str, str]], pipelines: Pipelines | None = None
+) -> list[Filter]:
+    parsed = [_parse_filter(schema, param, value) for param, value in items]
+    if pipelines is None:
+        return parsed
+    return _resolve_pipeline_filters(parsed, pipelines)
 
 
-def _parse_filter(schema: AccountSchema, param: str, text: str) -> Filter:
+def _resolve_pipeline_filters(parsed: list[Filter], pipelines: Pipelines) -> list[Filter]:
+    """Decision 27: `$pipeline` filters take pipeline IDs (one positive at most); a `$stage` label
+    resolves within the positive one, or must name one stage of all pipelines."""
+    pipeline_filters = [f for f in parsed if f.field is not None and f.field.key == PIPELINE_KEY]
+    positive = [f for f in pipeline_filters if not f.negated]
+    if len(positive) > 1:
+        raise invalid_type(positive[1].param, f"Give at most one positive `{PIPELINE_KEY}` filter.")
+    pinned = pipelines.filter_pipeline(positive[0].raw, positive[0].param) if positive else None
+    resolved = []
+    for item in parsed:
+        key = item.field.key if item.field is not None else None
+        if key == PIPELINE_KEY:
+            operand = pipelines.filter_pipeline(item.raw, item.param)
+            item = replace(item, operand=operand, value_of=lambda f: pipelines.pipeline_of_stage(f.get(STAGE_KEY)))
+        elif key == STAGE_KEY:
+            item = replace(item, operand=pipelines.filter_stage(item.raw, pinned, item.param))
+        resolved.append(item)
+    return resolved
+
+
+def _parse_filter(schema: ObjectSchema, param: str, text: str) -> Filter:
     match = FILTER_KEY.match(param)
     if match is None:
         raise invalid_type(param, f"`{param}` is not a filter (use key[operator]=value).")
@@ -90,6 +119,8 @@ def _parse_filter(schema: AccountSchema, param: str, text: str) -> Filter:
     operator = operator or ("equal" if "equal" in allowed else "contains")
     if operator not in allowed:
         raise invalid_type(param, f"`{key}` supports: {', '.join(allowed)}.")
+    if definition.parent_field_key is not None or key == PIPELINE_KEY:  # resolved with the others (27)
+        return Filter(param, operator, negated, text, field=definition, raw=text)
     return Filter(param, operator, negated, _operand(definition, param, text), field=definition)
 
 

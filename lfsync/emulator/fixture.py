@@ -1,4 +1,7 @@
-"""The organisation an emulator serves, loaded from a YAML fixture (decision 10)."""
+"""The organisation an emulator serves, loaded from a YAML fixture (decision 10): the definitions of
+accounts, contacts and opportunities (`accounts:`, `contacts:`, `opportunities:`, each with
+`systemFieldOptions`, `customFields`, `customRelationships`; opportunities also `pipelines`), the
+contacts it starts with, members and API keys."""
 
 from __future__ import annotations
 
@@ -10,28 +13,25 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from .ids import stable_id
+from .object_types import OBJECT_TYPES
+from .pipelines import Pipelines, make_pipeline
 from .schema import (
     CARDINALITIES,
     HANDLE_SERVICES,
     VALUE_TYPES,
-    AccountSchema,
     Direction,
     FieldDefinition,
+    ObjectSchema,
     RelationshipDefinition,
     make_options,
-    system_account_fields,
-    system_account_relationships,
 )
+from .system_definitions import system_fields, system_relationships
 
 DEFAULT_ORG_FIXTURE = Path(__file__).with_name("default_org.yaml")
 
 ALL_SCOPES = (
-    "accounts:create",
-    "accounts:read",
-    "accounts:update",
-    "accounts:delete",
-    "accounts:restore",
-    "contacts:read",
+    *(f"{path}:{action}" for path in ("accounts", "contacts", "opportunities")
+      for action in ("create", "read", "update", "delete", "restore")),
     "members:read",
 )
 
@@ -52,8 +52,11 @@ class Member:
 
 @dataclass(frozen=True)
 class Contact:
+    """A contact the organisation starts with (stored as a contact record when first served)."""
+
     id: str
-    name: str
+    first_name: str | None
+    last_name: str | None
     email: str | None = None
     trashed: bool = False
 
@@ -71,10 +74,16 @@ class ApiKey:
 class Organisation:
     id: str
     name: str
-    schema: AccountSchema
+    schemas: dict[str, ObjectSchema]  # by object type: account, contact, opportunity
     members: dict[str, Member] = field(default_factory=dict)
     contacts: dict[str, Contact] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
+    pipelines: dict[str, Pipelines] = field(default_factory=dict)  # by object type, where it has them
+
+    @property
+    def schema(self) -> ObjectSchema:
+        """The account definitions."""
+        return self.schemas["account"]
 
 
 def load_organisation(path: Path | None = None) -> Organisation:
@@ -91,33 +100,60 @@ def load_organisation(path: Path | None = None) -> Organisation:
 
 def _build_organisation(data: dict[str, Any]) -> Organisation:
     org = data.get("organization") or {}
-    accounts = data.get("accounts") or {}
-    schema = AccountSchema()
-    for definition in system_account_fields(accounts.get("systemFieldOptions") or {}):
-        schema.fields[definition.key] = definition
-    for key, spec in (accounts.get("customFields") or {}).items():
-        schema.fields[key] = _custom_field(str(key), spec)
-    for relationship in system_account_relationships():
-        schema.relationships[relationship.key] = relationship
-    for key, spec in (accounts.get("customRelationships") or {}).items():
-        schema.relationships[key] = _custom_relationship(str(key), spec)
+    sections = {name: data.get(object_type.path) or {} for name, object_type in OBJECT_TYPES.items()}
+    contact_records = sections["contact"]
+    if isinstance(contact_records, list):  # the older form: `contacts:` lists the records alone
+        sections["contact"] = {"records": contact_records}
+    pipelines = {name: _pipelines(name, section["pipelines"]) for name, section in sections.items()
+                 if section.get("pipelines")}
+    schemas = {name: _schema(name, section, pipelines.get(name)) for name, section in sections.items()}
 
     members = {m.id: m for m in (_member(spec) for spec in data.get("members") or [])}
-    contacts = {c.id: c for c in (_contact(spec) for spec in data.get("contacts") or [])}
+    contacts = {c.id: c for c in (_contact(spec) for spec in sections["contact"].get("records") or [])}
     api_keys = {k.key: k for k in (_api_key(spec) for spec in data.get("apiKeys") or [])}
     if not api_keys:
         raise ValueError("apiKeys: at least one API key is needed")
     return Organisation(
         id=str(org.get("id") or "org_local"),
         name=str(org.get("name") or "Local Lightfield"),
-        schema=schema,
+        schemas=schemas,
         members=members,
         contacts=contacts,
         api_keys=api_keys,
+        pipelines=pipelines,
     )
 
 
-def _custom_field(key: str, spec: dict[str, Any]) -> FieldDefinition:
+def _schema(object_type: str, section: dict[str, Any], pipelines: Pipelines | None) -> ObjectSchema:
+    schema = ObjectSchema(object_type=object_type)
+    for definition in system_fields(object_type, section.get("systemFieldOptions") or {}):
+        schema.fields[definition.key] = definition
+    for definition in pipelines.field_definitions(object_type) if pipelines else ():
+        schema.fields[definition.key] = definition
+    for key, spec in (section.get("customFields") or {}).items():
+        schema.fields[key] = _custom_field(str(key), spec, object_type)
+    for relationship in system_relationships(object_type):
+        schema.relationships[relationship.key] = relationship
+    for key, spec in (section.get("customRelationships") or {}).items():
+        schema.relationships[key] = _custom_relationship(str(key), spec, object_type)
+    return schema
+
+
+def _pipelines(object_type: str, specs: list[dict[str, Any]]) -> Pipelines:
+    """`pipelines: [{name, stages: [labels], default?, id?}]`; at most one default."""
+    made = tuple(
+        make_pipeline(object_type, str(spec["name"]), [str(label) for label in spec["stages"]],
+                      default=bool(spec.get("default", False)), pipeline_id=spec.get("id"))
+        for spec in specs
+    )
+    if sum(p.default for p in made) > 1:
+        raise ValueError(f"{OBJECT_TYPES[object_type].path}.pipelines: at most one default pipeline")
+    if any(not p.stages for p in made):
+        raise ValueError(f"{OBJECT_TYPES[object_type].path}.pipelines: every pipeline needs stages")
+    return Pipelines(made)
+
+
+def _custom_field(key: str, spec: dict[str, Any], object_type: str = "account") -> FieldDefinition:
     if key.startswith("$"):
         raise ValueError(f"customFields.{key}: custom field keys have no `$` prefix")
     value_type = spec["valueType"]
@@ -132,17 +168,17 @@ def _custom_field(key: str, spec: dict[str, Any]) -> FieldDefinition:
         key=key,
         label=str(spec.get("label") or key),
         value_type=value_type,
-        id=str(spec.get("id") or stable_id("ad", "account", key)),
+        id=str(spec.get("id") or stable_id("ad", object_type, key)),
         read_only=bool(spec.get("readOnly", False)),
         description=spec.get("description"),
-        options=tuple(make_options(key, spec.get("options") or [])),
+        options=tuple(make_options(key, spec.get("options") or [], object_type)),
         currency=spec.get("currency"),
         handle_service=handle_service,
         multiple_values=spec.get("multipleValues"),
     )
 
 
-def _custom_relationship(key: str, spec: dict[str, Any]) -> RelationshipDefinition:
+def _custom_relationship(key: str, spec: dict[str, Any], owner_type: str = "account") -> RelationshipDefinition:
     cardinality = str(spec.get("cardinality", "HAS_MANY")).upper()
     if cardinality not in CARDINALITIES:
         raise ValueError(f"customRelationships.{key}.cardinality: HAS_ONE or HAS_MANY")
@@ -151,7 +187,7 @@ def _custom_relationship(key: str, spec: dict[str, Any]) -> RelationshipDefiniti
         raise ValueError(f"customRelationships.{key}.objectType: account, contact, member or opportunity")
     directions = spec.get("directions") or {}
     as_source = as_destination = None
-    if object_type == "account":
+    if object_type == owner_type:
         source = directions.get("asSource") or {}
         destination = directions.get("asDestination") or {}
         as_source = Direction(str(source.get("cardinality", cardinality)).upper(), str(source.get("label", key)))
@@ -163,12 +199,13 @@ def _custom_relationship(key: str, spec: dict[str, Any]) -> RelationshipDefiniti
         label=str(spec.get("label") or key),
         object_type=object_type,
         cardinality=cardinality,
-        id=str(spec.get("id") or stable_id("rd", "account", key)),
+        id=str(spec.get("id") or stable_id("rd", owner_type, key)),
         slug=str(spec.get("slug") or key),
         read_only=bool(spec.get("readOnly", False)),
         description=spec.get("description"),
         as_source=as_source,
         as_destination=as_destination,
+        owner_type=owner_type,
     )
 
 
@@ -190,7 +227,9 @@ def _contact(spec: dict[str, Any]) -> Contact:
     contact_id = str(spec["id"])
     if not contact_id.startswith("con_"):
         raise ValueError(f"contacts: {contact_id!r} must start with con_")
-    return Contact(id=contact_id, name=str(spec.get("name", "")), email=spec.get("email"),
+    first, _, last = str(spec.get("name", "")).strip().partition(" ")
+    return Contact(id=contact_id, first_name=spec.get("firstName", first or None),
+                   last_name=spec.get("lastName", last or None), email=spec.get("email"),
                    trashed=bool(spec.get("trashed", False)))
 
 

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from . import decisions
 from .errors import ApiError, invalid_configuration, invalid_type
-from .schema import AccountSchema, RelationshipDefinition
+from .schema import ObjectSchema, RelationshipDefinition
 
 UPDATE_OPERATIONS = ("replace", "remove", "add")  # the order they are applied in (decision 6)
 
@@ -40,10 +40,10 @@ def check_write_limit(relationships: Any) -> None:
 
 
 class RelationshipWriter:
-    def __init__(self, schema: AccountSchema, lookup: TargetLookup, account_id: str | None):
+    def __init__(self, schema: ObjectSchema, lookup: TargetLookup, record_id: str | None):
         self._schema = schema
         self._lookup = lookup
-        self._account_id = account_id
+        self._record_id = record_id
 
     def definition(self, key: str) -> RelationshipDefinition:
         param = f"relationships.{key}"
@@ -115,8 +115,8 @@ class RelationshipWriter:
 
     def _check_target(self, definition: RelationshipDefinition, target: str) -> None:
         param = f"relationships.{definition.key}"
-        if definition.object_type == "account" and target == self._account_id:
-            raise invalid_configuration(param, "An account cannot be related to itself.")
+        if definition.self_referential and target == self._record_id:
+            raise invalid_configuration(param, f"A {definition.object_type} cannot be related to itself.")
         trashed = self._lookup(definition.object_type, target)
         if trashed is None:
             raise ApiError(422, f"{definition.object_type.capitalize()} `{target}` does not exist.",

@@ -1,4 +1,5 @@
-"""Field and relationship definitions of the account object, and their wire form."""
+"""Field and relationship definitions of one object type (account, contact, opportunity), and their
+wire form. The system definitions each object type has are in `system_objects.py`."""
 
 from __future__ import annotations
 
@@ -21,10 +22,18 @@ CARDINALITIES = frozenset({"HAS_ONE", "HAS_MANY"})
 
 @dataclass(frozen=True)
 class SelectOption:
-    """One option of a SINGLE_SELECT or MULTI_SELECT field."""
+    """One option of a SINGLE_SELECT or MULTI_SELECT field; `parent_id`: the option of the parent
+    field that owns it, in a dependent select (a `$stage` option's pipeline)."""
 
     id: str
     label: str
+    parent_id: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        wire = {"id": self.id, "label": self.label}
+        if self.parent_id is not None:
+            wire["parentId"] = self.parent_id
+        return wire
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,7 @@ class FieldDefinition:
     currency: str | None = None
     handle_service: str | None = None
     multiple_values: bool | None = None
+    parent_field_key: str | None = None  # a dependent select: the field whose option owns each option
 
     @property
     def writable(self) -> bool:
@@ -58,7 +68,9 @@ class FieldDefinition:
     def to_wire(self) -> dict[str, Any]:
         type_configuration: dict[str, Any] = {}
         if self.value_type in ("SINGLE_SELECT", "MULTI_SELECT"):
-            type_configuration["options"] = [{"id": o.id, "label": o.label} for o in self.options]
+            type_configuration["options"] = [o.to_wire() for o in self.options]
+        if self.parent_field_key is not None:
+            type_configuration["parentFieldKey"] = self.parent_field_key
         if self.currency is not None:
             type_configuration["currency"] = self.currency
         if self.handle_service is not None:
@@ -84,6 +96,15 @@ class Direction:
 
 
 @dataclass(frozen=True)
+class Mirror:
+    """A relationship whose links are stored on the other object: `source_key` of `source_type`
+    records names this record (an account's `$opportunity`: opportunities' `$account`)."""
+
+    source_type: str
+    source_key: str
+
+
+@dataclass(frozen=True)
 class RelationshipDefinition:
     key: str
     label: str
@@ -95,10 +116,12 @@ class RelationshipDefinition:
     description: str | None = None
     as_source: Direction | None = None
     as_destination: Direction | None = None
+    owner_type: str = "account"  # the object type whose definitions hold it
+    mirror: Mirror | None = None  # None: the links are stored on the record that holds them
 
     @property
     def self_referential(self) -> bool:
-        return self.object_type == "account"
+        return self.object_type == self.owner_type
 
     @property
     def target_prefix(self) -> str:
@@ -121,7 +144,10 @@ class RelationshipDefinition:
 
 
 @dataclass
-class AccountSchema:
+class ObjectSchema:
+    """The definitions of one object type."""
+
+    object_type: str = "account"
     fields: dict[str, FieldDefinition] = field(default_factory=dict)
     relationships: dict[str, RelationshipDefinition] = field(default_factory=dict)
 
@@ -133,86 +159,39 @@ class AccountSchema:
 
     def definitions_wire(self) -> dict[str, Any]:
         return {
-            "objectType": "account",
+            "objectType": self.object_type,
             "fieldDefinitions": {key: d.to_wire() for key, d in self.fields.items()},
             "relationshipDefinitions": {key: d.to_wire() for key, d in self.relationships.items()},
         }
 
 
 def system_field(
-    key: str, label: str, value_type: str, *, options: list[str] | tuple[SelectOption, ...] = (), **kwargs: Any
+    key: str, label: str, value_type: str, *, options: list[Any] | tuple[SelectOption, ...] = (),
+    object_type: str = "account", **kwargs: Any,
 ) -> FieldDefinition:
     return FieldDefinition(
         key=key,
         label=label,
         value_type=value_type,
-        id=stable_id("ad", "account", key),
-        options=tuple(make_options(key, options)),
+        id=stable_id("ad", object_type, key),
+        options=tuple(make_options(key, options, object_type)),
         **kwargs,
     )
 
 
-def make_options(field_key: str, options: list[Any] | tuple[Any, ...]) -> list[SelectOption]:
-    """Options given as labels, `{label}` or `{id, label}`; missing IDs are derived."""
+def make_options(
+    field_key: str, options: list[Any] | tuple[Any, ...], object_type: str = "account"
+) -> list[SelectOption]:
+    """Options given as labels, `{label}` or `{id, label}`; missing IDs are derived (from the key and
+    label, and the object type but for accounts, whose IDs predate the other types)."""
+    scope = () if object_type == "account" else (object_type,)
     made = []
     for option in options:
         if isinstance(option, SelectOption):
             made.append(option)
         elif isinstance(option, dict):
             label = str(option["label"])
-            made.append(SelectOption(id=str(option.get("id") or stable_id("opt", field_key, label)), label=label))
+            made.append(SelectOption(id=str(option.get("id") or stable_id("opt", *scope, field_key, label)), label=label))
         else:
-            made.append(SelectOption(id=stable_id("opt", field_key, str(option)), label=str(option)))
+            made.append(SelectOption(id=stable_id("opt", *scope, field_key, str(option)), label=str(option)))
     return made
-
-
-ACCOUNT_STATUS_OPTIONS = ["Prospect", "Active customer", "Former customer", "Partner"]
-
-
-def system_account_fields(select_options: dict[str, list[Any]]) -> list[FieldDefinition]:
-    """The system fields every Lightfield account has; select options come from the fixture."""
-    return [
-        system_field("$name", "Name", "TEXT"),
-        system_field("$website", "Website", "URL", multiple_values=True),
-        system_field("$industry", "Industry", "MULTI_SELECT", options=select_options.get("$industry", [])),
-        system_field("$headcount", "Headcount", "SINGLE_SELECT", options=select_options.get("$headcount", [])),
-        system_field(
-            "$lastFundingType", "Last funding type", "SINGLE_SELECT",
-            options=select_options.get("$lastFundingType", []),
-        ),
-        system_field("$linkedIn", "LinkedIn", "SOCIAL_HANDLE", handle_service="LINKEDIN"),
-        system_field("$twitter", "X (Twitter)", "SOCIAL_HANDLE", handle_service="TWITTER"),
-        system_field("$facebook", "Facebook", "SOCIAL_HANDLE", handle_service="FACEBOOK"),
-        system_field("$instagram", "Instagram", "SOCIAL_HANDLE", handle_service="INSTAGRAM"),
-        system_field("$primaryAddress", "Primary address", "ADDRESS"),
-        system_field("$howTheyMakeMoney", "How they make money", "MARKDOWN", read_only=True),
-        system_field(
-            "$accountStatus", "Account status", "SINGLE_SELECT", read_only=True,
-            options=select_options.get("$accountStatus", ACCOUNT_STATUS_OPTIONS),
-        ),
-    ]
-
-
-def system_relationship(
-    key: str, label: str, object_type: str, cardinality: str, *, read_only: bool = False
-) -> RelationshipDefinition:
-    return RelationshipDefinition(
-        key=key,
-        label=label,
-        object_type=object_type,
-        cardinality=cardinality,
-        id=stable_id("rd", "account", key),
-        slug=decisions.SYSTEM_RELATIONSHIP_SLUG.format(name=key.lstrip("$")),
-        read_only=read_only,
-    )
-
-
-def system_account_relationships() -> list[RelationshipDefinition]:
-    return [
-        system_relationship("$owner", "Owner", "member", "HAS_ONE"),
-        system_relationship("$contact", "Contacts", "contact", "HAS_MANY"),
-        system_relationship("$opportunity", "Opportunities", "opportunity", "HAS_MANY", read_only=True),
-        system_relationship("$task", "Tasks", "task", "HAS_MANY", read_only=True),
-        system_relationship("$note", "Notes", "note", "HAS_MANY", read_only=True),
-        system_relationship("$meeting", "Meetings", "meeting", "HAS_MANY", read_only=True),
-    ]

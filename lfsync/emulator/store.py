@@ -1,5 +1,5 @@
-"""SQLite storage of accounts, their versions (history and the lagging search index),
-relationship links and idempotency entries.
+"""SQLite storage of records (accounts, contacts, opportunities), their versions (history and the
+lagging search index), relationship links and idempotency entries.
 
 One connection, used under one re-entrant lock; each unit of work is a
 `BEGIN IMMEDIATE` transaction, so concurrent requests (coroutines or threads) never
@@ -16,8 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS accounts (
+RECORD_TABLES = {"account": "accounts", "contact": "contacts", "opportunity": "opportunities"}
+"""The records of each object type live in tables of their own (accounts' names predate the others)."""
+
+RECORD_SCHEMA = """
+CREATE TABLE IF NOT EXISTS {table} (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL,
@@ -26,23 +29,26 @@ CREATE TABLE IF NOT EXISTS accounts (
     version INTEGER NOT NULL,
     data TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS account_versions (
-    account_id TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS {kind}_versions (
+    {kind}_id TEXT NOT NULL,
     version INTEGER NOT NULL,
     written_at REAL NOT NULL,
     updated_at TEXT NOT NULL,
     trashed INTEGER NOT NULL,
     data TEXT NOT NULL,
-    PRIMARY KEY (account_id, version)
+    PRIMARY KEY ({kind}_id, version)
 );
-CREATE TABLE IF NOT EXISTS account_links (
+CREATE TABLE IF NOT EXISTS {kind}_links (
     source_id TEXT NOT NULL,
     relationship TEXT NOT NULL,
     target_id TEXT NOT NULL,
     PRIMARY KEY (source_id, relationship, target_id)
 );
-CREATE INDEX IF NOT EXISTS account_links_by_target ON account_links (relationship, target_id);
-CREATE INDEX IF NOT EXISTS accounts_newest_first ON accounts (trashed, created_at DESC, seq DESC);
+CREATE INDEX IF NOT EXISTS {kind}_links_by_target ON {kind}_links (relationship, target_id);
+CREATE INDEX IF NOT EXISTS {table}_newest_first ON {table} (trashed, created_at DESC, seq DESC);
+"""
+
+IDEMPOTENCY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     org_id TEXT NOT NULL,
     operation TEXT NOT NULL,
@@ -56,10 +62,11 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 );
 CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (claimed_at);
 """
+SCHEMA = "".join(RECORD_SCHEMA.format(table=t, kind=k) for k, t in RECORD_TABLES.items()) + IDEMPOTENCY_SCHEMA
 
 
 @dataclass
-class AccountRow:
+class RecordRow:
     id: str
     created_at: str
     updated_at: str
@@ -74,7 +81,7 @@ class AccountRow:
 
 
 @dataclass(frozen=True)
-class AccountVersion:
+class RecordVersion:
     version: int
     written_at: float
     fields: dict[str, Any]
@@ -124,100 +131,119 @@ class Store:
         with self._lock:
             return self._conn.execute(sql, params)
 
-    # -- accounts ---------------------------------------------------------------
+    # -- records ------------------------------------------------------------------------
 
-    def get_account(self, account_id: str) -> AccountRow | None:
-        row = self.execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone()
-        return _account_from_row(row) if row else None
+    def get(self, kind: str, record_id: str) -> RecordRow | None:
+        row = self.execute(f"SELECT * FROM {RECORD_TABLES[kind]} WHERE id = ?", (record_id,)).fetchone()
+        return _record_from_row(row) if row else None
 
-    def save_account(self, account: AccountRow, written_at: float) -> AccountRow:
-        """Insert or update `account` as a new version; its links follow its relationships."""
+    def save(self, kind: str, record: RecordRow, written_at: float) -> RecordRow:
+        """Insert or update `record` as a new version; its links follow its relationships."""
+        table = RECORD_TABLES[kind]
         with self.transaction():
-            account.version += 1
-            data = account.data_json()
-            if account.seq is None:
+            record.version += 1
+            data = record.data_json()
+            if record.seq is None:
                 cursor = self.execute(
-                    "INSERT INTO accounts (id, created_at, updated_at, trashed, version, data) VALUES (?, ?, ?, ?, ?, ?)",
-                    (account.id, account.created_at, account.updated_at, int(account.trashed), account.version, data),
+                    f"INSERT INTO {table} (id, created_at, updated_at, trashed, version, data) VALUES (?, ?, ?, ?, ?, ?)",
+                    (record.id, record.created_at, record.updated_at, int(record.trashed), record.version, data),
                 )
-                account.seq = cursor.lastrowid
+                record.seq = cursor.lastrowid
             else:
                 self.execute(
-                    "UPDATE accounts SET updated_at = ?, trashed = ?, version = ?, data = ? WHERE id = ?",
-                    (account.updated_at, int(account.trashed), account.version, data, account.id),
+                    f"UPDATE {table} SET updated_at = ?, trashed = ?, version = ?, data = ? WHERE id = ?",
+                    (record.updated_at, int(record.trashed), record.version, data, record.id),
                 )
             self.execute(
-                "INSERT INTO account_versions (account_id, version, written_at, updated_at, trashed, data) "
+                f"INSERT INTO {kind}_versions ({kind}_id, version, written_at, updated_at, trashed, data) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (account.id, account.version, written_at, account.updated_at, int(account.trashed), data),
+                (record.id, record.version, written_at, record.updated_at, int(record.trashed), data),
             )
-            self.execute("DELETE FROM account_links WHERE source_id = ?", (account.id,))
-            for relationship, targets in account.relationships.items():
+            self.execute(f"DELETE FROM {kind}_links WHERE source_id = ?", (record.id,))
+            for relationship, targets in record.relationships.items():
                 for target in targets:
                     self.execute(
-                        "INSERT OR IGNORE INTO account_links (source_id, relationship, target_id) VALUES (?, ?, ?)",
-                        (account.id, relationship, target),
+                        f"INSERT OR IGNORE INTO {kind}_links (source_id, relationship, target_id) VALUES (?, ?, ?)",
+                        (record.id, relationship, target),
                     )
-        return account
+        return record
 
-    def list_accounts(
-        self, *, trashed: bool, as_of: float | None = None, limit: int | None = None, offset: int = 0
-    ) -> list[AccountRow]:
-        """The accounts in one trash state, newest first: all, or `limit` of them from `offset`
-        (one page decodes one page, not every account); `as_of` reads the lagging index: each
-        account as its latest version written at or before that time."""
+    def list_records(
+        self, kind: str, *, trashed: bool, as_of: float | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[RecordRow]:
+        """The records in one trash state, newest first: all, or `limit` of them from `offset`
+        (one page decodes one page, not every record); `as_of` reads the lagging index: each
+        record as its latest version written at or before that time."""
         window, window_params = (" LIMIT ? OFFSET ?", (limit, offset)) if limit is not None else ("", ())
         if as_of is None:
             rows = self.execute(
-                f"SELECT * {_CURRENT_ACCOUNTS} ORDER BY created_at DESC, seq DESC{window}", (int(trashed), *window_params)
+                f"SELECT * {_current(kind)} ORDER BY created_at DESC, seq DESC{window}", (int(trashed), *window_params)
             ).fetchall()
         else:
             rows = self.execute(
-                f"SELECT a.seq, a.id, a.created_at, v.updated_at, v.trashed, v.version, v.data {_ACCOUNTS_AS_OF} "
+                f"SELECT a.seq, a.id, a.created_at, v.updated_at, v.trashed, v.version, v.data {_as_of(kind)} "
                 f"ORDER BY a.created_at DESC, a.seq DESC{window}",
                 (as_of, int(trashed), *window_params),
             ).fetchall()
-        return [_account_from_row(r) for r in rows]
+        return [_record_from_row(r) for r in rows]
 
-    def count_accounts(self, *, trashed: bool, as_of: float | None = None) -> int:
-        """How many accounts list_accounts lists."""
+    def count_records(self, kind: str, *, trashed: bool, as_of: float | None = None) -> int:
+        """How many records `list_records` lists."""
         if as_of is None:
-            return self.execute(f"SELECT COUNT(*) {_CURRENT_ACCOUNTS}", (int(trashed),)).fetchone()[0]
-        return self.execute(f"SELECT COUNT(*) {_ACCOUNTS_AS_OF}", (as_of, int(trashed))).fetchone()[0]
+            return self.execute(f"SELECT COUNT(*) {_current(kind)}", (int(trashed),)).fetchone()[0]
+        return self.execute(f"SELECT COUNT(*) {_as_of(kind)}", (as_of, int(trashed))).fetchone()[0]
 
-    def account_versions(self, account_id: str) -> list[AccountVersion]:
+    def versions(self, kind: str, record_id: str) -> list[RecordVersion]:
         rows = self.execute(
-            "SELECT version, written_at, data FROM account_versions WHERE account_id = ? ORDER BY version",
-            (account_id,),
+            f"SELECT version, written_at, data FROM {kind}_versions WHERE {kind}_id = ? ORDER BY version",
+            (record_id,),
         ).fetchall()
-        return [AccountVersion(r["version"], r["written_at"], json.loads(r["data"])["fields"]) for r in rows]
+        return [RecordVersion(r["version"], r["written_at"], json.loads(r["data"])["fields"]) for r in rows]
 
-    def linking_accounts(self, relationship: str, target_id: str) -> list[str]:
-        """Active accounts whose `relationship` points at `target_id`, oldest first."""
+    def linking(self, kind: str, relationship: str, target_id: str) -> list[str]:
+        """Active records of `kind` whose `relationship` points at `target_id`, oldest first."""
         rows = self.execute(
-            "SELECT l.source_id FROM account_links l JOIN accounts a ON a.id = l.source_id "
+            f"SELECT l.source_id FROM {kind}_links l JOIN {RECORD_TABLES[kind]} a ON a.id = l.source_id "
             "WHERE l.relationship = ? AND l.target_id = ? AND a.trashed = 0 ORDER BY a.seq",
             (relationship, target_id),
         ).fetchall()
         return [r["source_id"] for r in rows]
+
+    def active_ids(self, kind: str, ids: list[str]) -> set[str]:
+        """Which of `ids` name active records of `kind`."""
+        if not ids:
+            return set()
+        marks = ", ".join("?" * len(ids))
+        rows = self.execute(
+            f"SELECT id FROM {RECORD_TABLES[kind]} WHERE trashed = 0 AND id IN ({marks})", tuple(ids)
+        ).fetchall()
+        return {r["id"] for r in rows}
+
+    def list_accounts(self, *, trashed: bool) -> list[RecordRow]:
+        """Every account in one trash state, newest first (tests read the store with it)."""
+        return self.list_records("account", trashed=trashed)
 
 
 def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
 
-_CURRENT_ACCOUNTS = "FROM accounts WHERE trashed = ?"
-_ACCOUNTS_AS_OF = """
-    FROM accounts a
-    JOIN account_versions v ON v.account_id = a.id
-    WHERE v.version = (SELECT MAX(version) FROM account_versions WHERE account_id = a.id AND written_at <= ?)
+def _current(kind: str) -> str:
+    return f"FROM {RECORD_TABLES[kind]} WHERE trashed = ?"
+
+
+def _as_of(kind: str) -> str:
+    return f"""
+    FROM {RECORD_TABLES[kind]} a
+    JOIN {kind}_versions v ON v.{kind}_id = a.id
+    WHERE v.version = (SELECT MAX(version) FROM {kind}_versions WHERE {kind}_id = a.id AND written_at <= ?)
       AND v.trashed = ?
 """
 
 
-def _account_from_row(row: sqlite3.Row) -> AccountRow:
+def _record_from_row(row: sqlite3.Row) -> RecordRow:
     data = json.loads(row["data"])
-    return AccountRow(
+    return RecordRow(
         id=row["id"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
