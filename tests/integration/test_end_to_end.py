@@ -172,6 +172,31 @@ def test_reference_cycle_is_created_then_linked(make_project, cli, state_of):
     assert cli("plan", project, "--detailed-exitcode").exit_code == 0
 
 
+def test_records_gone_from_lightfield_are_created_again_and_what_references_them_waits(make_project, cli, state_of, server_accounts):
+    """The organisation lost the records (a wiped demo org): the parent is created again under a new
+    ID, and its children wait for it and are linked to that ID, never to the recorded one."""
+    children = "".join(
+        f"  child-{n}:\n    fields: {{$name: Child {n}}}\n    relationships: {{parentAccount: account.parent}}\n" for n in range(6)
+    )
+    project = make_project({"a.yaml": f"accounts:\n  parent:\n    fields: {{$name: Parent}}\n{children}"})
+    assert cli("apply", project, "--auto-approve").exit_code == 0
+    old_parent = state_of(project)["resources"]["account.parent"]["id"]
+    (project / ".lfsync" / "local.db").unlink()  # every record gone
+
+    planned = json.loads(cli("plan", project, "--format", "json").stdout)
+    by_address = {change["address"]: change for change in planned["changes"]}
+    assert {change["action"] for change in planned["changes"]} == {"create"} and len(by_address) == 7
+    assert all(by_address[f"account.child-{n}"]["depends_on"] == ["account.parent"] for n in range(6))
+
+    applied = cli("apply", project, "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    new_parent = state_of(project)["resources"]["account.parent"]["id"]
+    assert new_parent != old_parent
+    linked = {r["fields"]["$name"]["value"]: r["relationships"]["parentAccount"]["values"] for r in server_accounts(project)}
+    assert all(linked[f"Child {n}"] == [new_parent] for n in range(6))
+    assert cli("plan", project, "--detailed-exitcode").exit_code == 0
+
+
 def test_a_rejected_account_fails_alone_and_the_rest_carry_on(make_project, cli, state_of):
     project = make_project({"a.yaml": """
         accounts:
