@@ -15,12 +15,13 @@ from types import ModuleType
 
 from lfsync.config.globs import DEFAULT_DECLARATION_GLOBS
 from lfsync.config.project import DEFAULT_STATE_DIR
-from lfsync.declare import addresses, cachecodec, csvfile, ignorechanges, jsonsafe, model, rules, yamlcheck
+from lfsync.declare import addresses, cachecodec, csvfile, ignorechanges, jsonsafe, model, moves, rules, yamlcheck
 from lfsync.declare.cachecodec import PlainAccount, accounts_from_plain, plain_account
 from lfsync.declare.crossfile import check_references, index_by_address
 from lfsync.declare.csvfile import parse_csv_file
 from lfsync.declare.discovery import declarations_digest, find_declaration_files
-from lfsync.declare.model import Declarations, ParsedAccount
+from lfsync.declare.model import Declarations, MoveDeclaration, ParsedAccount
+from lfsync.declare.moves import PlainMove, check_moves, moves_from_plain, old_addresses, parse_moves, plain_moves
 from lfsync.declare.parsecache import ParseCache, Uncached, parse_bytes
 from lfsync.declare.yamlcheck import DECLARATION_WORDING, parse_file
 from lfsync.declare.yamldocument import LoadedFile
@@ -58,6 +59,7 @@ def load_declarations(
     contents: dict[Path, bytes] = {}
     shown_names: dict[Path, str] = {}
     parsed: list[ParsedAccount] = []
+    moved: list[MoveDeclaration] = []
     file_accounts: list[tuple[str, list[str]]] = []
     with paused():
         for path in sorted(files):
@@ -79,15 +81,17 @@ def load_declarations(
                     if path in csv_files:
                         accounts_of_file = parse_csv_file(data, shown, problems)
                     else:
-                        accounts_of_file = load_yaml_file(data, shown, key, cache, problems, helper.result(shown))
+                        accounts_of_file, moves_of_file = load_yaml_file(data, shown, key, cache, problems, helper.result(shown))
+                        moved.extend(moves_of_file)
                 except DeclarationError as error:
                     problems.extend(error.problems)
                     continue
                 parsed.extend(accounts_of_file)
                 file_accounts.append((key, [account.address for account in accounts_of_file]))
     accounts = index_by_address(parsed, problems)
+    check_moves(moved, accounts.keys(), problems)
     unresolved = Problems()
-    check_references(parsed, accounts, unresolved)
+    check_references(parsed, old_addresses(accounts, moved) if moved else accounts, unresolved)
     if problems or (unresolved and not defer_references):
         problems.extend(unresolved)
         raise DeclarationError(problems)
@@ -99,6 +103,7 @@ def load_declarations(
         digest=declarations_digest(project_dir, contents),
         file_accounts=file_accounts,
         unresolved=unresolved,
+        moves=moved,
     )
 
 
@@ -110,13 +115,18 @@ def validation_modules() -> tuple[ModuleType, ...]:
     """The code a file's validated accounts depend on besides the loader (yamlload, yamldocument, yamlscalars,
     which the cache signs anyway): changed, an entry misses. Every module that shapes a cached
     account: this load, the model, the rules and the YAML checks, the codec, the CSV reader (its
-    content key names the values layer's entries), the address vocabulary, jsonsafe's limits, ignore_changes' rules."""
-    return (sys.modules[__name__], model, rules, yamlcheck, cachecodec, csvfile, addresses, jsonsafe, ignorechanges)
+    content key names the values layer's entries), the address vocabulary, jsonsafe's limits, ignore_changes' rules,
+    the `moved:` entries' reader."""
+    return (sys.modules[__name__], model, rules, yamlcheck, moves, cachecodec, csvfile, addresses, jsonsafe, ignorechanges)
 
 
 def content_key(data: bytes, is_csv: bool, cache: ParseCache | Uncached) -> str:
     """Names the file's bytes and how they are read (not its name), for caches of per-file results."""
     return cache.entry_name(CSV_LAYER if is_csv else DECLARATIONS_LAYER, data, validation_modules())
+
+
+# A YAML file's validated content as the parse cache keeps it: its accounts and its `moved:` entries.
+PlainFile = tuple[list[PlainAccount], list[PlainMove]]
 
 
 def load_yaml_file(
@@ -125,10 +135,10 @@ def load_yaml_file(
     key: str,
     cache: ParseCache | Uncached,
     problems: Problems,
-    validated: list[PlainAccount] | None = None,
-) -> list[ParsedAccount]:
-    """A YAML file's accounts. One validated before (same bytes, same code and settings) comes from
-    the cache, or as `validated` (plain_account's data) from a helper process; one without
+    validated: PlainFile | None = None,
+) -> tuple[list[ParsedAccount], list[MoveDeclaration]]:
+    """A YAML file's accounts and moves. One validated before (same bytes, same code and settings)
+    comes from the cache, or as `validated` (plain data) from a helper process; one without
     problems is remembered for next time. Only the file's own checks are cached: those across
     files run on every load."""
     plain = cache.read(DECLARATIONS_LAYER, key)
@@ -136,31 +146,42 @@ def load_yaml_file(
         plain = validated
         cache.remember(key, validated)
     if plain is not None:
-        accounts = accounts_from_plain(plain, shown)
-        if accounts is not None:
-            return accounts
-    accounts, plain = parse_yaml_file(data, shown, cache.settings, problems)
+        content = _from_plain(plain, shown)
+        if content is not None:
+            return content
+    accounts, moved, plain = parse_yaml_file(data, shown, cache.settings, problems)
     if plain is not None:
         cache.remember(key, plain)
-    return accounts
+    return accounts, moved
+
+
+def _from_plain(plain: PlainFile, shown: str) -> tuple[list[ParsedAccount], list[MoveDeclaration]] | None:
+    try:
+        plain_accounts, plain_moved = plain
+    except (ValueError, TypeError):
+        return None
+    accounts, moved = accounts_from_plain(plain_accounts, shown), moves_from_plain(plain_moved, shown)
+    return None if accounts is None or moved is None else (accounts, moved)
 
 
 def parse_yaml_file(
     data: bytes, shown: str, settings: LoaderSettings, problems: Problems
-) -> tuple[list[ParsedAccount], list[PlainAccount] | None]:
-    """A YAML file's accounts, parsed and validated, and for a file without problems their
-    plain_account data (what the cache keeps); a fatal problem raises DeclarationError."""
+) -> tuple[list[ParsedAccount], list[MoveDeclaration], PlainFile | None]:
+    """A YAML file's accounts and moves, parsed and validated, and for a file without problems
+    their plain data (what the cache keeps); a fatal problem raises DeclarationError."""
     problems_before = len(problems)
-    accounts = parse_file(LoadedFile(shown, parse_bytes(data, shown, settings, DECLARATION_WORDING)), problems)
+    loaded = LoadedFile(shown, parse_bytes(data, shown, settings, DECLARATION_WORDING))
+    accounts = parse_file(loaded, problems)
+    moved = parse_moves(loaded, problems)
     clean = len(problems) == problems_before and all(account.declaration is not None for account in accounts)
-    return accounts, [plain_account(account) for account in accounts] if clean else None
+    return accounts, moved, ([plain_account(account) for account in accounts], plain_moves(moved)) if clean else None
 
 
-def validate_plain(shown: str, data: bytes, settings: LoaderSettings) -> list[PlainAccount] | None:
+def validate_plain(shown: str, data: bytes, settings: LoaderSettings) -> PlainFile | None:
     """parse_yaml_file's plain data, or None for a file with a problem (in a helper process: such a
     file is validated again where its problems are reported)."""
     try:
-        return parse_yaml_file(data, shown, settings, Problems(limit=0))[1]
+        return parse_yaml_file(data, shown, settings, Problems(limit=0))[2]
     except DeclarationError:
         return None
 

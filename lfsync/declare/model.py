@@ -46,6 +46,16 @@ class AccountDeclaration:
         return SourceLocation(self.location.file, *self.relationship_places[key])
 
 
+@dataclass(frozen=True, slots=True)
+class MoveDeclaration:
+    """One entry of a `moved:` list: the record state holds under `source` is now declared as
+    `destination` (both addresses like account.acme); `location` is where the entry was written."""
+
+    source: str
+    destination: str
+    location: SourceLocation
+
+
 @dataclass(frozen=True)
 class Declarations:
     accounts: dict[str, AccountDeclaration]
@@ -58,6 +68,8 @@ class Declarations:
     # references to undeclared accounts, left for the caller to report with the values' problems
     # (load_declarations' defer_references); empty otherwise
     unresolved: Problems = field(default_factory=Problems)
+    # `moved:` entries of every file, checked across files (declare.moves), in file order
+    moves: list[MoveDeclaration] = field(default_factory=list)
 
     def with_accounts(self, addresses: list[str]) -> "Declarations":
         """The same declarations narrowed to these accounts."""

@@ -25,6 +25,8 @@ READ_ONLY_FIELDS = ACCOUNT.read_only_fields
 READ_ONLY_RELATIONSHIPS = ACCOUNT.read_only_relationships
 
 TOP_LEVEL_KEY = "accounts"
+MOVED_KEY = "moved"  # beside accounts: renamed declarations (declare.moves)
+TOP_LEVEL_KEYS = (TOP_LEVEL_KEY, MOVED_KEY)
 ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment", "protect", "ignore_changes")
 FLAG_KEYS = ("skip_enrichment", "protect")
 NAME_FIELD = "$name"

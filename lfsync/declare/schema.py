@@ -34,7 +34,8 @@ def declaration_json_schema() -> dict:
                 "type": ["object", "null"],
                 "patternProperties": {anchored(ADDRESS_KEY_PATTERN): {"$ref": "#/$defs/account"}},
                 "additionalProperties": False,
-            }
+            },
+            "moved": moved_schema(),
         },
         "additionalProperties": False,
         "$defs": {
@@ -49,6 +50,20 @@ def declaration_json_schema() -> dict:
 def anchored(pattern: str) -> str:
     # JSON Schema patterns match anywhere in the string unless anchored.
     return f"^{pattern}$"
+
+
+def moved_schema() -> dict:
+    return {
+        "description": "Declarations renamed: the record state holds under `from` is now declared as `to` "
+        "(it keeps its ID; no request unless its fields change).",
+        "type": ["array", "null"],
+        "items": {
+            "type": "object",
+            "properties": {"from": {"$ref": "#/$defs/reference"}, "to": {"$ref": "#/$defs/reference"}},
+            "required": ["from", "to"],
+            "additionalProperties": False,
+        },
+    }
 
 
 def account_schema() -> dict:

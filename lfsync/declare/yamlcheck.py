@@ -9,7 +9,7 @@ from typing import Any
 from lfsync.declare import ignorechanges, jsonsafe, rules
 from lfsync.declare.addresses import address_of, is_reference
 from lfsync.declare.model import AccountDeclaration, ParsedAccount, Place, Reference
-from lfsync.declare.rules import ACCOUNT_KEYS, FLAG_KEYS, NAME_FIELD, TOP_LEVEL_KEY
+from lfsync.declare.rules import ACCOUNT_KEYS, FLAG_KEYS, NAME_FIELD, TOP_LEVEL_KEY, TOP_LEVEL_KEYS
 from lfsync.declare.yamldocument import LoadedFile, PathWording
 from lfsync.declare.yamlscalars import shown_key, yaml_type_name
 from lfsync.errors import Problem, Problems, SourceLocation
@@ -82,15 +82,15 @@ def top_level_accounts(loaded: LoadedFile, problems: Problems) -> dict | None:
         )
         return None
     for key in document:
-        if key != TOP_LEVEL_KEY:
-            message = f"unknown top-level key {shown_key(key, quoted=True)}: a declaration file holds only 'accounts'"
-            suggestion = closest(str(key), [TOP_LEVEL_KEY])
+        if key not in TOP_LEVEL_KEYS:
+            message = f"unknown top-level key {shown_key(key, quoted=True)}: a declaration file holds only 'accounts' (and 'moved')"
+            suggestion = closest(str(key), TOP_LEVEL_KEYS)
             problems.append(
                 Problem(message, loaded.key_at((key,)), hint=f"did you mean {suggestion!r}?")
                 if suggestion
                 else Problem(message + _NOT_A_DECLARATION_HINT, loaded.key_at((key,)))
             )
-            if TOP_LEVEL_KEY not in document:
+            if not any(known in document for known in TOP_LEVEL_KEYS):
                 break  # one message is enough for a file that is no declaration file at all
     accounts = document.get(TOP_LEVEL_KEY)
     if accounts is None:

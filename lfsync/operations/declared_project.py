@@ -17,6 +17,7 @@ from lfsync.declare.csvspaces import spaced_cell_warnings
 from lfsync.declare.declarations import load_declarations
 from lfsync.declare.ignorechanges import NOTHING_IGNORED
 from lfsync.declare.model import Declarations
+from lfsync.declare.moves import redirected, renamed_addresses
 from lfsync.declare.parsecache import ParseCache, Uncached
 from lfsync.errors import DeclarationError, LfsyncError, Problems, problem_order
 from lfsync.operations.connection import api_key_from
@@ -125,9 +126,12 @@ def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | No
         every.omitted += unresolved.omitted + checked.problems.omitted + ignored.omitted
         raise DeclarationError(every)
     fields, relationships = checked.fields, checked.relationships
+    renamed = renamed_addresses(declared.declarations.moves)
     desired = {
         # the constructor with the account's own attributes: dataclasses.replace costs 3x as much
-        address: DesiredAccount(**{**vars(account), "fields": fields[address], "relationships": relationships[address]})
+        address: DesiredAccount(
+            **{**vars(account), "fields": fields[address], "relationships": redirected(relationships[address], renamed)}
+        )
         for address, account in declared.desired.items()
     }
     return dataclasses.replace(declared, desired=desired, organisation=known)
@@ -166,13 +170,15 @@ async def learn_organisation(
 
 
 def desired_accounts(declarations: Declarations, project: Project) -> dict[str, DesiredAccount]:
-    """What each declared account should look like; lfsync.yaml's `ignore_changes:` joins each one's own."""
+    """What each declared account should look like; lfsync.yaml's `ignore_changes:` joins each one's own.
+    References to a moved record's old address (`moved:`) name its new one."""
     project_wide = NOTHING_IGNORED.with_names(setting.name for setting in project.ignore_changes)
+    renamed = renamed_addresses(declarations.moves)
     return {
         address: DesiredAccount(
             address=address,
             fields=dict(account.fields),
-            relationships=dict(account.relationships),
+            relationships=redirected(dict(account.relationships), renamed),
             skip_enrichment=project.skip_enrichment if account.skip_enrichment is None else account.skip_enrichment,
             location=str(account.location),
             protect=account.protect,

@@ -95,6 +95,7 @@ def build_plan(
             remote=remote.records,
             unmanaged=remote.unmanaged,
             values_checked=declared.organisation is not None,
+            moves=declared.declarations.moves,
         )
     )
     selection = Selection(tuple(options.target), tuple(options.exclude))
@@ -121,6 +122,7 @@ def build_plan(
         partial=PartialPlan(left_out=selected.left_out, brought_along=selected.brought_along) if selection.partial else None,
         refreshed=remote.records is not None,
         refresh_note=refresh_note(remote.not_refreshed) if remote.not_refreshed else "",
+        renames=planned.renames,
     )
 
 

@@ -28,6 +28,7 @@ class ApplyOutcome(_Word):
     DELETED = "deleted"
     ADOPTED = "adopted"
     RESTORED = "restored"
+    MOVED = "moved"  # re-keyed in state (moved:), no request
     FAILED = "failed"
 
 
@@ -39,6 +40,7 @@ class Action(_Word):
     UPDATE = "update"
     RESTORE = "restore"
     DELETE = "delete"
+    MOVE = "move"  # a `moved:` entry: state re-keyed, no request; counted also where a move comes with an update
 
     @property
     def outcome(self) -> ApplyOutcome:
@@ -52,6 +54,7 @@ _PAST = {
     Action.UPDATE: ApplyOutcome.UPDATED,
     Action.RESTORE: ApplyOutcome.RESTORED,
     Action.DELETE: ApplyOutcome.DELETED,
+    Action.MOVE: ApplyOutcome.MOVED,
 }
 
 

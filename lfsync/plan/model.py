@@ -82,12 +82,27 @@ class Change:
     replaces: str | None = None
     # a delete of an account nobody declared (`lfsync reset` where the workspace owns the organisation): why
     reason: str | None = None
+    # a `moved:` entry: the address state records the account under until this apply re-keys it
+    moved_from: Annotated[str | None, Field(exclude_if=_unknown)] = None  # left out of plans where nothing moves
 
     @property
     def requests(self) -> int:
-        """Write requests this change costs: a cycle-breaking create and a restore with changes need two."""
+        """Write requests this change costs: a cycle-breaking create and a restore with changes need two;
+        a move alone needs none (it is an edit of state)."""
+        if self.action == Action.MOVE:
+            return 0
         follow_up = self.deferred_relationships or (self.action == Action.RESTORE and self.attributes)
         return 2 if follow_up else 1
+
+
+class RenameHint(BaseModel):
+    """A plan that creates `to_address` while `from_address`, holding the same identity value, leaves
+    state: it looks like a renamed key, which `moved:` keeps as one record."""
+
+    from_address: str
+    to_address: str
+    identity_field: str  # what the two have in common (`identity:` in lfsync.yaml, $name by default)
+    hint: str  # the sentence plans show
 
 
 class PlanOptions(BaseModel):
@@ -153,8 +168,13 @@ class Plan(BaseModel):
     # options.refresh is what the fingerprint covers and a saved plan is applied with.
     refreshed: bool = False
     refresh_note: str = ""
+    # creates of one address while another, with the same identity, leaves state: `moved:` suggested
+    renames: Annotated[list[RenameHint], Field(exclude_if=_nothing)] = []  # left out of plans that hint at none
 
     def count(self, action: Action) -> int:
+        """Changes of `action`; moves count every change that moves a record, field changes or not."""
+        if action == Action.MOVE:
+            return sum(1 for change in self.changes if change.moved_from)
         return sum(1 for change in self.changes if change.action == action)
 
     @property

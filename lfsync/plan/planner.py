@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from lfsync.declare.addresses import is_reference
+from lfsync.declare.model import MoveDeclaration
 from lfsync.kinds.catalogue import ACCOUNT, UNMANAGED, kind_of_address
 from lfsync.plan.actions import Action
 from lfsync.plan.declared_form import as_written, last_declared, with_ids
 from lfsync.plan.ignored import ignored_drift, kept_as_found
-from lfsync.plan.model import AttributeChange, AttributeKind, Change, RemoteRecord
+from lfsync.plan.model import AttributeChange, AttributeKind, Change, RemoteRecord, RenameHint
+from lfsync.plan.moves import effective_moves, moved, pure_move
+from lfsync.plan.one_address import one_record_one_address
+from lfsync.plan.renames import rename_hints
 from lfsync.plan.resources import DesiredAccount, relationship_ids, resource_hash
 from lfsync.state.records import Payload, ResourceState, empty_payload
 
@@ -32,6 +37,7 @@ class PlanInputs:
     # False: the declared values could not be put in canonical form (no API key, no definitions
     # snapshot); accounts whose state recorded their last declaration are compared with it instead
     values_checked: bool = True
+    moves: Sequence[MoveDeclaration] = ()  # `moved:` entries of the declarations
 
 
 @dataclass
@@ -40,10 +46,16 @@ class PlannedChanges:
     orphans: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     ignored_drift: dict[str, list[str]] = field(default_factory=dict)  # address -> ignored paths that differ
+    renames: list[RenameHint] = field(default_factory=list)
 
 
 def plan_changes(inputs: PlanInputs) -> PlannedChanges:
     result = PlannedChanges()
+    moves, move_problems = effective_moves(inputs.moves, inputs.resources, inputs.desired)
+    result.problems.extend(move_problems)
+    if moves:  # the moved records under their new addresses, as apply records them before it sends
+        read_back = moved(inputs.remote, moves) if inputs.remote is not None else None
+        inputs = dataclasses.replace(inputs, resources=moved(inputs.resources, moves), remote=read_back)
     ids = {address: resource.id for address, resource in inputs.resources.items()}
     # A declared record gone from Lightfield is created again under a new ID: what references it
     # waits for that create (and takes the new ID), never the recorded one, which no longer exists.
@@ -74,6 +86,9 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
             change = _update_as_declared(account, current, declared, ids)
         else:
             change = _update(account, current, ids, inputs.workspace, remote)
+        if address in moves and current is not None:
+            change = change or pure_move(account, moves[address], current)
+            change.moved_from = moves[address]
         if change is not None:
             result.changes.append(change)
     for address in sorted(set(inputs.resources) - set(inputs.desired)):
@@ -87,6 +102,8 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
         result.changes.append(_delete_unmanaged(account_id, name))
     _defer_cyclic_relationships(result.changes, inputs.desired)
     result.ignored_drift = ignored_drift(inputs.desired, inputs.resources, inputs.remote, ids)
+    result.problems.extend(one_record_one_address(result.changes, inputs.resources, inputs.desired))
+    result.renames = rename_hints(result.changes, result.orphans, inputs.resources, inputs.desired, inputs.identity_field)
     return result
 
 

@@ -12,6 +12,7 @@ from lfsync.support.textsafe import code_block, markdown_code, markdown_text
 from lfsync.ui.drift import drift_note
 from lfsync.ui.ignored import ignored_drift_line
 from lfsync.ui.rails import partial_notes
+from lfsync.ui.moves import rename_markdown, subject
 from lfsync.ui.render import (
     CHANGED_STATE_WHY,
     SYMBOLS,
@@ -55,6 +56,8 @@ def render_markdown(
         out.add("unsettled operation", lambda: [f"- :hourglass: {markdown_text(note)}"])
     for address in plan.orphans:
         out.add("orphan", lambda: [f"- :grey_question: {markdown_code(address)} is no longer declared; left alone (`--prune` trashes it)"])
+    for hint in plan.renames:
+        out.add("rename hint", lambda: rename_markdown(hint))
     for change in plan.changes:
         out.add(change.action, lambda: _markdown_change(change, plan.names))
     out.add_always(_left_out_note(out.left_out, full_plan, budget))
@@ -112,11 +115,11 @@ def _markdown_head(plan: Plan) -> list[str]:
 def _markdown_change(change: Change, names: Mapping[str, str]) -> list[str]:
     symbol = SYMBOLS[change.action]
     lines = change_lines(change, names)
-    headline = lines[0][0].strip().removeprefix("# ").removeprefix(change.address).strip()
+    headline = lines[0][0].strip().removeprefix("# ").removeprefix(change.moved_from or change.address).strip()
     where = f" ({markdown_text(change.location)})" if change.location else ""
     diff = [_diff_line(text) for text, _ in lines[1:]]
     return [
-        f"<details><summary>{markdown_code(f'{symbol} {change.address}')} {markdown_text(headline)}{where}</summary>",
+        f"<details><summary>{markdown_code(subject(change, symbol))} {markdown_text(headline)}{where}</summary>",
         "",
         *code_block(diff, "diff"),
         "",

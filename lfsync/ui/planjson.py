@@ -19,6 +19,7 @@ def plan_json(plan: Plan) -> bytes:
     """The plan's fields in the model's order, then `summary`; ASCII only, as json.dumps writes it.
     Bytes, so a big plan is written out without a second copy of itself."""
     counts = Counter(change.action for change in plan.changes)
+    counts[Action.MOVE] = plan.count(Action.MOVE)  # moves with field changes too
     document = PlanDocument.model_construct(**dict(plan), summary={action.value: counts[action] for action in Action})
     try:
         # pydantic-core serialises in Rust, by the model's schema: ~10 times faster than json.dumps(indent=...)

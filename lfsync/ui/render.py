@@ -14,18 +14,22 @@ from lfsync.support import collector
 from lfsync.ui.drift import drift_note, drift_suffix
 from lfsync.ui.ignored import ignored_drift_line
 from lfsync.ui.rails import NO_SELECTED_CHANGES, large_change_line, partial_notes
+from lfsync.ui.moves import MOVE_SYMBOL, moved_heading, rename_text
 
 Line = tuple[str, str | None]  # text and an optional rich style; colour is shown only on a terminal
 
-SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.ADOPT: ">", Action.RESTORE: "^"}
+SYMBOLS = {
+    Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.ADOPT: ">", Action.RESTORE: "^", Action.MOVE: MOVE_SYMBOL,
+}
 ATTRIBUTE_SYMBOLS = {"add": "+", "change": "~", "remove": "-"}
-COLOURS = {"+": "green", "~": "yellow", "-": "red", ">": "cyan", "^": "cyan"}
+COLOURS = {"+": "green", "~": "yellow", "-": "red", ">": "cyan", "^": "cyan", MOVE_SYMBOL: "cyan"}
 HEADLINES = {
     Action.CREATE: "will be created",
     Action.UPDATE: "will be updated in place",
     Action.DELETE: "will be moved to the trash",
     Action.ADOPT: "will be adopted (an existing record with the same name)",
     Action.RESTORE: "is in the trash and will be restored",
+    Action.MOVE: "has moved",
 }
 # Counted in every summary, even at 0; the other actions and outcomes only when they happen.
 ALWAYS_COUNTED = (Action.CREATE, Action.UPDATE, Action.DELETE)
@@ -112,6 +116,7 @@ def render_text(plan: Plan, changed_state: Sequence[str] = ()) -> list[Line]:
     if plan.orphans:
         lines.append(("  Run with --prune to move it to the trash, or `lfsync state rm ADDRESS` to forget it.", None))
         lines.append(("", None))
+    lines.extend((rename_text(hint), "cyan") for hint in plan.renames)
     for problem in plan.problems[:MAX_PROBLEMS_SHOWN]:
         lines.append((f"Error: {problem}", "red"))
     if len(plan.problems) > MAX_PROBLEMS_SHOWN:
@@ -150,10 +155,11 @@ def change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
         headline += " (changed outside lfsync)"
     if change.action == Action.DELETE and (name := deleted_name(change)) is not None:
         headline += f' (named "{name}")'
-    lines: list[Line] = [
-        (f"  # {change.address} {headline}", None),
-        (f"  {symbol} {change.address}{suffix}", COLOURS[symbol]),
-    ]
+    heading, address_line = (
+        moved_heading(change, headline, symbol, suffix) if change.moved_from
+        else (f"  # {change.address} {headline}", f"  {symbol} {change.address}{suffix}")
+    )
+    lines: list[Line] = [(heading, None), (address_line, COLOURS[symbol])]
     if change.action == Action.DELETE:
         return lines
     width = max((len(_label(a)) for a in change.attributes), default=0)
