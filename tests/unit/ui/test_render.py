@@ -79,7 +79,7 @@ def test_markdown_has_counts_a_section_per_change_and_a_diff_with_symbols_in_col
 
 def test_json_is_the_plan_plus_a_summary_by_action():
     document = json.loads(plan_json(plan_of(CREATE, DELETE)))
-    assert document["summary"] == {"adopt": 0, "create": 1, "update": 0, "restore": 0, "delete": 1}
+    assert document["summary"] == {"adopt": 0, "create": 1, "update": 0, "restore": 0, "delete": 1, "move": 0}
     assert [c["action"] for c in document["changes"]] == ["create", "delete"]
 
 
