@@ -130,6 +130,7 @@ def display_names(declared: DeclaredProject, state: State, changes: list[Change]
     """What a reviewer calls each ID the changes show: accounts by address, options by label,
     members by email (only the IDs shown, so a big plan does not carry every name)."""
     known = {resource.id: address for address, resource in state.resources.items()}
+    known.update((change.resource_id, change.address) for change in changes if change.moved_from and change.resource_id)
     if declared.organisation is not None:
         organisation = declared.organisation.organisation
         for spec in organisation.fields.values():

@@ -16,7 +16,6 @@ from lfsync.declare.moves import redirected, renamed_addresses
 from lfsync.declare.parsecache import ParseCache, Uncached
 from lfsync.declare.schema import declaration_json_schema
 from lfsync.errors import DeclarationError, SourceLocation, render_problem
-
 from unit.declare.test_schema import validate_yaml
 
 

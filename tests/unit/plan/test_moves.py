@@ -9,7 +9,6 @@ from lfsync.plan.model import Change, Plan
 from lfsync.plan.one_address import one_record_one_address
 from lfsync.plan.renames import rename_hints
 from lfsync.state.records import empty_payload
-
 from unit.plan.test_planner import account, applied_state, plan
 
 HERE = SourceLocation("accounts.yaml", 9, 5)
