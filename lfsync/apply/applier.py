@@ -144,7 +144,9 @@ class Applier:
             return await self._update(change.address, before=change.observed)
         if change.action == Action.RESTORE:
             return await self._restore(change)
-        return await self._delete(change)
+        if change.action == Action.DELETE:
+            return await self._delete(change)
+        raise ValueError(f"a {change.action} of {change.address} sends no request (moves are made by record_moves)")
 
     async def _create(self, change: Change) -> bool:
         account = self.desired[change.address]

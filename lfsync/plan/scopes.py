@@ -21,6 +21,7 @@ def needed_scopes(change: Change) -> list[str]:
         Action.ADOPT: ["update"],
         Action.RESTORE: ["restore", "update"] if change.attributes else ["restore"],
         Action.DELETE: ["delete"],
+        Action.MOVE: [],  # state only: no request
     }[change.action]
     return [f"{resource}:{operation}" for operation in operations]
 

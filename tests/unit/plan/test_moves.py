@@ -154,3 +154,10 @@ def test_rename_hints_need_a_create_and_a_leaving_address():
     assert rename_hints(create, [], state, desired, "$name") == []
     state["account.a"] = state["account.a"].model_copy(update={"applied": empty_payload()})
     assert rename_hints(create, ["account.a"], state, desired, "$name") == []
+
+
+def test_a_move_alone_needs_no_scope_and_a_move_with_an_update_the_update_scope():
+    from lfsync.plan.scopes import needed_scopes
+
+    assert needed_scopes(Change("account.b", Action.MOVE, "acc_1", moved_from="account.a")) == []
+    assert needed_scopes(Change("account.b", Action.UPDATE, "acc_1", moved_from="account.a")) == ["accounts:update"]
