@@ -123,6 +123,13 @@ def test_a_moved_key_keeps_its_id_with_no_request_then_plans_clean_with_or_witho
     assert f"    account.globex -> account.globex-corp  ({before['account.globex']}, accounts.yaml:" in planned.stdout
     assert "Plan: 0 to create, 0 to update, 0 to delete, 1 to move." in planned.stdout
     assert "write request" not in planned.stdout  # a move costs none
+    document = json.loads(cli("plan", project, "--format", "json").stdout)
+    assert [(c["address"], c["action"], c["resource_id"], c["moved_from"]) for c in document["changes"]] == [
+        ("account.globex-corp", "move", before["account.globex"], "account.globex"),
+    ]
+    assert document["summary"]["move"] == 1 and "renames" not in document
+    markdown = cli("plan", project, "--format", "markdown").stdout
+    assert "<code>account.globex -&#62; account.globex-corp</code> has moved to account.globex-corp" in markdown
 
     result = cli("apply", project, "--auto-approve")
     assert result.exit_code == 0, result.output
