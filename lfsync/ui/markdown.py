@@ -11,8 +11,8 @@ from lfsync.support import collector
 from lfsync.support.textsafe import code_block, markdown_code, markdown_text
 from lfsync.ui.drift import drift_note
 from lfsync.ui.ignored import ignored_drift_line
-from lfsync.ui.rails import partial_notes
 from lfsync.ui.moves import rename_markdown, subject
+from lfsync.ui.rails import partial_notes
 from lfsync.ui.render import (
     CHANGED_STATE_WHY,
     SYMBOLS,
