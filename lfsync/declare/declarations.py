@@ -21,7 +21,7 @@ from lfsync.declare.crossfile import check_references, index_by_address
 from lfsync.declare.csvfile import parse_csv_file
 from lfsync.declare.discovery import declarations_digest, find_declaration_files
 from lfsync.declare.model import Declarations, MoveDeclaration, ParsedAccount
-from lfsync.declare.moves import PlainMove, check_moves, moves_from_plain, old_addresses, parse_moves, plain_moves
+from lfsync.declare.moves import PlainMove, check_moves, moves_from_plain, parse_moves, plain_moves, redirect_references
 from lfsync.declare.parsecache import ParseCache, Uncached, parse_bytes
 from lfsync.declare.yamlcheck import DECLARATION_WORDING, parse_file
 from lfsync.declare.yamldocument import LoadedFile
@@ -90,8 +90,9 @@ def load_declarations(
                 file_accounts.append((key, [account.address for account in accounts_of_file]))
     accounts = index_by_address(parsed, problems)
     check_moves(moved, accounts.keys(), problems)
+    redirect_references(parsed, moved)
     unresolved = Problems()
-    check_references(parsed, old_addresses(accounts, moved) if moved else accounts, unresolved)
+    check_references(parsed, accounts, unresolved)
     if problems or (unresolved and not defer_references):
         problems.extend(unresolved)
         raise DeclarationError(problems)

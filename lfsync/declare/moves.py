@@ -8,17 +8,19 @@ A declaration file may hold, beside `accounts:`, a list of moves:
 Each entry says that the record state holds under `from` is now declared as `to`. Read here from a
 loaded YAML file (each problem at its file:line:col), kept as plain data in the parse cache, and
 checked across files on every load: one entry per `from` and per `to`, no chains or cycles, `to`
-declared and `from` no longer declared. A reference to a `from` names the moved record: the
-desired accounts' references are redirected to its `to` (`redirected`). What a move does to state is the planner's (plan.moves).
+declared and `from` no longer declared. A reference to a `from` names the moved record: it is
+redirected to its `to`, in the accounts as read and again in the desired accounts made from their
+checked values (which the parse cache keeps per file, as written). What a move does to state is the planner's (plan.moves).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from typing import Any, TypeVar
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import replace
+from typing import Any
 
 from lfsync.declare.addresses import is_reference
-from lfsync.declare.model import MoveDeclaration
+from lfsync.declare.model import MoveDeclaration, ParsedAccount
 from lfsync.declare.rules import MOVED_KEY
 from lfsync.declare.yamldocument import LoadedFile
 from lfsync.declare.yamlscalars import shown_key, yaml_type_name
@@ -29,7 +31,6 @@ ENTRY_KEYS = ("from", "to")
 EXAMPLE = "moved: [{from: account.old-key, to: account.new-key}]"
 
 PlainMove = tuple  # (from, to, (line, column)): marshal-able, the file's name left out
-Value = TypeVar("Value")
 
 
 def describe(move: MoveDeclaration) -> str:
@@ -197,12 +198,21 @@ def _chains_and_cycles(
     return involved
 
 
-def old_addresses(accounts: Mapping[str, Value], moves: list[MoveDeclaration]) -> dict[str, Value]:
-    """`accounts` (by address) with each moved record also under its old address, for the check
-    that references name declared accounts: a reference to a `from` names the moved record."""
-    if not moves:
-        return dict(accounts)
-    return {**accounts, **{move.source: accounts[move.destination] for move in moves if move.destination in accounts}}
+def redirect_references(parsed: Iterable[ParsedAccount], moves: list[MoveDeclaration]) -> None:
+    """References to a moved record's old address (`from`) name it by its new one (`to`), in the
+    accounts as read (their declarations too: state records them as written, for key-less plans), so
+    the check across files finds them declared and every later step sees one address. In place;
+    nothing without moves."""
+    renamed = renamed_addresses(moves)
+    if not renamed:
+        return
+    for account in parsed:
+        if not any(target in renamed for target, _, _ in account.references):
+            continue
+        account.references = [(renamed.get(target, target), place, key) for target, place, key in account.references]
+        if account.declaration is not None:
+            relationships = redirected(account.declaration.relationships, renamed)
+            account.declaration = replace(account.declaration, relationships=relationships)
 
 
 def renamed_addresses(moves: list[MoveDeclaration]) -> dict[str, str]:

@@ -9,7 +9,7 @@ files after its apply. The declarations have checked the rest (declare.moves): `
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TypeVar
 
 from lfsync.declare.model import MoveDeclaration
@@ -48,6 +48,14 @@ def moved(mapping: Mapping[str, Value], moves: Mapping[str, str]) -> dict[str, V
     renamed = {address: value for address, value in mapping.items() if address not in old_addresses}
     renamed.update((new, mapping[old]) for new, old in moves.items() if old in mapping)
     return renamed
+
+
+def with_old_addresses(ids: dict[str, str], declared: Sequence[MoveDeclaration]) -> dict[str, str]:
+    """`ids` (address -> ID) with each moved record's ID also under its old address: a declaration
+    recorded as written before the move (`declared_as`) may name the record by it. `ids` itself
+    when nothing is moved."""
+    aliases = {move.source: ids[move.destination] for move in declared if move.destination in ids and move.source not in ids}
+    return {**ids, **aliases} if aliases else ids
 
 
 def pure_move(account: DesiredAccount, old_address: str, resource: ResourceState) -> Change:

@@ -13,7 +13,7 @@ from lfsync.plan.actions import Action
 from lfsync.plan.declared_form import as_written, last_declared, with_ids
 from lfsync.plan.ignored import ignored_drift, kept_as_found
 from lfsync.plan.model import AttributeChange, AttributeKind, Change, RemoteRecord, RenameHint
-from lfsync.plan.moves import effective_moves, moved, pure_move
+from lfsync.plan.moves import effective_moves, moved, pure_move, with_old_addresses
 from lfsync.plan.one_address import one_record_one_address
 from lfsync.plan.renames import rename_hints
 from lfsync.plan.resources import DesiredAccount, relationship_ids, resource_hash
@@ -83,7 +83,7 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
         elif remote is not None and remote.status == "trashed":
             change = _restore(account, current, remote, ids)
         elif not inputs.values_checked and remote is None and (declared := last_declared(current)) is not None:
-            change = _update_as_declared(account, current, declared, ids)
+            change = _update_as_declared(account, current, declared, with_old_addresses(ids, inputs.moves))
         else:
             change = _update(account, current, ids, inputs.workspace, remote)
         if address in moves and current is not None:

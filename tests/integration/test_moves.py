@@ -8,6 +8,7 @@ entries are refused at their file:line with nothing sent."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from conftest import write_files
 from wire import accounts_of
 
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
+NO_KEY = {"LIGHTFIELD_API_KEY": None}  # CliRunner unsets a variable given as None
 
 
 class Recorder:
@@ -191,6 +193,28 @@ def test_references_to_either_address_resolve_to_the_moved_record(make_project, 
     children = {record["fields"]["$name"]["value"]: record["relationships"]["parentAccount"]["values"]
                 for record in accounts_of(project) if record["fields"]["$name"]["value"] != "Acme Corp"}
     assert children == {"Acme Nordics": [acme], "Globex": [acme]}
+
+
+def test_key_less_plans_of_a_move_show_only_the_move_and_then_nothing(make_project, cli, recorded):
+    """Without a key or definitions a plan compares the declarations with those state recorded as
+    written: a reference written to the old address, or changed to the new one once the entry is
+    gone, is the same record, not a change."""
+    project = applied(make_project, cli, recorded)
+    shutil.rmtree(project / ".lfsync")  # a pull request's checkout: no definitions kept
+    rename(project, "acme", "acme-corp")
+    declare_move(project, "acme", "acme-corp")
+    keyless = cli("plan", project, "--detailed-exitcode", env=NO_KEY)
+    assert keyless.exit_code == 2, keyless.output
+    assert "Plan: 0 to create, 0 to update, 0 to delete, 1 to move." in keyless.stdout
+    assert cli("apply", project, "--auto-approve").exit_code == 0
+    shutil.rmtree(project / ".lfsync")
+    assert cli("plan", project, "--detailed-exitcode", env=NO_KEY).exit_code == 0
+    (project / "moves.yaml").unlink()
+    path = project / "accounts.yaml"
+    path.write_text(path.read_text().replace("parentAccount: account.acme\n", "parentAccount: account.acme-corp\n"))
+    clean = cli("plan", project, "--detailed-exitcode", env=NO_KEY)
+    assert clean.exit_code == 0, clean.output
+    assert recorded.writes() == []
 
 
 def test_a_move_survives_a_lost_answer_to_its_update_and_the_next_apply_settles_it(make_project, cli, recorded, state_of):

@@ -54,7 +54,7 @@ def test_moves_of_every_file_are_gathered_with_their_places(tmp_path):
         MoveDeclaration("account.old-contoso", "account.contoso", SourceLocation("b.yaml", 2, 5)),
     ]
     # a reference to the old address is one to a declared account: it names the moved record
-    assert declarations.accounts["account.contoso"].relationships == {"parentAccount": "account.litware"}
+    assert declarations.accounts["account.contoso"].relationships == {"parentAccount": "account.litware-inc"}
 
 
 def test_moves_come_back_the_same_from_the_parse_cache(tmp_path):

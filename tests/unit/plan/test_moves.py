@@ -161,3 +161,12 @@ def test_a_move_alone_needs_no_scope_and_a_move_with_an_update_the_update_scope(
 
     assert needed_scopes(Change("account.b", Action.MOVE, "acc_1", moved_from="account.a")) == []
     assert needed_scopes(Change("account.b", Action.UPDATE, "acc_1", moved_from="account.a")) == ["accounts:update"]
+
+
+def test_old_addresses_name_the_moved_record_only_where_state_no_longer_holds_them():
+    from lfsync.plan.moves import with_old_addresses
+
+    ids = {"account.b": "acc_1", "account.c": "acc_2"}
+    assert with_old_addresses(ids, [move("account.a", "account.b")]) == {**ids, "account.a": "acc_1"}
+    assert with_old_addresses(ids, [move("account.c", "account.b")]) is ids  # both in state: nothing to alias
+    assert with_old_addresses(ids, [move("account.a", "account.z")]) is ids
