@@ -10,7 +10,8 @@ loaded YAML file (each problem at its file:line:col), kept as plain data in the 
 checked across files on every load: one entry per `from` and per `to`, no chains or cycles, `to`
 declared and `from` no longer declared. A reference to a `from` names the moved record: it is
 redirected to its `to`, in the accounts as read and again in the desired accounts made from their
-checked values (which the parse cache keeps per file, as written). What a move does to state is the planner's (plan.moves).
+checked values (which the parse cache keeps per file, as written). What a move does to state is
+the planner's (plan.moves) and the applier's (apply.moves).
 """
 
 from __future__ import annotations
