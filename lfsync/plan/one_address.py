@@ -19,12 +19,15 @@ def one_record_one_address(
     state records it under, or than another change already acts on it through. State recording a
     record twice is planner.shared_ids' to report."""
     held_as = {resource.id: address for address, resource in resources.items()}
+    moving = [change for change in changes if change.resource_id is not None and held_as.get(change.resource_id) != change.address]
+    if not moving:  # the usual plan: every change acts on a record under the address state holds it by
+        return []
     changes_by_address = {change.address: change for change in changes}
     claimed: dict[str, str] = {}
     problems = []
-    for change in changes:
+    for change in moving:
         record = change.resource_id
-        if record is None or held_as.get(record) == change.address:
+        if record is None:
             continue
         other = claimed.setdefault(record, change.address)
         if other != change.address:
