@@ -59,8 +59,8 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
     ids = {address: resource.id for address, resource in inputs.resources.items()}
     # A declared record gone from Lightfield is created again under a new ID: what references it
     # waits for that create (and takes the new ID), never the recorded one, which no longer exists.
-    for address, remote in (inputs.remote or {}).items():
-        if remote.status == "missing" and address in inputs.desired:
+    for address, read in (inputs.remote or {}).items():
+        if read.status == "missing" and address in inputs.desired:
             ids.pop(address, None)
     result.problems.extend(shared_ids(inputs.resources))
     for address in sorted(inputs.desired):
