@@ -7,11 +7,9 @@ field or relationship) separates them with `;`; `\\;` is a literal semicolon and
 in such cells. Cells stay text here (CsvCell) until the field's definition is known: values.py
 types them (numbers, true/false, lists) when it canonicalises (`typed_cell`).
 
-A cell that a spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@`, a tab or a
-carriage return: OWASP's CSV injection) is written by `lfsync export` with a leading apostrophe,
-which spreadsheets show as text and this reader strips again: `'=1+1` reads as `=1+1`, `'-2` as
-`-2`. An apostrophe is stripped only before such a character (`''=x` reads as `'=x`), so any
-value survives the round trip.
+A cell that a spreadsheet would run as a formula is written by `lfsync export` with a leading
+apostrophe, which this reader strips again (`'=1+1` reads as `=1+1`); the exact rule is in
+lfsync.declare.csvformulas.
 
 Every cell remembers file:line:col (the line of its record, the 1-based character column where
 the cell starts), so every problem names the cell.
@@ -23,6 +21,7 @@ from dataclasses import dataclass
 
 from lfsync.declare import ignorechanges, rules
 from lfsync.declare.addresses import address_of, is_reference
+from lfsync.declare.csvformulas import unescaped
 from lfsync.declare.model import AccountDeclaration, ParsedAccount, Place, Reference
 from lfsync.declare.rules import FLAG_KEYS, NAME_FIELD
 from lfsync.errors import DeclarationError, Problem, Problems, SourceLocation
@@ -33,8 +32,6 @@ RELATIONSHIP_PREFIX = "relationships."
 LIST_SEPARATOR = ";"
 TRUE_WORDS = ("true", "yes", "1")
 FALSE_WORDS = ("false", "no", "0")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_QUOTE = "'"
 # A bound on one record: far above any organisation's fields, far below a hostile header of a
 # million empty columns (each would be a Cell and a problem).
 MAX_COLUMNS = 1000
@@ -129,19 +126,6 @@ def _after_newline(text: str, index: int, line: int) -> tuple[int, int, int]:
     if text[index] == "\r" and index + 1 < len(text) and text[index + 1] == "\n":
         index += 1
     return index + 1, line + 1, 1
-
-
-def formula_escaped(text: str) -> str:
-    """A cell's text as a spreadsheet shows it as text: a leading apostrophe before a formula start
-    (after any apostrophes already there, so `unescaped` gives back exactly `text`)."""
-    return FORMULA_QUOTE + text if text.lstrip(FORMULA_QUOTE).startswith(FORMULA_STARTS) else text
-
-
-def unescaped(text: str) -> str:
-    """What `formula_escaped` wrote: one leading apostrophe dropped before a formula start."""
-    if text.startswith(FORMULA_QUOTE) and text.lstrip(FORMULA_QUOTE).startswith(FORMULA_STARTS):
-        return text[len(FORMULA_QUOTE):]
-    return text
 
 
 def split_list(text: str) -> list[str]:

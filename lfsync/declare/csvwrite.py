@@ -1,13 +1,13 @@
 """CSV declaration files written (`lfsync export --format csv`): one account per row, every cell
-as lfsync.declare.csvfile reads it back (lists joined with `;`, formula starts escaped)."""
+as lfsync.declare.csvfile reads it back (lists joined with `;`, text cells that start like a formula
+escaped with an apostrophe as lfsync.declare.csvformulas says; numbers written as they are)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
-from lfsync.declare.csvfile import KEY_COLUMN, LIST_SEPARATOR, RELATIONSHIP_PREFIX, formula_escaped
+from lfsync.declare.csvfile import KEY_COLUMN, LIST_SEPARATOR, RELATIONSHIP_PREFIX
+from lfsync.declare.csvformulas import formula_escaped
 
 
 def csv_text(rows: list[tuple[str, dict]]) -> str:
@@ -20,17 +20,37 @@ def csv_text(rows: list[tuple[str, dict]]) -> str:
         relationship_columns.update(dict.fromkeys(body.get("relationships", {})))
     fields = sorted(field_columns, key=lambda key: (key != "$name", not key.startswith("$"), key))
     relationships = sorted(relationship_columns)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([formula_escaped(column) for column in (KEY_COLUMN, *fields, *(RELATIONSHIP_PREFIX + key for key in relationships))])
+    columns = (KEY_COLUMN, *fields, *(RELATIONSHIP_PREFIX + key for key in relationships))
+    lines = [record_line([formula_escaped(column) for column in columns])]
     for key, body in rows:
         cells = (
-            [key]
-            + [cell_text(body.get("fields", {}).get(column)) for column in fields]
-            + [cell_text(body.get("relationships", {}).get(column)) for column in relationships]
+            [formula_escaped(key)]
+            + [exported_cell(body.get("fields", {}).get(column)) for column in fields]
+            + [exported_cell(body.get("relationships", {}).get(column)) for column in relationships]
         )
-        writer.writerow([formula_escaped(cell) for cell in cells])
-    return out.getvalue()
+        lines.append(record_line(cells))
+    return "".join(lines)
+
+
+QUOTED_WHEN = (",", '"', "\r", "\n")
+
+
+def record_line(cells: list[str]) -> str:
+    """One RFC 4180 record ending in a line feed: a cell holding a comma, a quote, a line feed or a
+    carriage return is quoted, its quotes doubled. (Python's csv.writer leaves a carriage return
+    unquoted when records end in a line feed alone, and every CSV reader takes it for a line end.)"""
+    return ",".join(_quoted(cell) if any(char in cell for char in QUOTED_WHEN) else cell for cell in cells) + "\n"
+
+
+def _quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"'
+
+
+def exported_cell(value: object) -> str:
+    """One value as its cell: text that a spreadsheet would run as a formula escaped; a number
+    (`-5`) as it is, since a spreadsheet reads it as that number and the reader types it by its field."""
+    text = cell_text(value)
+    return text if isinstance(value, (int, float)) and not isinstance(value, bool) else formula_escaped(text)
 
 
 def cell_text(value: object) -> str:

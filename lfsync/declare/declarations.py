@@ -15,7 +15,18 @@ from types import ModuleType
 
 from lfsync.config.globs import DEFAULT_DECLARATION_GLOBS
 from lfsync.config.project import DEFAULT_STATE_DIR
-from lfsync.declare import addresses, cachecodec, csvfile, ignorechanges, jsonsafe, model, moves, rules, yamlcheck
+from lfsync.declare import (
+    addresses,
+    cachecodec,
+    csvfile,
+    csvformulas,
+    ignorechanges,
+    jsonsafe,
+    model,
+    moves,
+    rules,
+    yamlcheck,
+)
 from lfsync.declare.cachecodec import PlainAccount, accounts_from_plain, plain_account
 from lfsync.declare.crossfile import check_references, index_by_address
 from lfsync.declare.csvfile import parse_csv_file
@@ -115,10 +126,13 @@ CSV_LAYER = "csv"
 def validation_modules() -> tuple[ModuleType, ...]:
     """The code a file's validated accounts depend on besides the loader (yamlload, yamldocument, yamlscalars,
     which the cache signs anyway): changed, an entry misses. Every module that shapes a cached
-    account: this load, the model, the rules and the YAML checks, the codec, the CSV reader (its
-    content key names the values layer's entries), the address vocabulary, jsonsafe's limits, ignore_changes' rules,
-    the `moved:` entries' reader."""
-    return (sys.modules[__name__], model, rules, yamlcheck, moves, cachecodec, csvfile, addresses, jsonsafe, ignorechanges)
+    account: this load, the model, the rules and the YAML checks, the codec, the CSV reader and its
+    formula unescaping (its content key names the values layer's entries), the address vocabulary,
+    jsonsafe's limits, ignore_changes' rules, the `moved:` entries' reader."""
+    return (
+        sys.modules[__name__], model, rules, yamlcheck, moves, cachecodec, csvfile, csvformulas, addresses, jsonsafe,
+        ignorechanges,
+    )
 
 
 def content_key(data: bytes, is_csv: bool, cache: ParseCache | Uncached) -> str:
