@@ -9,6 +9,8 @@ import json
 from lfsync.declare.csvfile import KEY_COLUMN, LIST_SEPARATOR, RELATIONSHIP_PREFIX
 from lfsync.declare.csvformulas import formula_escaped
 
+QUOTED_WHEN = (",", '"', "\r", "\n")  # a cell holding one of these is quoted
+
 
 def csv_text(rows: list[tuple[str, dict]]) -> str:
     """A CSV declaration file for (key, declaration body) rows: fields in columns in `$name`-first
@@ -30,9 +32,6 @@ def csv_text(rows: list[tuple[str, dict]]) -> str:
         )
         lines.append(record_line(cells))
     return "".join(lines)
-
-
-QUOTED_WHEN = (",", '"', "\r", "\n")
 
 
 def record_line(cells: list[str]) -> str:
