@@ -156,18 +156,7 @@ def _update(
     unchanged = resource_hash(payload, account.address, workspace) == current.hash
     if not waiting_for and unchanged and observed is None:
         return None
-    attributes = attribute_changes(observed or current.applied, payload)
-    if not attributes:
-        return None
-    return Change(
-        address=account.address,
-        action=Action.UPDATE,
-        resource_id=current.id,
-        location=account.location,
-        depends_on=waiting_for,
-        attributes=attributes,
-        observed=observed,
-    )
+    return _update_change(account, current, attribute_changes(observed or current.applied, payload), waiting_for, observed)
 
 
 def _update_as_declared(
@@ -178,7 +167,17 @@ def _update_as_declared(
     keys `ignore_changes` covers are left as they were."""
     before = with_ids(declared, ids)
     written = kept_as_found(with_ids(as_written(account.fields, account.relationships), ids), before, account.ignore_changes)
-    attributes = attribute_changes(before, written)
+    return _update_change(account, current, attribute_changes(before, written), account.unresolved(ids))
+
+
+def _update_change(
+    account: DesiredAccount,
+    current: ResourceState,
+    attributes: list[AttributeChange],
+    depends_on: list[str],
+    observed: Payload | None = None,
+) -> Change | None:
+    """The update of `current` to `account`, or None when no attribute changes."""
     if not attributes:
         return None
     return Change(
@@ -186,8 +185,9 @@ def _update_as_declared(
         action=Action.UPDATE,
         resource_id=current.id,
         location=account.location,
-        depends_on=account.unresolved(ids),
+        depends_on=depends_on,
         attributes=attributes,
+        observed=observed,
     )
 
 

@@ -8,15 +8,13 @@ the fraction."""
 from __future__ import annotations
 
 import json
+from typing import Iterator
 
 import pytest
-
-from lfsync.emulator import EmulatorConfig
-from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
+from recording import Recorder, recorded_target
 
 from org_helpers import act_directly
 
-WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 REFUSED_HALF = (
     "Error: this plan updates 10 and deletes 0 of 20 managed accounts (50%), more than max_change_fraction 0.3 (30%) "
     "allows. Review it, then apply with --allow-large-change (or raise max_change_fraction in lfsync.yaml)."
@@ -31,38 +29,10 @@ def accounts_yaml(count: int, changed: int = 0) -> str:
     return "\n".join(lines) + "\n"
 
 
-class Recorder:
-    """Every request that reached the emulator (method, path)."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, str]] = []
-
-    def writes(self) -> list[tuple[str, str]]:
-        return [(m, p) for m, p in self.requests if m in WRITE_METHODS and p.startswith("/v1/accounts")]
-
-    def middleware(self) -> type:
-        requests = self.requests
-
-        class Recording:
-            def __init__(self, app):
-                self.app = app
-
-            async def __call__(self, scope, receive, send):
-                if scope["type"] == "http":
-                    requests.append((scope["method"], scope["path"]))
-                return await self.app(scope, receive, send)
-
-        return Recording
-
-
 @pytest.fixture
-def recorded(api_mode, monkeypatch, tmp_path, cli) -> Recorder:
+def recorded(api_mode, monkeypatch, tmp_path, cli) -> Iterator[Recorder]:
     """An emulator in `api_mode` as the project's target, every request recorded."""
-    recorder = Recorder()
-    config = EmulatorConfig(db_path=str(tmp_path / "served.db"), docs_literal=api_mode == DOCS_LITERAL)
-    with serve_in_thread(config, middleware=recorder.middleware()) as url:
-        monkeypatch.setenv("LIGHTFIELD_BASE_URL", url)
-        monkeypatch.setenv("LIGHTFIELD_API_KEY", "sk_lf_local_dev")
+    with recorded_target(monkeypatch, tmp_path, api_mode) as (recorder, _url):
         yield recorder
 
 

@@ -19,11 +19,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from recording import Recorder, recorded_target
 
 from lfsync.api.client import LightfieldClient, RetryPolicy
 from lfsync.apply.applier import Applier, create_body
-from lfsync.emulator import EmulatorConfig
-from lfsync.emulator.testing import serve_in_thread
 from lfsync.operations.declared_project import checked_and_learned, load_declared
 from lfsync.operations.planning import build_plan, read_remote
 from lfsync.plan.model import PlanOptions
@@ -35,53 +34,13 @@ from wire import on_url
 
 KEY = "sk_lf_local_dev"
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.001, max_delay=0.01)
-WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
-
-
-class Recorder:
-    """What reached the emulator, and a switch that loses the answers to writes (after they land)."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, str]] = []
-        self.lose_write_answers = False
-
-    def writes(self) -> list[tuple[str, str]]:
-        return [(method, path) for method, path in self.requests if method in WRITE_METHODS and path.startswith("/v1/accounts")]
-
-    def middleware(self) -> type:
-        recorder = self
-
-        class Recording:
-            def __init__(self, app):
-                self.app = app
-
-            async def __call__(self, scope, receive, send):
-                if scope["type"] != "http":
-                    return await self.app(scope, receive, send)
-                recorder.requests.append((scope["method"], scope["path"]))
-                if not (recorder.lose_write_answers and scope["method"] in WRITE_METHODS and scope["path"].startswith("/v1/accounts")):
-                    return await self.app(scope, receive, send)
-
-                async def lost(message):
-                    return None
-
-                await self.app(scope, receive, lost)  # it lands; its answer never arrives
-                body = json.dumps({"error": {"type": "api_error", "message": "the answer was lost"}}).encode()
-                await send({"type": "http.response.start", "status": 503, "headers": [(b"content-type", b"application/json")]})
-                await send({"type": "http.response.body", "body": body})
-                return None
-
-        return Recording
 
 
 @pytest.fixture
 def recorded(monkeypatch, tmp_path, cli):
     """An emulator as the project's target, every request recorded; yields (recorder, base URL)."""
-    recorder = Recorder()
-    with serve_in_thread(EmulatorConfig(db_path=str(tmp_path / "served.db")), middleware=recorder.middleware()) as url:
-        monkeypatch.setenv("LIGHTFIELD_BASE_URL", url)
-        monkeypatch.setenv("LIGHTFIELD_API_KEY", KEY)
-        yield recorder, url
+    with recorded_target(monkeypatch, tmp_path, key=KEY) as target:
+        yield target
 
 
 @pytest.fixture

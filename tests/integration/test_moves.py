@@ -10,63 +10,21 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Iterator
 
 import pytest
-
-from lfsync.emulator import EmulatorConfig
-from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
+from recording import Recorder, recorded_target
 
 from conftest import write_files
 from wire import accounts_of
 
-WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 NO_KEY = {"LIGHTFIELD_API_KEY": None}  # CliRunner unsets a variable given as None
 
 
-class Recorder:
-    """Every request that reached the emulator; a switch loses the answers to writes after they land."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, str]] = []
-        self.lose_write_answers = False
-
-    def writes(self) -> list[tuple[str, str]]:
-        return [(method, path) for method, path in self.requests if method in WRITE_METHODS and path.startswith("/v1/accounts")]
-
-    def middleware(self) -> type:
-        recorder = self
-
-        class Recording:
-            def __init__(self, app):
-                self.app = app
-
-            async def __call__(self, scope, receive, send):
-                if scope["type"] != "http":
-                    return await self.app(scope, receive, send)
-                recorder.requests.append((scope["method"], scope["path"]))
-                if not (recorder.lose_write_answers and scope["method"] in WRITE_METHODS):
-                    return await self.app(scope, receive, send)
-
-                async def lost(message):
-                    return None
-
-                await self.app(scope, receive, lost)  # it lands; its answer never arrives
-                body = json.dumps({"error": {"type": "api_error", "message": "the answer was lost"}}).encode()
-                await send({"type": "http.response.start", "status": 503, "headers": [(b"content-type", b"application/json")]})
-                await send({"type": "http.response.body", "body": body})
-                return None
-
-        return Recording
-
-
 @pytest.fixture
-def recorded(api_mode, monkeypatch, tmp_path, cli) -> Recorder:
+def recorded(api_mode, monkeypatch, tmp_path, cli) -> Iterator[Recorder]:
     """An emulator in `api_mode` as the project's target, every request recorded."""
-    recorder = Recorder()
-    config = EmulatorConfig(db_path=str(tmp_path / "served.db"), docs_literal=api_mode == DOCS_LITERAL)
-    with serve_in_thread(config, middleware=recorder.middleware()) as url:
-        monkeypatch.setenv("LIGHTFIELD_BASE_URL", url)
-        monkeypatch.setenv("LIGHTFIELD_API_KEY", "sk_lf_local_dev")
+    with recorded_target(monkeypatch, tmp_path, api_mode) as (recorder, _url):
         yield recorder
 
 
