@@ -47,8 +47,7 @@ OPPORTUNITY = RecordKind(
     declaration_key="opportunities",
     api_path="/v1/opportunities",
     read_back=ReadBack(id_prefix="opp_"),
-    required_fields=("$name",),
-    required_on_create=("$stage",),
+    required_fields=("$name", "$stage"),  # `$stage`: required on create (lightfield-api-objects.md)
     required_relationships=("$account",),
     read_only_fields=frozenset({"$opportunityStatus"}),
     read_only_relationships=frozenset({"$task", "$note", "$meeting"}),

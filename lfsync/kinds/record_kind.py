@@ -40,8 +40,6 @@ class RecordKind:
     api_path: str  # "/v1/accounts"
     read_back: ReadBack
     required_fields: tuple[str, ...] = ()  # every declaration holds them
-    # fields the API requires on create only (an opportunity's `$stage`): a record that exists needs them not
-    required_on_create: tuple[str, ...] = ()
     required_relationships: tuple[str, ...] = ()  # every declaration holds them (an opportunity's `$account`)
     read_only_fields: frozenset[str] = frozenset()
     read_only_relationships: frozenset[str] = frozenset()

@@ -116,6 +116,7 @@ def test_graph_problems_are_all_named_at_once_with_file_line_and_column(tmp_path
         "(e.g. $account: account.acme)",
         "bad.yaml:15:18: relationships.$champion of opportunity.no-account refers to contact.adaa, which is not declared "
         "in any file (did you mean contact.ada?)",
+        "bad.yaml:17:5: opportunity.empty-account has no $stage in 'fields'; every opportunity needs one",
         "bad.yaml:19:7: opportunity.empty-account has no $account in 'relationships'; every opportunity belongs to one "
         "(e.g. $account: account.acme)",
         "bad.yaml:20:7: relationship $task is read-only in Lightfield and cannot be set from a declaration",
