@@ -7,7 +7,16 @@ import pytest
 
 from lfsync.declare import addresses
 from lfsync.declare.rules import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
-from lfsync.kinds.catalogue import ACCOUNT, CONTACT, DECLARABLE_KINDS, KINDS, MEMBER, OPPORTUNITY, kind_named, kind_of_address
+from lfsync.kinds.catalogue import (
+    ACCOUNT,
+    CONTACT,
+    DECLARABLE_KINDS,
+    KINDS,
+    MEMBER,
+    OPPORTUNITY,
+    kind_named,
+    kind_of_address,
+)
 
 
 def test_the_account_kind_is_the_documented_account():
