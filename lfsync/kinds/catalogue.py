@@ -53,6 +53,7 @@ OPPORTUNITY = RecordKind(
     read_only_relationships=frozenset({"$task", "$note", "$meeting"}),
     identity_field="$name",
     field_history=True,
+    enriched=False,  # no `skipEnrichment` on create (lightfield-api-objects.md "Opportunities")
     relationships=(
         RelationshipLink("$account", "account", "outgoing", "HAS_ONE"),
         RelationshipLink("$owner", "member", "outgoing", "HAS_ONE"),

@@ -46,6 +46,7 @@ class RecordKind:
     identity_field: str = "$name"  # what --adopt matches on unless lfsync.yaml says otherwise
     relationships: tuple[RelationshipLink, ...] = ()
     declarable: bool = True  # False for kinds lfsync only reads (members)
+    enriched: bool = True  # False where a create takes no `skipEnrichment` (opportunities: a summary is made instead)
     # The most records one list of the kind may hold: a server promising more (a hostile
     # `totalCount`) or paging on past it is an error, not a list that never ends.
     most_listed: int = 1_000_000

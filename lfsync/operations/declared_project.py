@@ -20,7 +20,7 @@ from lfsync.declare.model import Declarations
 from lfsync.declare.moves import redirected, renamed_addresses
 from lfsync.declare.parsecache import ParseCache, Uncached
 from lfsync.errors import DeclarationError, LfsyncError, Problems, problem_order
-from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS
+from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS, kind_of_address
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.operations.connection import api_key_from
 from lfsync.plan.resources import DesiredAccount
@@ -193,7 +193,9 @@ def desired_accounts(declarations: Declarations, project: Project) -> dict[str, 
             address=address,
             fields=dict(account.fields),
             relationships=redirected(dict(account.relationships), renamed),
-            skip_enrichment=project.skip_enrichment if account.skip_enrichment is None else account.skip_enrichment,
+            skip_enrichment=kind_of_address(address).enriched and (
+                project.skip_enrichment if account.skip_enrichment is None else account.skip_enrichment
+            ),
             location=str(account.location),
             protect=account.protect,
             ignore_changes=(
