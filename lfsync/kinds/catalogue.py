@@ -76,6 +76,10 @@ MEMBER = RecordKind(
     most_listed=10_000,  # people with a seat: every plan lists them all
 )
 
+# Links writable from both sides, one link in Lightfield: (kind, key, other kind, other key). An
+# account's `$contact` and a contact's `$account` name the same account-contact link.
+TWO_SIDED_LINKS: tuple[tuple[str, str, str, str], ...] = (("account", "$contact", "contact", "$account"),)
+
 KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACCOUNT, CONTACT, OPPORTUNITY, MEMBER)}
 DECLARABLE_KINDS: tuple[RecordKind, ...] = tuple(kind for kind in KINDS.values() if kind.declarable)
 

@@ -23,6 +23,7 @@ from lfsync.errors import DeclarationError, LfsyncError, Problems, problem_order
 from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS, kind_of_address
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.operations.connection import api_key_from
+from lfsync.plan.links import with_both_sides
 from lfsync.plan.resources import DesiredAccount
 from lfsync.remote.linked_records import linked_account_problems
 from lfsync.remote.organisation import fetch_organisation
@@ -140,7 +141,7 @@ def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | No
         )
         for address, account in declared.desired.items()
     }
-    return dataclasses.replace(declared, desired=desired, organisation=known)
+    return dataclasses.replace(declared, desired=with_both_sides(desired), organisation=known)
 
 
 def declared_kinds(declarations: Declarations) -> list[RecordKind]:
@@ -188,7 +189,7 @@ def desired_accounts(declarations: Declarations, project: Project) -> dict[str, 
     References to a moved record's old address (`moved:`) name its new one."""
     project_wide = NOTHING_IGNORED.with_names(setting.name for setting in project.ignore_changes)
     renamed = renamed_addresses(declarations.moves)
-    return {
+    return with_both_sides({
         address: DesiredAccount(
             address=address,
             fields=dict(account.fields),
@@ -205,7 +206,7 @@ def desired_accounts(declarations: Declarations, project: Project) -> dict[str, 
             ),
         )
         for address, account in declarations.accounts.items()
-    }
+    })
 
 
 # --- reading the target -------------------------------------------------------------------
