@@ -7,6 +7,7 @@ with its journalled key."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 from lfsync.apply.applier import create_body
 from lfsync.operations.declared_project import load_declared
@@ -90,6 +91,10 @@ def test_a_graph_project_applies_replans_clean_and_prunes_a_contact_alone(make_p
     assert planned.exit_code == 0, planned.output
     assert "+ contact.ada  (people.yaml:2:3)" in planned.stdout and "+ opportunity.globex-won" in planned.stdout
     assert "Plan: 7 to create, 0 to update, 0 to delete." in planned.stdout
+    markdown = cli("plan", project, "--format", "markdown").stdout
+    assert markdown.index("#### Accounts (2)") < markdown.index("#### Contacts (3)") < markdown.index("#### Opportunities (2)")
+    as_json = json.loads(cli("plan", project, "--format", "json").stdout)
+    assert {change["address"] for change in as_json["changes"]} >= {"contact.linus", "opportunity.acme-renewal"}
     applied(cli, project)
     ids = {address: resource["id"] for address, resource in state_of(project)["resources"].items()}
     assert sorted(ids) == [
