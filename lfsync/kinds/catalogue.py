@@ -93,6 +93,12 @@ def kind_declared_as(declaration_key: str) -> RecordKind | None:
     return next((kind for kind in DECLARABLE_KINDS if kind.declaration_key == declaration_key), None)
 
 
+def identity_field_of(kind: RecordKind, configured: str) -> str:
+    """The field --adopt matches a record of `kind` on: lfsync.yaml's `identity:` for accounts
+    (`configured`, $name unless set), each other kind's own (a contact's $email)."""
+    return configured if kind is ACCOUNT else kind.identity_field
+
+
 UNMANAGED = "unmanaged"  # `unmanaged.<ID>`: a record no declaration names (reset trashes it)
 
 

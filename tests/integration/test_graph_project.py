@@ -252,3 +252,24 @@ def test_an_interrupted_contact_create_is_settled_with_its_journalled_key(make_p
     sent = [record["id"] for record in records_of(project, "contacts") if "ada@acme.example" in record["fields"]["$email"]["value"]]
     assert sent == [landed]  # no duplicate
     assert cli("plan", project, "--detailed-exitcode").exit_code == 0
+
+
+def test_adopt_finds_an_existing_contact_by_its_email(make_project, cli, served_target, state_of):
+    project = make_project({"accounts.yaml": ACCOUNTS}, settings=SETTINGS)
+
+    async def made_in_lightfield() -> str:
+        async with on_project(project) as api:
+            body = {"fields": {"$name": {"firstName": "Ada"}, "$email": ["ada@acme.example"]}}
+            return (await api.create_record("contacts", body, "made-by-a-person"))["id"]
+
+    existing = asyncio.run(made_in_lightfield())
+    (project / "people.yaml").write_text(
+        "contacts:\n  ada:\n    fields:\n      $name: {firstName: Ada}\n      $email: [ada@acme.example]\n", encoding="utf-8"
+    )
+    adopting = cli("plan", project, "--adopt")
+    assert adopting.exit_code == 0, adopting.output
+    assert "contact.ada will be adopted" in adopting.stdout
+    applied(cli, project, "--adopt")
+    assert state_of(project)["resources"]["contact.ada"]["id"] == existing
+    assert [record["id"] for record in records_of(project, "contacts") if record["id"] == existing] == [existing]
+    assert cli("plan", project, "--detailed-exitcode").exit_code == 0
