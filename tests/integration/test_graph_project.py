@@ -273,3 +273,23 @@ def test_adopt_finds_an_existing_contact_by_its_email(make_project, cli, served_
     assert state_of(project)["resources"]["contact.ada"]["id"] == existing
     assert [record["id"] for record in records_of(project, "contacts") if record["id"] == existing] == [existing]
     assert cli("plan", project, "--detailed-exitcode").exit_code == 0
+
+
+def test_contacts_and_opportunities_declared_in_csv_files_apply_and_replan_clean(make_project, cli, served_target, state_of):
+    contacts_csv = (
+        "contact,$name,$email,relationships.$account\n"
+        'ada,"{""firstName"": ""Ada"", ""lastName"": ""Lovelace""}",ada@acme.example;ada@globex.example,account.acme\n'
+    )
+    deals_csv = "opportunity,$name,$stage,relationships.$account,relationships.$evaluator\nrenewal,Renewal,Proposal,account.acme,contact.ada\n"
+    project = make_project(
+        {"accounts.yaml": ACCOUNTS, "contacts.csv": contacts_csv, "deals.csv": deals_csv},
+        settings=SETTINGS + 'declarations: ["*.yaml", "*.csv"]\n',
+    )
+    applied(cli, project)
+    ids = {address: resource["id"] for address, resource in state_of(project)["resources"].items()}
+    ada = by_email(project)["ada@acme.example"]
+    assert ada["id"] == ids["contact.ada"] and ada["fields"]["$name"]["value"] == {"firstName": "Ada", "lastName": "Lovelace"}
+    deal = next(record for record in records_of(project, "opportunities") if record["id"] == ids["opportunity.renewal"])
+    assert linked(deal, "$evaluator") == [ids["contact.ada"]]
+    clean = cli("plan", project, "--detailed-exitcode")
+    assert clean.exit_code == 0, clean.output

@@ -135,3 +135,34 @@ def test_an_unknown_top_level_key_names_every_kind(tmp_path):
         "a.yaml:1:1: unknown top-level key 'contact': a declaration file holds only 'accounts', 'contacts' and "
         "'opportunities' (and 'moved') (did you mean 'contacts'?)"
     ]
+
+
+def test_csv_files_declare_one_kind_each_named_by_their_key_column(tmp_path):
+    write(tmp_path, "accounts.yaml", "accounts:\n  acme:\n    fields:\n      $name: Acme\n")
+    write(
+        tmp_path, "contacts.csv",
+        'contact,$name,$email,relationships.$account\nada,"{""firstName"": ""Ada""}",ada@acme.example,account.acme\n',
+    )
+    write(tmp_path, "deals.csv", "opportunity,$name,$stage,relationships.$account,relationships.$champion\n"
+          "deal,Deal,Discovery,account.acme,contact.ada\n")
+    declarations = load_declarations(tmp_path)
+    assert sorted(declarations.accounts) == ["account.acme", "contact.ada", "opportunity.deal"]
+    assert declarations.accounts["opportunity.deal"].relationships == {"$account": "account.acme", "$champion": "contact.ada"}
+    assert str(declarations.accounts["contact.ada"].relationship_location("$account")) == "contacts.csv:2:49"
+
+
+def test_a_csv_file_of_two_kinds_or_an_opportunity_without_its_account_is_refused(tmp_path):
+    write(tmp_path, "mixed.csv", "key,contact,$name\nacme,ada,Acme\n")
+    write(tmp_path, "deals.csv", "opportunity,$name,$opportunityStatus\ndeal,Deal,Won\n")
+    assert problems_of(tmp_path) == [
+        "deals.csv:1:19: $opportunityStatus is read-only in Lightfield (Lightfield fills it in); remove it from 'fields'",
+        "mixed.csv:1:5: the header names key columns 'key' and 'contact': a CSV file declares one kind (key: accounts, "
+        "contact: contacts, opportunity: opportunities)",
+    ]
+    (tmp_path / "mixed.csv").unlink()
+    write(tmp_path, "deals.csv", "opportunity,$name\ndeal,Deal\n")
+    assert problems_of(tmp_path) == [
+        "deals.csv:2:1: opportunity.deal has no $stage in 'fields'; every opportunity needs one",
+        "deals.csv:2:1: opportunity.deal has no $account in 'relationships'; every opportunity belongs to one "
+        "(e.g. $account: account.acme)",
+    ]
