@@ -293,3 +293,21 @@ def test_contacts_and_opportunities_declared_in_csv_files_apply_and_replan_clean
     assert linked(deal, "$evaluator") == [ids["contact.ada"]]
     clean = cli("plan", project, "--detailed-exitcode")
     assert clean.exit_code == 0, clean.output
+
+
+def test_a_contact_moved_to_a_new_key_keeps_its_record(make_project, cli, served_target, state_of):
+    project = make_project({"accounts.yaml": ACCOUNTS, "people.yaml": PEOPLE}, settings=SETTINGS)
+    applied(cli, project)
+    before = state_of(project)["resources"]["contact.ada"]["id"]
+    (project / "people.yaml").write_text(
+        (project / "people.yaml").read_text().replace("  ada:", "  ada-lovelace:")
+        + "moved:\n  - {from: contact.ada, to: contact.ada-lovelace}\n",
+        encoding="utf-8",
+    )
+    planned = cli("plan", project, "--detailed-exitcode")
+    assert planned.exit_code == 2, planned.output
+    assert "  # contact.ada has moved to contact.ada-lovelace\n" in planned.stdout
+    assert "Plan: 0 to create, 0 to update, 0 to delete, 1 to move." in planned.stdout
+    applied(cli, project)
+    assert state_of(project)["resources"]["contact.ada-lovelace"]["id"] == before
+    assert cli("plan", project, "--detailed-exitcode").exit_code == 0

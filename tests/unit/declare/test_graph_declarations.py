@@ -166,3 +166,12 @@ def test_a_csv_file_of_two_kinds_or_an_opportunity_without_its_account_is_refuse
         "deals.csv:2:1: opportunity.deal has no $account in 'relationships'; every opportunity belongs to one "
         "(e.g. $account: account.acme)",
     ]
+
+
+def test_a_move_keeps_the_kind(tmp_path):
+    write(tmp_path, "a.yaml", "contacts:\n  ada-lovelace:\n    fields: {}\nmoved:\n  - {from: account.ada, to: contact.ada-lovelace}\n")
+    assert problems_of(tmp_path) == [
+        "a.yaml:5:5: moved[0] moves account.ada to contact.ada-lovelace: a record keeps its kind; only its key can change"
+    ]
+    write(tmp_path, "a.yaml", "contacts:\n  ada-lovelace:\n    fields: {}\nmoved:\n  - {from: contact.ada, to: contact.ada-lovelace}\n")
+    assert load_declarations(tmp_path).moves[0].destination == "contact.ada-lovelace"
