@@ -87,6 +87,8 @@ def linked(record: dict, key: str) -> list[str]:
 
 def test_a_graph_project_applies_replans_clean_and_prunes_a_contact_alone(make_project, cli, served_target, state_of):
     project = make_project({"accounts.yaml": ACCOUNTS, "people.yaml": PEOPLE, "deals.yaml": DEALS}, settings=SETTINGS)
+    validated = cli("validate", project)
+    assert "Success! 2 account(s), 3 contact(s), 2 opportunity(s) in 3 file(s) are valid" in validated.stdout
     planned = cli("plan", project)
     assert planned.exit_code == 0, planned.output
     assert "+ contact.ada  (people.yaml:2:3)" in planned.stdout and "+ opportunity.globex-won" in planned.stdout
