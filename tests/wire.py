@@ -64,6 +64,19 @@ class WireApi:
             if len(page["data"]) < PAGE_LIMIT:
                 return records
 
+    async def create_record(self, collection: str, body: dict, idempotency_key: str) -> dict:
+        """POST /v1/<collection> (contacts, opportunities) with an idempotency key."""
+        return await self._write("POST", f"/v1/{collection}", body, {"Idempotency-Key": idempotency_key})
+
+    async def list_all_records(self, collection: str, **params: Any) -> list[dict]:
+        """Every record of /v1/<collection> the query matches, page after page until a short one."""
+        records: list[dict] = []
+        while True:
+            page = await self._read(f"/v1/{collection}", {**params, "limit": PAGE_LIMIT, "offset": len(records)})
+            records += page["data"]
+            if len(page["data"]) < PAGE_LIMIT:
+                return records
+
     async def _write(self, method: str, path: str, body: dict | None = None, headers: dict[str, str] | None = None) -> dict:
         return await self._send(method, path, json=body, headers={"Content-Type": "application/json", **(headers or {})})
 
@@ -125,5 +138,15 @@ def accounts_of(project: Path, workspace: str | None = None, **params: Any) -> l
     async def listed() -> list[dict]:
         async with on_project(project, workspace) as api:
             return await api.list_all_accounts(**params)
+
+    return asyncio.run(listed())
+
+
+def records_of(project: Path, collection: str, workspace: str | None = None, **params: Any) -> list[dict]:
+    """Every record of /v1/<collection> of a project's organisation (live ones by default)."""
+
+    async def listed() -> list[dict]:
+        async with on_project(project, workspace) as api:
+            return await api.list_all_records(collection, **params)
 
     return asyncio.run(listed())

@@ -68,6 +68,7 @@ class ListPage:
 class SelectOption:
     id: str
     label: str
+    parent_id: str | None = None  # a dependent select's option: the parent field's option (a stage's pipeline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ class FieldDefinition:
     handle_service: str | None = None
     options: tuple[SelectOption, ...] = ()
     label: str = ""  # how the organisation's users know it (display only)
+    parent_field_key: str | None = None  # a dependent select: the field its options depend on ($stage on $pipeline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,7 @@ class RelationshipDefinition:
     cardinality: Cardinality
     object_type: str  # account, member, contact, ... (lower case)
     label: str = ""  # how the organisation's users know it (display only)
+    parent_field_key: str | None = None  # a dependent select: the field its options depend on ($stage on $pipeline)
 
     @property
     def holds_one(self) -> bool:
@@ -232,9 +235,15 @@ def parse_field_definition(key: str, wire: Any, endpoint: str) -> FieldDefinitio
         read_only=bool(wire.get("readOnly")),
         multiple=bool(config.get("multipleValues")),
         handle_service=handle_service if isinstance(handle_service, str) else None,
-        options=tuple(SelectOption(str(option.get("id")), str(option.get("label"))) for option in options),
+        options=tuple(_select_option(option) for option in options),
         label=_text(wire.get("label")) or "",
+        parent_field_key=parent if isinstance(parent := config.get("parentFieldKey"), str) else None,
     )
+
+
+def _select_option(wire: dict) -> SelectOption:
+    parent = wire.get("parentId")
+    return SelectOption(str(wire.get("id")), str(wire.get("label")), parent if isinstance(parent, str) else None)
 
 
 def parse_relationship_definition(key: str, wire: Any, endpoint: str) -> RelationshipDefinition:

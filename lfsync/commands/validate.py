@@ -8,6 +8,7 @@ import click
 
 from lfsync.commands import options
 from lfsync.commands.output import say, show_warnings
+from lfsync.kinds.counting import counted_by_kind
 from lfsync.operations.connection import API_KEY_VARIABLE
 from lfsync.operations.validating import validate_project, workspace_unchosen
 from lfsync.values.organisation import SNAPSHOT_FILE
@@ -32,6 +33,6 @@ def validate(directory: Path, offline: bool, workspace: str | None) -> None:
         "to check values against the organisation too)"
     )
     say(
-        f"Success! {len(declarations.accounts)} account(s) in {len(declarations.files)} file(s) are valid, checked {checked}.",
+        f"Success! {counted_by_kind(declarations.accounts)} in {len(declarations.files)} file(s) are valid, checked {checked}.",
         "green",
     )

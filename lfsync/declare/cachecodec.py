@@ -8,9 +8,10 @@ from __future__ import annotations
 from lfsync.declare.addresses import address_of
 from lfsync.declare.model import AccountDeclaration, ParsedAccount
 from lfsync.errors import SourceLocation
+from lfsync.kinds.catalogue import kind_named, kind_of_address
 
 # key, fields, relationships, skip_enrichment, protect, (line, column), field_places,
-# relationship_places, references, ignore_all, ignored_places
+# relationship_places, references, ignore_all, ignored_places, the kind's name
 PlainAccount = tuple
 
 
@@ -31,6 +32,7 @@ def plain_account(account: ParsedAccount) -> PlainAccount:
         account.references,
         declaration.ignore_all,
         declaration.ignored_places,
+        kind_of_address(declaration.address).name,
     )
 
 
@@ -41,15 +43,15 @@ def accounts_from_plain(plain: list[PlainAccount], shown: str) -> list[ParsedAcc
         accounts = []
         for (
             key, fields, relationships, skip_enrichment, protect, (line, column), field_places, relationship_places, references,
-            ignore_all, ignored_places,
+            ignore_all, ignored_places, kind_name,
         ) in plain:
             location = SourceLocation(shown, line, column)
-            address = address_of(key)
+            address = address_of(key, kind_named(kind_name))
             declaration = AccountDeclaration(
                 key, address, fields, relationships, skip_enrichment, location, protect, field_places, relationship_places,
                 ignore_all, ignored_places,
             )
             accounts.append(ParsedAccount(address, location, declaration, references))
         return accounts
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, KeyError):
         return None

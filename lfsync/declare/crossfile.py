@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lfsync.declare.addresses import address_of, key_of
+from lfsync.declare.addresses import key_of
 from lfsync.declare.model import ParsedAccount
 from lfsync.errors import Problem, Problems
 from lfsync.support.suggestions import closest
@@ -26,7 +26,7 @@ def index_by_address(parsed: list[ParsedAccount], problems: Problems) -> dict[st
 
 
 def check_references(parsed: list[ParsedAccount], accounts: dict[str, ParsedAccount], problems: Problems) -> None:
-    """Every reference names another declared account."""
+    """Every reference names another declared record (of any kind)."""
     for account in parsed:
         for target, place, relationship in account.references:
             if target == account.address:
@@ -45,6 +45,8 @@ def check_references(parsed: list[ParsedAccount], accounts: dict[str, ParsedAcco
 
 
 def _closest_address(target: str, addresses: Iterable[str]) -> str | None:
-    # Compare keys without the shared "account." prefix, which would make every address look alike.
-    match = closest(key_of(target), [key_of(address) for address in addresses])
-    return f"did you mean {address_of(match)}?" if match else None
+    # Compare keys of the target's kind without their shared prefix ("account."), which would make
+    # every address look alike.
+    prefix = target.partition(".")[0] + "."
+    match = closest(key_of(target), [key_of(address) for address in addresses if address.startswith(prefix)])
+    return f"did you mean {prefix}{match}?" if match else None

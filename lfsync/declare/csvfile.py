@@ -1,6 +1,7 @@
 """CSV declaration files: one account per row, the header naming the columns.
 
-Columns: `key` (the address key, required), field keys (`$name`, `$website`, custom slugs),
+Columns: `key` (the address key, required; a file of contacts or opportunities names its key
+column `contact` or `opportunity` instead: one kind a file), field keys (`$name`, `$website`, custom slugs),
 `relationships.<key>` (an ID or an `account.<key>` reference), `skip_enrichment` / `protect`
 (true or false) and `ignore_changes` (`all`, or keys separated by `;`). An empty cell means "not set". A cell holding several values (a list-valued
 field or relationship) separates them with `;`; `\\;` is a literal semicolon and `\\\\` a backslash
@@ -25,9 +26,15 @@ from lfsync.declare.csvformulas import unescaped
 from lfsync.declare.model import AccountDeclaration, ParsedAccount, Place, Reference
 from lfsync.declare.rules import FLAG_KEYS, NAME_FIELD
 from lfsync.errors import DeclarationError, Problem, Problems, SourceLocation
+from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS
+from lfsync.kinds.record_kind import RecordKind
 from lfsync.support.utf8 import decode
 
 KEY_COLUMN = "key"
+# The key column names the file's kind: `key` for accounts, the kind's name for the others.
+KEY_COLUMNS: dict[str, RecordKind] = {
+    KEY_COLUMN: ACCOUNT, **{kind.name: kind for kind in DECLARABLE_KINDS if kind is not ACCOUNT}
+}
 RELATIONSHIP_PREFIX = "relationships."
 LIST_SEPARATOR = ";"
 TRUE_WORDS = ("true", "yes", "1")
@@ -174,8 +181,9 @@ def parse_csv_file(data: bytes, shown: str, problems: Problems) -> list[ParsedAc
     if not records:
         return []
     header, rows = records[0], records[1:]
-    columns = _check_header(header, shown, problems)
-    if columns is None:
+    kind, key_column = _kind_of_file(header, shown, problems)
+    columns = _check_header(header, shown, problems, kind)
+    if columns is None or key_column is None:
         return []
     parsed = []
     for row in rows:
@@ -183,17 +191,33 @@ def parse_csv_file(data: bytes, shown: str, problems: Problems) -> list[ParsedAc
             where = SourceLocation(shown, row[0].line, 1)
             problems.append(Problem(f"this row has {len(row)} cells but the header names {len(header)} columns", where))
             continue
-        key_cell = row[columns.index(KEY_COLUMN)]
+        key_cell = row[columns.index(key_column)]
         key, key_location = key_cell.text.strip(), _at(shown, key_cell)
         key_problem = rules.address_key_problem(key, key_location)
         if key_problem is not None:
             problems.append(key_problem)
             continue
-        parsed.append(_RowParser(shown, key, key_location, problems).parse(columns, row))
+        parsed.append(_RowParser(shown, key, key_location, problems, kind).parse(columns, row, key_column))
     return parsed
 
 
-def _check_header(header: list[Cell], shown: str, problems: Problems) -> list[str] | None:
+def _kind_of_file(header: list[Cell], shown: str, problems: Problems) -> tuple[RecordKind, str | None]:
+    """The kind the header's key column names, and that column; a header naming two kinds is a problem."""
+    named = [cell for cell in header if cell.text.strip() in KEY_COLUMNS]
+    if len({cell.text.strip() for cell in named}) > 1:
+        listed = " and ".join(repr(cell.text.strip()) for cell in named)
+        problems.append(Problem(
+            f"the header names key columns {listed}: a CSV file declares one kind (key: accounts, contact: contacts, "
+            "opportunity: opportunities)", _at(shown, named[1]),
+        ))
+        return ACCOUNT, None
+    if not named:
+        return ACCOUNT, KEY_COLUMN
+    column = named[0].text.strip()
+    return KEY_COLUMNS[column], column
+
+
+def _check_header(header: list[Cell], shown: str, problems: Problems, kind: RecordKind = ACCOUNT) -> list[str] | None:
     names = [cell.text.strip() for cell in header]
     ok = True
     seen: dict[str, Cell] = {}
@@ -206,14 +230,14 @@ def _check_header(header: list[Cell], shown: str, problems: Problems) -> list[st
         elif name == RELATIONSHIP_PREFIX:
             message = "a relationships. column needs a relationship key, like relationships.$parentAccount"
         elif name.startswith(RELATIONSHIP_PREFIX):
-            message = rules.read_only_relationship_problem(name[len(RELATIONSHIP_PREFIX):])
+            message = rules.read_only_relationship_problem(name[len(RELATIONSHIP_PREFIX):], kind)
         else:
-            message = rules.read_only_field_problem(name)
+            message = rules.read_only_field_problem(name, kind)
         seen.setdefault(name, cell)
         if message:
             problems.append(Problem(message, _at(shown, cell)))
             ok = False
-    if KEY_COLUMN not in names:
+    if not any(name in KEY_COLUMNS for name in names):
         problems.append(Problem("the header has no 'key' column (each row's address key, like acme)", _at(shown, header[0])))
         ok = False
     return names if ok else None
@@ -226,16 +250,17 @@ def _at(shown: str, cell: Cell) -> SourceLocation:
 class _RowParser:
     """Checks one row's cells, recording every problem, and builds its account's declaration."""
 
-    def __init__(self, shown: str, key: str, key_location: SourceLocation, problems: Problems):
+    def __init__(self, shown: str, key: str, key_location: SourceLocation, problems: Problems, kind: RecordKind = ACCOUNT):
         self.shown, self.key, self.key_location, self.problems = shown, key, key_location, problems
-        self.address = address_of(key)
+        self.kind = kind
+        self.address = address_of(key, kind)
         self.ok = True
 
     def problem(self, where: SourceLocation, message: str) -> None:
         self.ok = False
         self.problems.append(Problem(message, where))
 
-    def parse(self, columns: list[str], row: list[Cell]) -> ParsedAccount:
+    def parse(self, columns: list[str], row: list[Cell], key_column: str = KEY_COLUMN) -> ParsedAccount:
         fields: dict[str, CsvCell] = {}
         field_places: dict[str, Place] = {}
         relationships: dict[str, str | list[str]] = {}
@@ -244,7 +269,7 @@ class _RowParser:
         ignore_all, ignored_places = False, dict[str, Place]()
         references: list[Reference] = []
         for column, cell in zip(columns, row):
-            if column == KEY_COLUMN or cell.text == "":
+            if column == key_column or cell.text == "":
                 continue
             place = (cell.line, cell.column)
             if column in FLAG_KEYS:
@@ -270,6 +295,7 @@ class _RowParser:
                 fields[column] = CsvCell(cell.text)
                 field_places[column] = place
         self.check_name(fields, field_places)
+        self.check_required(fields, relationships)
         declaration = None
         if self.ok:
             declaration = AccountDeclaration(
@@ -289,12 +315,23 @@ class _RowParser:
 
     def check_name(self, fields: dict[str, CsvCell], field_places: dict[str, Place]) -> None:
         """$name as in a YAML file: a row without it (an empty cell is "not set") has none."""
+        if NAME_FIELD not in self.kind.required_fields:
+            return  # a contact's $name is optional (a FULL_NAME object, checked against the definitions)
         if NAME_FIELD not in fields:
-            self.problem(self.key_location, rules.missing_name_problem(self.address))
+            self.problem(self.key_location, rules.missing_name_problem(self.address, self.kind))
             return
         problem = rules.name_problem(self.address, str(fields[NAME_FIELD]))
         if problem:
             self.problem(SourceLocation(self.shown, *field_places[NAME_FIELD]), problem)
+
+    def check_required(self, fields: dict[str, CsvCell], relationships: dict[str, str | list[str]]) -> None:
+        """The kind's other required fields and relationships (an opportunity's $stage and $account)."""
+        for key in self.kind.required_fields:
+            if key != NAME_FIELD and key not in fields:
+                self.problem(self.key_location, rules.missing_field_problem(self.address, key, self.kind))
+        for key in self.kind.required_relationships:
+            if key not in relationships:
+                self.problem(self.key_location, rules.missing_relationship_problem(self.address, key, self.kind))
 
     def target(self, text: str, cell: Cell, relationship: str) -> str | None:
         if rules.is_relationship_target(relationship, text):

@@ -18,7 +18,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from lfsync.config.yamlio import load_yaml_text, read_text, round_trip_yaml
-from lfsync.declare.rules import ACCOUNT_KEYS, TOP_LEVEL_KEY
+from lfsync.declare.rules import ACCOUNT_KEYS, RECORD_KEYS
 from lfsync.declare.yamlload import read_declaration_bytes
 from lfsync.errors import DeclarationError, Problems, display_path
 from lfsync.support.atomicfile import write_atomically
@@ -207,10 +207,17 @@ def _reindent_following_lines(text: str, columns: dict[int, int], sibling_column
 
 
 def _order_account_keys(document: Any) -> None:
-    accounts = document.get(TOP_LEVEL_KEY) if isinstance(document, CommentedMap) else None
-    if not isinstance(accounts, CommentedMap):
+    """Each record's keys (accounts, contacts, opportunities alike) in the documented order."""
+    if not isinstance(document, CommentedMap):
         return
-    for body in accounts.values():
+    for declaration_key in RECORD_KEYS:
+        records = document.get(declaration_key)
+        if isinstance(records, CommentedMap):
+            _order_record_keys(records)
+
+
+def _order_record_keys(records: CommentedMap) -> None:
+    for body in records.values():
         if not isinstance(body, CommentedMap):
             continue
         desired = [key for key in ACCOUNT_KEYS if key in body] + [key for key in body if key not in ACCOUNT_KEYS]

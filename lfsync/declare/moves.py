@@ -109,6 +109,12 @@ def _parse_entry(loaded: LoadedFile, index: int, entry: Any, problems: Problems)
     if addresses["from"] == addresses["to"]:
         problems.append(Problem(f"moved[{index}] moves {addresses['from']} to itself", where))
         return None
+    if addresses["from"].partition(".")[0] != addresses["to"].partition(".")[0]:
+        problems.append(Problem(
+            f"moved[{index}] moves {addresses['from']} to {addresses['to']}: a record keeps its kind; "
+            "only its key can change", where,
+        ))
+        return None
     return MoveDeclaration(addresses["from"], addresses["to"], where)
 
 

@@ -19,14 +19,16 @@ from lfsync.declare.addresses import (
 )
 from lfsync.declare.yamlscalars import shown_key, yaml_type_name
 from lfsync.errors import Problem, SourceLocation
-from lfsync.kinds.catalogue import ACCOUNT
+from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS
+from lfsync.kinds.record_kind import RecordKind
 
 READ_ONLY_FIELDS = ACCOUNT.read_only_fields
 READ_ONLY_RELATIONSHIPS = ACCOUNT.read_only_relationships
 
-TOP_LEVEL_KEY = "accounts"
-MOVED_KEY = "moved"  # beside accounts: renamed declarations (declare.moves)
-TOP_LEVEL_KEYS = (TOP_LEVEL_KEY, MOVED_KEY)
+TOP_LEVEL_KEY = ACCOUNT.declaration_key
+MOVED_KEY = "moved"  # beside the records: renamed declarations (declare.moves)
+RECORD_KEYS = tuple(kind.declaration_key for kind in DECLARABLE_KINDS)  # accounts, contacts, opportunities
+TOP_LEVEL_KEYS = (*RECORD_KEYS, MOVED_KEY)
 ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment", "protect", "ignore_changes")
 FLAG_KEYS = ("skip_enrichment", "protect")
 NAME_FIELD = "$name"
@@ -56,20 +58,31 @@ def _suggest_address_key(key: str) -> str | None:
     return suggestion if is_address_key(suggestion) and len(suggestion) <= 60 else None
 
 
-def read_only_field_problem(key: str) -> str | None:
-    if key in READ_ONLY_FIELDS:
-        return f"{key} is read-only in Lightfield (it is filled in by enrichment); remove it from 'fields'"
+def read_only_field_problem(key: str, kind: RecordKind = ACCOUNT) -> str | None:
+    if key in kind.read_only_fields:
+        filled = "it is filled in by enrichment" if kind is ACCOUNT else "Lightfield fills it in"
+        return f"{key} is read-only in Lightfield ({filled}); remove it from 'fields'"
     return None
 
 
-def read_only_relationship_problem(key: str) -> str | None:
-    if key in READ_ONLY_RELATIONSHIPS:
+def read_only_relationship_problem(key: str, kind: RecordKind = ACCOUNT) -> str | None:
+    if key in kind.read_only_relationships:
         return f"relationship {shown_key(key)} is read-only in Lightfield and cannot be set from a declaration"
     return None
 
 
-def missing_name_problem(address: str) -> str:
-    return f"{address} has no $name in 'fields'; every account needs a name"
+def missing_name_problem(address: str, kind: RecordKind = ACCOUNT) -> str:
+    return f"{address} has no $name in 'fields'; every {kind.name} needs a name"
+
+
+def missing_field_problem(address: str, key: str, kind: RecordKind) -> str:
+    """A field the kind requires (other than $name) left out."""
+    return f"{address} has no {key} in 'fields'; every {kind.name} needs one"
+
+
+def missing_relationship_problem(address: str, key: str, kind: RecordKind) -> str:
+    """A relationship the kind requires (an opportunity's `$account`) left out."""
+    return f"{address} has no {key} in 'relationships'; every {kind.name} belongs to one (e.g. {key}: account.acme)"
 
 
 def name_problem(address: str, name: Any) -> str | None:

@@ -15,6 +15,7 @@ from lfsync.declare.addresses import (
     LIGHTFIELD_ID_PATTERN,
     REFERENCE_PATTERN,
 )
+from lfsync.declare.graph_schema import graph_definitions, graph_properties
 from lfsync.declare.rules import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -26,7 +27,7 @@ def declaration_json_schema() -> dict:
         "$schema": SCHEMA_DIALECT,
         "$id": SCHEMA_ID,
         "title": "lfsync declaration file",
-        "description": "Lightfield accounts declared for lfsync plan/apply.",
+        "description": "Lightfield accounts, contacts and opportunities declared for lfsync plan/apply.",
         "type": "object",
         "properties": {
             "accounts": {
@@ -36,10 +37,12 @@ def declaration_json_schema() -> dict:
                 "additionalProperties": False,
             },
             "moved": moved_schema(),
+            **graph_properties(anchored(ADDRESS_KEY_PATTERN)),
         },
         "additionalProperties": False,
         "$defs": {
             "account": account_schema(),
+            **graph_definitions(record_flags()),
             "fields": fields_schema(),
             "relationships": relationships_schema(),
             **value_definitions(),
@@ -73,25 +76,32 @@ def account_schema() -> dict:
         "properties": {
             "fields": {"$ref": "#/$defs/fields"},
             "relationships": {"$ref": "#/$defs/relationships"},
-            "skip_enrichment": {
-                "description": "Skip Lightfield's (metered) enrichment on create; overrides lfsync.yaml.",
-                "type": "boolean",
-            },
-            "protect": {
-                "description": "Refuse to delete this account, even with --prune, once applied.",
-                "type": "boolean",
-            },
-            "ignore_changes": {
-                "description": "Fields and relationships people own in Lightfield: sent on create, never compared or "
-                "updated after; `all` makes the account create-only.",
-                "anyOf": [
-                    {"type": "string", "pattern": "^all$"},
-                    {"type": "array", "items": {"type": "string", "minLength": 1, "not": {"pattern": "^all$"}}},
-                ],
-            },
+            **record_flags(),
         },
         "required": ["fields"],
         "additionalProperties": False,
+    }
+
+
+def record_flags() -> dict:
+    """What a record declares besides its fields and relationships (every kind alike)."""
+    return {
+        "skip_enrichment": {
+            "description": "Skip Lightfield's (metered) enrichment on create; overrides lfsync.yaml.",
+            "type": "boolean",
+        },
+        "protect": {
+            "description": "Refuse to delete this account, even with --prune, once applied.",
+            "type": "boolean",
+        },
+        "ignore_changes": {
+            "description": "Fields and relationships people own in Lightfield: sent on create, never compared or "
+            "updated after; `all` makes the account create-only.",
+            "anyOf": [
+                {"type": "string", "pattern": "^all$"},
+                {"type": "array", "items": {"type": "string", "minLength": 1, "not": {"pattern": "^all$"}}},
+            ],
+        },
     }
 
 
@@ -148,7 +158,7 @@ def value_definitions() -> dict:
             "pattern": anchored(LIGHTFIELD_ID_PATTERN),
         },
         "reference": {
-            "description": "A reference to an account declared in this project (account.acme).",
+            "description": "A reference to a record declared in this project (account.acme, contact.ada).",
             "type": "string",
             "pattern": anchored(REFERENCE_PATTERN),
         },

@@ -9,10 +9,12 @@ from typing import Any
 from lfsync.declare import ignorechanges, jsonsafe, rules
 from lfsync.declare.addresses import address_of, is_reference
 from lfsync.declare.model import AccountDeclaration, ParsedAccount, Place, Reference
-from lfsync.declare.rules import ACCOUNT_KEYS, FLAG_KEYS, NAME_FIELD, TOP_LEVEL_KEY, TOP_LEVEL_KEYS
+from lfsync.declare.rules import ACCOUNT_KEYS, FLAG_KEYS, NAME_FIELD, RECORD_KEYS, TOP_LEVEL_KEY, TOP_LEVEL_KEYS
 from lfsync.declare.yamldocument import LoadedFile, PathWording
 from lfsync.declare.yamlscalars import shown_key, yaml_type_name
 from lfsync.errors import Problem, Problems, SourceLocation
+from lfsync.kinds.catalogue import ACCOUNT, kind_declared_as
+from lfsync.kinds.record_kind import RecordKind
 from lfsync.support.suggestions import closest
 
 ACCOUNTS_PATH = (TOP_LEVEL_KEY,)
@@ -26,8 +28,9 @@ class DeclarationWording(PathWording):
         return f"{describe_path(path)}: {message}" if path else message
 
     def duplicate(self, path: tuple, first: SourceLocation, where: SourceLocation) -> str:
-        if path[:-1] == ACCOUNTS_PATH:
-            return f"{address_of(shown_key(path[-1]))} is declared twice: {first} and {where}"
+        kind = kind_declared_as(path[0]) if len(path) == 2 and isinstance(path[0], str) else None
+        if kind is not None:
+            return f"{address_of(shown_key(path[-1]), kind)} is declared twice: {first} and {where}"
         return super().duplicate(path, first, where)
 
 
@@ -36,28 +39,29 @@ DECLARATION_WORDING = DeclarationWording()
 
 def describe_path(path: tuple) -> str:
     """How a message names the place of a value: `fields.tier of account.acme` inside an account."""
-    if len(path) >= 4 and path[0] == TOP_LEVEL_KEY and path[2] in ACCOUNT_KEYS and isinstance(path[1], str):
-        return f"{path[2]}.{shown_key(path[3])} of {address_of(shown_key(path[1]))}"
-    if len(path) == 3 and path[0] == TOP_LEVEL_KEY and path[2] in ACCOUNT_KEYS and isinstance(path[1], str):
-        return f"'{path[2]}' of {address_of(shown_key(path[1]))}"
+    kind = kind_declared_as(path[0]) if len(path) >= 3 and isinstance(path[0], str) else None
+    if kind is not None and len(path) >= 4 and path[2] in ACCOUNT_KEYS and isinstance(path[1], str):
+        return f"{path[2]}.{shown_key(path[3])} of {address_of(shown_key(path[1]), kind)}"
+    if kind is not None and len(path) == 3 and path[2] in ACCOUNT_KEYS and isinstance(path[1], str):
+        return f"'{path[2]}' of {address_of(shown_key(path[1]), kind)}"
     return ".".join(shown_key(step) for step in path)
 
 
 def parse_file(loaded: LoadedFile, problems: Problems) -> list[ParsedAccount]:
-    """The accounts of one loaded file; its problems (the loader's too) are appended to `problems`."""
+    """The records of one loaded file (accounts first, then contacts, then opportunities); its
+    problems (the loader's too) are appended to `problems`."""
     problems.extend(loaded.document.problems)
-    accounts = top_level_accounts(loaded, problems)
-    if accounts is None:
-        return []
+    sections = top_level_sections(loaded, problems)
     parsed = []
-    places = loaded.key_places(ACCOUNTS_PATH)
-    for key, body in accounts.items():
-        key_location = SourceLocation(loaded.shown, *places[key])
-        key_problem = rules.address_key_problem(key, key_location)
-        if key_problem is not None:
-            problems.append(key_problem)
-            continue
-        parsed.append(AccountParser(loaded, key, key_location, problems).parse(body))
+    for kind, records in sections:
+        places = loaded.key_places((kind.declaration_key,))
+        for key, body in records.items():
+            key_location = SourceLocation(loaded.shown, *places[key])
+            key_problem = rules.address_key_problem(key, key_location)
+            if key_problem is not None:
+                problems.append(key_problem)
+                continue
+            parsed.append(AccountParser(loaded, key, key_location, problems, kind).parse(body))
     return parsed
 
 
@@ -67,11 +71,12 @@ _NOT_A_DECLARATION_HINT = (
 )
 
 
-def top_level_accounts(loaded: LoadedFile, problems: Problems) -> dict | None:
-    """The `accounts` mapping of a document, or None (with problems recorded) when there is none."""
+def top_level_sections(loaded: LoadedFile, problems: Problems) -> list[tuple[RecordKind, dict]]:
+    """The `accounts`, `contacts` and `opportunities` mappings of a document, in that order, each
+    with its kind (problems recorded for any other top-level key and for a section of no mapping)."""
     document = loaded.data
     if document is None:
-        return None
+        return []
     if not isinstance(document, dict):
         problems.append(
             Problem(
@@ -80,10 +85,11 @@ def top_level_accounts(loaded: LoadedFile, problems: Problems) -> dict | None:
                 loaded.root_location(),
             )
         )
-        return None
+        return []
     for key in document:
         if key not in TOP_LEVEL_KEYS:
-            message = f"unknown top-level key {shown_key(key, quoted=True)}: a declaration file holds only 'accounts' (and 'moved')"
+            held = ", ".join(f"'{known}'" for known in RECORD_KEYS[:-1]) + f" and '{RECORD_KEYS[-1]}'"
+            message = f"unknown top-level key {shown_key(key, quoted=True)}: a declaration file holds only {held} (and 'moved')"
             suggestion = closest(str(key), TOP_LEVEL_KEYS)
             problems.append(
                 Problem(message, loaded.key_at((key,)), hint=f"did you mean {suggestion!r}?")
@@ -92,28 +98,36 @@ def top_level_accounts(loaded: LoadedFile, problems: Problems) -> dict | None:
             )
             if not any(known in document for known in TOP_LEVEL_KEYS):
                 break  # one message is enough for a file that is no declaration file at all
-    accounts = document.get(TOP_LEVEL_KEY)
-    if accounts is None:
-        return None
-    if not isinstance(accounts, dict):
-        problems.append(
-            Problem(
-                f"'accounts' must be a mapping of address keys to accounts, found {yaml_type_name(accounts)}",
-                loaded.value_at(ACCOUNTS_PATH, accounts),
+    sections = []
+    for declaration_key in RECORD_KEYS:
+        records = document.get(declaration_key)
+        kind = kind_declared_as(declaration_key)
+        if records is None or kind is None:
+            continue
+        if not isinstance(records, dict):
+            problems.append(
+                Problem(
+                    f"'{declaration_key}' must be a mapping of address keys to {declaration_key}, "
+                    f"found {yaml_type_name(records)}",
+                    loaded.value_at((declaration_key,), records),
+                )
             )
-        )
-        return None
-    return accounts
+            continue
+        sections.append((kind, records))
+    return sections
 
 
 class AccountParser:
     """Checks one account's plain data, recording every problem, and builds its declaration."""
 
-    def __init__(self, loaded: LoadedFile, key: str, key_location: SourceLocation, problems: Problems):
+    def __init__(
+        self, loaded: LoadedFile, key: str, key_location: SourceLocation, problems: Problems, kind: RecordKind = ACCOUNT
+    ):
         self.loaded = loaded
         self.key = key
-        self.path = ACCOUNTS_PATH + (key,)
-        self.address = address_of(key)
+        self.kind = kind
+        self.path = (kind.declaration_key, key)
+        self.address = address_of(key, kind)
         self.key_location = key_location
         self.problems = problems
         self.refused = loaded.refused_paths
@@ -143,6 +157,7 @@ class AccountParser:
         self.check_account_keys(body)
         fields, field_places = self.parse_fields(body)
         relationships, relationship_places = self.parse_relationships(body)
+        self.check_required_relationships(body, relationships)
         skip_enrichment, protect = (self.parse_flag(body, key) for key in FLAG_KEYS)
         ignore_all, ignored_places = self.parse_ignore_changes(body)
         if any(path[: len(self.path)] == self.path for path in self.refused):
@@ -181,9 +196,8 @@ class AccountParser:
 
     def parse_fields(self, body: dict) -> tuple[dict[str, Any], dict[str, Place]]:
         if "fields" not in body:
-            self.problem(
-                self.key_location, f"{self.address} has no 'fields'; every account needs fields with at least $name"
-            )
+            needed = " with at least $name" if NAME_FIELD in self.kind.required_fields else ""
+            self.problem(self.key_location, f"{self.address} has no 'fields'; every {self.kind.name} needs fields{needed}")
             return {}, {}
         fields_node = body["fields"]
         fields_path = self.path + ("fields",)
@@ -218,15 +232,24 @@ class AccountParser:
                 f"found {yaml_type_name(key)}",
             )
             return False
-        read_only = rules.read_only_field_problem(key)
+        read_only = rules.read_only_field_problem(key, self.kind)
         if read_only:
             self.problem(self.at(place), read_only)
             return False
         return True
 
     def check_name(self, fields_node: dict) -> None:
+        """$name (text) where the kind requires it, and the kind's other required fields; a
+        contact's $name is a FULL_NAME object, checked against the definitions."""
+        for required in self.kind.required_fields:
+            if required != NAME_FIELD and required not in fields_node:
+                self.problem(
+                    self.loaded.key_at(self.path + ("fields",)), rules.missing_field_problem(self.address, required, self.kind)
+                )
+        if NAME_FIELD not in self.kind.required_fields:
+            return
         if NAME_FIELD not in fields_node:
-            self.problem(self.loaded.key_at(self.path + ("fields",)), rules.missing_name_problem(self.address))
+            self.problem(self.loaded.key_at(self.path + ("fields",)), rules.missing_name_problem(self.address, self.kind))
             return
         name = fields_node[NAME_FIELD]
         problem = rules.name_problem(self.address, name)
@@ -267,7 +290,7 @@ class AccountParser:
                 self.at(place), f"relationship keys must be text like $owner or a custom slug, found {yaml_type_name(key)}"
             )
             return False
-        read_only = rules.read_only_relationship_problem(key)
+        read_only = rules.read_only_relationship_problem(key, self.kind)
         if read_only:
             self.problem(self.at(place), read_only)
             return False
@@ -287,6 +310,22 @@ class AccountParser:
             return str(value)
         self.value_problem(path, value, rules.relationship_target_problem(self.address, key, value))
         return None
+
+    def check_required_relationships(self, body: dict, relationships: dict[str, str | list[str]]) -> None:
+        """Relationships the kind requires (an opportunity's `$account`): written, and not empty."""
+        node = body.get("relationships")
+        for required in self.kind.required_relationships:
+            if relationships.get(required):
+                continue
+            if isinstance(node, dict) and required in node:
+                if required in relationships:  # written as [] (a refused value has its own problem)
+                    self.problem(
+                        self.loaded.key_at(self.path + ("relationships", required)),
+                        rules.missing_relationship_problem(self.address, required, self.kind),
+                    )
+                continue
+            where = self.loaded.key_at(self.path + ("relationships",)) if isinstance(node, dict) else self.key_location
+            self.problem(where, rules.missing_relationship_problem(self.address, required, self.kind))
 
     # ignore_changes
 

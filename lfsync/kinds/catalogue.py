@@ -26,6 +26,46 @@ ACCOUNT = RecordKind(
     ),
 )
 
+# Contacts: people, linked to their accounts. The account-contact link has two writable sides
+# (a contact's `$account`, an account's `$contact`): lightfield-api-objects.md "Contacts".
+CONTACT = RecordKind(
+    name="contact",
+    declaration_key="contacts",
+    api_path="/v1/contacts",
+    read_back=ReadBack(id_prefix="con_"),
+    identity_field="$email",  # contacts are deduplicated by email (lightfield-api-objects.md)
+    field_history=True,
+    relationships=(
+        RelationshipLink("$account", "account", "outgoing", "HAS_MANY"),
+        RelationshipLink("$owner", "member", "outgoing", "HAS_ONE"),
+    ),
+)
+
+# Opportunities: deals of one account; `$stage` is a pipeline stage (label or option ID).
+OPPORTUNITY = RecordKind(
+    name="opportunity",
+    declaration_key="opportunities",
+    api_path="/v1/opportunities",
+    read_back=ReadBack(id_prefix="opp_"),
+    required_fields=("$name", "$stage"),  # `$stage`: required on create (lightfield-api-objects.md)
+    required_relationships=("$account",),
+    read_only_fields=frozenset({"$opportunityStatus"}),
+    read_only_relationships=frozenset({"$task", "$note", "$meeting"}),
+    identity_field="$name",
+    field_history=True,
+    enriched=False,  # no `skipEnrichment` on create (lightfield-api-objects.md "Opportunities")
+    relationships=(
+        RelationshipLink("$account", "account", "outgoing", "HAS_ONE"),
+        RelationshipLink("$owner", "member", "outgoing", "HAS_ONE"),
+        RelationshipLink("$champion", "contact", "outgoing", "HAS_ONE"),
+        RelationshipLink("$evaluator", "contact", "outgoing", "HAS_MANY"),
+        RelationshipLink("$createdBy", "member", "outgoing", "HAS_ONE"),
+        RelationshipLink("$task", "task", "incoming", "HAS_MANY"),
+        RelationshipLink("$note", "note", "incoming", "HAS_MANY"),
+        RelationshipLink("$meeting", "meeting", "incoming", "HAS_MANY"),
+    ),
+)
+
 # Members are read, never declared: `$owner` names one (by ID or email).
 MEMBER = RecordKind(
     name="member",
@@ -36,12 +76,27 @@ MEMBER = RecordKind(
     most_listed=10_000,  # people with a seat: every plan lists them all
 )
 
-KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACCOUNT, MEMBER)}
+# Links writable from both sides, one link in Lightfield: (kind, key, other kind, other key). An
+# account's `$contact` and a contact's `$account` name the same account-contact link.
+TWO_SIDED_LINKS: tuple[tuple[str, str, str, str], ...] = (("account", "$contact", "contact", "$account"),)
+
+KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACCOUNT, CONTACT, OPPORTUNITY, MEMBER)}
 DECLARABLE_KINDS: tuple[RecordKind, ...] = tuple(kind for kind in KINDS.values() if kind.declarable)
 
 
 def kind_named(name: str) -> RecordKind:
     return KINDS[name]
+
+
+def kind_declared_as(declaration_key: str) -> RecordKind | None:
+    """The declarable kind whose declarations sit under `declaration_key` ("contacts"), or None."""
+    return next((kind for kind in DECLARABLE_KINDS if kind.declaration_key == declaration_key), None)
+
+
+def identity_field_of(kind: RecordKind, configured: str) -> str:
+    """The field --adopt matches a record of `kind` on: lfsync.yaml's `identity:` for accounts
+    (`configured`, $name unless set), each other kind's own (a contact's $email)."""
+    return configured if kind is ACCOUNT else kind.identity_field
 
 
 UNMANAGED = "unmanaged"  # `unmanaged.<ID>`: a record no declaration names (reset trashes it)

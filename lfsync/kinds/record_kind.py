@@ -39,12 +39,14 @@ class RecordKind:
     declaration_key: str  # "accounts": the declaration files' top-level key
     api_path: str  # "/v1/accounts"
     read_back: ReadBack
-    required_fields: tuple[str, ...] = ()
+    required_fields: tuple[str, ...] = ()  # every declaration holds them
+    required_relationships: tuple[str, ...] = ()  # every declaration holds them (an opportunity's `$account`)
     read_only_fields: frozenset[str] = frozenset()
     read_only_relationships: frozenset[str] = frozenset()
     identity_field: str = "$name"  # what --adopt matches on unless lfsync.yaml says otherwise
     relationships: tuple[RelationshipLink, ...] = ()
     declarable: bool = True  # False for kinds lfsync only reads (members)
+    enriched: bool = True  # False where a create takes no `skipEnrichment` (opportunities: a summary is made instead)
     # The most records one list of the kind may hold: a server promising more (a hostile
     # `totalCount`) or paging on past it is an error, not a list that never ends.
     most_listed: int = 1_000_000

@@ -194,6 +194,8 @@ def _check_snapshot_current(root: Path, target: str, organisation: Organisation)
     """A committed definitions snapshot is what pull-request plans were checked against: apply
     refuses while the live organisation differs from it."""
     snapshot = read_snapshot(snapshot_path(root), target)
+    if snapshot is not None:
+        snapshot = snapshot.narrowed_to(organisation.kinds)  # the kinds the project declares
     if snapshot is None or snapshot.digest == organisation.digest:
         return
     changes = differences(snapshot, organisation)

@@ -20,7 +20,10 @@ from lfsync.declare.model import Declarations
 from lfsync.declare.moves import redirected, renamed_addresses
 from lfsync.declare.parsecache import ParseCache, Uncached
 from lfsync.errors import DeclarationError, LfsyncError, Problems, problem_order
+from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS, kind_of_address
+from lfsync.kinds.record_kind import RecordKind
 from lfsync.operations.connection import api_key_from
+from lfsync.plan.links import with_both_sides
 from lfsync.plan.resources import DesiredAccount
 from lfsync.remote.linked_records import linked_account_problems
 from lfsync.remote.organisation import fetch_organisation
@@ -114,6 +117,10 @@ def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | No
         if unresolved:
             raise DeclarationError(unresolved)
         return declared
+    # Only the kinds declared count: an accounts-only project checks and records what it always did.
+    known = dataclasses.replace(known, organisation=known.organisation.narrowed_to(
+        kind.name for kind in declared_kinds(declared.declarations)
+    ))
     checked = check_declarations_cached(declared.declarations, known.organisation, parse_cache_for(declared.project))
     ignored = Problems()
     if names_anything(declared.declarations, declared.project.ignore_changes):
@@ -134,7 +141,13 @@ def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | No
         )
         for address, account in declared.desired.items()
     }
-    return dataclasses.replace(declared, desired=desired, organisation=known)
+    return dataclasses.replace(declared, desired=with_both_sides(desired), organisation=known)
+
+
+def declared_kinds(declarations: Declarations) -> list[RecordKind]:
+    """The kinds of the records declared, in catalogue order (accounts first)."""
+    names = {address.partition(".")[0] for address in declarations.accounts}
+    return [kind for kind in DECLARABLE_KINDS if kind.name in names]
 
 
 def check_ignored_without_definitions(declared: DeclaredProject, resources: Mapping[str, ResourceState]) -> None:
@@ -160,10 +173,12 @@ async def learn_organisation(
     client: LightfieldClient, declared: DeclaredProject, organisation: Organisation | None = None
 ) -> DeclaredProject:
     """Read the live definitions and members (once per run), keep them under .lfsync/, check values."""
-    organisation = organisation or await fetch_organisation(client)
+    organisation = organisation or await fetch_organisation(client, declared_kinds(declared.declarations))
     remember(declared.project, organisation)
     checked = with_checked_values(declared, KnownOrganisation(organisation, f"the definitions of {declared.project.target}, read now"))
-    problems = await linked_account_problems(client, declared.declarations)
+    problems = await linked_account_problems(
+        client, declared.declarations, dict.fromkeys([ACCOUNT, *declared_kinds(declared.declarations)])
+    )
     if problems:
         raise DeclarationError(list(problems))
     return checked
@@ -174,12 +189,14 @@ def desired_accounts(declarations: Declarations, project: Project) -> dict[str, 
     References to a moved record's old address (`moved:`) name its new one."""
     project_wide = NOTHING_IGNORED.with_names(setting.name for setting in project.ignore_changes)
     renamed = renamed_addresses(declarations.moves)
-    return {
+    return with_both_sides({
         address: DesiredAccount(
             address=address,
             fields=dict(account.fields),
             relationships=redirected(dict(account.relationships), renamed),
-            skip_enrichment=project.skip_enrichment if account.skip_enrichment is None else account.skip_enrichment,
+            skip_enrichment=kind_of_address(address).enriched and (
+                project.skip_enrichment if account.skip_enrichment is None else account.skip_enrichment
+            ),
             location=str(account.location),
             protect=account.protect,
             ignore_changes=(
@@ -189,7 +206,7 @@ def desired_accounts(declarations: Declarations, project: Project) -> dict[str, 
             ),
         )
         for address, account in declarations.accounts.items()
-    }
+    })
 
 
 # --- reading the target -------------------------------------------------------------------
@@ -198,7 +215,7 @@ def desired_accounts(declarations: Declarations, project: Project) -> dict[str, 
 async def checked_and_learned(client: LightfieldClient, declared: DeclaredProject) -> DeclaredProject:
     """check_access, then learn_organisation, with the organisation read while access is checked
     (a round trip saved per run); a refused key or an unreachable API is reported as such."""
-    fetching = asyncio.ensure_future(fetch_organisation(client))
+    fetching = asyncio.ensure_future(fetch_organisation(client, declared_kinds(declared.declarations)))
     try:
         scopes = await check_access(client, declared.project)
     except BaseException:

@@ -10,7 +10,7 @@ from lfsync.config.project import Project, load_project
 from lfsync.errors import LfsyncError
 from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import can_ask_target, check_access
-from lfsync.remote.organisation import fetch_organisation
+from lfsync.remote.organisation import every_declarable_kind, fetch_organisation
 from lfsync.support import asyncrun
 from lfsync.values.organisation import (
     SNAPSHOT_FILE,
@@ -35,7 +35,7 @@ def pull_definitions(directory: Path, workspace: str | None = None) -> tuple[Pat
 async def _fetch(project: Project) -> Organisation:
     async with open_client(project) as client:
         await check_access(client, project)
-        return await fetch_organisation(client)
+        return await fetch_organisation(client, every_declarable_kind())
 
 
 def known_definitions(directory: Path, workspace: str | None = None) -> KnownOrganisation:

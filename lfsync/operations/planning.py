@@ -133,7 +133,8 @@ def display_names(declared: DeclaredProject, state: State, changes: list[Change]
     known.update((change.resource_id, change.address) for change in changes if change.moved_from and change.resource_id)
     if declared.organisation is not None:
         organisation = declared.organisation.organisation
-        for spec in organisation.fields.values():
+        every_kind = [organisation, *(organisation.of_kind(name) for name in organisation.kinds)]
+        for spec in (spec for of_kind in every_kind if of_kind is not None for spec in of_kind.fields.values()):
             known.update({option.id: option.label for option in spec.options})
         known.update({member_id: email for member_id, email in organisation.member_emails.items() if email})
     if not known:

@@ -15,6 +15,7 @@ from pydantic_core import PydanticSerializationError
 from lfsync import __version__
 from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND
 from lfsync.errors import LfsyncError, display_path
+from lfsync.kinds.catalogue import kind_of_address
 from lfsync.plan.actions import Action
 from lfsync.state.records import Payload
 from lfsync.support.jsonfile import read_versioned
@@ -190,7 +191,10 @@ class Plan(BaseModel):
 
     @property
     def enrichment_creates(self) -> int:
-        return sum(1 for c in self.changes if c.action == Action.CREATE and not c.skip_enrichment)
+        return sum(
+            1 for c in self.changes
+            if c.action == Action.CREATE and not c.skip_enrichment and kind_of_address(c.address).enriched
+        )
 
     def save(self, path: Path) -> None:
         """The plan as JSON, with its fingerprint (`FINGERPRINT_FIELD`) as the last field."""

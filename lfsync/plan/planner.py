@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 
 from lfsync.declare.addresses import is_reference
 from lfsync.declare.model import MoveDeclaration
-from lfsync.kinds.catalogue import ACCOUNT, UNMANAGED, kind_of_address
+from lfsync.kinds.catalogue import ACCOUNT, UNMANAGED, identity_field_of, kind_of_address
 from lfsync.plan.actions import Action
 from lfsync.plan.declared_form import as_written, last_declared, with_ids
 from lfsync.plan.ignored import ignored_drift, kept_as_found
@@ -67,15 +67,17 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
         account = inputs.desired[address]
         current = inputs.resources.get(address)
         remote = (inputs.remote or {}).get(address)
-        if current is None and inputs.identity_matches is not None and inputs.identity_field not in account.fields:
+        identity = identity_field_of(kind_of_address(address), inputs.identity_field)
+        if current is None and inputs.identity_matches is not None and identity not in account.fields:
             kind = kind_of_address(account.address)
+            setting = " (`identity:` in lfsync.yaml)" if kind is ACCOUNT else ""
             result.problems.append(
-                f"{account.address}: --adopt matches existing {kind.declaration_key} on {inputs.identity_field} (`identity:` "
-                f"in lfsync.yaml), which this {kind.name} does not declare" + (f" ({account.location})" if account.location else "")
+                f"{account.address}: --adopt matches existing {kind.declaration_key} on {identity}{setting}, "
+                f"which this {kind.name} does not declare" + (f" ({account.location})" if account.location else "")
             )
             change = None
         elif current is None:
-            change = _create_or_adopt(account, ids, inputs.identity_matches, result.problems, inputs.identity_field)
+            change = _create_or_adopt(account, ids, inputs.identity_matches, result.problems, identity)
         elif remote is not None and remote.status == "missing":
             change = _create_or_adopt(account, ids, None, result.problems)
             if change is not None:

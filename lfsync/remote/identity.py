@@ -1,6 +1,6 @@
 """--adopt: which existing records are the same account as a declaration not yet in state.
 
-The field they are matched on is `identity:` in lfsync.yaml ($name unless set), e.g. a custom
+The field accounts are matched on is `identity:` in lfsync.yaml ($name unless set), e.g. a custom
 `domain` field or `$website`. The API's filters are served by a search index (text compares
 ignore case; URL and email filters match substrings), so its answers are narrowed here to
 records that hold the declared value exactly.
@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping
 
 from lfsync.api.client import LightfieldClient, gather_bounded
 from lfsync.api.records import ApiRecord
-from lfsync.kinds.catalogue import kind_of_address
+from lfsync.kinds.catalogue import identity_field_of, kind_of_address
 from lfsync.plan.resources import DesiredAccount
 from lfsync.support.spellings import composed, spellings
 
@@ -46,14 +46,15 @@ async def identity_matches(
 
     Accounts that do not declare the identity field are left out; the planner reports them.
     """
+    fields = {address: identity_field_of(kind_of_address(address), field) for address in desired}
     wanted = {
-        address: identity_values(account, field)
+        address: identity_values(account, fields[address])
         for address, account in desired.items()
-        if address not in managed and identity_values(account, field)
+        if address not in managed and identity_values(account, fields[address])
     }
     found = await gather_bounded(
         {
-            (address, spelling): client.find_by(kind_of_address(address), field, spelling)
+            (address, spelling): client.find_by(kind_of_address(address), fields[address], spelling)
             for address, values in wanted.items()
             for spelling in spellings(values[0])
         },
@@ -62,6 +63,6 @@ async def identity_matches(
     matches: dict[str, list[str]] = {address: [] for address in wanted}
     for (address, _spelling), records in found.items():
         for record in records:
-            if holds_identity(record, field, wanted[address]) and record.id not in matches[address]:
+            if holds_identity(record, fields[address], wanted[address]) and record.id not in matches[address]:
                 matches[address].append(record.id)
     return matches

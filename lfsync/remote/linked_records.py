@@ -4,11 +4,13 @@ otherwise. Checked when the target can be asked; references (`account.<key>`) ne
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from lfsync.api.client import ApiError, LightfieldClient, gather_bounded
 from lfsync.declare.addresses import is_lightfield_id
 from lfsync.declare.model import Declarations
 from lfsync.errors import Problem, SourceLocation, problem_order
-from lfsync.kinds.catalogue import DECLARABLE_KINDS
+from lfsync.kinds.catalogue import ACCOUNT
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.remote.refresh import trashed_records
 
@@ -24,10 +26,13 @@ def ids_named(declarations: Declarations, kind: RecordKind) -> dict[str, list[tu
     return named
 
 
-async def linked_account_problems(client: LightfieldClient, declarations: Declarations) -> list[Problem]:
-    """Every problem with a declarable kind's record named by ID, in problem order."""
+async def linked_account_problems(
+    client: LightfieldClient, declarations: Declarations, kinds: Iterable[RecordKind] = (ACCOUNT,)
+) -> list[Problem]:
+    """Every problem with a record of `kinds` named by ID, in problem order. Only the kinds a
+    project declares are read: a key for an accounts-only project may lack `contacts:read`."""
     problems: list[Problem] = []
-    for kind in DECLARABLE_KINDS:
+    for kind in kinds:
         problems += await linked_problems(client, declarations, kind)
     return sorted(problems, key=problem_order)
 

@@ -9,6 +9,7 @@ from lfsync.plan.actions import Action
 from lfsync.plan.model import Change, Plan, plan_fingerprint
 from lfsync.support import collector
 from lfsync.support.textsafe import code_block, markdown_code, markdown_text
+from lfsync.ui.bykind import changes_by_kind
 from lfsync.ui.drift import drift_note
 from lfsync.ui.ignored import ignored_drift_line
 from lfsync.ui.moves import rename_markdown, subject
@@ -58,8 +59,11 @@ def render_markdown(
         out.add("orphan", lambda: [f"- :grey_question: {markdown_code(address)} is no longer declared; left alone (`--prune` trashes it)"])
     for hint in plan.renames:
         out.add("rename hint", lambda: rename_markdown(hint))
-    for change in plan.changes:
-        out.add(change.action, lambda: _markdown_change(change, plan.names))
+    for heading, changes in changes_by_kind(plan.changes):
+        if heading and not out.left_out:
+            out.add_always([f"#### {markdown_text(heading)}", ""])
+        for change in changes:
+            out.add(change.action, lambda: _markdown_change(change, plan.names))
     out.add_always(_left_out_note(out.left_out, full_plan, budget))
     return "\n".join(out.lines).rstrip() + "\n"
 

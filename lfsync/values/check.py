@@ -16,16 +16,17 @@ from lfsync.declare.addresses import is_lightfield_id, is_reference
 from lfsync.declare.model import Declarations
 from lfsync.declare.parsecache import ParseCache, Uncached
 from lfsync.errors import Problem, Problems
-from lfsync.kinds.catalogue import ACCOUNT, MEMBER
+from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS, MEMBER, kind_of_address
+from lfsync.kinds.record_kind import RecordKind
 from lfsync.support.suggestions import did_you_mean
 from lfsync.values import organisation as organisation_model
 from lfsync.values import types as values
 from lfsync.values.organisation import Organisation, RelationshipSpec
+from lfsync.values.stages import PIPELINE_FIELD, STAGE_FIELD, canonical_stage
 from lfsync.values.types import ValueProblem, canonical_value
 
 ACCOUNT_OBJECT_TYPE = ACCOUNT.name
 MEMBER_OBJECT_TYPE = MEMBER.name
-ACCOUNT_ID_PREFIX = ACCOUNT.id_prefix or ""
 MEMBER_ID_PREFIX = MEMBER.id_prefix or ""
 MAX_RELATIONSHIP_IDS = 25  # relationship_write_limit_exceeded beyond this, counted over one body
 
@@ -41,15 +42,31 @@ class CheckedDeclarations:
 
 def check_declarations(declarations: Declarations, organisation: Organisation) -> CheckedDeclarations:
     checked = CheckedDeclarations()
-    field_specs, relationship_specs = organisation.fields, organisation.relationships
     members_by_email = {email.casefold(): member_id for member_id, email in organisation.member_emails.items() if email}
     for address, account in declarations.accounts.items():
+        kind = kind_of_address(address)
+        of_kind = organisation.of_kind(kind.name)
+        if of_kind is None:  # a snapshot pulled before the project declared this kind
+            checked.problems.append(Problem(
+                f"{address}: the definitions of {kind.declaration_key} were not read; run `lfsync definitions pull` again",
+                account.location,
+            ))
+            continue
+        field_specs, relationship_specs = of_kind.fields, of_kind.relationships
         fields: dict[str, Any] = {}
         for key, value in account.fields.items():
             spec = field_specs.get(key)
             try:
                 if spec is None:
                     raise ValueProblem("no such field in this organisation" + did_you_mean(key, field_specs))
+                if key == PIPELINE_FIELD:
+                    _check_pipeline_hint(account.fields, spec)
+                    continue  # a hint for $stage: not stored, so never compared
+                if key == STAGE_FIELD and spec.parent_field_key:
+                    fields[key] = canonical_stage(
+                        spec, field_specs.get(spec.parent_field_key), value, account.fields.get(spec.parent_field_key)
+                    )
+                    continue
                 fields[key] = canonical_value(spec, value)
             except ValueProblem as problem:
                 suffix = f" ({spec.value_type} field)" if spec is not None and spec.value_type else ""
@@ -126,6 +143,12 @@ def check_against_definitions(declarations: Declarations, definitions: dict, mem
     return check_declarations(declarations, Organisation.from_wire(definitions, members)).problems
 
 
+def _check_pipeline_hint(declared_fields: dict[str, Any], spec: Any) -> None:
+    """`$pipeline` only picks the pipeline of `$stage`: without one, the API refuses it."""
+    if STAGE_FIELD not in declared_fields:
+        raise ValueProblem(f"{PIPELINE_FIELD} only says which pipeline {STAGE_FIELD} is in; declare {STAGE_FIELD} too")
+
+
 def _canonical_relationship(
     key: str, value: str | list[str], specs: dict[str, RelationshipSpec], organisation: Organisation, members_by_email: dict[str, str]
 ) -> str | list[str]:
@@ -173,14 +196,27 @@ def target_type_problem(target: str, object_type: str) -> str | None:
     """A target that is clearly of another object type than the relationship links to."""
     if not object_type:
         return None
-    points_to_account = is_reference(target) or (is_lightfield_id(target) and target.startswith(ACCOUNT_ID_PREFIX))
-    if points_to_account and object_type != ACCOUNT_OBJECT_TYPE:
+    target_kind = _kind_of_target(target)
+    if target_kind is ACCOUNT and object_type != ACCOUNT_OBJECT_TYPE:
         return f"{target} is an account, but this relationship links to {object_type} records"
     if object_type == MEMBER_OBJECT_TYPE and is_lightfield_id(target) and not target.startswith(MEMBER_ID_PREFIX):
         return f"{target} is not a member ID (mem_...), but this relationship links to members"
-    if not points_to_account and object_type == ACCOUNT_OBJECT_TYPE:
-        return (
-            f"{target} is not an account ID (acc_...) or an account.<key> reference, "
-            "but this relationship links to accounts"
-        )
+    declared = next((kind for kind in DECLARABLE_KINDS if kind.name == object_type), None)
+    if declared is None or target_kind is declared:
+        return None
+    if target_kind is not None and declared is not ACCOUNT:
+        return f"{target} is a {target_kind.name}, but this relationship links to {object_type} records"
+    article = "an" if declared.name[0] in "aeiou" else "a"
+    return (
+        f"{target} is not {article} {declared.name} ID ({declared.id_prefix}...) or {article} {declared.name}.<key> "
+        f"reference, but this relationship links to {declared.declaration_key}"
+    )
+
+
+def _kind_of_target(target: str) -> RecordKind | None:
+    """The declarable kind a reference or an ID names (None for an ID of no declarable kind's prefix)."""
+    if is_reference(target):
+        return kind_of_address(target)
+    if is_lightfield_id(target):
+        return next((kind for kind in DECLARABLE_KINDS if kind.owns_id(target)), None)
     return None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from lfsync.api.records import (
     Definitions,
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from lfsync.config.project import Project
 
 SNAPSHOT_FILE = "lfsync.definitions.json"
+ACCOUNT_KIND = "account"  # the kind `Organisation.definitions` describes (lfsync.kinds.catalogue.ACCOUNT)
 SNAPSHOT_FORMAT_VERSION = 1
 
 
@@ -50,13 +51,41 @@ class Organisation:
 
     # The same definitions typed (lfsync.api.records): parsed once, when built from them.
     parsed: Definitions | None = field(default=None, compare=False, repr=False)
+    # The definitions of the other kinds read (contacts, opportunities) by kind name, as on the wire;
+    # only those a project declares, so an accounts-only project's digest is what it always was.
+    kinds: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def from_api(cls, definitions: Definitions, members: list[Member] | None) -> "Organisation":
+    def from_api(
+        cls, definitions: Definitions, members: list[Member] | None, kinds: dict[str, Definitions] | None = None
+    ) -> "Organisation":
         listed = None if members is None else sorted(
             ({"id": member.id, "email": member.email} for member in members), key=lambda member: member["id"]
         )
-        return cls(definitions=definitions.document, members=listed, parsed=definitions)
+        return cls(
+            definitions=definitions.document, members=listed, parsed=definitions,
+            kinds={name: typed.document for name, typed in sorted((kinds or {}).items())},
+        )
+
+    def of_kind(self, name: str) -> "Organisation | None":
+        """The organisation as records of kind `name` see it: that kind's definitions, the same
+        members; None where its definitions were not read."""
+        if name == ACCOUNT_KIND:
+            return self
+        document = self.kinds.get(name)
+        if document is None:
+            return None
+        return _kind_view(self, name, document)
+
+    def narrowed_to(self, names: Iterable[str]) -> "Organisation":
+        """The same organisation with only these kinds' definitions besides the accounts' (what a
+        project declaring them compares and records)."""
+        wanted = set(names)
+        if set(self.kinds) <= wanted:
+            return self
+        return Organisation(
+            self.definitions, self.members, self.parsed, {name: doc for name, doc in self.kinds.items() if name in wanted}
+        )
 
     @classmethod
     def from_wire(cls, definitions: dict, member_records: list[dict] | None) -> "Organisation":
@@ -85,8 +114,17 @@ class Organisation:
 
     @cached_property
     def digest(self) -> str:
-        document = {"definitions": self.definitions, "members": self.members}
+        document: dict[str, Any] = {"definitions": self.definitions, "members": self.members}
+        if self.kinds:
+            document["kinds"] = self.kinds
         return hashlib.sha256(json.dumps(document, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _kind_view(organisation: Organisation, name: str, document: dict[str, Any]) -> Organisation:
+    cached = organisation.__dict__.setdefault("_kind_views", {})
+    if name not in cached:
+        cached[name] = Organisation(document, organisation.members)
+    return cached[name]
 
 
 # --- the committed snapshot --------------------------------------------------------------------
@@ -104,6 +142,7 @@ def write_snapshot(path: Path, organisation: Organisation, target: str) -> None:
         "digest": organisation.digest,
         "definitions": organisation.definitions,
         "members": organisation.members,
+        **({"kinds": organisation.kinds} if organisation.kinds else {}),
     }
     write_atomically(path, json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
@@ -120,11 +159,15 @@ def read_snapshot(path: Path, target: str) -> Organisation | None:
     definitions, members = document.get("definitions"), document.get("members")
     if not isinstance(definitions, dict) or not isinstance(members, list) or not all(isinstance(m, dict) for m in members):
         raise LfsyncError(f"{shown}: damaged definitions snapshot; run `lfsync definitions pull` again")
+    kinds = document.get("kinds", {})
     try:
+        if not isinstance(kinds, dict):
+            raise UnexpectedAnswer(shown, "kinds is not a mapping")
         typed = parse_definitions(definitions, shown)
+        typed_kinds = {str(name): parse_definitions(doc, shown) for name, doc in kinds.items()}
     except UnexpectedAnswer:
         raise LfsyncError(f"{shown}: damaged definitions snapshot; run `lfsync definitions pull` again") from None
-    return Organisation.from_api(typed, [Member(str(m.get("id")), str(m.get("email") or "")) for m in members])
+    return Organisation.from_api(typed, [Member(str(m.get("id")), str(m.get("email") or "")) for m in members], typed_kinds)
 
 
 # --- where a run learns the organisation -------------------------------------------------------
@@ -175,6 +218,9 @@ def differences(snapshot: Organisation, live: Organisation) -> list[str]:
         changed += [f"{noun} {key} added" for key in sorted(set(after) - set(before))]
         changed += [f"{noun} {key} removed" for key in sorted(set(before) - set(after))]
         changed += [f"{noun} {key} changed" for key in sorted(set(before) & set(after)) if before[key] != after[key]]
+    changed += [f"definitions of {name} records added" for name in sorted(set(live.kinds) - set(snapshot.kinds))]
+    changed += [f"definitions of {name} records changed" for name in sorted(set(live.kinds) & set(snapshot.kinds))
+                if live.kinds[name] != snapshot.kinds[name]]
     before_members, after_members = snapshot.member_emails, live.member_emails
     changed += [f"member {after_members[m] or m} added" for m in sorted(set(after_members) - set(before_members))]
     changed += [f"member {before_members[m] or m} removed" for m in sorted(set(before_members) - set(after_members))]

@@ -7,7 +7,16 @@ import pytest
 
 from lfsync.declare import addresses
 from lfsync.declare.rules import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
-from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS, KINDS, MEMBER, kind_named, kind_of_address
+from lfsync.kinds.catalogue import (
+    ACCOUNT,
+    CONTACT,
+    DECLARABLE_KINDS,
+    KINDS,
+    MEMBER,
+    OPPORTUNITY,
+    kind_named,
+    kind_of_address,
+)
 
 
 def test_the_account_kind_is_the_documented_account():
@@ -31,11 +40,14 @@ def test_relationship_directions_point_at_kinds():
 
 
 def test_the_registry_and_lookups():
-    assert KINDS == {"account": ACCOUNT, "member": MEMBER} and kind_named("member") is MEMBER
-    assert DECLARABLE_KINDS == (ACCOUNT,)  # members are read, never declared
+    assert KINDS == {"account": ACCOUNT, "contact": CONTACT, "opportunity": OPPORTUNITY, "member": MEMBER}
+    assert kind_named("member") is MEMBER
+    assert DECLARABLE_KINDS == (ACCOUNT, CONTACT, OPPORTUNITY)  # accounts first; members are read, never declared
     assert kind_of_address("account.acme") is ACCOUNT
     assert kind_of_address("unmanaged.acc_c60ta9i963p1t3u2zzb58") is ACCOUNT  # by its ID (reset trashes it)
-    for address in ("member.x", "contact.x", "acme", "unmanaged.mem_1", "unmanaged.x"):
+    assert kind_of_address("contact.ada") is CONTACT and kind_of_address("unmanaged.con_1") is CONTACT
+    assert kind_of_address("opportunity.deal") is OPPORTUNITY
+    for address in ("member.x", "task.x", "acme", "unmanaged.mem_1", "unmanaged.x"):
         with pytest.raises(KeyError):
             kind_of_address(address)
 
