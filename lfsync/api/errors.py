@@ -1,5 +1,5 @@
 """The API's failures: `ApiError` (a non-2xx answer, or none), read from either documented error
-shape, and `Retry-After` in either documented form."""
+shape (a stage answer's details read by stage_errors.py), and `Retry-After` in either documented form."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import httpx
 
+from lfsync.api.stage_errors import StageError, stage_error
 from lfsync.errors import LfsyncError
 from lfsync.support.textsafe import plain
 
@@ -33,6 +34,7 @@ class ApiError(LfsyncError):
         retry_after: float | None = None,
         request_id: str | None = None,
         final: bool = False,
+        stage: StageError | None = None,
     ):
         self.status = status
         # The request overran a bound (the deadline, the body cap): its outcome is as unknown as a
@@ -44,6 +46,8 @@ class ApiError(LfsyncError):
         self.retry_after = retry_after
         self.request_id = request_id
         self.message = message
+        # A stage or pipeline the API could not resolve (api/stage_errors.py): said in user terms.
+        self.stage = stage
         super().__init__(self.describe())
 
     @property
@@ -61,7 +65,8 @@ class ApiError(LfsyncError):
         if self.status == 0:
             return self.message
         parts = [f"HTTP {self.status}", self.code or self.type, f"({self.param})" if self.param else None]
-        return f"{' '.join(part for part in parts if part)}: {self.message}"
+        message = self.message if self.stage is None else f"{self.message.rstrip('.')}. {self.stage.explain(self.param)}"
+        return f"{' '.join(part for part in parts if part)}: {message}"
 
 
 def retry_after_seconds(value: str | None, now: Callable[[], float] = time.time) -> float | None:
@@ -104,17 +109,17 @@ def _text(value: Any) -> str | None:
 def error_from(response: httpx.Response, now: Callable[[], float] = time.time) -> ApiError:
     """The ApiError a non-2xx answer stands for; `now` as for retry_after_seconds."""
     error = error_details(answer_json(response))
+    code = _text(error.get("code"))
     return ApiError(
         response.status_code,
         _text(error.get("message")) or _text(response.reason_phrase) or "request failed",
         type=_text(error.get("type")),
-        code=_text(error.get("code")),
+        code=code,
         param=_text(error.get("param")),
         retry_after=retry_after_seconds(response.headers.get("retry-after"), now),
         request_id=response.headers.get("x-request-id"),  # undocumented: a hint for support, if sent
+        stage=stage_error(code, error),
     )
-
-
 
 
 def answer_json(response: httpx.Response) -> dict:

@@ -140,17 +140,21 @@ def _schema(object_type: str, section: dict[str, Any], pipelines: Pipelines | No
 
 
 def _pipelines(object_type: str, specs: list[dict[str, Any]]) -> Pipelines:
-    """`pipelines: [{name, stages: [labels], default?, id?}]`; at most one default."""
+    """`pipelines: [{name, stages: [labels], default?, id?, active?}]`; at most one default, which
+    is active; `active: false` retires a pipeline (decision 27)."""
     made = tuple(
         make_pipeline(object_type, str(spec["name"]), [str(label) for label in spec["stages"]],
                       default=bool(spec.get("default", False)), pipeline_id=spec.get("id"))
         for spec in specs
     )
+    active = tuple(spec.get("active", True) is not False for spec in specs)
     if sum(p.default for p in made) > 1:
         raise ValueError(f"{OBJECT_TYPES[object_type].path}.pipelines: at most one default pipeline")
+    if any(p.default and not on for p, on in zip(made, active)):
+        raise ValueError(f"{OBJECT_TYPES[object_type].path}.pipelines: the default pipeline must be active")
     if any(not p.stages for p in made):
         raise ValueError(f"{OBJECT_TYPES[object_type].path}.pipelines: every pipeline needs stages")
-    return Pipelines(made)
+    return Pipelines(tuple(p for p, on in zip(made, active) if on), retired=tuple(p for p, on in zip(made, active) if not on))
 
 
 def _custom_field(key: str, spec: dict[str, Any], object_type: str = "account") -> FieldDefinition:

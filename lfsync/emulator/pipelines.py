@@ -56,7 +56,10 @@ def make_pipeline(object_type: str, name: str, stage_labels: Iterable[str], *, d
 class Pipelines:
     """The pipelines of one object type, and how `$stage` and `$pipeline` resolve against them."""
 
-    pipelines: tuple[Pipeline, ...]
+    pipelines: tuple[Pipeline, ...]  # the active ones: in definitions, hints and filters
+    # Pipelines no longer active (the fixture's `active: false`, decision 27): absent from definitions,
+    # but their stages' option IDs are known, so a write naming one is told it is not an active stage.
+    retired: tuple[Pipeline, ...] = ()
 
     @property
     def default(self) -> Pipeline | None:
@@ -92,6 +95,10 @@ class Pipelines:
             if pipeline is not None and pipeline.id != owner:
                 raise self._unresolved(stage, pipeline, param)
             return stage
+        retired = next((p for p in self.retired if any(s.id == stage for s in p.stages)), None)
+        if retired is not None:
+            label = next(s.label for s in retired.stages if s.id == stage)
+            raise self._unresolved(stage, retired, param, label=label)
         if stage.startswith("opt_"):
             raise ApiError(422, f"Option `{stage}` is not a stage.", code="referenced_resource_missing", param=param)
         pipeline = pipeline or self.default
@@ -151,11 +158,12 @@ class Pipelines:
             code="ambiguous_stage_label", param=param, extra={"candidates": candidates},
         )
 
-    def _unresolved(self, stage: str, pipeline: Pipeline, param: str, *, status: int = 422) -> ApiError:
+    def _unresolved(self, stage: str, pipeline: Pipeline, param: str, *, status: int = 422, label: str | None = None) -> ApiError:
+        """`candidates`: the active stages `stage` (or a retired stage's `label`) names."""
         return ApiError(
             status, f"`{stage}` is not an active stage of pipeline `{pipeline.name}`.",
             code="stage_unresolved_in_pipeline", param=param,
-            extra={"pipelineId": pipeline.id, "candidates": self._candidates(stage)},
+            extra={"pipelineId": pipeline.id, "candidates": self._candidates(label or stage)},
         )
 
     def _unknown_pipeline(self, text: str, param: str, *, status: int) -> ApiError:
