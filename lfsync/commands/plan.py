@@ -22,7 +22,7 @@ from lfsync.operations.declared_project import DeclaredProject
 from lfsync.operations.planning import plan_project
 from lfsync.operations.review import changed_state_files
 from lfsync.operations.workspaces import plan_workspaces, selected_workspaces
-from lfsync.plan.blast_radius import large_change_warning
+from lfsync.plan.blast_radius import large_change_warning, managed_noun
 from lfsync.plan.model import Plan, PlanOptions
 from lfsync.ui.markdown import render_markdown
 from lfsync.ui.planjson import plan_json
@@ -88,7 +88,9 @@ def _warn_if_large(declared: DeclaredProject, result: Plan, warn: bool) -> None:
     """`--detailed-exitcode` without `--allow-large-change`: the plan carries the warning that apply
     will refuse it as too large for the workspace's max_change_fraction."""
     if warn:
-        result.large_change = large_change_warning(result, declared.project.max_change_fraction)
+        result.large_change = large_change_warning(
+            result, declared.project.max_change_fraction, managed_noun(declared.declarations.accounts)
+        )
 
 
 def _plan_workspaces(

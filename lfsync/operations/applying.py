@@ -20,7 +20,7 @@ from lfsync.operations.declared_project import DeclaredProject, checked_and_lear
 from lfsync.operations.planning import build_plan, read_remote, with_settings
 from lfsync.operations.terminal import ApplyTerminal
 from lfsync.plan.actions import ApplyReport
-from lfsync.plan.blast_radius import change_size, refusal
+from lfsync.plan.blast_radius import change_size, managed_noun, refusal
 from lfsync.plan.model import Plan, PlanOptions, load_plan, staleness
 from lfsync.plan.refreshing import NO_REFRESH, SAVED_UNREFRESHED, refresh_decided
 from lfsync.remote.drifthistory import explain_drift
@@ -167,7 +167,7 @@ def _check_change_size(plan: Plan, declared: DeclaredProject, request: ApplyRequ
     if request.allow_large_change or plan.options.destroy or plan.options.reset:
         return
     size = change_size(plan.changes, plan.managed)
-    if reason := refusal(size, declared.project.max_change_fraction):
+    if reason := refusal(size, declared.project.max_change_fraction, managed_noun(declared.declarations.accounts)):
         raise LfsyncError(reason)
 
 

@@ -35,6 +35,7 @@ from lfsync.values.ignored import (
     IN_ORGANISATION,
     declared_and_recorded_keys,
     ignored_name_problems,
+    keys_of_kind,
     names_anything,
     organisation_keys,
 )
@@ -125,7 +126,8 @@ def with_checked_values(declared: DeclaredProject, known: KnownOrganisation | No
     ignored = Problems()
     if names_anything(declared.declarations, declared.project.ignore_changes):
         ignored = ignored_name_problems(
-            declared.declarations, declared.project.ignore_changes, organisation_keys(known.organisation), IN_ORGANISATION
+            declared.declarations, declared.project.ignore_changes, organisation_keys(known.organisation), IN_ORGANISATION,
+            known_of=keys_of_kind(known.organisation),
         )
     if unresolved or checked.problems or ignored:
         # the first in file order of every kind (each kept its first ones), the rest counted

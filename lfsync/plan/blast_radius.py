@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable
 
+from lfsync.kinds.catalogue import ACCOUNT, kind_of_address
 from lfsync.plan.actions import Action
 from lfsync.plan.model import Change, Plan
 
@@ -52,6 +53,12 @@ def change_size(changes: Iterable[Change], managed: int) -> ChangeSize:
         elif change.action == Action.DELETE:
             deletes += 1
     return ChangeSize(updates, deletes, managed)
+
+
+def managed_noun(declared: Iterable[str]) -> str:
+    """What the managed records are called in the verdict: "accounts" in a project that declares
+    accounts alone, "records" once it declares contacts or opportunities too."""
+    return "accounts" if all(kind_of_address(address) is ACCOUNT for address in declared) else "records"
 
 
 def too_large(size: ChangeSize, max_fraction: float, noun: str = "accounts") -> str | None:
@@ -93,9 +100,9 @@ def _percentages(share: Fraction, limit: Fraction) -> tuple[str, str]:
     return f"{shown}%", f"{float(limit_percent):g}%"
 
 
-def large_change_warning(plan: Plan, max_fraction: float) -> str | None:
+def large_change_warning(plan: Plan, max_fraction: float, noun: str = "accounts") -> str | None:
     """The warning a plan (`--detailed-exitcode`) carries when apply would refuse it; destroy and
-    reset are exempt."""
+    reset are exempt. `noun`: managed_noun of the project's declarations."""
     if plan.options.destroy or plan.options.reset:
         return None
-    return warning(change_size(plan.changes, plan.managed), max_fraction)
+    return warning(change_size(plan.changes, plan.managed), max_fraction, noun)
