@@ -238,3 +238,33 @@ def _placeholders(text: Any, pipelines: dict[str, str], stages: dict[tuple[str, 
         pipeline, _, label = text[4:].partition(":")
         return stages[(pipeline, label)]
     return text
+
+
+@pytest.fixture(scope="module")
+def retired_renewals_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default organisation with "Renewals" retired (`active: false`)."""
+    yaml = YAML(typ="safe")
+    data = yaml.load(DEFAULT_ORG_FIXTURE.read_text(encoding="utf-8"))
+    next(p for p in data["opportunities"]["pipelines"] if p["name"] == "Renewals")["active"] = False
+    path = tmp_path_factory.mktemp("org") / "retired.yaml"
+    with path.open("w", encoding="utf-8") as file:
+        yaml.dump(data, file)
+    return path
+
+
+async def test_a_retired_pipeline_leaves_definitions_and_its_stage_ids_are_unresolved(connect, api_mode, retired_renewals_fixture) -> None:
+    active = await stage_ids(connect())  # the IDs as the organisation gave them before "Renewals" was retired
+    client = connect(EmulatorConfig(org_fixture=retired_renewals_fixture, docs_literal=api_mode == "docs-literal"))
+    assert list(await pipeline_ids(client)) == ["New business"]
+    assert {pipeline for pipeline, _ in await stage_ids(client)} == {"New business"}
+    account = await create(client)
+    unresolved = await write(client, account["id"], {"$stage": active[("Renewals", "Closed Won")]})
+    assert error_of(unresolved) == (422, "stage_unresolved_in_pipeline", "fields.$stage")
+    details = error_details(unresolved)
+    assert [(c["pipelineName"], c["stageOptionId"]) for c in details["candidates"]] == [
+        ("New business", active[("New business", "Closed Won")])
+    ]
+    hinted = await write(client, account["id"], {"$stage": "Closed Won", "$pipeline": "Renewals"})
+    assert error_of(hinted) == (422, "unknown_pipeline", "fields.$pipeline")
+    assert error_details(hinted)["activePipelineIds"] == list((await pipeline_ids(client)).values())
+    assert (await write(client, account["id"], {"$stage": "Closed Won"})).status_code == 200  # the default pipeline's
