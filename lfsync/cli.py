@@ -30,6 +30,8 @@ LAZY_COMMANDS = {
                "Write declarations for the organisation's existing accounts and record them in state."),
     "fmt": ("lfsync.commands.fmt", "fmt", "Format the declaration files (lfsync.yaml included); comments and quoting are kept."),
     "force-unlock": ("lfsync.commands.unlock", "force_unlock", "Break the state lock LOCK_ID of the workspace (the ID a locked command names)."),
+    "graph": ("lfsync.commands.graph", "graph",
+              "Draw the declared records and their links as Mermaid or Graphviz DOT (declarations only)."),
     "import": ("lfsync.commands.state", "import_",
                "Start managing an existing account: record ID under ADDRESS (which must be declared)."),
     "init": ("lfsync.commands.init", "init",

@@ -13,6 +13,7 @@ from lfsync.ui.bykind import changes_by_kind
 from lfsync.ui.drift import drift_note
 from lfsync.ui.ignored import ignored_drift_line
 from lfsync.ui.moves import rename_markdown, subject
+from lfsync.ui.plandiagram import diagram_section
 from lfsync.ui.rails import partial_notes
 from lfsync.ui.render import (
     CHANGED_STATE_WHY,
@@ -51,6 +52,7 @@ def render_markdown(
             "",
         ]
     out.add_always(head)
+    out.add("diagram", lambda: diagram_section(plan))
     for problem in plan.problems:
         out.add("problem", lambda: [f"- :x: {markdown_text(problem)}"])
     for note in plan.pending:
