@@ -104,7 +104,7 @@ def changes_picture(plan: Plan) -> Picture:
     plan shows (`plan.names` for IDs); IDs of records nobody declared, members and options are left out."""
     changed = {change.address: change for change in plan.changes}
     nodes = {
-        address: Node(address, _kind_of(address), _label(address, _declared_fields(change)), str(change.action))
+        address: Node(address, _kind_of(address), _changed_label(change), str(change.action))
         for address, change in changed.items()
         if _kind_of(address)
     }
@@ -187,14 +187,11 @@ def _relationship_changes(change: Change) -> list[tuple[str, Any, Any]]:
     ]
 
 
-def _declared_fields(change: Change) -> dict[str, Any]:
-    """The fields a change shows (a create shows them all): enough to name the record."""
-    prefix = "fields."
-    return {
-        attribute.path.removeprefix(prefix): attribute.after if attribute.after is not None else attribute.before
-        for attribute in change.attributes
-        if attribute.path.startswith(prefix)
-    }
+def _changed_label(change: Change) -> tuple[str, ...]:
+    """The address, the name the change shows (a create shows every field), where a move comes from."""
+    names = [attribute.after or attribute.before for attribute in change.attributes if attribute.path == "fields.$name"]
+    label = _label(change.address, {"$name": names[0]} if names else {})
+    return (*label, f"moved from {change.moved_from}") if change.moved_from else label
 
 
 def _label(address: str, fields: Mapping[str, Any]) -> tuple[str, ...]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from unit.ui.test_picture_renderers import DOT_STATEMENTS, mermaid_statements, mermaid_unescaped
+from picture_syntax import dot_statements, mermaid_statements, mermaid_unescaped
 
 from integration.test_graph_project import ACCOUNTS, DEALS, PEOPLE
 
@@ -63,8 +63,7 @@ def test_graph_draws_dot_with_a_cluster_per_kind(make_project, cli):
     drawn = cli("graph", project, "--format", "dot")
     assert drawn.exit_code == 0, drawn.output
     lines = drawn.stdout.splitlines()
-    for line in lines:
-        assert any(pattern.fullmatch(line) for pattern in DOT_STATEMENTS), line
+    dot_statements(lines)
     assert lines[0] == "digraph lfsync {" and lines[-1] == "}"
     assert [line for line in lines if "cluster_" in line] == [
         "  subgraph cluster_account {", "  subgraph cluster_contact {", "  subgraph cluster_opportunity {"

@@ -92,13 +92,14 @@ def test_a_plan_pictures_its_changed_records_and_what_their_changed_links_name()
             ]),
             Change("account.new", Action.CREATE, attributes=[relationship("$contact", None, ["con_ada"])]),
             Change("account.gone", Action.DELETE, "acc_gone"),
+            Change("contact.renamed", Action.MOVE, "con_r", moved_from="contact.old"),
         ],
         names={"acc_acme": "account.acme", "acc_globex": "account.globex", "con_ada": "contact.ada", "mem_x1": "ada@example.com"},
     )
     picture = changes_picture(plan)
     assert {node.address: node.state for node in picture.nodes} == {
         "account.acme": LINKED, "account.globex": LINKED, "account.gone": "delete", "account.new": "create",
-        "contact.ada": "update", "opportunity.deal": "create",
+        "contact.ada": "update", "contact.renamed": "move", "opportunity.deal": "create",
     }
     assert picture.edges == (
         Edge("contact.ada", "account.acme", "$account", REMOVED),
@@ -106,7 +107,9 @@ def test_a_plan_pictures_its_changed_records_and_what_their_changed_links_name()
         Edge("contact.ada", "account.new", "$account", ADDED),  # the account's `$contact`, turned around
         Edge("opportunity.deal", "account.new", "$account", ADDED),
     )
-    assert next(node for node in picture.nodes if node.address == "opportunity.deal").label == ("opportunity.deal", "Deal")
+    labels = {node.address: node.label for node in picture.nodes}
+    assert labels["opportunity.deal"] == ("opportunity.deal", "Deal") and labels["account.acme"] == ("account.acme",)
+    assert labels["contact.renamed"] == ("contact.renamed", "moved from contact.old")
 
 
 def test_a_link_a_change_keeps_is_unmarked():

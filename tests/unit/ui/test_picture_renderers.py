@@ -3,9 +3,8 @@ name can break out of (read back, they say what was written), and the same text 
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from picture_syntax import dot_statements, dot_unescaped, mermaid_statements, mermaid_unescaped
 
 from lfsync.plan.picture import ADDED, LINKED, REMOVED, Edge, Node, Picture, declared_picture
 from lfsync.plan.resources import DesiredAccount
@@ -49,31 +48,6 @@ def expected(text: str) -> str:
 
 # --- Mermaid ------------------------------------------------------------------------------------
 
-LABEL = r"(?:[\w .,\-:/$+()'!?]|#\d+;|<br/>)*"
-MERMAID_STATEMENTS = [
-    re.compile(r"flowchart LR"),
-    re.compile(rf'  subgraph k_[a-z]+\["{LABEL}"\]'),
-    re.compile(rf'    (?P<id>n_\w+)(?:\["(?P<a>{LABEL})"\]|\(\["(?P<b>{LABEL})"\]\)|\{{\{{"(?P<c>{LABEL})"\}}\}})'),
-    re.compile(r"  end"),
-    re.compile(rf'  n_\w+ (?:-->|==>|-\.->)\|"(?P<edge>{LABEL})"\| n_\w+'),
-    re.compile(r"  classDef [a-z]+ [\w:#,\-. ]+"),
-    re.compile(r"  class n_\w+(?:,n_\w+)* [a-z]+"),
-]
-
-
-def mermaid_statements(lines: list[str]) -> list[re.Match]:
-    matches = []
-    for line in lines:
-        found = [match for pattern in MERMAID_STATEMENTS if (match := pattern.fullmatch(line))]
-        assert found, f"not a statement this renderer writes: {line!r}"
-        matches.append(found[0])
-    return matches
-
-
-def mermaid_unescaped(label: str) -> list[str]:
-    return [re.sub(r"#(\d+);", lambda code: chr(int(code.group(1))), part) for part in label.split("<br/>")]
-
-
 def test_a_hostile_name_stays_inside_its_mermaid_label_and_reads_back_as_written():
     lines = mermaid_lines(hostile_picture())
     matches = mermaid_statements(lines)
@@ -102,44 +76,9 @@ def test_mermaid_groups_by_kind_shapes_each_and_draws_changes_apart():
 
 # --- DOT ----------------------------------------------------------------------------------------
 
-QUOTED = r'"(?:[^"\\\n]|\\.)*"'
-DOT_STATEMENTS = [
-    re.compile(r"digraph lfsync \{"),
-    re.compile(r"  rankdir=LR;"),
-    re.compile(r'  (?:node|edge) \[[a-z=, "A-Za-z]+\];'),
-    re.compile(r"  subgraph cluster_[a-z]+ \{"),
-    re.compile(rf"    label={QUOTED};"),
-    re.compile(r"    node \[shape=[a-z]+\];"),
-    re.compile(rf'    (?P<id>n_\w+) \[label=(?P<label>{QUOTED}), fillcolor="#[0-9a-f]{{6}}"\];'),
-    re.compile(r"  \}"),
-    re.compile(rf"  n_\w+ -> n_\w+ \[label=(?P<edge>{QUOTED}), style=(?:solid|bold|dashed)\];"),
-    re.compile(r"\}"),
-]
-
-
-def dot_unescaped(quoted: str) -> list[str]:
-    """A DOT quoted string's lines, as Graphviz reads them (`\\n` a line break, `\\x` the character x)."""
-    lines, current, characters = [], "", iter(quoted[1:-1])
-    for character in characters:
-        if character == "\\":
-            escaped = next(characters)
-            if escaped == "n":
-                lines.append(current)
-                current = ""
-                continue
-            assert escaped in '\\"', f"an escString Graphviz would expand: \\{escaped}"
-            character = escaped
-        current += character
-    return lines + [current]
-
-
 def test_a_hostile_name_stays_inside_its_dot_label_and_reads_back_as_written():
     lines = dot_lines(hostile_picture())
-    matches = []
-    for line in lines:
-        found = [match for pattern in DOT_STATEMENTS if (match := pattern.fullmatch(line))]
-        assert found, f"not a statement this renderer writes: {line!r}"
-        matches.append(found[0])
+    matches = dot_statements(lines)
     labels = {m.group("id"): m.group("label") for m in matches if "id" in m.groupdict()}
     assert dot_unescaped(labels["n_account_end"]) == ["account.end", expected(HOSTILE)]
     assert dot_unescaped(labels["n_contact_o_x"]) == ["contact.o-x", "key ***"]
