@@ -30,7 +30,7 @@ QUOTED = r'"(?:[^"\\\n]|\\.)*"'
 DOT_STATEMENTS = [
     re.compile(r"digraph lfsync \{"),
     re.compile(r"  rankdir=LR;"),
-    re.compile(r'  (?:node|edge) \[[a-z=, "A-Za-z]+\];'),
+    re.compile(r'  (?:graph|node|edge) \[[a-z=, "A-Za-z]+\];'),
     re.compile(r"  subgraph cluster_[a-z]+ \{"),
     re.compile(rf"    label={QUOTED};"),
     re.compile(r"    node \[shape=[a-z]+\];"),

@@ -37,7 +37,13 @@ def dot_text(text: str) -> str:
 def dot_lines(picture: Picture) -> list[str]:
     """The digraph, one statement a line, in the picture's (deterministic) order."""
     identifiers = picture.identifiers()
-    lines = ["digraph lfsync {", "  rankdir=LR;", '  node [style=filled, fontname="Helvetica"];', '  edge [fontname="Helvetica"];']
+    lines = [
+        "digraph lfsync {",
+        "  rankdir=LR;",
+        '  graph [fontname="Helvetica"];',
+        '  node [style=filled, fontname="Helvetica"];',
+        '  edge [fontname="Helvetica"];',
+    ]
     for kind, nodes in picture.kinds():
         lines += [
             f"  subgraph cluster_{kind} {{",
