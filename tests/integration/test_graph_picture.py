@@ -86,6 +86,16 @@ def test_graph_refuses_bad_declarations_at_their_place(make_project, cli):
     assert "people.yaml:5:17: relationships.$account of contact.ada refers to account.nobody" in refused.stderr
 
 
+def test_graph_takes_a_workspace_of_the_project(make_project, cli):
+    workspaces = "workspaces:\n  demo-eu: {target: https://lightfield.invalid, api_key_env: LF_KEY_DEMO_EU}\n"
+    project = graph_project(make_project, settings=UNREACHABLE + workspaces)
+    drawn = cli("graph", project, "--workspace", "demo-eu", "--format", "dot")
+    assert drawn.exit_code == 0, drawn.output
+    assert drawn.stdout == cli("graph", project, "--format", "dot").stdout  # the declarations are the project's
+    unknown = cli("graph", project, "--workspace", "nope")
+    assert unknown.exit_code == 1 and "no workspace 'nope' in lfsync.yaml" in unknown.stderr
+
+
 def test_the_markdown_plan_pictures_its_changes_and_a_saved_plan_shows_the_same(make_project, cli, tmp_path):
     project = graph_project(make_project, settings="target: local\nskip_enrichment: true\n")
     saved = tmp_path / "graph.lfplan"
