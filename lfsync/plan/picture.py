@@ -127,12 +127,13 @@ def changes_picture(plan: Plan) -> Picture:
 def links_anything(plan: Plan) -> bool:
     """Whether a change of `plan` writes or removes a link to a record (changes_picture has an
     edge); stops at the first, so a plan of 100,000 field changes costs one pass over its attributes."""
-    return any(
-        _addresses(value, plan.names)
-        for change in plan.changes
-        for _key, before, after in _relationship_changes(change)
-        for value in (before, after)
-    )
+    for change in plan.changes:
+        for attribute in change.attributes:
+            if attribute.path.startswith("relationships.") and (
+                _addresses(attribute.after, plan.names) or _addresses(attribute.before, plan.names)
+            ):
+                return True
+    return False
 
 
 # --- helpers ----------------------------------------------------------------------------------
