@@ -25,6 +25,8 @@ def diagram_section(plan: Plan) -> list[str]:
     if changed > MAX_DIAGRAM_NODES:  # known too big without drawing it (a plan may hold 100,000 changes)
         return _left_out(f"at least {changed} nodes > {MAX_DIAGRAM_NODES}")
     picture = changes_picture(plan)
+    if not picture.edges:  # a record's only link named itself
+        return []
     if len(picture.nodes) > MAX_DIAGRAM_NODES:
         return _left_out(f"{len(picture.nodes)} nodes > {MAX_DIAGRAM_NODES}")
     linked = sum(1 for node in picture.nodes if node.state == LINKED)

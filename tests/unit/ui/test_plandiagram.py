@@ -68,6 +68,7 @@ def test_unlinked_records_make_no_diagram():
     markdown = render_markdown(planned([desired(f"account.a{i}", f"A {i}", owner="mem_x1") for i in range(3)]))
     assert "Diagram" not in markdown and "mermaid" not in markdown
     assert diagram_section(planned([])) == []
+    assert diagram_section(planned([desired("account.self", "Self", parent="account.self")])) == []  # linked to itself
 
 
 def test_a_diagram_bigger_than_its_budget_is_left_out(monkeypatch):
