@@ -5,7 +5,6 @@ The declarations are lfsync.remote.export_graph's."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -15,7 +14,7 @@ from lfsync.api.records import ApiRecord, Definitions
 from lfsync.config.project import Project
 from lfsync.declare.model import AccountDeclaration
 from lfsync.errors import LfsyncError
-from lfsync.kinds.catalogue import DECLARABLE_KINDS, kind_named
+from lfsync.kinds.catalogue import DECLARABLE_KINDS, kind_named, kind_of_address
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import check_access, load_declared, with_checked_values
@@ -77,7 +76,8 @@ def export_project(request: ExportRequest, terminal: ReadingTerminal = UNSHOWN) 
     targets = export_paths(project, request.file_name, request.as_csv, request.named_kinds)
     # Read first, lock after: a refused filter or a wrong key leaves no trace in the project.
     read_at = load_state(project).serial
-    listed, organisation = asyncrun.run(_read_organisation(project, request, terminal))
+    declared_kinds = {kind_of_address(address) for address in declared.declarations.accounts}
+    listed, organisation = asyncrun.run(_read_organisation(project, request, declared_kinds, terminal))
     matched = sum(len(records) for records in listed.values())
     with locked_state(project, "export", request.lock_timeout) as state:
         if state.pending:
@@ -127,26 +127,24 @@ def _taken_keys(declarations: Iterable[AccountDeclaration], resources: Mapping[s
 
 
 async def _read_organisation(
-    project: Project, request: ExportRequest, terminal: ReadingTerminal
+    project: Project, request: ExportRequest, declared_kinds: set[RecordKind], terminal: ReadingTerminal
 ) -> tuple[dict[RecordKind, list[ApiRecord]], Organisation]:
-    """The records of each requested kind the query matches, and the organisation (the
-    definitions of every declarable kind: those declared are checked, those exported written)."""
+    """The records of each requested kind the query matches, and the organisation: the
+    definitions of the kinds exported (written) and of those declared (checked), no others (a key
+    may lack the scopes of a kind neither exported nor declared)."""
     async with open_client(project) as client:
         await check_access(client, project)
-        organisation = await fetch_organisation(client, DECLARABLE_KINDS)
-        kinds = request.named_kinds
-        answers = await asyncio.gather(
-            *(_list_kind(client, kind, request.query, terminal) for kind in kinds), return_exceptions=True
-        )
-    listed: dict[RecordKind, list[ApiRecord]] = {}
-    refused: list[ApiError] = []
-    for kind, answer in zip(kinds, answers):
-        if isinstance(answer, ApiError) and _lacks_filtered_field(answer, request):
-            refused.append(answer)  # no record of the kind has the field, so none matches the filter
-        elif isinstance(answer, BaseException):
-            raise answer
-        else:
-            listed[kind] = answer
+        wanted = [kind for kind in DECLARABLE_KINDS if kind in declared_kinds or kind in request.named_kinds]
+        organisation = await fetch_organisation(client, wanted)
+        listed: dict[RecordKind, list[ApiRecord]] = {}
+        refused: list[ApiError] = []
+        for kind in request.named_kinds:  # one after another: one progress line at a time
+            try:
+                listed[kind] = await _list_kind(client, kind, request.query, terminal)
+            except ApiError as error:
+                if not _lacks_filtered_field(error, request):
+                    raise
+                refused.append(error)  # no record of the kind has the field, so none matches the filter
     if refused and not listed:
         raise refused[0]
     return listed, organisation
