@@ -11,7 +11,8 @@ from lfsync.commands import options
 from lfsync.commands.output import say, stdout
 from lfsync.declare.addresses import is_reference
 from lfsync.errors import LfsyncError
-from lfsync.operations.importing import import_account
+from lfsync.kinds.catalogue import kind_of_address
+from lfsync.operations.importing import import_record
 from lfsync.operations.state_editing import (
     move_in_state,
     pull_state,
@@ -29,7 +30,7 @@ directory_option = click.option(
 
 @click.group()
 def state() -> None:
-    """Inspect and edit state, move it between backends (the accounts themselves are never touched)."""
+    """Inspect and edit state, move it between backends (the records themselves are never touched)."""
 
 
 @state.command("list")
@@ -57,9 +58,9 @@ def show(address: str, directory: Path, workspace: str | None) -> None:
 @options.lock_timeout
 @options.workspace
 def rm(addresses: tuple[str, ...], directory: Path, lock_timeout: float, workspace: str | None) -> None:
-    """Forget resources: lfsync stops managing them; the accounts stay in Lightfield."""
+    """Forget resources: lfsync stops managing them; the records stay in Lightfield."""
     for address, resource_id in remove_from_state(directory, addresses, lock_timeout, workspace):
-        say(f"Removed {address} ({resource_id}) from state; the account itself is untouched.")
+        say(f"Removed {address} ({resource_id}) from state; the {kind_of_address(address).name} itself is untouched.")
 
 
 @state.command()
@@ -97,17 +98,18 @@ def pull(directory: Path, lock_timeout: float, workspace: str | None) -> None:
 
 @click.command("import")
 @click.argument("address")
-@click.argument("account_id", metavar="ID")
+@click.argument("record_id", metavar="ID")
 @directory_option
 @options.lock_timeout
 @options.workspace
-def import_(address: str, account_id: str, directory: Path, lock_timeout: float, workspace: str | None) -> None:
-    """Start managing an existing account: record ID under ADDRESS (which must be declared)."""
+def import_(address: str, record_id: str, directory: Path, lock_timeout: float, workspace: str | None) -> None:
+    """Start managing an existing account, contact or opportunity: record ID under ADDRESS (which
+    must be declared; the ID must be of its kind: acc_, con_, opp_)."""
     _check_address(address)
-    import_account(directory, address, account_id, lock_timeout, workspace)
-    say(f"Imported {account_id} as {address}. Run `lfsync plan` to see how it differs from its declaration.")
+    import_record(directory, address, record_id, lock_timeout, workspace)
+    say(f"Imported {record_id} as {address}. Run `lfsync plan` to see how it differs from its declaration.")
 
 
 def _check_address(address: str) -> None:
     if not is_reference(address):
-        raise LfsyncError(f"{address!r} is not an address like account.acme")
+        raise LfsyncError(f"{address!r} is not an address like account.acme, contact.ada or opportunity.acme-renewal")

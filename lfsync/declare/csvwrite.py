@@ -1,4 +1,4 @@
-"""CSV declaration files written (`lfsync export --format csv`): one account per row, every cell
+"""CSV declaration files written (`lfsync export --format csv`): one record per row, one kind a file, every cell
 as lfsync.declare.csvfile reads it back (lists joined with `;`, text cells that start like a formula
 escaped with an apostrophe as lfsync.declare.csvformulas says; numbers written as they are)."""
 
@@ -12,9 +12,10 @@ from lfsync.declare.csvformulas import formula_escaped
 QUOTED_WHEN = (",", '"', "\r", "\n")  # a cell holding one of these is quoted
 
 
-def csv_text(rows: list[tuple[str, dict]]) -> str:
+def csv_text(rows: list[tuple[str, dict]], key_column: str = KEY_COLUMN) -> str:
     """A CSV declaration file for (key, declaration body) rows: fields in columns in `$name`-first
-    order, then relationships; every value written as `typed_cell` reads it back."""
+    order, then relationships; every value written as `typed_cell` reads it back. `key_column`
+    names the kind (lfsync.declare.csvfile.KEY_COLUMNS: `key` for accounts, `contact`, `opportunity`)."""
     field_columns: dict[str, None] = {}
     relationship_columns: dict[str, None] = {}
     for _key, body in rows:
@@ -22,7 +23,7 @@ def csv_text(rows: list[tuple[str, dict]]) -> str:
         relationship_columns.update(dict.fromkeys(body.get("relationships", {})))
     fields = sorted(field_columns, key=lambda key: (key != "$name", not key.startswith("$"), key))
     relationships = sorted(relationship_columns)
-    columns = (KEY_COLUMN, *fields, *(RELATIONSHIP_PREFIX + key for key in relationships))
+    columns = (key_column, *fields, *(RELATIONSHIP_PREFIX + key for key in relationships))
     lines = [record_line([formula_escaped(column) for column in columns])]
     for key, body in rows:
         cells = (

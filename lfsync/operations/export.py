@@ -1,30 +1,36 @@
-"""`lfsync export`: declarations written for the organisation's accounts state does not know,
-and those accounts recorded in state (so the next plan is empty). The file formats are lfsync.remote.declaring's."""
+"""`lfsync export`: declarations written for the organisation's records (accounts, contacts,
+opportunities) state does not know, and those records recorded in state (so the next plan is
+empty). YAML: one file holding a map per kind; CSV: one file per kind (lfsync.operations.export_files).
+The declarations are lfsync.remote.export_graph's."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Mapping
 
-from lfsync.api.client import READ_CONCURRENCY
-from lfsync.api.records import ApiRecord
-from lfsync.config.globs import selected
-from lfsync.config.project import SCHEMA_FILE, Project
-from lfsync.declare.csvwrite import csv_text
-from lfsync.errors import LfsyncError, display_path
-from lfsync.kinds.catalogue import ACCOUNT
+from lfsync.api.client import READ_CONCURRENCY, ApiError, LightfieldClient
+from lfsync.api.records import ApiRecord, Definitions
+from lfsync.config.project import Project
+from lfsync.declare.model import AccountDeclaration
+from lfsync.errors import LfsyncError
+from lfsync.kinds.catalogue import DECLARABLE_KINDS, kind_named, kind_of_address
+from lfsync.kinds.record_kind import RecordKind
 from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import check_access, load_declared, with_checked_values
+from lfsync.operations.export_files import export_paths, file_texts
 from lfsync.operations.terminal import UNSHOWN, ReadingTerminal
 from lfsync.plan.declared_form import as_written, declared_as
 from lfsync.plan.resources import resource_hash
-from lfsync.remote.declaring import ExportedAccount, export_accounts, export_file_text
+from lfsync.remote.declaring import ExportedRecord
+from lfsync.remote.export_graph import KindToExport, OutsideLink, export_graph
 from lfsync.remote.organisation import fetch_organisation
 from lfsync.state.records import ResourceState
 from lfsync.state.workspace import State, load_state, locked_state
 from lfsync.support import asyncrun
 from lfsync.values.organisation import KnownOrganisation, Organisation
+
+UNKNOWN_FIELD = "unknown_field"  # the code of a list refusing a filter on a field its kind lacks
 
 
 @dataclass(frozen=True)
@@ -36,110 +42,153 @@ class ExportRequest:
     lock_timeout: float = 0.0
     as_csv: bool = False  # write a CSV declaration file instead of YAML
     workspace: str | None = None  # one of `workspaces:` (None: LFSYNC_WORKSPACE, else the project's own)
+    kinds: tuple[str, ...] = ()  # the kinds named by --kind; () = every declarable kind
+
+    @property
+    def named_kinds(self) -> tuple[RecordKind, ...]:
+        named = {kind_named(name) for name in self.kinds}
+        return tuple(kind for kind in DECLARABLE_KINDS if kind in named) if named else DECLARABLE_KINDS
 
 
 @dataclass(frozen=True)
 class ExportResult:
-    matched: int  # accounts the query matched, managed or not
-    path: Path | None = None  # the file written; None when nothing was exported
-    exported: int = 0
+    matched: int  # records the query matched, managed or not
+    paths: tuple[Path, ...] = ()  # the files written; none when nothing was exported
+    counts: dict[str, int] = field(default_factory=dict)  # kind name -> records exported
+    outside: tuple[OutsideLink, ...] = ()  # links written as IDs: their records are neither managed nor exported
+    kinds: tuple[RecordKind, ...] = ()  # the kinds read (a kind the filters name no field of is left out)
+
+    @property
+    def path(self) -> Path | None:
+        """The first file written (None when nothing was exported)."""
+        return self.paths[0] if self.paths else None
+
+    @property
+    def exported(self) -> int:
+        return sum(self.counts.values())
 
 
 def export_project(request: ExportRequest, terminal: ReadingTerminal = UNSHOWN) -> ExportResult:
-    """`lfsync export`: write declarations for the organisation's unmanaged accounts and record them in
-    state; the read of the accounts is shown through `terminal`."""
+    """`lfsync export`: write declarations for the organisation's unmanaged records of the
+    requested kinds and record them in state; the reads are shown through `terminal`."""
     declared = load_declared(request.directory, request.workspace)
     project = declared.project
-    target = _export_path(project, request.file_name)
+    targets = export_paths(project, request.file_name, request.as_csv, request.named_kinds)
     # Read first, lock after: a refused filter or a wrong key leaves no trace in the project.
     read_at = load_state(project).serial
-    records, organisation = asyncrun.run(_read_organisation(project, request.query, terminal))
+    declared_kinds = {kind_of_address(address) for address in declared.declarations.accounts}
+    listed, organisation = asyncrun.run(_read_organisation(project, request, declared_kinds, terminal))
+    matched = sum(len(records) for records in listed.values())
     with locked_state(project, "export", request.lock_timeout) as state:
         if state.pending:
             raise LfsyncError(f"{len(state.pending)} operation(s) from an interrupted apply are unsettled; run `lfsync apply` first")
         if state.serial != read_at:
             raise LfsyncError("the state changed while the organisation was read (another lfsync ran); run export again")
         managed = {resource.id: address for address, resource in state.resources.items()}
-        unmanaged = [record for record in records if record.id not in managed]
-        if not unmanaged:
-            return ExportResult(matched=len(records))
-        taken = {account.key for account in declared.declarations.accounts.values()}
-        taken |= {address.split(".", 1)[1] for address in state.resources}
-        exported = export_accounts(unmanaged, organisation.typed, managed, taken, ACCOUNT, organisation.member_emails)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if request.as_csv:
-            text = csv_text([(account.key, account.body) for account in exported])
-        else:
-            text = export_file_text(exported, _export_header(project, target, request.filters))
-        target.write_text(text, encoding="utf-8")
+        parts = [
+            KindToExport(kind, unmanaged, _definitions_of(organisation, kind))
+            for kind, records in listed.items()
+            if (unmanaged := [record for record in records if record.id not in managed])
+        ]
+        if not parts:
+            return ExportResult(matched=matched, kinds=tuple(listed))
+        taken = _taken_keys(declared.declarations.accounts.values(), state.resources)
+        graph = export_graph(parts, managed, taken, organisation.member_emails)
+        texts = file_texts(graph.records, targets, project, _options(request), request.as_csv)
+        written: list[Path] = []
         try:
+            for path, text in texts.items():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+                written.append(path)
             known = KnownOrganisation(organisation, f"the definitions of {project.target}, read now")
-            _record_exported(state, request, exported, {r.id: r for r in unmanaged}, known)
+            _record_exported(state, request, graph.records, {r.id: r for part in parts for r in part.records}, known)
         except BaseException:
-            target.unlink()  # nothing recorded: leave the project as it was
+            for path in written:
+                path.unlink()  # nothing recorded: leave the project as it was
             raise
-    return ExportResult(matched=len(records), path=target, exported=len(exported))
+    counts = {part.kind.name: len(part.records) for part in parts}
+    return ExportResult(matched=matched, paths=tuple(texts), counts=counts, outside=tuple(graph.outside), kinds=tuple(listed))
 
 
-def _export_path(project: Project, file_name: str) -> Path:
-    target = (project.root / file_name).resolve()
-    try:
-        relative = target.relative_to(project.root).as_posix()
-    except ValueError:
-        raise LfsyncError(f"--file {file_name!r} must be inside the project directory") from None
-    if target.exists():
-        raise LfsyncError(f"{display_path(target)} already exists; choose another --file")
-    if not selected(relative, project.declaration_globs):
-        raise LfsyncError(
-            f"{relative} is not among the declaration files (`declarations:` in lfsync.yaml); choose a --file they select"
-        )
-    return target
+def _definitions_of(organisation: Organisation, kind: RecordKind) -> Definitions:
+    of_kind = organisation.of_kind(kind.name)
+    assert of_kind is not None, f"the definitions of {kind.declaration_key} were read"
+    return of_kind.typed
+
+
+def _taken_keys(declarations: Iterable[AccountDeclaration], resources: Mapping[str, ResourceState]) -> dict[str, set[str]]:
+    """kind name -> keys that declarations or state already use (keys are unique per kind)."""
+    taken: dict[str, set[str]] = {}
+    for address in [*(declaration.address for declaration in declarations), *resources]:
+        name, _, key = address.partition(".")
+        taken.setdefault(name, set()).add(key)
+    return taken
 
 
 async def _read_organisation(
-    project: Project, query: dict[str, str], terminal: ReadingTerminal
-) -> tuple[list[ApiRecord], Organisation]:
-    params: dict[str, Any] = {**query, "status": "active"}
+    project: Project, request: ExportRequest, declared_kinds: set[RecordKind], terminal: ReadingTerminal
+) -> tuple[dict[RecordKind, list[ApiRecord]], Organisation]:
+    """The records of each requested kind the query matches, and the organisation: the
+    definitions of the kinds exported (written) and of those declared (checked), no others (a key
+    may lack the scopes of a kind neither exported nor declared)."""
     async with open_client(project) as client:
         await check_access(client, project)
-        organisation = await fetch_organisation(client)
-        with terminal.reading("export: reading accounts") as progress:
-            records = await client.list_records(ACCOUNT, on_page=progress, window=READ_CONCURRENCY, **params)
-    return records, organisation
+        wanted = [kind for kind in DECLARABLE_KINDS if kind in declared_kinds or kind in request.named_kinds]
+        organisation = await fetch_organisation(client, wanted)
+        listed: dict[RecordKind, list[ApiRecord]] = {}
+        refused: list[ApiError] = []
+        for kind in request.named_kinds:  # one after another: one progress line at a time
+            try:
+                listed[kind] = await _list_kind(client, kind, request.query, terminal)
+            except ApiError as error:
+                if not _lacks_filtered_field(error, request):
+                    raise
+                refused.append(error)  # no record of the kind has the field, so none matches the filter
+    if refused and not listed:
+        raise refused[0]
+    return listed, organisation
 
 
-def _export_header(project: Project, target: Path, filters: tuple[str, ...]) -> list[str]:
-    lines = []
-    schema = project.root / SCHEMA_FILE
-    if schema.exists():
-        relative = Path(*([".."] * len(target.parent.relative_to(project.root).parts)), SCHEMA_FILE).as_posix()
-        lines.append(f"yaml-language-server: $schema={relative if relative.startswith('.') else './' + relative}")
-    lines.append("Written by `lfsync export`" + (f" --filter {' --filter '.join(filters)}" if filters else "") + ".")
-    return lines
+async def _list_kind(client: LightfieldClient, kind: RecordKind, query: dict[str, str], terminal: ReadingTerminal) -> list[ApiRecord]:
+    params: dict[str, Any] = {**query, "status": "active"}
+    with terminal.reading(f"export: reading {kind.declaration_key}") as progress:
+        return await client.list_records(kind, on_page=progress, window=READ_CONCURRENCY, **params)
+
+
+def _lacks_filtered_field(error: ApiError, request: ExportRequest) -> bool:
+    """A filter on a field the kind does not have, where --kind did not name the kind: the kind is
+    left out (a kind named with --kind that lacks the field is an error)."""
+    return not request.kinds and bool(request.query) and error.status == 400 and error.code == UNKNOWN_FIELD
+
+
+def _options(request: ExportRequest) -> str:
+    """The options that narrowed the export, as the YAML file's header names them."""
+    return "".join(f" --kind {name}" for name in request.kinds) + "".join(f" --filter {text}" for text in request.filters)
 
 
 def _record_exported(
-    state: State, request: ExportRequest, exported: list[ExportedAccount], records: dict[str, ApiRecord], known: KnownOrganisation
+    state: State, request: ExportRequest, exported: list[ExportedRecord], records: dict[str, ApiRecord], known: KnownOrganisation
 ) -> None:
-    """State records for the exported accounts, made from the declarations as lfsync now reads and
+    """State records for the exported records, made from the declarations as lfsync now reads and
     checks them (canonical values), so the next plan compares like with like; with the values as
     written (labels, emails, references) for plans without definitions."""
     written = load_declared(request.directory, request.workspace)
     declared = with_checked_values(written, known)
-    ids = {**{a: r.id for a, r in state.resources.items()}, **{account.address: account.record_id for account in exported}}
+    ids = {**{a: r.id for a, r in state.resources.items()}, **{one.address: one.record_id for one in exported}}
     resources = dict(state.resources)
-    for account in exported:
-        payload = declared.desired[account.address].payload(ids)
-        written_account = written.declarations.accounts[account.address]
-        record = records[account.record_id]
-        resources[account.address] = ResourceState(
-            id=account.record_id,
-            hash=resource_hash(payload, account.address, declared.project.workspace),
+    for one in exported:
+        payload = declared.desired[one.address].payload(ids)
+        written_one = written.declarations.accounts[one.address]
+        record = records[one.record_id]
+        resources[one.address] = ResourceState(
+            id=one.record_id,
+            hash=resource_hash(payload, one.address, declared.project.workspace),
             http_link=record.http_link,
             created_at=record.created_at,
             updated_at=record.updated_at,
             applied=payload,
-            declared_as=declared_as(as_written(written_account.fields, written_account.relationships), payload),
+            declared_as=declared_as(as_written(written_one.fields, written_one.relationships), payload),
         )
     state.replace_resources(resources)
 

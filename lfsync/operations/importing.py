@@ -1,5 +1,6 @@
-"""`lfsync import ADDRESS ID`: record an existing account under a declared address (nothing is
-sent but a read); the next plan shows every declared value as an update."""
+"""`lfsync import ADDRESS ID`: record an existing record (account, contact, opportunity) under a
+declared address of its kind (nothing is sent but a read); the next plan shows every declared value
+as an update. The ID must be of the address's kind (its prefix: `acc_`, `con_`, `opp_`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from lfsync.api.ids import id_problem
 from lfsync.api.records import ApiRecord
 from lfsync.config.project import Project
 from lfsync.errors import LfsyncError
-from lfsync.kinds.catalogue import kind_of_address
+from lfsync.kinds.catalogue import DECLARABLE_KINDS, kind_of_address
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import load_declared
@@ -19,11 +20,10 @@ from lfsync.state.workspace import locked_state
 from lfsync.support import asyncrun
 
 
-def import_account(directory: Path, address: str, account_id: str, lock_timeout: float = 0.0, workspace: str | None = None) -> None:
-    """`lfsync import`: record an existing account under a declared address (nothing is sent but a read)."""
-    problem = id_problem(account_id, kind_of_address(address).id_prefix) if _declarable(address) else None
-    if problem:
-        raise LfsyncError(f"cannot import {account_id[:80]!r}: {problem}")
+def import_record(directory: Path, address: str, record_id: str, lock_timeout: float = 0.0, workspace: str | None = None) -> None:
+    """`lfsync import`: record an existing record under a declared address (nothing is sent but a read)."""
+    if _declarable(address):
+        _check_id_of_kind(address, kind_of_address(address), record_id)
     declared = load_declared(directory, workspace)
     if address not in declared.desired:
         raise LfsyncError(f"{address} is not declared; declare it first, then import it")
@@ -31,11 +31,11 @@ def import_account(directory: Path, address: str, account_id: str, lock_timeout:
         if address in state.resources:
             raise LfsyncError(f"{address} is already in state as {state.resources[address].id}; `lfsync state rm` it first")
         for other, managed in state.resources.items():
-            if managed.id == account_id:
-                raise LfsyncError(f"{account_id} is already managed as {other}")
-        record = asyncrun.run(_retrieve(declared.project, kind_of_address(address), account_id))
+            if managed.id == record_id:
+                raise LfsyncError(f"{record_id} is already managed as {other}")
+        record = asyncrun.run(_retrieve(declared.project, kind_of_address(address), record_id))
         for intent in [i for i in state.pending.values() if i.address == address and isinstance(i, CreateIntent)]:
-            state.reject(intent, f"settled by `lfsync import {address} {account_id}`", abandoned=True)
+            state.reject(intent, f"settled by `lfsync import {address} {record_id}`", abandoned=True)
         resources = dict(state.resources)
         resources[address] = ResourceState(
             id=record.id,
@@ -54,6 +54,23 @@ async def _retrieve(project: Project, kind: RecordKind, record_id: str) -> ApiRe
             return await client.retrieve(kind, record_id)
         except ApiError as error:
             raise LfsyncError(f"cannot import {record_id}: {error.describe()}") from None
+
+
+def _check_id_of_kind(address: str, kind: RecordKind, record_id: str) -> None:
+    """Refuse an ID that is not one of `kind`'s, naming the kind it is of where its prefix says."""
+    problem = id_problem(record_id)
+    if problem:
+        raise LfsyncError(f"cannot import {record_id[:80]!r}: {problem}")
+    if kind.id_prefix is not None and not kind.owns_id(record_id):
+        owner = next((other for other in DECLARABLE_KINDS if other.owns_id(record_id)), None)
+        said = f"; it is {_a(owner.name)}'s ID" if owner is not None else ""
+        raise LfsyncError(
+            f"cannot import {record_id!r} as {address}: {_a(kind.name)}'s ID starts with {kind.id_prefix!r}{said}"
+        )
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
 def _declarable(address: str) -> bool:

@@ -1,6 +1,6 @@
 """`lfsync state list|show|rm|mv|push|pull`: what state records, read and edited under the state
-lock, and copied between the local files and a shared backend. The accounts themselves are never
-touched."""
+lock, and copied between the local files and a shared backend. Every kind's addresses
+(`account.`, `contact.`, `opportunity.`); the records themselves are never touched."""
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ def move_in_state(directory: Path, source: str, destination: str, lock_timeout: 
         if destination in resources:
             raise LfsyncError(f"{destination} is already in state")
         resources[destination] = _existing(resources, source)
+        _check_same_kind(source, destination)
         del resources[source]
         current.replace_resources(resources)
 
@@ -83,6 +84,15 @@ def _shared(directory: Path, workspace: str | None) -> Project:
             "`backend: postgresql://...` in lfsync.yaml or LFSYNC_BACKEND first"
         )
     return project
+
+
+def _check_same_kind(source: str, destination: str) -> None:
+    """A record keeps its kind: `account.x` moves to `account.y`, never to `contact.y`."""
+    before, after = source.partition(".")[0], destination.partition(".")[0]
+    if before != after:
+        raise LfsyncError(
+            f"cannot move {source} to {destination}: a record keeps its kind ({before}); choose a {before}.<key> address"
+        )
 
 
 def _existing(resources: dict[str, ResourceState], address: str) -> ResourceState:

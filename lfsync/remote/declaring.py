@@ -1,11 +1,12 @@
-"""`lfsync export`: declarations for accounts that already exist in an organisation. Pure: records and
-definitions in, declaration bodies out; the command does the reading and writing.
+"""`lfsync export`: declarations for records (accounts, contacts, opportunities) that already exist
+in an organisation. Pure: records and definitions in, declaration bodies out; the command does the
+reading and writing (lfsync.remote.export_graph puts the kinds together).
 
 What a declaration holds is what lfsync manages: writable fields with a value (select options as
 their labels), and relationships that link to something, references between exported (or already
-managed) accounts written as `account.<key>` addresses. Keys come from names and are unique and
-stable: records are keyed in order of creation, so the same organisation exported twice gets the
-same keys.
+managed) records written as `<kind>.<key>` addresses. Keys come from names (a contact's FULL_NAME
+`{firstName, lastName}` -> `ada-lovelace`) and are unique per kind and stable: records are keyed in
+order of creation, so the same organisation exported twice gets the same keys.
 """
 
 from __future__ import annotations
@@ -25,37 +26,51 @@ from lfsync.kinds.record_kind import RecordKind
 from lfsync.values.types import NOT_WRITABLE_TYPES, SELECT_TYPES
 
 MAX_KEY_LENGTH = 48
-FALLBACK_KEY = "account"
+FALLBACK_KEY = ACCOUNT.name  # a key when nothing of the name is left: the kind's name
+FULL_NAME_PARTS = ("firstName", "lastName")
 # Letters NFKD does not split into a base letter and an accent.
 _LETTERS_WITHOUT_DECOMPOSITION = str.maketrans({"æ": "ae", "ø": "o", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "ð": "d"})
 
 
 @dataclass(frozen=True)
-class ExportedAccount:
+class ExportedRecord:
     key: str
     record_id: str
     body: dict[str, Any]  # {"fields": {...}, "relationships": {...}?} as it goes in the file
+    kind: RecordKind = ACCOUNT
 
     @property
     def address(self) -> str:
-        return address_of(self.key)
+        return address_of(self.key, self.kind)
 
 
-def key_from_name(name: Any) -> str:
-    """`Acme Corp (EMEA)` -> `acme-corp-emea`; accents dropped; `account` when nothing is left."""
-    spelled = str(name or "").lower().translate(_LETTERS_WITHOUT_DECOMPOSITION)
+ExportedAccount = ExportedRecord  # the name it had while only accounts were exported
+
+
+def key_from_name(name: Any, fallback: str = FALLBACK_KEY) -> str:
+    """`Acme Corp (EMEA)` -> `acme-corp-emea`, `{firstName: Ada, lastName: Lovelace}` ->
+    `ada-lovelace`; accents dropped; `fallback` (the kind's name) when nothing is left."""
+    spelled = _name_text(name).lower().translate(_LETTERS_WITHOUT_DECOMPOSITION)
     ascii_name = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
     key = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:MAX_KEY_LENGTH].strip("-")
-    return key if is_address_key(key) else FALLBACK_KEY
+    return key if is_address_key(key) else fallback
 
 
-def assign_keys(records: Iterable[ApiRecord], taken: Iterable[str] = ()) -> dict[str, str]:
+def _name_text(name: Any) -> str:
+    """A name as text: a FULL_NAME object's parts in order (first, last), anything else as it is."""
+    if isinstance(name, dict):
+        return " ".join(str(name[part]) for part in FULL_NAME_PARTS if name.get(part))
+    return str(name or "")
+
+
+def assign_keys(records: Iterable[ApiRecord], taken: Iterable[str] = (), fallback: str = FALLBACK_KEY) -> dict[str, str]:
     """record ID -> a key unique among them and `taken`: the name's key, then -2, -3, ... in order of
-    creation (ties by ID), so keys do not depend on the order a list answers in."""
+    creation (ties by ID), so keys do not depend on the order a list answers in. `fallback`: the key
+    of a record whose name leaves nothing (its kind's name)."""
     used = set(taken)
     keys: dict[str, str] = {}
     for record in sorted(records, key=lambda r: (r.created_at or "", r.id)):
-        base = key_from_name(record.fields.get("$name"))
+        base = key_from_name(record.fields.get("$name"), fallback)
         key, suffix = base, 1
         while key in used:
             suffix += 1
@@ -65,26 +80,25 @@ def assign_keys(records: Iterable[ApiRecord], taken: Iterable[str] = ()) -> dict
     return keys
 
 
-def export_accounts(
+def export_records(
     records: list[ApiRecord],
+    keys: Mapping[str, str],
     definitions: Definitions,
-    managed_ids: Mapping[str, str],
-    taken_keys: Iterable[str] = (),
+    addresses: Mapping[str, str],
     kind: RecordKind = ACCOUNT,
-    member_emails: Mapping[str, str] | None = None,
-) -> list[ExportedAccount]:
-    """Declarations for `records` (of `kind`), by key. `managed_ids` maps IDs already in state to
-    their address, so links to those records are references too; members are written by their
-    email (as plans show them) where `member_emails` (ID -> email) names one that no other shares."""
-    keys = assign_keys(records, taken_keys)
-    addresses = {
-        **unique_emails(member_emails or {}), **managed_ids, **{record_id: address_of(key) for record_id, key in keys.items()}
-    }
+    left_out: frozenset[str] = frozenset(),
+) -> list[ExportedRecord]:
+    """Declarations for `records` (of `kind`) under `keys` (record ID -> key), sorted by key.
+    `addresses` maps IDs to what a link to them is written as (an address, a member's email);
+    `left_out`: relationships not written (the side of a two-sided link the other record declares)."""
     exported = [
-        ExportedAccount(key=keys[record.id], record_id=record.id, body=declaration_body(record, definitions, addresses, kind))
+        ExportedRecord(
+            key=keys[record.id], record_id=record.id, kind=kind,
+            body=declaration_body(record, definitions, addresses, kind, left_out),
+        )
         for record in records
     ]
-    return sorted(exported, key=lambda account: account.key)
+    return sorted(exported, key=lambda record: record.key)
 
 
 def unique_emails(member_emails: Mapping[str, str]) -> dict[str, str]:
@@ -95,7 +109,11 @@ def unique_emails(member_emails: Mapping[str, str]) -> dict[str, str]:
 
 
 def declaration_body(
-    record: ApiRecord, definitions: Definitions, addresses: Mapping[str, str], kind: RecordKind = ACCOUNT
+    record: ApiRecord,
+    definitions: Definitions,
+    addresses: Mapping[str, str],
+    kind: RecordKind = ACCOUNT,
+    left_out: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     fields = {}
     for key, value in record.fields.items():
@@ -106,7 +124,7 @@ def declaration_body(
     relationships = {}
     for key, held in record.relationships.items():
         relationship = definitions.relationships.get(key)
-        if not held.ids or relationship is None or key in kind.read_only_relationships:
+        if not held.ids or relationship is None or key in kind.read_only_relationships or key in left_out:
             continue
         declared = [addresses.get(target, target) for target in held.ids]
         relationships[key] = declared[0] if relationship.holds_one and len(declared) == 1 else declared
@@ -122,25 +140,34 @@ def _writable_field(key: str, definition: FieldDefinition, kind: RecordKind) -> 
 
 def _declared_value(value: Any, definition: FieldDefinition) -> Any:
     if definition.value_type in SELECT_TYPES:
-        labels = {option.id: option.label for option in definition.options}
+        labels = _unambiguous_labels(definition)
         return [labels.get(v, v) for v in value] if isinstance(value, list) else labels.get(value, value)
     if isinstance(value, dict):  # ADDRESS, FULL_NAME: only the parts that are set
         return {part: item for part, item in value.items() if item is not None}
     return value
 
 
+def _unambiguous_labels(definition: FieldDefinition) -> dict[str, str]:
+    """option ID -> its label, for the options whose label (in any case) no other option has: a
+    label several options share (a `$stage` of two pipelines: `Closed Won`) stays an option ID."""
+    spelled = Counter(option.label.casefold() for option in definition.options)
+    return {option.id: option.label for option in definition.options if spelled[option.label.casefold()] == 1}
+
+
 def _name_first(fields: dict[str, Any]) -> dict[str, Any]:
     return dict(sorted(fields.items(), key=lambda item: (item[0] != "$name", not item[0].startswith("$"), item[0])))
 
 
-def export_file_text(exported: list[ExportedAccount], header: list[str]) -> str:
-    """The declaration file: block mappings, lists and addresses in flow style, in `lfsync fmt` form."""
+def export_file_text(exported: list[ExportedRecord], header: list[str], kinds: Iterable[RecordKind] = (ACCOUNT,)) -> str:
+    """The declaration file: one map per kind of `kinds` that has records (`accounts:`,
+    `contacts:`, ...), block mappings, lists and addresses in flow style, in `lfsync fmt` form."""
     from lfsync.declare.fmt import dump_yaml, format_text
 
-    accounts = CommentedMap()
-    for account in exported:
-        accounts[account.key] = _styled(account.body)
-    document = CommentedMap(accounts=accounts)
+    document = CommentedMap()
+    for kind in kinds:
+        declarations = CommentedMap((record.key, _styled(record.body)) for record in exported if record.kind is kind)
+        if declarations:
+            document[kind.declaration_key] = declarations
     text = "".join(f"# {line}\n" for line in header) + dump_yaml(document)
     return format_text(text)
 

@@ -44,7 +44,7 @@ def declared(root) -> str:
 def test_export_writes_declarations_and_state_that_replan_clean(make_project, cli):
     root = make_project(NO_DECLARATIONS)
     ids = seed_organisation(root)
-    result = cli("export", root)
+    result = cli("export", root, "--kind", "account")  # the organisation's own contacts left out
     assert result.exit_code == 0, result.output
     assert "Exported 4 account(s) to" in result.stdout
 
@@ -152,7 +152,7 @@ def test_export_shows_its_read_only_through_the_terminal_it_is_given(make_projec
             return nullcontext(lambda read, total: told.append((read, total)))
 
     reads = RecordingReads()
-    result = export_project(ExportRequest(root, {}, "accounts/exported.yaml"), reads)
+    result = export_project(ExportRequest(root, {}, "accounts/exported.yaml", kinds=("account",)), reads)
     assert result.exported == 4
     assert list(reads.told) == ["export: reading accounts"] and reads.told["export: reading accounts"][-1] == (4, 4)
     assert capsys.readouterr().err == ""
