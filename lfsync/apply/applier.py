@@ -6,9 +6,11 @@ import asyncio
 from typing import Mapping
 
 from lfsync.api.client import ApiError, Halted, LightfieldClient, RetryPolicy
+from lfsync.apply.delete_order import delete_waves
 from lfsync.apply.dispatch import Verdict, create_key, deliver
 from lfsync.apply.moves import record_moves
 from lfsync.apply.progress import Progress
+from lfsync.kinds.present import noun_for
 from lfsync.plan.actions import Action, ApplyOutcome, ApplyReport
 from lfsync.plan.ignored import kept_as_found
 from lfsync.plan.model import Change
@@ -62,16 +64,18 @@ class Applier:
     # -- scheduling ------------------------------------------------------------------------------
     async def execute(self, changes: list[Change]) -> ApplyReport:
         """Moves (one state edit, no request), then creates, adopts and updates in dependency order,
-        then deletes. Journal entries are made durable in groups (state.journalled(), awaited before
-        each send and each count): the fsyncs of the requests in flight share one, off the event
-        loop, which other workspaces share."""
+        then deletes, dependents first (lfsync.apply.delete_order). Journal entries are made durable
+        in groups (state.journalled(), awaited before each send and each count): the fsyncs of the
+        requests in flight share one, off the event loop, which other workspaces share."""
         for address in record_moves(self.state, changes):
             self.report.record(ApplyOutcome.MOVED, address)
+        self.progress.noun = noun_for(change.address for change in changes)
         self.progress.start(sum(change.requests for change in changes))
         self.state.sync_each_entry = False
         try:
             await self._run_graph([c for c in changes if c.action not in (Action.DELETE, Action.MOVE)])
-            await self._run_graph([c for c in changes if c.action == Action.DELETE])
+            for deletes in delete_waves(c for c in changes if c.action == Action.DELETE):  # dependents first
+                await self._run_graph(deletes)
             await self.state.journalled()
         finally:
             self.state.sync_each_entry = True

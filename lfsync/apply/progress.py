@@ -18,6 +18,9 @@ class Progress:
         self.counts: Counter[ApplyOutcome] = Counter()
         self.retries = 0
         self.total = 0
+        # what the rate counts, set before start (lfsync.kinds.present.noun_for): "records" once
+        # other kinds than accounts are applied
+        self.noun = "accounts"
         self.clock = clock
         self.started = clock()
 

@@ -32,6 +32,7 @@ from lfsync.ui.applysummary import apply_summary, apply_summary_markdown
 from lfsync.ui.markdown import render_markdown
 from lfsync.ui.progress import BarProgress, PlainProgress, Progress, ReadsOnScreen, SharedProgress
 from lfsync.ui.rollup import Ending, Status, failure_ending, rollup_lines, worst_exit_code
+from lfsync.ui.wording import records_word
 
 
 @click.command()
@@ -132,7 +133,7 @@ def render_result(result: ApplyResult) -> int:
     project = result.declared.project
     # The embedded local API serves no pages: its links would point at nothing running
     no_pages = (
-        f"target local: no account pages are served; `lfsync emulator serve --db {display_path(project.local_db_path)}` "
+        f"target local: no {records_word(result.plan, plural=False)} pages are served; `lfsync emulator serve --db {display_path(project.local_db_path)}` "
         "serves them" if project.is_local else None
     )
     locations = {a: d.location for a, d in result.declared.desired.items() if d.location}

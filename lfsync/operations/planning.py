@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from lfsync.api.client import READ_CONCURRENCY, LightfieldClient
+from lfsync.api.client import LightfieldClient
 from lfsync.apply.pending import describe_pending, untrusted_intents
 from lfsync.config.project import Project
 from lfsync.errors import display_path
-from lfsync.kinds.catalogue import ACCOUNT
+from lfsync.kinds.present import mixed_kinds
 from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import (
     DeclaredProject,
@@ -30,6 +30,7 @@ from lfsync.plan.targeting import Selection, select_addresses, select_plan
 from lfsync.remote.drifthistory import explain_drift
 from lfsync.remote.identity import identity_matches as find_identity_matches
 from lfsync.remote.refresh import refresh_remote
+from lfsync.remote.unmanaged import reset_kinds, unmanaged_records
 from lfsync.state.workspace import State, load_state
 from lfsync.support import asyncrun, collector
 from lfsync.values.organisation import offline_organisation
@@ -41,7 +42,7 @@ class RemoteView:
 
     matches: dict[str, list[str]] | None = None  # address -> IDs of live accounts with its $name
     records: dict[str, RemoteRecord] | None = None  # address -> the managed record as read back
-    unmanaged: dict[str, str] | None = None  # ID -> $name of live accounts state does not know
+    unmanaged: dict[str, str] | None = None  # ID -> name of live records (reset's kinds) state does not know
     # Why the managed records were not read back, when a plan could have shown drift ("" otherwise)
     not_refreshed: str = ""
 
@@ -61,10 +62,9 @@ async def read_remote(
         records = await refresh_remote(client, state, fields_by_key, terminal.reading)
     unmanaged = None
     if options.reset and declared.project.owns_organisation:
-        with terminal.reading("reset: reading every live account") as progress:
-            live = await client.list_records(ACCOUNT, on_page=progress, window=READ_CONCURRENCY, status="active")
+        kinds = reset_kinds(declared.desired, state.resources)
         managed = {resource.id for resource in state.resources.values()}
-        unmanaged = {record.id: str(record.fields.get("$name") or "") for record in live if record.id not in managed}
+        unmanaged = await unmanaged_records(client, kinds, managed, terminal.reading)
     why = "" if options.refresh or options.destroy else not_refreshed
     return RemoteView(matches, records, unmanaged, why)
 
@@ -123,6 +123,7 @@ def build_plan(
         refreshed=remote.records is not None,
         refresh_note=refresh_note(remote.not_refreshed) if remote.not_refreshed else "",
         renames=planned.renames,
+        kinds=mixed_kinds([*declared.desired, *state.resources, *(change.address for change in selected.changes)]),
     )
 
 

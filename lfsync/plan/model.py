@@ -171,6 +171,9 @@ class Plan(BaseModel):
     refresh_note: str = ""
     # creates of one address while another, with the same identity, leaves state: `moved:` suggested
     renames: Annotated[list[RenameHint], Field(exclude_if=_nothing)] = []  # left out of plans that hint at none
+    # the kinds of records the plan covers (declared or in state), when other kinds than accounts are
+    # among them: its texts then say "records" where they said "accounts". Display only (left out for accounts alone)
+    kinds: Annotated[list[str], Field(exclude_if=_nothing)] = []
 
     def count(self, action: Action) -> int:
         """Changes of `action`; moves count every change that moves a record, field changes or not."""

@@ -43,7 +43,7 @@ class PlainProgress(Progress):
         percent = 100 * self.done / self.total if self.total else 100
         print(
             f"apply: {self.done}/{self.total} ({percent:.0f}%) {self.describe_counts()} "
-            f"{rate:.1f} accounts/s, ETA {eta}",
+            f"{rate:.1f} {self.noun}/s, ETA {eta}",
             file=self.stream,
             flush=True,
         )
@@ -115,8 +115,10 @@ class _ProgressPart(Progress):
         display = self.shared.display
         if self.shared.started:
             display.total += total
+            display.noun = display.noun if self.noun == display.noun else "records"  # workspaces of other kinds
             display.show()
         else:
+            display.noun = self.noun
             display.start(total)
             self.shared.started = True
 

@@ -15,6 +15,8 @@ from lfsync.ui.drift import drift_note, drift_suffix
 from lfsync.ui.ignored import ignored_drift_line
 from lfsync.ui.moves import MOVE_SYMBOL, moved_heading, rename_text
 from lfsync.ui.rails import NO_SELECTED_CHANGES, large_change_line, partial_notes
+from lfsync.ui.wording import records_word
+from lfsync.values.names import name_text
 
 Line = tuple[str, str | None]  # text and an optional rich style; colour is shown only on a terminal
 
@@ -46,12 +48,13 @@ PRUNE_NOTE = "Pruning: accounts in state that are no longer declared are moved t
 
 def prune_note(plan: Plan) -> str | None:
     """Said on a plan made with --prune or `prune: true` (destroy and reset delete by their own rules)."""
-    return PRUNE_NOTE if plan.options.prune and not (plan.options.destroy or plan.options.reset) else None
+    pruning = plan.options.prune and not (plan.options.destroy or plan.options.reset)
+    return PRUNE_NOTE.replace("accounts", records_word(plan), 1) if pruning else None
 
 
 def summary_line(plan: Plan) -> str:
     if not plan.has_changes:
-        return NO_SELECTED_CHANGES if plan.partial else "No changes. Your accounts match the declarations."
+        return NO_SELECTED_CHANGES if plan.partial else f"No changes. Your {records_word(plan)} match the declarations."
     parts = [
         f"{plan.count(action)} to {action}"
         for action in Action
@@ -179,10 +182,10 @@ def change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
 
 
 def deleted_name(change: Change) -> str | None:
-    """The name a deleted account had when last applied (its delete removes every field, $name too)."""
+    """The name a deleted record had when last applied (its delete removes every field, $name too)."""
     for attribute in change.attributes:
-        if attribute.path == NAME_PATH and isinstance(attribute.before, str):
-            return attribute.before
+        if attribute.path == NAME_PATH and (name := name_text(attribute.before)) is not None:
+            return name
     return None
 
 
