@@ -22,7 +22,7 @@ ARGUMENTS = "lfsync.arguments"  # ctx.meta: the command line after `lfsync`
 LAZY_COMMANDS = {
     "apply": ("lfsync.commands.apply", "apply", "Make the changes a plan shows: from DIR (planned now) or a saved PLANFILE."),
     "destroy": ("lfsync.commands.teardown", "destroy",
-                "Move every account in the workspace's state to the trash (protect: true refuses)."),
+                "Move every record in the workspace's state to the trash, dependents first (protect: true refuses)."),
     "definitions": ("lfsync.commands.definitions", "definitions",
                     "The organisation's field and relationship definitions, as plan checks values against them."),
     "emulator": ("lfsync.emulator.cli", "emulator", "The local Lightfield API emulator."),
@@ -38,7 +38,7 @@ LAZY_COMMANDS = {
              "Create lfsync.yaml, an example declaration, the JSON Schema editors use and .gitignore lines."),
     "plan": ("lfsync.commands.plan", "plan", "Show the changes apply would make (nothing is sent but reads)."),
     "reset": ("lfsync.commands.teardown", "reset",
-              "Bring the organisation back to the declarations: repair drift, restore trashed accounts, re-create deleted ones; with `owns_organisation: true`, trash accounts nobody declared."),
+              "Bring the organisation back to the declarations: repair drift, restore trashed records, re-create deleted ones; with `owns_organisation: true`, trash records nobody declared."),
     "schema": ("lfsync.commands.schema", "schema", "Print the JSON Schema of declaration files (e.g. for yaml-language-server)."),
     "show": ("lfsync.commands.show", "show",
              "Show a saved plan (`lfsync plan --out FILE`) as plan showed it; needs no key and no network."),

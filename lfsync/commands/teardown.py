@@ -26,7 +26,7 @@ def apply_options(command: Callable) -> Callable:
 def destroy(
     directory: Path, auto_approve: bool, concurrency: int, lock_timeout: float, workspaces: tuple[str, ...], all_workspaces: bool
 ) -> int:
-    """Move every account in the workspace's state to the trash (protect: true refuses)."""
+    """Move every record in the workspace's state to the trash, dependents first (protect: true refuses)."""
     request = ApplyRequest(directory, PlanOptions(destroy=True), None, concurrency, lock_timeout, auto_approve)
     return run_apply(request, "destroy", _chosen(directory, workspaces, all_workspaces))
 
@@ -36,8 +36,8 @@ def destroy(
 def reset(
     directory: Path, auto_approve: bool, concurrency: int, lock_timeout: float, workspaces: tuple[str, ...], all_workspaces: bool
 ) -> int:
-    """Bring the organisation back to the declarations: repair drift, restore trashed accounts,
-    re-create deleted ones; with `owns_organisation: true`, trash accounts nobody declared."""
+    """Bring the organisation back to the declarations: repair drift, restore trashed records,
+    re-create deleted ones; with `owns_organisation: true`, trash records nobody declared."""
     request = ApplyRequest(directory, PlanOptions(refresh=True, reset=True), None, concurrency, lock_timeout, auto_approve)
     return run_apply(request, "reset", _chosen(directory, workspaces, all_workspaces))
 

@@ -31,7 +31,7 @@ class PlanInputs:
     identity_field: str = ACCOUNT.identity_field  # what --adopt matched on (`identity:` in lfsync.yaml)
     # address -> the record as read back; only given with --refresh
     remote: Mapping[str, RemoteRecord] | None = None
-    # ID -> $name of live accounts neither declared nor in state, to be trashed (`lfsync reset` of an
+    # ID -> name of live records neither declared nor in state, to be trashed (`lfsync reset` of an
     # organisation the workspace owns); None otherwise
     unmanaged: Mapping[str, str] | None = None
     # False: the declared values could not be put in canonical form (no API key, no definitions
@@ -228,7 +228,7 @@ UNMANAGED_PREFIX = UNMANAGED + "."
 
 
 def _delete_unmanaged(account_id: str, name: str) -> Change:
-    """An account no declaration and no state names; its address is its ID under `unmanaged.`."""
+    """A record (of any kind) no declaration and no state names; its address is its ID under `unmanaged.`."""
     return Change(
         address=UNMANAGED_PREFIX + account_id,
         action=Action.DELETE,
