@@ -28,11 +28,11 @@ from lfsync.operations.applying import ApplyRequest, ApplyResult, apply_project,
 from lfsync.operations.terminal import Interruptible
 from lfsync.operations.workspaces import apply_workspaces, selected_workspaces
 from lfsync.plan.model import Plan, PlanOptions
+from lfsync.plan.wording import records_word
 from lfsync.ui.applysummary import apply_summary, apply_summary_markdown
 from lfsync.ui.markdown import render_markdown
 from lfsync.ui.progress import BarProgress, PlainProgress, Progress, ReadsOnScreen, SharedProgress
 from lfsync.ui.rollup import Ending, Status, failure_ending, rollup_lines, worst_exit_code
-from lfsync.ui.wording import records_word
 
 
 @click.command()

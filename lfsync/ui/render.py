@@ -10,12 +10,12 @@ from lfsync.declare.addresses import is_reference
 from lfsync.errors import MAX_PROBLEMS_SHOWN
 from lfsync.plan.actions import Action
 from lfsync.plan.model import AttributeChange, Change, Plan
+from lfsync.plan.wording import records_word
 from lfsync.support import collector
 from lfsync.ui.drift import drift_note, drift_suffix
 from lfsync.ui.ignored import ignored_drift_line
 from lfsync.ui.moves import MOVE_SYMBOL, moved_heading, rename_text
 from lfsync.ui.rails import NO_SELECTED_CHANGES, large_change_line, partial_notes
-from lfsync.ui.wording import records_word
 from lfsync.values.names import name_text
 
 Line = tuple[str, str | None]  # text and an optional rich style; colour is shown only on a terminal

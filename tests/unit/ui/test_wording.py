@@ -7,10 +7,10 @@ import io
 
 from lfsync.plan.actions import Action, ApplyOutcome
 from lfsync.plan.model import AttributeChange, Change, Plan, PlanOptions
+from lfsync.plan.wording import records_word
 from lfsync.ui.ignored import ignored_drift_line
 from lfsync.ui.progress import PlainProgress, SharedProgress
 from lfsync.ui.render import PRUNE_NOTE, prune_note, render_text, summary_line
-from lfsync.ui.wording import records_word
 
 
 def plan_of(*changes: Change, **extra) -> Plan:
@@ -78,3 +78,4 @@ def test_workspaces_sharing_a_display_say_records_once_any_applies_other_kinds()
     assert display.noun == "accounts"
     graph.start(2)
     assert display.noun == "records"
+

@@ -1,6 +1,6 @@
 """What a plan's and an apply's texts call the records they involve: "accounts" while accounts are
 all a plan covers (the words, and the outputs that depend on them, as they always were), "records"
-once contacts or opportunities are involved."""
+once contacts or opportunities are involved.   [pure]"""
 
 from __future__ import annotations
 
