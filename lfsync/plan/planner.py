@@ -17,6 +17,7 @@ from lfsync.plan.moves import effective_moves, moved, pure_move, with_old_addres
 from lfsync.plan.one_address import one_record_one_address
 from lfsync.plan.renames import rename_hints
 from lfsync.plan.resources import DesiredAccount, relationship_ids, resource_hash
+from lfsync.plan.restore_order import wait_for_restores
 from lfsync.state.records import Payload, ResourceState, empty_payload
 
 
@@ -103,6 +104,7 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
     for account_id, name in sorted((inputs.unmanaged or {}).items()):
         result.changes.append(_delete_unmanaged(account_id, name))
     _defer_cyclic_relationships(result.changes, inputs.desired)
+    wait_for_restores(result.changes, inputs.desired)
     result.ignored_drift = ignored_drift(inputs.desired, inputs.resources, inputs.remote, ids)
     result.problems.extend(one_record_one_address(result.changes, inputs.resources, inputs.desired))
     result.renames = rename_hints(result.changes, result.orphans, inputs.resources, inputs.desired, inputs.identity_field)

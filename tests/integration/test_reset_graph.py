@@ -78,6 +78,9 @@ def test_reset_fixes_every_kind_and_destroy_trashes_dependents_first(make_projec
         sdk.contact.update(ids["contact.ada"], fields={"$title": "CEO"})
         eve = sdk.contact.create(fields={"$name": {"firstName": "Eve", "lastName": "Extra"}}, relationships={"$account": ids["account.acme"]}).id
         side = sdk.opportunity.create(fields={"$name": "Side deal", "$stage": "Discovery"}, relationships={"$account": ids["account.globex"]}).id
+        sdk.account.delete(ids["account.globex"])  # the trashed contact's and opportunity's account too
+
+        sent = len(recorder.requests)
 
         reset = cli("reset", project, "--auto-approve")
         assert reset.exit_code == 0, reset.output
@@ -85,14 +88,20 @@ def test_reset_fixes_every_kind_and_destroy_trashes_dependents_first(make_projec
             f"unmanaged.{eve}", f"unmanaged.{side}"
         }
         planned = headings(reset.stdout)
-        assert set(planned) == {"contact.grace", "opportunity.globex-deal", "contact.ada", "opportunity.acme-renewal"} | unmanaged
-        assert planned["contact.grace"] == planned["opportunity.globex-deal"] == "is in the trash and will be restored"
+        assert set(planned) == {
+            "account.globex", "contact.grace", "opportunity.globex-deal", "contact.ada", "opportunity.acme-renewal",
+        } | unmanaged
+        assert planned["account.globex"] == "is in the trash and will be restored"
+        for address in ("contact.grace", "opportunity.globex-deal"):  # (their link to the trashed account may show)
+            assert planned[address].startswith("is in the trash and will be restored"), reset.stdout
         assert planned["contact.ada"].startswith("will be updated in place") and "~ $title: \"CEO\" -> \"Analyst\"" in reset.stdout
         assert planned["opportunity.acme-renewal"].startswith("will be updated in place") and "~ $stage: \"Negotiation\" -> \"Discovery\"" in reset.stdout
         assert planned[f"unmanaged.{eve}"].startswith("will be moved to the trash: 'Eve Extra' is declared nowhere")
         assert planned[f"unmanaged.{side}"].startswith("will be moved to the trash: 'Side deal' is declared nowhere")
         assert f"- unmanaged.{eve}" in reset.stdout
-        assert f"Plan: 0 to create, 2 to update, 2 to restore, {len(unmanaged)} to delete." in reset.stdout
+        assert f"Plan: 0 to create, 2 to update, 3 to restore, {len(unmanaged)} to delete." in reset.stdout
+        restores = [path.split("/")[2] for method, path in recorder.requests[sent:] if path.endswith("/restore")]
+        assert restores[0] == "accounts" and sorted(restores[1:]) == ["contacts", "opportunities"]  # linked once it is back
         assert re.search(r"records/s, ETA", reset.stderr) and "accounts/s" not in reset.stderr  # the kinds' own word
 
         assert live_ids(project) == {

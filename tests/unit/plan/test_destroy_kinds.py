@@ -38,3 +38,27 @@ def test_a_protected_contact_refuses_its_delete_like_a_protected_account():
     })
     assert [(change.address, change.action) for change in result.changes] == [("account.acme", "delete")]
     assert len(result.problems) == 1 and result.problems[0].startswith("contact.ada (con_c1) is protected")
+
+
+def test_what_references_a_restored_record_waits_for_its_restore():
+    from lfsync.plan.actions import Action
+    from lfsync.plan.model import Change
+    from lfsync.plan.restore_order import wait_for_restores
+
+    desired = {
+        "account.acme": DesiredAccount(address="account.acme", fields={"$name": "Acme"}, relationships={}, skip_enrichment=True),
+        "contact.ada": DesiredAccount(
+            address="contact.ada", fields={}, relationships={"$account": "account.acme"}, skip_enrichment=True
+        ),
+        "opportunity.deal": DesiredAccount(
+            address="opportunity.deal", fields={}, relationships={"$account": "account.acme", "$champion": "contact.ada"},
+            skip_enrichment=True,
+        ),
+    }
+    changes = [
+        Change(address="account.acme", action=Action.RESTORE, resource_id="acc_c1"),
+        Change(address="contact.ada", action=Action.RESTORE, resource_id="con_c1"),
+        Change(address="opportunity.deal", action=Action.UPDATE, resource_id="opp_c1"),
+    ]
+    wait_for_restores(changes, desired)
+    assert [change.depends_on for change in changes] == [[], ["account.acme"], ["account.acme", "contact.ada"]]
