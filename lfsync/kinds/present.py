@@ -39,12 +39,3 @@ def mixed_kinds(addresses: Iterable[str]) -> list[str]:
     names = [kind.name for kind in kinds_present(addresses)]
     return names if set(names) - {ACCOUNT.name} else []
 
-
-def counted_present(addresses: Iterable[str]) -> str:
-    """"2 account(s)", or "1 contact(s), 1 opportunity(s)": each kind `addresses` hold, counted."""
-    listed = list(addresses)
-    counts = {kind.name: 0 for kind in kinds_present(listed, always=(ACCOUNT,) if not listed else ())}
-    for address in listed:
-        for kind in kinds_present([address]):
-            counts[kind.name] += 1
-    return ", ".join(f"{count} {name}(s)" for name, count in counts.items())

@@ -4,7 +4,7 @@ alone (outputs written when they were all there was keep their words), "records"
 from __future__ import annotations
 
 from lfsync.kinds.catalogue import ACCOUNT, CONTACT, OPPORTUNITY
-from lfsync.kinds.present import counted_present, kinds_present, mixed_kinds, noun_for, records_noun
+from lfsync.kinds.present import kinds_present, mixed_kinds, noun_for, records_noun
 
 
 def test_kinds_present_are_in_catalogue_order_and_unmanaged_addresses_count_by_their_id():
@@ -22,8 +22,3 @@ def test_accounts_alone_are_accounts_and_any_other_kind_makes_records():
     assert mixed_kinds(["account.acme", "account.globex"]) == []
     assert mixed_kinds(["contact.ada", "account.acme"]) == ["account", "contact"]
 
-
-def test_counted_present_counts_each_kind_held_and_accounts_when_none():
-    assert counted_present(["account.a", "account.b"]) == "2 account(s)"
-    assert counted_present(["contact.ada", "opportunity.deal", "contact.grace"]) == "2 contact(s), 1 opportunity(s)"
-    assert counted_present([]) == "0 account(s)"

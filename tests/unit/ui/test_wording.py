@@ -43,7 +43,7 @@ def test_a_plan_involving_other_kinds_says_records():
     assert records_word(plan_of(orphans=["opportunity.deal"])) == "records"
     drift = {"account.a": ["fields.tier"], "contact.ada": ["fields.$title", "fields.seniority"]}
     assert ignored_drift_line(plan_of(ignored_drift=drift)) == (
-        "Ignored drift: 3 field(s) on 1 account(s), 1 contact(s) differ in Lightfield (ignore_changes): $title, seniority, tier."
+        "Ignored drift: 3 field(s) on 2 record(s) differ in Lightfield (ignore_changes): $title, seniority, tier."
     )
 
 
