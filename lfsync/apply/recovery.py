@@ -4,8 +4,9 @@ Nothing is sent while any pending intent is one lfsync could not have written ag
 (pending.py), and an adopt is re-sent only to a record that still holds the identity it was
 adopted by. An intent younger than the API's idempotency window is re-sent as it was, with its key: the API
 replays the original answer if the first request landed, and runs it if it didn't. An older
-create can no longer be replayed, so the account is looked up by name and adopted, or the
-intent is dropped when nothing was created since, or we stop and say what to check.
+create can no longer be replayed, so the record is looked up by its kind's identity (an account's
+or an opportunity's name, a contact's e-mail: created_lookup.py) and adopted, or the intent is
+dropped when nothing was created since, or we stop and say what to check.
 
 Ages and "created since" are read on the API's clock (the intent's `server_at` against the client's
 server clock, `createdAt` against `server_at`: lfsync/state/replays.py), so a runner whose clock is
@@ -22,6 +23,7 @@ from typing import Any
 from lfsync.api.client import ApiError, LightfieldClient, RetryPolicy
 from lfsync.api.records import ApiRecord
 from lfsync.api.serverclock import parse_record_time
+from lfsync.apply.created_lookup import records_holding, sent_identity
 from lfsync.apply.dispatch import Delivery, Verdict, deliver, record_outcome
 from lfsync.apply.pending import UntrustedJournal, refusal_message, refuse_untrusted
 from lfsync.errors import LfsyncError
@@ -100,23 +102,32 @@ def _describe(delivery: Delivery) -> str:
 async def _settle_old_create(
     client: LightfieldClient, state: State, intent: CreateIntent, report: RecoveryReport
 ) -> None:
-    name = intent.request["fields"]["$name"]
+    """Too old to replay: the record is looked up by the identity value the create sent (a contact
+    by its `$email`, other kinds by `$name`: created_lookup.py) and adopted when exactly one was
+    created since."""
+    kind = kind_of_address(intent.address)
+    identity = sent_identity(kind, intent.request)
+    if identity is None:
+        raise RecoveryStopped(
+            f"{intent.address}: an apply interrupted at {intent.at} (key {intent.idempotency_key}) can no longer be "
+            f"replayed, and its create sent no {kind.identity_field} to find the {kind.name} by. Check Lightfield; "
+            f"if it was created, run `lfsync import {intent.address} ID` with its ID."
+        )
     sent_at, margin = journalled_at(intent)
     earliest = sent_at - margin
-    kind = kind_of_address(intent.address)
-    candidates = [record for record in await client.find_named(kind, name) if _created_since(record, earliest)]
+    candidates = [record for record in await records_holding(client, kind, identity) if _created_since(record, earliest)]
     if len(candidates) == 1:
         record_outcome(state, intent, candidates[0])
         report.settled.append(f"{intent.address}: adopted {candidates[0].id}, created by an interrupted apply")
         return
     if not candidates:
-        state.reject(intent, "no account with this name was created since the request; it never landed", abandoned=True)
+        state.reject(intent, f"no {kind.name} {identity} was created since the request; it never landed", abandoned=True)
         report.dropped.append(f"{intent.address}: the interrupted create never landed; it will be planned again")
         return
     ids = ", ".join(record.id for record in candidates)
     raise RecoveryStopped(
         f"{intent.address}: an apply interrupted at {intent.at} (key {intent.idempotency_key}) can no longer be "
-        f"replayed, and {len(candidates)} accounts named {name!r} were created since: {ids}. Check them in "
+        f"replayed, and {len(candidates)} {kind.declaration_key} {identity} were created since: {ids}. Check them in "
         f"Lightfield, then run `lfsync import {intent.address} ID` with the one to keep (and trash the others)."
     )
 
