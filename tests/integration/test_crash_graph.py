@@ -14,6 +14,12 @@ creates: the emulator's idempotency entries name each of our records once, under
 
 CI runs a small graph and a handful of kills; `pytest --run-slow -m slow` runs a bigger graph under
 many kills at the real 25 writes/s.
+
+Recovery of a contact, found by its e-mail: a create interrupted longer ago than the key window
+is adopted by the `$email` it sent (it was looked up by `$name`, which a contact may not send and
+which is an object: exit 3), and an adopt killed before it landed is re-sent to the contact it
+matched (it was refused as a forged journal line: checked against the accounts' `$name`, and its
+e-mails compared as a whole list).
 """
 
 from __future__ import annotations
@@ -245,3 +251,31 @@ def test_an_old_contact_create_without_an_email_stops_and_says_what_to_do(make_p
     assert result.exit_code == 1, result.output
     message = result.stderr.replace("\n", " ")
     assert "sent no $email to find the contact by" in message and "lfsync import contact.ada ID" in message
+
+
+# --- an adopt interrupted before it landed: re-sent to the record it matched ---------------------
+
+def test_a_contact_adopt_killed_before_it_landed_is_settled(make_project, cli, tmp_path, state_of):
+    """The contact was matched by one of its e-mails; until the adopt lands it holds its own name and
+    both e-mails, and the account identity of lfsync.yaml (`$name`) is not a contact's. (One API
+    mode: nothing here depends on the API's forms.)"""
+    people = "contacts:\n  ada:\n    fields:\n      $name: {firstName: Ada, lastName: Lovelace}\n      $email: [ada@acme.example]\n"
+    project = make_project({"people.yaml": people}, settings=SETTINGS)
+    killer = Killer([KillPoint(LINK_WRITE, 1, lands=False)])  # the adopt: an update of the contact
+    with serve_in_thread(EmulatorConfig(db_path=str(tmp_path / "emulator.db")), middleware=killer.middleware()) as url:
+        existing = {"fields": {"$name": {"firstName": "Ada"}, "$email": ["ada@home.example", "ada@acme.example"]}}
+        matched = asyncio.run(_create_on(url, "contacts", existing))
+        process = killer.arm(url, lambda: start_apply(project, url, "--adopt"))
+        output, _ = process.communicate(timeout=600)
+        assert process.returncode == -signal.SIGKILL and killer.fired, output
+        env = {"LIGHTFIELD_BASE_URL": url, "LIGHTFIELD_API_KEY": LOCAL_KEY}
+        result = cli("apply", project, "--auto-approve", "--adopt", env=env)
+        assert result.exit_code == 0, result.output
+        assert "contact.ada: interrupted adopt settled" in result.stdout
+        assert state_of(project)["resources"]["contact.ada"]["id"] == matched
+        assert cli("plan", project, "--detailed-exitcode", env=env).exit_code == 0
+
+
+async def _create_on(url: str, collection: str, body: dict) -> str:
+    async with on_url(url) as api:
+        return (await api.create_record(collection, body, "made-by-a-person"))["id"]

@@ -1,6 +1,6 @@
-"""What an old interrupted create is looked up by: its kind's identity value, as sent."""
+"""Identity values of interrupted intents: what an old create is looked up by, what an adopt's record must hold."""
 
-from lfsync.apply.created_lookup import SentIdentity, sent_identity
+from lfsync.apply.identities import SentIdentity, holds, sent_identity
 from lfsync.kinds.catalogue import ACCOUNT, CONTACT, OPPORTUNITY
 
 
@@ -20,3 +20,11 @@ def test_a_create_that_sent_no_identity_value_has_none_to_look_up():
     assert sent_identity(CONTACT, {"fields": {"$name": {"firstName": "Ada"}}}) is None
     assert sent_identity(CONTACT, {"fields": {"$email": []}}) is None
     assert sent_identity(ACCOUNT, {}) is None
+
+
+def test_a_record_holds_an_identity_value_in_any_unicode_spelling_and_one_email_of_several():
+    assert holds("Cafe\u0301", "Caf\u00e9")
+    assert not holds("Acme", "Acme Corp")
+    assert holds(["ada@home.example", "ada@acme.example"], ["ada@acme.example"])
+    assert not holds(["grace.ada@acme.example"], ["ada@acme.example"])
+    assert not holds(None, ["ada@acme.example"])

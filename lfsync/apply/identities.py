@@ -1,9 +1,14 @@
-"""Finding the record an interrupted create may have made, once its key can no longer be replayed:
-the live records of the create's kind that hold the identity value it sent, in the kind's own
-identity field (lfsync.kinds.catalogue): an account's or an opportunity's `$name` (`equal`), a
-contact's `$email` (the first address sent; the API's email filter matches substrings, so its
-answers are narrowed to records holding that address). Text is matched in Unicode NFC, each
-spelling asked for (lfsync.support.spellings)."""
+"""Identity values of interrupted intents, in the kind's own identity field (lfsync.kinds.catalogue:
+an account's or an opportunity's `$name`, a contact's `$email`; accounts may be adopted by the
+`identity:` of lfsync.yaml).
+
+- An old create, whose key can no longer be replayed, is looked up by the value it sent: the live
+  records of its kind holding it (`$name` by `equal`; the first `$email` sent, whose filter matches
+  substrings, so the answers are narrowed to records holding that address).
+- An adopt is re-sent only to a record holding the value it was matched by (`holds`): the value
+  itself, or for a list such as `$email`, one of the values the adopt sets.
+
+Text is matched in Unicode NFC, each spelling asked for (lfsync.support.spellings)."""
 
 from __future__ import annotations
 
@@ -47,10 +52,13 @@ async def records_holding(client: LightfieldClient, kind: RecordKind, identity: 
     found: list[ApiRecord] = []
     for spelling in spellings(identity.value):
         found += await client.find_by(kind, identity.field, spelling)
-    wanted = composed(identity.value)
-    return list({record.id: record for record in found if wanted in _held(record, identity.field)}.values())
+    return list({record.id: record for record in found if holds(record.fields.get(identity.field), identity.value)}.values())
 
 
-def _held(record: ApiRecord, field: str) -> list[Any]:
-    value = record.fields.get(field)
-    return [composed(item) for item in (value if isinstance(value, list) else [value])]
+def holds(held: Any, wanted: Any) -> bool:
+    """Whether a record's value `held` holds the identity value `wanted`: equal (in NFC), or for
+    lists (`$email`), one of `wanted`'s items among `held`'s."""
+    if isinstance(wanted, list) or isinstance(held, list):
+        held_items = [composed(item) for item in (held if isinstance(held, list) else [held])]
+        return any(composed(item) in held_items for item in (wanted if isinstance(wanted, list) else [wanted]))
+    return composed(held) == composed(wanted)
