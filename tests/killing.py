@@ -90,6 +90,10 @@ class Killer:
         self._pid = process.pid
         return process
 
+    def disarm(self) -> None:
+        """Count nothing more (the armed process has ended: its ID may name another one soon)."""
+        self._pid = None
+
     @property
     def pending(self) -> list[KillPoint]:
         return [point for point in self.kills if point not in self.fired]

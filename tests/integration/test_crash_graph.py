@@ -77,6 +77,7 @@ def apply_until_done(project: Path, url: str, killer: Killer) -> list[str]:
     for _ in range(len(killer.kills) + APPLIES_AFTER_THE_KILLS):
         process = killer.arm(url, lambda: start_apply(project, url, "--concurrency", "8"))
         output, _ = process.communicate(timeout=600)
+        killer.disarm()
         outputs.append(output)
         assert "Traceback" not in output and "unexpected" not in output, output
         if process.returncode == -signal.SIGKILL:
@@ -267,6 +268,7 @@ def test_a_contact_adopt_killed_before_it_landed_is_settled(make_project, cli, t
         matched = asyncio.run(_create_on(url, "contacts", existing))
         process = killer.arm(url, lambda: start_apply(project, url, "--adopt"))
         output, _ = process.communicate(timeout=600)
+        killer.disarm()
         assert process.returncode == -signal.SIGKILL and killer.fired, output
         env = {"LIGHTFIELD_BASE_URL": url, "LIGHTFIELD_API_KEY": LOCAL_KEY}
         result = cli("apply", project, "--auto-approve", "--adopt", env=env)
