@@ -68,6 +68,10 @@ class WireApi:
         """POST /v1/<collection> (contacts, opportunities) with an idempotency key."""
         return await self._write("POST", f"/v1/{collection}", body, {"Idempotency-Key": idempotency_key})
 
+    async def definitions(self, collection: str) -> dict:
+        """GET /v1/<collection>/definitions: the fields and relationships of a record type."""
+        return await self._read(f"/v1/{collection}/definitions")
+
     async def list_all_records(self, collection: str, **params: Any) -> list[dict]:
         """Every record of /v1/<collection> the query matches, page after page until a short one."""
         records: list[dict] = []

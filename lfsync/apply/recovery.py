@@ -4,8 +4,9 @@ Nothing is sent while any pending intent is one lfsync could not have written ag
 (pending.py), and an adopt is re-sent only to a record that still holds the identity it was
 adopted by. An intent younger than the API's idempotency window is re-sent as it was, with its key: the API
 replays the original answer if the first request landed, and runs it if it didn't. An older
-create can no longer be replayed, so the account is looked up by name and adopted, or the
-intent is dropped when nothing was created since, or we stop and say what to check.
+create can no longer be replayed, so the record is looked up by its kind's identity (an account's
+or an opportunity's name, a contact's e-mail: identities.py) and adopted, or the intent is
+dropped when nothing was created since, or we stop and say what to check.
 
 Ages and "created since" are read on the API's clock (the intent's `server_at` against the client's
 server clock, `createdAt` against `server_at`: lfsync/state/replays.py), so a runner whose clock is
@@ -14,18 +15,17 @@ off, or two runners whose clocks disagree, settle the same intent the same way.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from lfsync.api.client import ApiError, LightfieldClient, RetryPolicy
 from lfsync.api.records import ApiRecord
 from lfsync.api.serverclock import parse_record_time
 from lfsync.apply.dispatch import Delivery, Verdict, deliver, record_outcome
+from lfsync.apply.identities import holds, records_holding, sent_identity
 from lfsync.apply.pending import UntrustedJournal, refusal_message, refuse_untrusted
 from lfsync.errors import LfsyncError
-from lfsync.kinds.catalogue import kind_of_address
+from lfsync.kinds.catalogue import identity_field_of, kind_of_address
 from lfsync.state.records import AdoptIntent, CreateIntent, Intent
 from lfsync.state.replays import intent_age, journalled_at
 from lfsync.state.workspace import State
@@ -100,23 +100,32 @@ def _describe(delivery: Delivery) -> str:
 async def _settle_old_create(
     client: LightfieldClient, state: State, intent: CreateIntent, report: RecoveryReport
 ) -> None:
-    name = intent.request["fields"]["$name"]
+    """Too old to replay: the record is looked up by the identity value the create sent (a contact
+    by its `$email`, other kinds by `$name`: identities.py) and adopted when exactly one was
+    created since."""
+    kind = kind_of_address(intent.address)
+    identity = sent_identity(kind, intent.request)
+    if identity is None:
+        raise RecoveryStopped(
+            f"{intent.address}: an apply interrupted at {intent.at} (key {intent.idempotency_key}) can no longer be "
+            f"replayed, and its create sent no {kind.identity_field} to find the {kind.name} by. Check Lightfield; "
+            f"if it was created, run `lfsync import {intent.address} ID` with its ID."
+        )
     sent_at, margin = journalled_at(intent)
     earliest = sent_at - margin
-    kind = kind_of_address(intent.address)
-    candidates = [record for record in await client.find_named(kind, name) if _created_since(record, earliest)]
+    candidates = [record for record in await records_holding(client, kind, identity) if _created_since(record, earliest)]
     if len(candidates) == 1:
         record_outcome(state, intent, candidates[0])
         report.settled.append(f"{intent.address}: adopted {candidates[0].id}, created by an interrupted apply")
         return
     if not candidates:
-        state.reject(intent, "no account with this name was created since the request; it never landed", abandoned=True)
+        state.reject(intent, f"no {kind.name} {identity} was created since the request; it never landed", abandoned=True)
         report.dropped.append(f"{intent.address}: the interrupted create never landed; it will be planned again")
         return
     ids = ", ".join(record.id for record in candidates)
     raise RecoveryStopped(
         f"{intent.address}: an apply interrupted at {intent.at} (key {intent.idempotency_key}) can no longer be "
-        f"replayed, and {len(candidates)} accounts named {name!r} were created since: {ids}. Check them in "
+        f"replayed, and {len(candidates)} {kind.declaration_key} {identity} were created since: {ids}. Check them in "
         f"Lightfield, then run `lfsync import {intent.address} ID` with the one to keep (and trash the others)."
     )
 
@@ -131,9 +140,10 @@ def _created_since(record: ApiRecord, earliest: datetime) -> bool:
 
 async def _check_adopted_record(client: LightfieldClient, state: State, intent: AdoptIntent, identity: str | None) -> None:
     """An adopt takes a record found by its identity value: it is re-sent only to a record that holds
-    the value the adopt sets, so a journal line cannot aim it at another record."""
+    the value the adopt sets (one of them, for a contact's e-mails), so a journal line cannot aim it at
+    another record. `identity` is lfsync.yaml's, for accounts; other kinds have their own."""
     kind = kind_of_address(intent.address)
-    key = identity or kind.identity_field
+    key = identity_field_of(kind, identity or kind.identity_field)
     wanted = (intent.request.get("fields") or {}).get(key)
     try:
         record = await client.retrieve(kind, intent.resource_id)
@@ -146,7 +156,7 @@ async def _check_adopted_record(client: LightfieldClient, state: State, intent: 
         reason = f"{intent.resource_id} does not exist"
     else:
         held = record.fields.get(key)
-        if wanted is not None and _composed(held) == _composed(wanted):
+        if wanted is not None and holds(held, wanted):
             return
         reason = f"{intent.resource_id} holds {key} {held!r}, not {wanted!r} that the adopt sets"
     raise UntrustedJournal(refusal_message(intent, state.snapshot, reason))
@@ -167,10 +177,3 @@ async def _check_replaced_record_is_gone(client: LightfieldClient, state: State,
         ) from None
     reason = f"state's {replaced} for {intent.address} exists, and a create replaces only a record deleted outside lfsync"
     raise UntrustedJournal(refusal_message(intent, state.snapshot, reason))
-
-
-def _composed(value: Any) -> Any:
-    """Text in Unicode NFC, lists item by item: the form identities are compared in."""
-    if isinstance(value, list):
-        return [_composed(item) for item in value]
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
