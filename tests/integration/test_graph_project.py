@@ -270,7 +270,7 @@ def test_adopt_finds_an_existing_contact_by_its_email(make_project, cli, served_
     )
     adopting = cli("plan", project, "--adopt")
     assert adopting.exit_code == 0, adopting.output
-    assert "contact.ada will be adopted" in adopting.stdout
+    assert "contact.ada will be adopted (an existing record with the same email)" in adopting.stdout
     applied(cli, project, "--adopt")
     assert state_of(project)["resources"]["contact.ada"]["id"] == existing
     assert [record["id"] for record in records_of(project, "contacts") if record["id"] == existing] == [existing]
