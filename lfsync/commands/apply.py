@@ -47,17 +47,20 @@ from lfsync.ui.rollup import Ending, Status, failure_ending, rollup_lines, worst
 @options.target
 @options.exclude
 @options.allow_large_change
+@options.reanchor
 @options.lock_timeout
 @options.workspaces
 @options.all_workspaces
 def apply(
     dir_or_plan: Path, auto_approve: bool, concurrency: int, refresh: bool | None, prune: bool, adopt: bool,
-    targets: tuple[str, ...], excludes: tuple[str, ...], allow_large_change: bool, lock_timeout: float,
+    targets: tuple[str, ...], excludes: tuple[str, ...], allow_large_change: bool, reanchor: bool, lock_timeout: float,
     workspaces: tuple[str, ...], all_workspaces: bool,
 ) -> int:
     """Make the changes a plan shows: from DIR (planned now) or a saved PLANFILE."""
     request = apply_request(
-        dir_or_plan, PlanOptions(prune=prune, adopt=adopt, refresh=refresh is not False, target=list(targets), exclude=list(excludes)),
+        dir_or_plan, PlanOptions(
+            prune=prune, adopt=adopt, refresh=refresh is not False, target=list(targets), exclude=list(excludes), reanchor=reanchor,
+        ),
         concurrency=concurrency, lock_timeout=lock_timeout, auto_approve=auto_approve,
         in_workspaces=bool(workspaces or all_workspaces), allow_large_change=allow_large_change,
         refresh_given=refresh is not None,

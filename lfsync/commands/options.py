@@ -52,6 +52,10 @@ auto_approve = click.option("--auto-approve", is_flag=True, help="Skip the confi
 concurrency = click.option(
     "--concurrency", type=click.IntRange(1, 64), default=DEFAULT_CONCURRENCY, show_default=True, help="Requests in flight at once."
 )
+reanchor = click.option(
+    "--reanchor", is_flag=True,
+    help="Move the anchor of relative dates (now+3d) to now: every relative date shifts by the same delta.",
+)
 allow_large_change = click.option(
     "--allow-large-change", is_flag=True,
     help="Apply (or plan without warning) a change to more than max_change_fraction of the managed records, for this run.",

@@ -41,6 +41,7 @@ from lfsync.ui.rollup import Ending, Status, error_json, failure_ending, rollup_
 @options.target
 @options.exclude
 @options.allow_large_change
+@options.reanchor
 @click.option(
     "--base", metavar="REF",
     help="A pull request's base (e.g. origin/main): warn when the commits since it modify state files, which apply trusts.",
@@ -49,11 +50,13 @@ from lfsync.ui.rollup import Ending, Status, error_json, failure_ending, rollup_
 @options.all_workspaces
 def plan(
     directory: Path, out: Path | None, output_format: str, detailed_exitcode: bool, refresh: bool | None, prune: bool,
-    adopt: bool, targets: tuple[str, ...], excludes: tuple[str, ...], allow_large_change: bool,
+    adopt: bool, targets: tuple[str, ...], excludes: tuple[str, ...], allow_large_change: bool, reanchor: bool,
     base: str | None, workspaces: tuple[str, ...], all_workspaces: bool,
 ) -> int:
     """Show the changes apply would make (nothing is sent but reads)."""
-    plan_options = PlanOptions(prune=prune, adopt=adopt, refresh=refresh is not False, target=list(targets), exclude=list(excludes))
+    plan_options = PlanOptions(
+        prune=prune, adopt=adopt, refresh=refresh is not False, target=list(targets), exclude=list(excludes), reanchor=reanchor,
+    )
     warn_large = detailed_exitcode and not allow_large_change
     required = refresh is True
     if base is not None and output_format == "json":

@@ -33,12 +33,14 @@ def destroy(
 
 @click.command()
 @apply_options
+@options.reanchor
 def reset(
-    directory: Path, auto_approve: bool, concurrency: int, lock_timeout: float, workspaces: tuple[str, ...], all_workspaces: bool
+    directory: Path, auto_approve: bool, concurrency: int, lock_timeout: float, workspaces: tuple[str, ...], all_workspaces: bool,
+    reanchor: bool,
 ) -> int:
     """Bring the organisation back to the declarations: repair drift, restore trashed records,
     re-create deleted ones; with `owns_organisation: true`, trash records nobody declared."""
-    request = ApplyRequest(directory, PlanOptions(refresh=True, reset=True), None, concurrency, lock_timeout, auto_approve)
+    request = ApplyRequest(directory, PlanOptions(refresh=True, reset=True, reanchor=reanchor), None, concurrency, lock_timeout, auto_approve)
     return run_apply(request, "reset", _chosen(directory, workspaces, all_workspaces))
 
 

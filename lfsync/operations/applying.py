@@ -15,11 +15,13 @@ from lfsync.apply.pending import refuse_untrusted
 from lfsync.apply.protection import record_protection
 from lfsync.apply.recovery import RecoveryReport, RecoveryStopped, settle_pending
 from lfsync.errors import LfsyncError
+from lfsync.operations.anchoring import anchored, record_anchor
 from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import DeclaredProject, checked_and_learned, load_declared
 from lfsync.operations.planning import build_plan, read_remote, with_settings
 from lfsync.operations.terminal import ApplyTerminal
 from lfsync.plan.actions import ApplyReport
+from lfsync.plan.anchoring import anchor_staleness
 from lfsync.plan.blast_radius import change_size, managed_noun, refusal
 from lfsync.plan.model import Plan, PlanOptions, load_plan, staleness
 from lfsync.plan.refreshing import NO_REFRESH, SAVED_UNREFRESHED, refresh_decided
@@ -70,6 +72,8 @@ def apply_request(
     saved = load_plan(dir_or_plan) if dir_or_plan.is_file() else None
     if saved is None:
         return ApplyRequest(dir_or_plan, options, None, concurrency, lock_timeout, auto_approve, allow_large_change)
+    if options.reanchor:
+        raise LfsyncError("--reanchor belongs to `lfsync plan` for a saved plan: the plan shows the dates it moves")
     if refresh_given or options.prune or options.adopt or options.target or options.exclude:
         raise LfsyncError(
             "--refresh, --no-refresh, --prune, --adopt, --target and --exclude belong to `lfsync plan`; "
@@ -135,8 +139,10 @@ async def _apply_locked(
         if stopped is not None:
             raise stopped
     not_refreshed = NO_REFRESH if request.saved is None else SAVED_UNREFRESHED
+    dated = anchored(declared, state, client.server_clock.now(), request.options, request.saved)
+    declared = dated.declared
     remote = await read_remote(client, declared, state, request.options, terminal, not_refreshed)
-    current = build_plan(declared, state, request.options, remote)
+    current = dated.shown(build_plan(declared, state, request.options, remote))
     await explain_drift(client, current, state.resources, terminal.reading)  # drifted fields: when they changed
     if request.saved is not None:
         _check_within(current, request.saved)
@@ -145,11 +151,13 @@ async def _apply_locked(
         raise LfsyncError("the plan has errors (above); nothing was applied")
     _check_change_size(current, declared, request)
     if not current.changes:
+        record_anchor(state, current.anchor)
         if _record_declared(state, declared) or state.settled_in_journal:
             state.compact()
         return ApplyResult(declared, current, ApplyReport())
     if request.asks_confirmation and not terminal.confirm(current):
         return ApplyResult(declared, current, None)
+    record_anchor(state, current.anchor)  # durable before a request carries a date resolved against it
     applier = Applier(
         client, state, declared.desired, declared.project.workspace,
         concurrency=request.concurrency, progress=terminal.progress(),
@@ -182,7 +190,7 @@ def _record_declared(state: State, declared: DeclaredProject) -> bool:
 
 
 def _check_fresh(saved: Plan, declared: DeclaredProject, state: State) -> None:
-    reason = staleness(
+    reason = anchor_staleness(saved.anchor, state.snapshot.anchor) or staleness(
         saved, lineage=state.lineage, serial=state.serial, digest=declared.declarations.digest,
         workspace=declared.project.workspace, target=declared.project.target,
     )

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Callable
 
 from lfsync.api.client import LightfieldClient
+from lfsync.api.serverclock import ServerClock
 from lfsync.apply.pending import describe_pending, untrusted_intents
 from lfsync.config.project import Project
 from lfsync.errors import display_path
 from lfsync.kinds.present import mixed_kinds
+from lfsync.operations.anchoring import anchored
 from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import (
     DeclaredProject,
@@ -185,15 +187,18 @@ async def plan_declared(
         return await _plan_with_target(declared, state, options, terminal)
     declared = with_checked_values(declared, offline_organisation(declared.project))
     check_ignored_without_definitions(declared, state.resources)
-    return declared, build_plan(declared, state, options, RemoteView(not_refreshed="" if options.destroy else NO_KEY))
+    dated = anchored(declared, state, ServerClock().now(), options)  # no server to ask: this machine's clock
+    remote = RemoteView(not_refreshed="" if options.destroy else NO_KEY)
+    return dated.declared, dated.shown(build_plan(dated.declared, state, options, remote))
 
 
 async def _plan_with_target(
     declared: DeclaredProject, state: State, options: PlanOptions, terminal: ReadingTerminal
 ) -> tuple[DeclaredProject, Plan]:
     async with open_client(declared.project) as client:
-        declared = await checked_and_learned(client, declared)
+        dated = anchored(await checked_and_learned(client, declared), state, client.server_clock.now(), options)
+        declared = dated.declared
         remote = await read_remote(client, declared, state, options, terminal)
-        plan = build_plan(declared, state, options, remote)
+        plan = dated.shown(build_plan(declared, state, options, remote))
         await explain_drift(client, plan, state.resources, terminal.reading)  # drifted fields: when they changed
         return declared, plan

@@ -17,6 +17,7 @@ from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND
 from lfsync.errors import LfsyncError, display_path
 from lfsync.kinds.catalogue import kind_of_address
 from lfsync.plan.actions import Action
+from lfsync.plan.anchoring import PlanAnchor
 from lfsync.state.records import Payload
 from lfsync.support.jsonfile import read_versioned
 
@@ -122,6 +123,9 @@ class PlanOptions(BaseModel):
     # --target / --exclude: address patterns (`*` globs) choosing the changes of a partial plan
     target: list[str] = []
     exclude: list[str] = []
+    # --reanchor: relative dates resolve against now, recorded as the workspace's new anchor
+    # (plan/anchoring.py); left out when False, so plans without it keep their fingerprints
+    reanchor: Annotated[bool, Field(exclude_if=_nothing)] = False
 
 
 class PartialPlan(BaseModel):
@@ -174,6 +178,9 @@ class Plan(BaseModel):
     # the kinds of records the plan covers (declared or in state), when other kinds than accounts are
     # among them: its texts then say "records" where they said "accounts". Display only (left out for accounts alone)
     kinds: Annotated[list[str], Field(exclude_if=_nothing)] = []
+    # the anchor its relative dates (`now+3d`) resolved against; apply uses (and records) this one.
+    # Left out when nothing declared is relative.
+    anchor: Annotated[PlanAnchor | None, Field(exclude_if=_unknown)] = None
 
     def count(self, action: Action) -> int:
         """Changes of `action`; moves count every change that moves a record, field changes or not."""

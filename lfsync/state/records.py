@@ -280,6 +280,32 @@ class Outcome(BaseModel):
         return self
 
 
+class Anchor(BaseModel):
+    """The instant relative dates (`now+3d`, lfsync/values/relative_dates.py) resolve against in this
+    workspace: recorded by the first apply that needed it, moved by `--reanchor` (plan/anchoring.py)."""
+
+    # ISO 8601 UTC, whole seconds, `Z` (2026-12-07T12:00:00Z)
+    at: str
+    # Whose clock said "now" when it was recorded: the API's (its Date header, or, failing that, its
+    # records' stamps: api/serverclock.py) or, only when the target could not tell, the runner's.
+    clock: Literal["date", "records", "local"]
+
+    @field_validator("at")
+    @classmethod
+    def _an_instant(cls, value: str) -> str:
+        """State is edited by hand and committed: the anchor must name one UTC instant, as lfsync writes it."""
+        if not _ANCHOR.fullmatch(value):
+            raise ValueError(f"{value[:80]!r} is not an instant in UTC like 2026-12-07T12:00:00Z")
+        try:
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{value[:80]!r} is not a real date and time") from None
+        return value
+
+
+_ANCHOR = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
 class StateSnapshot(BaseModel):
     """`<workspace>.lfstate.json`: the state as of `serial`, without the journal folded in."""
 
@@ -294,6 +320,9 @@ class StateSnapshot(BaseModel):
     # idempotency key, so the API cannot replay the trashed record (lfsync/state/replays.py). Optional and
     # left out of the file while empty, so files written before it and after it read alike.
     retired: dict[Address, list[ResourceId]] = {}
+    # The anchor of the workspace's relative dates; None (left out of the file) until an apply needed
+    # one, so files written before it existed and after it read alike.
+    anchor: Anchor | None = None
 
     @model_validator(mode="after")
     def _ids_of_their_kind(self, info: ValidationInfo) -> StateSnapshot:

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Callable, Mapping, Sequence
 
 from lfsync.plan.actions import Action
+from lfsync.plan.anchoring import anchor_note
 from lfsync.plan.model import Change, Plan, plan_fingerprint
 from lfsync.support import collector
 from lfsync.support.textsafe import code_block, markdown_code, markdown_text
@@ -113,6 +114,7 @@ def _markdown_head(plan: Plan) -> list[str]:
     head += [line for note in partial_notes(plan) for line in ("", f"**{markdown_text(note)}**")]
     head += ["", f"Values checked against {markdown_text(plan.values_checked_against)}." if plan.values_checked_against else f"**{UNCHECKED_NOTE}**"]
     head += ["", f"**Note: {markdown_text(plan.refresh_note)}.**"] if plan.refresh_note else []
+    head += ["", f"Note: {markdown_text(dates)}."] if (dates := anchor_note(plan.anchor)) else []
     eta = eta_line(plan)
     head += ["", markdown_text(eta)] if eta else []
     return head + [""]

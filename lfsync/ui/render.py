@@ -10,6 +10,7 @@ from lfsync.declare.addresses import is_reference
 from lfsync.errors import MAX_PROBLEMS_SHOWN
 from lfsync.kinds.catalogue import CONTACT
 from lfsync.plan.actions import Action
+from lfsync.plan.anchoring import anchor_note
 from lfsync.plan.model import AttributeChange, Change, Plan
 from lfsync.plan.wording import records_word
 from lfsync.support import collector
@@ -130,6 +131,8 @@ def render_text(plan: Plan, changed_state: Sequence[str] = ()) -> list[Line]:
         lines.append((f"Warning: {UNCHECKED_NOTE}", "yellow"))
     if plan.refresh_note:
         lines.append((f"Note: {plan.refresh_note}.", "yellow"))
+    if dates := anchor_note(plan.anchor):
+        lines.append((f"Note: {dates}.", None))
     if pruning := prune_note(plan):
         lines.append((pruning, None))
     if undated := drift_note(plan):

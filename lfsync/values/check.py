@@ -20,6 +20,7 @@ from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS, MEMBER, kind_of_ad
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.support.suggestions import did_you_mean
 from lfsync.values import organisation as organisation_model
+from lfsync.values import relative_dates
 from lfsync.values import types as values
 from lfsync.values.organisation import Organisation, RelationshipSpec
 from lfsync.values.stages import PIPELINE_FIELD, STAGE_FIELD, canonical_stage
@@ -134,7 +135,7 @@ def check_declarations_cached(
 
 def values_entry_name(cache: ParseCache | Uncached, content_key: str, organisation: Organisation) -> str:
     """Keyed also by the code the canonical values depend on: this module, the value rules, the organisation's model."""
-    modules = (sys.modules[__name__], values, organisation_model, csvdecl)
+    modules = (sys.modules[__name__], values, organisation_model, csvdecl, relative_dates)
     return cache.entry_name(VALUES_LAYER, f"{organisation.digest}\0{content_key}".encode(), modules)
 
 

@@ -26,6 +26,7 @@ from lfsync.declare.jsonsafe import MAX_SAFE_INTEGER, short_number, unrepresenta
 from lfsync.declare.yamlscalars import yaml_type_name
 from lfsync.support.spellings import composed
 from lfsync.support.suggestions import did_you_mean
+from lfsync.values.relative_dates import RelativeDateProblem, canonical_relative, looks_relative
 
 ADDRESS_TEXT_PARTS = ("street", "street2", "city", "state", "postalCode", "country")
 ADDRESS_NUMBER_PARTS = {"latitude": 90, "longitude": 180}
@@ -137,6 +138,11 @@ def _checkbox(_spec: FieldSpec, value: Any) -> bool:
 def _datetime(_spec: FieldSpec, value: Any) -> str:
     if not isinstance(value, str):
         raise ValueProblem(f"expected an ISO 8601 date-time with a UTC offset ({DATETIME_EXAMPLE}), found {yaml_type_name(value)}")
+    if looks_relative(value):  # `now+3d`: kept as written (canonical), resolved against the anchor when planned
+        try:
+            return canonical_relative(value)
+        except RelativeDateProblem as problem:
+            raise ValueProblem(str(problem)) from None
     moment = parse_instant(value)
     if moment is None:
         raise ValueProblem(f"{value!r} is not an ISO 8601 date-time; write it {DATETIME_EXAMPLE}")
