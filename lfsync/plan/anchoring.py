@@ -62,11 +62,16 @@ def parse_anchor(text: str) -> datetime:
 def relative_fields(desired: Mapping[str, DesiredAccount], organisation: Organisation) -> RelativeFields:
     """The relative dates among the canonical values of DATETIME fields, of every declared kind."""
     found: RelativeFields = {}
+    views: dict[str, Organisation | None] = {}  # each kind's definitions, looked up once
     for address, account in desired.items():
-        of_kind = organisation.of_kind(kind_of_address(address).name)
+        candidates = [(key, value) for key, value in account.fields.items() if isinstance(value, str) and value.startswith("now")]
+        if not candidates:
+            continue  # most records: no value that could be relative
+        kind = kind_of_address(address).name
+        of_kind = views[kind] if kind in views else views.setdefault(kind, organisation.of_kind(kind))
         if of_kind is None:
             continue
-        for key, value in account.fields.items():
+        for key, value in candidates:
             spec = of_kind.fields.get(key)
             if spec is not None and spec.value_type == DATETIME and (relative := relative_or_none(value)) is not None:
                 found.setdefault(address, {})[key] = relative

@@ -15,6 +15,7 @@ from typing import Any
 from lfsync.kinds.catalogue import ACCOUNT
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.values.organisation import KnownOrganisation
+from lfsync.values.relative_dates import ACCEPTED_FORMS
 from lfsync.values.types import DATETIME_EXAMPLE, NOT_WRITABLE_TYPES, SELECT_TYPES, FieldSpec
 
 _NOT_DECLARABLE: dict[str, Any] = {"not": {}}
@@ -70,7 +71,7 @@ def _field_schema(spec: FieldSpec, offline: dict[str, Any] | None) -> dict[str, 
         description = f"{name}: {spec.value_type}."
     else:
         value = VALUE_SCHEMAS.get(spec.value_type, {})
-        description = f"{name}: {spec.value_type}" + (f", {DATETIME_EXAMPLE}." if spec.value_type == "DATETIME" else ".")
+        description = f"{name}: {spec.value_type}" + (f", {DATETIME_EXAMPLE}, or relative to the workspace's anchor: {ACCEPTED_FORMS}." if spec.value_type == "DATETIME" else ".")
     if spec.key in ACCOUNT.required_fields:
         description += " Required."
     return {"description": description, **copy.deepcopy(value)}
