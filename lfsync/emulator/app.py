@@ -32,6 +32,7 @@ from .faults import FaultInjector, FaultSettings
 from .fixture import ApiKey, load_organisation
 from .idempotency import IdempotencyCache, check_key
 from .ids import new_request_id
+from .lists import ListService
 from .object_types import OBJECT_TYPES
 from .ratelimit import RateLimiter
 from .record_page import is_record_page, record_page
@@ -58,7 +59,8 @@ class Emulator:
             name: RecordService(object_type, self.org, self.store, config.clock, config.index_lag_ms / 1000)
             for name, object_type in OBJECT_TYPES.items()
         }
-        self.handlers = Handlers(self.org, self.records, config.docs_literal)
+        self.lists = ListService(self.store, self.records, config.clock, config.index_lag_ms / 1000)
+        self.handlers = Handlers(self.org, self.records, config.docs_literal, self.lists)
         self.idempotency = IdempotencyCache(self.store, config.clock)
         self.rate_limiter = RateLimiter(
             {"Write": config.write_rate, "Read": config.read_rate, "Search": config.search_rate}, config.clock
@@ -94,7 +96,7 @@ class Emulator:
         try:
             response: Response
             if is_record_page(request.url.path):
-                response = record_page(request, self.records)
+                response = record_page(request, {**self.records, "list": self.lists})
             else:
                 key = self._authenticate(request)
                 operation, params = route(request)

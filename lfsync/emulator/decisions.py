@@ -44,17 +44,23 @@ ID_PREFIX_BY_OBJECT_TYPE = {
     "note": "note",
     "meeting": "meet",
     "user": "usr",
+    "list": "list",
 }
 
 HTTP_LINK_PATH = "/app/{path}/{id}"
 """13. `httpLink` points at the emulator itself (a read-only HTML view, no auth); path: accounts,
-contacts or opportunities."""
+contacts, opportunities, tasks, notes or lists."""
 
 FIXTURE_RECORD_CREATED_AT = "2026-01-01T00:00:00.000Z"
 """10. When the fixture's contacts were created (they are stored as records when first served)."""
 
-MISSING_PARAM = {"$name": "fields.name", "$stage": "fields.stage", "$account": "relationships.account"}
-"""5, 26. The `param` of a 422 parameter_missing for a required part (accounts' `fields.name` is documented)."""
+MISSING_PARAM = {
+    "$name": "fields.name", "$stage": "fields.stage", "$account": "relationships.account",
+    "$title": "fields.title", "$status": "fields.status", "$assignedTo": "relationships.assignedTo",
+    "$objectType": "fields.objectType",
+}
+"""5, 26, 29-31. The `param` of a 422 parameter_missing for a required part (accounts' `fields.name` is
+documented)."""
 
 # -- Contacts and opportunities (26) ---------------------------------------------------
 OPPORTUNITY_AMOUNT_CURRENCY = "USD"
@@ -62,13 +68,27 @@ OPEN_OPPORTUNITY_STATUS = "Open"
 OPPORTUNITY_STATUS_BY_STAGE_LABEL = {"closed won": "Won", "closed lost": "Lost"}
 """26. `$opportunityStatus` (read-only) follows the stage: Won, Lost (by the stage label), else Open."""
 
+# -- Tasks, notes, lists (29-31) --------------------------------------------------------
+TASK_STATUSES = ("TODO", "IN_PROGRESS", "COMPLETE", "CANCELLED")
+"""29. `$status` is a SINGLE_SELECT whose option IDs are the statuses themselves (it reads back `TODO`)."""
+
+NOTE_AUTHOR_KEY = "$author"
+"""30. The note author (the API key's member), a read-only has_one member relationship."""
+
+LIST_OBJECT_TYPES = ("account", "contact", "opportunity")
+LIST_TARGET_KIND = "target"
+LIST_TARGET_OBJECT_TYPES = ("account", "contact")
+"""31. What a list holds (`$objectType` reads back `$account`, `$contact` or `$opportunity`) and the one
+`$kind` there is (`target`: account and contact lists, one active per organisation)."""
+
 PIPELINE_FIELD_DESCRIPTION = "Write hint for a `$stage` label (a pipeline ID or name); not stored."
 
 # -- Idempotency ---------------------------------------------------------------
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
 IDEMPOTENT_OPERATIONS = frozenset(
-    f"{path}.{operation}" for path in ("accounts", "contacts", "opportunities") for operation in ("create", "update")
+    f"{path}.{operation}" for path in ("accounts", "contacts", "opportunities", "tasks", "notes", "lists")
+    for operation in ("create", "update")
 )
 """3. Only create and update honour `Idempotency-Key`; other operations ignore it."""
 

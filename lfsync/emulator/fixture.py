@@ -1,7 +1,8 @@
 """The organisation an emulator serves, loaded from a YAML fixture (decision 10): the definitions of
 accounts, contacts and opportunities (`accounts:`, `contacts:`, `opportunities:`, each with
 `systemFieldOptions`, `customFields`, `customRelationships`; opportunities also `pipelines`), the
-contacts it starts with, members and API keys."""
+custom relationships of tasks and notes (`tasks:`, `notes:`; they take no custom fields), the
+contacts it starts with, members and API keys (each may name the `member` acting through it)."""
 
 from __future__ import annotations
 
@@ -30,8 +31,9 @@ from .system_definitions import system_fields, system_relationships
 DEFAULT_ORG_FIXTURE = Path(__file__).with_name("default_org.yaml")
 
 ALL_SCOPES = (
-    *(f"{path}:{action}" for path in ("accounts", "contacts", "opportunities")
+    *(f"{path}:{action}" for path in ("accounts", "contacts", "opportunities", "tasks", "notes")
       for action in ("create", "read", "update", "delete", "restore")),
+    *(f"lists:{action}" for action in ("create", "read", "update", "delete")),  # no restore over the API
     "members:read",
 )
 
@@ -68,6 +70,7 @@ class ApiKey:
     full_access: bool
     description: str = ""
     lists_scopes: bool = True  # decision 10: False, auth/validate names no scopes (as for full access)
+    member_id: str | None = None  # the member acting through the key (decisions 29, 30), if any
 
 
 @dataclass
@@ -113,6 +116,9 @@ def _build_organisation(data: dict[str, Any]) -> Organisation:
     api_keys = {k.key: k for k in (_api_key(spec) for spec in data.get("apiKeys") or [])}
     if not api_keys:
         raise ValueError("apiKeys: at least one API key is needed")
+    for key in api_keys.values():
+        if key.member_id is not None and key.member_id not in members:
+            raise ValueError(f"apiKeys.{key.key}.member: {key.member_id!r} is not a member")
     return Organisation(
         id=str(org.get("id") or "org_local"),
         name=str(org.get("name") or "Local Lightfield"),
@@ -130,6 +136,8 @@ def _schema(object_type: str, section: dict[str, Any], pipelines: Pipelines | No
         schema.fields[definition.key] = definition
     for definition in pipelines.field_definitions(object_type) if pipelines else ():
         schema.fields[definition.key] = definition
+    if section.get("customFields") and not OBJECT_TYPES[object_type].takes_custom_fields:
+        raise ValueError(f"{OBJECT_TYPES[object_type].path}.customFields: only system fields are supported")
     for key, spec in (section.get("customFields") or {}).items():
         schema.fields[key] = _custom_field(str(key), spec, object_type)
     for relationship in system_relationships(object_type):
@@ -245,4 +253,5 @@ def _api_key(spec: dict[str, Any]) -> ApiKey:
     if unknown:
         raise ValueError(f"apiKeys.{spec['key']}: unknown scopes {sorted(unknown)}")
     return ApiKey(key=str(spec["key"]), scopes=granted, full_access=full_access,
-                  description=str(spec.get("description", "")), lists_scopes=bool(spec.get("validateListsScopes", True)))
+                  description=str(spec.get("description", "")), lists_scopes=bool(spec.get("validateListsScopes", True)),
+                  member_id=str(spec["member"]) if spec.get("member") else None)

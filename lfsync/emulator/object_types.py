@@ -1,6 +1,9 @@
-"""The object types the emulator serves as records (accounts, contacts, opportunities): what
-differs between them beyond their definitions — URL path, create options, required parts, which
-fields keep no history. Everything else is the same code for every type (records.py)."""
+"""The object types the emulator serves as records (accounts, contacts, opportunities, tasks,
+notes): what differs between them beyond their definitions — URL path, create options, required
+parts, which fields keep no history, whether they have field history and custom fields, which
+relationship update operations they take, and the relationship a create fills with the acting
+member. Everything else is the same code for every type (records.py). Lists are not records
+(lists.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +29,13 @@ class ObjectType:
     required_fields: tuple[Required, ...] = ()
     required_relationships: tuple[Required, ...] = ()
     column_backed_fields: frozenset[str] = decisions.HISTORY_COLUMN_BACKED_FIELDS
+    has_field_history: bool = True
+    takes_custom_fields: bool = True
+    relationship_operations: tuple[str, ...] = ("replace", "remove", "add")
+    # Filled on create when not written: with the key's member, else with the first ID of
+    # `actor_fallback` (decisions 29, 30).
+    actor_relationship: str | None = None
+    actor_fallback: str | None = None
 
     def create_keys(self) -> frozenset[str]:
         keys = {"fields", "relationships"}
@@ -45,4 +55,20 @@ OPPORTUNITY = ObjectType(
     required_relationships=(Required("$account", decisions.MISSING_PARAM["$account"]),),
 )
 
-OBJECT_TYPES: dict[str, ObjectType] = {t.name: t for t in (ACCOUNT, CONTACT, OPPORTUNITY)}
+TASK = ObjectType(
+    name="task", path="tasks", label="Task",
+    takes_skip_enrichment=False, has_field_history=False, takes_custom_fields=False,
+    required_fields=(Required("$title", decisions.MISSING_PARAM["$title"]),
+                     Required("$status", decisions.MISSING_PARAM["$status"])),
+    required_relationships=(Required("$assignedTo", decisions.MISSING_PARAM["$assignedTo"]),),
+    actor_relationship="$createdBy", actor_fallback="$assignedTo",
+)
+NOTE = ObjectType(
+    name="note", path="notes", label="Note",
+    takes_skip_enrichment=False, has_field_history=False, takes_custom_fields=False,
+    required_fields=(Required("$title", decisions.MISSING_PARAM["$title"]),),
+    relationship_operations=("remove", "add"),  # HAS_MANY only: "`replace` is not supported" (SDK)
+    actor_relationship=decisions.NOTE_AUTHOR_KEY,
+)
+
+OBJECT_TYPES: dict[str, ObjectType] = {t.name: t for t in (ACCOUNT, CONTACT, OPPORTUNITY, TASK, NOTE)}

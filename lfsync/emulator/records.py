@@ -1,5 +1,5 @@
-"""Record operations, the same for every object type (accounts, contacts, opportunities): what each
-endpoint does to the store, and the record's wire form. What differs between types is data: their
+"""Record operations, the same for every object type (accounts, contacts, opportunities, tasks,
+notes): what each endpoint does to the store, and the record's wire form. What differs between types is data: their
 definitions (schema.py, system_definitions.py), pipelines (pipelines.py) and `ObjectType`.
 
 Write methods are synchronous and are meant to run inside `Store.transaction()`
@@ -44,7 +44,8 @@ class RecordService:
 
     # -- writes -------------------------------------------------------------------
 
-    def create(self, body: Any) -> RecordRow:
+    def create(self, body: Any, actor: str | None = None) -> RecordRow:
+        """A new record; `actor`: the member acting through the API key, if any (decisions 29, 30)."""
         body = _object_body(body, self.type.create_keys())
         skip_enrichment = body.get("skipEnrichment", False)
         if not isinstance(skip_enrichment, bool):
@@ -56,6 +57,7 @@ class RecordService:
         links = self._writer(record_id).create_values(body.get("relationships"))
         stored, mirrored = self._split(links)
         self._check_required_relationships(stored)
+        self._fill_actor(stored, actor)
         enrich_on_create(self.schema, fields)
         derive_on_write(self.schema, fields)
         now = self._now()
@@ -101,7 +103,17 @@ class RecordService:
         return self.store.save(self.kind, record, self.clock())
 
     def _writer(self, record_id: str) -> RelationshipWriter:
-        return RelationshipWriter(self.schema, self.links.target_state, record_id)
+        return RelationshipWriter(self.schema, self.links.target_state, record_id, self.type.relationship_operations)
+
+    def _fill_actor(self, stored: dict[str, list[str]], actor: str | None) -> None:
+        """A task's `$createdBy` (the key's member, else the assignee) or a note's author, unless written."""
+        key = self.type.actor_relationship
+        if key is None or stored.get(key):
+            return
+        fallback = stored.get(self.type.actor_fallback or "", [])
+        chosen = [actor] if actor is not None else fallback[:1]
+        if chosen:
+            stored[key] = chosen
 
     def _split(self, links: dict[str, list[str]]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """(links stored on this record, links of mirrored relationships)."""

@@ -40,10 +40,12 @@ def check_write_limit(relationships: Any) -> None:
 
 
 class RelationshipWriter:
-    def __init__(self, schema: ObjectSchema, lookup: TargetLookup, record_id: str | None):
+    def __init__(self, schema: ObjectSchema, lookup: TargetLookup, record_id: str | None,
+                 operations: tuple[str, ...] = UPDATE_OPERATIONS):
         self._schema = schema
         self._lookup = lookup
         self._record_id = record_id
+        self._operations = operations  # the update operations this type takes (notes, lists: no replace)
 
     def definition(self, key: str) -> RelationshipDefinition:
         param = f"relationships.{key}"
@@ -84,6 +86,10 @@ class RelationshipWriter:
             unknown = set(operations) - set(UPDATE_OPERATIONS)
             if unknown:
                 raise invalid_type(param, f"Unknown relationship operation(s): {', '.join(sorted(unknown))}.")
+            refused = set(operations) - set(self._operations)
+            if refused:  # decisions 30, 31
+                raise invalid_type(param, f"`{'`, `'.join(sorted(refused))}` is not supported here: use "
+                                          f"{' or '.join(f'`{o}`' for o in self._operations)}.")
             values = links.get(key, [])
             for operation in UPDATE_OPERATIONS:
                 if operation not in operations:

@@ -1,5 +1,5 @@
-"""Field and relationship definitions of one object type (account, contact, opportunity), and their
-wire form. The system definitions each object type has are in `system_objects.py`."""
+"""Field and relationship definitions of one object type (account, contact, opportunity, task, note),
+and their wire form. The system definitions each object type has are in `system_definitions.py`."""
 
 from __future__ import annotations
 
@@ -49,10 +49,13 @@ class FieldDefinition:
     handle_service: str | None = None
     multiple_values: bool | None = None
     parent_field_key: str | None = None  # a dependent select: the field whose option owns each option
+    writes_markdown: bool = False  # a MARKDOWN field the API writes (a task's description, a note's content)
 
     @property
     def writable(self) -> bool:
-        return not self.read_only and self.value_type not in NOT_WRITABLE_VALUE_TYPES
+        if self.read_only:
+            return False
+        return self.writes_markdown or self.value_type not in NOT_WRITABLE_VALUE_TYPES
 
     def option_by_id(self, option_id: str) -> SelectOption | None:
         return next((o for o in self.options if o.id == option_id), None)

@@ -1,4 +1,4 @@
-"""SQLite storage of records (accounts, contacts, opportunities), their versions (history and the
+"""SQLite storage of records (accounts, contacts, opportunities, tasks, notes, lists), their versions (history and the
 lagging search index), relationship links and idempotency entries.
 
 One connection, used under one re-entrant lock; each unit of work is a
@@ -16,8 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-RECORD_TABLES = {"account": "accounts", "contact": "contacts", "opportunity": "opportunities"}
-"""The records of each object type live in tables of their own (accounts' names predate the others)."""
+RECORD_TABLES = {
+    "account": "accounts", "contact": "contacts", "opportunity": "opportunities", "task": "tasks", "note": "notes",
+    "list": "lists",
+}
+"""The records of each object type (and lists, lists.py) live in tables of their own (accounts' names
+predate the others); a list's members are its `relationships`."""
 
 RECORD_SCHEMA = """
 CREATE TABLE IF NOT EXISTS {table} (

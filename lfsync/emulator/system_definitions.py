@@ -1,6 +1,6 @@
 """The system fields and relationships each object type has (lightfield-api.md "Accounts",
-lightfield-api-objects.md "Contacts", "Opportunities"); select options come from the fixture.
-Types and cardinalities the sources do not state are decision 26."""
+lightfield-api-objects.md "Contacts", "Opportunities", "Tasks", "Notes"); select options come from
+the fixture. Types and cardinalities the sources do not state are decisions 26, 29 and 30."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from . import decisions
 from .ids import stable_id
-from .schema import FieldDefinition, Mirror, RelationshipDefinition, system_field
+from .schema import FieldDefinition, Mirror, RelationshipDefinition, SelectOption, system_field
 
 ACCOUNT_STATUS_OPTIONS = ["Prospect", "Active customer", "Former customer", "Partner"]
 
@@ -34,6 +34,19 @@ def system_fields(object_type: str, select_options: dict[str, list[Any]]) -> lis
             system_field("$opportunityStatus", "Status", "SINGLE_SELECT", object_type="opportunity", read_only=True,
                          options=[decisions.OPEN_OPPORTUNITY_STATUS,
                                   *decisions.OPPORTUNITY_STATUS_BY_STAGE_LABEL.values()]),
+        ]
+    if object_type == "task":
+        return [
+            system_field("$title", "Title", "TEXT", object_type="task"),
+            system_field("$status", "Status", "SINGLE_SELECT", object_type="task",
+                         options=tuple(SelectOption(id=status, label=status) for status in decisions.TASK_STATUSES)),
+            system_field("$description", "Description", "MARKDOWN", object_type="task", writes_markdown=True),
+            system_field("$dueAt", "Due at", "DATETIME", object_type="task"),
+        ]
+    if object_type == "note":
+        return [
+            system_field("$title", "Title", "TEXT", object_type="note"),
+            system_field("$content", "Content", "MARKDOWN", object_type="note", writes_markdown=True),
         ]
     raise KeyError(object_type)
 
@@ -81,16 +94,15 @@ def system_relationship(
 def system_relationships(object_type: str) -> list[RelationshipDefinition]:
     """The system relationships of `object_type`. The account-contact link is one link with two
     writable sides (stored as the account's `$contact`); an account's `$opportunity` mirrors the
-    opportunities' `$account` and is read-only."""
+    opportunities' `$account` and is read-only, and so do the `$task` and `$note` of accounts and
+    opportunities (the tasks' and notes' `$account` / `$opportunity`)."""
     if object_type == "account":
         return [
             system_relationship("account", "$owner", "Owner", "member", "HAS_ONE"),
             system_relationship("account", "$contact", "Contacts", "contact", "HAS_MANY"),
             system_relationship("account", "$opportunity", "Opportunities", "opportunity", "HAS_MANY", read_only=True,
                                 mirror=Mirror("opportunity", "$account")),
-            *(system_relationship("account", key, label, target, "HAS_MANY", read_only=True)
-              for key, label, target in (("$task", "Tasks", "task"), ("$note", "Notes", "note"),
-                                         ("$meeting", "Meetings", "meeting"))),
+            *_activity_sides("account"),
         ]
     if object_type == "contact":
         return [
@@ -105,8 +117,34 @@ def system_relationships(object_type: str) -> list[RelationshipDefinition]:
             system_relationship("opportunity", "$champion", "Champion", "contact", "HAS_ONE"),
             system_relationship("opportunity", "$evaluator", "Evaluators", "contact", "HAS_MANY"),
             system_relationship("opportunity", "$createdBy", "Created by", "member", "HAS_ONE"),
-            *(system_relationship("opportunity", key, label, target, "HAS_MANY", read_only=True)
-              for key, label, target in (("$task", "Tasks", "task"), ("$note", "Notes", "note"),
-                                         ("$meeting", "Meetings", "meeting"))),
+            *_activity_sides("opportunity"),
+        ]
+    if object_type == "task":
+        return [
+            system_relationship("task", "$assignedTo", "Assigned to", "member", "HAS_ONE"),
+            system_relationship("task", "$account", "Account", "account", "HAS_ONE"),
+            system_relationship("task", "$opportunity", "Opportunity", "opportunity", "HAS_ONE"),
+            system_relationship("task", "$createdBy", "Created by", "member", "HAS_ONE"),
+            system_relationship("task", "$note", "Notes", "note", "HAS_MANY", read_only=True),
+        ]
+    if object_type == "note":
+        return [
+            *(system_relationship("note", key, label, target, "HAS_MANY")
+              for key, label, target in (("$account", "Accounts", "account"), ("$opportunity", "Opportunities",
+                                                                                  "opportunity"),
+                                         ("$contact", "Contacts", "contact"), ("$meeting", "Meetings", "meeting"))),
+            system_relationship("note", decisions.NOTE_AUTHOR_KEY, "Author", "member", "HAS_ONE", read_only=True),
         ]
     raise KeyError(object_type)
+
+
+def _activity_sides(owner_type: str) -> list[RelationshipDefinition]:
+    """An account's or opportunity's `$task` and `$note` (the tasks and notes whose `$account` or
+    `$opportunity` names it: read-only, decision 28) and `$meeting` (meetings are not served)."""
+    return [
+        system_relationship(owner_type, "$task", "Tasks", "task", "HAS_MANY", read_only=True,
+                            mirror=Mirror("task", f"${owner_type}")),
+        system_relationship(owner_type, "$note", "Notes", "note", "HAS_MANY", read_only=True,
+                            mirror=Mirror("note", f"${owner_type}")),
+        system_relationship(owner_type, "$meeting", "Meetings", "meeting", "HAS_MANY", read_only=True),
+    ]

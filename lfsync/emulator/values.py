@@ -211,6 +211,7 @@ def _dedupe(items: list[str]) -> list[str]:
 
 _NORMALISERS: dict[str, Callable[[FieldDefinition, Any, str], Any]] = {
     "TEXT": _text,
+    "MARKDOWN": _text,  # only the fields that write it (FieldDefinition.writes_markdown) get here
     "NUMBER": _number,
     "CURRENCY": _number,
     "CHECKBOX": _checkbox,
