@@ -175,7 +175,7 @@ DECISIONS: list[tuple[int, str]] = [
         "apply replace, then remove, then add; removing an absent link or adding a present one is a "
         "no-op; `replace` also accepts a list. A has_one relationship left holding two IDs -> 400 "
         "invalid_type (use replace). Removed IDs are checked for shape only."),
-    (7, "A trashed record (account, contact, opportunity): retrieve returns it (404 in the docs-literal "
+    (7, "A trashed record (account, contact, opportunity, task, note): retrieve returns it (404 in the docs-literal "
         "mode); update -> 404; relating to it -> 422 "
         "relationship_entity_inactive; it appears only in status=trashed lists. Relationship "
         "targets: wrong ID prefix -> 400 invalid_type; unknown ID -> 422 relationship_entity_missing; "
@@ -198,8 +198,8 @@ DECISIONS: list[tuple[int, str]] = [
     (12, "IDs look like Lightfield's: prefix + `_c` + 20 lowercase base-36 characters. Select option "
          "and definition IDs in the fixture are derived from the field key and label, so they are "
          "stable across restarts."),
-    (13, "`httpLink` is `<emulator base URL>/app/<accounts|contacts|opportunities>/<id>`, a read-only "
-         "HTML view."),
+    (13, "`httpLink` is `<emulator base URL>/app/<accounts|contacts|opportunities|tasks|notes|lists>/<id>`, "
+         "a read-only HTML view."),
     (14, "An in-flight idempotency claim is held in SQLite with its owner process; it is abandoned "
          "(the key runs again) when that process is gone or after 300 s."),
     (15, "Filters: text matching (equal, startsWith, contains) is case-insensitive, like a search "
@@ -252,7 +252,7 @@ DECISIONS: list[tuple[int, str]] = [
          "Rate-limit buckets live in memory and start full."),
     (22, "An unknown path or method -> 404 not_found (after auth). Members list is a Search "
          "request, members retrieve a Read. Listing trashed records needs `<type>:restore` "
-         "(accounts:restore, contacts:restore, opportunities:restore)."),
+         "(accounts:restore, contacts:restore, opportunities:restore, tasks:restore, notes:restore)."),
     (23, "The docs-literal mode (`--docs-literal`) serves the documented forms literally: no "
          "invented headers, errors at the top level ({type, message, code?, param?}), the in-flight "
          "409 exactly as the idempotency page shows it ({\"type\": \"idempotency_conflict\", "
@@ -305,4 +305,40 @@ DECISIONS: list[tuple[int, str]] = [
          "(read-only, 422 invalid_configuration on write). A side computed from the other record "
          "(a contact's `$account`, an account's `$opportunity` and `$contact`) shows active records "
          "only; an opportunity's own `$account`, `$champion`, `$evaluator` show what was written."),
+    (29, "Tasks are served like contacts (the same endpoints, scopes `tasks:*`, rate categories, "
+         "idempotency, filters, trash and restore) but have no field history (404), no custom fields "
+         "(the fixture refuses `tasks.customFields`) and no skipEnrichment. `$title` (TEXT), `$status` and the `$assignedTo` "
+         "relationship are required, else 422 parameter_missing with param `fields.title`, `fields.status` "
+         "or `relationships.assignedTo` (clearing one on update too). `$status` is a SINGLE_SELECT whose "
+         "option IDs are `TODO`, `IN_PROGRESS`, `COMPLETE`, `CANCELLED`, so it reads back as written (a "
+         "label matches regardless of case); another value -> 400 invalid_type. `$description` is MARKDOWN "
+         "and writable, `$dueAt` a DATETIME (decision 18). `$assignedTo`, `$account`, `$opportunity`, "
+         "`$createdBy` are has_one; `$note` is read-only and empty (notes name no task). `$createdBy` left "
+         "unwritten is the API key's member (the fixture's `member:` of the key; the default fixture's "
+         "full key is Ada's), else the assignee. An account's or opportunity's `$task` lists the active "
+         "tasks whose `$account` or `$opportunity` names it (read-only, as in decision 28)."),
+    (30, "Notes are served like tasks (scopes `notes:*`, no field history, no custom fields). `$title` "
+         "(TEXT) is required (422 parameter_missing, param `fields.title`); `$content` is MARKDOWN and "
+         "writable. `$account`, `$opportunity`, `$contact`, `$meeting` are has_many and updated with `add` "
+         "and `remove` only: `replace` -> 400 invalid_type with param `relationships.<key>`. Meetings are "
+         "not served, so a `$meeting` ID -> 422 relationship_entity_missing. The author is `$author`, a "
+         "read-only has_one member relationship set to the API key's member (empty for a key with none). "
+         "An account's or opportunity's `$note` lists the active notes that name it (read-only)."),
+    (31, "Lists: IDs `list_c...`; a list is `{id, createdAt, httpLink, fields}` with TEXT fields; "
+         "`$objectType` reads back with its `$` (the bare form is accepted on create) and cannot change "
+         "(422 invalid_configuration); `$name` and `$objectType` are required (422 parameter_missing, "
+         "param `fields.name` or `fields.objectType`), another object type -> 400 invalid_type; `$kind` is "
+         "`target` or null (else 400 invalid_type), on account and contact lists only and on one active "
+         "list per organisation (else 422 invalid_configuration). Members are written with the key of the "
+         "list's type (`$accounts` for an account list; another list key -> 422 invalid_configuration, an "
+         "unknown key -> 400 unknown_relationship); a wrong ID prefix -> 400 invalid_type, an unknown "
+         "member -> 422 relationship_entity_missing, a trashed one -> 422 relationship_entity_inactive; "
+         "update takes `add` and `remove` (remove first), `replace` -> 400 invalid_type; the 25-ID limit "
+         "holds. Member reads page the active members, newest `createdAt` first, each in its type's "
+         "record form; the path of another type answers an empty page. `GET /v1/lists` pages the active "
+         "lists and takes only `limit` and `offset` (else 400 unknown_field), member reads too. Delete "
+         "trashes a list and leaves its members (again: a no-op); a trashed list answers retrieve (404 in "
+         "the docs-literal mode) while update and member reads -> 404, and there is no restore "
+         "(`POST /v1/lists/{id}/restore` -> 404 not_found), nor definitions, filters or history. Scopes "
+         "`lists:create|read|update|delete`; member reads also need `<type>:read`."),
 ]

@@ -132,7 +132,7 @@ class Handlers:
             service = self.services[operation.object_type]
             return lambda call: getattr(self, f"_{operation.action}")(service, call)
         if operation.name.startswith("lists."):
-            return getattr(self, f"_{operation.action}_lists")  # type: ignore[no-any-return]
+            return getattr(self, f"_{operation.action}_lists")
         return {"members.list": self._list_members, "members.retrieve": self._retrieve_member,
                 "auth.validate": self._validate}[operation.name]
 

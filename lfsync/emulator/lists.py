@@ -12,6 +12,7 @@ API writes them with (`$accounts`, `$contacts`, `$opportunities`). Write methods
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -233,8 +234,8 @@ class ListService:
             page = self.store.list_records(KIND, trashed=False, as_of=as_of, limit=limit, offset=offset)
             return page, self.store.count_records(KIND, trashed=False, as_of=as_of)
 
-    def members(self, list_id: str, type_path: str, query: Mapping[str, str]) -> tuple[RecordService, list[RecordRow],
-                                                                                          int]:
+    def members(self, list_id: str, type_path: str,
+                query: Mapping[str, str]) -> tuple[RecordService, builtins.list[RecordRow], int]:
         """One page of a list's active members, newest `createdAt` first, with their service (to render them)."""
         _check_query(query)
         limit, offset = page_params(query)

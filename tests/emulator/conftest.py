@@ -1,13 +1,17 @@
-"""Fixtures for the emulator suite: in-process clients (httpx + ASGITransport)."""
+"""Fixtures for the emulator suite: in-process clients (httpx + ASGITransport), and the SDK on an
+emulator served over HTTP for a whole module (`served_sdk`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import httpx
 import pytest
+from lightfield import Lightfield
 
 from lfsync.emulator import EmulatorConfig, create_app
+from lfsync.emulator.testing import API_MODES, DOCS_LITERAL, serve_in_thread
 
 from .emulator_helpers import DEV_KEY, client_for
 
@@ -53,3 +57,28 @@ def connect(api_mode: str) -> Iterator[Connect]:
     for app in apps:
         app.state.emulator.close()
 
+
+
+@dataclass(frozen=True)
+class ServedSdk:
+    """An emulator served over HTTP for a whole test module, and the SDK on it with the full key."""
+
+    url: str
+    literal: bool  # the docs-literal mode (decision 23)
+    sdk: Lightfield
+
+    def with_key(self, key: str) -> Lightfield:
+        return Lightfield(api_key=key, base_url=self.url, max_retries=0)
+
+
+# Distinct rates, so a response's X-RateLimit-Limit names its category; high enough never to throttle.
+CATEGORY_RATES = {"write_rate": 1000.0, "read_rate": 900.0, "search_rate": 800.0}
+RATE_LIMIT_BY_CATEGORY = {"Write": "1000", "Read": "900", "Search": "800"}
+
+
+@pytest.fixture(scope="module", params=API_MODES)
+def served_sdk(request: pytest.FixtureRequest) -> Iterator[ServedSdk]:
+    """One emulator per API mode, shared by the tests of a module (they use names of their own)."""
+    literal = request.param == DOCS_LITERAL
+    with serve_in_thread(EmulatorConfig(docs_literal=literal, **CATEGORY_RATES)) as url:
+        yield ServedSdk(url, literal, Lightfield(api_key=DEV_KEY, base_url=url, max_retries=0))

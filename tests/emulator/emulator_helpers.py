@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
+from ruamel.yaml import YAML
+
+from lfsync.emulator.fixture import DEFAULT_ORG_FIXTURE
 
 DEV_KEY = "sk_lf_local_dev"
 READONLY_KEY = "sk_lf_local_readonly"
@@ -76,3 +81,27 @@ def client_for(app: object, key: str = DEV_KEY, mode: str = "default") -> httpx.
         headers={"Authorization": f"Bearer {key}", "Lightfield-Version": API_VERSION, MODE_HEADER: mode},
         event_hooks={"response": [check_mode]},
     )
+
+
+def sdk_error(error: Any, literal: bool) -> tuple[int, str | None, str | None]:
+    """(status, code, param) of a `lightfield.APIStatusError`, its body in its mode's shape (decision 23)."""
+    body = error.body
+    assert isinstance(body, dict) and (("error" not in body) if literal else set(body) == {"error"}), body
+    details = body if literal else body["error"]
+    return error.status_code, details.get("code"), details.get("param")
+
+
+def unique(word: str) -> str:
+    """A name no other test of a module's shared emulator uses."""
+    return f"{word} {uuid.uuid4().hex[:8]}"
+
+
+def fixture_with_keys(folder: Path, api_keys: list[dict[str, Any]]) -> Path:
+    """The default organisation fixture with other API keys, written in `folder`."""
+    yaml = YAML(typ="safe")
+    data = yaml.load(DEFAULT_ORG_FIXTURE.read_text(encoding="utf-8"))
+    data["apiKeys"] = api_keys
+    path = folder / "org.yaml"
+    with path.open("w", encoding="utf-8") as stream:
+        yaml.dump(data, stream)
+    return path
