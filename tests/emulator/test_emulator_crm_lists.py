@@ -57,6 +57,8 @@ def test_account_list_shape_members_and_updates(served_sdk: ServedSdk) -> None:
     wire = raw(served_sdk, "GET", f"/v1/lists/{made.id}").json()
     assert set(wire) == {"id", "createdAt", "httpLink", "fields"}  # no relationships, updatedAt, externalId
     assert wire["httpLink"].endswith(f"/app/lists/{made.id}")
+    page = httpx.get(wire["httpLink"])  # decision 13: a key-less page, titled with the list's name
+    assert page.status_code == 200 and f"<h1>{made.fields['$name'].value}</h1>" in page.text
 
     members = sdk.list.list_accounts(made.id)
     assert isinstance(members, ListListAccountsResponse) and members.total_count == 2

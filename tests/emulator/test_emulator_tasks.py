@@ -86,6 +86,8 @@ def test_task_lifecycle_and_the_computed_task_side(served_sdk: ServedSdk) -> Non
                       "$opportunity": ("has_one", [opportunity]), "$createdBy": ("has_one", [OWNER]),
                       "$note": ("has_many", [])}
     assert task.http_link and task.http_link.endswith(f"/app/tasks/{task.id}")
+    page = httpx.get(task.http_link)  # decision 13: a key-less page, titled with the task's title
+    assert page.status_code == 200 and "<h1>Send the proposal</h1>" in page.text
     assert sdk.account.retrieve(account).relationships["$task"].values == [task.id]
     assert sdk.opportunity.retrieve(opportunity).relationships["$task"].values == [task.id]
 
