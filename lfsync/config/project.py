@@ -112,7 +112,7 @@ def load_project(
         root, settings, env, target, workspace, owns_organisation=settings.owns_organisation, prune=settings.prune,
         max_change_fraction=settings.max_change_fraction,
         chosen_by="LFSYNC_WORKSPACE" if from_env else SETTINGS_FILE, ignore_changes=ignored.get(PROJECT_WIDE, ()),
-        variables=workspace_variables(settings.vars),
+        variables=workspace_variables(settings.vars, every_name=_variable_names(settings)),
     )
 
 
@@ -149,6 +149,11 @@ def _project(root: Path, settings: Settings, env: Mapping[str, str], target: str
     )
 
 
+def _variable_names(settings: Settings) -> frozenset[str]:
+    """Every variable lfsync.yaml sets: the project's and each workspace's."""
+    return frozenset(settings.vars).union(*(entry.vars for entry in settings.workspaces.values()))
+
+
 def _backend(settings: Settings, env: Mapping[str, str]) -> str:
     """Where state lives: LFSYNC_BACKEND, else `backend:` (checked where it was read), else local."""
     backend = env.get("LFSYNC_BACKEND") or settings.backend
@@ -177,7 +182,7 @@ def _workspace_project(
         from_workspaces=True,
         chosen_by=chosen_by,
         ignore_changes=ignored.get(name if entry.ignore_changes is not None else PROJECT_WIDE, ()),
-        variables=workspace_variables(settings.vars, entry.vars),
+        variables=workspace_variables(settings.vars, entry.vars, _variable_names(settings)),
     )
 
 
