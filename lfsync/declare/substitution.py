@@ -11,6 +11,7 @@ CSV file's cells likewise, before its rows are read.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import replace
 from typing import Any, Callable
 
@@ -30,16 +31,17 @@ class SourceText:
     def __init__(self, text: str):
         self.text = text
         self.line_starts = [0]
-        for index, character in enumerate(text):
-            if character == "\n":
-                self.line_starts.append(index + 1)
+        newline = text.find("\n")
+        while newline >= 0:
+            self.line_starts.append(newline + 1)
+            newline = text.find("\n", newline + 1)
 
     def index(self, line: int, column: int) -> int:
         start = self.line_starts[min(max(line, 1), len(self.line_starts)) - 1]
         return min(start + column - 1, len(self.text))
 
     def place(self, index: int) -> tuple[int, int]:
-        line = _line_of(self.line_starts, index)
+        line = bisect_right(self.line_starts, index)
         return line, index - self.line_starts[line - 1] + 1
 
     def use_place(self, line: int, column: int, value: str, problem: VariableProblem) -> tuple[int, int]:
@@ -58,17 +60,6 @@ class SourceText:
                 seen += 1
             position = found + 1
         return line, column
-
-
-def _line_of(line_starts: list[int], index: int) -> int:
-    low, high = 0, len(line_starts) - 1
-    while low < high:
-        middle = (low + high + 1) // 2
-        if line_starts[middle] <= index:
-            low = middle
-        else:
-            high = middle - 1
-    return low + 1
 
 
 def _token_at(value: str, offset: int) -> str:
@@ -95,6 +86,10 @@ def substitute_yaml(loaded: LoadedFile, source: str, variables: Variables, descr
         return
     text: list[SourceText] = []  # built on the first problem only
     refused: set[tuple] = set()
+
+    def report(path: tuple, value: str, found: list[VariableProblem]) -> None:
+        _report(loaded, source, text, describe, path, value, found, problems, refused)
+
     for declaration_key, records in document.items():
         if kind_declared_as(declaration_key) is None or not isinstance(records, dict):
             continue
@@ -103,10 +98,7 @@ def substitute_yaml(loaded: LoadedFile, source: str, variables: Variables, descr
                 continue
             for section in SUBSTITUTED_SECTIONS:
                 if isinstance(body.get(section), (dict, list)):
-                    path = (declaration_key, key, section)
-                    _walk(body[section], path, variables, lambda path, value, found: _report(
-                        loaded, source, text, describe, path, value, found, problems, refused,
-                    ))
+                    _walk(body[section], (declaration_key, key, section), variables, report)
     if refused:
         loaded.document.refused = loaded.document.refused | refused
 

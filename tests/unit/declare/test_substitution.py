@@ -168,3 +168,8 @@ def test_the_digest_changes_with_the_variables_and_not_without_them(tmp_path):
     assert load_declarations(root, cache=Uncached(), variables={**VARIABLES, "score": 8}).digest != digest
     plain = write(tmp_path / "plain", {"a.yaml": "accounts:\n  a:\n    fields: {$name: A}\n"})
     assert load_declarations(plain, cache=Uncached()).digest == load_declarations(plain, cache=Uncached(), variables={}).digest
+
+
+def test_the_same_use_twice_in_one_value_is_named_at_each_place_past_an_escaped_one(tmp_path):
+    root = write(tmp_path, {"a.yaml": "accounts:\n  acme:\n    fields:\n      $name: $${vars.x} ${vars.x} -- ${vars.x}\n"})
+    assert [problem.split(": fields")[0] for problem in problems_of(root, VARIABLES)] == ["a.yaml:4:25", "a.yaml:4:38"]
