@@ -51,6 +51,7 @@ from lfsync.ui.rollup import Ending, Status, failure_ending, rollup_lines, worst
 @options.lock_timeout
 @options.workspaces
 @options.all_workspaces
+@options.variables
 def apply(
     dir_or_plan: Path, auto_approve: bool, concurrency: int, refresh: bool | None, prune: bool, adopt: bool,
     targets: tuple[str, ...], excludes: tuple[str, ...], allow_large_change: bool, reanchor: bool, lock_timeout: float,

@@ -68,3 +68,17 @@ exclude = click.option(
     "--exclude", "excludes", multiple=True, metavar="ADDRESS",
     help="Leave this address out of the plan (repeatable; `*` globs).",
 )
+
+
+def _command_line_vars(ctx: click.Context, param: click.Parameter, given: tuple[str, ...]) -> None:
+    """--var NAME=VALUE: over lfsync.yaml's `vars:` for this command, restored when it ends."""
+    from lfsync.config import vars as variables
+
+    previous = variables.set_command_line(tuple(variables.parse_override(text) for text in given))
+    ctx.call_on_close(lambda: variables.set_command_line(previous))
+
+
+variables = click.option(
+    "--var", "var_overrides", multiple=True, metavar="NAME=VALUE", expose_value=False, callback=_command_line_vars,
+    help="Set a variable of lfsync.yaml's `vars:` for this run (repeatable; over a workspace's own).",
+)

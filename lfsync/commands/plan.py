@@ -48,6 +48,7 @@ from lfsync.ui.rollup import Ending, Status, error_json, failure_ending, rollup_
 )
 @options.workspaces
 @options.all_workspaces
+@options.variables
 def plan(
     directory: Path, out: Path | None, output_format: str, detailed_exitcode: bool, refresh: bool | None, prune: bool,
     adopt: bool, targets: tuple[str, ...], excludes: tuple[str, ...], allow_large_change: bool, reanchor: bool,

@@ -26,6 +26,7 @@ from lfsync.config.settings import (
     DEFAULT_STATE_DIR as DEFAULT_STATE_DIR,  # declarations.py's default folder to skip
 )
 from lfsync.config.statedir import declaration_in_state_dir
+from lfsync.config.vars import VariableItems, workspace_variables
 from lfsync.errors import DeclarationError, LfsyncError, Problem, SourceLocation, display_path
 
 SETTINGS_FILE = "lfsync.yaml"
@@ -59,6 +60,8 @@ class Project:
     chosen_by: str = "lfsync.yaml"
     # `ignore_changes:` (the workspace's, else the project's): keys people own, for every account
     ignore_changes: IgnoredSettings = ()
+    # `vars:` (the project's, a workspace's own over them): `${vars.name}` in declaration values
+    variables: VariableItems = ()
 
     @property
     def is_local(self) -> bool:
@@ -109,6 +112,7 @@ def load_project(
         root, settings, env, target, workspace, owns_organisation=settings.owns_organisation, prune=settings.prune,
         max_change_fraction=settings.max_change_fraction,
         chosen_by="LFSYNC_WORKSPACE" if from_env else SETTINGS_FILE, ignore_changes=ignored.get(PROJECT_WIDE, ()),
+        variables=workspace_variables(settings.vars, every_name=_variable_names(settings)),
     )
 
 
@@ -145,6 +149,11 @@ def _project(root: Path, settings: Settings, env: Mapping[str, str], target: str
     )
 
 
+def _variable_names(settings: Settings) -> frozenset[str]:
+    """Every variable lfsync.yaml sets: the project's and each workspace's."""
+    return frozenset(settings.vars).union(*(entry.vars for entry in settings.workspaces.values()))
+
+
 def _backend(settings: Settings, env: Mapping[str, str]) -> str:
     """Where state lives: LFSYNC_BACKEND, else `backend:` (checked where it was read), else local."""
     backend = env.get("LFSYNC_BACKEND") or settings.backend
@@ -173,6 +182,7 @@ def _workspace_project(
         from_workspaces=True,
         chosen_by=chosen_by,
         ignore_changes=ignored.get(name if entry.ignore_changes is not None else PROJECT_WIDE, ()),
+        variables=workspace_variables(settings.vars, entry.vars, _variable_names(settings)),
     )
 
 

@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from lfsync.config import vars as vars_rules
 from lfsync.config.globs import DEFAULT_DECLARATION_GLOBS, glob_problem
 from lfsync.errors import DeclarationError, SourceLocation
 from lfsync.kinds.catalogue import ACCOUNT
@@ -120,12 +121,27 @@ def _workspace_fraction(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
+def _variable_name(name: str) -> str:
+    if problem := vars_rules.name_problem(name):
+        raise _broken(problem)
+    return name
+
+
+def _variable_value(value: Any) -> Any:
+    if problem := vars_rules.value_problem(value):
+        raise _broken(problem)
+    return value
+
+
 Glob = Annotated[Any, AfterValidator(_glob)]
 IgnoredNames = Annotated[list[Annotated[str, AfterValidator(_ignored_name)]], BeforeValidator(_ignored_names)]
 ChangeFraction = Annotated[Any, AfterValidator(_fraction)]
 WorkspaceChangeFraction = Annotated[Any, AfterValidator(_workspace_fraction)]
 Target = Annotated[str, AfterValidator(_base_url)]  # any value: glob_problem says what is wrong with it
 WorkspaceName = Annotated[str, AfterValidator(_workspace_name)]
+VariableName = Annotated[str, AfterValidator(_variable_name)]
+# `vars:`: names and values as config/vars.py allows them, each refused at its own place
+VariablesSetting = dict[VariableName, Annotated[Any, AfterValidator(_variable_value)]]
 
 
 class WorkspaceSettings(BaseModel):
@@ -139,6 +155,7 @@ class WorkspaceSettings(BaseModel):
     prune: bool | None = None  # None: the project's `prune:`
     ignore_changes: IgnoredNames | None = None  # None: the project's `ignore_changes:`
     max_change_fraction: WorkspaceChangeFraction = None  # None: the project's `max_change_fraction:`
+    vars: VariablesSetting = Field(default_factory=dict)  # over the project's `vars:` of the same name
 
     @field_validator("api_key_env")
     @classmethod
@@ -173,6 +190,8 @@ class Settings(BaseModel):
     ignore_changes: IgnoredNames = Field(default_factory=list)
     # apply refuses a plan updating and deleting a larger share of the managed records (--allow-large-change)
     max_change_fraction: ChangeFraction = DEFAULT_MAX_CHANGE_FRACTION
+    # `${vars.name}` in declaration values (lfsync.declare.substitution); a workspace's own replace these
+    vars: VariablesSetting = Field(default_factory=dict)
     workspaces: dict[WorkspaceName, WorkspaceSettings] = Field(default_factory=dict)
 
     @field_validator("declarations")

@@ -25,6 +25,8 @@ from lfsync.declare.addresses import address_of, is_reference
 from lfsync.declare.csvformulas import unescaped
 from lfsync.declare.model import AccountDeclaration, ParsedAccount, Place, Reference
 from lfsync.declare.rules import FLAG_KEYS, NAME_FIELD
+from lfsync.declare.substitution import substitute_rows
+from lfsync.declare.variables import OPENING, Variables
 from lfsync.errors import DeclarationError, Problem, Problems, SourceLocation
 from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS
 from lfsync.kinds.record_kind import RecordKind
@@ -163,8 +165,9 @@ def parse_flag_cell(text: str) -> bool | None:
     return None
 
 
-def parse_csv_file(data: bytes, shown: str, problems: Problems) -> list[ParsedAccount]:
-    """The accounts of one CSV file, checked by the same rules as a YAML file's (rules);
+def parse_csv_file(data: bytes, shown: str, problems: Problems, variables: Variables | None = None) -> list[ParsedAccount]:
+    """The accounts of one CSV file, checked by the same rules as a YAML file's (rules), with
+    `${vars.name}` substituted in field and relationship cells (lfsync.declare.substitution);
     problems recorded, not raised."""
     try:
         text = decode(data, shown)
@@ -185,6 +188,12 @@ def parse_csv_file(data: bytes, shown: str, problems: Problems) -> list[ParsedAc
     columns = _check_header(header, shown, problems, kind)
     if columns is None or key_column is None:
         return []
+    if OPENING.encode() in data:
+        substituted = {column for column in columns if column not in (key_column, *FLAG_KEYS, ignorechanges.IGNORE_CHANGES_KEY)}
+        substitute_rows(
+            [row for row in rows if len(row) == len(header)], columns, substituted,
+            lambda row: address_of(row[columns.index(key_column)].text.strip(), kind), text, shown, variables or {}, problems,
+        )
     parsed = []
     for row in rows:
         if len(row) != len(header):

@@ -8,6 +8,7 @@ so a user fixes a project in one pass rather than one error at a time.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from functools import partial
 from pathlib import Path
@@ -25,8 +26,10 @@ from lfsync.declare import (
     model,
     moves,
     rules,
+    substitution,
     yamlcheck,
 )
+from lfsync.declare import variables as variables_module
 from lfsync.declare.cachecodec import PlainAccount, accounts_from_plain, plain_account
 from lfsync.declare.crossfile import check_references, index_by_address
 from lfsync.declare.csvfile import parse_csv_file
@@ -34,13 +37,16 @@ from lfsync.declare.discovery import declarations_digest, find_declaration_files
 from lfsync.declare.model import Declarations, MoveDeclaration, ParsedAccount
 from lfsync.declare.moves import PlainMove, check_moves, moves_from_plain, parse_moves, plain_moves, redirect_references
 from lfsync.declare.parsecache import ParseCache, Uncached, parse_bytes
-from lfsync.declare.yamlcheck import DECLARATION_WORDING, parse_file
+from lfsync.declare.substitution import substitute_yaml
+from lfsync.declare.variables import Variables
+from lfsync.declare.yamlcheck import DECLARATION_WORDING, describe_path, parse_file
 from lfsync.declare.yamldocument import LoadedFile
 from lfsync.declare.yamlload import LoaderSettings, read_declaration_bytes
 from lfsync.errors import DeclarationError, Problems, display_path
 from lfsync.support import offload
 from lfsync.support.collector import paused
 from lfsync.support.textsafe import plain
+from lfsync.support.utf8 import decode
 
 CSV_SUFFIX = ".csv"
 
@@ -52,6 +58,7 @@ def load_declarations(
     patterns: tuple[str, ...] = DEFAULT_DECLARATION_GLOBS,
     cache: ParseCache | Uncached | None = None,
     defer_references: bool = False,
+    variables: Variables | None = None,
 ) -> Declarations:
     """Load and validate every declaration file; raises DeclarationError listing all problems.
 
@@ -61,7 +68,12 @@ def load_declarations(
 
     `cache` keeps each file's validated accounts; by default the parse cache under the project's
     .lfsync folder. It is saved only when there is no problem: bad input writes nothing.
+
+    `variables` (lfsync.yaml's `vars:` for the workspace) are substituted in the records' values
+    before they are checked (lfsync.declare.substitution); they are part of the cache entries of
+    the files that may use them and of the digest.
     """
+    variables = variables or {}
     if files is None:
         files = find_declaration_files(project_dir, state_dir or project_dir / DEFAULT_STATE_DIR, patterns)
     if cache is None:
@@ -80,19 +92,21 @@ def load_declarations(
             except DeclarationError as error:
                 problems.extend(error.problems)
         csv_files = {path for path in contents if path.suffix.lower() == CSV_SUFFIX}
-        keys = {path: content_key(data, path in csv_files, cache) for path, data in contents.items()}
+        keys = {path: content_key(data, path in csv_files, cache, variables) for path, data in contents.items()}
         to_parse = [
             (shown_names[path], data) for path, data in contents.items()
             if path not in csv_files and not cache.holds(keys[path])
         ]
-        with offload.shared(to_parse, partial(validate_plain, settings=cache.settings)) as helper:
+        with offload.shared(to_parse, partial(validate_plain, settings=cache.settings, variables=variables)) as helper:
             for path, data in contents.items():
                 shown, key = shown_names[path], keys[path]
                 try:
                     if path in csv_files:
-                        accounts_of_file = parse_csv_file(data, shown, problems)
+                        accounts_of_file = parse_csv_file(data, shown, problems, variables)
                     else:
-                        accounts_of_file, moves_of_file = load_yaml_file(data, shown, key, cache, problems, helper.result(shown))
+                        accounts_of_file, moves_of_file = load_yaml_file(
+                            data, shown, key, cache, problems, helper.result(shown), variables
+                        )
                         moved.extend(moves_of_file)
                 except DeclarationError as error:
                     problems.extend(error.problems)
@@ -112,7 +126,7 @@ def load_declarations(
         # without problems every account has its declaration
         accounts={address: declaration for address in sorted(accounts) if (declaration := accounts[address].declaration)},
         files=sorted(shown_names.values()),
-        digest=declarations_digest(project_dir, contents),
+        digest=with_variables(declarations_digest(project_dir, contents), variables),
         file_accounts=file_accounts,
         unresolved=unresolved,
         moves=moved,
@@ -131,13 +145,25 @@ def validation_modules() -> tuple[ModuleType, ...]:
     jsonsafe's limits, ignore_changes' rules, the `moved:` entries' reader."""
     return (
         sys.modules[__name__], model, rules, yamlcheck, moves, cachecodec, csvfile, csvformulas, addresses, jsonsafe,
-        ignorechanges,
+        ignorechanges, substitution, variables_module,
     )
 
 
-def content_key(data: bytes, is_csv: bool, cache: ParseCache | Uncached) -> str:
-    """Names the file's bytes and how they are read (not its name), for caches of per-file results."""
-    return cache.entry_name(CSV_LAYER if is_csv else DECLARATIONS_LAYER, data, validation_modules())
+def content_key(data: bytes, is_csv: bool, cache: ParseCache | Uncached, variables: Variables | None = None) -> str:
+    """Names the file's bytes and how they are read (not its name), for caches of per-file results:
+    with the variables for a file that may use them (a file that cannot keeps one entry for all)."""
+    layer = CSV_LAYER if is_csv else DECLARATIONS_LAYER
+    if variables_module.may_use_variables(data):
+        layer += f"+vars:{variables_module.variables_digest(variables or {})}"
+    return cache.entry_name(layer, data, validation_modules())
+
+
+def with_variables(digest: str, variables: Variables) -> str:
+    """The declarations' digest, the variables folded in when there are any (a saved plan made with
+    other values is stale); unchanged for a project without vars."""
+    if not variables:
+        return digest
+    return hashlib.sha256(f"{digest}\0{variables_module.variables_digest(variables)}".encode()).hexdigest()
 
 
 # A YAML file's validated content as the parse cache keeps it: its accounts and its `moved:` entries.
@@ -151,6 +177,7 @@ def load_yaml_file(
     cache: ParseCache | Uncached,
     problems: Problems,
     validated: PlainFile | None = None,
+    variables: Variables | None = None,
 ) -> tuple[list[ParsedAccount], list[MoveDeclaration]]:
     """A YAML file's accounts and moves. One validated before (same bytes, same code and settings)
     comes from the cache, or as `validated` (plain data) from a helper process; one without
@@ -164,7 +191,7 @@ def load_yaml_file(
         content = _from_plain(plain, shown)
         if content is not None:
             return content
-    accounts, moved, plain = parse_yaml_file(data, shown, cache.settings, problems)
+    accounts, moved, plain = parse_yaml_file(data, shown, cache.settings, problems, variables)
     if plain is not None:
         cache.remember(key, plain)
     return accounts, moved
@@ -180,23 +207,25 @@ def _from_plain(plain: PlainFile, shown: str) -> tuple[list[ParsedAccount], list
 
 
 def parse_yaml_file(
-    data: bytes, shown: str, settings: LoaderSettings, problems: Problems
+    data: bytes, shown: str, settings: LoaderSettings, problems: Problems, variables: Variables | None = None
 ) -> tuple[list[ParsedAccount], list[MoveDeclaration], PlainFile | None]:
-    """A YAML file's accounts and moves, parsed and validated, and for a file without problems
-    their plain data (what the cache keeps); a fatal problem raises DeclarationError."""
+    """A YAML file's accounts and moves, parsed, its variables substituted, validated, and for a
+    file without problems their plain data (what the cache keeps); a fatal problem raises DeclarationError."""
     problems_before = len(problems)
     loaded = LoadedFile(shown, parse_bytes(data, shown, settings, DECLARATION_WORDING))
+    if variables_module.may_use_variables(data):
+        substitute_yaml(loaded, decode(data, shown), variables or {}, describe_path, problems)
     accounts = parse_file(loaded, problems)
     moved = parse_moves(loaded, problems)
     clean = len(problems) == problems_before and all(account.declaration is not None for account in accounts)
     return accounts, moved, ([plain_account(account) for account in accounts], plain_moves(moved)) if clean else None
 
 
-def validate_plain(shown: str, data: bytes, settings: LoaderSettings) -> PlainFile | None:
+def validate_plain(shown: str, data: bytes, settings: LoaderSettings, variables: Variables | None = None) -> PlainFile | None:
     """parse_yaml_file's plain data, or None for a file with a problem (in a helper process: such a
     file is validated again where its problems are reported)."""
     try:
-        return parse_yaml_file(data, shown, settings, Problems(limit=0))[2]
+        return parse_yaml_file(data, shown, settings, Problems(limit=0), variables)[2]
     except DeclarationError:
         return None
 

@@ -162,7 +162,14 @@ def value_definitions() -> dict:
             "type": "string",
             "pattern": anchored(REFERENCE_PATTERN),
         },
-        "relationshipTarget": {"anyOf": [{"$ref": "#/$defs/lightfieldId"}, {"$ref": "#/$defs/reference"}]},
+        "variableUse": {
+            "description": "A value built from lfsync.yaml's `vars:` (${vars.name}), checked once substituted.",
+            "type": "string",
+            "pattern": "\\$\\{vars\\.",
+        },
+        "relationshipTarget": {
+            "anyOf": [{"$ref": "#/$defs/lightfieldId"}, {"$ref": "#/$defs/reference"}, {"$ref": "#/$defs/variableUse"}]
+        },
         "relationshipValue": {
             "anyOf": [
                 {"$ref": "#/$defs/relationshipTarget"},

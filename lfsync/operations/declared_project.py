@@ -13,6 +13,7 @@ from typing import Mapping
 
 from lfsync.api.client import ApiError, LightfieldClient, RetryPolicy
 from lfsync.config.project import LOCAL_DIR, Project, load_project
+from lfsync.config.vars import VariableItems
 from lfsync.declare.csvspaces import spaced_cell_warnings
 from lfsync.declare.declarations import load_declarations
 from lfsync.declare.ignorechanges import NOTHING_IGNORED
@@ -55,9 +56,9 @@ class DeclaredProject:
     scopes: frozenset[str] | None = None
 
 
-# The declarations one run read, by the files that make them (its root, state folder and globs): the
-# workspaces of one project share theirs, read once (load_declared's `shared`)
-SharedDeclarations = dict[tuple[Path, Path, tuple[str, ...]], "Declarations | DeclarationError"]
+# The declarations one run read, by the files that make them (its root, state folder and globs) and the
+# variables substituted in them: the workspaces of one project share theirs, read once (load_declared's `shared`)
+SharedDeclarations = dict[tuple[Path, Path, tuple[str, ...], VariableItems], "Declarations | DeclarationError"]
 
 
 @collector.paused()
@@ -77,7 +78,7 @@ def load_declared(
     project = load_project(directory, workspace=workspace)
     if not read_files:
         return DeclaredProject(project, Declarations(accounts={}, files=[], digest=""), {})
-    files = (project.root, project.state_dir, project.declaration_globs)
+    files = (project.root, project.state_dir, project.declaration_globs, project.variables)
     if shared is not None and files in shared:
         known = shared[files]
         if isinstance(known, DeclarationError):
@@ -86,7 +87,7 @@ def load_declared(
     try:
         declarations = load_declarations(
             project.root, state_dir=project.state_dir, patterns=project.declaration_globs, cache=parse_cache_for(project),
-            defer_references=values_checked_next,
+            defer_references=values_checked_next, variables=dict(project.variables),
         )
     except DeclarationError as error:
         if shared is not None:

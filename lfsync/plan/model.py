@@ -261,5 +261,5 @@ def staleness(saved: Plan, *, lineage: str, serial: int, digest: str, workspace:
     if saved.serial != serial:
         return f"state has changed since (serial {saved.serial} -> {serial})"
     if saved.declarations_digest != digest:
-        return "the declaration files have changed since"
+        return "the declaration files have changed since (or the vars substituted in them)"
     return None

@@ -11,7 +11,7 @@ from lfsync.config.project import load_project
 from lfsync.config.settings import DEFAULT_IDENTITY, LOCAL_TARGET, Settings, WorkspaceSettings
 from lfsync.errors import DeclarationError
 
-KNOWN = "target, workspace, state_dir, skip_enrichment, declarations, identity, backend, owns_organisation, prune, ignore_changes, max_change_fraction, workspaces"
+KNOWN = "target, workspace, state_dir, skip_enrichment, declarations, identity, backend, owns_organisation, prune, ignore_changes, max_change_fraction, vars, workspaces"
 
 
 def problems_of(tmp_path: Path, settings: str) -> list[str]:
@@ -76,7 +76,7 @@ def test_every_workspace_entry_is_checked_and_a_misnamed_one_only_for_its_name(t
 def test_an_unknown_workspace_setting_does_not_hide_a_missing_key_variable(tmp_path):
     assert problems_of(tmp_path, "workspaces:\n  eu: {target: https://api.lightfield.app, api_key: sk_secret}\n") == [
         "lfsync.yaml:2:3: workspace 'eu' needs api_key_env: the environment variable holding its key",
-        "lfsync.yaml:2:44: unknown setting 'api_key' of workspace 'eu' (known: target, api_key_env, owns_organisation, prune, ignore_changes, max_change_fraction)",
+        "lfsync.yaml:2:44: unknown setting 'api_key' of workspace 'eu' (known: target, api_key_env, owns_organisation, prune, ignore_changes, max_change_fraction, vars)",
     ]
 
 
