@@ -21,6 +21,10 @@ from lfsync.declare import (
     cachecodec,
     csvfile,
     csvformulas,
+    fakes,
+    genblock,
+    generate,
+    gentemplates,
     ignorechanges,
     jsonsafe,
     model,
@@ -34,7 +38,13 @@ from lfsync.declare.cachecodec import PlainAccount, accounts_from_plain, plain_a
 from lfsync.declare.crossfile import check_references, index_by_address
 from lfsync.declare.csvfile import parse_csv_file
 from lfsync.declare.discovery import declarations_digest, find_declaration_files
-from lfsync.declare.model import Declarations, MoveDeclaration, ParsedAccount
+from lfsync.declare.generate import (
+    PlainGeneratedSet,
+    generate_records,
+    generated_from_plain,
+    plain_generated,
+)
+from lfsync.declare.model import Declarations, GeneratedSet, MoveDeclaration, ParsedAccount
 from lfsync.declare.moves import PlainMove, check_moves, moves_from_plain, parse_moves, plain_moves, redirect_references
 from lfsync.declare.parsecache import ParseCache, Uncached, parse_bytes
 from lfsync.declare.substitution import substitute_yaml
@@ -84,6 +94,7 @@ def load_declarations(
     parsed: list[ParsedAccount] = []
     moved: list[MoveDeclaration] = []
     file_accounts: list[tuple[str, list[str]]] = []
+    generated: list[GeneratedSet] = []
     with paused():
         for path in sorted(files):
             shown_names[path] = shown = shown_path(path, project_dir)
@@ -104,10 +115,11 @@ def load_declarations(
                     if path in csv_files:
                         accounts_of_file = parse_csv_file(data, shown, problems, variables)
                     else:
-                        accounts_of_file, moves_of_file = load_yaml_file(
+                        accounts_of_file, moves_of_file, generated_of_file = load_yaml_file(
                             data, shown, key, cache, problems, helper.result(shown), variables
                         )
                         moved.extend(moves_of_file)
+                        generated.extend([generated_of_file] if generated_of_file is not None else [])
                 except DeclarationError as error:
                     problems.extend(error.problems)
                     continue
@@ -130,6 +142,7 @@ def load_declarations(
         file_accounts=file_accounts,
         unresolved=unresolved,
         moves=moved,
+        generated=generated,
     )
 
 
@@ -142,10 +155,10 @@ def validation_modules() -> tuple[ModuleType, ...]:
     which the cache signs anyway): changed, an entry misses. Every module that shapes a cached
     account: this load, the model, the rules and the YAML checks, the codec, the CSV reader and its
     formula unescaping (its content key names the values layer's entries), the address vocabulary,
-    jsonsafe's limits, ignore_changes' rules, the `moved:` entries' reader."""
+    jsonsafe's limits, ignore_changes' rules, the `moved:` entries' reader, the `generate:` block's."""
     return (
         sys.modules[__name__], model, rules, yamlcheck, moves, cachecodec, csvfile, csvformulas, addresses, jsonsafe,
-        ignorechanges, substitution, variables_module,
+        ignorechanges, substitution, variables_module, genblock, generate, gentemplates, fakes,
     )
 
 
@@ -167,7 +180,8 @@ def with_variables(digest: str, variables: Variables) -> str:
 
 
 # A YAML file's validated content as the parse cache keeps it: its accounts and its `moved:` entries.
-PlainFile = tuple[list[PlainAccount], list[PlainMove]]
+PlainFile = tuple[list[PlainAccount], list[PlainMove], PlainGeneratedSet | None]
+FileContent = tuple[list[ParsedAccount], list[MoveDeclaration], GeneratedSet | None]
 
 
 def load_yaml_file(
@@ -178,8 +192,8 @@ def load_yaml_file(
     problems: Problems,
     validated: PlainFile | None = None,
     variables: Variables | None = None,
-) -> tuple[list[ParsedAccount], list[MoveDeclaration]]:
-    """A YAML file's accounts and moves. One validated before (same bytes, same code and settings)
+) -> FileContent:
+    """A YAML file's records, moves and generated set. One validated before (same bytes, same code and settings)
     comes from the cache, or as `validated` (plain data) from a helper process; one without
     problems is remembered for next time. Only the file's own checks are cached: those across
     files run on every load."""
@@ -191,41 +205,47 @@ def load_yaml_file(
         content = _from_plain(plain, shown)
         if content is not None:
             return content
-    accounts, moved, plain = parse_yaml_file(data, shown, cache.settings, problems, variables)
+    accounts, moved, generated, plain = parse_yaml_file(data, shown, cache.settings, problems, variables)
     if plain is not None:
         cache.remember(key, plain)
-    return accounts, moved
+    return accounts, moved, generated
 
 
-def _from_plain(plain: PlainFile, shown: str) -> tuple[list[ParsedAccount], list[MoveDeclaration]] | None:
+def _from_plain(plain: PlainFile, shown: str) -> FileContent | None:
     try:
-        plain_accounts, plain_moved = plain
+        plain_accounts, plain_moved, plain_generated_set = plain
+        generated = generated_from_plain(plain_generated_set, shown) if plain_generated_set is not None else None
     except (ValueError, TypeError):
         return None
     accounts, moved = accounts_from_plain(plain_accounts, shown), moves_from_plain(plain_moved, shown)
-    return None if accounts is None or moved is None else (accounts, moved)
+    return None if accounts is None or moved is None else (accounts, moved, generated)
 
 
 def parse_yaml_file(
     data: bytes, shown: str, settings: LoaderSettings, problems: Problems, variables: Variables | None = None
-) -> tuple[list[ParsedAccount], list[MoveDeclaration], PlainFile | None]:
-    """A YAML file's accounts and moves, parsed, its variables substituted, validated, and for a
-    file without problems their plain data (what the cache keeps); a fatal problem raises DeclarationError."""
+) -> tuple[list[ParsedAccount], list[MoveDeclaration], GeneratedSet | None, PlainFile | None]:
+    """A YAML file's records (declared, then generated), moves and generated set, parsed, its
+    variables substituted, validated, and for a file without problems their plain data (what the
+    cache keeps); a fatal problem raises DeclarationError."""
     problems_before = len(problems)
     loaded = LoadedFile(shown, parse_bytes(data, shown, settings, DECLARATION_WORDING))
     if variables_module.may_use_variables(data):
         substitute_yaml(loaded, decode(data, shown), variables or {}, describe_path, problems)
     accounts = parse_file(loaded, problems)
+    generated_records, generated = generate_records(loaded, problems)
+    accounts.extend(generated_records)
     moved = parse_moves(loaded, problems)
     clean = len(problems) == problems_before and all(account.declaration is not None for account in accounts)
-    return accounts, moved, ([plain_account(account) for account in accounts], plain_moves(moved)) if clean else None
+    if not clean:
+        return accounts, moved, generated, None
+    return accounts, moved, generated, ([plain_account(account) for account in accounts], plain_moves(moved), plain_generated(generated))
 
 
 def validate_plain(shown: str, data: bytes, settings: LoaderSettings, variables: Variables | None = None) -> PlainFile | None:
     """parse_yaml_file's plain data, or None for a file with a problem (in a helper process: such a
     file is validated again where its problems are reported)."""
     try:
-        return parse_yaml_file(data, shown, settings, Problems(limit=0), variables)[2]
+        return parse_yaml_file(data, shown, settings, Problems(limit=0), variables)[3]
     except DeclarationError:
         return None
 

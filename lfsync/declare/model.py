@@ -57,6 +57,21 @@ class MoveDeclaration:
 
 
 @dataclass(frozen=True)
+class GeneratedSet:
+    """What one file's `generate:` block made, for the plan's check of the Faker version (the
+    version the block pins, where it pins it, the addresses it made)."""
+
+    file: str
+    pinned: str
+    place: Place
+    addresses: tuple[str, ...]
+
+    @property
+    def location(self) -> SourceLocation:
+        return SourceLocation(self.file, *self.place)
+
+
+@dataclass(frozen=True)
 class Declarations:
     accounts: dict[str, AccountDeclaration]
     files: list[str]
@@ -70,6 +85,8 @@ class Declarations:
     unresolved: Problems = field(default_factory=Problems)
     # `moved:` entries of every file, checked across files (declare.moves), in file order
     moves: list[MoveDeclaration] = field(default_factory=list)
+    # what each file's `generate:` block made, in file order
+    generated: list[GeneratedSet] = field(default_factory=list)
 
     def with_accounts(self, addresses: list[str]) -> "Declarations":
         """The same declarations narrowed to these accounts."""

@@ -39,6 +39,7 @@ import yaml
 import lfsync
 from lfsync.config import switches
 from lfsync.declare import yamldocument, yamlload, yamlscalars
+from lfsync.declare.fakes import faker_version
 from lfsync.declare.yamldocument import DOTTED_PATHS, ParsedDocument, PathWording
 from lfsync.declare.yamlload import DEFAULT_SETTINGS, LoaderSettings, parse_text
 from lfsync.support.utf8 import decode
@@ -213,7 +214,11 @@ def code_identity(modules: tuple[ModuleType, ...]) -> bytes:
 def loader_identity(settings: LoaderSettings) -> bytes:
     """Everything besides a file's bytes that its parse depends on, as a prefix for the entry key."""
     identity = hashlib.sha256()
-    for part in (lfsync.__version__, sys.version, yaml.__version__, str(yamlload.HAVE_LIBYAML), settings.key(), str(ENTRY_FORMAT)):
+    # faker: records of `generate:` blocks are cached too, and Faker's output changes between versions
+    for part in (
+        lfsync.__version__, sys.version, yaml.__version__, str(yamlload.HAVE_LIBYAML), settings.key(), str(ENTRY_FORMAT),
+        faker_version(),
+    ):
         identity.update(part.encode() + b"\0")
     for module in (yamlload, yamldocument, yamlscalars):
         # The loader's own source: a changed loader (even without a new version number) misses.

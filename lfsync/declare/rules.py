@@ -27,8 +27,9 @@ READ_ONLY_RELATIONSHIPS = ACCOUNT.read_only_relationships
 
 TOP_LEVEL_KEY = ACCOUNT.declaration_key
 MOVED_KEY = "moved"  # beside the records: renamed declarations (declare.moves)
+GENERATE_KEY = "generate"  # beside the records: generated records (declare.genblock)
 RECORD_KEYS = tuple(kind.declaration_key for kind in DECLARABLE_KINDS)  # accounts, contacts, opportunities
-TOP_LEVEL_KEYS = (*RECORD_KEYS, MOVED_KEY)
+TOP_LEVEL_KEYS = (*RECORD_KEYS, MOVED_KEY, GENERATE_KEY)
 ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment", "protect", "ignore_changes")
 FLAG_KEYS = ("skip_enrichment", "protect")
 NAME_FIELD = "$name"

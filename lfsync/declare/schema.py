@@ -15,6 +15,7 @@ from lfsync.declare.addresses import (
     LIGHTFIELD_ID_PATTERN,
     REFERENCE_PATTERN,
 )
+from lfsync.declare.genblock import GENERATE_KEY, generate_json_schema
 from lfsync.declare.graph_schema import graph_definitions, graph_properties
 from lfsync.declare.rules import READ_ONLY_FIELDS, READ_ONLY_RELATIONSHIPS
 
@@ -37,6 +38,7 @@ def declaration_json_schema() -> dict:
                 "additionalProperties": False,
             },
             "moved": moved_schema(),
+            GENERATE_KEY: generate_json_schema(),
             **graph_properties(anchored(ADDRESS_KEY_PATTERN)),
         },
         "additionalProperties": False,

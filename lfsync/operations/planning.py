@@ -11,6 +11,7 @@ from lfsync.api.client import LightfieldClient
 from lfsync.api.serverclock import ServerClock
 from lfsync.apply.pending import describe_pending, untrusted_intents
 from lfsync.config.project import Project
+from lfsync.declare.fakes import faker_version
 from lfsync.errors import display_path
 from lfsync.kinds.present import mixed_kinds
 from lfsync.operations.anchoring import anchored
@@ -24,6 +25,7 @@ from lfsync.operations.declared_project import (
     with_checked_values,
 )
 from lfsync.operations.terminal import UNSHOWN, ReadingTerminal
+from lfsync.plan.generator_version import generator_version_note
 from lfsync.plan.model import Change, PartialPlan, Plan, PlanOptions, RemoteRecord
 from lfsync.plan.planner import PlanInputs, plan_changes
 from lfsync.plan.refreshing import NO_KEY, NO_REFRESH, refresh_decided, refresh_note
@@ -125,6 +127,7 @@ def build_plan(
         refreshed=remote.records is not None,
         refresh_note=refresh_note(remote.not_refreshed) if remote.not_refreshed else "",
         renames=planned.renames,
+        generator_note=generator_version_note(declared.declarations.generated, selected.changes, faker_version()),
         kinds=mixed_kinds([*declared.desired, *state.resources, *(change.address for change in selected.changes)]),
     )
 

@@ -173,6 +173,9 @@ class Plan(BaseModel):
     # options.refresh is what the fingerprint covers and a saved plan is applied with.
     refreshed: bool = False
     refresh_note: str = ""
+    # `generate:` blocks pinning another Faker than the one installed: where, and how many of their records
+    # change (plan/generator_version.py). Display only (left out when every block pins the installed one)
+    generator_note: Annotated[str | None, Field(exclude_if=_unknown)] = None
     # creates of one address while another, with the same identity, leaves state: `moved:` suggested
     renames: Annotated[list[RenameHint], Field(exclude_if=_nothing)] = []  # left out of plans that hint at none
     # the kinds of records the plan covers (declared or in state), when other kinds than accounts are

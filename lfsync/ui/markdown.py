@@ -109,6 +109,8 @@ def _markdown_head(plan: Plan) -> list[str]:
         head += ["", markdown_text(undated)]
     if ignored := ignored_drift_line(plan):
         head += ["", markdown_text(ignored)]
+    if plan.generator_note:
+        head += ["", "> [!WARNING]", f"> **Another Faker**: {markdown_text(plan.generator_note)}"]
     if plan.large_change:
         head += ["", "> [!WARNING]", f"> **Too large to apply as it is**: {markdown_text(plan.large_change)}"]
     head += [line for note in partial_notes(plan) for line in ("", f"**{markdown_text(note)}**")]

@@ -133,6 +133,8 @@ def render_text(plan: Plan, changed_state: Sequence[str] = ()) -> list[Line]:
         lines.append((f"Note: {plan.refresh_note}.", "yellow"))
     if dates := anchor_note(plan.anchor):
         lines.append((f"Note: {dates}.", None))
+    if plan.generator_note:
+        lines.append((f"Warning: {plan.generator_note}", "yellow"))
     if pruning := prune_note(plan):
         lines.append((pruning, None))
     if undated := drift_note(plan):
