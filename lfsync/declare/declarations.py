@@ -38,6 +38,7 @@ from lfsync.declare.cachecodec import PlainAccount, accounts_from_plain, plain_a
 from lfsync.declare.crossfile import check_references, index_by_address
 from lfsync.declare.csvfile import parse_csv_file
 from lfsync.declare.discovery import declarations_digest, find_declaration_files
+from lfsync.declare.genblock import GENERATE_KEY
 from lfsync.declare.generate import (
     PlainGeneratedSet,
     generate_records,
@@ -47,7 +48,7 @@ from lfsync.declare.generate import (
 from lfsync.declare.model import Declarations, GeneratedSet, MoveDeclaration, ParsedAccount
 from lfsync.declare.moves import PlainMove, check_moves, moves_from_plain, parse_moves, plain_moves, redirect_references
 from lfsync.declare.parsecache import ParseCache, Uncached, parse_bytes
-from lfsync.declare.substitution import substitute_yaml
+from lfsync.declare.substitution import substitute_section, substitute_yaml
 from lfsync.declare.variables import Variables
 from lfsync.declare.yamlcheck import DECLARATION_WORDING, describe_path, parse_file
 from lfsync.declare.yamldocument import LoadedFile
@@ -205,7 +206,7 @@ def load_yaml_file(
         content = _from_plain(plain, shown)
         if content is not None:
             return content
-    accounts, moved, generated, plain = parse_yaml_file(data, shown, cache.settings, problems, variables)
+    accounts, moved, generated, plain = parse_yaml_content(data, shown, cache.settings, problems, variables)
     if plain is not None:
         cache.remember(key, plain)
     return accounts, moved, generated
@@ -221,7 +222,7 @@ def _from_plain(plain: PlainFile, shown: str) -> FileContent | None:
     return None if accounts is None or moved is None else (accounts, moved, generated)
 
 
-def parse_yaml_file(
+def parse_yaml_content(
     data: bytes, shown: str, settings: LoaderSettings, problems: Problems, variables: Variables | None = None
 ) -> tuple[list[ParsedAccount], list[MoveDeclaration], GeneratedSet | None, PlainFile | None]:
     """A YAML file's records (declared, then generated), moves and generated set, parsed, its
@@ -231,6 +232,7 @@ def parse_yaml_file(
     loaded = LoadedFile(shown, parse_bytes(data, shown, settings, DECLARATION_WORDING))
     if variables_module.may_use_variables(data):
         substitute_yaml(loaded, decode(data, shown), variables or {}, describe_path, problems)
+        substitute_section(loaded, decode(data, shown), variables or {}, describe_path, problems, GENERATE_KEY)
     accounts = parse_file(loaded, problems)
     generated_records, generated = generate_records(loaded, problems)
     accounts.extend(generated_records)
@@ -241,11 +243,19 @@ def parse_yaml_file(
     return accounts, moved, generated, ([plain_account(account) for account in accounts], plain_moves(moved), plain_generated(generated))
 
 
+def parse_yaml_file(
+    data: bytes, shown: str, settings: LoaderSettings, problems: Problems, variables: Variables | None = None
+) -> tuple[list[ParsedAccount], list[MoveDeclaration], PlainFile | None]:
+    """parse_yaml_content without the generated set: the records (generated ones too), moves and plain data."""
+    accounts, moved, _, plain = parse_yaml_content(data, shown, settings, problems, variables)
+    return accounts, moved, plain
+
+
 def validate_plain(shown: str, data: bytes, settings: LoaderSettings, variables: Variables | None = None) -> PlainFile | None:
     """parse_yaml_file's plain data, or None for a file with a problem (in a helper process: such a
     file is validated again where its problems are reported)."""
     try:
-        return parse_yaml_file(data, shown, settings, Problems(limit=0), variables)[3]
+        return parse_yaml_content(data, shown, settings, Problems(limit=0), variables)[3]
     except DeclarationError:
         return None
 

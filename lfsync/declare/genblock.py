@@ -81,6 +81,8 @@ class _BlockReader:
     def problem(self, path: tuple, value: Any, message: str, hint: str | None = None, at_key: bool = False) -> None:
         self.ok = False
         self.found += 1
+        if path in self.loaded.refused_paths:
+            return  # refused by the load or a variable's substitution, which said why
         where = self.loaded.key_at(path) if at_key else self.loaded.value_at(path, value)
         self.problems.append(Problem(message, where, hint))
 

@@ -3,7 +3,8 @@ the use (lfsync.declare.variables does the text work).
 
 Only the values of records' `fields` and `relationships` are substituted (at any depth: an
 address's city, an item of a list; relationship targets too, so a reference like
-`account.${vars.region_key}` is built before it is checked). Keys, address keys, flags,
+`account.${vars.region_key}` is built before it is checked), and the values of a `generate:`
+block (substitute_section: its seed, templates, counts written as text), before it generates. Keys, address keys, flags,
 `ignore_changes:` and `moved:` entries are never read for variables. A YAML document is changed
 in place before its records are checked, so every check (and the plan) sees resolved values; a
 CSV file's cells likewise, before its rows are read.
@@ -99,6 +100,25 @@ def substitute_yaml(loaded: LoadedFile, source: str, variables: Variables, descr
             for section in SUBSTITUTED_SECTIONS:
                 if isinstance(body.get(section), (dict, list)):
                     _walk(body[section], (declaration_key, key, section), variables, report)
+    if refused:
+        loaded.document.refused = loaded.document.refused | refused
+
+
+def substitute_section(
+    loaded: LoadedFile, source: str, variables: Variables, describe: Describe, problems: Problems, key: str
+) -> None:
+    """Every value under the top-level `key` (e.g. `generate`) with its variables substituted, in place;
+    a value with a problem is refused, as in substitute_yaml."""
+    document = loaded.data
+    if not isinstance(document, dict) or not isinstance(document.get(key), (dict, list)):
+        return
+    text: list[SourceText] = []
+    refused: set[tuple] = set()
+
+    def report(path: tuple, value: str, found: list[VariableProblem]) -> None:
+        _report(loaded, source, text, describe, path, value, found, problems, refused)
+
+    _walk(document[key], (key,), variables, report)
     if refused:
         loaded.document.refused = loaded.document.refused | refused
 

@@ -235,3 +235,19 @@ def test_ten_thousand_records_are_the_same_in_two_processes(tmp_path):
         for seed in ("7", "8")
     }
     assert len(outputs) == 1 and len(json.loads(outputs.pop())) == 10_001
+
+
+def test_variables_are_substituted_in_a_block_so_each_workspace_can_have_its_own_records(tmp_path):
+    root = project(tmp_path, block().replace("seed: demo-2026", 'seed: "demo-${vars.region}"').replace(
+        '$name: "{company}"', '$name: "{company} (${vars.region})"'
+    ))
+    eu = load_declarations(root, cache=Uncached(), variables={"region": "EU"}).accounts
+    us = load_declarations(root, cache=Uncached(), variables={"region": "US"}).accounts
+    assert eu.keys() == us.keys() and eu["account.gen-acct-001"].fields["$name"].endswith(" (EU)")
+    assert eu["account.gen-acct-001"].fields["$name"].removesuffix(" (EU)") != us["account.gen-acct-001"].fields["$name"].removesuffix(" (US)")
+    with pytest.raises(DeclarationError) as raised:
+        load_declarations(root, cache=Uncached(), variables={"regio": "EU"})
+    assert [render_problem(problem).split(" (")[0] for problem in raised.value.problems] == [
+        "demo.yaml:6:15: generate.seed: unknown variable 'region'",
+        "demo.yaml:11:26: generate.accounts.fields.$name: unknown variable 'region'",
+    ]
