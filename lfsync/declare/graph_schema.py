@@ -1,18 +1,18 @@
-"""The JSON Schema parts of contacts and opportunities (`contacts:` and `opportunities:` beside
-`accounts:`), for lfsync.declare.schema: what can be known offline of each kind's declarations."""
+"""The JSON Schema parts of contacts, opportunities, tasks and notes (`contacts:`, `opportunities:`,
+`tasks:`, `notes:` beside `accounts:`), for lfsync.declare.schema: what can be known offline of each kind's declarations."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from lfsync.kinds.catalogue import CONTACT, OPPORTUNITY
+from lfsync.kinds.catalogue import CONTACT, NOTE, OPPORTUNITY, TASK
 from lfsync.kinds.record_kind import RecordKind
 
 MEMBER_EMAIL_PATTERN = "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"
 
 
 def graph_properties(key_pattern: str) -> dict[str, Any]:
-    """The top-level `contacts` and `opportunities` maps, by address key."""
+    """The top-level `contacts`, `opportunities`, `tasks` and `notes` maps, by address key."""
     return {
         kind.declaration_key: {
             "description": f"{kind.declaration_key.capitalize()} by address key; `ada` is the resource {kind.name}.ada.",
@@ -20,7 +20,7 @@ def graph_properties(key_pattern: str) -> dict[str, Any]:
             "patternProperties": {key_pattern: {"$ref": f"#/$defs/{kind.name}"}},
             "additionalProperties": False,
         }
-        for kind in (CONTACT, OPPORTUNITY)
+        for kind in (CONTACT, OPPORTUNITY, TASK, NOTE)
     }
 
 
@@ -36,6 +36,17 @@ def graph_definitions(record_properties: dict[str, Any]) -> dict[str, Any]:
             "$champion": "The champion: a contact.<key> reference or a contact ID (con_...).",
             "$evaluator": "Evaluators: contact.<key> references or contact IDs.",
             "$createdBy": "The member who created it: a member ID (mem_...) or the member's email.",
+        })),
+        TASK.name: _record(TASK, record_properties, _task_fields(), _relationships(TASK, {
+            "$assignedTo": "The member the task is assigned to (required): a member's email or ID (mem_...).",
+            "$account": "The task's account: account.<key> or an account ID.",
+            "$opportunity": "The task's opportunity: opportunity.<key> or an opportunity ID.",
+            "$createdBy": "The member who created it: a member ID (mem_...) or the member's email.",
+        })),
+        NOTE.name: _record(NOTE, record_properties, _note_fields(), _relationships(NOTE, {
+            "$account": "Accounts the note is about: account.<key> references or account IDs (added and removed one by one).",
+            "$opportunity": "Opportunities the note is about: opportunity.<key> references or IDs.",
+            "$contact": "Contacts the note is about: contact.<key> references or contact IDs.",
         })),
     }
 
@@ -75,6 +86,32 @@ def _opportunity_fields() -> dict[str, Any]:
     })
 
 
+def _task_fields() -> dict[str, Any]:
+    choices = TASK.choices_of("$status") or ()
+    return _fields(TASK, {
+        "$title": {"description": "The task's title (required).", "type": "string", "minLength": 1},
+        "$status": {
+            "description": f"One of {', '.join(choices)} (any case; required).",
+            "type": "string",
+            "pattern": "^(" + "|".join(_any_case(choice) for choice in choices) + ")$",
+        },
+        "$dueAt": {"description": "When it is due: an ISO 8601 instant, or a relative date like now+3d.", "type": ["string", "null"]},
+        "$description": {"description": "Markdown.", "type": ["string", "null"]},
+    })
+
+
+def _any_case(word: str) -> str:
+    """A regular expression (ECMA 262: no inline flags) matching `word` in any case."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+
+
+def _note_fields() -> dict[str, Any]:
+    return _fields(NOTE, {
+        "$title": {"description": "The note's title (required).", "type": "string", "minLength": 1},
+        "$content": {"description": "The note's text, in markdown.", "type": ["string", "null"]},
+    })
+
+
 def _fields(kind: RecordKind, system_fields: dict[str, Any]) -> dict[str, Any]:
     for read_only in sorted(kind.read_only_fields):
         system_fields[read_only] = {"description": "Read-only: filled in by Lightfield, cannot be declared.", "not": {}}
@@ -96,8 +133,11 @@ def _relationships(kind: RecordKind, described: dict[str, str]) -> dict[str, Any
         "description": "The owning member: a member ID (mem_...) or the member's email.",
         "anyOf": [{"$ref": "#/$defs/relationshipValue"}, {"type": "string", "pattern": MEMBER_EMAIL_PATTERN}],
     }
-    if "$createdBy" in properties:
-        properties["$createdBy"] = {**properties["$owner"], "description": described["$createdBy"]}
+    for member_key in ("$createdBy", "$assignedTo"):
+        if member_key in properties:
+            properties[member_key] = {**properties["$owner"], "description": described[member_key]}
+    if kind.link("$owner") is None:
+        del properties["$owner"]
     for read_only in sorted(kind.read_only_relationships):
         properties[read_only] = {"description": "Read-only in Lightfield: cannot be declared.", "not": {}}
     return {

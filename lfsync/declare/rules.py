@@ -19,7 +19,7 @@ from lfsync.declare.addresses import (
 )
 from lfsync.declare.yamlscalars import shown_key, yaml_type_name
 from lfsync.errors import Problem, SourceLocation
-from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS
+from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS, KINDS
 from lfsync.kinds.record_kind import RecordKind
 
 READ_ONLY_FIELDS = ACCOUNT.read_only_fields
@@ -28,6 +28,10 @@ READ_ONLY_RELATIONSHIPS = ACCOUNT.read_only_relationships
 TOP_LEVEL_KEY = ACCOUNT.declaration_key
 MOVED_KEY = "moved"  # beside the records: renamed declarations (declare.moves)
 GENERATE_KEY = "generate"  # beside the records: generated records (declare.genblock)
+# Relationships that link to a member, so a member's email may name one ($owner, a task's $assignedTo)
+MEMBER_RELATIONSHIPS = frozenset(
+    link.key for kind in DECLARABLE_KINDS for link in kind.relationships if link.target == "member"
+) | {OWNER_RELATIONSHIP}
 RECORD_KEYS = tuple(kind.declaration_key for kind in DECLARABLE_KINDS)  # accounts, contacts, opportunities
 TOP_LEVEL_KEYS = (*RECORD_KEYS, MOVED_KEY, GENERATE_KEY)
 ACCOUNT_KEYS = ("fields", "relationships", "skip_enrichment", "protect", "ignore_changes")
@@ -67,6 +71,12 @@ def read_only_field_problem(key: str, kind: RecordKind = ACCOUNT) -> str | None:
 
 
 def read_only_relationship_problem(key: str, kind: RecordKind = ACCOUNT) -> str | None:
+    link = kind.link(key)
+    if key in kind.read_only_relationships and link is not None and link.target not in KINDS:
+        return (
+            f"relationship {shown_key(key)} links {kind.name}s to {link.target}s, which lfsync does not declare or "
+            f"manage; link them in Lightfield instead"
+        )
     if key in kind.read_only_relationships:
         return f"relationship {shown_key(key)} is read-only in Lightfield and cannot be set from a declaration"
     return None
@@ -82,7 +92,10 @@ def missing_field_problem(address: str, key: str, kind: RecordKind) -> str:
 
 
 def missing_relationship_problem(address: str, key: str, kind: RecordKind) -> str:
-    """A relationship the kind requires (an opportunity's `$account`) left out."""
+    """A relationship the kind requires (an opportunity's `$account`, a task's `$assignedTo`) left out."""
+    link = kind.link(key)
+    if link is not None and link.target == "member":
+        return f"{address} has no {key} in 'relationships'; every {kind.name} needs one (a member's email or ID, e.g. {key}: ada@example.com)"
     return f"{address} has no {key} in 'relationships'; every {kind.name} belongs to one (e.g. {key}: account.acme)"
 
 
@@ -98,7 +111,7 @@ def is_relationship_target(relationship: str, value: Any) -> bool:
     return (
         is_lightfield_id(value)
         or is_reference(value)
-        or (relationship == OWNER_RELATIONSHIP and is_member_email(value))
+        or (relationship in MEMBER_RELATIONSHIPS and is_member_email(value))
     )
 
 

@@ -66,6 +66,53 @@ OPPORTUNITY = RecordKind(
     ),
 )
 
+# Tasks: to-dos assigned to a member, of an account and/or an opportunity (lightfield-api-objects.md
+# "Tasks"). No field history; `$status` is one of four values; `$note` is read-only.
+TASK = RecordKind(
+    name="task",
+    declaration_key="tasks",
+    api_path="/v1/tasks",
+    read_back=ReadBack(),  # ID prefix not documented
+    recognised_id_prefix="task_",  # the emulator's (decision 12): how an `unmanaged.<ID>` is known as a task
+    required_fields=("$title", "$status"),
+    required_relationships=("$assignedTo",),
+    read_only_relationships=frozenset({"$note"}),
+    identity_field="$title",
+    enriched=False,  # no `skipEnrichment` on create
+    markdown_fields=frozenset({"$description"}),
+    fixed_choices=(("$status", ("TODO", "IN_PROGRESS", "COMPLETE", "CANCELLED")),),
+    relationships=(
+        RelationshipLink("$assignedTo", "member", "outgoing", "HAS_ONE"),
+        RelationshipLink("$account", "account", "outgoing", "HAS_ONE"),
+        RelationshipLink("$opportunity", "opportunity", "outgoing", "HAS_ONE"),
+        RelationshipLink("$createdBy", "member", "outgoing", "HAS_ONE"),
+        RelationshipLink("$note", "note", "incoming", "HAS_MANY"),
+    ),
+)
+
+# Notes: markdown written about accounts, opportunities and contacts (lightfield-api-objects.md
+# "Notes"). Their links are HAS_MANY and updated by add/remove only (never `replace`); meetings are
+# not declared, so `$meeting` cannot be; the author is the API key's member. No field history.
+NOTE = RecordKind(
+    name="note",
+    declaration_key="notes",
+    api_path="/v1/notes",
+    read_back=ReadBack(),  # ID prefix not documented
+    recognised_id_prefix="note_",
+    required_fields=("$title",),
+    markdown_fields=frozenset({"$content"}),
+    read_only_relationships=frozenset({"$meeting", "$author"}),
+    identity_field="$title",
+    enriched=False,
+    relationships=(
+        RelationshipLink("$account", "account", "outgoing", "HAS_MANY"),
+        RelationshipLink("$opportunity", "opportunity", "outgoing", "HAS_MANY"),
+        RelationshipLink("$contact", "contact", "outgoing", "HAS_MANY"),
+        RelationshipLink("$meeting", "meeting", "outgoing", "HAS_MANY"),
+        RelationshipLink("$author", "member", "outgoing", "HAS_ONE"),
+    ),
+)
+
 # Members are read, never declared: `$owner` names one (by ID or email).
 MEMBER = RecordKind(
     name="member",
@@ -80,7 +127,7 @@ MEMBER = RecordKind(
 # account's `$contact` and a contact's `$account` name the same account-contact link.
 TWO_SIDED_LINKS: tuple[tuple[str, str, str, str], ...] = (("account", "$contact", "contact", "$account"),)
 
-KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACCOUNT, CONTACT, OPPORTUNITY, MEMBER)}
+KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACCOUNT, CONTACT, OPPORTUNITY, TASK, NOTE, MEMBER)}
 DECLARABLE_KINDS: tuple[RecordKind, ...] = tuple(kind for kind in KINDS.values() if kind.declarable)
 
 

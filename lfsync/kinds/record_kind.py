@@ -52,6 +52,15 @@ class RecordKind:
     most_listed: int = 1_000_000
     # Whether the API serves each field's value history (`GET <record>/fields/{key}/history`).
     field_history: bool = False
+    # Where the docs name no ID prefix: the prefix by which an ID is recognised as the kind's (an
+    # `unmanaged.<ID>` address, a link's target), never required of the IDs the API answers.
+    recognised_id_prefix: str | None = None
+    # Fields whose value is one of a fixed set the docs list (a task's `$status`): (key, choices),
+    # matched in any case, written as the choice.
+    fixed_choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # MARKDOWN fields the docs say are written as markdown text (a note's `$content`); elsewhere
+    # MARKDOWN is not writable (lightfield-api.md).
+    markdown_fields: frozenset[str] = frozenset()
 
     @property
     def address_prefix(self) -> str:
@@ -76,7 +85,12 @@ class RecordKind:
 
     def owns_id(self, record_id: str) -> bool:
         """Whether `record_id` is an ID of this kind (by its documented prefix)."""
-        return self.id_prefix is not None and record_id.startswith(self.id_prefix)
+        prefix = self.id_prefix or self.recognised_id_prefix
+        return prefix is not None and record_id.startswith(prefix)
+
+    def choices_of(self, key: str) -> tuple[str, ...] | None:
+        """The values a fixed-choice field takes (a task's `$status`), or None for any other field."""
+        return next((choices for field_key, choices in self.fixed_choices if field_key == key), None)
 
     def link(self, key: str) -> RelationshipLink | None:
         return next((link for link in self.relationships if link.key == key), None)

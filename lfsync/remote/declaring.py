@@ -135,6 +135,8 @@ def declaration_body(
 
 
 def _writable_field(key: str, definition: FieldDefinition, kind: RecordKind) -> bool:
+    if key in kind.markdown_fields:  # a note's $content, a task's $description: written as markdown text
+        return True
     return key not in kind.read_only_fields and definition.value_type not in NOT_WRITABLE_TYPES
 
 

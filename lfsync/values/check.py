@@ -68,7 +68,11 @@ def check_declarations(declarations: Declarations, organisation: Organisation) -
                         spec, field_specs.get(spec.parent_field_key), value, account.fields.get(spec.parent_field_key)
                     )
                     continue
-                fields[key] = canonical_value(spec, value)
+                if key in kind.markdown_fields:
+                    fields[key] = markdown_text(value)
+                    continue
+                choices = kind.choices_of(key)
+                fields[key] = canonical_value(spec, value if choices is None else fixed_choice(value, choices))
             except ValueProblem as problem:
                 suffix = f" ({spec.value_type} field)" if spec is not None and spec.value_type else ""
                 checked.problems.append(Problem(f"fields.{key} of {address}: {problem}{suffix}", account.field_location(key)))
@@ -131,6 +135,23 @@ def check_declarations_cached(
                 cache.remember(values_entry_name(cache, content_key, organisation), entry)
         cache.save()
     return checked
+
+
+def markdown_text(value: Any) -> str | None:
+    """A markdown field's value (a note's `$content`): text as written, or None to clear it."""
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueProblem(f"expected markdown text, found a {type(value).__name__} (quote it to keep it as text)")
+
+
+def fixed_choice(value: Any, choices: tuple[str, ...]) -> str:
+    """`value` as one of `choices` (a task's `$status`: TODO, IN_PROGRESS, ...), matched in any case."""
+    if isinstance(value, str):
+        chosen = next((choice for choice in choices if choice.casefold() == value.strip().casefold()), None)
+        if chosen is not None:
+            return chosen
+    shown = repr(value) if isinstance(value, str) else f"a {type(value).__name__}"
+    raise ValueProblem(f"{shown} is not one of {', '.join(choices)} (any case)" + did_you_mean(str(value).upper(), choices))
 
 
 def values_entry_name(cache: ParseCache | Uncached, content_key: str, organisation: Organisation) -> str:
