@@ -1,4 +1,4 @@
-"""`lfsync export`: declarations for records (accounts, contacts, opportunities) that already exist
+"""`lfsync export`: declarations for records (accounts, contacts, opportunities, tasks, notes) that already exist
 in an organisation. Pure: records and definitions in, declaration bodies out; the command does the
 reading and writing (lfsync.remote.export_graph puts the kinds together).
 
@@ -70,7 +70,7 @@ def assign_keys(records: Iterable[ApiRecord], taken: Iterable[str] = (), fallbac
     used = set(taken)
     keys: dict[str, str] = {}
     for record in sorted(records, key=lambda r: (r.created_at or "", r.id)):
-        base = key_from_name(record.fields.get("$name"), fallback)
+        base = key_from_name(record.fields.get("$name") or record.fields.get("$title"), fallback)  # tasks, notes: $title
         key, suffix = base, 1
         while key in used:
             suffix += 1

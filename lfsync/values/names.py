@@ -1,5 +1,6 @@
 """A record's name as people read it in plans: an account's or opportunity's `$name` text, a
-contact's FULL_NAME parts joined ("Ada Lovelace"), or, for a contact without one, its first email."""
+contact's FULL_NAME parts joined ("Ada Lovelace"), or, for a contact without one, its first email;
+a task's or note's `$title`."""
 
 from __future__ import annotations
 
@@ -20,10 +21,14 @@ def name_text(value: Any) -> str | None:
 
 
 def record_name(fields: Mapping[str, Any]) -> str:
-    """How a record is named: its `$name` as text, else its first `$email`, else ""."""
+    """How a record is named: its `$name` as text, else its `$title` (tasks, notes), else its first
+    `$email`, else ""."""
     name = name_text(fields.get("$name"))
     if name:
         return name
+    title = fields.get("$title")
+    if isinstance(title, str) and title:
+        return title
     emails = fields.get("$email")
     if isinstance(emails, list) and emails and isinstance(emails[0], str):
         return emails[0]
