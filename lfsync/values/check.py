@@ -15,6 +15,7 @@ from lfsync.declare import csvfile as csvdecl
 from lfsync.declare.addresses import is_lightfield_id, is_reference
 from lfsync.declare.model import Declarations
 from lfsync.declare.parsecache import ParseCache, Uncached
+from lfsync.declare.yamlscalars import yaml_type_name
 from lfsync.errors import Problem, Problems
 from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS, MEMBER, kind_of_address
 from lfsync.kinds.record_kind import RecordKind
@@ -141,7 +142,7 @@ def markdown_text(value: Any) -> str | None:
     """A markdown field's value (a note's `$content`): text as written, or None to clear it."""
     if value is None or isinstance(value, str):
         return value
-    raise ValueProblem(f"expected markdown text, found a {type(value).__name__} (quote it to keep it as text)")
+    raise ValueProblem(f"expected markdown text, found {yaml_type_name(value)} (quote it to keep it as text)")
 
 
 def fixed_choice(value: Any, choices: tuple[str, ...]) -> str:
@@ -150,7 +151,7 @@ def fixed_choice(value: Any, choices: tuple[str, ...]) -> str:
         chosen = next((choice for choice in choices if choice.casefold() == value.strip().casefold()), None)
         if chosen is not None:
             return chosen
-    shown = repr(value) if isinstance(value, str) else f"a {type(value).__name__}"
+    shown = repr(value) if isinstance(value, str) else yaml_type_name(value)
     raise ValueProblem(f"{shown} is not one of {', '.join(choices)} (any case)" + did_you_mean(str(value).upper(), choices))
 
 

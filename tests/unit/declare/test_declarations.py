@@ -198,7 +198,7 @@ def test_lightfield_ids_and_references():
     assert is_lightfield_id("mem_cm1abc123def456") and is_lightfield_id("acc_X1")
     assert not any(is_lightfield_id(v) for v in ["account.acme", "mem_", "Mem_x", "mem-x", "mem_x y", 5, None])
     assert is_reference("account.acme") and is_reference("account.a_b-2")
-    assert not any(is_reference(v) for v in ["account.", "account.Acme", "task.bob", "acc_1", "account.-x", 1])
+    assert not any(is_reference(v) for v in ["account.", "account.Acme", "meeting.bob", "acc_1", "account.-x", 1])
 
 
 # --- YAML-level rejections -----------------------------------------------------------

@@ -132,8 +132,8 @@ def test_an_address_is_declared_once_per_kind_and_the_kinds_do_not_collide(tmp_p
 def test_an_unknown_top_level_key_names_every_kind(tmp_path):
     write(tmp_path, "a.yaml", "contact:\n  ada:\n    fields: {}\n")
     assert problems_of(tmp_path) == [
-        "a.yaml:1:1: unknown top-level key 'contact': a declaration file holds only 'accounts', 'contacts' and "
-        "'opportunities' (and 'moved') (did you mean 'contacts'?)"
+        "a.yaml:1:1: unknown top-level key 'contact': a declaration file holds only 'accounts', 'contacts', "
+        "'opportunities', 'tasks' and 'notes' (and 'moved') (did you mean 'contacts'?)"
     ]
 
 

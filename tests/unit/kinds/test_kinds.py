@@ -13,7 +13,9 @@ from lfsync.kinds.catalogue import (
     DECLARABLE_KINDS,
     KINDS,
     MEMBER,
+    NOTE,
     OPPORTUNITY,
+    TASK,
     kind_named,
     kind_of_address,
 )
@@ -40,14 +42,16 @@ def test_relationship_directions_point_at_kinds():
 
 
 def test_the_registry_and_lookups():
-    assert KINDS == {"account": ACCOUNT, "contact": CONTACT, "opportunity": OPPORTUNITY, "member": MEMBER}
+    assert KINDS == {"account": ACCOUNT, "contact": CONTACT, "opportunity": OPPORTUNITY, "task": TASK, "note": NOTE, "member": MEMBER}
     assert kind_named("member") is MEMBER
-    assert DECLARABLE_KINDS == (ACCOUNT, CONTACT, OPPORTUNITY)  # accounts first; members are read, never declared
+    assert DECLARABLE_KINDS == (ACCOUNT, CONTACT, OPPORTUNITY, TASK, NOTE)  # accounts first; members are read, never declared
     assert kind_of_address("account.acme") is ACCOUNT
     assert kind_of_address("unmanaged.acc_c60ta9i963p1t3u2zzb58") is ACCOUNT  # by its ID (reset trashes it)
     assert kind_of_address("contact.ada") is CONTACT and kind_of_address("unmanaged.con_1") is CONTACT
     assert kind_of_address("opportunity.deal") is OPPORTUNITY
-    for address in ("member.x", "task.x", "acme", "unmanaged.mem_1", "unmanaged.x"):
+    assert kind_of_address("task.call") is TASK and kind_of_address("unmanaged.task_c1") is TASK
+    assert kind_of_address("note.kickoff") is NOTE and kind_of_address("unmanaged.note_c1") is NOTE
+    for address in ("member.x", "meeting.x", "acme", "unmanaged.mem_1", "unmanaged.x"):
         with pytest.raises(KeyError):
             kind_of_address(address)
 
