@@ -1,4 +1,4 @@
-"""A plan's changes grouped by record kind (accounts, then contacts, then opportunities), for the
+"""A plan's changes grouped by record kind (accounts, contacts, opportunities, tasks, notes), for the
 markdown plan: a plan of one kind is one group without a heading, as it always was."""
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import Any, Callable, Mapping, Sequence
 from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND
 from lfsync.declare.addresses import is_reference
 from lfsync.errors import MAX_PROBLEMS_SHOWN
-from lfsync.kinds.catalogue import CONTACT
+from lfsync.kinds.catalogue import ACCOUNT, kind_of_address
 from lfsync.plan.actions import Action
 from lfsync.plan.anchoring import anchor_note
 from lfsync.plan.model import AttributeChange, Change, Plan
@@ -156,8 +156,9 @@ def change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
     where = [part for part in (change.resource_id, change.location) if part]
     suffix = f"  ({', '.join(where)})" if where else ""
     headline = HEADLINES[change.action]
-    if change.action == Action.ADOPT and change.address.startswith(f"{CONTACT.name}."):
-        headline = headline.replace("same name", "same email")  # --adopt finds contacts by $email
+    if change.action == Action.ADOPT and not change.address.startswith(ACCOUNT.address_prefix):
+        # --adopt finds each other kind by its own identity: contacts by $email, tasks and notes by $title
+        headline = headline.replace("same name", f"same {kind_of_address(change.address).identity_field.lstrip('$')}")
     if change.replaces:
         headline = f"was deleted outside lfsync ({change.replaces}) and will be created again"
     elif change.reason:

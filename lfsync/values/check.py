@@ -15,14 +15,14 @@ from lfsync.declare import csvfile as csvdecl
 from lfsync.declare.addresses import is_lightfield_id, is_reference
 from lfsync.declare.model import Declarations
 from lfsync.declare.parsecache import ParseCache, Uncached
-from lfsync.declare.yamlscalars import yaml_type_name
 from lfsync.errors import Problem, Problems
 from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS, MEMBER, kind_of_address
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.support.suggestions import did_you_mean
+from lfsync.values import kind_values, relative_dates
 from lfsync.values import organisation as organisation_model
-from lfsync.values import relative_dates
 from lfsync.values import types as values
+from lfsync.values.kind_values import fixed_choice, markdown_text
 from lfsync.values.organisation import Organisation, RelationshipSpec
 from lfsync.values.stages import PIPELINE_FIELD, STAGE_FIELD, canonical_stage
 from lfsync.values.types import ValueProblem, canonical_value
@@ -138,26 +138,9 @@ def check_declarations_cached(
     return checked
 
 
-def markdown_text(value: Any) -> str | None:
-    """A markdown field's value (a note's `$content`): text as written, or None to clear it."""
-    if value is None or isinstance(value, str):
-        return value
-    raise ValueProblem(f"expected markdown text, found {yaml_type_name(value)} (quote it to keep it as text)")
-
-
-def fixed_choice(value: Any, choices: tuple[str, ...]) -> str:
-    """`value` as one of `choices` (a task's `$status`: TODO, IN_PROGRESS, ...), matched in any case."""
-    if isinstance(value, str):
-        chosen = next((choice for choice in choices if choice.casefold() == value.strip().casefold()), None)
-        if chosen is not None:
-            return chosen
-    shown = repr(value) if isinstance(value, str) else yaml_type_name(value)
-    raise ValueProblem(f"{shown} is not one of {', '.join(choices)} (any case)" + did_you_mean(str(value).upper(), choices))
-
-
 def values_entry_name(cache: ParseCache | Uncached, content_key: str, organisation: Organisation) -> str:
     """Keyed also by the code the canonical values depend on: this module, the value rules, the organisation's model."""
-    modules = (sys.modules[__name__], values, organisation_model, csvdecl, relative_dates)
+    modules = (sys.modules[__name__], values, organisation_model, csvdecl, relative_dates, kind_values)
     return cache.entry_name(VALUES_LAYER, f"{organisation.digest}\0{content_key}".encode(), modules)
 
 
