@@ -27,7 +27,7 @@ LAZY_COMMANDS = {
                     "The organisation's field and relationship definitions, as plan checks values against them."),
     "emulator": ("lfsync.emulator.cli", "emulator", "The local Lightfield API emulator."),
     "export": ("lfsync.commands.export", "export",
-               "Write declarations for the organisation's existing accounts, contacts and opportunities and record them in state."),
+               "Write declarations for the organisation's existing accounts, contacts, opportunities, tasks and notes and record them in state."),
     "fmt": ("lfsync.commands.fmt", "fmt", "Format the declaration files (lfsync.yaml included); comments and quoting are kept."),
     "force-unlock": ("lfsync.commands.unlock", "force_unlock", "Break the state lock LOCK_ID of the workspace (the ID a locked command names)."),
     "graph": ("lfsync.commands.graph", "graph",

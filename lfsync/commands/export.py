@@ -45,7 +45,7 @@ def export(
     directory: Path, kinds: tuple[str, ...], filters: tuple[str, ...], file_name: str | None, output_format: str,
     lock_timeout: float, workspace: str | None,
 ) -> None:
-    """Write declarations for the organisation's existing accounts, contacts and opportunities and record them in state."""
+    """Write declarations for the organisation's existing accounts, contacts, opportunities, tasks and notes and record them in state."""
     as_csv = output_format == "csv"
     file_name = file_name or (DEFAULT_CSV_EXPORT_FILE if as_csv else DEFAULT_EXPORT_FILE)
     request = ExportRequest(

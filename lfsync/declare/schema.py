@@ -28,7 +28,7 @@ def declaration_json_schema() -> dict:
         "$schema": SCHEMA_DIALECT,
         "$id": SCHEMA_ID,
         "title": "lfsync declaration file",
-        "description": "Lightfield accounts, contacts and opportunities declared for lfsync plan/apply.",
+        "description": "Lightfield accounts, contacts, opportunities, tasks and notes declared for lfsync plan/apply.",
         "type": "object",
         "properties": {
             "accounts": {

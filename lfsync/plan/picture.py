@@ -190,13 +190,13 @@ def _relationship_changes(change: Change) -> list[tuple[str, Any, Any]]:
 
 def _changed_label(change: Change) -> tuple[str, ...]:
     """The address, the name the change shows (a create shows every field), where a move comes from."""
-    names = [attribute.after or attribute.before for attribute in change.attributes if attribute.path == "fields.$name"]
+    names = [attribute.after or attribute.before for attribute in change.attributes if attribute.path in ("fields.$name", "fields.$title")]
     label = _label(change.address, {"$name": names[0]} if names else {})
     return (*label, f"moved from {change.moved_from}") if change.moved_from else label
 
 
 def _label(address: str, fields: Mapping[str, Any]) -> tuple[str, ...]:
-    name = display_name(fields.get("$name"))
+    name = display_name(fields.get("$name") or fields.get("$title"))  # tasks and notes: their $title
     return (address, name) if name else (address,)
 
 

@@ -338,6 +338,24 @@ def test_adopt_finds_an_existing_task_and_note_by_their_title(demo):
     demo.assert_clean()
 
 
+@IN_DEFAULT_MODE
+def test_export_writes_tasks_and_notes_with_their_links_as_addresses_and_replans_clean(demo):
+    acme, renewal = demo.id_of("account.acme"), demo.id_of("opportunity.acme-renewal")
+    task = demo.sdk.task.create(
+        fields={"$title": "Send the contract", "$status": "TODO"}, relationships={"$assignedTo": ADA, "$opportunity": renewal}
+    ).id
+    note = demo.sdk.note.create(fields={"$title": "Legal review", "$content": "*ok*"}, relationships={"$account": [acme]}).id
+    exported = demo.run("export", demo.project, "--kind", "task", "--kind", "note", "--file", "exported.yaml")
+    assert exported.exit_code == 0, exported.output
+    assert "1 task(s), 1 note(s)" in exported.stdout
+    text = (demo.project / "exported.yaml").read_text()
+    assert "tasks:\n  send-the-contract:\n" in text and "notes:\n  legal-review:\n" in text, text
+    assert "$opportunity: opportunity.acme-renewal" in text and "$assignedTo: ada@example.com" in text
+    assert "$account: [account.acme]" in text and "$content: '*ok*'" in text
+    assert demo.id_of("task.send-the-contract") == task and demo.id_of("note.legal-review") == note
+    demo.assert_clean()
+
+
 BAD = {
     "no-assignee.yaml": """
         tasks:
