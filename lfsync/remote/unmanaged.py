@@ -31,11 +31,18 @@ def reset_kinds(declared: Iterable[str], managed: Iterable[str]) -> list[RecordK
 async def unmanaged_records(
     client: LightfieldClient, kinds: Iterable[RecordKind], managed_ids: Collection[str], reading: Reading = _quiet
 ) -> dict[str, str]:
-    """ID -> name of every live record of `kinds` whose ID is not in `managed_ids`, one kind after
-    another (list pages, asked ahead), each read shown through `reading`."""
+    """ID -> name of every live record of `kinds` whose ID is not in `managed_ids` (and is known as
+    the kind's by its prefix), one kind after another (list pages, asked ahead), each read shown
+    through `reading`."""
     unmanaged: dict[str, str] = {}
     for kind in kinds:
         with reading(f"reset: reading every live {kind.name}") as progress:
             live = await client.list_records(kind, on_page=progress, window=READ_CONCURRENCY, status="active")
-        unmanaged.update((record.id, record_name(record.fields)) for record in live if record.id not in managed_ids)
+        unmanaged.update(
+            (record.id, record_name(record.fields))
+            for record in live
+            # an ID of no prefix the kind is known by (tasks' and notes' are not documented) would name
+            # no kind as `unmanaged.<ID>`: such a record is left alone
+            if record.id not in managed_ids and kind.owns_id(record.id)
+        )
     return unmanaged

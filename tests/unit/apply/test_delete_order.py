@@ -26,3 +26,11 @@ def test_accounts_alone_are_one_wave_and_nothing_is_no_wave():
         ["account.a", "account.b"]
     ]
     assert delete_waves([]) == []
+
+
+def test_notes_and_tasks_go_before_what_they_reference():
+    changes = [delete(a) for a in ("account.acme", "task.call", "unmanaged.note_c1", "opportunity.deal", "note.kickoff", "unmanaged.task_c2")]
+    waves = [[change.address for change in wave] for wave in delete_waves(changes)]
+    assert waves == [
+        ["unmanaged.note_c1", "note.kickoff"], ["task.call", "unmanaged.task_c2"], ["opportunity.deal"], ["account.acme"],
+    ]
