@@ -93,7 +93,7 @@ async def in_process(project: Path, base_url: str, old: bool) -> Row:
             trashed = {r.id: r for r in await client.list_records(ACCOUNT, status="trashed")}
             records = await retrieve_each(client, ACCOUNT, state.resources, trashed, fields)
         else:
-            records = await refresh_remote(client, state, fields)
+            records = await refresh_remote(client, state, {"account": fields})
         seconds = time.perf_counter() - started
     assert len(records) == len(state.resources) and all(r.status == "present" for r in records.values())
     what = "old: one retrieve per account (in-process)" if old else "new: list pages, then retrieves (in-process)"

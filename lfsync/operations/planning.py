@@ -13,6 +13,7 @@ from lfsync.apply.pending import describe_pending, untrusted_intents
 from lfsync.config.project import Project
 from lfsync.declare.fakes import faker_version
 from lfsync.errors import display_path
+from lfsync.kinds.catalogue import DECLARABLE_KINDS
 from lfsync.kinds.present import mixed_kinds
 from lfsync.operations.anchoring import anchored
 from lfsync.operations.connection import open_client
@@ -38,6 +39,7 @@ from lfsync.remote.unmanaged import reset_kinds, unmanaged_records
 from lfsync.state.workspace import State, load_state
 from lfsync.support import asyncrun, collector
 from lfsync.values.organisation import offline_organisation
+from lfsync.values.types import FieldSpec
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,7 @@ async def read_remote(
         with terminal.reading("adopt: looking for existing accounts") as progress:
             matches = await identity_matches(client, declared, state, progress)
     if options.refresh:
-        fields_by_key = declared.organisation.organisation.fields if declared.organisation else {}
-        records = await refresh_remote(client, state, fields_by_key, terminal.reading)
+        records = await refresh_remote(client, state, fields_by_kind(declared), terminal.reading)
     unmanaged = None
     if options.reset and declared.project.owns_organisation:
         kinds = reset_kinds(declared.desired, state.resources)
@@ -71,6 +72,13 @@ async def read_remote(
         unmanaged = await unmanaged_records(client, kinds, managed, terminal.reading)
     why = "" if options.refresh or options.destroy else not_refreshed
     return RemoteView(matches, records, unmanaged, why)
+
+
+def fields_by_kind(declared: DeclaredProject) -> dict[str, dict[str, FieldSpec]]:
+    """Each declarable kind's field definitions, where the organisation's were read."""
+    organisation = declared.organisation.organisation if declared.organisation else None
+    views = {kind.name: organisation.of_kind(kind.name) for kind in DECLARABLE_KINDS} if organisation else {}
+    return {name: view.fields for name, view in views.items() if view is not None}
 
 
 async def identity_matches(

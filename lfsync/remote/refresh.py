@@ -45,12 +45,13 @@ class Listed:
 
 
 async def refresh_remote(
-    client: LightfieldClient, state: State, fields_by_key: Mapping[str, FieldSpec], reading: Reading = _quiet
+    client: LightfieldClient, state: State, fields_by_kind: Mapping[str, Mapping[str, FieldSpec]], reading: Reading = _quiet
 ) -> dict[str, RemoteRecord]:
     """Every managed record as the server holds it, read through list pages (25 records a request),
     and retrieved one by one only where a list copy cannot be trusted: missing from both lists
     (index lag, a trash that answers 404, gone), older than lfsync's last write (index lag), or,
-    without a recorded write time, showing drift that a fresh read must confirm."""
+    without a recorded write time, showing drift that a fresh read must confirm. `fields_by_kind`:
+    each kind's field definitions by kind name (a value is compared by its own kind's field)."""
     if not state.resources:
         return {}
     by_kind: dict[RecordKind, dict[str, ResourceState]] = {}
@@ -58,7 +59,7 @@ async def refresh_remote(
         by_kind.setdefault(kind_of_address(address), {})[address] = resource
     found: dict[str, RemoteRecord] = {}
     for kind, resources in by_kind.items():
-        found.update(await refresh_kind(client, kind, resources, fields_by_key, reading))
+        found.update(await refresh_kind(client, kind, resources, fields_by_kind.get(kind.name, {}), reading))
     return {address: found[address] for address in state.resources}
 
 

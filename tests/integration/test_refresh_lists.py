@@ -24,6 +24,7 @@ from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.clock import ShiftedClock
 from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
 from lfsync.kinds.catalogue import ACCOUNT
+from lfsync.operations import planning
 from lfsync.operations.declared_project import learn_organisation, load_declared
 from lfsync.operations.planning import build_plan
 from lfsync.plan.model import RemoteRecord
@@ -111,7 +112,7 @@ def test_refresh_by_lists_equals_one_retrieve_per_account(make_project, tmp_path
                 declared = await learn_organisation(client, load_declared(project))
                 fields = declared.organisation.organisation.fields if declared.organisation else {}
                 RETRIEVES.clear()
-                by_lists = await refresh_remote(client, state, fields)
+                by_lists = await refresh_remote(client, state, {"account": fields})
                 retrieved = dict(RETRIEVES)
                 trashed = {r.id: r for r in await client.list_records(ACCOUNT, status="trashed")}
                 one_by_one = await retrieve_each(client, ACCOUNT, state.resources, trashed, fields)
@@ -159,3 +160,29 @@ def test_a_list_copy_counts_as_current_only_when_not_older_than_the_last_write()
     assert not_older("2026-01-01T11:00:00+01:00", "2026-01-01T10:00:00.000Z")
     assert not not_older("2026-01-01T09:59:59.999Z", "2026-01-01T10:00:00.000Z")
     assert not not_older(None, "2026-01-01T10:00:00.000Z") and not not_older("yesterday", "2026-01-01T10:00:00Z")
+
+
+def test_a_contact_value_is_compared_by_the_contacts_own_field_definition(make_project, tmp_path):
+    """`birthday` is a contact field only: state that recorded it as declared (`+00:00`) is the
+    instant the API reads back (`.000Z`), found equal by the contacts' DATETIME definition."""
+    project = make_project(
+        {"people.yaml": "contacts:\n  ada:\n    fields:\n      $name: {firstName: Ada}\n"
+                        "      birthday: '1990-01-02T00:00:00.000Z'\n"},
+        settings="target: local\nskip_enrichment: true\n",
+    )
+    config = EmulatorConfig(db_path=str(tmp_path / "emulator.db"), write_rate=1000, read_rate=1000, search_rate=1000)
+
+    async def scenario() -> tuple[dict, dict[str, RemoteRecord]]:
+        with lightfield(config, "in-process") as client:
+            async with client:
+                await apply_project(client, project)
+                state = managed(project)
+                ada = state.resources["contact.ada"]
+                as_declared = {**ada.applied, "fields": {**ada.applied["fields"], "birthday": "1990-01-02T00:00:00+00:00"}}
+                state.resources["contact.ada"] = ada.model_copy(update={"applied": as_declared, "updated_at": None})
+                declared = await learn_organisation(client, load_declared(project))
+                return as_declared, await refresh_remote(client, state, planning.fields_by_kind(declared))
+
+    as_declared, records = asyncio.run(scenario())
+    assert records["contact.ada"].status == "present"
+    assert records["contact.ada"].observed == as_declared
