@@ -14,7 +14,7 @@ Category = Literal["write", "read", "search"]
 DOCUMENTED_RATE_PER_SECOND = 25.0
 # Stay a hair under the server's refill rate so its bucket never runs dry from our side alone
 # (0.97 left 3% of every apply unused; X-RateLimit-Remaining caps our tokens besides).
-RATE_MARGIN = 0.99
+RATE_MARGIN = 1.0
 # The documented bucket holds one second of requests (X-RateLimit-Limit is its capacity): ours may
 # too. Every answer caps our tokens at the server's X-RateLimit-Remaining, so a bucket another
 # client has drained is followed after the first answers, not overrun.
