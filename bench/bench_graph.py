@@ -350,15 +350,19 @@ def verdicts(results: list[Result], judged: bool) -> list[str]:
 
 
 # -- entry point -------------------------------------------------------------------------------------
+def parse_sizes(text: str) -> list[GraphSize]:
+    return [GraphSize.parse(part) for part in text.split(",")]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=DEFAULT_SIZES,
+    parser.add_argument("--sizes", type=parse_sizes, default=parse_sizes(DEFAULT_SIZES),
                         help=f"comma-separated ACCOUNTS/CONTACTS/OPPORTUNITIES (default {DEFAULT_SIZES})")
     parser.add_argument("--runs", type=int, default=1, help="runs per size (the machine may be noisy)")
     parser.add_argument("--unthrottled", action="store_true",
                         help=f"--write-rate {UNTHROTTLED_RATE:g}, no latency: a smoke test (the pace is not judged)")
     options = parser.parse_args(argv)
-    sizes = [GraphSize.parse(text) for text in options.sizes.split(",")]
+    sizes = options.sizes
     rate, latency = (UNTHROTTLED_RATE, 0.0) if options.unthrottled else (WRITE_LIMIT, LATENCY_MS)
     results = []
     for size in sizes:
