@@ -119,9 +119,6 @@ class WriteTally:
 
         return NotingWrites
 
-    def landed(self) -> list[Write]:
-        return [write for write in self.writes if write.status != THROTTLED]
-
 
 @dataclass(frozen=True)
 class Stored:
@@ -169,13 +166,14 @@ class Result:
         return min(write.at for write in self.writes) - self.started if self.writes else self.wall
 
     @property
+    def span(self) -> float:
+        """Seconds from the first write's arrival to the last's (ideal: best(records))."""
+        return max(write.at for write in self.writes) - min(write.at for write in self.writes) if self.writes else 0.0
+
+    @property
     def after_last_write(self) -> float:
         """Seconds from the last write's arrival to the process's exit (its answer, state, exit)."""
         return self.started + self.wall - max(write.at for write in self.writes) if self.writes else 0.0
-
-    @property
-    def complete(self) -> bool:
-        return self.exit_code == 0 and all(not s.duplicates and not s.missing for s in self.stored.values())
 
 
 # -- the graph project -------------------------------------------------------------------------------
@@ -305,7 +303,7 @@ def list_records(base_url: str, kind: str) -> list[dict]:
 
 
 # -- the table ---------------------------------------------------------------------------------------
-COLUMNS = ("size", "records", "writes", "link writes", "429s", "wall s", "to 1st write s", "after last s",
+COLUMNS = ("size", "records", "writes", "link writes", "429s", "wall s", "to 1st write s", "span s", "after last s",
            "ratio", "ratio (writes)", "target", "dupes a/c/o", "missing a/c/o")
 
 
@@ -319,6 +317,7 @@ def table_row(result: Result, judged: bool) -> dict[str, str]:
         "429s": str(result.throttled),
         "wall s": f"{result.wall:.2f}",
         "to 1st write s": f"{result.first_write:.2f}",
+        "span s": f"{result.span:.2f}",
         "after last s": f"{result.after_last_write:.2f}",
         "ratio": f"{result.ratio:.3f}" if judged else "n/a",
         "ratio (writes)": f"{result.write_ratio:.3f}" if judged else "n/a",
