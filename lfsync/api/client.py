@@ -121,7 +121,7 @@ class LightfieldClient:
         params: dict | None = None,
         idempotency_key: str | None = None,
     ) -> ApiResponse:
-        await self.halt.unless_halted(self.pacer.acquire(category))  # a halted client sends nothing new
+        ticket = await self.halt.unless_halted(self.pacer.acquire(category))  # a halted client sends nothing new
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         if json is not None or method in ("POST", "DELETE"):
             headers["Content-Type"] = "application/json"
@@ -158,7 +158,7 @@ class LightfieldClient:
             self.statuses[0] += 1
             raise ApiError(0, f"connection to the API failed: {type(error).__name__} ({method} {path})") from None
         self.statuses[response.status_code] += 1
-        self.pacer.observe(category, response.headers)
+        self.pacer.observe(category, response.headers, ticket)
         body = answer_json(response) if response.is_success else None
         answered = self.server_clock.observe(response.headers.get("date"), body)
 

@@ -10,6 +10,7 @@ from lfsync.apply.delete_order import delete_waves
 from lfsync.apply.dispatch import Verdict, create_key, deliver
 from lfsync.apply.moves import record_moves
 from lfsync.apply.progress import Progress
+from lfsync.apply.schedule import FOLLOW_UP, PrioritySlots, urgency
 from lfsync.kinds.present import noun_for
 from lfsync.plan.actions import Action, ApplyOutcome, ApplyReport
 from lfsync.plan.ignored import kept_as_found
@@ -95,7 +96,8 @@ class Applier:
             return
         finished: dict[str, asyncio.Event] = {c.address: asyncio.Event() for c in changes}
         succeeded: set[str] = set()
-        slots = asyncio.Semaphore(self.concurrency)
+        slots = PrioritySlots(self.concurrency)  # ready changes take them most urgent first
+        ranks = urgency(changes)
 
         async def run(change: Change) -> None:
             try:
@@ -109,7 +111,7 @@ class Applier:
                 if blocked:
                     self._fail(change.address, f"not applied: it depends on {', '.join(blocked)}, which failed", change.requests)
                     return
-                async with slots:
+                async with slots.taking(ranks[change.address]):
                     if self.stop.is_set():
                         self.report.not_started.append(change.address)
                         return
@@ -122,9 +124,10 @@ class Applier:
             if change.deferred_relationships and change.address in succeeded:
                 await self._link_deferred(change, finished, slots)
 
-        await all_or_none(run(change) for change in changes)
+        # Started most urgent first: the first to ask take the free slots.
+        await all_or_none(run(change) for change in sorted(changes, key=lambda change: ranks[change.address]))
 
-    async def _link_deferred(self, change: Change, finished: dict[str, asyncio.Event], slots: asyncio.Semaphore) -> None:
+    async def _link_deferred(self, change: Change, finished: dict[str, asyncio.Event], slots: PrioritySlots) -> None:
         """The update that adds the relationships held back to break a reference cycle."""
         account = self.desired[change.address]
         for target in account.references():
@@ -134,7 +137,7 @@ class Applier:
         if missing:
             self._fail(change.address, f"created, but not yet linked to {', '.join(missing)}, which failed; apply again")
             return
-        async with slots:
+        async with slots.taking(FOLLOW_UP):
             if not self.stop.is_set():
                 await self._update(change.address, linking=True)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from lfsync.api.pacing import RATE_MARGIN, Pacer, TokenBucket
 
 
@@ -15,14 +17,14 @@ class FakeClock:
         return self.now
 
 
-def test_bucket_admits_one_second_of_requests_then_paces_just_under_the_limit():
+def test_bucket_admits_one_second_of_requests_then_paces_at_the_limit():
     clock = FakeClock()
     bucket = TokenBucket(rate=25 * RATE_MARGIN, clock=clock)
     admitted = 0
     while bucket.delay() == 0:
         bucket.tokens -= 1
         admitted += 1
-    assert admitted == int(bucket.capacity) == 24  # the server's documented bucket holds one second
+    assert admitted == int(bucket.capacity) == 25  # the server's documented bucket holds one second
     left = bucket.capacity - admitted
     assert abs(bucket.delay() - (1 - left) / (25 * RATE_MARGIN)) < 1e-9
     clock.now += 1.0
@@ -36,6 +38,29 @@ def test_bucket_follows_the_server_limit_and_remaining_count():
     assert bucket.rate == 10 * RATE_MARGIN
     bucket.observe(limit=10, remaining=0)  # someone else drained the server's bucket
     assert bucket.tokens == 0 and bucket.delay() > 0
+
+
+def test_an_answer_counts_the_refill_since_its_request_left_and_what_was_sent_after_it():
+    """X-RateLimit-Remaining was counted when the request reached the server: by the time its
+    answer is read, the server has refilled for at most the time since the request took its token,
+    and the requests sent after it will come off. A burst's answers no longer take that refill back."""
+    clock = FakeClock()
+    bucket = TokenBucket(rate=25, clock=clock)
+
+    async def burst(count: int) -> list:
+        return [await bucket.acquire() for _ in range(count)]
+
+    tickets = asyncio.run(burst(25))  # the whole bucketful at once, every request in flight
+    clock.now += 0.1  # the answers, 100 ms later: the server counted 25 - 25 = 0 left for the last
+    bucket.observe(limit=25, remaining=0, ticket=tickets[-1])
+    assert bucket.tokens == pytest.approx(2.5)  # what both buckets refilled since: not taken back
+    bucket.observe(limit=25, remaining=24, ticket=tickets[0])  # the first: 24 sent after it, never below its count
+    assert bucket.tokens == pytest.approx(2.5)
+    later = asyncio.run(burst(2))
+    bucket.observe(limit=25, remaining=0, ticket=tickets[-1])  # two sent after it since: they come off
+    assert bucket.tokens == pytest.approx(0.5) and later[-1].taken == 27
+    bucket.observe(limit=25, remaining=0)  # an answer without its ticket: the count as it stands
+    assert bucket.tokens == 0
 
 
 def test_retry_after_pauses_the_whole_category():
