@@ -22,7 +22,7 @@ from lfsync.api.errors import (  # noqa: F401  (re-exported: the client's caller
     retry_after_seconds,
 )
 from lfsync.api.halting import Halt, Halted  # noqa: F401 (Halted re-exported: the client's callers catch it)
-from lfsync.api.listing import LIST_PAGE_SIZE, check_something_new, once_each, page_bound  # noqa: F401 (LIST_PAGE_SIZE re-exported)
+from lfsync.api.listing import LIST_PAGE_SIZE, check_something_new, local_filters, once_each, page_bound  # noqa: F401
 from lfsync.api.pacing import Category, Pacer
 from lfsync.api.records import (
     ApiRecord,
@@ -212,11 +212,12 @@ class LightfieldClient:
     async def list_records(
         self, kind: RecordKind, on_page: Callable[[int, int], None] | None = None, window: int = 1, **params: Any
     ) -> list[ApiRecord]:
-        """Every record of `kind` a list query matches, page after page (see `_list_all`)."""
-        return [
+        """Every record of `kind` a list query matches, page after page (`list_all`; lists: `local_filters`)."""
+        query, narrowed = local_filters(kind, params)
+        return narrowed([
             parse_record(record, f"GET {kind.api_path}", kind.read_back)
-            for record in await self._list_all(kind.api_path, kind.most_listed, on_page, window, **params)
-        ]
+            for record in await self.list_all(kind.api_path, kind.most_listed, on_page, window, **query)
+        ])
 
     async def find_by(self, kind: RecordKind, key: str, value: Any, status: str = "active") -> list[ApiRecord]:
         """Records whose field `key` holds `value` (the API's default operator for its type:
@@ -241,12 +242,13 @@ class LightfieldClient:
 
     async def definitions_of(self, kind: RecordKind) -> Definitions:
         path = kind.definitions_path
-        return parse_definitions(await self.read(path, "read"), f"GET {path}")
+        fixed = kind.fixed_definitions  # a kind without a definitions endpoint (lists) has them as data
+        return parse_definitions(fixed if fixed is not None else await self.read(path, "read"), f"GET {path}")
 
     async def members(self) -> list[Member]:
         return [member_from(record) for record in await self.list_records(MEMBER)]
 
-    async def _list_all(
+    async def list_all(
         self, path: str, most: int, on_page: Callable[[int, int], None] | None = None, window: int = 1, **params: Any
     ) -> list[dict]:
         """Every record a list endpoint answers, page after page until a short one (the docs do not

@@ -3,9 +3,10 @@ record that offset paging shifts onto the next page."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from lfsync.api.records import UnexpectedAnswer
+from lfsync.api.records import ApiRecord, UnexpectedAnswer
+from lfsync.kinds.record_kind import RecordKind
 
 LIST_PAGE_SIZE = 25  # the API's maximum
 # Pages asked past what the first page's totalCount promised before a list counts as endless: the
@@ -41,3 +42,32 @@ def once_each(records: Iterable[Any]) -> list:
             listed.add(record_id)
         kept.append(record)
     return kept
+
+
+
+def local_filters(kind: RecordKind, params: dict[str, Any]) -> tuple[dict[str, Any], Callable[[list[ApiRecord]], list[ApiRecord]]]:
+    """The query to send for a list read of `kind` and what narrows its answer. A kind whose list
+    takes only `limit` and `offset` (lists) is asked for every record: it lists active records
+    only (`status=trashed` finds none), and `key` / `key[equal]` filters are applied here."""
+    if kind.filterable:
+        return params, _everything
+    wanted = dict(params)
+    if wanted.pop("status", "active") == "trashed":
+        return {}, _nothing
+    filters = {key.removesuffix("[equal]"): value for key, value in wanted.items()}
+    if any("[" in key for key in filters):
+        raise ValueError(f"{kind.declaration_key} take no filters but equality: {', '.join(sorted(params))}")
+    return {}, lambda records: [r for r in records if all(_holds(r.fields.get(k), v) for k, v in filters.items())]
+
+
+def _everything(records: list[ApiRecord]) -> list[ApiRecord]:
+    return records
+
+
+def _nothing(records: list[ApiRecord]) -> list[ApiRecord]:
+    return []
+
+
+def _holds(held: Any, value: Any) -> bool:
+    """Whether a field value read back is `value` or has it among its items."""
+    return value in held if isinstance(held, list) else held == value

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from lfsync.api.client import ApiError, LightfieldClient, RetryPolicy
+from lfsync.api.list_members import list_members
 from lfsync.api.records import ApiRecord
 from lfsync.api.serverclock import parse_record_time
 from lfsync.apply.dispatch import Delivery, Verdict, deliver, record_outcome
@@ -26,6 +27,7 @@ from lfsync.apply.identities import holds, records_holding, sent_identity
 from lfsync.apply.pending import UntrustedJournal, refusal_message, refuse_untrusted
 from lfsync.errors import LfsyncError
 from lfsync.kinds.catalogue import identity_field_of, kind_of_address
+from lfsync.kinds.lists import OBJECT_TYPE_FIELD
 from lfsync.state.records import AdoptIntent, CreateIntent, Intent
 from lfsync.state.replays import intent_age, journalled_at
 from lfsync.state.workspace import State
@@ -167,7 +169,10 @@ async def _check_replaced_record_is_gone(client: LightfieldClient, state: State,
     it missing): re-sent only while that record is still gone, or it would orphan it for a second one."""
     kind, replaced = kind_of_address(intent.address), state.resources[intent.address].id
     try:
-        await client.retrieve(kind, replaced)
+        if kind.restorable:
+            await client.retrieve(kind, replaced)
+        else:  # a trashed list may still answer a retrieve; its members read does not
+            await list_members(client, kind, replaced, state.resources[intent.address].applied.get("fields", {}).get(OBJECT_TYPE_FIELD))
     except ApiError as error:
         if error.status == 404:
             return

@@ -4,6 +4,7 @@ A new kind is one `RecordKind` here, added to `KINDS`."""
 
 from __future__ import annotations
 
+from lfsync.kinds.lists import list_kind
 from lfsync.kinds.record_kind import ReadBack, RecordKind, RelationshipLink
 
 ACCOUNT = RecordKind(
@@ -113,6 +114,9 @@ NOTE = RecordKind(
     ),
 )
 
+# Lists: named collections of accounts, contacts or opportunities (lfsync.kinds.lists).
+LIST = list_kind()
+
 # Members are read, never declared: `$owner` names one (by ID or email).
 MEMBER = RecordKind(
     name="member",
@@ -127,7 +131,7 @@ MEMBER = RecordKind(
 # account's `$contact` and a contact's `$account` name the same account-contact link.
 TWO_SIDED_LINKS: tuple[tuple[str, str, str, str], ...] = (("account", "$contact", "contact", "$account"),)
 
-KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACCOUNT, CONTACT, OPPORTUNITY, TASK, NOTE, MEMBER)}
+KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (ACCOUNT, CONTACT, OPPORTUNITY, TASK, NOTE, LIST, MEMBER)}
 DECLARABLE_KINDS: tuple[RecordKind, ...] = tuple(kind for kind in KINDS.values() if kind.declarable)
 
 

@@ -3,8 +3,8 @@ takes a kind instead of spelling "account", "accounts" or "/v1/accounts"."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping
 from urllib.parse import quote
 
 Cardinality = Literal["HAS_ONE", "HAS_MANY"]
@@ -61,6 +61,14 @@ class RecordKind:
     # MARKDOWN fields the docs say are written as markdown text (a note's `$content`); elsewhere
     # MARKDOWN is not writable (lightfield-api.md).
     markdown_fields: frozenset[str] = frozenset()
+    # Definitions the kind has without a definitions endpoint (lists: lfsync.kinds.lists), as the
+    # endpoint would answer them; None where the API serves them.
+    fixed_definitions: Mapping[str, Any] | None = field(default=None, hash=False, compare=False)
+    # Whether a trashed record can be restored through the API (lists cannot: re-created instead).
+    restorable: bool = True
+    # Whether list reads take `status` and field filters (lists take only limit and offset: no trash
+    # is listed, and lookups by a field read every record and narrow here).
+    filterable: bool = True
 
     @property
     def address_prefix(self) -> str:

@@ -86,6 +86,8 @@ class Change:
     reason: str | None = None
     # a `moved:` entry: the address state records the account under until this apply re-keys it
     moved_from: Annotated[str | None, Field(exclude_if=_unknown)] = None  # left out of plans where nothing moves
+    # a trash or re-create that cannot be undone through the API: why (lists cannot be restored)
+    irreversible: Annotated[str | None, Field(exclude_if=_unknown)] = None
 
     @property
     def requests(self) -> int:

@@ -12,6 +12,7 @@ from lfsync.kinds.catalogue import ACCOUNT, UNMANAGED, identity_field_of, kind_o
 from lfsync.plan.actions import Action
 from lfsync.plan.declared_form import as_written, last_declared, with_ids
 from lfsync.plan.ignored import ignored_drift, kept_as_found
+from lfsync.plan.list_members import mark_irreversible, object_type_changes
 from lfsync.plan.model import AttributeChange, AttributeKind, Change, RemoteRecord, RenameHint
 from lfsync.plan.moves import effective_moves, moved, pure_move, with_old_addresses
 from lfsync.plan.one_address import one_record_one_address
@@ -107,6 +108,8 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
     wait_for_restores(result.changes, inputs.desired)
     result.ignored_drift = ignored_drift(inputs.desired, inputs.resources, inputs.remote, ids)
     result.problems.extend(one_record_one_address(result.changes, inputs.resources, inputs.desired))
+    mark_irreversible(result.changes)
+    result.problems.extend(object_type_changes(result.changes, inputs.desired))
     result.renames = rename_hints(result.changes, result.orphans, inputs.resources, inputs.desired, inputs.identity_field)
     return result
 

@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping
 
 from lfsync.api.client import READ_CONCURRENCY, ApiError, LightfieldClient, gather_bounded
 from lfsync.api.records import ApiRecord
-from lfsync.kinds.catalogue import kind_of_address
+from lfsync.kinds.catalogue import LIST, kind_of_address
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.plan.model import RemoteRecord, RemoteStatus
 from lfsync.plan.resources import relationship_ids
@@ -59,7 +59,13 @@ async def refresh_remote(
         by_kind.setdefault(kind_of_address(address), {})[address] = resource
     found: dict[str, RemoteRecord] = {}
     for kind, resources in by_kind.items():
-        found.update(await refresh_kind(client, kind, resources, fields_by_kind.get(kind.name, {}), reading))
+        if kind is not LIST:
+            found.update(await refresh_kind(client, kind, resources, fields_by_kind.get(kind.name, {}), reading))
+            continue
+        from lfsync.remote.list_members import refresh_lists  # lists: read with their members (it imports this module)
+
+        with reading(f"refresh: reading {len(resources)} {kind.declaration_key} and their members") as progress:
+            found.update(await refresh_lists(client, resources, fields_by_kind.get(kind.name, {}), progress))
     return {address: found[address] for address in state.resources}
 
 

@@ -159,7 +159,9 @@ def change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
     if change.action == Action.ADOPT and not change.address.startswith(ACCOUNT.address_prefix):
         # --adopt finds each other kind by its own identity: contacts by $email, tasks and notes by $title
         headline = headline.replace("same name", f"same {kind_of_address(change.address).identity_field.lstrip('$')}")
-    if change.replaces:
+    if change.replaces and change.irreversible:
+        headline = f"was trashed or deleted outside lfsync ({change.replaces}) and will be created again with a new ID"
+    elif change.replaces:
         headline = f"was deleted outside lfsync ({change.replaces}) and will be created again"
     elif change.reason:
         headline += f": {change.reason}"
@@ -167,6 +169,8 @@ def change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
         headline += " (changed outside lfsync)"
     if change.action == Action.DELETE and (name := deleted_name(change)) is not None:
         headline += f' (named "{name}")'
+    if change.irreversible:
+        headline += f" (irreversible: {change.irreversible})"
     heading, address_line = (
         moved_heading(change, headline, symbol, suffix) if change.moved_from
         else (f"  # {change.address} {headline}", f"  {symbol} {change.address}{suffix}")

@@ -23,6 +23,7 @@ from lfsync.values import kind_values, relative_dates
 from lfsync.values import organisation as organisation_model
 from lfsync.values import types as values
 from lfsync.values.kind_values import fixed_choice, markdown_text
+from lfsync.values.list_members import check_list
 from lfsync.values.organisation import Organisation, RelationshipSpec
 from lfsync.values.stages import PIPELINE_FIELD, STAGE_FIELD, canonical_stage
 from lfsync.values.types import ValueProblem, canonical_value
@@ -93,6 +94,7 @@ def check_declarations(declarations: Declarations, organisation: Organisation) -
                     account.location,
                 )
             )
+        checked.problems.extend(check_list(address, account, fields, relationships))
         checked.fields[address] = fields
         checked.relationships[address] = relationships
     checked.problems.sort()
