@@ -16,6 +16,7 @@ from lfsync.plan.wording import records_word
 from lfsync.support import collector
 from lfsync.ui.drift import drift_note, drift_suffix
 from lfsync.ui.ignored import ignored_drift_line
+from lfsync.ui.list_members import member_lines
 from lfsync.ui.moves import MOVE_SYMBOL, moved_heading, rename_text
 from lfsync.ui.rails import NO_SELECTED_CHANGES, large_change_line, partial_notes
 from lfsync.values.names import name_text
@@ -185,6 +186,9 @@ def change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
             in_relationships = True
             lines.append(("      relationships:", None))
         indent = "        " if in_relationships else "      "
+        if (members := member_lines(change, attribute, indent, lambda member: _show(member, names))) is not None:
+            lines.extend(members)
+            continue
         attribute_symbol = ATTRIBUTE_SYMBOLS[attribute.kind]
         lines.append(
             (f"{indent}{attribute_symbol} {_label(attribute).ljust(width)} {_values(attribute, names)}{drift_suffix(attribute)}", COLOURS[attribute_symbol])
