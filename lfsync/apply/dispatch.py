@@ -174,6 +174,8 @@ async def revive_replayed(client: LightfieldClient, address: str, record: ApiRec
     """A replayed create may name a record trashed since (pruned, then declared again within the
     key's 24 hours). Restore it: for a live record that is a no-op. Returns a problem, or None."""
     kind, record_id = kind_of_address(address), record.id
+    if not kind.restorable:  # a list: if trashed, the next refresh finds it so and plans it created again
+        return None
     try:
         await with_retries(lambda: client.restore(kind, record_id), retry, sleep=client.halt.sleep)
     except Halted:
