@@ -1,11 +1,12 @@
-"""The JSON Schema parts of contacts, opportunities, tasks and notes (`contacts:`, `opportunities:`,
-`tasks:`, `notes:` beside `accounts:`), for lfsync.declare.schema: what can be known offline of each kind's declarations."""
+"""The JSON Schema parts of contacts, opportunities, tasks, notes and lists (`contacts:`,
+`opportunities:`, `tasks:`, `notes:`, `lists:` beside `accounts:`), for lfsync.declare.schema: what can be known offline of each kind's declarations."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from lfsync.kinds.catalogue import CONTACT, NOTE, OPPORTUNITY, TASK
+from lfsync.kinds.catalogue import CONTACT, LIST, NOTE, OPPORTUNITY, TASK
+from lfsync.kinds.lists import MEMBER_TYPES
 from lfsync.kinds.record_kind import RecordKind
 
 MEMBER_EMAIL_PATTERN = "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"
@@ -20,7 +21,7 @@ def graph_properties(key_pattern: str) -> dict[str, Any]:
             "patternProperties": {key_pattern: {"$ref": f"#/$defs/{kind.name}"}},
             "additionalProperties": False,
         }
-        for kind in (CONTACT, OPPORTUNITY, TASK, NOTE)
+        for kind in (CONTACT, OPPORTUNITY, TASK, NOTE, LIST)
     }
 
 
@@ -48,6 +49,7 @@ def graph_definitions(record_properties: dict[str, Any]) -> dict[str, Any]:
             "$opportunity": "Opportunities the note is about: opportunity.<key> references or IDs.",
             "$contact": "Contacts the note is about: contact.<key> references or contact IDs.",
         })),
+        LIST.name: _record(LIST, record_properties, _list_fields(), _list_members()),
     }
 
 
@@ -110,6 +112,34 @@ def _note_fields() -> dict[str, Any]:
         "$title": {"description": "The note's title (required).", "type": "string", "minLength": 1},
         "$content": {"description": "The note's text, in markdown.", "type": ["string", "null"]},
     })
+def _list_fields() -> dict[str, Any]:
+    return _fields(LIST, {
+        "$name": {"description": "The list's name (required).", "type": "string", "minLength": 1},
+        "$objectType": {
+            "description": "What the list holds (required; cannot change): $account, $contact or $opportunity "
+            "(the bare account, contact, opportunity accepted).",
+            "type": "string",
+            "pattern": "^\\$?(" + "|".join(member.kind_name for member in MEMBER_TYPES) + ")$",
+        },
+        "$description": {"description": "What the list is for.", "type": ["string", "null"]},
+    })
+
+
+def _list_members() -> dict[str, Any]:
+    """A list's members: under the key of its `$objectType`, added and removed one by one."""
+    return {
+        "description": "The list's members, under the key of its $objectType: <kind>.<key> references or IDs.",
+        "type": ["object", "null"],
+        "properties": {
+            member.key: {
+                "description": f"Members of a {member.object_type} list: {member.kind_name}.<key> references or IDs.",
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+            }
+            for member in MEMBER_TYPES
+        },
+        "additionalProperties": False,
+    }
 
 
 def _fields(kind: RecordKind, system_fields: dict[str, Any]) -> dict[str, Any]:

@@ -133,7 +133,7 @@ def test_an_unknown_top_level_key_names_every_kind(tmp_path):
     write(tmp_path, "a.yaml", "contact:\n  ada:\n    fields: {}\n")
     assert problems_of(tmp_path) == [
         "a.yaml:1:1: unknown top-level key 'contact': a declaration file holds only 'accounts', 'contacts', "
-        "'opportunities', 'tasks' and 'notes' (and 'moved') (did you mean 'contacts'?)"
+        "'opportunities', 'tasks', 'notes' and 'lists' (and 'moved') (did you mean 'contacts'?)"
     ]
 
 

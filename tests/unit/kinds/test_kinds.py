@@ -12,6 +12,7 @@ from lfsync.kinds.catalogue import (
     CONTACT,
     DECLARABLE_KINDS,
     KINDS,
+    LIST,
     MEMBER,
     NOTE,
     OPPORTUNITY,
@@ -42,9 +43,9 @@ def test_relationship_directions_point_at_kinds():
 
 
 def test_the_registry_and_lookups():
-    assert KINDS == {"account": ACCOUNT, "contact": CONTACT, "opportunity": OPPORTUNITY, "task": TASK, "note": NOTE, "member": MEMBER}
+    assert KINDS == {"account": ACCOUNT, "contact": CONTACT, "opportunity": OPPORTUNITY, "task": TASK, "note": NOTE, "list": LIST, "member": MEMBER}
     assert kind_named("member") is MEMBER
-    assert DECLARABLE_KINDS == (ACCOUNT, CONTACT, OPPORTUNITY, TASK, NOTE)  # accounts first; members are read, never declared
+    assert DECLARABLE_KINDS == (ACCOUNT, CONTACT, OPPORTUNITY, TASK, NOTE, LIST)  # accounts first; members are read, never declared
     assert kind_of_address("account.acme") is ACCOUNT
     assert kind_of_address("unmanaged.acc_c60ta9i963p1t3u2zzb58") is ACCOUNT  # by its ID (reset trashes it)
     assert kind_of_address("contact.ada") is CONTACT and kind_of_address("unmanaged.con_1") is CONTACT
