@@ -1,5 +1,5 @@
 """The order deletes are sent in (destroy, reset, --prune): dependents before the records they
-reference, i.e. notes, tasks, opportunities, contacts, then accounts (the reverse of the
+reference, i.e. lists, notes, tasks, opportunities, contacts, then accounts (the reverse of the
 catalogue's order, in which accounts are created first). What trashing an account does to its contacts and
 opportunities is not documented (lightfield-api-objects.md "Not documented"), so none is trashed
 while a record that names it is still live."""

@@ -330,3 +330,16 @@ def test_a_changed_object_type_is_refused_not_replaced(org):
     finally:
         org.write({"lists.yaml": LISTS})
     org.assert_clean()
+
+
+@IN_DEFAULT_MODE
+def test_destroy_trashes_the_lists_first_and_says_it_cannot_be_undone(org):
+    """Last in this module: it leaves nothing applied."""
+    lists = org.ids("list.q1-targets", "list.champions")
+    written = len(org.writes)
+    destroyed = org.run("destroy", org.project, "--auto-approve")
+    assert destroyed.exit_code == 0, destroyed.output
+    assert destroyed.stdout.count("(irreversible: lists cannot be restored)") == 2
+    deletes = [path.rsplit("/", 1)[1] for method, path, _ in org.writes[written:] if method == "DELETE"]
+    assert set(deletes[:2]) == lists and len(deletes) == 7  # the lists before the records they hold
+    assert not lists & {listed.id for listed in org.sdk.list.list().data}
