@@ -10,8 +10,7 @@ import click
 from lfsync.commands import options
 from lfsync.commands.output import say
 from lfsync.errors import LfsyncError, display_path
-from lfsync.kinds.catalogue import DECLARABLE_KINDS
-from lfsync.operations.export import ExportRequest, ExportResult, export_project
+from lfsync.operations.export import EXPORTED_KINDS, ExportRequest, ExportResult, export_project
 from lfsync.ui.progress import ReadsOnScreen
 
 DEFAULT_EXPORT_FILE = "accounts/exported.yaml"
@@ -22,7 +21,7 @@ SHOWN_OUTSIDE_LINKS = 5  # links written as IDs named in the note; the rest coun
 @click.command()
 @options.project_dir
 @click.option(
-    "--kind", "kinds", multiple=True, type=click.Choice([kind.name for kind in DECLARABLE_KINDS]),
+    "--kind", "kinds", multiple=True, type=click.Choice([kind.name for kind in EXPORTED_KINDS]),
     help="Export only records of this kind (repeat for several) [default: every kind].",
 )
 @click.option(

@@ -14,7 +14,7 @@ from lfsync.api.records import ApiRecord, Definitions
 from lfsync.config.project import Project
 from lfsync.declare.model import AccountDeclaration
 from lfsync.errors import LfsyncError
-from lfsync.kinds.catalogue import DECLARABLE_KINDS, kind_named, kind_of_address
+from lfsync.kinds.catalogue import DECLARABLE_KINDS, LIST, kind_named, kind_of_address
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import check_access, load_declared, with_checked_values
@@ -33,6 +33,9 @@ from lfsync.values.organisation import KnownOrganisation, Organisation
 UNKNOWN_FIELD = "unknown_field"  # the code of a list refusing a filter on a field its kind lacks
 
 
+# What export writes: every declarable kind but lists (their members are read apart: not exported yet).
+EXPORTED_KINDS = tuple(kind for kind in DECLARABLE_KINDS if kind is not LIST)
+
 @dataclass(frozen=True)
 class ExportRequest:
     directory: Path
@@ -47,7 +50,7 @@ class ExportRequest:
     @property
     def named_kinds(self) -> tuple[RecordKind, ...]:
         named = {kind_named(name) for name in self.kinds}
-        return tuple(kind for kind in DECLARABLE_KINDS if kind in named) if named else DECLARABLE_KINDS
+        return tuple(kind for kind in EXPORTED_KINDS if kind in named) if named else EXPORTED_KINDS
 
 
 @dataclass(frozen=True)
