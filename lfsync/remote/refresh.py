@@ -22,6 +22,7 @@ from lfsync.kinds.catalogue import LIST, kind_of_address
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.plan.model import RemoteRecord, RemoteStatus
 from lfsync.plan.resources import relationship_ids
+from lfsync.remote.list_members import read_list
 from lfsync.state.records import ResourceState
 from lfsync.state.workspace import State
 from lfsync.values.types import FieldSpec, ValueProblem, canonical_value
@@ -59,13 +60,11 @@ async def refresh_remote(
         by_kind.setdefault(kind_of_address(address), {})[address] = resource
     found: dict[str, RemoteRecord] = {}
     for kind, resources in by_kind.items():
-        if kind is not LIST:
+        if kind is LIST:  # lists: each read with its members (lfsync.remote.list_members)
+            with reading(f"refresh: reading {len(resources)} {kind.declaration_key} and their members") as progress:
+                found.update(await refresh_lists(client, resources, fields_by_kind.get(kind.name, {}), progress))
+        else:
             found.update(await refresh_kind(client, kind, resources, fields_by_kind.get(kind.name, {}), reading))
-            continue
-        from lfsync.remote.list_members import refresh_lists  # lists: read with their members (it imports this module)
-
-        with reading(f"refresh: reading {len(resources)} {kind.declaration_key} and their members") as progress:
-            found.update(await refresh_lists(client, resources, fields_by_kind.get(kind.name, {}), progress))
     return {address: found[address] for address in state.resources}
 
 
@@ -92,6 +91,24 @@ async def refresh_kind(
         with reading(label) as progress:
             found.update(await retrieve_each(client, kind, unsettled, listed.trashed, fields_by_key, progress))
     return found
+
+
+async def refresh_lists(
+    client: LightfieldClient,
+    resources: Mapping[str, ResourceState],
+    fields_by_key: Mapping[str, FieldSpec],
+    on_read: ReadCallback | None = None,
+) -> dict[str, RemoteRecord]:
+    """Every managed list in `resources` as the server holds it: present (fields and members, as
+    its relationship) or missing (trashed or gone: a list cannot be restored, so it is created again)."""
+
+    async def read(resource: ResourceState) -> RemoteRecord:
+        record = await read_list(client, resource)
+        if record is None:
+            return RemoteRecord("missing")
+        return RemoteRecord("present", observed_payload(resource.applied, record, fields_by_key))
+
+    return await gather_bounded({address: read(resource) for address, resource in resources.items()}, on_done=on_read)
 
 
 async def list_records(client: LightfieldClient, kind: RecordKind, on_page: ReadCallback | None = None) -> Listed:
