@@ -81,6 +81,7 @@ def list_kind() -> RecordKind:
         declaration_key="lists",
         api_path="/v1/lists",
         read_back=ReadBack(),  # the docs name no list ID prefix
+        recognised_id_prefix="list_",  # the emulator's (decision 31): how an `unmanaged.<ID>` is known as a list
         required_fields=("$name", OBJECT_TYPE_FIELD),
         identity_field="$name",
         enriched=False,  # no `skipEnrichment` on a list create

@@ -24,9 +24,8 @@ def _quiet(label: str) -> AbstractContextManager[ReadCallback | None]:
 def reset_kinds(declared: Iterable[str], managed: Iterable[str]) -> list[RecordKind]:
     """The kinds reset looks for unmanaged records of: accounts always, and each other kind the
     project declares or state holds (an accounts-only project reads, and needs scopes for, accounts
-    alone, as it always did). A kind whose IDs have no documented prefix (lists) cannot be named
-    `unmanaged.<ID>`, so reset leaves its unmanaged records alone."""
-    return [kind for kind in kinds_present([*declared, *managed], always=(ACCOUNT,)) if kind.id_prefix is not None]
+    alone, as it always did)."""
+    return kinds_present([*declared, *managed], always=(ACCOUNT,))
 
 
 async def unmanaged_records(

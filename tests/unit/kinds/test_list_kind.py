@@ -14,7 +14,7 @@ from lfsync.kinds.lists import LIST_DEFINITIONS, member_type_of
 def test_the_list_kind_is_the_documented_list():
     assert (LIST.address_prefix, LIST.declaration_key, LIST.api_path) == ("list.", "lists", "/v1/lists")
     assert LIST.required_fields == ("$name", "$objectType") and not LIST.restorable and not LIST.filterable
-    assert LIST.id_prefix is None  # the docs name none: unmanaged lists have no address (reset leaves them)
+    assert LIST.id_prefix is None and kind_of_address("unmanaged.list_c1") is LIST  # known by the emulator's prefix
     assert kind_of_address("list.q1") is LIST
     assert {link.key: link.target for link in LIST.relationships} == {
         "$accounts": "account", "$contacts": "contact", "$opportunities": "opportunity",
