@@ -98,7 +98,8 @@ def journal_old_create(project: Path, address: str) -> tuple[str, dict]:
 
 @pytest.mark.parametrize("api_mode", ["default"], indirect=True)
 def test_an_old_list_create_that_landed_is_adopted_by_its_name(make_project, cli, served_target, state_of):
-    project = make_project({"crm.yaml": "lists:\n  q1: {fields: {$name: Q1, $objectType: account}}\n"}, settings=SETTINGS)
+    # `$account`, the canonical form: the helper journals the payload as declared, unchecked
+    project = make_project({"crm.yaml": "lists:\n  q1: {fields: {$name: Q1, $objectType: $account}}\n"}, settings=SETTINGS)
     key, body = journal_old_create(project, "list.q1")
 
     async def create() -> tuple[str, str]:
