@@ -84,7 +84,7 @@ def main() -> int:
         ("accounts stored", f"{sum(s.stored for s in stored.values())} of {count * len(names)}"),
         ("duplicates, missing", f"{sum(s.duplicates for s in stored.values())}, {sum(s.missing for s in stored.values())}"),
         ("best per organisation (s)", f"{best:.1f}  ((N - {WRITE_LIMIT:g}) / {WRITE_LIMIT:g}/s)"),
-        ("apply --all-workspaces (s)", f"{wall:.1f}  (the whole process)"),
+        ("apply --all-workspaces (s)", f"{wall:.2f}  (the whole process)"),
         ("ratio best / wall", f"{ratio:.2f}  (target >= {TARGET_RATIO})"),
         ("roll-up", rollup),
     ]

@@ -4,6 +4,7 @@ The CLI is imported here, inside the handler, so a Ctrl-C that arrives while Pyt
 importing it ends like any other: "Interrupted", exit 130, no traceback. SIGTERM is turned into
 Terminated, a Ctrl-C in kind (exit 130). LFSYNC_NO_CACHE=1 keeps
 the command from forking a helper process (lfsync.support.offload), as it keeps it from the parse cache.
+The command's status ends the process without the interpreter's teardown (lfsync.support.fastexit).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 
 from lfsync.config import switches
 from lfsync.errors import LfsyncError, describe_failure, raise_terminated
-from lfsync.support import collector, offload
+from lfsync.support import collector, fastexit, offload
 
 
 def run() -> None:
@@ -29,7 +30,10 @@ def run() -> None:
         message, code = describe_failure(failure)
         print(f"Error: {message}", file=sys.stderr)
         sys.exit(code)
-    main()
+    try:
+        main()
+    except SystemExit as ending:  # how click ends every command: its status, then no teardown
+        fastexit.leave(ending.code)
 
 
 if __name__ == "__main__":

@@ -37,8 +37,11 @@ _MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]<>|~&@]")
 def plain(text: object) -> str:
     """One line without secrets, control characters or escape sequences; a line break shows as `\\n`,
     an invisible character (bidi, zero-width) as its escape, like `\\u202e`."""
+    value = str(text)
+    if value.isascii() and value.isprintable():  # no escape, control or invisible character can be in it
+        return redact(value)
     # redacted after escape sequences and controls are gone, so one inside an echoed key hides it no more
-    value = redact(_CONTROL.sub(_visible, _ESCAPE_SEQUENCE.sub("", str(text))))
+    value = redact(_CONTROL.sub(_visible, _ESCAPE_SEQUENCE.sub("", value)))
     if not _INVISIBLE.search(value):
         return value
     without_invisible = _INVISIBLE.sub("", value)  # nor does a zero-width character slipped into it

@@ -60,3 +60,22 @@ def test_json_plans_keep_the_values_exact():
     document = plan_json(PLAN)
     assert document.isascii()  # JSON's own escapes: no raw control reaches a terminal
     assert json.loads(document)["changes"][0]["attributes"][0]["after"] == TROJAN
+
+
+def test_printable_ascii_takes_the_short_way_with_the_same_result():
+    """Plain ASCII lines (most of a plan) skip the pattern searches: every character the long way
+    would remove or escape is outside printable ASCII, and secrets are still redacted."""
+    from lfsync.support import secrets, textsafe
+
+    def long_way(text: str) -> str:
+        return textsafe.redact(textsafe._CONTROL.sub(textsafe._visible, textsafe._ESCAPE_SEQUENCE.sub("", text)))
+
+    every_ascii = "".join(chr(code) for code in range(128))
+    samples = [every_ascii, every_ascii[32:127], "  + $name: \"Acme\"", "\x1b[31mred\x1b[0m", "a\tb\rc\x7f", ""]
+    secrets.remember_key("sk_lf_short_way_secret")
+    try:
+        for text in [*samples, "key sk_lf_short_way_secret here", "sk_lf_short_\x1b[0mway_secret"]:
+            assert plain(text) == long_way(text)
+        assert plain("key sk_lf_short_way_secret here") == "key *** here"
+    finally:
+        secrets.forget_all()
