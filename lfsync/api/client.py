@@ -36,7 +36,7 @@ from lfsync.api.records import (
     parse_record,
 )
 from lfsync.api.serverclock import ServerClock
-from lfsync.api.tls import shared_tls_context
+from lfsync.api.tls import tls_context_for
 from lfsync.errors import LfsyncError
 from lfsync.kinds.catalogue import MEMBER
 from lfsync.kinds.record_kind import RecordKind
@@ -91,7 +91,7 @@ class LightfieldClient:
         self._http = httpx.AsyncClient(
             base_url=base_url,
             transport=transport,
-            verify=shared_tls_context(),
+            verify=tls_context_for(base_url),
             timeout=timeout,
             event_hooks=event_hooks,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
