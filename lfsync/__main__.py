@@ -4,7 +4,7 @@ The CLI is imported here, inside the handler, so a Ctrl-C that arrives while Pyt
 importing it ends like any other: "Interrupted", exit 130, no traceback. SIGTERM is turned into
 Terminated, a Ctrl-C in kind (exit 130). LFSYNC_NO_CACHE=1 keeps
 the command from forking a helper process (lfsync.support.offload), as it keeps it from the parse cache.
-The command's status ends the process without the interpreter's teardown (lfsync.support.fastexit).
+The program's status ends the process without the interpreter's teardown (command(), lfsync.support.fastexit).
 """
 
 from __future__ import annotations
@@ -30,11 +30,19 @@ def run() -> None:
         message, code = describe_failure(failure)
         print(f"Error: {message}", file=sys.stderr)
         sys.exit(code)
+    main()
+
+
+def command() -> None:
+    """The `lfsync` program (console script and `python -m lfsync`): run(), whose status (click ends
+    every command with SystemExit) then ends the process without the interpreter's teardown. run()
+    itself still raises SystemExit, for callers in a process of their own."""
     try:
-        main()
-    except SystemExit as ending:  # how click ends every command: its status, then no teardown
+        run()
+    except SystemExit as ending:
         fastexit.leave(ending.code)
+    fastexit.leave(None)
 
 
 if __name__ == "__main__":
-    run()
+    command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from typing import Any, Callable, Mapping, Sequence
 
 from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND
@@ -233,4 +234,5 @@ def _show(value: Any, names: Mapping[str, str]) -> str:
         value = names.get(value, value)
         if is_reference(value):
             return value
+        return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its set-up
     return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -157,3 +157,13 @@ def test_no_ignored_drift_no_line():
     assert not any(line.startswith("Ignored drift") for line in text(plan_of()))
     assert "Ignored drift" not in render_markdown(plan_of())
     assert "ignored_drift" not in json.loads(plan_json(plan_of()))  # left out of plans that have none
+
+
+def test_text_values_are_shown_as_json_writes_them():
+    """Strings take a shorter way to their JSON form than other values: the same text comes out."""
+    from lfsync.ui.render import _show
+
+    for value in ["Acme", "Café \"quoted\" \\ back", "line\nbreak\ttab\x00", "\u2028\ud800 🚀 東京", ""]:
+        assert _show(value, {}) == json.dumps(value, ensure_ascii=False, sort_keys=True)
+    assert _show(["a", 1, None, {"b": "c"}], {}) == '["a", 1, null, {"b": "c"}]'
+    assert _show("mem_1", {"mem_1": "ada@example.com"}) == '"ada@example.com"'
