@@ -40,7 +40,7 @@ from lfsync.values.ignored import (
     names_anything,
     organisation_keys,
 )
-from lfsync.values.organisation import KnownOrganisation, Organisation, remembering
+from lfsync.values.organisation import KnownOrganisation, Organisation, remember
 
 
 @dataclass(frozen=True)
@@ -175,18 +175,13 @@ def can_ask_target(project: Project, env: Mapping[str, str] | None = None) -> bo
 async def learn_organisation(
     client: LightfieldClient, declared: DeclaredProject, organisation: Organisation | None = None
 ) -> DeclaredProject:
-    """Read the live definitions and members (once per run), keep them under .lfsync/, check values.
-    The copy is written in a worker thread meanwhile: its fsyncs held up the event loop, and with it
-    the other workspaces of the run, ~10 ms a workspace."""
+    """Read the live definitions and members (once per run), keep them under .lfsync/, check values."""
     organisation = organisation or await fetch_organisation(client, declared_kinds(declared.declarations))
-    remembered = asyncio.ensure_future(asyncio.to_thread(remembering(declared.project, organisation)))
-    try:
-        checked = with_checked_values(declared, KnownOrganisation(organisation, f"the definitions of {declared.project.target}, read now"))
-        problems = await linked_account_problems(
-            client, declared.declarations, dict.fromkeys([ACCOUNT, *declared_kinds(declared.declarations)])
-        )
-    finally:
-        await remembered  # written whatever the check found, as before
+    remember(declared.project, organisation)
+    checked = with_checked_values(declared, KnownOrganisation(organisation, f"the definitions of {declared.project.target}, read now"))
+    problems = await linked_account_problems(
+        client, declared.declarations, dict.fromkeys([ACCOUNT, *declared_kinds(declared.declarations)])
+    )
     if problems:
         raise DeclarationError(list(problems))
     return checked

@@ -16,7 +16,7 @@ def write_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
     descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp makes 0600; state is meant to be shared
-        os.fchmod(descriptor, default_mode() if mode is None else mode & 0o7777)
+        os.fchmod(descriptor, (0o666 & ~_umask()) if mode is None else mode & 0o7777)
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
@@ -34,12 +34,6 @@ def fsync_directory(directory: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def default_mode() -> int:
-    """0666 less the umask: what a new file gets. Read it in the main thread and pass it as `mode` to a
-    write made in another thread: the umask cannot be read without being set for the whole process."""
-    return 0o666 & ~_umask()
 
 
 def _umask() -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from lfsync.api.records import (
     Definitions,
@@ -27,7 +27,7 @@ from lfsync.api.records import (
 )
 from lfsync.config.project import LOCAL_DIR
 from lfsync.errors import LfsyncError, display_path
-from lfsync.support.atomicfile import default_mode, write_atomically
+from lfsync.support.atomicfile import write_atomically
 from lfsync.support.jsonfile import read_versioned
 from lfsync.values.types import FieldSpec
 
@@ -134,7 +134,7 @@ def snapshot_path(project_root: Path) -> Path:
     return project_root / SNAPSHOT_FILE
 
 
-def write_snapshot(path: Path, organisation: Organisation, target: str, *, mode: int | None = None) -> None:
+def write_snapshot(path: Path, organisation: Organisation, target: str) -> None:
     document = {
         "format_version": SNAPSHOT_FORMAT_VERSION,
         "target": target,
@@ -144,7 +144,7 @@ def write_snapshot(path: Path, organisation: Organisation, target: str, *, mode:
         "members": organisation.members,
         **({"kinds": organisation.kinds} if organisation.kinds else {}),
     }
-    write_atomically(path, json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", mode=mode)
+    write_atomically(path, json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def read_snapshot(path: Path, target: str) -> Organisation | None:
@@ -185,18 +185,12 @@ def cache_path(project: "Project") -> Path:
     return project.root / LOCAL_DIR / "definitions" / f"{project.workspace}.json"
 
 
-def remembering(project: "Project", organisation: Organisation) -> Callable[[], None]:
-    """What keeps what was fetched under .lfsync/, for a later run that cannot ask the target: to be
-    called later and in any thread (its fsyncs need not hold up the caller)."""
-    path, target, mode = cache_path(project), project.target, default_mode()  # the umask read in this thread
-
-    def write() -> None:
-        try:
-            write_snapshot(path, organisation, target, mode=mode)
-        except OSError:
-            pass  # a cache: a read-only checkout plans the same, only without it
-
-    return write
+def remember(project: "Project", organisation: Organisation) -> None:
+    """Keep what was fetched under .lfsync/, for a later run that cannot ask the target."""
+    try:
+        write_snapshot(cache_path(project), organisation, project.target)
+    except OSError:
+        pass  # a cache: a read-only checkout plans the same, only without it
 
 
 def offline_organisation(project: "Project") -> KnownOrganisation | None:
