@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lfsync.declare.fakes import DEFAULT_LOCALE, faker_version, locale_problem
+from lfsync.declare.genselect import selected_kind
 from lfsync.declare.gentemplates import INDEX, Parent, Placeholder, Template, compile_value, parse_template
 from lfsync.declare.model import Place
 from lfsync.declare.yamldocument import LoadedFile
@@ -77,6 +78,7 @@ class _BlockReader:
         self.problems = problems
         self.ok = True
         self.found = 0  # problems found so far
+        self.generated: set[str] = set()  # the sets made before the one being read (what a selection may name)
 
     def problem(self, path: tuple, value: Any, message: str, hint: str | None = None, at_key: bool = False) -> None:
         self.ok = False
@@ -129,17 +131,25 @@ class _BlockReader:
         sets: dict[RecordKind, RecordSet] = {}
         waiting = dict(raw_sets)
         while waiting:
-            ready = [kind for kind in waiting if self.parent_kind(kind, waiting[kind], raw_sets) in (None, *sets)]
+            ready = [kind for kind in waiting if self.needed_sets(kind, waiting[kind], raw_sets) <= set(sets)]
             if not ready:
                 for kind in waiting:
-                    self.problem((GENERATE_KEY, kind.declaration_key, "per"), None, f"generate.{kind.declaration_key}: "
-                                 "'per' goes round in a circle; one set must be generated on its own", at_key=True)
+                    by_per = isinstance(waiting[kind], dict) and "per" in waiting[kind]
+                    self.problem((GENERATE_KEY, kind.declaration_key, *(("per",) if by_per else ())), None,
+                                 f"generate.{kind.declaration_key}: {'per' if by_per else 'select'!r} goes round in a circle; "
+                                 "one set must be generated on its own", at_key=True)
                 break
             for kind in ready:
                 record_set = self.record_set(kind, waiting.pop(kind), sets)
                 if record_set is not None:
                     sets[kind] = record_set
         return list(sets.values())
+
+    def needed_sets(self, kind: RecordKind, body: Any, raw_sets: dict[RecordKind, Any]) -> set[RecordKind]:
+        """The sets of this block that must be generated before `kind`'s: its `per:` and those it selects from."""
+        needed = {parent} if (parent := self.parent_kind(kind, body, raw_sets)) is not None else set()
+        selected = {name for value in _written_values(body) if (name := selected_kind(value)) is not None}
+        return needed | {other for other in raw_sets if other.name in selected and other is not kind}
 
     def parent_kind(self, kind: RecordKind, body: Any, raw_sets: dict[RecordKind, Any]) -> RecordKind | None:
         per = body.get("per") if isinstance(body, dict) else None
@@ -159,7 +169,8 @@ class _BlockReader:
                 self.problem(path + (key,), None, f"unknown key {shown_key(key, quoted=True)} in generate.{kind.declaration_key}; "
                              f"allowed: {', '.join(SET_KEYS)}", f"did you mean {suggestion!r}?" if suggestion else None, at_key=True)
         per = self.per(kind, body, path, parents)
-        parent = Parent(per.name, frozenset(parents[per].fields)) if per is not None else None
+        parent = Parent(per.name, frozenset((*parents[per].fields, *parents[per].relationships))) if per is not None else None
+        self.generated = {other.name for other in parents if other is not kind}
         count = body.get("count", 1 if per is not None else None)
         if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_GENERATED:
             where = path + ("count",) if "count" in body else path
@@ -196,6 +207,10 @@ class _BlockReader:
         compiled = {}
         for name, value in node.items():
             compiled[name] = self.compiled(path + (key, name), value, parent)
+            if (selected := selected_kind(value)) is not None and selected not in self.generated:
+                names = ", ".join(sorted(self.generated)) or "none is generated before it"
+                self.problem(path + (key, name), value, f"generate.{path[1]}.{key}.{name}: select names {selected!r}, "
+                             f"which is no other set of this block ({names})")
         return compiled
 
     def compiled(self, path: tuple, value: Any, parent: Parent | None, template: bool = False) -> Any:
@@ -221,6 +236,13 @@ class _BlockReader:
             made[record_set.kind] = record_set.count * (made[record_set.per] if record_set.per is not None else 1)
         return sum(made.values())
 
+
+
+def _written_values(body: Any) -> list[Any]:
+    """A set's field and relationship values as written (where a selection may be)."""
+    if not isinstance(body, dict):
+        return []
+    return [value for part in ("fields", "relationships") if isinstance(body.get(part), dict) for value in body[part].values()]
 
 
 def _unstable_placeholder(template: Template) -> str | None:

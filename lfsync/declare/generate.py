@@ -43,19 +43,24 @@ class _Record:
     key: str
     address: str
     fields: dict[str, Any]
+    relationships: dict[str, Any]
     fakes: RecordFakes
 
 
 class _Context:
     """One record being generated: what its templates and specs are evaluated in."""
 
-    __slots__ = ("index", "ordinal", "fakes", "parent")
+    __slots__ = ("index", "ordinal", "fakes", "parent", "made")
 
-    def __init__(self, index: int, ordinal: int, fakes: RecordFakes, parent: _Record | None):
+    def __init__(self, index: int, ordinal: int, fakes: RecordFakes, parent: _Record | None, made: dict[RecordKind, list[_Record]]):
         self.index = index
         self.ordinal = ordinal
         self.fakes = fakes
         self.parent = parent
+        self.made = made  # the sets generated before this one
+
+    def addresses_of(self, kind: str) -> list[str]:
+        return next((list(record.address for record in records) for made, records in self.made.items() if made.name == kind), [])
 
     def fake(self, name: str) -> str:
         return self.fakes.get(name)
@@ -67,9 +72,10 @@ class _Context:
             return parent.key
         if name == "address":
             return parent.address
-        if name in parent.fields:
-            value = parent.fields[name]
-            return value[0] if isinstance(value, list) and value else value
+        for values in (parent.fields, parent.relationships):
+            if name in values:
+                value = values[name]
+                return value[0] if isinstance(value, list) and value else value
         return parent.fakes.get(name)
 
     def seed_of(self, place: str) -> int:
@@ -141,7 +147,7 @@ def _generate_set(
     for parent in parents:
         for index in range(1, record_set.count + 1):
             identity = (block.seed, kind.name, parent.address if parent is not None else "", index)
-            context = _Context(index, len(made), RecordFakes(identity, block.locale), parent)
+            context = _Context(index, len(made), RecordFakes(identity, block.locale), parent, by_kind)
             key = str(record_set.key.render(context))
             where = SourceLocation(loaded.shown, *key_place)
             key_problem = rules.address_key_problem(key, where)
@@ -158,12 +164,13 @@ def _generate_set(
             first_of_key[key] = shown
             fields = {name: evaluate(value, context, f"fields.{name}") for name, value in record_set.fields.items()}
             body: dict[str, Any] = {"fields": fields}
-            if record_set.relationships:
-                body["relationships"] = {
-                    name: evaluate(value, context, f"relationships.{name}") for name, value in record_set.relationships.items()
-                }
+            relationships = {
+                name: evaluate(value, context, f"relationships.{name}") for name, value in record_set.relationships.items()
+            }
+            if relationships:
+                body["relationships"] = relationships
             body.update(record_set.passed_on)
-            made.append((_Record(key, address_of(key, kind), fields, context.fakes), body))
+            made.append((_Record(key, address_of(key, kind), fields, relationships, context.fakes), body))
     return made
 
 

@@ -1,5 +1,6 @@
 """The values of a `generate:` block: templates (`"{first_name.lower}@{account.domain}"`) and value
-specs (`{choice: [...]}`, `{cycle: [...]}`, `{between: [a, b]}`), checked once and evaluated per record.
+specs (`{choice: [...]}`, `{cycle: [...]}`, `{between: [a, b]}`, a selection of another set's records:
+`{select: account, every: 3}`, lfsync.declare.genselect), checked once and evaluated per record.
 
 A template's placeholders name a fake value (lfsync.declare.fakes.VOCABULARY), the record's index `n`,
 or the parent record of a `per:` set (`account.key`, `account.address`, `account.$name`,
@@ -16,6 +17,7 @@ from string import Formatter
 from typing import Any, Protocol
 
 from lfsync.declare.fakes import VOCABULARY, slug
+from lfsync.declare.genselect import Selection, is_selection, parse_selection
 
 INDEX = "n"
 PARENT_ATTRIBUTES = ("key", "address")  # besides the parent's fields and fake values
@@ -35,13 +37,15 @@ class RecordContext(Protocol):
 
     def seed_of(self, place: str) -> int: ...
 
+    def addresses_of(self, kind: str) -> list[str]: ...  # another set's generated records (a selection)
+
 
 @dataclass(frozen=True, slots=True)
 class Parent:
     """The set a `per:` set's records belong to: its kind's name and the keys of its fields."""
 
     name: str  # `account`
-    fields: frozenset[str]
+    fields: frozenset[str]  # the keys of its fields and relationships (`{opportunity.$account}`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +158,8 @@ def evaluate(value: Any, context: RecordContext, place: str) -> Any:
     """A checked value (compile_value's result) for one record; `place` names it (for its seed)."""
     if isinstance(value, (Template, Spec)):
         return value.render(context) if isinstance(value, Template) else value.evaluate(context, place)
+    if isinstance(value, Selection):
+        return value.evaluate(context)
     if isinstance(value, dict):
         return {key: evaluate(item, context, f"{place}.{key}") for key, item in value.items()}
     if isinstance(value, list):
@@ -170,6 +176,8 @@ def compile_value(value: Any, parent: Parent | None) -> Any:
     if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in SPEC_KEYS:
         (kind, options), = value.items()
         return _spec(kind, options, parent)
+    if is_selection(value):
+        return parse_selection(value)
     if isinstance(value, dict):
         return {key: compile_value(item, parent) for key, item in value.items()}
     if isinstance(value, list):

@@ -1,6 +1,6 @@
 """`lfsync export`: declarations written for the organisation's records (accounts, contacts,
-opportunities) state does not know, and those records recorded in state (so the next plan is
-empty). YAML: one file holding a map per kind; CSV: one file per kind (lfsync.operations.export_files).
+opportunities, tasks, notes, lists with their members) state does not know, and those records
+recorded in state (so the next plan is empty). YAML: one file holding a map per kind; CSV: one file per kind (lfsync.operations.export_files).
 The declarations are lfsync.remote.export_graph's."""
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from lfsync.plan.declared_form import as_written, declared_as
 from lfsync.plan.resources import resource_hash
 from lfsync.remote.declaring import ExportedRecord
 from lfsync.remote.export_graph import KindToExport, OutsideLink, export_graph
+from lfsync.remote.list_members import with_members
 from lfsync.remote.organisation import fetch_organisation
 from lfsync.state.records import ResourceState
 from lfsync.state.workspace import State, load_state, locked_state
@@ -33,8 +34,8 @@ from lfsync.values.organisation import KnownOrganisation, Organisation
 UNKNOWN_FIELD = "unknown_field"  # the code of a list refusing a filter on a field its kind lacks
 
 
-# What export writes: every declarable kind but lists (their members are read apart: not exported yet).
-EXPORTED_KINDS = tuple(kind for kind in DECLARABLE_KINDS if kind is not LIST)
+# What export writes: every declarable kind (a list with its members, read apart: lfsync.remote.list_members).
+EXPORTED_KINDS = DECLARABLE_KINDS
 
 @dataclass(frozen=True)
 class ExportRequest:
@@ -156,7 +157,10 @@ async def _read_organisation(
 async def _list_kind(client: LightfieldClient, kind: RecordKind, query: dict[str, str], terminal: ReadingTerminal) -> list[ApiRecord]:
     params: dict[str, Any] = {**query, "status": "active"}
     with terminal.reading(f"export: reading {kind.declaration_key}") as progress:
-        return await client.list_records(kind, on_page=progress, window=READ_CONCURRENCY, **params)
+        records = await client.list_records(kind, on_page=progress, window=READ_CONCURRENCY, **params)
+    if kind is LIST:  # a list's members are read from its own paths, one list after another
+        return [await with_members(client, record) for record in records]
+    return records
 
 
 def _lacks_filtered_field(error: ApiError, request: ExportRequest) -> bool:

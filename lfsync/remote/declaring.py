@@ -21,7 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from lfsync.api.records import ApiRecord, Definitions, FieldDefinition
 from lfsync.declare.addresses import address_of, is_address_key
-from lfsync.kinds.catalogue import ACCOUNT
+from lfsync.kinds.catalogue import ACCOUNT, LIST
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.values.types import NOT_WRITABLE_TYPES, SELECT_TYPES
 
@@ -127,6 +127,8 @@ def declaration_body(
         if not held.ids or relationship is None or key in kind.read_only_relationships or key in left_out:
             continue
         declared = [addresses.get(target, target) for target in held.ids]
+        if kind is LIST:  # a list's members: a set the API answers newest first; written sorted, stable
+            declared.sort()
         relationships[key] = declared[0] if relationship.holds_one and len(declared) == 1 else declared
     body: dict[str, Any] = {"fields": _name_first(fields)}
     if relationships:

@@ -1,4 +1,5 @@
-"""A managed list read back with its members, for refresh (lfsync.remote.refresh.refresh_lists).
+"""A managed list read back with its members, for refresh (lfsync.remote.refresh.refresh_lists), and a
+listed list given its members, for export.
 
 A list record has no `relationships` and no `updatedAt`, the API lists no trashed lists, and a
 trashed list may still answer a retrieve; what it holds is read from `GET /v1/lists/{id}/<type>`,
@@ -24,7 +25,6 @@ async def read_list(client: LightfieldClient, resource: ResourceState) -> ApiRec
     """The list `resource` names, its members as its relationship (`$accounts`: their IDs), or None
     when it is trashed or gone (its members read answers 404)."""
     object_type = resource.applied.get("fields", {}).get(OBJECT_TYPE_FIELD)
-    member_type = member_type_of(object_type)
     try:
         members = await list_members(client, LIST, resource.id, object_type)
         record = await client.retrieve(LIST, resource.id)
@@ -32,6 +32,18 @@ async def read_list(client: LightfieldClient, resource: ResourceState) -> ApiRec
         if error.status == 404:
             return None
         raise
+    return _holding(record, object_type, members)
+
+
+async def with_members(client: LightfieldClient, record: ApiRecord) -> ApiRecord:
+    """A list record as listed (no relationships), its members read as its relationship (`$accounts`:
+    their IDs), by the `$objectType` it holds (`lfsync export`). ApiError 404 when it is trashed meanwhile."""
+    object_type = record.fields.get(OBJECT_TYPE_FIELD)
+    return _holding(record, object_type, await list_members(client, LIST, record.id, object_type))
+
+
+def _holding(record: ApiRecord, object_type: object, members: list[ApiRecord]) -> ApiRecord:
+    member_type = member_type_of(object_type)
     if member_type is None:
         return record
     held = RelationshipValue(tuple(member.id for member in members), "HAS_MANY")
