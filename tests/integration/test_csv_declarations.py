@@ -176,7 +176,8 @@ def test_the_demo_seeding_example_seeds_two_organisations_and_resets_one(repo_ro
     from org_helpers import create_directly
 
     example = tmp_path / "examples" / "demo-seeding"
-    shutil.copytree(repo_root / "examples" / "demo-seeding", example, ignore=shutil.ignore_patterns(".lfsync"))
+    # its CSV baseline alone (crm/, the rest of the demo, is tests/integration/test_demo_example.py's)
+    shutil.copytree(repo_root / "examples" / "demo-seeding", example, ignore=shutil.ignore_patterns(".lfsync", "crm"))
     applied = cli("apply", example, "--all-workspaces", "--auto-approve")
     assert applied.exit_code == 0, applied.output
     assert applied.stdout.count("Apply complete! Resources: 12 created, 0 updated, 0 deleted.") == 2
