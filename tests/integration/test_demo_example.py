@@ -69,6 +69,12 @@ def run(cli, monkeypatch):
     return cli
 
 
+def test_the_example_is_valid_and_formatted(demo, run):
+    assert run("fmt", "--check", demo.project).exit_code == 0
+    validated = run("validate", demo.project, "--offline")
+    assert validated.exit_code == 0, validated.output
+
+
 def test_both_workspaces_plan_their_own_vars_and_generated_records(demo, run):
     planned = run("plan", demo.project, "--all-workspaces", "--format", "json")
     assert planned.exit_code == 0, planned.output
