@@ -24,6 +24,7 @@ from lfsync.declare import (
     fakes,
     genblock,
     generate,
+    genselect,
     gentemplates,
     ignorechanges,
     jsonsafe,
@@ -159,7 +160,8 @@ def validation_modules() -> tuple[ModuleType, ...]:
     jsonsafe's limits, ignore_changes' rules, the `moved:` entries' reader, the `generate:` block's."""
     return (
         sys.modules[__name__], model, rules, yamlcheck, moves, cachecodec, csvfile, csvformulas, addresses, jsonsafe,
-        ignorechanges, substitution, variables_module, genblock, generate, gentemplates, fakes,
+        ignorechanges, substitution, variables_module, genblock, generate, gentemplates, genselect,
+        fakes,
     )
 
 

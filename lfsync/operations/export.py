@@ -24,7 +24,7 @@ from lfsync.plan.declared_form import as_written, declared_as
 from lfsync.plan.resources import resource_hash
 from lfsync.remote.declaring import ExportedRecord
 from lfsync.remote.export_graph import KindToExport, OutsideLink, export_graph
-from lfsync.remote.list_members import with_members
+from lfsync.remote.list_members import list_filter_problem, with_members
 from lfsync.remote.organisation import fetch_organisation
 from lfsync.state.records import ResourceState
 from lfsync.state.workspace import State, load_state, locked_state
@@ -143,6 +143,10 @@ async def _read_organisation(
         listed: dict[RecordKind, list[ApiRecord]] = {}
         refused: list[ApiError] = []
         for kind in request.named_kinds:  # one after another: one progress line at a time
+            if kind is LIST and (problem := list_filter_problem(request.query)):
+                if request.kinds:
+                    raise LfsyncError(problem)
+                continue  # no list can match: left out, as a kind lacking a filtered field is
             try:
                 listed[kind] = await _list_kind(client, kind, request.query, terminal)
             except ApiError as error:

@@ -17,7 +17,7 @@ from lfsync.api.client import ApiError, LightfieldClient
 from lfsync.api.list_members import list_members
 from lfsync.api.records import ApiRecord, RelationshipValue
 from lfsync.kinds.catalogue import LIST
-from lfsync.kinds.lists import OBJECT_TYPE_FIELD, member_type_of
+from lfsync.kinds.lists import LIST_DEFINITIONS, OBJECT_TYPE_FIELD, member_type_of
 from lfsync.state.records import ResourceState
 
 
@@ -49,3 +49,16 @@ def _holding(record: ApiRecord, object_type: object, members: list[ApiRecord]) -
     held = RelationshipValue(tuple(member.id for member in members), "HAS_MANY")
     return dataclasses.replace(record, relationships={member_type.key: held})
 
+
+
+def list_filter_problem(query: dict[str, str]) -> str | None:
+    """Why an export's filters cannot be asked of lists (they take none: lfsync narrows them by
+    equality on their own fields, lfsync.api.listing.local_filters), or None."""
+    fields = LIST_DEFINITIONS["fieldDefinitions"]
+    for key in query:
+        name, _, operator = key.partition("[")
+        if name not in fields:
+            return f"lists have no field {name!r} to filter on (they have {', '.join(fields)})"
+        if operator not in ("", "equal]"):
+            return f"lists take only equality filters (KEY=VALUE), not {key!r}"
+    return None

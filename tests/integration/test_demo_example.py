@@ -3,7 +3,7 @@ vars (region, owner, seed: other companies under the same keys); demo-eu applies
 needs (at least 50 accounts, 100 contacts, 30 opportunities across stages, 20 tasks with relative
 due dates, 20 notes, 2 lists), plans clean with refresh, and after a demo's edits through the official
 SDK (a task's status, an opportunity's stage, a contact added) `lfsync reset` brings it back and it
-plans clean again.
+plans clean again; and a teardown stops at the protected parent until it is unprotected.
 
 The example is copied into tmp_path with each workspace's target set to an emulator served at a high
 write rate (CI time: the local target writes at the real 25/s) and no index lag (an edit made just
@@ -128,3 +128,14 @@ def test_reset_after_a_demo_brings_the_organisation_back(demo, run):
     assert demo.live_contacts() == managed_contacts  # the walk-in (and the organisation's seeded people) trashed
     clean = run("plan", demo.project, "--workspace", "demo-eu", "--detailed-exitcode")
     assert clean.exit_code == 0, clean.output
+
+
+def test_teardown_stops_at_the_protected_parent_until_it_is_unprotected(demo, run):
+    refused = run("destroy", demo.project, "--workspace", "demo-eu", "--auto-approve")
+    assert refused.exit_code == 1 and "account.northwind-group" in refused.output and "protected" in refused.output
+    groups = demo.project / "accounts" / "groups.yaml"
+    groups.write_text(groups.read_text().replace("protect: true", "protect: false"))
+    assert run("apply", demo.project, "--workspace", "demo-eu", "--auto-approve").exit_code == 0
+    destroyed = run("destroy", demo.project, "--workspace", "demo-eu", "--auto-approve")
+    assert destroyed.exit_code == 0, destroyed.output
+    assert demo.ids() == {} and demo.live_contacts() == set()

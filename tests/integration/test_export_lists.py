@@ -92,3 +92,16 @@ def test_lists_export_to_a_csv_file_of_their_own_that_replans_clean(on, make_pro
     by_key = {row[0]: dict(zip(rows[0], row)) for row in rows[1:]}
     assert by_key["q1-targets"]["relationships.$accounts"] == "account.acme; account.globex"
     replans_clean(cli, project)
+
+
+def test_filters_lists_cannot_take_leave_them_out_or_are_refused_with_kind_list(on, make_project, cli):
+    project = make_project({}, settings=SETTINGS)
+    named = cli("export", project, "--filter", "$name=Q1 targets", "--file", "q1.yaml")
+    assert named.exit_code == 0, named.output
+    assert "1 list(s)" in named.stdout and "q1-targets" in (project / "q1.yaml").read_text()
+    left_out = cli("export", project, "--filter", "$name[startsWith]=Acme", "--file", "acme.yaml")
+    assert left_out.exit_code == 0, left_out.output  # lists left out, the accounts' filter asked of the server
+    assert "1 account(s)" in left_out.stdout and "list(s)" not in left_out.stdout
+    refused = cli("export", project, "--kind", "list", "--filter", "tier=smb", "--file", "more.yaml")
+    assert refused.exit_code == 1 and "lists have no field 'tier'" in refused.stderr
+    assert not (project / "more.yaml").exists()
