@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import re
 
+
+def _compiled(*patterns: str) -> list[re.Pattern]:
+    """A renderer's statements, one pattern each."""
+    return [re.compile(pattern) for pattern in patterns]
+
+
 LABEL = r"(?:[\w .,\-:/$+()'!?]|#\d+;|<br/>)*"
-MERMAID_STATEMENTS = [
-    re.compile(r"flowchart LR"),
-    re.compile(rf'  subgraph k_[a-z]+\["{LABEL}"\]'),
-    re.compile(rf'    (?P<id>n_\w+)(?:\["(?P<a>{LABEL})"\]|\(\["(?P<b>{LABEL})"\]\)|\{{\{{"(?P<c>{LABEL})"\}}\}})'),
-    re.compile(r"  end"),
-    re.compile(rf'  n_\w+ (?:-->|==>|-\.->)\|"(?P<edge>{LABEL})"\| n_\w+'),
-    re.compile(r"  classDef [a-z]+ [\w:#,\-. ]+"),
-    re.compile(r"  class n_\w+(?:,n_\w+)* [a-z]+"),
-]
+MERMAID_STATEMENTS = _compiled(
+    r"flowchart LR",
+    rf'  subgraph k_[a-z]+\["{LABEL}"\]',
+    rf'    (?P<id>n_\w+)(?:\["(?P<a>{LABEL})"\]|\(\["(?P<b>{LABEL})"\]\)|\{{\{{"(?P<c>{LABEL})"\}}\}})',
+    r"  end",
+    rf'  n_\w+ (?:-->|==>|-\.->)\|"(?P<edge>{LABEL})"\| n_\w+',
+    r"  classDef [a-z]+ [\w:#,\-. ]+",
+    r"  class n_\w+(?:,n_\w+)* [a-z]+",
+)
 
 
 def mermaid_statements(lines: list[str]) -> list[re.Match]:
@@ -27,18 +33,18 @@ def mermaid_unescaped(label: str) -> list[str]:
 
 
 QUOTED = r'"(?:[^"\\\n]|\\.)*"'
-DOT_STATEMENTS = [
-    re.compile(r"digraph lfsync \{"),
-    re.compile(r"  rankdir=LR;"),
-    re.compile(r'  (?:graph|node|edge) \[[a-z=, "A-Za-z]+\];'),
-    re.compile(r"  subgraph cluster_[a-z]+ \{"),
-    re.compile(rf"    label={QUOTED};"),
-    re.compile(r"    node \[shape=[a-z]+\];"),
-    re.compile(rf'    (?P<id>n_\w+) \[label=(?P<label>{QUOTED}), fillcolor="#[0-9a-f]{{6}}"\];'),
-    re.compile(r"  \}"),
-    re.compile(rf"  n_\w+ -> n_\w+ \[label=(?P<edge>{QUOTED}), style=(?:solid|bold|dashed)\];"),
-    re.compile(r"\}"),
-]
+DOT_STATEMENTS = _compiled(
+    r"digraph lfsync \{",
+    r"  rankdir=LR;",
+    r'  (?:graph|node|edge) \[[a-z=, "A-Za-z]+\];',
+    r"  subgraph cluster_[a-z]+ \{",
+    rf"    label={QUOTED};",
+    r"    node \[shape=[a-z]+\];",
+    rf'    (?P<id>n_\w+) \[label=(?P<label>{QUOTED}), fillcolor="#[0-9a-f]{{6}}"\];',
+    r"  \}",
+    rf"  n_\w+ -> n_\w+ \[label=(?P<edge>{QUOTED}), style=(?:solid|bold|dashed)\];",
+    r"\}",
+)
 
 
 def dot_statements(lines: list[str]) -> list[re.Match]:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
+import lightfield
 import pytest
 from lightfield import Lightfield
 
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.testing import API_MODES, DOCS_LITERAL, serve_in_thread
 
-from .emulator_helpers import DEV_KEY, client_for
+from .emulator_helpers import DEV_KEY, client_for, sdk_error
 
 
 @pytest.fixture
@@ -69,6 +71,13 @@ class ServedSdk:
 
     def with_key(self, key: str) -> Lightfield:
         return Lightfield(api_key=key, base_url=self.url, max_retries=0)
+
+
+def refusal(served: ServedSdk, call: Any) -> tuple[int, str | None, str | None]:
+    """`call()` is refused by `served`'s emulator: the error's (status, code, param) in its API mode."""
+    with pytest.raises(lightfield.APIStatusError) as caught:
+        call()
+    return sdk_error(caught.value, served.literal)
 
 
 # Distinct rates, so a response's X-RateLimit-Limit names its category; high enough never to throttle.

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from lightfield import Lightfield
 from ruamel.yaml import YAML
 
+from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.fixture import DEFAULT_ORG_FIXTURE
 
 DEV_KEY = "sk_lf_local_dev"
@@ -105,3 +109,18 @@ def fixture_with_keys(folder: Path, api_keys: list[dict[str, Any]]) -> Path:
     with path.open("w", encoding="utf-8") as stream:
         yaml.dump(data, stream)
     return path
+
+
+@contextmanager
+def app_with_keys(folder: Path, api_keys: list[dict[str, Any]], api_mode: str) -> Iterator[Any]:
+    """An in-process emulator app in `api_mode` whose organisation has these API keys; closed after."""
+    app = create_app(EmulatorConfig(org_fixture=fixture_with_keys(folder, api_keys), docs_literal=api_mode == "docs-literal"))
+    try:
+        yield app
+    finally:
+        app.state.emulator.close()
+
+
+def new_account(sdk: Lightfield) -> str:
+    """A fresh account made through the SDK; its ID."""
+    return sdk.account.create(fields={"$name": unique("Acme")}).id

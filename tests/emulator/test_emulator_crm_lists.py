@@ -13,31 +13,22 @@ import pytest
 from lightfield import Lightfield
 from lightfield.types import ListCreateResponse, ListListAccountsResponse, ListListResponse, ListRetrieveResponse
 
-from lfsync.emulator import EmulatorConfig, create_app
-
-from .conftest import RATE_LIMIT_BY_CATEGORY, ServedSdk
+from .conftest import RATE_LIMIT_BY_CATEGORY, ServedSdk, refusal
 from .emulator_helpers import (
     API_VERSION,
     CONTACT,
     DEV_KEY,
     OTHER_CONTACT,
     READONLY_KEY,
+    app_with_keys,
     client_for,
     error_of,
-    fixture_with_keys,
-    sdk_error,
     unique,
 )
 
 
 def new_accounts(sdk: Lightfield, count: int) -> list[str]:
     return [sdk.account.create(fields={"$name": unique("Acme")}).id for _ in range(count)]
-
-
-def refusal(served: ServedSdk, call: Any) -> tuple[int, str | None, str | None]:
-    with pytest.raises(lightfield.APIStatusError) as caught:
-        call()
-    return sdk_error(caught.value, served.literal)
 
 
 def raw(served: ServedSdk, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -188,10 +179,8 @@ def test_rate_categories_and_idempotency(served_sdk: ServedSdk) -> None:
 
 @pytest.mark.anyio
 async def test_member_reads_need_the_members_read_scope(tmp_path, api_mode: str) -> None:
-    org = fixture_with_keys(tmp_path, [{"key": "sk_lf_all", "scopes": "all"},
-                                       {"key": "sk_lf_lists", "scopes": ["lists:read", "contacts:read"]}])
-    app = create_app(EmulatorConfig(org_fixture=org, docs_literal=api_mode == "docs-literal"))
-    try:
+    with app_with_keys(tmp_path, [{"key": "sk_lf_all", "scopes": "all"},
+                                  {"key": "sk_lf_lists", "scopes": ["lists:read", "contacts:read"]}], api_mode) as app:
         async with client_for(app, "sk_lf_all", api_mode) as client:
             made = await client.post("/v1/lists", json={"fields": {"$name": "A", "$objectType": "$account"}})
             list_id = made.json()["id"]
@@ -201,8 +190,6 @@ async def test_member_reads_need_the_members_read_scope(tmp_path, api_mode: str)
             refused = await reader.get(f"/v1/lists/{list_id}/accounts")
             assert error_of(refused)[0] == 403 and "accounts:read" in refused.text
             assert error_of(await reader.post("/v1/lists", json={"fields": {"$name": "B"}}))[0] == 403
-    finally:
-        app.state.emulator.close()
 
 
 def test_one_target_list_per_organisation(served_sdk: ServedSdk) -> None:

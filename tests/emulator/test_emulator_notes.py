@@ -7,23 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import lightfield
 import pytest
-from lightfield import Lightfield
 from lightfield.types import NoteCreateResponse, NoteDefinitionsResponse, NoteListResponse, NoteUpdateResponse
 
-from .conftest import RATE_LIMIT_BY_CATEGORY, ServedSdk
-from .emulator_helpers import CONTACT, OTHER_CONTACT, OWNER, READONLY_KEY, sdk_error, unique
-
-
-def new_account(sdk: Lightfield) -> str:
-    return sdk.account.create(fields={"$name": unique("Acme")}).id
-
-
-def refusal(served: ServedSdk, call: Any) -> tuple[int, str | None, str | None]:
-    with pytest.raises(lightfield.APIStatusError) as caught:
-        call()
-    return sdk_error(caught.value, served.literal)
+from .conftest import RATE_LIMIT_BY_CATEGORY, ServedSdk, refusal
+from .emulator_helpers import CONTACT, OTHER_CONTACT, OWNER, READONLY_KEY, new_account, unique
 
 
 def test_definitions(served_sdk: ServedSdk) -> None:

@@ -18,17 +18,15 @@ from lightfield.types import (
     TaskUpdateResponse,
 )
 
-from lfsync.emulator import EmulatorConfig, create_app
-
-from .conftest import RATE_LIMIT_BY_CATEGORY, ServedSdk
+from .conftest import RATE_LIMIT_BY_CATEGORY, ServedSdk, refusal
 from .emulator_helpers import (
     OTHER_MEMBER,
     OWNER,
     READONLY_KEY,
+    app_with_keys,
     client_for,
     error_of,
-    fixture_with_keys,
-    sdk_error,
+    new_account,
     unique,
     value,
 )
@@ -36,19 +34,9 @@ from .emulator_helpers import (
 THIRD_MEMBER = "mem_calanturing0000000000"
 
 
-def new_account(sdk: Lightfield) -> str:
-    return sdk.account.create(fields={"$name": unique("Acme")}).id
-
-
 def new_task(sdk: Lightfield, title: str | None = None, status: str = "TODO", **relationships: Any) -> TaskCreateResponse:
     return sdk.task.create(fields={"$title": title or unique("Call"), "$status": status},
                            relationships={"$assignedTo": OTHER_MEMBER, **relationships})
-
-
-def refusal(served: ServedSdk, call: Any) -> tuple[int, str | None, str | None]:
-    with pytest.raises(lightfield.APIStatusError) as caught:
-        call()
-    return sdk_error(caught.value, served.literal)
 
 
 def test_definitions_name_the_documented_fields_and_relationships(served_sdk: ServedSdk) -> None:
@@ -196,10 +184,8 @@ def test_idempotency_scopes_and_rate_categories(served_sdk: ServedSdk) -> None:
 
 @pytest.mark.anyio
 async def test_created_by_falls_back_to_the_assignee_for_a_key_without_member(tmp_path, api_mode: str) -> None:
-    org = fixture_with_keys(tmp_path, [{"key": "sk_lf_nobody", "scopes": "all"},
-                                       {"key": "sk_lf_tasks_read", "scopes": ["tasks:read"]}])
-    app = create_app(EmulatorConfig(org_fixture=org, docs_literal=api_mode == "docs-literal"))
-    try:
+    with app_with_keys(tmp_path, [{"key": "sk_lf_nobody", "scopes": "all"},
+                                  {"key": "sk_lf_tasks_read", "scopes": ["tasks:read"]}], api_mode) as app:
         async with client_for(app, "sk_lf_nobody", api_mode) as client:
             created = await client.post("/v1/tasks", json={"fields": {"$title": "x", "$status": "TODO"},
                                                            "relationships": {"$assignedTo": OTHER_MEMBER}})
@@ -214,5 +200,3 @@ async def test_created_by_falls_back_to_the_assignee_for_a_key_without_member(tm
             assert (await reader.get(f"/v1/tasks/{created.json()['id']}")).status_code == 200
             refused = await reader.get("/v1/tasks", params={"status": "trashed"})
             assert error_of(refused)[0] == 403 and "tasks:restore" in refused.text
-    finally:
-        app.state.emulator.close()

@@ -28,20 +28,15 @@ import asyncio
 import json
 import signal
 import sqlite3
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from graph_org import Graph, assert_graph_exactly_once, crm_graph
+from journalled import journal_old_create
 from killing import ACCOUNT_CREATE, CONTACT_CREATE, LINK_WRITE, OPPORTUNITY_CREATE, DropPoint, Killer, KillPoint
 
-from lfsync.apply.applier import create_body
 from lfsync.emulator import EmulatorConfig
 from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
-from lfsync.operations.declared_project import load_declared
-from lfsync.plan.resources import create_idempotency_key, resource_hash
-from lfsync.state.records import CreateIntent
-from lfsync.state.workspace import StatePaths, locked_state
 
 from served import LOCAL_KEY, start_apply
 from wire import on_project, on_url
@@ -186,23 +181,6 @@ def test_a_bigger_graph_survives_many_kills_at_the_real_write_rate(make_project,
 
 
 # --- creates interrupted longer ago than the key window: found by the kind's identity -------------
-
-def journal_old_create(project: Path, address: str) -> tuple[str, dict]:
-    """Journal `address`'s create exactly as the applier would, two days ago (its key forgotten by
-    the API since), without sending it; its key and body."""
-    declared = load_declared(project)
-    with locked_state(declared.project, "test") as state:
-        payload = declared.desired[address].payload(state.ids())
-        digest = resource_hash(payload, address, declared.project.workspace)
-        key = create_idempotency_key(digest)
-        body = create_body(payload, False)
-        state.begin(CreateIntent(address=address, idempotency_key=key, request=body, hash=digest, applied=payload))
-    journal = StatePaths(declared.project).journal
-    two_days_ago = (datetime.now(timezone.utc) - timedelta(days=2)).isoformat(timespec="milliseconds")
-    *earlier, this = journal.read_text().splitlines()  # the line just journalled
-    journal.write_text("\n".join([*earlier, this.replace('"at": "', f'"at": "{two_days_ago}", "first_at": "', 1)]) + "\n")
-    return key, body
-
 
 def create_contact_directly(project: Path, body: dict, key: str) -> str:
     async def create() -> str:

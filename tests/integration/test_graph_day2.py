@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from applied_project import AppliedProject, targeting
 
 from lfsync.emulator import EmulatorConfig
 from lfsync.emulator.clock import ShiftedClock
@@ -25,7 +24,6 @@ from conftest import write_files
 from org_helpers import act_directly
 from wire import records_of
 
-KEY = "sk_lf_local_dev"
 WRITES = ("POST", "DELETE")
 TWO_DAYS_LATER = 2 * 24 * 60 * 60 + 60 * 60  # an hour's margin keeps it "2 days"
 # Field history differs by API mode (the docs-literal mode's forms), so drift runs in both; the
@@ -83,35 +81,11 @@ DEALS = """
 
 
 @dataclass
-class Graph:
+class Graph(AppliedProject):
     """The shared, applied project, its served emulator's clock and every request it received."""
 
-    project: Path
     clock: ShiftedClock
     requests: list[tuple[str, str]] = field(default_factory=list)
-
-    def run(self, *args: str) -> Result:
-        from lfsync.cli import main
-
-        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-    def plan(self, *options: str) -> Result:
-        return self.run("plan", self.project, *options)
-
-    def applied(self, *options: str) -> str:
-        result = self.run("apply", self.project, "--auto-approve", *options)
-        assert result.exit_code == 0, result.output
-        return result.stdout
-
-    def assert_clean(self) -> None:
-        clean = self.plan("--detailed-exitcode")
-        assert clean.exit_code == 0, clean.output
-
-    def state(self) -> dict:
-        return json.loads((self.project / "state" / "default.lfstate.json").read_text())["resources"]
-
-    def id_of(self, address: str) -> str:
-        return self.state()[address]["id"]
 
     def writes(self) -> list[tuple[str, str]]:
         return [(method, path) for method, path in self.requests if method in WRITES]
@@ -124,9 +98,6 @@ class Graph:
     def record(self, collection: str, address: str) -> dict:
         record_id = self.id_of(address)
         return next(record for record in records_of(self.project, collection) if record["id"] == record_id)
-
-    def write(self, files: dict[str, str]) -> None:
-        write_files(self.project, files)
 
     def read(self, name: str) -> str:
         return (self.project / name).read_text(encoding="utf-8")
@@ -149,12 +120,7 @@ def graph(request, tmp_path_factory):
             await self.app(scope, receive, send)
 
     config = EmulatorConfig(db_path=str(root / "served.db"), docs_literal=request.param == DOCS_LITERAL, clock=clock)
-    with serve_in_thread(config, middleware=Recording) as url, pytest.MonkeyPatch.context() as env:
-        for variable in ("LFSYNC_WORKSPACE", "LFSYNC_BACKEND"):
-            env.delenv(variable, raising=False)
-        env.setenv("LIGHTFIELD_BASE_URL", url)
-        env.setenv("LIGHTFIELD_API_KEY", KEY)
-        env.setenv("NO_COLOR", "1")
+    with serve_in_thread(config, middleware=Recording) as url, targeting(url):
         project = write_files(root / "project", {
             "lfsync.yaml": "skip_enrichment: true\n", "accounts.yaml": ACCOUNTS, "people.yaml": PEOPLE, "deals.yaml": DEALS,
         })
@@ -228,7 +194,7 @@ def test_ignore_changes_leaves_a_contacts_title_and_an_opportunitys_stage_to_peo
 
 @IN_DEFAULT_MODE
 def test_a_protected_contact_is_never_pruned(graph):
-    assert graph.state()["contact.linus"]["protect"] is True
+    assert graph.resources()["contact.linus"]["protect"] is True
     graph.write({"people.yaml": PEOPLE.split("      linus:")[0]})
     writes = len(graph.writes())
     planned = graph.plan("--prune")
@@ -237,7 +203,7 @@ def test_a_protected_contact_is_never_pruned(graph):
     refused = graph.run("apply", graph.project, "--prune", "--auto-approve")
     assert refused.exit_code == 1 and "nothing was applied" in refused.stderr
     assert len(graph.writes()) == writes
-    assert "contact.linus" in graph.state()
+    assert "contact.linus" in graph.resources()
     assert graph.id_of("contact.linus") in [record["id"] for record in records_of(graph.project, "contacts")]
     graph.write({"people.yaml": PEOPLE})
     graph.assert_clean()
@@ -255,7 +221,7 @@ def test_a_moved_opportunity_keeps_its_id_with_no_write(graph):
     writes = len(graph.writes())
     assert "0 created, 0 updated, 0 deleted, 1 moved" in graph.applied()
     assert len(graph.writes()) == writes
-    assert graph.id_of("opportunity.deal-c-renewal") == before and "opportunity.deal-c" not in graph.state()
+    assert graph.id_of("opportunity.deal-c-renewal") == before and "opportunity.deal-c" not in graph.resources()
     graph.assert_clean()
 
 
@@ -280,7 +246,7 @@ def test_target_a_new_contact_brings_the_account_it_needs(graph):
     assert document["partial"]["brought_along"] == ["account.initech"]
 
     assert "2 created, 0 updated, 0 deleted" in graph.applied("--target", "contact.peter")
-    assert {"account.initech", "contact.peter"} <= set(graph.state()) and "contact.milton" not in graph.state()
+    assert {"account.initech", "contact.peter"} <= set(graph.resources()) and "contact.milton" not in graph.resources()
     peter = graph.record("contacts", "contact.peter")
     assert peter["relationships"]["$account"]["values"] == [graph.id_of("account.initech")]
     assert "1 created, 0 updated, 0 deleted" in graph.applied()
@@ -289,7 +255,7 @@ def test_target_a_new_contact_brings_the_account_it_needs(graph):
 
 @IN_DEFAULT_MODE
 def test_the_blast_radius_counts_contact_and_opportunity_updates(graph):
-    managed = len(graph.state())
+    managed = len(graph.resources())
     people = graph.read("people.yaml").replace("$title: Engineer", "$title: Senior Engineer").replace("$title: Admiral", "$title: Rear Admiral")
     people = people.replace("$title: Director", "$title: Managing Director")
     deals = graph.read("deals.yaml").replace("$amount: 1000", "$amount: 1500").replace("$amount: 2000", "$amount: 2500")

@@ -9,11 +9,10 @@ from __future__ import annotations
 import asyncio
 import json
 
-from lfsync.apply.applier import create_body
+from journalled import journal_create
+
 from lfsync.operations.declared_project import load_declared
-from lfsync.plan.resources import create_idempotency_key, resource_hash
-from lfsync.state.records import CreateIntent
-from lfsync.state.workspace import load_state, locked_state
+from lfsync.state.workspace import load_state
 
 from wire import on_project, records_of
 
@@ -218,18 +217,6 @@ def test_bad_graph_input_is_refused_at_plan_time_with_nothing_sent(make_project,
     assert "graph.yaml:2:3: opportunity.orphan has no $account in 'relationships'; every opportunity belongs to one" in refused.stderr
     assert {collection: records_of(project, collection) for collection in before} == before
     assert not (project / "state").exists()
-
-
-def journal_create(project, address: str) -> tuple[str, dict]:
-    """Journal the create intent exactly as the applier would, without sending it."""
-    declared = load_declared(project)
-    with locked_state(declared.project, "test") as state:
-        payload = declared.desired[address].payload(state.ids())
-        digest = resource_hash(payload, address, declared.project.workspace)
-        key = create_idempotency_key(digest)
-        body = create_body(payload, False)
-        state.begin(CreateIntent(address=address, idempotency_key=key, request=body, hash=digest, applied=payload))
-    return key, body
 
 
 def test_an_interrupted_contact_create_is_settled_with_its_journalled_key(make_project, cli, served_target, state_of):

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from applied_project import LOCAL_KEY, AppliedProject, targeting
 from lightfield import Lightfield
 
 from lfsync.emulator import EmulatorConfig
@@ -24,7 +23,6 @@ from lfsync.emulator.testing import API_MODES, DOCS_LITERAL, serve_in_thread
 
 from conftest import write_files
 
-KEY = "sk_lf_local_dev"
 IN_BOTH_MODES = pytest.mark.parametrize("org", API_MODES, indirect=True, scope="module")
 IN_DEFAULT_MODE = pytest.mark.parametrize("org", [API_MODES[0]], indirect=True, scope="module")
 
@@ -59,35 +57,11 @@ LISTS = """
 
 
 @dataclass
-class Org:
+class Org(AppliedProject):
     """The shared, applied project, the SDK on its organisation, and every write the emulator received."""
 
-    project: Path
     sdk: Lightfield
     writes: list[tuple[str, str, dict]] = field(default_factory=list)  # (method, path, JSON body)
-
-    def run(self, *args: str) -> Result:
-        from lfsync.cli import main
-
-        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-    def plan(self, *options: str) -> Result:
-        return self.run("plan", self.project, *options)
-
-    def applied(self, *options: str) -> str:
-        result = self.run("apply", self.project, "--auto-approve", *options)
-        assert result.exit_code == 0, result.output
-        return result.stdout
-
-    def assert_clean(self) -> None:
-        clean = self.plan("--detailed-exitcode")
-        assert clean.exit_code == 0, clean.output
-
-    def state(self) -> dict:
-        return json.loads((self.project / "state" / "default.lfstate.json").read_text())["resources"]
-
-    def id_of(self, address: str) -> str:
-        return self.state()[address]["id"]
 
     def account_members(self, address: str) -> set[str]:
         return {account.id for account in self.sdk.list.list_accounts(self.id_of(address)).data}
@@ -97,9 +71,6 @@ class Org:
 
     def ids(self, *addresses: str) -> set[str]:
         return {self.id_of(address) for address in addresses}
-
-    def write(self, files: dict[str, str]) -> None:
-        write_files(self.project, files)
 
     def list_writes_since(self, count: int) -> list[tuple[str, str, dict]]:
         return [write for write in self.writes[count:] if write[1].startswith("/v1/lists")]
@@ -134,16 +105,11 @@ def org(request, tmp_path_factory):
             await self.app(scope, recorded, answer)
 
     config = EmulatorConfig(db_path=str(root / "served.db"), docs_literal=request.param == DOCS_LITERAL)
-    with serve_in_thread(config, middleware=Recording) as url, pytest.MonkeyPatch.context() as env:
-        for variable in ("LFSYNC_WORKSPACE", "LFSYNC_BACKEND"):
-            env.delenv(variable, raising=False)
-        env.setenv("LIGHTFIELD_BASE_URL", url)
-        env.setenv("LIGHTFIELD_API_KEY", KEY)
-        env.setenv("NO_COLOR", "1")
+    with serve_in_thread(config, middleware=Recording) as url, targeting(url):
         project = write_files(root / "project", {
             "lfsync.yaml": "skip_enrichment: true\n", "records.yaml": RECORDS, "lists.yaml": LISTS,
         })
-        shared = Org(project, Lightfield(api_key=KEY, base_url=url, max_retries=0), writes)
+        shared = Org(project, Lightfield(api_key=LOCAL_KEY, base_url=url, max_retries=0), writes)
         planned = shared.plan()
         assert planned.exit_code == 0, planned.output
         assert "+ $accounts:    [account.acme, account.globex] (known after apply)" in planned.stdout
@@ -161,7 +127,7 @@ def test_lists_are_created_with_their_members_and_plan_clean_on_refresh(org):
     assert org.contact_members("list.champions") == org.ids("contact.ada")
     creates = [body for method, path, body in org.writes if path == "/v1/lists"]
     assert {"skipEnrichment"} & {key for body in creates for key in body} == set()  # a list create takes none
-    assert org.state()["list.champions"]["applied"]["fields"]["$objectType"] == "$contact"  # the bare form, canonical
+    assert org.resources()["list.champions"]["applied"]["fields"]["$objectType"] == "$contact"  # the bare form, canonical
     org.assert_clean()
 
 
@@ -248,7 +214,7 @@ def test_pruning_a_list_is_marked_irreversible_in_every_format(org):
 
     gone = org.id_of("list.champions")
     org.applied("--prune")
-    assert "list.champions" not in org.state()
+    assert "list.champions" not in org.resources()
     assert gone not in {listed.id for listed in org.sdk.list.list().data}
     org.write({"lists.yaml": LISTS})
     org.applied()

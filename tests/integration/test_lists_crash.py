@@ -9,20 +9,15 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from journalled import journal_old_create
 from killing import DropPoint, Killer, KillPoint
 from lightfield import Lightfield
 
-from lfsync.apply.applier import create_body
 from lfsync.emulator import EmulatorConfig
 from lfsync.emulator.testing import serve_in_thread
-from lfsync.operations.declared_project import load_declared
-from lfsync.plan.resources import create_idempotency_key, resource_hash
-from lfsync.state.records import CreateIntent
-from lfsync.state.workspace import StatePaths, locked_state
 
 from served import LOCAL_KEY, start_apply
 from wire import on_project
@@ -77,23 +72,6 @@ def test_list_creates_killed_or_unanswered_end_with_each_list_once(make_project,
         assert not (project / "state" / "default.journal.jsonl").exists()
         replanned = cli("plan", project, "--detailed-exitcode", env={"LIGHTFIELD_BASE_URL": url, "LIGHTFIELD_API_KEY": LOCAL_KEY})
         assert replanned.exit_code == 0, replanned.output
-
-
-def journal_old_create(project: Path, address: str) -> tuple[str, dict]:
-    """Journal `address`'s create as the applier would, two days ago (its key forgotten by the API
-    since), without sending it; its key and body (as tests/integration/test_crash_graph.py does)."""
-    declared = load_declared(project)
-    with locked_state(declared.project, "test") as state:
-        payload = declared.desired[address].payload(state.ids())
-        digest = resource_hash(payload, address, declared.project.workspace)
-        key = create_idempotency_key(digest)
-        body = create_body(payload, False)
-        state.begin(CreateIntent(address=address, idempotency_key=key, request=body, hash=digest, applied=payload))
-    journal = StatePaths(declared.project).journal
-    two_days_ago = (datetime.now(timezone.utc) - timedelta(days=2)).isoformat(timespec="milliseconds")
-    *earlier, this = journal.read_text().splitlines()
-    journal.write_text("\n".join([*earlier, this.replace('"at": "', f'"at": "{two_days_ago}", "first_at": "', 1)]) + "\n")
-    return key, body
 
 
 @pytest.mark.parametrize("api_mode", ["default"], indirect=True)

@@ -12,16 +12,15 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
+from journalled import journal_create_intent
 
 from lfsync.api.client import LightfieldClient, RetryPolicy
-from lfsync.apply.applier import Applier, create_body
+from lfsync.apply.applier import Applier
 from lfsync.apply.recovery import RecoveryStopped, settle_pending
 from lfsync.emulator import EmulatorConfig, create_app
 from lfsync.emulator.testing import DOCS_LITERAL
 from lfsync.operations.declared_project import load_declared
 from lfsync.operations.planning import build_plan
-from lfsync.plan.resources import create_idempotency_key, resource_hash
-from lfsync.state.records import CreateIntent
 from lfsync.state.workspace import load_state, locked_state
 
 from wire import on_app, on_project
@@ -40,16 +39,10 @@ FAST_RETRY = RetryPolicy(attempts=12, base_delay=0.001, max_delay=0.01)
 
 def journal_create(project, address: str, *, at: str | None = None):
     """Journal the create intent exactly as the applier would, without sending it."""
-    declared = load_declared(project)
-    with locked_state(declared.project, "test") as state:
-        payload = declared.desired[address].payload(state.ids())
-        digest = resource_hash(payload, address, declared.project.workspace)
-        key = create_idempotency_key(digest)
-        body = create_body(payload, False)
-        intent = state.begin(CreateIntent(address=address, idempotency_key=key, request=body, hash=digest, applied=payload))
+    journalled = journal_create_intent(project, address)
     if at:
-        _rewrite_intent_time(declared.project, intent.seq, at)
-    return key, body
+        _rewrite_intent_time(journalled.settings, journalled.seq, at)
+    return journalled.key, journalled.body
 
 
 def _rewrite_intent_time(project, seq: int, at: str) -> None:

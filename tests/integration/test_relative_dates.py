@@ -15,10 +15,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from applied_project import AppliedProject, targeting
 
 from lfsync.emulator import EmulatorConfig
 from lfsync.emulator.clock import ShiftedClock
@@ -68,23 +67,8 @@ def moment(text: str) -> datetime:
 
 
 @dataclass
-class Demo:
-    project: Path
+class Demo(AppliedProject):
     clock: ShiftedClock
-
-    def run(self, *args: object) -> Result:
-        from lfsync.cli import main
-
-        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-    def applied(self, *args: object) -> str:
-        result = self.run(*args, "--auto-approve") if args and args[0] == "reset" else self.run("apply", self.project, "--auto-approve", *args)
-        assert result.exit_code == 0, result.output
-        return result.stdout
-
-    def assert_clean(self) -> None:
-        clean = self.run("plan", self.project, "--detailed-exitcode")
-        assert clean.exit_code == 0, clean.output
 
     def json_plan(self, *options: object) -> dict:
         result = self.run("plan", self.project, "--format", "json", *options)
@@ -114,12 +98,7 @@ class Demo:
 def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("relative-dates")
     clock = ShiftedClock(offset=-3 * A_DAY)  # the server's time, moved forward by the tests
-    with serve_in_thread(EmulatorConfig(db_path=str(root / "served.db"), clock=clock)) as url, pytest.MonkeyPatch.context() as env:
-        for variable in ("LFSYNC_WORKSPACE", "LFSYNC_BACKEND"):
-            env.delenv(variable, raising=False)
-        env.setenv("LIGHTFIELD_BASE_URL", url)
-        env.setenv("LIGHTFIELD_API_KEY", KEY)
-        env.setenv("NO_COLOR", "1")
+    with serve_in_thread(EmulatorConfig(db_path=str(root / "served.db"), clock=clock)) as url, targeting(url):
         yield Demo(write_files(root / "project", DECLARATIONS), clock)
 
 
@@ -213,7 +192,7 @@ def test_a_saved_reanchor_plan_applies_the_anchor_it_showed(demo):
 def test_reset_reanchor_moves_the_dates_too(demo):
     before = demo.anchor()
     demo.clock.advance(A_DAY)
-    assert "3 updated" in demo.applied("reset", demo.project, "--reanchor")
+    assert "3 updated" in demo.applied("--reanchor", command="reset")
     assert timedelta(days=1) <= demo.anchor() - before < timedelta(days=1, minutes=11)
     assert demo.served() == demo.expected(demo.anchor())
     demo.assert_clean()

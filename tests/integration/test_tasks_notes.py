@@ -15,10 +15,10 @@ import json
 import signal
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from applied_project import AppliedProject, targeting
+from click.testing import Result
 from killing import DropPoint, Killer, KillPoint
 from lightfield import Lightfield
 
@@ -86,37 +86,17 @@ IN_DEFAULT_MODE = pytest.mark.parametrize("demo", [API_MODES[0]], indirect=True,
 
 
 @dataclass
-class Demo:
+class Demo(AppliedProject):
     """The shared, applied project, the SDK on its emulator, and every write request it received
     (method, path, JSON body)."""
 
-    project: Path
     sdk: Lightfield
     writes: list[tuple[str, str, dict]] = field(default_factory=list)
 
-    def run(self, *args: str) -> Result:
-        from lfsync.cli import main
-
-        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-    def plan(self, *options: str) -> Result:
-        return self.run("plan", self.project, *options)
-
-    def applied(self, *options: str, command: str = "apply") -> str:
-        result = self.run(command, self.project, "--auto-approve", *options)
-        assert result.exit_code == 0, result.output
-        return result.stdout
-
-    def assert_clean(self) -> None:
-        clean = self.plan("--detailed-exitcode")
-        assert clean.exit_code == 0, clean.output
+    def assert_clean(self) -> Result:
+        clean = super().assert_clean()
         assert "No changes." in clean.stdout
-
-    def state(self) -> dict:
-        return json.loads((self.project / "state" / "default.lfstate.json").read_text())
-
-    def id_of(self, address: str) -> str:
-        return self.state()["resources"][address]["id"]
+        return clean
 
     def ids(self, *addresses: str) -> list[str]:
         return sorted(self.id_of(address) for address in addresses)
@@ -151,12 +131,7 @@ def demo(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"tasknote-{request.param}")
     writes: list[tuple[str, str, dict]] = []
     config = EmulatorConfig(db_path=str(root / "served.db"), docs_literal=request.param == DOCS_LITERAL)
-    with serve_in_thread(config, middleware=_recording(writes)) as url, pytest.MonkeyPatch.context() as env:
-        for variable in ("LFSYNC_WORKSPACE", "LFSYNC_BACKEND"):
-            env.delenv(variable, raising=False)
-        env.setenv("LIGHTFIELD_BASE_URL", url)
-        env.setenv("LIGHTFIELD_API_KEY", LOCAL_KEY)
-        env.setenv("NO_COLOR", "1")
+    with serve_in_thread(config, middleware=_recording(writes)) as url, targeting(url):
         project = write_files(root / "project", {"lfsync.yaml": SETTINGS, "graph.yaml": GRAPH, "work.yaml": WORK})
         shared = Demo(project, Lightfield(api_key=LOCAL_KEY, base_url=url, max_retries=2), writes)
         validated = shared.run("validate", project)
@@ -174,8 +149,7 @@ def _instant(text: str) -> datetime:
 
 @IN_BOTH_MODES
 def test_tasks_and_notes_apply_read_back_through_the_sdk_and_replan_clean(demo):
-    state = demo.state()
-    anchor = _instant(state["anchor"]["at"])  # recorded by the first apply, which resolved now+3d
+    anchor = _instant(demo.state()["anchor"]["at"])  # recorded by the first apply, which resolved now+3d
     call = demo.sdk.task.retrieve(demo.id_of("task.call-ada"))
     assert call.fields["$title"].value == "Call Ada" and call.fields["$status"].value == "TODO"
     assert call.fields["$description"].value == "Ask about the **renewal**."
@@ -315,7 +289,7 @@ def test_a_note_is_pruned_alone(demo):
     assert "Plan: 0 to create, 0 to update, 1 to delete." in pruning.stdout
     demo.applied("--prune")
     assert lunch in {record["id"] for record in records_of(demo.project, "notes", status="trashed")}
-    assert "note.globex-lunch" not in demo.state()["resources"] and len(demo.state()["resources"]) == 8
+    assert "note.globex-lunch" not in demo.resources() and len(demo.resources()) == 8
     assert len(records_of(demo.project, "tasks")) == 3
     demo.assert_clean()
 
