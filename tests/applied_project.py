@@ -1,6 +1,7 @@
 """A project that a module's tests share, applied on an emulator served on loopback: the CLI run
 in-process on it (plan, apply, the clean re-plan) and its local state read back; and the
-environment that points lfsync at that emulator for the module (`targeting`). Test modules
+environment that points lfsync at that emulator for the module (`targeting`), and the marks that
+run a test on the module's project in both API modes or the default one. Test modules
 subclass `AppliedProject` to add what they hold beside it (an SDK, a clock, recorded requests)."""
 
 from __future__ import annotations
@@ -14,9 +15,21 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from lfsync.emulator.testing import API_MODES
+
 from conftest import write_files
 
 LOCAL_KEY = "sk_lf_local_dev"
+
+
+def in_both_modes(fixture: str) -> pytest.MarkDecorator:
+    """A test run on the module's shared `fixture` (indirect, module-scoped) in each API mode."""
+    return pytest.mark.parametrize(fixture, API_MODES, indirect=True, scope="module")
+
+
+def in_default_mode(fixture: str) -> pytest.MarkDecorator:
+    """A test run on the module's shared `fixture` (indirect, module-scoped) in the default API mode only."""
+    return pytest.mark.parametrize(fixture, [API_MODES[0]], indirect=True, scope="module")
 
 
 @contextmanager

@@ -21,10 +21,13 @@ import subprocess
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
 from lfsync.emulator.app import ConnectionDropped
+
+from served import start_apply
 
 ACCOUNT_CREATE = "accounts.create"
 CONTACT_CREATE = "contacts.create"
@@ -90,6 +93,14 @@ class Killer:
         self._pid = process.pid
         return process
 
+    def run(self, base_url: str, start: Callable[[], subprocess.Popen], timeout: float) -> tuple[int, str]:
+        """`start()` a process armed, wait for it to end (at most `timeout` seconds) and disarm; its
+        exit code and output."""
+        process = self.arm(base_url, start)
+        output, _ = process.communicate(timeout=timeout)
+        self.disarm()
+        return process.returncode, output
+
     def disarm(self) -> None:
         """Count nothing more (the armed process has ended: its ID may name another one soon)."""
         self._pid = None
@@ -148,6 +159,23 @@ class Killer:
                 return None
 
         return KillsTheApply
+
+
+def applies_until_done(
+    killer: Killer, project: Path, url: str, runs: int, timeout: float, forbidden: tuple[str, ...] = ("Traceback",)
+) -> list[str]:
+    """`lfsync apply` run after run, each armed, at most `runs` times, until one exits 0 with no kill
+    point left; every run that does not must have been SIGKILLed, and none may print any of
+    `forbidden`. The outputs of the runs."""
+    outputs: list[str] = []
+    for _ in range(runs):
+        returncode, output = killer.run(url, lambda: start_apply(project, url), timeout)
+        outputs.append(output)
+        assert not any(word in output for word in forbidden), output
+        if returncode == 0 and not killer.pending:
+            break
+        assert returncode == -signal.SIGKILL, output
+    return outputs
 
 
 async def _landed_unanswered(app, scope, receive) -> None:

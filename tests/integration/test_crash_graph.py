@@ -70,16 +70,14 @@ def apply_until_done(project: Path, url: str, killer: Killer) -> list[str]:
     """Apply, each run killed at the next kill point it reaches, until one run finishes cleanly."""
     outputs: list[str] = []
     for _ in range(len(killer.kills) + APPLIES_AFTER_THE_KILLS):
-        process = killer.arm(url, lambda: start_apply(project, url, "--concurrency", "8"))
-        output, _ = process.communicate(timeout=600)
-        killer.disarm()
+        returncode, output = killer.run(url, lambda: start_apply(project, url, "--concurrency", "8"), timeout=600)
         outputs.append(output)
         assert "Traceback" not in output and "unexpected" not in output, output
-        if process.returncode == -signal.SIGKILL:
+        if returncode == -signal.SIGKILL:
             continue
-        if process.returncode == 0 and not killer.pending:
+        if returncode == 0 and not killer.pending:
             return outputs
-        assert process.returncode == 1, output  # gave up under faults; the next run settles what it left
+        assert returncode == 1, output  # gave up under faults; the next run settles what it left
     raise AssertionError(f"no apply finished; kill points never reached: {killer.pending}\n" + "\n---\n".join(outputs))
 
 
@@ -244,10 +242,8 @@ def test_a_contact_adopt_killed_before_it_landed_is_settled(make_project, cli, t
     with serve_in_thread(EmulatorConfig(db_path=str(tmp_path / "emulator.db")), middleware=killer.middleware()) as url:
         existing = {"fields": {"$name": {"firstName": "Ada"}, "$email": ["ada@home.example", "ada@acme.example"]}}
         matched = asyncio.run(_create_on(url, "contacts", existing))
-        process = killer.arm(url, lambda: start_apply(project, url, "--adopt"))
-        output, _ = process.communicate(timeout=600)
-        killer.disarm()
-        assert process.returncode == -signal.SIGKILL and killer.fired, output
+        returncode, output = killer.run(url, lambda: start_apply(project, url, "--adopt"), timeout=600)
+        assert returncode == -signal.SIGKILL and killer.fired, output
         env = {"LIGHTFIELD_BASE_URL": url, "LIGHTFIELD_API_KEY": LOCAL_KEY}
         result = cli("apply", project, "--auto-approve", "--adopt", env=env)
         assert result.exit_code == 0, result.output

@@ -14,11 +14,11 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
-from applied_project import AppliedProject, targeting
+from applied_project import AppliedProject, in_both_modes, in_default_mode, targeting
 
 from lfsync.emulator import EmulatorConfig
 from lfsync.emulator.clock import ShiftedClock
-from lfsync.emulator.testing import API_MODES, DOCS_LITERAL, serve_in_thread
+from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
 
 from conftest import write_files
 from org_helpers import act_directly
@@ -28,8 +28,8 @@ WRITES = ("POST", "DELETE")
 TWO_DAYS_LATER = 2 * 24 * 60 * 60 + 60 * 60  # an hour's margin keeps it "2 days"
 # Field history differs by API mode (the docs-literal mode's forms), so drift runs in both; the
 # other guarantees read nothing mode-specific and share the default mode's graph (CI time).
-IN_BOTH_MODES = pytest.mark.parametrize("graph", API_MODES, indirect=True, scope="module")
-IN_DEFAULT_MODE = pytest.mark.parametrize("graph", [API_MODES[0]], indirect=True, scope="module")
+IN_BOTH_MODES = in_both_modes("graph")
+IN_DEFAULT_MODE = in_default_mode("graph")
 
 ACCOUNTS = """
     accounts:

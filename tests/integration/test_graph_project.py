@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+from graph_declarations import ACME_AND_GLOBEX, ada_at_acme
 from journalled import journal_create
 
 from lfsync.operations.declared_project import load_declared
@@ -18,33 +19,20 @@ from wire import on_project, records_of
 
 SETTINGS = "skip_enrichment: true\n"
 
-ACCOUNTS = """
-    accounts:
-      acme:
-        fields: {$name: Acme}
-      globex:
-        fields: {$name: Globex}
-    """
+ACCOUNTS = ACME_AND_GLOBEX
 
-PEOPLE = """
-    contacts:
-      ada:
-        fields:
-          $name: {firstName: Ada, lastName: Lovelace}
-          $email: [ada@acme.example]
-        relationships:
-          $account: account.acme
-      grace:
-        fields:
-          $name: {firstName: Grace, lastName: Hopper}
-          $email: [grace@globex.example]
-        relationships:
-          $account: [account.acme, account.globex]
-      linus:
-        fields:
-          $name: {firstName: Linus}
-          $email: [linus@example.org]
-    """
+PEOPLE = "contacts:\n" + ada_at_acme() + """\
+  grace:
+    fields:
+      $name: {firstName: Grace, lastName: Hopper}
+      $email: [grace@globex.example]
+    relationships:
+      $account: [account.acme, account.globex]
+  linus:
+    fields:
+      $name: {firstName: Linus}
+      $email: [linus@example.org]
+"""
 
 DEALS = """
     opportunities:

@@ -15,16 +15,16 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
-from applied_project import LOCAL_KEY, AppliedProject, targeting
+from applied_project import LOCAL_KEY, AppliedProject, in_both_modes, in_default_mode, targeting
 from lightfield import Lightfield
 
 from lfsync.emulator import EmulatorConfig
-from lfsync.emulator.testing import API_MODES, DOCS_LITERAL, serve_in_thread
+from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
 
 from conftest import write_files
 
-IN_BOTH_MODES = pytest.mark.parametrize("org", API_MODES, indirect=True, scope="module")
-IN_DEFAULT_MODE = pytest.mark.parametrize("org", [API_MODES[0]], indirect=True, scope="module")
+IN_BOTH_MODES = in_both_modes("org")
+IN_DEFAULT_MODE = in_default_mode("org")
 
 RECORDS = """
     accounts:

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 from pathlib import Path
 
 import pytest
 from journalled import journal_old_create
-from killing import DropPoint, Killer, KillPoint
+from killing import DropPoint, Killer, KillPoint, applies_until_done
 from lightfield import Lightfield
 
 from lfsync.emulator import EmulatorConfig
 from lfsync.emulator.testing import serve_in_thread
 
-from served import LOCAL_KEY, start_apply
+from served import LOCAL_KEY
 from wire import on_project
 
 LIST_CREATE = "lists.create"
@@ -47,16 +46,7 @@ def test_list_creates_killed_or_unanswered_end_with_each_list_once(make_project,
     killer = Killer([KillPoint(LIST_CREATE, 1), KillPoint(LIST_CREATE, 3, lands=False)], [DropPoint(LIST_CREATE, 4)])
     config = EmulatorConfig(db_path=str(tmp_path / "emulator.db"), index_lag_ms=0)
     with serve_in_thread(config, middleware=killer.middleware()) as url:
-        outputs = []
-        for _ in range(4):
-            process = killer.arm(url, lambda: start_apply(project, url))
-            output, _ = process.communicate(timeout=120)
-            killer.disarm()
-            outputs.append(output)
-            assert "Traceback" not in output and "unexpected" not in output, output
-            if process.returncode == 0 and not killer.pending:
-                break
-            assert process.returncode == -signal.SIGKILL, output
+        outputs = applies_until_done(killer, project, url, runs=4, timeout=120, forbidden=("Traceback", "unexpected"))
         assert not killer.pending and set(killer.dropped) == set(killer.drops), outputs
         assert any("Settling" in output for output in outputs), "no kill left an intent to settle"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from graph_declarations import ACME_AND_GLOBEX, ada_at_acme
 from lightfield import Lightfield
 from recording import recorded_target
 
@@ -16,41 +17,28 @@ from wire import records_of
 SETTINGS = "skip_enrichment: true\nowns_organisation: true\n"
 KEY = "sk_lf_local_dev"
 
-GRAPH = """
-    accounts:
-      acme:
-        fields: {$name: Acme}
-      globex:
-        fields: {$name: Globex}
-    contacts:
-      ada:
-        fields:
-          $name: {firstName: Ada, lastName: Lovelace}
-          $email: [ada@acme.example]
-          $title: Analyst
-        relationships:
-          $account: account.acme
-      grace:
-        fields:
-          $name: {firstName: Grace, lastName: Hopper}
-          $email: [grace@globex.example]
-        relationships:
-          $account: account.globex
-    opportunities:
-      acme-renewal:
-        fields:
-          $name: Acme renewal
-          $stage: Discovery
-        relationships:
-          $account: account.acme
-          $champion: contact.ada
-      globex-deal:
-        fields:
-          $name: Globex deal
-          $stage: Proposal
-        relationships:
-          $account: account.globex
-    """
+GRAPH = ACME_AND_GLOBEX + "contacts:\n" + ada_at_acme("$title: Analyst") + """\
+  grace:
+    fields:
+      $name: {firstName: Grace, lastName: Hopper}
+      $email: [grace@globex.example]
+    relationships:
+      $account: account.globex
+opportunities:
+  acme-renewal:
+    fields:
+      $name: Acme renewal
+      $stage: Discovery
+    relationships:
+      $account: account.acme
+      $champion: contact.ada
+  globex-deal:
+    fields:
+      $name: Globex deal
+      $stage: Proposal
+    relationships:
+      $account: account.globex
+"""
 
 COLLECTIONS = ("accounts", "contacts", "opportunities")
 

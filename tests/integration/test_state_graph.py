@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from graph_declarations import ada_at_acme
 from lightfield import Lightfield
 
 from lfsync.emulator import EmulatorConfig
@@ -25,15 +26,7 @@ DECLARED = {
           acme:
             fields: {$name: Acme}
         """,
-    "people.yaml": """
-        contacts:
-          ada:
-            fields:
-              $name: {firstName: Ada, lastName: Lovelace}
-              $email: [ada@acme.example]
-            relationships:
-              $account: account.acme
-        """,
+    "people.yaml": "contacts:\n" + ada_at_acme(),
     "deals.yaml": """
         opportunities:
           acme-renewal:

@@ -12,45 +12,33 @@ projects of their own.
 from __future__ import annotations
 
 import json
-import signal
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
-from applied_project import AppliedProject, targeting
+from applied_project import AppliedProject, in_both_modes, in_default_mode, targeting
 from click.testing import Result
-from killing import DropPoint, Killer, KillPoint
+from graph_declarations import ACME_AND_GLOBEX, ada_at_acme
+from killing import DropPoint, Killer, KillPoint, applies_until_done
 from lightfield import Lightfield
 
 from lfsync.emulator import EmulatorConfig
-from lfsync.emulator.testing import API_MODES, DOCS_LITERAL, serve_in_thread
+from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
 
 from conftest import write_files
-from served import LOCAL_KEY, start_apply
+from served import LOCAL_KEY
 from wire import records_of
 
 SETTINGS = "skip_enrichment: true\nowns_organisation: true\n"
 WRITES = ("POST", "DELETE")
 ADA = "mem_cadalovelace000000000"
 
-GRAPH = """
-    accounts:
-      acme:
-        fields: {$name: Acme}
-      globex:
-        fields: {$name: Globex}
-    contacts:
-      ada:
-        fields:
-          $name: {firstName: Ada, lastName: Lovelace}
-          $email: [ada@acme.example]
-        relationships:
-          $account: account.acme
-    opportunities:
-      acme-renewal:
-        fields: {$name: Acme renewal, $stage: Discovery}
-        relationships: {$account: account.acme}
-    """
+GRAPH = ACME_AND_GLOBEX + "contacts:\n" + ada_at_acme() + """\
+opportunities:
+  acme-renewal:
+    fields: {$name: Acme renewal, $stage: Discovery}
+    relationships: {$account: account.acme}
+"""
 WORK = """
     tasks:
       call-ada:
@@ -81,8 +69,8 @@ WORK = """
         fields: {$title: Lunch with Globex}
         relationships: {$account: [account.globex]}
     """
-IN_BOTH_MODES = pytest.mark.parametrize("demo", API_MODES, indirect=True, scope="module")
-IN_DEFAULT_MODE = pytest.mark.parametrize("demo", [API_MODES[0]], indirect=True, scope="module")
+IN_BOTH_MODES = in_both_modes("demo")
+IN_DEFAULT_MODE = in_default_mode("demo")
 
 
 @dataclass
@@ -377,16 +365,7 @@ def test_an_interrupted_task_create_is_settled_exactly_once(make_project, cli, t
     project = make_project({"graph.yaml": GRAPH, "work.yaml": WORK}, settings="skip_enrichment: true\n")
     config = EmulatorConfig(db_path=str(tmp_path / "emulator.db"), index_lag_ms=0)
     with serve_in_thread(config, middleware=killer.middleware()) as url:
-        outputs = []
-        for _ in range(3):
-            process = killer.arm(url, lambda: start_apply(project, url))
-            output, _ = process.communicate(timeout=300)
-            killer.disarm()
-            outputs.append(output)
-            assert "Traceback" not in output, output
-            if process.returncode == 0 and not killer.pending:
-                break
-            assert process.returncode == -signal.SIGKILL, output
+        outputs = applies_until_done(killer, project, url, runs=3, timeout=300)
         assert killer.fired == killer.kills and killer.dropped == killer.drops, outputs
         assert any("Settling" in output for output in outputs), outputs
         env = {"LIGHTFIELD_BASE_URL": url, "LIGHTFIELD_API_KEY": LOCAL_KEY}

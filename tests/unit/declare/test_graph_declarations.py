@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from graph_declarations import ada_at_acme
 
 from lfsync.declare.declarations import load_declarations
 from lfsync.declare.parsecache import ParseCache
@@ -19,12 +20,7 @@ accounts:
     fields:
       $name: Acme
 contacts:
-  ada:
-    fields:
-      $name: {firstName: Ada, lastName: Lovelace}
-      $email: [ada@acme.example]
-    relationships:
-      $account: account.acme
+""" + ada_at_acme() + """\
 opportunities:
   acme-renewal:
     fields:
