@@ -37,6 +37,9 @@ KEY_COLUMN = "key"
 KEY_COLUMNS: dict[str, RecordKind] = {
     KEY_COLUMN: ACCOUNT, **{kind.name: kind for kind in DECLARABLE_KINDS if kind is not ACCOUNT}
 }
+# Key columns anywhere in the header. The later kinds' names (`task`, `note`, `list`) may be the
+# names of fields in files written before those kinds existed: they name a kind only as the first column.
+KEY_COLUMNS_ANYWHERE = frozenset({KEY_COLUMN, "contact", "opportunity"})
 RELATIONSHIP_PREFIX = "relationships."
 LIST_SEPARATOR = ";"
 TRUE_WORDS = ("true", "yes", "1")
@@ -212,7 +215,10 @@ def parse_csv_file(data: bytes, shown: str, problems: Problems, variables: Varia
 
 def _kind_of_file(header: list[Cell], shown: str, problems: Problems) -> tuple[RecordKind, str | None]:
     """The kind the header's key column names, and that column; a header naming two kinds is a problem."""
-    named = [cell for cell in header if cell.text.strip() in KEY_COLUMNS]
+    named = [
+        cell for index, cell in enumerate(header)
+        if cell.text.strip() in KEY_COLUMNS and (index == 0 or cell.text.strip() in KEY_COLUMNS_ANYWHERE)
+    ]
     if len({cell.text.strip() for cell in named}) > 1:
         listed = " and ".join(repr(cell.text.strip()) for cell in named)
         problems.append(Problem(

@@ -38,6 +38,11 @@ class VariableProblem:
     hint: str | None = None
 
 
+def escaped(text: str) -> str:
+    """`text` written so that substitution gives it back: each `${vars.` as `$${vars.`."""
+    return text.replace(OPENING, "$" + OPENING)
+
+
 def substitute(text: str, variables: Variables) -> tuple[Any, list[VariableProblem]]:
     """`text` with its variables substituted (the problems: unknown or malformed uses). Exactly
     `${vars.name}` gives the variable's value itself; a string without uses comes back unchanged."""

@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from lfsync.api.records import ApiRecord, Definitions, FieldDefinition
 from lfsync.declare.addresses import address_of, is_address_key
+from lfsync.declare.variables import escaped
 from lfsync.kinds.catalogue import ACCOUNT, LIST
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.values.types import NOT_WRITABLE_TYPES, SELECT_TYPES
@@ -147,8 +148,15 @@ def _declared_value(value: Any, definition: FieldDefinition) -> Any:
         labels = _unambiguous_labels(definition)
         return [labels.get(v, v) for v in value] if isinstance(value, list) else labels.get(value, value)
     if isinstance(value, dict):  # ADDRESS, FULL_NAME: only the parts that are set
-        return {part: item for part, item in value.items() if item is not None}
-    return value
+        return {part: _as_written(item) for part, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_as_written(item) for item in value]
+    return _as_written(value)
+
+
+def _as_written(value: Any) -> Any:
+    """Server text as a declaration writes it: a `${vars.` in it is text, not a variable's use."""
+    return escaped(value) if isinstance(value, str) else value
 
 
 def _unambiguous_labels(definition: FieldDefinition) -> dict[str, str]:

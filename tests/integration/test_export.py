@@ -161,3 +161,19 @@ def test_export_shows_its_read_only_through_the_terminal_it_is_given(make_projec
 def test_members_are_written_by_email_only_where_the_email_is_theirs_alone():
     members = {"mem_a": "ada@example.com", "mem_b": "Bob@example.com", "mem_c": "bob@EXAMPLE.com", "mem_d": ""}
     assert unique_emails(members) == {"mem_a": "ada@example.com"}
+
+
+@pytest.mark.parametrize("file_format", ["yaml", "csv"])
+def test_text_that_looks_like_a_variable_is_exported_as_text(make_project, cli, file_format):
+    root = make_project(NO_DECLARATIONS, settings="target: local\nvars: {region: EU}\n")
+    create_directly(
+        root,
+        {"fields": {"$name": "Acme ${vars.region} desk", "region": "$${vars.region} and ${vars.nowhere}"}},
+        {"fields": {"$name": "Globex", "$primaryAddress": {"city": "${vars.region}"}}},
+    )
+    result = cli("export", root, "--kind", "account", "--format", file_format)
+    assert result.exit_code == 0, result.output
+    written = (root / "accounts" / f"exported.{file_format}").read_text()
+    assert "Acme $${vars.region} desk" in written and "$$${vars.region} and $${vars.nowhere}" in written
+    replanned = cli("plan", root, "--detailed-exitcode")  # refreshed: the names and values as Lightfield holds them
+    assert replanned.exit_code == 0, replanned.output

@@ -171,3 +171,14 @@ def test_a_move_keeps_the_kind(tmp_path):
     ]
     write(tmp_path, "a.yaml", "contacts:\n  ada-lovelace:\n    fields: {}\nmoved:\n  - {from: contact.ada, to: contact.ada-lovelace}\n")
     assert load_declarations(tmp_path).moves[0].destination == "contact.ada-lovelace"
+
+
+def test_task_note_and_list_name_a_csv_files_kind_only_as_its_first_column(tmp_path):
+    """Files written before those kinds may have fields named `task`, `note` or `list`."""
+    write(tmp_path, "accounts.csv", "key,$name,note,list\nacme,Acme,VIP customer,gold\n")
+    write(tmp_path, "people.csv", "contact,$name,$email,task\nada,\"{\"\"firstName\"\": \"\"Ada\"\"}\",ada@acme.example,call\n")
+    write(tmp_path, "notes.csv", "note,$title,$content\nkickoff,Kickoff,Went well\n")
+    declarations = load_declarations(tmp_path)
+    assert sorted(declarations.accounts) == ["account.acme", "contact.ada", "note.kickoff"]
+    assert declarations.accounts["account.acme"].fields["note"] == "VIP customer"
+    assert declarations.accounts["contact.ada"].fields["task"] == "call"
