@@ -14,6 +14,7 @@ from lfsync.apply.schedule import FOLLOW_UP, PrioritySlots, urgency
 from lfsync.kinds.present import noun_for
 from lfsync.plan.actions import Action, ApplyOutcome, ApplyReport
 from lfsync.plan.ignored import kept_as_found
+from lfsync.plan.list_members import without_object_type
 from lfsync.plan.model import Change
 from lfsync.plan.resources import (
     DesiredAccount,
@@ -171,9 +172,10 @@ class Applier:
         key = update_idempotency_key(
             payload_hash, resource_hash(empty_payload(), change.address, self.workspace), self.planned_serial
         )
+        body = without_object_type(change.address, update_operations(empty_payload(), payload))
         intent = AdoptIntent(
             address=change.address, resource_id=_resource_id(change), idempotency_key=key,
-            request=update_operations(empty_payload(), payload), hash=payload_hash, applied=payload,
+            request=body, hash=payload_hash, applied=payload,
         )
         return await self._send(intent, change.action.outcome)
 
@@ -187,7 +189,7 @@ class Applier:
         if not linking:
             payload = kept_as_found(payload, before or current.applied, account.ignore_changes)
         payload_hash = resource_hash(payload, address, self.workspace)
-        body = update_operations(before or current.applied, payload)
+        body = without_object_type(address, update_operations(before or current.applied, payload))
         key = update_idempotency_key(payload_hash, current.hash, self.planned_serial)
         intent = self.state.begin(
             UpdateIntent(address=address, resource_id=current.id, idempotency_key=key, request=body,

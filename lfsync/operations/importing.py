@@ -1,6 +1,7 @@
-"""`lfsync import ADDRESS ID`: record an existing record (account, contact, opportunity) under a
-declared address of its kind (nothing is sent but a read); the next plan shows every declared value
-as an update. The ID must be of the address's kind (its prefix: `acc_`, `con_`, `opp_`)."""
+"""`lfsync import ADDRESS ID`: record an existing record (account, contact, opportunity, list, ...)
+under a declared address of its kind (nothing is sent but a read); the next plan shows every declared
+value as an update (but a list's `$objectType`, recorded as found: lfsync.plan.list_members). The ID
+must be of the address's kind (its prefix: `acc_`, `con_`, `opp_`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from lfsync.kinds.catalogue import DECLARABLE_KINDS, kind_of_address
 from lfsync.kinds.record_kind import RecordKind
 from lfsync.operations.connection import open_client
 from lfsync.operations.declared_project import load_declared
-from lfsync.state.records import CreateIntent, ResourceState, empty_payload
+from lfsync.plan.list_members import found_payload
+from lfsync.state.records import CreateIntent, ResourceState
 from lfsync.state.workspace import locked_state
 from lfsync.support import asyncrun
 
@@ -43,7 +45,7 @@ def import_record(directory: Path, address: str, record_id: str, lock_timeout: f
             http_link=record.http_link,
             created_at=record.created_at,
             updated_at=record.updated_at,
-            applied=empty_payload(),
+            applied=found_payload(address, record.fields),  # a list's $objectType as found
         )
         state.replace_resources(resources)
 

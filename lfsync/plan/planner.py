@@ -19,6 +19,7 @@ from lfsync.plan.one_address import one_record_one_address
 from lfsync.plan.renames import rename_hints
 from lfsync.plan.resources import DesiredAccount, relationship_ids, resource_hash
 from lfsync.plan.restore_order import wait_for_restores
+from lfsync.plan.write_limit import write_limit_problems
 from lfsync.state.records import Payload, ResourceState, empty_payload
 
 
@@ -110,6 +111,7 @@ def plan_changes(inputs: PlanInputs) -> PlannedChanges:
     result.problems.extend(one_record_one_address(result.changes, inputs.resources, inputs.desired))
     mark_irreversible(result.changes)
     result.problems.extend(object_type_changes(result.changes, inputs.desired))
+    result.problems.extend(write_limit_problems(result.changes))
     result.renames = rename_hints(result.changes, result.orphans, inputs.resources, inputs.desired, inputs.identity_field)
     return result
 

@@ -16,8 +16,10 @@ from typing import Any, Callable, Mapping
 
 from lfsync.api.client import LightfieldClient, gather_bounded
 from lfsync.api.records import ApiRecord
+from lfsync.errors import LfsyncError
 from lfsync.kinds.catalogue import identity_field_of, kind_of_address
 from lfsync.plan.resources import DesiredAccount
+from lfsync.remote.adopted_lists import object_type_refusals
 from lfsync.support.spellings import composed, spellings
 
 
@@ -44,7 +46,8 @@ async def identity_matches(
 ) -> dict[str, list[str]]:
     """address -> IDs of live records holding the account's identity value, for accounts not in state.
 
-    Accounts that do not declare the identity field are left out; the planner reports them.
+    Accounts that do not declare the identity field are left out; the planner reports them. A list
+    found with another `$objectType` than the declared one refuses the plan (adopted_lists).
     """
     fields = {address: identity_field_of(kind_of_address(address), field) for address in desired}
     wanted = {
@@ -61,8 +64,12 @@ async def identity_matches(
         on_done=on_read,
     )
     matches: dict[str, list[str]] = {address: [] for address in wanted}
+    refusals: list[str] = []
     for (address, _spelling), records in found.items():
         for record in records:
             if holds_identity(record, fields[address], wanted[address]) and record.id not in matches[address]:
                 matches[address].append(record.id)
+                refusals += object_type_refusals(desired[address], [record])
+    if refusals:
+        raise LfsyncError("\n".join(refusals))
     return matches
