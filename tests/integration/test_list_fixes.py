@@ -7,20 +7,22 @@ otherwise refuse an apply after a green plan:
 - an update whose relationship operations reference more than 25 IDs over its body (13 members
   removed and 13 added) is refused at plan time, naming the record and what to do, with nothing sent.
 
-One emulator and one project (26 accounts) are shared by the tests of this module (CI time).
+One emulator and one project (26 accounts) are shared by the tests of this module (CI time), per
+API mode: the list tests run in both (the form `$objectType` is read back in), the rest in the default one.
 """
 
 from __future__ import annotations
 
 import pytest
-from applied_project import LOCAL_KEY, AppliedProject, in_default_mode, targeting
+from applied_project import LOCAL_KEY, AppliedProject, in_both_modes, in_default_mode, targeting
 from lightfield import Lightfield
 
 from lfsync.emulator import EmulatorConfig
-from lfsync.emulator.testing import serve_in_thread
+from lfsync.emulator.testing import DOCS_LITERAL, serve_in_thread
 
 from conftest import write_files
 
+IN_BOTH_MODES = in_both_modes("org")  # the form `$objectType` is read back in differs
 IN_DEFAULT_MODE = in_default_mode("org")
 ACCOUNTS = "accounts:\n" + "".join(
     f"  {side}{n}:\n    fields: {{$name: {side.upper()}{n} Corp}}\n" for side in "ab" for n in range(13)
@@ -54,7 +56,7 @@ def org(request, tmp_path_factory):
             await app(scope, receive, send)
         return counted
 
-    with serve_in_thread(EmulatorConfig(db_path=str(root / "served.db")), middleware=counting) as url, targeting(url):
+    with serve_in_thread(EmulatorConfig(db_path=str(root / "served.db"), docs_literal=request.param == DOCS_LITERAL), middleware=counting) as url, targeting(url):
         shared = Org(write_files(root / "project", {"lfsync.yaml": "skip_enrichment: true\n", "accounts.yaml": ACCOUNTS}))
         shared.sdk, shared.writes = Lightfield(api_key=LOCAL_KEY, base_url=url, max_retries=0), writes
         shared.applied()
@@ -65,7 +67,7 @@ def declared_list(key: str, name: str, object_type: str, accounts: str = "[]") -
     return f"lists:\n  {key}:\n    fields: {{$name: {name}, $objectType: {object_type}}}\n    relationships:\n      $accounts: {accounts}\n"
 
 
-@IN_DEFAULT_MODE
+@IN_BOTH_MODES
 def test_a_list_created_through_the_api_is_adopted_and_applied(org):
     found = org.sdk.list.create(fields={"$name": "Partners", "$objectType": "$account"})
     org.write({"lists.yaml": declared_list("partners", "Partners", "$account", "[account.a0]")})
@@ -78,7 +80,7 @@ def test_a_list_created_through_the_api_is_adopted_and_applied(org):
     org.assert_clean()
 
 
-@IN_DEFAULT_MODE
+@IN_BOTH_MODES
 def test_adopting_a_list_of_another_object_type_is_refused_at_plan_time(org):
     found = org.sdk.list.create(fields={"$name": "Heroes", "$objectType": "$contact"})
     org.write({"lists.yaml": declared_list("heroes", "Heroes", "$account", "[account.a1]")})
@@ -97,7 +99,7 @@ def test_adopting_a_list_of_another_object_type_is_refused_at_plan_time(org):
         org.write({"lists.yaml": ""})
 
 
-@IN_DEFAULT_MODE
+@IN_BOTH_MODES
 def test_an_imported_list_is_applied_and_plans_clean(org):
     found = org.sdk.list.create(fields={"$name": "Imported", "$objectType": "account"})
     org.write({"lists.yaml": declared_list("imported", "Imported", "account", "[account.a2, account.a3]")})
