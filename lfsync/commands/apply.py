@@ -30,7 +30,6 @@ from lfsync.operations.workspaces import apply_workspaces, selected_workspaces
 from lfsync.plan.model import Plan, PlanOptions
 from lfsync.plan.wording import records_word
 from lfsync.ui.applysummary import apply_summary, apply_summary_markdown
-from lfsync.ui.markdown import render_markdown
 from lfsync.ui.progress import BarProgress, PlainProgress, Progress, ReadsOnScreen, SharedProgress
 from lfsync.ui.rollup import Ending, Status, failure_ending, rollup_lines, worst_exit_code
 
@@ -152,6 +151,13 @@ def render_result(result: ApplyResult) -> int:
     return EXIT_OK if report.ok else EXIT_ERROR
 
 
+def _markdown(plan: Plan) -> str:
+    """The plan in markdown for a CI step summary; its renderer (and diagrams) imported only then."""
+    from lfsync.ui.markdown import render_markdown
+
+    return render_markdown(plan)
+
+
 class Terminal(ReadsOnScreen):
     """The apply workflow's edge (operations' ApplyTerminal): what it shows, asks and listens for."""
 
@@ -164,7 +170,7 @@ class Terminal(ReadsOnScreen):
 
     def show_plan(self, plan: Plan) -> None:
         show_plan(plan, "text")
-        append_step_summary(lambda: render_markdown(plan))
+        append_step_summary(lambda: _markdown(plan))
 
     def confirm(self, plan: Plan) -> bool:
         say("")

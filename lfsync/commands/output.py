@@ -11,8 +11,6 @@ from lfsync.plan.model import Plan
 from lfsync.support.secrets import redact, redact_bytes
 from lfsync.support.textsafe import for_terminal
 from lfsync.ui.console import stderr, stdout, stdout_reader_may_leave
-from lfsync.ui.markdown import render_markdown
-from lfsync.ui.planjson import plan_json
 from lfsync.ui.render import Line, render_text
 
 if TYPE_CHECKING:  # rich is imported when something is printed through it: a JSON plan never is
@@ -74,8 +72,12 @@ def show_plan(plan: Plan, output_format: str, *, full_plan: str | None = None, c
     directly: a big plan printed through rich spent a sixth of its time there (issue 8).
     `changed_state`: state files the change under review modifies, warned about (text, markdown)."""
     if output_format == "json":
+        from lfsync.ui.planjson import plan_json  # imported for the format asked: apply prints text
+
         write_out_bytes(plan_json(plan), b"\n")
     elif output_format == "markdown":
+        from lfsync.ui.markdown import render_markdown  # with its diagrams, for the format asked
+
         write_out(render_markdown(plan, full_plan=full_plan, changed_state=changed_state))
     else:
         print_lines(render_text(plan, changed_state))
