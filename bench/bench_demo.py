@@ -39,7 +39,7 @@ from lfsync.api.pacing import DOCUMENTED_RATE_PER_SECOND as WRITE_LIMIT
 from lfsync.emulator import EmulatorConfig
 from lfsync.emulator.testing import serve_in_thread
 
-from harness import API_KEY
+from harness import API_KEY, compile_lfsync
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "demo-seeding"
 UNTHROTTLED_RATE = 1000.0
@@ -198,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=100.0)
     options = parser.parse_args(argv)
     rate = WRITE_LIMIT
+    compile_lfsync()  # the lfsync a user runs is byte-compiled (harness.compile_lfsync)
     ones, twos = [], []
     for number in range(1, options.runs + 1):
         print(f"run {number}/{options.runs}: one organisation...", file=sys.stderr)

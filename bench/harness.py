@@ -22,6 +22,19 @@ NAME_PREFIXES = ("Northwind", "Blue Harbor", "Copperline", "Evergreen", "Granite
 NAME_SECTORS = ("Logistics", "Analytics", "Foods", "Robotics", "Health", "Energy", "Media", "Freight", "Labs")
 
 
+# -- lfsync as installed --------------------------------------------------------------------------
+def compile_lfsync() -> None:
+    """Byte-compile lfsync as `pip install` does for an installed package (bench/plan_scale.py does the
+    same): with PYTHONDONTWRITEBYTECODE set (as on this team's machines and some CI runners) an editable
+    checkout would otherwise compile its ~150 modules from source in every process a bench times,
+    0.15-0.25 s of start-up no installed lfsync pays. Writes only __pycache__ (git-ignored)."""
+    import compileall
+
+    import lfsync
+
+    compileall.compile_dir(Path(lfsync.__file__).parent, quiet=1)
+
+
 # -- account data -------------------------------------------------------------------------------
 def account_fields(number: int) -> dict:
     """One realistic account; `$name` is unique per number."""
