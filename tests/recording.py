@@ -25,9 +25,19 @@ class Recorder:
     def __init__(self) -> None:
         self.requests: list[tuple[str, str]] = []
         self.lose_write_answers = False
+        self.rate_limited: set[int] = set()  # indexes in `requests` of those answered 429
+
+    def clear(self) -> None:
+        self.requests.clear()
+        self.rate_limited.clear()
 
     def writes(self) -> list[tuple[str, str]]:
-        return [(method, path) for method, path in self.requests if _account_write(method, path)]
+        """The account writes the emulator took up: one refused with 429 (an apply right after another
+        may find the organisation's bucket still low) did nothing, and its retry is counted instead."""
+        return [
+            (method, path) for index, (method, path) in enumerate(self.requests)
+            if _account_write(method, path) and index not in self.rate_limited
+        ]
 
     def middleware(self) -> type:
         recorder = self
@@ -39,9 +49,16 @@ class Recorder:
             async def __call__(self, scope, receive, send):
                 if scope["type"] != "http":
                     return await self.app(scope, receive, send)
+                index = len(recorder.requests)
                 recorder.requests.append((scope["method"], scope["path"]))
+
+                async def noting_refusals(message):
+                    if message["type"] == "http.response.start" and message["status"] == 429:
+                        recorder.rate_limited.add(index)
+                    await send(message)
+
                 if not (recorder.lose_write_answers and _account_write(scope["method"], scope["path"])):
-                    return await self.app(scope, receive, send)
+                    return await self.app(scope, receive, noting_refusals)
 
                 async def lost(message):
                     return None

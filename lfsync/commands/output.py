@@ -10,13 +10,13 @@ from lfsync.errors import Problem, render_problem
 from lfsync.plan.model import Plan
 from lfsync.support.secrets import redact, redact_bytes
 from lfsync.support.textsafe import for_terminal
-from lfsync.ui.console import stderr, stdout, stdout_reader_may_leave
+from lfsync.ui.console import PlainConsole, stderr, stdout, stdout_reader_may_leave
 from lfsync.ui.render import Line, render_text
 
 if TYPE_CHECKING:  # rich is imported when something is printed through it: a JSON plan never is
     from rich.console import Console
 
-def print_lines(lines: list[Line], console: Console | None = None) -> None:
+def print_lines(lines: list[Line], console: Console | PlainConsole | None = None) -> None:
     """Styled lines in one print: a plan of thousands of lines printed one call a line spent
     seconds in rich (issue 8). Without colour (not a terminal, NO_COLOR) they are written directly."""
     console = console or stdout()
@@ -24,9 +24,9 @@ def print_lines(lines: list[Line], console: Console | None = None) -> None:
         _print_lines(lines, console)
 
 
-def _print_lines(lines: list[Line], console: Console) -> None:
-    if console.no_color or not console.is_terminal:
-        console.file.write("".join(for_terminal(text) + "\n" for text, _ in lines))
+def _print_lines(lines: list[Line], console: Console | PlainConsole) -> None:
+    if isinstance(console, PlainConsole) or console.no_color or not console.is_terminal:
+        console.file.write(for_terminal("\n".join(text for text, _ in lines)) + "\n" if lines else "")
         console.file.flush()
         return
     from rich.text import Text
@@ -57,7 +57,10 @@ def error(text: str) -> None:
     _print(stderr(), f"Error: {for_terminal(text)}", "bold red")
 
 
-def _print(console: Console, text: str, style: str | None) -> None:
+def _print(console: Console | PlainConsole, text: str, style: str | None) -> None:
+    if isinstance(console, PlainConsole):
+        console.out(text)
+        return
     from rich.text import Text
 
     console.print(Text(text, style=style or ""))

@@ -80,6 +80,7 @@ def serve(host: str, allow_remote: bool, port: int, db_path: str | None, org_fix
         sock = bind_socket(host, port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from exc
+    server = make_server(app, host, port, log_level="warning")  # loaded before the URL says it is up
     org = app.state.emulator.org
     click.echo(f"LIGHTFIELD_BASE_URL={base_url(sock)}")
     for key in org.api_keys.values():
@@ -97,7 +98,7 @@ def serve(host: str, allow_remote: bool, port: int, db_path: str | None, org_fix
     # default action ends the process (the `lfsync` process turns SIGTERM into an error otherwise).
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
-        make_server(app, host, port, log_level="warning").run(sockets=[sock])
+        server.run(sockets=[sock])
     finally:
         sock.close()
         app.state.emulator.close()

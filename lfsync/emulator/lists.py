@@ -23,7 +23,7 @@ from .history import iso_timestamp
 from .ids import new_id
 from .object_types import OBJECT_TYPES
 from .paging import page_params
-from .records import RecordService
+from .records import RecordService, object_body
 from .relationships import check_write_limit
 from .store import RecordRow, Store
 
@@ -81,7 +81,7 @@ class ListService:
     # -- writes ------------------------------------------------------------------------
 
     def create(self, body: Any) -> RecordRow:
-        body = _object_body(body, CREATE_KEYS)
+        body = object_body(body, CREATE_KEYS)
         raw = _fields_body(body.get("fields"), CREATE_FIELDS, required=True)
         if "$objectType" not in raw or raw["$objectType"] is None:
             raise _missing("$objectType")
@@ -101,7 +101,7 @@ class ListService:
         record = self.retrieve(list_id)
         if record.trashed:
             raise _not_found(list_id)
-        body = _object_body(body, CREATE_KEYS)
+        body = object_body(body, CREATE_KEYS)
         member_type = self.member_type(record)
         raw = _fields_body(body.get("fields"), UPDATE_FIELDS, required=False)
         fields = self._apply_fields(record.fields, raw, member_type, list_id)
@@ -267,15 +267,6 @@ class ListService:
             "fields": {key: {"value": value, "valueType": FIELD_VALUE_TYPE}
                        for key, value in record.fields.items() if value is not None},
         }
-
-
-def _object_body(body: Any, allowed: frozenset[str]) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise invalid_type("body", "The request body must be a JSON object.")
-    for key in body:
-        if key not in allowed:
-            raise unknown_field(key, f"Unknown parameter `{key}`.")
-    return body
 
 
 def _fields_body(raw: Any, allowed: frozenset[str], *, required: bool) -> dict[str, Any]:

@@ -46,7 +46,7 @@ class RecordService:
 
     def create(self, body: Any, actor: str | None = None) -> RecordRow:
         """A new record; `actor`: the member acting through the API key, if any (decisions 29, 30)."""
-        body = _object_body(body, self.type.create_keys())
+        body = object_body(body, self.type.create_keys())
         skip_enrichment = body.get("skipEnrichment", False)
         if not isinstance(skip_enrichment, bool):
             raise invalid_type("skipEnrichment", "`skipEnrichment` must be true or false.")
@@ -71,7 +71,7 @@ class RecordService:
         record = self._get(record_id)
         if record.trashed:
             raise self._not_found(record_id)
-        body = _object_body(body, UPDATE_KEYS)
+        body = object_body(body, UPDATE_KEYS)
         check_write_limit(body.get("relationships"))
         fields = self._apply_fields(record.fields, body.get("fields"))
         derive_on_write(self.schema, fields)
@@ -244,7 +244,8 @@ class RecordService:
         return iso_timestamp(self.clock())
 
 
-def _object_body(body: Any, allowed: frozenset[str]) -> dict[str, Any]:
+def object_body(body: Any, allowed: frozenset[str]) -> dict[str, Any]:
+    """A request body: a JSON object of only the `allowed` keys (lists.py's bodies too)."""
     if not isinstance(body, dict):
         raise invalid_type("body", "The request body must be a JSON object.")
     for key in body:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS, kind_of_address
+from lfsync.kinds.catalogue import ACCOUNT, DECLARABLE_KINDS, UNMANAGED, kind_of_address
 from lfsync.kinds.record_kind import RecordKind
 
 
@@ -14,12 +14,18 @@ def kinds_present(addresses: Iterable[str], always: Iterable[RecordKind] = ()) -
     """The declarable kinds of `addresses` (`unmanaged.<ID>` by its ID) and `always`, in catalogue
     order; an address of no declarable kind is left out."""
     found = set(always)
-    for address in addresses:
+    for key in {_kind_key(address) for address in addresses}:  # one lookup a kind, not an address
         try:
-            found.add(kind_of_address(address))
+            found.add(kind_of_address(key))
         except KeyError:
             continue
     return [kind for kind in DECLARABLE_KINDS if kind in found]
+
+
+def _kind_key(address: str) -> str:
+    """What kind_of_address reads of `address`: its prefix and dot, or the whole `unmanaged.<ID>`."""
+    name, dot, _ = address.partition(".")
+    return address if name == UNMANAGED else name + dot
 
 
 def records_noun(kind_names: Iterable[str], plural: bool = True) -> str:

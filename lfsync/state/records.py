@@ -16,7 +16,6 @@ answers, computed hashes) and are not checked again. `invalid_field` words the f
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from datetime import datetime, timezone
@@ -38,6 +37,7 @@ from pydantic import (
 from lfsync.api.ids import id_problem
 from lfsync.declare.addresses import address_problem
 from lfsync.kinds.catalogue import kind_of_address
+from lfsync.support.jsontext import sorted_indented_json
 
 STATE_FORMAT_VERSION = 1
 # Journal lines carry it as "format_version"; lines without one (written before it existed) are version 1.
@@ -341,4 +341,4 @@ class StateSnapshot(BaseModel):
         document = self.model_dump(mode="json", exclude_none=True)
         if not document["retired"]:
             del document["retired"]
-        return json.dumps(document, indent=2, sort_keys=True) + "\n"
+        return sorted_indented_json(document) + "\n"

@@ -7,10 +7,12 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
+def write_atomically(path: Path, text: str, *, mode: int | None = None, durable: bool = True) -> None:
     """Replace `path` with `text` (UTF-8, "\n" line ends) so that a crash leaves the old or the new file.
 
     `mode` is the file's permission bits (e.g. to keep a rewritten file's); default: 0666 less the umask.
+    `durable=False` (a cache, whose reader takes a damaged file for none): no fsync, so a lost power
+    may leave an empty or partial file, while a killed process still leaves the old or the new one.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -20,12 +22,14 @@ def write_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
-    fsync_directory(path.parent)
+    if durable:
+        fsync_directory(path.parent)
 
 
 def fsync_directory(directory: Path) -> None:

@@ -20,6 +20,7 @@ from lfsync.support.secrets import redact
 # lone surrogates (JSON from an API can escape one), which no output encoding can write.
 _ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_ASCII_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 # Characters that change how the text around them reads without showing themselves (Trojan Source,
 # CVE-2021-42574): bidi embeddings, overrides, isolates and marks; zero-width spaces, joiners and
 # the byte order mark; invisible operators, the soft hyphen, interlinear annotations, Hangul
@@ -64,7 +65,12 @@ def _visible(match: re.Match) -> str:
 
 def for_terminal(text: object) -> str:
     """Terminal output: lines kept, everything else that could drive the terminal removed."""
-    return "\n".join(plain(line) for line in str(text).split("\n"))
+    value = str(text)
+    # many lines at once (a plan): printable ASCII and line breaks only, and no secret in them, is
+    # what plain() makes of every line
+    if value.isascii() and not _ASCII_CONTROL_BUT_NEWLINE.search(value) and redact(value) is value:
+        return value
+    return "\n".join(plain(line) for line in value.split("\n"))
 
 
 def markdown_text(text: object) -> str:

@@ -180,19 +180,21 @@ def change_lines(change: Change, names: Mapping[str, str]) -> list[Line]:
     lines: list[Line] = [(heading, None), (address_line, COLOURS[symbol])]
     if change.action == Action.DELETE:
         return lines
-    width = max((len(_label(a)) for a in change.attributes), default=0)
+    labels = [_label(attribute) for attribute in change.attributes]
+    width = max(map(len, labels), default=0)
     in_relationships = False
-    for attribute in change.attributes:
+    of_a_list = change.address.startswith("list.")  # only a list's members are shown one a line
+    for attribute, label in zip(change.attributes, labels):
         if attribute.path.startswith("relationships.") and not in_relationships:
             in_relationships = True
             lines.append(("      relationships:", None))
         indent = "        " if in_relationships else "      "
-        if (members := member_lines(change, attribute, indent, lambda member: _show(member, names))) is not None:
+        if of_a_list and (members := member_lines(change, attribute, indent, lambda member: _show(member, names))) is not None:
             lines.extend(members)
             continue
         attribute_symbol = ATTRIBUTE_SYMBOLS[attribute.kind]
         lines.append(
-            (f"{indent}{attribute_symbol} {_label(attribute).ljust(width)} {_values(attribute, names)}{drift_suffix(attribute)}", COLOURS[attribute_symbol])
+            (f"{indent}{attribute_symbol} {label.ljust(width)} {_values(attribute, names)}{drift_suffix(attribute)}", COLOURS[attribute_symbol])
         )
     if change.deferred_relationships:
         lines.append((f"      (linked by a follow-up update: {', '.join(change.deferred_relationships)})", None))
@@ -235,4 +237,6 @@ def _show(value: Any, names: Mapping[str, str]) -> str:
         if is_reference(value):
             return value
         return encode_basestring(value)  # what json.dumps(value, ensure_ascii=False) returns, without its set-up
+    if type(value) is int:
+        return str(value)  # as json.dumps writes it, without its set-up
     return json.dumps(value, ensure_ascii=False, sort_keys=True)

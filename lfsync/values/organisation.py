@@ -134,7 +134,9 @@ def snapshot_path(project_root: Path) -> Path:
     return project_root / SNAPSHOT_FILE
 
 
-def write_snapshot(path: Path, organisation: Organisation, target: str) -> None:
+def write_snapshot(path: Path, organisation: Organisation, target: str, *, cache: bool = False) -> None:
+    """The committed snapshot (`definitions pull`: indented, for review and diffs, made durable);
+    with `cache`, a run's cache of it: compact and without an fsync (a damaged cache reads as none)."""
     document = {
         "format_version": SNAPSHOT_FORMAT_VERSION,
         "target": target,
@@ -144,7 +146,8 @@ def write_snapshot(path: Path, organisation: Organisation, target: str) -> None:
         "members": organisation.members,
         **({"kinds": organisation.kinds} if organisation.kinds else {}),
     }
-    write_atomically(path, json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    indent = None if cache else 2
+    write_atomically(path, json.dumps(document, indent=indent, sort_keys=True, ensure_ascii=False) + "\n", durable=not cache)
 
 
 def read_snapshot(path: Path, target: str) -> Organisation | None:
@@ -188,7 +191,7 @@ def cache_path(project: "Project") -> Path:
 def remember(project: "Project", organisation: Organisation) -> None:
     """Keep what was fetched under .lfsync/, for a later run that cannot ask the target."""
     try:
-        write_snapshot(cache_path(project), organisation, project.target)
+        write_snapshot(cache_path(project), organisation, project.target, cache=True)
     except OSError:
         pass  # a cache: a read-only checkout plans the same, only without it
 
@@ -196,11 +199,20 @@ def remember(project: "Project", organisation: Organisation) -> None:
 def offline_organisation(project: "Project") -> KnownOrganisation | None:
     """For a run that cannot ask the target: the committed snapshot, else the cache of an earlier run."""
     for path, kind in ((snapshot_path(project.root), "committed"), (cache_path(project), "cached")):
-        organisation = read_snapshot(path, project.target)
+        organisation = read_snapshot(path, project.target) if kind == "committed" else _read_cache(path, project.target)
         if organisation is not None:
             pulled = _pulled_at(path)
             return KnownOrganisation(organisation, f"the {kind} definitions in {display_path(path)} (pulled {pulled})")
     return None
+
+
+def _read_cache(path: Path, target: str) -> Organisation | None:
+    """The cache of an earlier run, or None if it is damaged: written without an fsync (remember), a
+    lost power may have left it empty or cut short, and the run goes on as if there were none."""
+    try:
+        return read_snapshot(path, target)
+    except LfsyncError:
+        return None
 
 
 def _pulled_at(path: Path) -> str:

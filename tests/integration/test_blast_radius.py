@@ -40,7 +40,7 @@ def test_half_of_twenty_accounts_is_refused_with_nothing_sent_then_applies_with_
     project = make_project({"accounts.yaml": accounts_yaml(20)})
     assert cli("apply", project, "--auto-approve").exit_code == 0
     (project / "accounts.yaml").write_text(accounts_yaml(20, changed=10))
-    recorded.requests.clear()
+    recorded.clear()
 
     refused = cli("apply", project, "--auto-approve")
     assert refused.exit_code == 1, refused.output

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from demo_sdk import SDK_RETRIES
 from lightfield import Lightfield
 
 from lfsync.emulator import EmulatorConfig
@@ -59,7 +60,7 @@ def demo(tmp_path_factory) -> Iterator[Demo]:
         settings = settings.replace(eu_line, f"  demo-eu: {{target: '{eu_url}', api_key_env: LF_KEY_DEMO_EU, owns_organisation: true}}")
         settings = settings.replace(us_line, f"    target: '{us_url}'\n    api_key_env: LF_KEY_DEMO_US\n")
         (example / "lfsync.yaml").write_text(settings)
-        yield Demo(example, root / "state" / "demo-eu.lfstate.json", Lightfield(api_key=KEY, base_url=eu_url, max_retries=0))
+        yield Demo(example, root / "state" / "demo-eu.lfstate.json", Lightfield(api_key=KEY, base_url=eu_url, max_retries=SDK_RETRIES))
 
 
 @pytest.fixture

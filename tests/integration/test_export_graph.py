@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from demo_sdk import SDK_RETRIES
 from lightfield import Lightfield
 
 from lfsync.emulator import EmulatorConfig
@@ -36,7 +37,7 @@ class Organisation:
 def seed_with_sdk(url: str) -> Organisation:
     """Two accounts, two contacts (one linked to both accounts), two opportunities (one in a stage
     whose label two pipelines share), made through the official SDK."""
-    sdk = Lightfield(api_key=DEV_KEY, base_url=url, max_retries=0)
+    sdk = Lightfield(api_key=DEV_KEY, base_url=url, max_retries=SDK_RETRIES)
     fields = sdk.opportunity.definitions().field_definitions
     pipelines = {o.id: o.label for o in fields["$pipeline"].type_configuration.options or []}
     stages = {(pipelines[o.parent_id or ""], o.label): o.id for o in fields["$stage"].type_configuration.options or []}

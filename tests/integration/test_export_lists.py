@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from demo_sdk import SDK_RETRIES
 from lightfield import Lightfield
 
 from lfsync.emulator import EmulatorConfig
@@ -33,7 +34,7 @@ class Organisation:
 def organisation() -> Iterator[Organisation]:
     """Three accounts, an account list holding two of them, and an opportunity list holding none."""
     with serve_in_thread(EmulatorConfig(**FAST)) as url:
-        sdk = Lightfield(api_key=DEV_KEY, base_url=url, max_retries=0)
+        sdk = Lightfield(api_key=DEV_KEY, base_url=url, max_retries=SDK_RETRIES)
         acme = sdk.account.create(fields={"$name": "Acme"}, skip_enrichment=True)
         globex = sdk.account.create(fields={"$name": "Globex"}, skip_enrichment=True)
         sdk.account.create(fields={"$name": "Initech"}, skip_enrichment=True)

@@ -49,7 +49,7 @@ def applied(project, cli, recorded, state_of):
     recorder, url = recorded
     assert cli("apply", project, "--auto-approve").exit_code == 0
     victim = asyncio.run(_create(url, {"fields": {"$name": "Victim Inc"}}))
-    recorder.requests.clear()
+    recorder.clear()
     return state_of(project)["resources"], victim
 
 

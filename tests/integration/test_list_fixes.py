@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pytest
 from applied_project import LOCAL_KEY, AppliedProject, in_both_modes, in_default_mode, targeting
+from demo_sdk import SDK_RETRIES
 from lightfield import Lightfield
 
 from lfsync.emulator import EmulatorConfig
@@ -58,7 +59,7 @@ def org(request, tmp_path_factory):
 
     with serve_in_thread(EmulatorConfig(db_path=str(root / "served.db"), docs_literal=request.param == DOCS_LITERAL), middleware=counting) as url, targeting(url):
         shared = Org(write_files(root / "project", {"lfsync.yaml": "skip_enrichment: true\n", "accounts.yaml": ACCOUNTS}))
-        shared.sdk, shared.writes = Lightfield(api_key=LOCAL_KEY, base_url=url, max_retries=0), writes
+        shared.sdk, shared.writes = Lightfield(api_key=LOCAL_KEY, base_url=url, max_retries=SDK_RETRIES), writes
         shared.applied()
         yield shared
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from applied_project import LOCAL_KEY, AppliedProject, in_both_modes, in_default_mode, targeting
+from demo_sdk import SDK_RETRIES
 from lightfield import Lightfield
 
 from lfsync.emulator import EmulatorConfig
@@ -109,7 +110,7 @@ def org(request, tmp_path_factory):
         project = write_files(root / "project", {
             "lfsync.yaml": "skip_enrichment: true\n", "records.yaml": RECORDS, "lists.yaml": LISTS,
         })
-        shared = Org(project, Lightfield(api_key=LOCAL_KEY, base_url=url, max_retries=0), writes)
+        shared = Org(project, Lightfield(api_key=LOCAL_KEY, base_url=url, max_retries=SDK_RETRIES), writes)
         planned = shared.plan()
         assert planned.exit_code == 0, planned.output
         assert "+ $accounts:    [account.acme, account.globex] (known after apply)" in planned.stdout

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from demo_sdk import SDK_RETRIES
 from journalled import journal_old_create
 from killing import DropPoint, Killer, KillPoint, applies_until_done
 from lightfield import Lightfield
@@ -50,7 +51,7 @@ def test_list_creates_killed_or_unanswered_end_with_each_list_once(make_project,
         assert not killer.pending and set(killer.dropped) == set(killer.drops), outputs
         assert any("Settling" in output for output in outputs), "no kill left an intent to settle"
 
-        sdk = Lightfield(api_key=LOCAL_KEY, base_url=url, max_retries=0)
+        sdk = Lightfield(api_key=LOCAL_KEY, base_url=url, max_retries=SDK_RETRIES)
         lists = {listed.id: listed.fields["$name"].value for listed in sdk.list.list().data}
         ids = state_ids(project)
         assert sorted(lists.values()) == ["Later", "People", "Q1"]  # each once

@@ -49,7 +49,7 @@ def applied(make_project, cli, recorder: Recorder, text: str = ACCOUNTS) -> Path
     project = make_project({"accounts.yaml": text})
     result = cli("apply", project, "--auto-approve")
     assert result.exit_code == 0, result.output
-    recorder.requests.clear()
+    recorder.clear()
     return project
 
 

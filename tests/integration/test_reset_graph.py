@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from demo_sdk import SDK_RETRIES
 from graph_declarations import ACME_AND_GLOBEX, ada_at_acme
 from lightfield import Lightfield
 from recording import recorded_target
@@ -59,7 +60,7 @@ def test_reset_fixes_every_kind_and_destroy_trashes_dependents_first(make_projec
         assert cli("apply", project, "--auto-approve").exit_code == 0
         ids = {address: resource["id"] for address, resource in state_of(project)["resources"].items()}
 
-        sdk = Lightfield(api_key=KEY, base_url=url, max_retries=0)  # a demo, through the official SDK
+        sdk = Lightfield(api_key=KEY, base_url=url, max_retries=SDK_RETRIES)  # a demo, through the official SDK
         sdk.contact.delete(ids["contact.grace"])
         sdk.opportunity.delete(ids["opportunity.globex-deal"])
         sdk.opportunity.update(ids["opportunity.acme-renewal"], fields={"$stage": "Negotiation"})

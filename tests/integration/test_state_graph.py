@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from demo_sdk import SDK_RETRIES
 from graph_declarations import ada_at_acme
 from lightfield import Lightfield
 
@@ -54,7 +55,7 @@ def made(request) -> Iterator[Made]:
     """An account, a contact and an opportunity made outside lfsync, through the SDK (the
     opportunity in another stage than declared, so the plan after import updates it)."""
     with serve_in_thread(EmulatorConfig(docs_literal=request.param == DOCS_LITERAL, **FAST)) as url:
-        sdk = Lightfield(api_key=DEV_KEY, base_url=url, max_retries=0)
+        sdk = Lightfield(api_key=DEV_KEY, base_url=url, max_retries=SDK_RETRIES)
         account = sdk.account.create(fields={"$name": "Acme"}, skip_enrichment=True)
         contact = sdk.contact.create(
             fields={"$name": {"firstName": "Ada", "lastName": "Lovelace"}, "$email": ["ada@acme.example"]},

@@ -79,3 +79,25 @@ def test_printable_ascii_takes_the_short_way_with_the_same_result():
         assert plain("key sk_lf_short_way_secret here") == "key *** here"
     finally:
         secrets.forget_all()
+
+
+def test_many_lines_at_once_come_out_as_each_line_would():
+    """for_terminal over a whole plan's text takes one check when it is printable ASCII and line
+    breaks without a secret; anything else goes line by line, with the same result either way."""
+    from lfsync.support import secrets
+
+    def line_by_line(text: str) -> str:
+        return "\n".join(plain(line) for line in text.split("\n"))
+
+    every_ascii = "".join(chr(code) for code in range(128))
+    samples = [
+        "  + account.acme\n      $name: \"Acme\"\n", "\n\n", "", "a\tb\nc", "\x1b[2Jgone\nkept", "caf\u00e9\nbar",
+        every_ascii, "one\rtwo\nthree\x7f", "zero\u200bwidth\nline",
+    ]
+    secrets.remember_key("sk_lf_block_secret")
+    try:
+        for text in [*samples, "key sk_lf_block_secret\nnext", "split sk_lf_block\n_secret"]:
+            assert for_terminal(text) == line_by_line(text)
+        assert for_terminal("a\nkey sk_lf_block_secret\nb") == "a\nkey ***\nb"
+    finally:
+        secrets.forget_all()
