@@ -30,9 +30,6 @@ class MemberType:
     key: str  # "$accounts"
     path: str  # "accounts": GET /v1/lists/{id}/accounts
 
-    def members_path(self, list_path: str) -> str:
-        return f"{list_path}/{self.path}"
-
 
 MEMBER_TYPES: tuple[MemberType, ...] = (
     MemberType("$account", "account", "$accounts", "accounts"),

@@ -38,9 +38,7 @@ class PlainConsole:
             self.file.write(sep.join(str(item) for item in objects) + end)
             self.file.flush()
         except BrokenPipeError:
-            self.quiet = True
-            if not self.stderr:
-                silence_stdout()
+            reader_left(self)
 
 
 def stdout() -> Console | PlainConsole:
@@ -67,11 +65,16 @@ def _console(**options: Any) -> Console | PlainConsole:
 
     class QuietWhenClosed(Console):
         def on_broken_pipe(self) -> None:
-            self.quiet = True
-            if not self.stderr:
-                silence_stdout()
+            reader_left(self)
 
     return QuietWhenClosed(**options)
+
+
+def reader_left(console: Console | PlainConsole) -> None:
+    """The reader of `console` has gone: it writes nothing more, and a gone stdout is silenced."""
+    console.quiet = True
+    if not console.stderr:
+        silence_stdout()
 
 
 def _no_colour(stream) -> bool:
