@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Mapping
+from typing import Callable, Mapping
 
 from lfsync.api.client import ApiError, Halted, LightfieldClient, RetryPolicy
 from lfsync.apply.delete_order import delete_waves
@@ -51,6 +51,7 @@ class Applier:
         retry: RetryPolicy = RetryPolicy(),
         progress: Progress | None = None,
         stop: asyncio.Event | None = None,
+        on_applied: Callable[[str], None] | None = None,
     ):
         self.client = client
         self.state = state
@@ -60,6 +61,7 @@ class Applier:
         self.retry = retry
         self.progress = progress or Progress()
         self.stop = stop or asyncio.Event()
+        self.on_applied = on_applied  # told each address a change of succeeded, as it does
         self.report = ApplyReport()
         self.planned_serial = state.serial  # scopes update keys to this apply's starting state
 
@@ -260,6 +262,8 @@ class Applier:
         on the progress display (every request, failures included)."""
         if outcome is not ApplyOutcome.FAILED:
             self.report.record(outcome, address)
+            if self.on_applied is not None:
+                self.on_applied(address)
         self.progress.count(outcome)
 
     def _fail(self, address: str, message: str, requests: int = 1) -> None:

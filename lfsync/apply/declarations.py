@@ -2,14 +2,14 @@
 plan without definitions (no API key, no snapshot) compares declarations with declarations
 (lfsync/plan/declared_form.py) instead of labels with option IDs.
 
-Recorded after an apply, like `protect`, and only for an account whose applied payload is its
-declaration's (the hash state holds is the one of the declaration's payload now): an account whose
+Recorded by an apply, like `protect` (as each change succeeds, and at the end for the rest), and
+only for an account whose applied payload is its declaration's (the hash state holds is the one of the declaration's payload now): an account whose
 update failed keeps the record of what was applied before.
 """
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from lfsync.declare.ignorechanges import IgnoreChanges
 from lfsync.declare.model import AccountDeclaration
@@ -20,34 +20,73 @@ from lfsync.state.records import Payload, ResourceState
 from lfsync.state.workspace import State
 
 
-def record_declarations(
-    state: State, written: Mapping[str, AccountDeclaration], desired: Mapping[str, DesiredAccount], workspace: str
-) -> bool:
-    """Copy into each state record the declaration it was applied from, as written (`written`: the
-    declarations as read; `desired`: the same, in canonical form). True when any record changed.
+class DeclarationRecorder:
+    """Copies into each state record the declaration it was applied from, as written (`written`:
+    the declarations as read; `desired`: the same, in canonical form); changes are held in memory
+    and written by the caller's next `state.compact()`.
 
-    Changes are held in memory and written by the caller's next `state.compact()`.
-    """
-    ids = state.ids()
-    changed = False
-    for address, resource in state.resources.items():
-        declaration, account = written.get(address), desired.get(address)
+    Spread over an apply: `applied(address)` works out one account's record, and its text in the
+    state file, as its change succeeds (the event loop mostly waits on the API meanwhile);
+    `finish()` stores them all, working out again any whose state record, or the IDs its
+    references resolve to, changed since. Workspaces finishing together then do not each spend the
+    end of the run on their whole state."""
+
+    def __init__(
+        self, state: State, written: Mapping[str, AccountDeclaration], desired: Mapping[str, DesiredAccount], workspace: str
+    ):
+        self._state, self._written, self._desired, self._workspace = state, written, desired, workspace
+        self._decided: dict[str, _Decision] = {}
+
+    def applied(self, address: str) -> None:
+        resource = self._state.resources.get(address)
+        if resource is not None:
+            decision = self._decided[address] = self._decide(address, resource)
+            self._state.snapshot.resource_text(address, decision.stored)  # made now, while the loop waits
+
+    def finish(self) -> bool:
+        """Store every record; True when any changed (the serial is bumped once for them all)."""
+        changed = False
+        for address, resource in list(self._state.resources.items()):
+            decision = self._decided.get(address)
+            if decision is None or decision.resource is not resource or decision.referenced != self._referenced_ids(address):
+                decision = self._decide(address, resource)
+            if decision.stored is not resource:
+                self._state.resources[address] = decision.stored
+                changed = True
+        if changed:
+            self._state.snapshot.serial += 1
+        return changed
+
+    def _referenced_ids(self, address: str) -> tuple[str | None, ...]:
+        account, resources = self._desired.get(address), self._state.resources
+        if account is None:
+            return ()
+        return tuple(resources[target].id if target in resources else None for target in account.references())
+
+    def _decide(self, address: str, resource: ResourceState) -> _Decision:
+        keep = _Decision(resource, self._referenced_ids(address), resource)
+        declaration, account = self._written.get(address), self._desired.get(address)
         if declaration is None or account is None:
-            continue
-        canonical = account.payload(ids)
+            return keep
+        canonical = account.payload(self._state.ids())
         written_now = _owned_as_applied(
             as_written(declaration.fields, declaration.relationships), canonical, resource, account.ignore_changes
         )
         spelled = declared_as(written_now, resource.applied)
         if spelled == resource.declared_as:
-            continue
-        if resource_hash(kept_as_found(canonical, resource.applied, account.ignore_changes), address, workspace) != resource.hash:
-            continue  # not applied as declared now (a failed or interrupted change): keep what was recorded
-        state.resources[address] = resource.model_copy(update={"declared_as": spelled})
-        changed = True
-    if changed:
-        state.snapshot.serial += 1
-    return changed
+            return keep
+        if resource_hash(kept_as_found(canonical, resource.applied, account.ignore_changes), address, self._workspace) != resource.hash:
+            return keep  # not applied as declared now (a failed or interrupted change): keep what was recorded
+        return _Decision(resource, keep.referenced, resource.model_copy(update={"declared_as": spelled}))
+
+
+class _Decision(NamedTuple):
+    """The record to store for `resource` (`stored`: it, or a copy with the declaration recorded),
+    decided while the accounts it references had the IDs `referenced` (None: not in state)."""
+
+    resource: ResourceState
+    referenced: tuple[str | None, ...]
+    stored: ResourceState
 
 
 def _owned_as_applied(written: Payload, canonical: Payload, resource: ResourceState, ignored: IgnoreChanges) -> Payload:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lfsync.api.client import LightfieldClient
 from lfsync.apply.applier import DEFAULT_CONCURRENCY, Applier
-from lfsync.apply.declarations import record_declarations
+from lfsync.apply.declarations import DeclarationRecorder
 from lfsync.apply.pending import refuse_untrusted
 from lfsync.apply.protection import record_protection
 from lfsync.apply.recovery import RecoveryReport, RecoveryStopped, settle_pending
@@ -158,13 +158,14 @@ async def _apply_locked(
     if request.asks_confirmation and not terminal.confirm(current):
         return ApplyResult(declared, current, None)
     record_anchor(state, current.anchor)  # durable before a request carries a date resolved against it
+    recorder = _declaration_recorder(state, declared)
     applier = Applier(
         client, state, declared.desired, declared.project.workspace,
-        concurrency=request.concurrency, progress=terminal.progress(),
+        concurrency=request.concurrency, progress=terminal.progress(), on_applied=recorder.applied,
     )
     with terminal.interrupts(applier):
         report = await applier.execute(current.changes)
-    _record_declared(state, declared)
+    _record_declared(state, declared, recorder)
     state.compact()
     return ApplyResult(declared, current, report)
 
@@ -179,10 +180,15 @@ def _check_change_size(plan: Plan, declared: DeclaredProject, request: ApplyRequ
         raise LfsyncError(reason)
 
 
-def _record_declared(state: State, declared: DeclaredProject) -> bool:
-    """What state keeps of the declarations once applied: `protect`, and how values were written."""
+def _declaration_recorder(state: State, declared: DeclaredProject) -> DeclarationRecorder:
+    return DeclarationRecorder(state, declared.declarations.accounts, declared.desired, declared.project.workspace)
+
+
+def _record_declared(state: State, declared: DeclaredProject, recorder: DeclarationRecorder | None = None) -> bool:
+    """What state keeps of the declarations once applied: `protect`, and how values were written
+    (`recorder`: the one the apply recorded them with as its changes succeeded)."""
     protected = record_protection(state, declared.desired)
-    written = record_declarations(state, declared.declarations.accounts, declared.desired, declared.project.workspace)
+    written = (recorder or _declaration_recorder(state, declared)).finish()
     return protected or written
 
 

@@ -22,7 +22,7 @@ from lfsync.state.filelock import HeldFileLock, break_lock, exclusive_lock, lock
 from lfsync.state.journal import DamagedJournal, Journal
 from lfsync.state.locks import LockHolder, LockLost, WriteWithoutLock
 from lfsync.state.records import STATE_FORMAT_VERSION, STORED, Intent, Outcome, StateSnapshot, invalid_field
-from lfsync.support.atomicfile import write_atomically
+from lfsync.support.atomicfile import link_atomically, write_atomically
 
 
 class StatePaths:
@@ -132,8 +132,10 @@ class StateWriteFailed(LfsyncError):
 
 
 def write_snapshot(paths: StatePaths, snapshot: StateSnapshot) -> None:
+    """The backup becomes the file the snapshot was until now (a hard link, no copy), then the
+    snapshot is written anew (a new file, renamed over: the backup's file is never written again)."""
     if paths.snapshot.exists():
-        write_atomically(paths.backup, paths.snapshot.read_text(encoding="utf-8"))
+        link_atomically(paths.snapshot, paths.backup)
     write_atomically(paths.snapshot, snapshot.to_json())
 
 

@@ -16,6 +16,7 @@ answers, computed hashes) and are not checked again. `invalid_field` words the f
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import datetime, timezone
@@ -24,6 +25,7 @@ from typing import Annotated, Any, Literal, TypeVar, Union
 from pydantic import (
     AfterValidator,
     BaseModel,
+    ConfigDict,
     Field,
     PrivateAttr,
     StrictInt,
@@ -114,7 +116,10 @@ def empty_payload() -> Payload:
 
 
 class ResourceState(BaseModel):
-    """One managed account in state (`resources[address]` of the snapshot)."""
+    """One managed account in state (`resources[address]` of the snapshot). Frozen: a change is a
+    new record (model_copy), which is what StateSnapshot.resource_text relies on."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: ResourceId  # Lightfield's ID of the account, e.g. acc_c...
     # SHA-256 (hex) of the canonical JSON of `applied`, the address and the workspace
@@ -306,6 +311,21 @@ class Anchor(BaseModel):
 _ANCHOR = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 
+class RecordTexts(dict):
+    """address -> a record and its text in the state file (StateSnapshot.resource_text). Records
+    are replaced, never changed in place (ResourceState is frozen), so a text is the one of the
+    record stored under its address when that very record is. A cache, not part of a snapshot's
+    value: any two compare equal, so snapshots still compare by what they hold."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RecordTexts)
+
+    def __ne__(self, other: object) -> bool:
+        return not isinstance(other, RecordTexts)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class StateSnapshot(BaseModel):
     """`<workspace>.lfstate.json`: the state as of `serial`, without the journal folded in."""
 
@@ -337,8 +357,29 @@ class StateSnapshot(BaseModel):
                     raise ValueError(f'retired."{address}".{index}: {problem}')
         return self
 
+    _resource_texts: RecordTexts = PrivateAttr(default_factory=lambda: RecordTexts())
+
     def to_json(self) -> str:
-        document = self.model_dump(mode="json", exclude_none=True)
+        """The file's text: `json.dumps(indent=2, sort_keys=True)` of the snapshot without its None
+        values (and without `retired` while empty), each record's text made once (resource_text)."""
+        document = self.model_dump(mode="json", exclude_none=True, exclude={"resources"})
         if not document["retired"]:
             del document["retired"]
-        return sorted_indented_json(document) + "\n"
+        document["resources"] = {}
+        text = sorted_indented_json(document)
+        if self.resources:
+            records = ",\n".join(
+                f"    {json.dumps(address)}: {self.resource_text(address, self.resources[address])}"
+                for address in sorted(self.resources)
+            )
+            text = text.replace('\n  "resources": {}', '\n  "resources": {\n' + records + "\n  }", 1)
+        return text + "\n"
+
+    def resource_text(self, address: str, resource: ResourceState) -> str:
+        """`resource`'s text as `resources[address]` in the file (indented at its depth), made once
+        per record: an apply makes each as its change lands, so the end of the run only joins them."""
+        known = self._resource_texts.get(address)
+        if known is None or known[0] is not resource:
+            text = sorted_indented_json(resource.model_dump(mode="json", exclude_none=True)).replace("\n", "\n    ")
+            known = self._resource_texts[address] = (resource, text)
+        return known[1]

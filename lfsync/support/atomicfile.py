@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -30,6 +32,30 @@ def write_atomically(path: Path, text: str, *, mode: int | None = None, durable:
         raise
     if durable:
         fsync_directory(path.parent)
+
+
+def link_atomically(source: Path, destination: Path) -> None:
+    """Make `destination` name the file `source` names (a hard link, put in place by a rename), so
+    that a crash leaves the old or the new `destination`; where the file system has no hard links,
+    a copy (write_atomically). Durable once the directory is synced (the caller's next
+    write_atomically in it does that): the file itself is the one already written."""
+    temp = destination.with_name(f".{destination.name}.{secrets.token_hex(8)}.tmp")
+    try:
+        os.link(source, temp)
+    except OSError as error:
+        if error.errno not in _NO_HARD_LINKS:
+            raise
+        write_atomically(destination, source.read_text(encoding="utf-8"))
+        return
+    try:
+        os.replace(temp, destination)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+# errno values of a file system (or a platform) that makes no hard links
+_NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
 
 
 def fsync_directory(directory: Path) -> None:
