@@ -365,6 +365,9 @@ class StateSnapshot(BaseModel):
         document = self.model_dump(mode="json", exclude_none=True, exclude={"resources"})
         if not document["retired"]:
             del document["retired"]
+        if not all(address.isascii() for address in self.resources):  # never so in a file lfsync wrote
+            document["resources"] = self.model_dump(mode="json", exclude_none=True, include={"resources"})["resources"]
+            return sorted_indented_json(document) + "\n"
         document["resources"] = {}
         text = sorted_indented_json(document)
         if self.resources:

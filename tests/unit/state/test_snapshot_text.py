@@ -9,33 +9,21 @@ import random
 
 import pydantic
 import pytest
+from json_corpus import ENCODABLE, random_document, random_text
 
 from lfsync.state.records import ResourceState, StateSnapshot
-
-TEXTS = ["a", "Z", " ", '"', "\\", "\n", "\u00e9", "\u2028", "\U0001f600", "\x7f", "<&'", "account.x"]
-NUMBERS = [0.1, -2.25, 1e16, 1e-7, 0.0, 10**30, 0, True, False, None]
-
-
-def text(rng: random.Random) -> str:
-    return "".join(rng.choice(TEXTS) for _ in range(rng.randint(0, 5)))
-
-
-def value(rng: random.Random, depth: int = 0):
-    roll = rng.random()
-    if depth < 3 and roll < 0.2:
-        return {text(rng): value(rng, depth + 1) for _ in range(rng.randint(0, 3))}
-    if depth < 3 and roll < 0.35:
-        return [value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
-    return text(rng) if roll < 0.6 else rng.choice(NUMBERS)
 
 
 def record(rng: random.Random, number: int) -> ResourceState:
     return ResourceState(
         id=f"acc_c{number}", hash=f"{number:064x}", idempotency_key=rng.choice([None, "k" * 64]),
-        http_link=rng.choice([None, f"https://example.com/{text(rng)}"]),
-        applied={"fields": {text(rng): value(rng) for _ in range(rng.randint(0, 4))}, "relationships": {"$owner": text(rng)}},
+        http_link=rng.choice([None, f"https://example.com/{random_text(rng)}"]),
+        applied={
+            "fields": {random_text(rng, ENCODABLE): random_document(rng, max_depth=3, characters=ENCODABLE) for _ in range(4)},
+            "relationships": {"$owner": random_text(rng)},
+        },
         protect=rng.choice([None, True]),
-        declared_as=rng.choice([None, {"fields": {"tier": value(rng)}, "relationships": {}}]),
+        declared_as=rng.choice([None, {"fields": {"tier": random_document(rng, max_depth=3, characters=ENCODABLE)}, "relationships": {}}]),
     )
 
 
@@ -49,9 +37,9 @@ def as_json_dumps_writes_it(snapshot: StateSnapshot) -> str:
 @pytest.mark.parametrize("seed", range(40))
 def test_the_text_is_json_dumps_of_the_snapshot(seed: int):
     rng = random.Random(seed)
-    addresses = [f"account.{text(rng)}{number}" for number in range(rng.randint(0, 12))]
+    addresses = [f"account.{random_text(rng)}{number}" for number in range(rng.randint(0, 12))]
     snapshot = StateSnapshot(
-        lineage="00000000-0000-4000-8000-000000000000", workspace=text(rng), target="local", serial=seed,
+        lineage="00000000-0000-4000-8000-000000000000", workspace=random_text(rng), target="local", serial=seed,
         resources={address: record(rng, number) for number, address in enumerate(addresses)},
         retired=rng.choice([{}, {"account.gone": ["acc_c9"]}]),
     )

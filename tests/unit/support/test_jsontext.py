@@ -7,29 +7,9 @@ import json
 import random
 
 import pytest
+from json_corpus import random_document
 
 from lfsync.support.jsontext import sorted_indented_json
-
-CHARACTERS = [
-    "a", "Z", " ", '"', "\\", "/", "\n", "\t", "\b", "\f", "\r", "\x00", "\x1f", "\x7f", "\x80", "\u00e9",
-    "\u2028", "\u202e", "\ufeff", "\U0001f600", "\U0010ffff", "\ud800", "<", "&", "'",
-]
-NUMBERS = [0.1, 1.5, -2.25, 1e16, 1e-7, 123456789.123, 0.0, -0.0, 1e300, 3.0, 10**30, -(10**20), 0, True, False, None]
-
-
-def random_document(rng: random.Random, depth: int = 0):
-    roll = rng.random()
-    if depth < 4 and roll < 0.2:
-        return {random_text(rng): random_document(rng, depth + 1) for _ in range(rng.randint(0, 4))}
-    if depth < 4 and roll < 0.35:
-        return [random_document(rng, depth + 1) for _ in range(rng.randint(0, 4))]
-    if roll < 0.6:
-        return random_text(rng)
-    return rng.choice(NUMBERS)
-
-
-def random_text(rng: random.Random) -> str:
-    return "".join(rng.choice(CHARACTERS) for _ in range(rng.randint(0, 6)))
 
 
 def test_random_documents_come_out_as_json_dumps_writes_them():
