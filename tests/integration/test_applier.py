@@ -124,17 +124,22 @@ def test_a_refused_create_fails_that_account_and_its_dependents_only(make_projec
     # The parent's create is refused by the API (a 4xx): make it carry a field the organisation lacks.
     declared.desired["account.parent"].fields["no-such-field"] = 1
     progress = Progress()
+    told: list[tuple[str, str]] = []  # (address, its ID in state then): what on_applied heard, when
 
     async def run():
         async with emulator.client() as client:
             with locked_state(declared.project, "test") as state:
                 plan = build_plan(declared, state)
+                def heard(address: str) -> None:
+                    told.append((address, state.resources[address].id))
+
                 report = await Applier(client, state, declared.desired, "default", retry=FAST_RETRY,
-                                       progress=progress).execute(plan.changes)
+                                       progress=progress, on_applied=heard).execute(plan.changes)
                 state.compact()
                 return report
 
     report = asyncio.run(run())
+    assert [address for address, _ in told] == ["account.fine"]  # the successes only, each once it is in state
     assert set(report.failed) == {"account.parent", "account.child", "account.other"}
     assert "unknown_field" in report.failed["account.parent"]
     assert "depends on account.parent, which failed" in report.failed["account.child"]
