@@ -2,9 +2,10 @@
 plan without definitions (no API key, no snapshot) compares declarations with declarations
 (lfsync/plan/declared_form.py) instead of labels with option IDs.
 
-Recorded by an apply, like `protect` (as each change succeeds, and at the end for the rest), and
-only for an account whose applied payload is its declaration's (the hash state holds is the one of the declaration's payload now): an account whose
-update failed keeps the record of what was applied before.
+Recorded by an apply, like `protect` (worked out as each change succeeds, stored at the end), and
+only for an account whose applied payload is its declaration's (the hash state holds is the one of
+the declaration's payload now): an account whose update failed keeps the record of what was applied
+before.
 """
 
 from __future__ import annotations

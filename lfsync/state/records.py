@@ -343,6 +343,7 @@ class StateSnapshot(BaseModel):
     # The anchor of the workspace's relative dates; None (left out of the file) until an apply needed
     # one, so files written before it existed and after it read alike.
     anchor: Anchor | None = None
+    _resource_texts: RecordTexts = PrivateAttr(default_factory=RecordTexts)  # resource_text's
 
     @model_validator(mode="after")
     def _ids_of_their_kind(self, info: ValidationInfo) -> StateSnapshot:
@@ -356,8 +357,6 @@ class StateSnapshot(BaseModel):
                 if problem := prefix_problem(address, retired_id):
                     raise ValueError(f'retired."{address}".{index}: {problem}')
         return self
-
-    _resource_texts: RecordTexts = PrivateAttr(default_factory=lambda: RecordTexts())
 
     def to_json(self) -> str:
         """The file's text: `json.dumps(indent=2, sort_keys=True)` of the snapshot without its None
