@@ -61,7 +61,7 @@ class Applier:
         self.retry = retry
         self.progress = progress or Progress()
         self.stop = stop or asyncio.Event()
-        self.on_applied = on_applied  # told each address a change of succeeded, as it does
+        self.on_applied = on_applied  # told the address of each change that succeeds, as it succeeds
         self.report = ApplyReport()
         self.planned_serial = state.serial  # scopes update keys to this apply's starting state
 

@@ -62,29 +62,34 @@ def test_json_plans_keep_the_values_exact():
     assert json.loads(document)["changes"][0]["attributes"][0]["after"] == TROJAN
 
 
-def test_printable_ascii_takes_the_short_way_with_the_same_result():
+@pytest.fixture
+def remember_key():
+    """lfsync.support.secrets.remember_key for one test: every key it learnt is forgotten after."""
+    from lfsync.support import secrets
+
+    yield secrets.remember_key
+    secrets.forget_all()
+
+
+def test_printable_ascii_takes_the_short_way_with_the_same_result(remember_key):
     """Plain ASCII lines (most of a plan) skip the pattern searches: every character the long way
     would remove or escape is outside printable ASCII, and secrets are still redacted."""
-    from lfsync.support import secrets, textsafe
+    from lfsync.support import textsafe
 
     def long_way(text: str) -> str:
         return textsafe.redact(textsafe._CONTROL.sub(textsafe._visible, textsafe._ESCAPE_SEQUENCE.sub("", text)))
 
     every_ascii = "".join(chr(code) for code in range(128))
     samples = [every_ascii, every_ascii[32:127], "  + $name: \"Acme\"", "\x1b[31mred\x1b[0m", "a\tb\rc\x7f", ""]
-    secrets.remember_key("sk_lf_short_way_secret")
-    try:
-        for text in [*samples, "key sk_lf_short_way_secret here", "sk_lf_short_\x1b[0mway_secret"]:
-            assert plain(text) == long_way(text)
-        assert plain("key sk_lf_short_way_secret here") == "key *** here"
-    finally:
-        secrets.forget_all()
+    remember_key("sk_lf_short_way_secret")
+    for text in [*samples, "key sk_lf_short_way_secret here", "sk_lf_short_\x1b[0mway_secret"]:
+        assert plain(text) == long_way(text)
+    assert plain("key sk_lf_short_way_secret here") == "key *** here"
 
 
-def test_many_lines_at_once_come_out_as_each_line_would():
+def test_many_lines_at_once_come_out_as_each_line_would(remember_key):
     """for_terminal over a whole plan's text takes one check when it is printable ASCII and line
     breaks without a secret; anything else goes line by line, with the same result either way."""
-    from lfsync.support import secrets
 
     def line_by_line(text: str) -> str:
         return "\n".join(plain(line) for line in text.split("\n"))
@@ -94,10 +99,7 @@ def test_many_lines_at_once_come_out_as_each_line_would():
         "  + account.acme\n      $name: \"Acme\"\n", "\n\n", "", "a\tb\nc", "\x1b[2Jgone\nkept", "caf\u00e9\nbar",
         every_ascii, "one\rtwo\nthree\x7f", "zero\u200bwidth\nline",
     ]
-    secrets.remember_key("sk_lf_block_secret")
-    try:
-        for text in [*samples, "key sk_lf_block_secret\nnext", "split sk_lf_block\n_secret"]:
-            assert for_terminal(text) == line_by_line(text)
-        assert for_terminal("a\nkey sk_lf_block_secret\nb") == "a\nkey ***\nb"
-    finally:
-        secrets.forget_all()
+    remember_key("sk_lf_block_secret")
+    for text in [*samples, "key sk_lf_block_secret\nnext", "split sk_lf_block\n_secret"]:
+        assert for_terminal(text) == line_by_line(text)
+    assert for_terminal("a\nkey sk_lf_block_secret\nb") == "a\nkey ***\nb"
