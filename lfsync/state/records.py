@@ -323,8 +323,6 @@ class RecordTexts(dict):
     def __ne__(self, other: object) -> bool:
         return not isinstance(other, RecordTexts)
 
-    __hash__ = None  # type: ignore[assignment]
-
 
 class StateSnapshot(BaseModel):
     """`<workspace>.lfstate.json`: the state as of `serial`, without the journal folded in."""
