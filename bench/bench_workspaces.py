@@ -9,6 +9,11 @@ The apply is timed from the process's start to its exit. An organisation's bucke
 its first 25 writes go at once and the other N - 25 take (N - 25) / 25 s at best; the ratio is that
 best over the whole process's wall time (1.0: every organisation written at its full rate, all at
 once, start-up and planning included). Target: >= 0.9. See bench/README.md.
+
+Then the bound this machine sets on any Python client (--no-floor skips it): bench/floor_client.py,
+asyncio and httpx without lfsync, asks the eight organisations what an apply must ask before it
+writes and exits (eight fresh emulators, the best of three runs); any client's wall is at least that, the best, and the
+last write's answer (a latency).
 """
 
 from __future__ import annotations
@@ -60,11 +65,41 @@ def timed_apply(project: Path) -> tuple[float, str]:
     return elapsed, done.stdout[done.stdout.rfind("Workspaces:"):].splitlines()[0]
 
 
+def timed_floor(urls: list[str]) -> float:
+    """Seconds from the start of bench/floor_client.py to its exit: Python, httpx and one round trip."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("floor_client.py")), *urls],
+        env=os.environ | {KEY_VARIABLE: "sk_lf_local_dev"}, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"floor_client.py failed:\n{done.stdout}\n{done.stderr}")
+    return elapsed
+
+
+def floor_rows(workspaces: int, best: float, latency_ms: int) -> list[tuple[str, str]]:
+    """What no client can skip (floor_client.py against as many fresh emulators, the best of three),
+    and the ratio that leaves any client."""
+    with tempfile.TemporaryDirectory() as scratch, ExitStack() as stack:
+        flags = emulator_flags(latency_ms)
+        urls = [stack.enter_context(served_emulator(Path(scratch) / f"{number}.db", *flags)) for number in range(workspaces)]
+        print("the bound: bench/floor_client.py against fresh organisations...", file=sys.stderr)
+        preflight = min(timed_floor(urls) for _ in range(3))
+    bound = preflight + best + latency_ms / 1000
+    return [
+        ("bare start and preflight (s)", f"{preflight:.2f}  (bench/floor_client.py: Python, httpx, one round trip; best of 3)"),
+        ("bound on any client (s)", f"{bound:.2f}  (that + {best:.1f} s of writes + the last answer's {latency_ms} ms)"),
+        ("ratio bound", f"{best / bound:.2f}  (the most this machine gives any Python client)"),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workspaces", type=int, default=8)
     parser.add_argument("--accounts", type=int, default=200)
     parser.add_argument("--latency-ms", type=int, default=100)
+    parser.add_argument("--no-floor", action="store_true", help="skip the bound (bench/floor_client.py)")
     arguments = parser.parse_args()
     compile_lfsync()  # the lfsync a user runs is byte-compiled (harness.compile_lfsync)
     count, names = arguments.accounts, [f"org-{number:02d}" for number in range(arguments.workspaces)]
@@ -78,6 +113,7 @@ def main() -> int:
         wall, rollup = timed_apply(project)
         stored = {name: count_on_server(url, expected_names) for name, url in urls.items()}
     best = max(count - WRITE_LIMIT, 0) / WRITE_LIMIT
+    floor = [] if arguments.no_floor else floor_rows(len(names), best, arguments.latency_ms)
     ratio = best / wall
     print(f"{len(names)} served emulators, --write-rate {WRITE_LIMIT:g}, --latency-ms {arguments.latency_ms}, {count} accounts each")
     rows = [
@@ -88,6 +124,7 @@ def main() -> int:
         ("apply --all-workspaces (s)", f"{wall:.2f}  (the whole process)"),
         ("ratio best / wall", f"{ratio:.2f}  (target >= {TARGET_RATIO})"),
         ("roll-up", rollup),
+        *floor,
     ]
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
