@@ -10,10 +10,10 @@ its first 25 writes go at once and the other N - 25 take (N - 25) / 25 s at best
 best over the whole process's wall time (1.0: every organisation written at its full rate, all at
 once, start-up and planning included). Target: >= 0.9. See bench/README.md.
 
-Then the bound this machine sets on any Python client (--no-floor skips it): bench/floor_client.py,
-asyncio and httpx without lfsync, asks the eight organisations what an apply must ask before it
-writes and exits (eight fresh emulators, the best of three runs); any client's wall is at least that, the best, and the
-last write's answer (a latency).
+Then the bound this machine sets on any Python client that asks before it writes, as lfsync does
+(--no-floor skips it): bench/floor_client.py, asyncio and httpx without lfsync, asks eight fresh
+emulators what an apply must ask before it writes and exits (the best of three runs); such a
+client's wall is at least that, plus the best above and the last write's answer (a latency).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def floor_rows(workspaces: int, best: float, latency_ms: int) -> list[tuple[str,
     return [
         ("bare start and preflight (s)", f"{preflight:.2f}  (bench/floor_client.py: Python, httpx, one round trip; best of 3)"),
         ("bound on any client (s)", f"{bound:.2f}  (that + {best:.1f} s of writes + the last answer's {latency_ms} ms)"),
-        ("ratio bound", f"{best / bound:.2f}  (the most this machine gives any Python client)"),
+        ("ratio bound", f"{best / bound:.2f}  (the most this machine gives a Python client that asks before it writes)"),
     ]
 
 

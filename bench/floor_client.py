@@ -16,12 +16,13 @@ import sys
 
 import httpx
 
+# lfsync.api.client's API_VERSION, written out: this client imports nothing of lfsync
 HEADERS = {"Authorization": f"Bearer {os.environ.get('LF_BENCH_KEY', 'sk_lf_local_dev')}", "Lightfield-Version": "2026-03-01"}
 PREFLIGHT = ("/v1/auth/validate", "/v1/accounts/definitions", "/v1/members")
 
 
 async def main(urls: list[str]) -> None:
-    # One client for every organisation, no certificates loaded: the targets are plain HTTP
+    # One client for every organisation, no certificates loaded: the targets are the bench's plain-HTTP emulators
     async with httpx.AsyncClient(headers=HEADERS, timeout=30, verify=False) as client:
         asked = (client.get(url.rstrip("/") + path) for url in urls for path in PREFLIGHT)
         for answer in await asyncio.gather(*asked):
