@@ -94,7 +94,12 @@ class ServerCount:
 
 
 def count_on_server(base_url: str, expected_names: list[str]) -> ServerCount:
-    names = Counter(record["fields"]["$name"]["value"] for record in list_all_accounts(base_url))
+    return count_records(list_all_accounts(base_url), expected_names)
+
+
+def count_records(records: list[dict], expected_names: list[str]) -> ServerCount:
+    """The count of accounts as listed by GET /v1/accounts."""
+    names = Counter(record["fields"]["$name"]["value"] for record in records)
     stored = sum(names.values())
     return ServerCount(stored=stored, duplicates=stored - len(names), missing=len(set(expected_names) - set(names)))
 
